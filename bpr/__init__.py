@@ -1,0 +1,54 @@
+"""bpr: business-process reengineering of public services.
+
+Load a model of one variant of a service, check it, measure it:
+
+>>> import bpr
+>>> model = bpr.load("models/property-registration/as-is.yaml")  # doctest: +SKIP
+>>> bpr.measure(model).lead_time_days  # doctest: +SKIP
+"""
+
+from bpr.durations import Duration, parse_duration
+from bpr.errors import (
+    BprError,
+    ComparisonError,
+    DependencyError,
+    EventLogError,
+    ExecutableNotFound,
+    ModelError,
+    OutputError,
+    Problem,
+)
+from bpr.graph import ParallelBlock, build_graph
+from bpr.load import find_models, load, loads
+from bpr.measures import MEASURE_KEYS, Measures, measure
+from bpr.model import Actor, Branch, Document, Flow, Model, Step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MEASURE_KEYS",
+    "Actor",
+    "BprError",
+    "Branch",
+    "ComparisonError",
+    "DependencyError",
+    "Document",
+    "Duration",
+    "EventLogError",
+    "ExecutableNotFound",
+    "Flow",
+    "Measures",
+    "Model",
+    "ModelError",
+    "OutputError",
+    "ParallelBlock",
+    "Problem",
+    "Step",
+    "__version__",
+    "build_graph",
+    "find_models",
+    "load",
+    "loads",
+    "measure",
+    "parse_duration",
+]

@@ -1,0 +1,60 @@
+"""Writing output files whole or not at all, and never over an input."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from bpr.errors import OutputError
+
+__all__ = ["atomic_write", "refuse_overwriting_inputs"]
+
+
+def refuse_overwriting_inputs(output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Raise :class:`OutputError` where ``output`` is one of the input files."""
+    target = Path(output).resolve()
+    for entry in inputs:
+        source = Path(entry).resolve()
+        if target == source or (source.is_dir() and source in target.parents and target.suffix in (".yaml", ".yml")):
+            raise OutputError(
+                f"{output}: the output would overwrite the input {entry}; choose another output path"
+            )
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    Readers see the old file or the complete new one, never a half-written file; on any error
+    the temporary file is removed and the old file is untouched.
+    """
+    target = Path(path)
+    refuse_overwriting_inputs(target, inputs)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: the folder {folder} does not exist; create it first")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        if target.exists():
+            os.chmod(temporary, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

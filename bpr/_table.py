@@ -1,0 +1,55 @@
+"""Plain-text tables and number formats for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bpr.measures import MEASURE_LABELS
+
+__all__ = ["format_number", "measure_label", "text_table"]
+
+
+def format_number(value: Any, decimals: int = 2) -> str:
+    """Readable numbers: thousands separated, integers without decimals, None as a dash.
+
+    >>> format_number(21632500000.0), format_number(13.2604166), format_number(None)
+    ('21,632,500,000', '13.26', '-')
+    """
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.{decimals}f}"
+    return str(value)
+
+
+def measure_label(key: str, currency: str | None = None) -> str:
+    """The label of a measure with its unit: ``Lead time (days)``, ``Fees (UZS)``."""
+    label, unit = MEASURE_LABELS.get(key, (key, ""))
+    if unit == "money":
+        unit = currency or ""
+    return f"{label} ({unit})" if unit else label
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] | None = None) -> str:
+    """Align columns; by default the first column is left-aligned and the others right-aligned."""
+    if right is None:
+        right = [False] + [True] * (len(headers) - 1)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(widths[i]) if right[i] else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])

@@ -1,0 +1,244 @@
+"""Safe YAML reading that keeps where every value stands in the file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from bpr.errors import ModelError, Problem
+
+__all__ = ["SourceMap", "format_path", "parse_yaml"]
+
+try:  # libyaml's parser is several times faster; fall back to the pure-Python one
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
+_MAX_DEPTH = 64
+# Aliases may share structure, but what they expand to stays within this many nodes more than
+# the file holds: enough for any real use of anchors, far too few for an alias bomb.
+_MAX_ALIAS_EXPANSION = 100_000
+
+_constructor = yaml.SafeLoader("")  # only its scalar constructors are used, never on mappings
+
+Path = Sequence[str | int]
+
+
+def format_path(path: Path) -> str:
+    """Write a path inside the model as analysts read it: ``steps[3].next``.
+
+    >>> format_path(["steps", 3, "next"])
+    'steps[3].next'
+    """
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass
+class SourceMap:
+    """Finds the line and column of any value in a parsed file by its path inside the model."""
+
+    file: str
+    root: yaml.Node | None
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value at ``path`` (of its key with ``key=True``).
+
+        Where the path leads off what the file holds, the deepest node found is given.
+        """
+        node = self.root
+        mark = node.start_mark if node is not None else None
+        for i, part in enumerate(path):
+            child, key_node = _child(node, part)
+            if child is None:
+                break
+            last = i == len(path) - 1
+            mark = (key_node if (key and last and key_node is not None) else child).start_mark
+            node = child
+        if mark is None:
+            return (0, 0)
+        return (mark.line + 1, mark.column + 1)
+
+    def problem(
+        self, path: Path, message: str, *, key: bool = False, severity: str = "error"
+    ) -> Problem:
+        """A problem located at ``path``."""
+        line, column = self.locate(path, key=key)
+        return Problem(message, self.file, line, column, format_path(path), severity)
+
+    def scalar_text(self, path: Path) -> str | None:
+        """The text of the scalar at ``path`` as written in the file (``yes`` stays ``yes``)."""
+        node = self.root
+        for part in path:
+            node, _ = _child(node, part)
+            if node is None:
+                return None
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
+    if isinstance(node, yaml.MappingNode):
+        found: tuple[yaml.Node | None, yaml.Node | None] = (None, None)
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                found = (value_node, key_node)  # the last one wins, as when loading
+        return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            return node.value[part], None
+    return None, None
+
+
+def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMap]:
+    """Parse one YAML document safely into plain Python values and its source map.
+
+    Only plain YAML is accepted: tags that would build Python objects are errors, nothing in
+    the file is ever run, and aliases are bounded. Raises :class:`ModelError` with the file,
+    line and column of what is wrong.
+    """
+    text = _decode(data, file)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        reason = " ".join(x for x in (exc.context, exc.problem) if x)
+        if "expected a single document" in reason:
+            reason = "the file holds more than one YAML document; keep one model per file"
+        raise ModelError([Problem(f"YAML syntax: {reason}", file, line, column)]) from None
+    except yaml.YAMLError as exc:
+        raise ModelError([Problem(f"YAML syntax: {exc}", file)]) from None
+    except RecursionError:
+        raise ModelError([Problem("YAML nested too deeply to read", file)]) from None
+    source = SourceMap(file, root)
+    if root is None:
+        raise ModelError([Problem("the file is empty; a model starts with 'bpr: 1'", file, 1, 1)])
+    try:
+        return _Converter(file).convert(root), source
+    except RecursionError:
+        raise ModelError([Problem("values or aliases are nested too deeply to read", file)]) from None
+
+
+def _decode(data: bytes | str, file: str) -> str:
+    if isinstance(data, str):
+        return data
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ModelError([Problem("this is a binary file, not a YAML model", file)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ModelError(
+            [Problem("the file is not UTF-8 text; save it as UTF-8", file, line, 1)]
+        ) from None
+
+
+class _Converter:
+    """Turns composed nodes into Python values, refusing tags and bounding aliases."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.done: dict[int, Any] = {}
+        self.sizes: dict[int, int] = {}
+        self.distinct = 0
+
+    def fail(self, node: yaml.Node, message: str) -> ModelError:
+        mark = node.start_mark
+        return ModelError([Problem(message, self.file, mark.line + 1, mark.column + 1)])
+
+    def convert(self, root: yaml.Node) -> Any:
+        value = self.node(root, 0)
+        expanded = self.size(root, set())
+        if expanded > self.distinct + _MAX_ALIAS_EXPANSION:
+            raise self.fail(
+                root,
+                f"the file's aliases expand to {expanded:,} values from {self.distinct:,} "
+                "written ones; this looks like an alias bomb and is refused",
+            )
+        return value
+
+    def size(self, node: yaml.Node, stack: set[int]) -> int:
+        """How many values the node stands for with every alias expanded."""
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        if id(node) in stack:
+            raise self.fail(node, "an alias refers to the value that contains it (a recursive alias)")
+        stack.add(id(node))
+        children = (
+            node.value if isinstance(node, yaml.SequenceNode) else [v for _, v in node.value]
+        )
+        total = 1
+        for child in children:
+            total += self.size(child, stack)
+            if total > 10**12:
+                break
+        stack.discard(id(node))
+        self.sizes[id(node)] = total
+        return total
+
+    def node(self, node: yaml.Node, depth: int) -> Any:
+        if id(node) in self.done:
+            return self.done[id(node)]
+        if depth > _MAX_DEPTH:
+            raise self.fail(node, f"values are nested more than {_MAX_DEPTH} levels deep")
+        self.distinct += 1
+        if isinstance(node, yaml.ScalarNode):
+            value = self.scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            if node.tag != _TAG + "seq":
+                raise self.fail(node, _tag_message(node.tag))
+            value = []
+            self.done[id(node)] = value
+            value.extend(self.node(item, depth + 1) for item in node.value)
+        else:
+            if node.tag != _TAG + "map":
+                raise self.fail(node, _tag_message(node.tag))
+            value = {}
+            self.done[id(node)] = value
+            self.mapping(node, value, depth)
+        self.done[id(node)] = value
+        return value
+
+    def mapping(self, node: yaml.MappingNode, into: dict[Any, Any], depth: int) -> None:
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                merged = self.node(value_node, depth + 1)
+                sources = merged if isinstance(merged, list) else [merged]
+                for source in sources:
+                    if not isinstance(source, dict):
+                        raise self.fail(value_node, "a merge key '<<' takes a mapping or a list of mappings")
+                    for k, v in source.items():
+                        into.setdefault(k, v)
+                continue
+            key = self.node(key_node, depth + 1)
+            if isinstance(key, list | dict):
+                raise self.fail(key_node, "a mapping key must be plain text, not a list or mapping")
+            into[key] = self.node(value_node, depth + 1)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag in _SCALAR_TAGS:
+            return _constructor.yaml_constructors[tag](_constructor, node)
+        if tag == _TAG + "timestamp":
+            return node.value  # dates stay the text the analyst wrote
+        raise self.fail(node, _tag_message(tag))
+
+
+def _tag_message(tag: str) -> str:
+    return (
+        f"the YAML tag '{tag}' is not allowed: a model holds plain values only "
+        "(text, numbers, lists, mappings); remove the tag"
+    )

@@ -1,0 +1,95 @@
+"""The ``bpr`` command: a thin shell that parses arguments and calls the public API."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from bpr import __version__
+from bpr.errors import BprError, ModelError
+
+__all__ = ["cli", "main"]
+
+# Each command lives in its own module and is imported only when it runs (or for --help), so
+# that `bpr validate` never pays for the imports of rendering or process mining.
+_COMMANDS: dict[str, str] = {
+    "validate": "bpr.cli.core:validate",
+    "metrics": "bpr.cli.core:metrics",
+    "diff": "bpr.cli.diff:diff",
+    "render": "bpr.cli.render:render",
+    "export": "bpr.cli.bpmn:export",
+    "import": "bpr.cli.bpmn:import_",
+    "check": "bpr.cli.bpmn:check",
+    "simulate": "bpr.cli.simulate:simulate",
+    "mine": "bpr.cli.mining:mine",
+    "conform": "bpr.cli.mining:conform",
+    "report": "bpr.cli.report:report",
+    "init": "bpr.cli.authoring:init",
+    "schema": "bpr.cli.authoring:schema",
+    "watch": "bpr.cli.authoring:watch",
+    "lint": "bpr.cli.lint:lint",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, target in _COMMANDS.items() if _available(target)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None or not _available(target):
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+def _available(target: str) -> bool:
+    return importlib.util.find_spec(target.split(":")[0]) is not None
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="bpr")
+def cli() -> None:
+    """Business-process reengineering of public services.
+
+    Describe each variant of a service (As-Is, To-Be) in a YAML file, then check it, measure
+    it, compare the variants, draw them, export them to BPMN and connect them with event logs.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 wrong usage)."""
+    try:
+        result = cli.main(args=argv, prog_name="bpr", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except ModelError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        return exc.exit_code
+    except BprError as exc:
+        click.echo(f"bpr: error: {exc}", err=True)
+        return exc.exit_code
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (``bpr metrics | head``): not an error
+        return 0
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    return int(result) if isinstance(result, int) else 0
+
+
+def run() -> Any:  # pragma: no cover - the console script
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""What the commands share: loading many files, printing problems, writing JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bpr.errors import ModelError, Problem
+from bpr.load import find_models, load
+from bpr.model import Model
+
+__all__ = ["echo_json", "echo_problems", "load_models", "model_paths"]
+
+
+def model_paths(paths: Sequence[str]) -> list[Path]:
+    """The model files named on the command line; a folder with none is a usage error."""
+    found = list(find_models(paths))
+    if not found:
+        raise click.UsageError(
+            f"no *.yaml or *.yml files in {', '.join(paths)}; name model files or folders"
+        )
+    return found
+
+
+def echo_problems(problems: Iterable[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def load_models(paths: Sequence[str], *, warnings: bool = True) -> tuple[list[Model], list[ModelError]]:
+    """Load every model among ``paths``, printing the problems of those that fail."""
+    models, failures = [], []
+    for path in model_paths(paths):
+        try:
+            model = load(path)
+        except ModelError as exc:
+            echo_problems(exc.problems)
+            failures.append(exc)
+            continue
+        if warnings:
+            echo_problems(model.warnings)
+        models.append(model)
+    return models, failures
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON as the contract shows it: UTF-8 text, two-space indent, keys in order."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,75 @@
+"""``bpr validate`` and ``bpr metrics``: the commands an analyst runs on every save."""
+
+from __future__ import annotations
+
+import click
+
+from bpr._table import format_number, measure_label, text_table
+from bpr.cli._common import echo_json, load_models
+from bpr.measures import MEASURE_KEYS, measure
+from bpr.model import Model
+
+__all__ = ["metrics", "validate"]
+
+_PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+
+
+@click.command()
+@_PATHS
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, not the files that pass.")
+def validate(paths: tuple[str, ...], quiet: bool) -> int:
+    """Check model files against the format and the flow rules.
+
+    PATHS are model files or folders (searched for *.yaml and *.yml). Every problem is printed
+    as FILE:LINE:COL with the place in the model and how to fix it. Exit status 1 when a file
+    is invalid.
+    """
+    models, failures = load_models(paths)
+    if not quiet:
+        for model in models:
+            click.echo(f"ok  {model.file}  ({len(model.steps)} steps, {model.service}/{model.variant})")
+        total = len(models) + len(failures)
+        click.echo(
+            f"{total} file{'s' if total != 1 else ''} checked: {len(models)} valid, "
+            f"{len(failures)} invalid"
+        )
+    return 1 if failures else 0
+
+
+@click.command()
+@_PATHS
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON object (an array for several files).")
+def metrics(paths: tuple[str, ...], as_json: bool) -> int:
+    """Measure models: steps, handoffs, visits, documents, lead time, effort, fees, burden.
+
+    One file gives one JSON object with --json; several files or a folder give an array of
+    objects, each with a "file" key. Invalid files are reported and skipped (exit status 1).
+    """
+    models, failures = load_models(paths)
+    single = len(paths) == 1 and not failures and len(models) == 1 and not _is_folder(paths[0])
+    if as_json:
+        if single:
+            echo_json(measure(models[0]).as_dict())
+        else:
+            echo_json([{"file": m.file, **measure(m).as_dict()} for m in models])
+    elif models:
+        click.echo(_metrics_table(models))
+    return 1 if failures else 0
+
+
+def _is_folder(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).is_dir()
+
+
+def _metrics_table(models: list[Model]) -> str:
+    currencies = {m.currency for m in models}
+    currency = currencies.pop() if len(currencies) == 1 else None
+    results = [measure(m).as_dict() for m in models]
+    headers = ["measure", *(f"{m.service}/{m.variant}" for m in models)]
+    rows = [
+        [measure_label(key, currency), *(format_number(r[key]) for r in results)]
+        for key in MEASURE_KEYS
+    ]
+    return text_table(headers, rows)

@@ -1,0 +1,272 @@
+"""The measures of a BPR study, computed analytically from one model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bpr.graph import analyse, flows, strongly_connected_components
+from bpr.model import END, Model
+
+__all__ = ["MEASURE_KEYS", "MEASURE_LABELS", "Measures", "expected_totals", "measure"]
+
+#: The measure keys of the contract, in the order ``bpr metrics --json`` prints them.
+MEASURE_KEYS = (
+    "steps",
+    "actors",
+    "agencies",
+    "handoffs",
+    "visits",
+    "documents",
+    "documents_from_applicant",
+    "certificates",
+    "documents_exchanged",
+    "lead_time_days",
+    "work_hours",
+    "applicant_hours",
+    "fees",
+    "burden",
+    "annual_burden",
+    "maturity",
+)
+
+#: A label and unit per measure key, for tables and reports ("money" is the model's currency).
+MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "steps": ("Steps", ""),
+    "actors": ("Actors", ""),
+    "agencies": ("Agencies", ""),
+    "handoffs": ("Handoffs", ""),
+    "visits": ("Visits (in person)", ""),
+    "documents": ("Documents", ""),
+    "documents_from_applicant": ("Documents the applicant brings", ""),
+    "certificates": ("Certificates to collect", ""),
+    "documents_exchanged": ("Documents by data exchange", ""),
+    "lead_time_days": ("Lead time", "days"),
+    "work_hours": ("Work, all actors", "hours"),
+    "applicant_hours": ("Applicant's time", "hours"),
+    "fees": ("Fees", "money"),
+    "burden": ("Burden per case", "money"),
+    "annual_burden": ("Burden per year", "money"),
+    "maturity": ("Maturity stage", ""),
+}
+
+# Loops of up to this many steps are solved in pure Python; larger ones with a sparse solver.
+_SMALL_SYSTEM = 24
+_Vector = list[float]  # elapsed hours, work hours, applicant hours, fees
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures of one model; the field names are the contract's JSON keys."""
+
+    steps: int
+    actors: int
+    agencies: int
+    handoffs: int
+    visits: int
+    documents: int
+    documents_from_applicant: int
+    certificates: int
+    documents_exchanged: int
+    lead_time_days: float
+    work_hours: float
+    applicant_hours: float
+    fees: float
+    burden: float
+    annual_burden: float | None
+    maturity: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract's JSON object: integral numbers as integers, float noise rounded off."""
+        return {key: _tidy(value) for key, value in asdict(self).items()}
+
+
+def _tidy(value: Any) -> Any:
+    if isinstance(value, float):
+        value = round(value, 9)
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+def measure(model: Model) -> Measures:
+    """Compute the contract's measures of a model.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\ntariff: 10\\n"
+    ...     "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk}}\\n"
+    ...     "steps:\\n"
+    ...     "  - {id: apply, actor: me, work: 1h, fee: 5}\\n"
+    ...     "  - {id: check, actor: desk, work: 2h, wait: 1d, next: [{to: apply, p: 0.5}, {to: end, p: 0.5}]}\\n"
+    ... )
+    >>> r = measure(m)
+    >>> r.handoffs, r.work_hours, r.applicant_hours, r.fees, r.burden, r.lead_time_days
+    (2, 6.0, 2.0, 10.0, 30.0, 2.25)
+    """
+    used_actors = {step.actor for step in model.steps}
+    agencies = {model.actors[a].agency for a in used_actors} - {None}
+    handoffs = sum(
+        1
+        for source, target in flows(model)
+        if target != END and model.step(source).actor != model.step(target).actor
+    )
+    needed: dict[str, None] = {}
+    for step in model.steps:
+        for doc in step.needs:
+            needed.setdefault(doc, None)
+    documents = [model.documents[d] for d in needed]
+    elapsed, work, applicant, fees = expected_totals(model)
+    burden = applicant * (model.tariff or 0.0) + fees
+    return Measures(
+        steps=len(model.steps),
+        actors=len(used_actors),
+        agencies=len(agencies),
+        handoffs=handoffs,
+        visits=sum(1 for step in model.steps if step.is_visit),
+        documents=len(documents),
+        documents_from_applicant=sum(1 for d in documents if not d.exchange),
+        certificates=sum(1 for d in documents if d.issuer is not None and not d.exchange),
+        documents_exchanged=sum(1 for d in documents if d.exchange),
+        lead_time_days=elapsed / 24,
+        work_hours=work,
+        applicant_hours=applicant,
+        fees=fees,
+        burden=burden,
+        annual_burden=None if model.volume is None else burden * model.volume,
+        maturity=model.maturity,
+    )
+
+
+def expected_totals(model: Model) -> tuple[float, float, float, float]:
+    """Expected elapsed hours, work hours, applicant hours and fees of one case.
+
+    Parallel blocks are collapsed innermost first into their split step (elapsed time of the
+    slowest branch, the other figures summed over branches); then every loop is one linear
+    system per strongly connected component, solved exactly.
+    """
+    analysis = analyse(model)
+    successors = {node: list(targets) for node, targets in analysis.successors.items()}
+    value: dict[str, _Vector] = {}
+    for step in model.steps:
+        hands_on = step.work.mean
+        value[step.id] = [
+            hands_on + step.wait.mean,
+            hands_on,
+            hands_on if model.is_applicant_step(step) else 0.0,
+            step.fee,
+        ]
+    for block in analysis.blocks:
+        totals = [
+            _expected_from(start, block.join, successors, value)
+            for start in block.branches
+            if start != block.join
+        ]
+        own = value[block.split]
+        if totals:
+            own[0] += max(t[0] for t in totals)
+            for i in (1, 2, 3):
+                own[i] += sum(t[i] for t in totals)
+        successors[block.split] = [(block.join, 1.0)]
+    elapsed, work, applicant, fees = _expected_from(model.first.id, END, successors, value)
+    return elapsed, work, applicant, fees
+
+
+def _expected_from(
+    start: str,
+    stop: str,
+    successors: dict[str, list[tuple[str, float]]],
+    value: dict[str, _Vector],
+) -> _Vector:
+    """Expected sum of ``value`` over the steps a case runs from ``start`` until ``stop``.
+
+    Backward equations V(i) = value(i) + sum_j p(i, j) V(j), with V(stop) = 0, solved one
+    strongly connected component at a time, sinks first.
+    """
+
+    def onward(node: Any) -> list[str]:
+        return [t for t, _ in successors[node] if t != stop]
+
+    expected: dict[str, _Vector] = {}
+    for component in strongly_connected_components([start], onward):
+        members: list[str] = component  # type: ignore[assignment]
+        if len(members) == 1 and members[0] not in onward(members[0]):
+            node = members[0]
+            total = list(value[node])
+            for target, p in successors[node]:
+                if target != stop and p:
+                    later = expected[target]
+                    for i in range(4):
+                        total[i] += p * later[i]
+            expected[node] = total
+            continue
+        expected.update(_solve_component(members, stop, successors, value, expected))
+    return expected[start]
+
+
+def _solve_component(
+    members: list[str],
+    stop: str,
+    successors: dict[str, list[tuple[str, float]]],
+    value: dict[str, _Vector],
+    expected: dict[str, _Vector],
+) -> dict[str, _Vector]:
+    """Solve (I - P) V = b over one loop, where b holds each step's value and the exits."""
+    position = {node: i for i, node in enumerate(members)}
+    n = len(members)
+    entries: list[tuple[int, int, float]] = []
+    rhs = [list(value[node]) for node in members]
+    for node in members:
+        row = position[node]
+        entries.append((row, row, 1.0))
+        for target, p in successors[node]:
+            if target == stop or not p:
+                continue
+            column = position.get(target)
+            if column is None:
+                later = expected[target]
+                for i in range(4):
+                    rhs[row][i] += p * later[i]
+            else:
+                entries.append((row, column, -p))
+    solution = _solve_dense(n, entries, rhs) if n <= _SMALL_SYSTEM else _solve_sparse(n, entries, rhs)
+    return {node: solution[position[node]] for node in members}
+
+
+def _solve_dense(n: int, entries: list[tuple[int, int, float]], rhs: list[_Vector]) -> list[_Vector]:
+    """Gaussian elimination with partial pivoting, for small loops."""
+    matrix = [[0.0] * n for _ in range(n)]
+    for row, column, amount in entries:
+        matrix[row][column] += amount
+    b = [list(r) for r in rhs]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(matrix[r][col]))
+        matrix[col], matrix[pivot] = matrix[pivot], matrix[col]
+        b[col], b[pivot] = b[pivot], b[col]
+        head = matrix[col][col]
+        for r in range(col + 1, n):
+            factor = matrix[r][col] / head
+            if factor:
+                row_r, row_c = matrix[r], matrix[col]
+                for c in range(col, n):
+                    row_r[c] -= factor * row_c[c]
+                for i in range(4):
+                    b[r][i] -= factor * b[col][i]
+    x = [[0.0] * 4 for _ in range(n)]
+    for r in range(n - 1, -1, -1):
+        for i in range(4):
+            acc = b[r][i] - sum(matrix[r][c] * x[c][i] for c in range(r + 1, n))
+            x[r][i] = acc / matrix[r][r]
+    return x
+
+
+def _solve_sparse(n: int, entries: list[tuple[int, int, float]], rhs: list[_Vector]) -> list[_Vector]:
+    """Sparse LU for large loops: memory and time grow with the flows, not with n squared."""
+    import numpy as np
+    from scipy.sparse import csc_matrix
+    from scipy.sparse.linalg import splu
+
+    rows, columns, amounts = zip(*entries, strict=True)
+    matrix = csc_matrix((amounts, (rows, columns)), shape=(n, n))
+    solution = splu(matrix).solve(np.asarray(rhs, dtype=float))
+    return [list(map(float, row)) for row in solution]

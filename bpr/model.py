@@ -1,0 +1,200 @@
+"""The process model: actors, documents and steps of one variant of one public service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from bpr.durations import ZERO, Duration
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from bpr._yaml import SourceMap
+    from bpr.errors import Problem
+
+__all__ = [
+    "APPLICANT",
+    "CHANNELS",
+    "END",
+    "Actor",
+    "Branch",
+    "Document",
+    "Flow",
+    "Model",
+    "Step",
+]
+
+#: The reserved target that ends a case.
+END = "end"
+#: The channels a step can use; ``internal`` is the default.
+CHANNELS = ("in-person", "online", "phone", "post", "automatic", "internal")
+#: The actor kind of the citizen or business that applies.
+APPLICANT = "applicant"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs steps: the applicant, or staff of an agency."""
+
+    id: str
+    name: str
+    kind: str = "staff"
+    agency: str | None = None
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind == APPLICANT
+
+
+@dataclass(frozen=True)
+class Document:
+    """What steps need and produce; with an issuer it is a certificate of that actor."""
+
+    id: str
+    name: str
+    issuer: str | None = None
+    exchange: bool = False
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One way out of a step: to a step id or ``end``, with its probability and label."""
+
+    to: str
+    p: float = 1.0
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where a case goes after a step.
+
+    ``kind`` is ``"sequence"`` (one branch, taken always), ``"choice"`` (exactly one branch,
+    by probability) or ``"parallel"`` (every branch runs).
+    """
+
+    kind: str
+    branches: tuple[Branch, ...]
+    implicit: bool = False  # True where the file had no ``next`` and the case falls through
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(b.to for b in self.branches)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the process, performed by one actor over one channel."""
+
+    id: str
+    actor: str
+    name: str = ""
+    channel: str = "internal"
+    work: Duration = ZERO
+    wait: Duration = ZERO
+    fee: float = 0.0
+    needs: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
+    next: Flow = field(default_factory=lambda: Flow("sequence", (Branch(END),), implicit=True))
+    join: str | None = None
+    replaces: tuple[str, ...] = ()
+    index: int = 0  # position in the file's list of steps
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @property
+    def is_visit(self) -> bool:
+        return self.channel == "in-person"
+
+
+@dataclass(eq=False)
+class Model:
+    """One variant (As-Is or To-Be) of one public service, as loaded from its file.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: demo\\nvariant: as-is\\n"
+    ...     "actors: {clerk: {name: Clerk}}\\n"
+    ...     "steps:\\n  - {id: a, actor: clerk, work: 1h}\\n  - {id: b, actor: clerk}\\n"
+    ... )
+    >>> [s.id for s in m.steps], m.first.id, m.step("b").next.targets
+    (['a', 'b'], 'a', ('end',))
+    """
+
+    service: str
+    variant: str
+    actors: dict[str, Actor]
+    steps: tuple[Step, ...]
+    documents: dict[str, Document] = field(default_factory=dict)
+    name: str | None = None
+    maturity: int | None = None
+    volume: float | None = None
+    currency: str | None = None
+    tariff: float | None = None
+    sources: tuple[str, ...] = ()
+    version: int = 1
+    lint: dict[str, Any] = field(default_factory=dict)
+    file: str = "<string>"
+    source: SourceMap | None = field(default=None, repr=False)
+    warnings: list[Problem] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {s.id: s for s in self.steps}
+
+    @property
+    def title(self) -> str:
+        return self.name or f"{self.service} ({self.variant})"
+
+    @property
+    def first(self) -> Step:
+        """The step where every case starts."""
+        return self.steps[0]
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id; raises KeyError naming the valid ids."""
+        try:
+            return self._by_id[step_id]
+        except KeyError:
+            raise KeyError(f"no step '{step_id}' in {self.file}") from None
+
+    def __contains__(self, step_id: object) -> bool:
+        return step_id in self._by_id
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def actor_of(self, step: Step) -> Actor:
+        return self.actors[step.actor]
+
+    def is_applicant_step(self, step: Step) -> bool:
+        """Whether the applicant spends the step's work: their own step, or a visit."""
+        return self.actors[step.actor].is_applicant or step.is_visit
+
+    def locate(self, *path: str | int, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of a value in the model's file, ``(0, 0)`` where unknown.
+
+        >>> m.locate("steps", 1, "id")  # doctest: +SKIP
+        (6, 10)
+        """
+        if self.source is None:
+            return (0, 0)
+        return self.source.locate(path, key=key)
+
+    def step_line(self, step_id: str) -> int:
+        """The line where a step starts in the file (0 where unknown)."""
+        return self.locate("steps", self.step(step_id).index)[0]
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The flow graph: one node per step plus ``end``; see :func:`bpr.graph.build_graph`."""
+        from bpr.graph import build_graph
+
+        return build_graph(self)

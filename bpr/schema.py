@@ -1,0 +1,89 @@
+"""The keys of the model format and what each one means: one table for the loader and the docs."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ACTOR_FIELDS",
+    "ACTOR_KINDS",
+    "BRANCH_FIELDS",
+    "DOCUMENT_FIELDS",
+    "FORMAT_VERSION",
+    "ID_PATTERN",
+    "LINT_FIELDS",
+    "STEP_FIELDS",
+    "TOP_FIELDS",
+    "is_extension_key",
+]
+
+#: The version of the format this release reads and writes (the ``bpr:`` key).
+FORMAT_VERSION = 1
+
+#: Ids of services, actors, documents and steps: letters, digits, ``_`` and ``-``.
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+
+ACTOR_KINDS = ("applicant", "staff")
+
+# Each table maps a key to (required, description). The descriptions feed the JSON Schema and
+# the format reference; keep them one sentence.
+TOP_FIELDS: dict[str, tuple[bool, str]] = {
+    "bpr": (True, "Format version: the integer 1."),
+    "service": (True, "Id of the service; the variants of one service share it."),
+    "variant": (True, "Which variant this file is: as-is, to-be, or a label such as to-be-2030."),
+    "name": (False, "Title of the variant, shown on diagrams and reports."),
+    "maturity": (False, "UN e-service maturity stage, 1 (information) to 4 (proactive)."),
+    "volume": (False, "Cases per year, for the yearly figures."),
+    "currency": (False, "Currency of fees and the tariff, such as UZS."),
+    "tariff": (False, "Value of one hour of the applicant's time, in the currency."),
+    "sources": (False, "Where the facts come from: a list of text."),
+    "actors": (True, "Who performs steps: a mapping of actor id to actor."),
+    "documents": (False, "What steps need and produce: a mapping of document id to document."),
+    "steps": (True, "The steps in order; a case starts at the first."),
+    "lint": (False, "Settings of bpr lint for this file, such as {ignore: [rule-id]}."),
+}
+
+ACTOR_FIELDS: dict[str, tuple[bool, str]] = {
+    "name": (True, "Name of the actor."),
+    "kind": (False, "applicant (the citizen or business) or staff (default)."),
+    "agency": (False, "The organisation the actor belongs to."),
+}
+
+DOCUMENT_FIELDS: dict[str, tuple[bool, str]] = {
+    "name": (True, "Name of the document."),
+    "issuer": (False, "Id of the actor whose agency issues it: it is then a certificate."),
+    "exchange": (
+        False,
+        "true where the agency that needs it pulls it from the issuer's registry (once-only).",
+    ),
+}
+
+STEP_FIELDS: dict[str, tuple[bool, str]] = {
+    "id": (True, "Id of the step."),
+    "actor": (True, "Id of the actor who performs it."),
+    "name": (False, "Name of the step (default: the id)."),
+    "channel": (False, "in-person, online, phone, post, automatic or internal (default)."),
+    "work": (False, "Hands-on time of the actor, such as 30m, 2h, 1d or 2d..5d."),
+    "wait": (False, "Elapsed time the case waits at this step."),
+    "fee": (False, "Money the applicant pays at this step."),
+    "needs": (False, "Ids of the documents the step needs."),
+    "produces": (False, "Ids of the documents the step produces."),
+    "next": (False, "Where the case goes next: a step id, end, a choice list, or {all: [...]}."),
+    "join": (False, "all: the step waits for every branch of the parallel split before it."),
+    "replaces": (False, "In a To-Be: ids of As-Is steps this step replaces or merges."),
+}
+
+BRANCH_FIELDS: dict[str, tuple[bool, str]] = {
+    "to": (True, "Id of the next step, or end."),
+    "p": (False, "Probability of the branch; the branches of a choice add up to 1."),
+    "when": (False, "Label of the branch, such as complete or incomplete."),
+}
+
+LINT_FIELDS: dict[str, tuple[bool, str]] = {
+    "ignore": (False, "Rules switched off for this file: rule ids, or {rule, reason} mappings."),
+}
+
+
+def is_extension_key(key: object) -> bool:
+    """Keys starting with ``x-`` are the analyst's own and are kept out of validation."""
+    return isinstance(key, str) and key.startswith("x-")
