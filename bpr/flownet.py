@@ -1,0 +1,115 @@
+"""A model in process-notation terms: events, tasks and gateways, as diagrams and BPMN need them.
+
+The model format keeps decisions and parallelism on the steps (``next`` and ``join``);
+diagrams and BPMN draw them as separate gateway nodes. This module makes that expansion once,
+for the renderer, the BPMN exporter, the Petri-net conversion and the layout alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bpr.model import END, Model
+
+__all__ = ["END_ID", "START_ID", "FlowEdge", "FlowNet", "FlowNode", "flow_net"]
+
+START_ID = "event:start"
+END_ID = "event:end"
+
+
+@dataclass(frozen=True)
+class FlowNode:
+    """A node of the process notation.
+
+    ``kind`` is ``start``, ``end``, ``task``, ``xor`` (exclusive decision after a step),
+    ``and-split`` (parallel split after a step) or ``and-join`` (parallel join before a step).
+    ``step`` is the step the node belongs to (None for start and end); ``lane`` the actor id.
+    """
+
+    id: str
+    kind: str
+    lane: str
+    step: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """A sequence flow; edges out of a decision carry the branch's label and probability."""
+
+    source: str
+    target: str
+    label: str | None = None
+    p: float | None = None
+
+
+@dataclass
+class FlowNet:
+    """Nodes in a stable order (start, then each step's nodes in file order, then end)."""
+
+    nodes: list[FlowNode] = field(default_factory=list)
+    edges: list[FlowEdge] = field(default_factory=list)
+
+    def node(self, node_id: str) -> FlowNode:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def lanes(self) -> list[str]:
+        """Lane ids in the order of first use."""
+        return list(dict.fromkeys(n.lane for n in self.nodes))
+
+
+def _gateway_id(kind: str, step_id: str) -> str:
+    # Step ids never contain ':', so these ids cannot clash with a step's.
+    return f"{kind}:{step_id}"
+
+
+def flow_net(model: Model) -> FlowNet:
+    """Expand a model into start and end events, tasks and gateways.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps:\\n- {id: x, actor: a, next: [{to: y, p: 0.5, when: ok}, {to: end, p: 0.5}]}\\n"
+    ...     "- {id: y, actor: a}\\n"
+    ... )
+    >>> [(e.source, e.target) for e in flow_net(m).edges]
+    [('event:start', 'x'), ('x', 'xor:x'), ('xor:x', 'y'), ('xor:x', 'event:end'), ('y', 'event:end')]
+    """
+    net = FlowNet()
+    first = model.first
+    net.nodes.append(FlowNode(START_ID, "start", first.actor, None, "Start"))
+
+    def entry(target: str) -> str:
+        """The node a flow into ``target`` arrives at: its join gateway where it has one."""
+        if target == END:
+            return END_ID
+        return _gateway_id("join", target) if model.step(target).join == "all" else target
+
+    net.edges.append(FlowEdge(START_ID, entry(first.id)))
+    end_lane: str | None = None
+    for step in model.steps:
+        if step.join == "all":
+            join = _gateway_id("join", step.id)
+            net.nodes.append(FlowNode(join, "and-join", step.actor, step.id, ""))
+            net.edges.append(FlowEdge(join, step.id))
+        net.nodes.append(FlowNode(step.id, "task", step.actor, step.id, step.label))
+        flow = step.next
+        if flow.kind == "sequence":
+            net.edges.append(FlowEdge(step.id, entry(flow.branches[0].to)))
+        else:
+            kind = "xor" if flow.kind == "choice" else "and-split"
+            gateway = _gateway_id(kind if kind == "xor" else "split", step.id)
+            net.nodes.append(FlowNode(gateway, kind, step.actor, step.id, ""))
+            net.edges.append(FlowEdge(step.id, gateway))
+            for branch in flow.branches:
+                if flow.kind == "choice":
+                    net.edges.append(FlowEdge(gateway, entry(branch.to), branch.when, branch.p))
+                else:
+                    net.edges.append(FlowEdge(gateway, entry(branch.to)))
+        if end_lane is None and END in flow.targets:
+            end_lane = step.actor
+    net.nodes.append(FlowNode(END_ID, "end", end_lane or model.steps[-1].actor, None, "End"))
+    return net
