@@ -1,0 +1,95 @@
+"""Safe YAML reading: tags, aliases, odd files, and positions."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bpr._yaml import format_path, parse_yaml
+from bpr.errors import ModelError
+
+
+def problem_of(text: str | bytes) -> str:
+    with pytest.raises(ModelError) as info:
+        parse_yaml(text, "f.yaml")
+    assert len(info.value.problems) == 1
+    return str(info.value.problems[0])
+
+
+def test_plain_values_and_positions() -> None:
+    value, source = parse_yaml("a: 1\nb:\n  - x\n  - {c: yes}\n", "f.yaml")
+    assert value == {"a": 1, "b": ["x", {"c": True}]}
+    assert source.locate(["b", 1, "c"]) == (4, 9)
+    assert source.locate(["b", 1, "c"], key=True) == (4, 6)
+    assert source.scalar_text(["b", 1, "c"]) == "yes"
+    # a path that leads off the file gives the deepest node found
+    assert source.locate(["b", 7]) == (3, 3)
+
+
+def test_python_tags_are_refused_and_nothing_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "ran"
+    text = f"a: !!python/object/apply:os.system ['touch {marker}']\n"
+    message = problem_of(text)
+    assert "f.yaml:1:4" in message and "tag" in message and "python/object/apply" in message
+    assert not marker.exists()
+
+
+def test_custom_tag_refused() -> None:
+    assert "tag '!include'" in problem_of("a: !include other.yaml\n")
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    started = time.perf_counter()
+    message = problem_of("\n".join(lines) + "\n")
+    elapsed = time.perf_counter() - started
+    assert "alias bomb" in message
+    assert elapsed < 5  # generous: the point is that 10**12 values are never built
+
+
+def test_recursive_alias_is_refused() -> None:
+    assert "recursive alias" in problem_of("a: &a [1, *a]\n")
+
+
+def test_small_aliases_and_merge_keys_work() -> None:
+    value, _ = parse_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n")
+    assert value["other"] == {"x": 1, "y": 3}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("", "the file is empty"),
+        ("# only a comment\n", "the file is empty"),
+        (b"\x00\x01\x02binary", "binary file"),
+        (b"name: caf\xe9\n", "not UTF-8"),
+        ("a: [1, 2\n", "YAML syntax"),
+        ("a: 1\n---\nb: 2\n", "more than one YAML document"),
+        ("a: 1\n a: 2\n", "YAML syntax"),
+    ],
+)
+def test_bad_files(data: str | bytes, expected: str) -> None:
+    assert expected in problem_of(data)
+
+
+def test_syntax_error_has_line_and_column() -> None:
+    message = problem_of("bpr: 1\nsteps:\n  - id: a\n   actor: b\n")
+    assert message.startswith("f.yaml:4:")
+
+
+def test_deep_nesting_is_refused() -> None:
+    assert "nested" in problem_of("a: " + "[" * 100 + "]" * 100 + "\n")
+
+
+def test_dates_stay_text() -> None:
+    value, _ = parse_yaml("when: 2017-03-01\n")
+    assert value == {"when": "2017-03-01"}
+
+
+def test_format_path() -> None:
+    assert format_path(["steps", 3, "next", 0, "to"]) == "steps[3].next[0].to"
+    assert format_path([]) == ""
