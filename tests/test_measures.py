@@ -1,0 +1,213 @@
+"""Measures on tiny hand-made models, checked by hand, and on large generated ones."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import bpr
+from bpr.measures import MEASURE_KEYS, _solve_dense, _solve_sparse, expected_totals
+from tests.conftest import DATA
+
+HEAD = """\
+bpr: 1
+service: s
+variant: as-is
+tariff: 100
+volume: 10
+actors:
+  me: {name: Me, kind: applicant}
+  a: {name: A, agency: X}
+  b: {name: B, agency: X}
+  c: {name: C, agency: Y}
+steps:
+"""
+
+
+def measured(steps: str) -> bpr.Measures:
+    return bpr.measure(bpr.loads(HEAD + steps))
+
+
+def test_contract_example() -> None:
+    result = bpr.measure(bpr.load(DATA / "contract-example.yaml")).as_dict()
+    assert list(result) == list(MEASURE_KEYS)
+    assert result == {
+        "steps": 7,
+        "actors": 4,
+        "agencies": 3,
+        "handoffs": 6,
+        "visits": 3,
+        "documents": 3,
+        "documents_from_applicant": 2,
+        "certificates": 1,
+        "documents_exchanged": 1,
+        "lead_time_days": pytest.approx(318.25 / 24, rel=1e-9),
+        "work_hours": 6.25,
+        "applicant_hours": 2.25,
+        "fees": 227500,
+        "burden": 254500,
+        "annual_burden": 21632500000,
+        "maturity": 1,
+    }
+    assert round(result["lead_time_days"], 4) == 13.2604
+
+
+def test_single_step() -> None:
+    m = measured("  - {id: x, actor: me, work: 30m, wait: 1d, fee: 7}\n")
+    assert (m.steps, m.actors, m.agencies, m.handoffs, m.visits) == (1, 1, 0, 0, 0)
+    assert m.lead_time_days == pytest.approx(24.5 / 24)
+    assert (m.work_hours, m.applicant_hours, m.fees) == (0.5, 0.5, 7)
+    assert m.burden == 0.5 * 100 + 7
+    assert m.annual_burden == m.burden * 10
+    assert m.maturity is None
+
+
+def test_self_loop_runs_one_over_one_minus_q_times() -> None:
+    m = measured(
+        "  - id: x\n    actor: a\n    work: 1h\n    next: [{to: x, p: 0.75}, {to: end, p: 0.25}]\n"
+    )
+    assert m.work_hours == pytest.approx(4.0)
+    assert m.handoffs == 0  # a flow to itself has the same actor
+
+
+def test_nested_loops_are_exact() -> None:
+    # x -> y; y back to x with 0.5; y -> z; z back to y with 0.2, else end.
+    # Hand: visits solve vx = 1 + 0.5 vy ; vy = vx + 0.2 vz ; vz = 0.5 vy -> vz = 0.5 vy,
+    # vy = vx + 0.1 vy -> vy = vx / 0.9 ; vx = 1 + 0.5 vx / 0.9 -> vx = 2.25, vy = 2.5,
+    # vz = 1.25.
+    m = measured(
+        "  - {id: x, actor: a, work: 1h}\n"
+        "  - {id: y, actor: b, work: 10h, next: [{to: x, p: 0.5}, {to: z, p: 0.5}]}\n"
+        "  - {id: z, actor: c, work: 100h, next: [{to: y, p: 0.2}, {to: end, p: 0.8}]}\n"
+    )
+    assert m.work_hours == pytest.approx(2.25 * 1 + 2.5 * 10 + 1.25 * 100)
+    assert m.handoffs == 4  # x->y, y->x, y->z, z->y
+
+
+def test_parallel_takes_slowest_branch_and_sums_work() -> None:
+    m = measured(
+        "  - {id: s, actor: a, work: 1h, next: {all: [p, q, r]}}\n"
+        "  - {id: p, actor: b, work: 2h, wait: 1d, next: j}\n"
+        "  - {id: q, actor: c, work: 5h, next: j}\n"
+        "  - {id: r, actor: me, channel: in-person, work: 1h, next: j}\n"
+        "  - {id: j, actor: a, join: all, work: 1h}\n"
+    )
+    assert m.lead_time_days == pytest.approx((1 + 26 + 1) / 24)
+    assert m.work_hours == pytest.approx(1 + 2 + 5 + 1 + 1)
+    assert m.applicant_hours == 1
+    assert m.handoffs == 6
+
+
+def test_loop_inside_a_branch_and_choice_inside_a_branch() -> None:
+    # branch p: p1 (1h) loops on itself with 0.5 -> 2h expected; branch q: choice q1 -> q2 (10h)
+    # with 0.3 or straight to the join -> 3h expected. Slowest: 3h.
+    m = measured(
+        "  - {id: s, actor: a, next: {all: [p1, q1]}}\n"
+        "  - {id: p1, actor: b, work: 1h, next: [{to: p1, p: 0.5}, {to: j, p: 0.5}]}\n"
+        "  - {id: q1, actor: c, next: [{to: q2, p: 0.3}, {to: j, p: 0.7}]}\n"
+        "  - {id: q2, actor: c, work: 10h, next: j}\n"
+        "  - {id: j, actor: a, join: all}\n"
+    )
+    assert m.lead_time_days == pytest.approx(3 / 24)
+    assert m.work_hours == pytest.approx(5)
+
+
+def test_nested_parallel_blocks() -> None:
+    m = measured(
+        "  - {id: s, actor: a, next: {all: [a1, t]}}\n"
+        "  - {id: a1, actor: a, work: 4h, next: j}\n"
+        "  - {id: t, actor: b, work: 1h, next: {all: [b1, c1]}}\n"
+        "  - {id: b1, actor: b, work: 2h, next: k}\n"
+        "  - {id: c1, actor: c, work: 3h, next: k}\n"
+        "  - {id: k, actor: b, join: all, work: 1h, next: j}\n"
+        "  - {id: j, actor: a, join: all}\n"
+    )
+    # inner block: t 1h + max(2, 3) + k 1h = 5h against a1 4h
+    assert m.lead_time_days == pytest.approx(5 / 24)
+    assert m.work_hours == pytest.approx(4 + 1 + 2 + 3 + 1)
+
+
+def test_parallel_inside_a_loop() -> None:
+    m = measured(
+        "  - {id: s, actor: a, next: {all: [p, q]}}\n"
+        "  - {id: p, actor: b, work: 2h, next: j}\n"
+        "  - {id: q, actor: c, work: 1h, next: j}\n"
+        "  - {id: j, actor: a, join: all, next: [{to: s, p: 0.5}, {to: end, p: 0.5}]}\n"
+    )
+    assert m.lead_time_days == pytest.approx(2 * 2 / 24)
+    assert m.work_hours == pytest.approx(2 * 3)
+
+
+def test_documents_and_certificates() -> None:
+    text = HEAD.replace(
+        "steps:\n",
+        "documents:\n"
+        "  id_card: {name: ID}\n"
+        "  cert: {name: Cert, issuer: a}\n"
+        "  pulled: {name: Pulled, issuer: c, exchange: true}\n"
+        "  made: {name: Made, issuer: b}\n"
+        "steps:\n",
+    )
+    m = bpr.measure(
+        bpr.loads(
+            text
+            + "  - {id: x, actor: me, needs: [id_card, cert], produces: [made]}\n"
+            + "  - {id: y, actor: b, needs: [pulled, cert]}\n"
+        )
+    )
+    assert (m.documents, m.documents_from_applicant, m.certificates, m.documents_exchanged) == (3, 2, 1, 1)
+
+
+def test_no_tariff_means_time_is_not_priced() -> None:
+    model = bpr.loads((HEAD + "  - {id: x, actor: me, work: 2h, fee: 3}\n").replace("tariff: 100\n", ""))
+    assert bpr.measure(model).burden == 3
+
+
+def test_json_is_tidy() -> None:
+    m = measured(
+        "  - {id: x, actor: a, work: 0.1h, next: [{to: x, p: 0.9}, {to: end, p: 0.1}]}\n"
+    )
+    data = m.as_dict()
+    assert data["work_hours"] == 1  # 0.1 / 0.1 = 0.9999999999999998 in floats
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_dense_and_sparse_solvers_agree() -> None:
+    entries = [(0, 0, 1.0), (0, 1, -0.5), (1, 1, 1.0), (1, 0, -0.3), (2, 2, 1.0), (2, 0, -0.2)]
+    rhs = [[1.0, 2.0, 0.0, 0.0], [3.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 5.0]]
+    dense = _solve_dense(3, entries, rhs)
+    sparse = _solve_sparse(3, entries, rhs)
+    for a, b in zip(dense, sparse, strict=True):
+        assert a == pytest.approx(b)
+
+
+def chain(n: int, loop_every: int = 0, back: float = 0.1) -> str:
+    """A generated model of n steps, optionally with a rework loop every few steps."""
+    lines = [HEAD]
+    for i in range(n):
+        lines.append(f"  - id: s{i}\n    actor: {'abc'[i % 3]}\n    work: 1h\n")
+        if loop_every and i % loop_every == loop_every - 1:
+            lines.append(f"    next: [{{to: s{i - loop_every + 1}, p: {back}}}, {{to: {f's{i + 1}' if i + 1 < n else 'end'}, p: {1 - back}}}]\n")
+    return "".join(lines)
+
+
+def test_long_chain_has_no_recursion_limit() -> None:
+    m = bpr.measure(bpr.loads(chain(5_000)))
+    assert m.steps == 5_000
+    assert m.work_hours == 5_000
+    assert m.handoffs == 4_999
+
+
+def test_many_loops() -> None:
+    m = bpr.measure(bpr.loads(chain(300, loop_every=3)))
+    assert m.work_hours == pytest.approx(300 / 0.9)
+
+
+def test_one_big_loop_uses_the_sparse_solver() -> None:
+    # one loop over 200 steps: larger than the dense limit
+    text = chain(200).rstrip("\n") + "\n    next: [{to: s0, p: 0.5}, {to: end, p: 0.5}]\n"
+    model = bpr.loads(text)
+    elapsed, work, applicant, fees = expected_totals(model)
+    assert work == pytest.approx(400)
+    assert elapsed == pytest.approx(400)
