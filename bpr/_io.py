@@ -12,14 +12,19 @@ from bpr.errors import OutputError
 __all__ = ["atomic_write", "refuse_overwriting_inputs"]
 
 
-def refuse_overwriting_inputs(output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
+def refuse_overwriting_inputs(
+    output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]
+) -> None:
     """Raise :class:`OutputError` where ``output`` is one of the input files."""
     target = Path(output).resolve()
     for entry in inputs:
         source = Path(entry).resolve()
-        if target == source or (source.is_dir() and source in target.parents and target.suffix in (".yaml", ".yml")):
+        if target == source or (
+            source.is_dir() and source in target.parents and target.suffix in (".yaml", ".yml")
+        ):
             raise OutputError(
-                f"{output}: the output would overwrite the input {entry}; choose another output path"
+                f"{output}: the output would overwrite the input {entry}; "
+                "choose another output path"
             )
 
 

@@ -35,7 +35,9 @@ def measure_label(key: str, currency: str | None = None) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] | None = None) -> str:
+def text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] | None = None
+) -> str:
     """Align columns; by default the first column is left-aligned and the others right-aligned."""
     if right is None:
         right = [False] + [True] * (len(headers) - 1)

@@ -94,8 +94,7 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
                 found = (value_node, key_node)  # the last one wins, as when loading
         return found
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            return node.value[part], None
+        return (node.value[part], None) if 0 <= part < len(node.value) else (None, None)
     return None, None
 
 
@@ -126,7 +125,9 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
     try:
         return _Converter(file).convert(root), source
     except RecursionError:
-        raise ModelError([Problem("values or aliases are nested too deeply to read", file)]) from None
+        raise ModelError(
+            [Problem("values or aliases are nested too deeply to read", file)]
+        ) from None
 
 
 def _decode(data: bytes | str, file: str) -> str:
@@ -175,11 +176,11 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode):
             return 1
         if id(node) in stack:
-            raise self.fail(node, "an alias refers to the value that contains it (a recursive alias)")
+            raise self.fail(
+                node, "an alias refers to the value that contains it (a recursive alias)"
+            )
         stack.add(id(node))
-        children = (
-            node.value if isinstance(node, yaml.SequenceNode) else [v for _, v in node.value]
-        )
+        children = node.value if isinstance(node, yaml.SequenceNode) else [v for _, v in node.value]
         total = 1
         for child in children:
             total += self.size(child, stack)
@@ -208,7 +209,7 @@ class _Converter:
                 raise self.fail(node, _tag_message(node.tag))
             value = {}
             self.done[id(node)] = value
-            self.mapping(node, value, depth)
+            self.mapping(node, value, depth)  # type: ignore[arg-type]
         self.done[id(node)] = value
         return value
 
@@ -219,7 +220,9 @@ class _Converter:
                 sources = merged if isinstance(merged, list) else [merged]
                 for source in sources:
                     if not isinstance(source, dict):
-                        raise self.fail(value_node, "a merge key '<<' takes a mapping or a list of mappings")
+                        raise self.fail(
+                            value_node, "a merge key '<<' takes a mapping or a list of mappings"
+                        )
                     for k, v in source.items():
                         into.setdefault(k, v)
                 continue

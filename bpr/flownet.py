@@ -75,8 +75,9 @@ def flow_net(model: Model) -> FlowNet:
     ...     "steps:\\n- {id: x, actor: a, next: [{to: y, p: 0.5, when: ok}, {to: end, p: 0.5}]}\\n"
     ...     "- {id: y, actor: a}\\n"
     ... )
-    >>> [(e.source, e.target) for e in flow_net(m).edges]
-    [('event:start', 'x'), ('x', 'xor:x'), ('xor:x', 'y'), ('xor:x', 'event:end'), ('y', 'event:end')]
+    >>> [(e.source, e.target) for e in flow_net(m).edges]  # doctest: +NORMALIZE_WHITESPACE
+    [('event:start', 'x'), ('x', 'xor:x'), ('xor:x', 'y'), ('xor:x', 'event:end'),
+     ('y', 'event:end')]
     """
     net = FlowNet()
     first = model.first

@@ -93,9 +93,7 @@ def build_graph(model: Model) -> nx.DiGraph:
             if graph.has_edge(step.id, branch.to):
                 graph.edges[step.id, branch.to]["p"] += branch.p
                 continue
-            graph.add_edge(
-                step.id, branch.to, p=branch.p, when=branch.when, kind=step.next.kind
-            )
+            graph.add_edge(step.id, branch.to, p=branch.p, when=branch.when, kind=step.next.kind)
     return graph
 
 
@@ -108,7 +106,7 @@ def analyse(model: Model) -> FlowAnalysis:
     """Check the flow of a model and find its parallel blocks (computed once per model)."""
     cached = model.__dict__.get("_analysis")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     analysis = _Analyser(model).run()
     model.__dict__["_analysis"] = analysis
     return analysis
@@ -180,7 +178,11 @@ class _Analyser:
         for split in splits:
             join = postdominator[split.id]
             if join == END or join not in joins:
-                where = f"they first meet at '{join}', which has no 'join: all'" if join != END else "they never meet before the end"
+                where = (
+                    f"they first meet at '{join}', which has no 'join: all'"
+                    if join != END
+                    else "they never meet before the end"
+                )
                 self.problem(
                     split.id,
                     "next",
@@ -188,12 +190,12 @@ class _Analyser:
                     f"all meet at one step marked 'join: all' ({where})",
                 )
                 continue
-            branches = {}
+            branches: dict[str, frozenset[str]] = {}
             for start in split.next.targets:
                 if start == join:  # an empty branch: the split leads straight to its join
                     branches[start] = frozenset()
                     continue
-                region = _reach([start], lambda n, j=join: (t for t, _ in successors[n] if t != j))
+                region = _reach([start], _onward_until(successors, join))
                 if split.id in region:
                     self.problem(
                         split.id,
@@ -242,6 +244,15 @@ class _Analyser:
                         f"the flow from '{source}' reaches '{join}', which joins parallel "
                         "branches and would wait for them forever; lead it to another step",
                     )
+
+
+def _onward_until(
+    successors: dict[str, list[tuple[str, float]]], stop: str
+) -> Callable[[str], Iterable[str]]:
+    def onward(node: str) -> Iterable[str]:
+        return (t for t, _ in successors[node] if t != stop)
+
+    return onward
 
 
 def _stray_join(join: str) -> str:

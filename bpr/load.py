@@ -46,7 +46,11 @@ def load(path: str | os.PathLike[str]) -> Model:
         raise ModelError([Problem("no such file; check the path", name)]) from None
     except IsADirectoryError:
         raise ModelError(
-            [Problem("this is a folder; name a model file, or use a command that takes folders", name)]
+            [
+                Problem(
+                    "this is a folder; name a model file, or use a command that takes folders", name
+                )
+            ]
         ) from None
     except OSError as exc:
         raise ModelError([Problem(f"cannot read the file: {exc.strerror}", name)]) from None
@@ -71,12 +75,10 @@ def find_models(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     for entry in paths:
         path = Path(entry)
         if path.is_dir():
-            found = []
+            found: list[Path] = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    Path(root, f) for f in files if f.endswith((".yaml", ".yml"))
-                )
+                found.extend(Path(root, f) for f in files if f.endswith((".yaml", ".yml")))
             yield from sorted(found)
         else:
             yield path
@@ -106,7 +108,9 @@ class _Builder:
         self.error(path, f"{what} must be a mapping of keys and values, not {_kind(value)}")
         return None
 
-    def keys(self, value: dict[Any, Any], fields: dict[str, tuple[bool, str]], path: PathParts, what: str) -> None:
+    def keys(
+        self, value: dict[Any, Any], fields: dict[str, tuple[bool, str]], path: PathParts, what: str
+    ) -> None:
         for key in value:
             if key in fields or is_extension_key(key):
                 continue
@@ -144,7 +148,9 @@ class _Builder:
             return None
         return text
 
-    def number(self, value: Any, path: PathParts, what: str, *, minimum: float = 0.0) -> float | None:
+    def number(
+        self, value: Any, path: PathParts, what: str, *, minimum: float = 0.0
+    ) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             self.error(path, f"{what} must be a number, not {_kind(value)}")
             return None
@@ -199,10 +205,20 @@ class _Builder:
         if variant is not None and not variant.strip():
             self.error(("variant",), "the variant is empty; write as-is, to-be or a label")
         name = self.text(raw["name"], ("name",)) if raw.get("name") is not None else None
-        currency = self.text(raw["currency"], ("currency",)) if raw.get("currency") is not None else None
+        currency = (
+            self.text(raw["currency"], ("currency",)) if raw.get("currency") is not None else None
+        )
         maturity = self.maturity(raw)
-        volume = self.number(raw["volume"], ("volume",), "volume") if raw.get("volume") is not None else None
-        tariff = self.number(raw["tariff"], ("tariff",), "tariff") if raw.get("tariff") is not None else None
+        volume = (
+            self.number(raw["volume"], ("volume",), "volume")
+            if raw.get("volume") is not None
+            else None
+        )
+        tariff = (
+            self.number(raw["tariff"], ("tariff",), "tariff")
+            if raw.get("tariff") is not None
+            else None
+        )
         sources = self.sources(raw.get("sources"))
         lint = self.lint(raw.get("lint"))
 
@@ -313,7 +329,11 @@ class _Builder:
                     f"unknown actor kind {kind!r}{did_you_mean(str(kind), ACTOR_KINDS)}",
                 )
                 kind = "staff"
-            agency = self.text(entry["agency"], (*path, "agency")) if entry.get("agency") is not None else None
+            agency = (
+                self.text(entry["agency"], (*path, "agency"))
+                if entry.get("agency") is not None
+                else None
+            )
             actors[ident] = Actor(ident, name or ident, kind, agency)
         return actors
 
@@ -353,7 +373,9 @@ class _Builder:
             documents[ident] = Document(ident, name or ident, issuer, exchange)
         return documents
 
-    def steps(self, value: Any, actors: dict[str, Actor], documents: dict[str, Document]) -> list[Step]:
+    def steps(
+        self, value: Any, actors: dict[str, Actor], documents: dict[str, Document]
+    ) -> list[Step]:
         if value is None:
             return []
         if not isinstance(value, list):
@@ -402,7 +424,9 @@ class _Builder:
         if "actor" in entry:
             actor = self.ident(entry["actor"], (*path, "actor"), "actor")
             if actor is not None and actor not in actors:
-                self.error((*path, "actor"), f"unknown actor '{actor}'{did_you_mean(actor, actors)}")
+                self.error(
+                    (*path, "actor"), f"unknown actor '{actor}'{did_you_mean(actor, actors)}"
+                )
                 actor = None
         name = self.text(entry["name"], (*path, "name")) if entry.get("name") is not None else None
         channel = entry.get("channel", "internal")
@@ -424,7 +448,7 @@ class _Builder:
             join = None
         replaces = tuple(self.id_list(entry.get("replaces"), (*path, "replaces"), "step"))
         following = index + 1
-        fallthrough = END
+        fallthrough: Any = END
         if following < len(all_steps):
             nxt = all_steps[following]
             fallthrough = nxt.get("id") if isinstance(nxt, dict) else None
@@ -470,7 +494,9 @@ class _Builder:
             return None
         return ident
 
-    def flow(self, entry: dict[str, Any], path: PathParts, ids: dict[str, int], fallthrough: Any) -> Flow | None:
+    def flow(
+        self, entry: dict[str, Any], path: PathParts, ids: dict[str, int], fallthrough: Any
+    ) -> Flow | None:
         if "next" not in entry or entry["next"] is None:
             target = fallthrough if isinstance(fallthrough, str) else END
             return Flow("sequence", (Branch(target),), implicit=True)
@@ -480,8 +506,8 @@ class _Builder:
             return self.parallel(value, where, ids)
         if isinstance(value, list):
             return self.choice(value, where, ids)
-        target = self.target(value, where, ids)
-        return None if target is None else Flow("sequence", (Branch(target),))
+        single = self.target(value, where, ids)
+        return None if single is None else Flow("sequence", (Branch(single),))
 
     def parallel(self, value: dict[Any, Any], path: PathParts, ids: dict[str, int]) -> Flow | None:
         if set(value) != {"all"}:
@@ -495,7 +521,7 @@ class _Builder:
         if not isinstance(targets, list) or not targets:
             self.error((*path, "all"), "a parallel split lists the step ids of its branches")
             return None
-        branches = []
+        branches: list[Branch] = []
         for i, item in enumerate(targets):
             target = self.target(item, (*path, "all", i), ids)
             if target == END:
@@ -532,7 +558,11 @@ class _Builder:
                     p = None
                 if p is None:
                     ok = False
-            when = self.text(entry["when"], (*where, "when")) if entry.get("when") is not None else None
+            when = (
+                self.text(entry["when"], (*where, "when"))
+                if entry.get("when") is not None
+                else None
+            )
             if target is None:
                 ok = False
                 continue
@@ -570,4 +600,3 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return f"the text {value!r}"
     return f"{type(value).__name__} {value!r}"
-

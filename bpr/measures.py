@@ -98,7 +98,8 @@ def measure(model: Model) -> Measures:
     ...     "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk}}\\n"
     ...     "steps:\\n"
     ...     "  - {id: apply, actor: me, work: 1h, fee: 5}\\n"
-    ...     "  - {id: check, actor: desk, work: 2h, wait: 1d, next: [{to: apply, p: 0.5}, {to: end, p: 0.5}]}\\n"
+    ...     "  - {id: check, actor: desk, work: 2h, wait: 1d,"
+    ...     "     next: [{to: apply, p: 0.5}, {to: end, p: 0.5}]}\\n"
     ... )
     >>> r = measure(m)
     >>> r.handoffs, r.work_hours, r.applicant_hours, r.fees, r.burden, r.lead_time_days
@@ -229,11 +230,15 @@ def _solve_component(
                     rhs[row][i] += p * later[i]
             else:
                 entries.append((row, column, -p))
-    solution = _solve_dense(n, entries, rhs) if n <= _SMALL_SYSTEM else _solve_sparse(n, entries, rhs)
+    solution = (
+        _solve_dense(n, entries, rhs) if n <= _SMALL_SYSTEM else _solve_sparse(n, entries, rhs)
+    )
     return {node: solution[position[node]] for node in members}
 
 
-def _solve_dense(n: int, entries: list[tuple[int, int, float]], rhs: list[_Vector]) -> list[_Vector]:
+def _solve_dense(
+    n: int, entries: list[tuple[int, int, float]], rhs: list[_Vector]
+) -> list[_Vector]:
     """Gaussian elimination with partial pivoting, for small loops."""
     matrix = [[0.0] * n for _ in range(n)]
     for row, column, amount in entries:
@@ -260,7 +265,9 @@ def _solve_dense(n: int, entries: list[tuple[int, int, float]], rhs: list[_Vecto
     return x
 
 
-def _solve_sparse(n: int, entries: list[tuple[int, int, float]], rhs: list[_Vector]) -> list[_Vector]:
+def _solve_sparse(
+    n: int, entries: list[tuple[int, int, float]], rhs: list[_Vector]
+) -> list[_Vector]:
     """Sparse LU for large loops: memory and time grow with the flows, not with n squared."""
     import numpy as np
     from scipy.sparse import csc_matrix

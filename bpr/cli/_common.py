@@ -32,7 +32,9 @@ def echo_problems(problems: Iterable[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def load_models(paths: Sequence[str], *, warnings: bool = True) -> tuple[list[Model], list[ModelError]]:
+def load_models(
+    paths: Sequence[str], *, warnings: bool = True
+) -> tuple[list[Model], list[ModelError]]:
     """Load every model among ``paths``, printing the problems of those that fail."""
     models, failures = [], []
     for path in model_paths(paths):

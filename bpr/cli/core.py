@@ -27,7 +27,9 @@ def validate(paths: tuple[str, ...], quiet: bool) -> int:
     models, failures = load_models(paths)
     if not quiet:
         for model in models:
-            click.echo(f"ok  {model.file}  ({len(model.steps)} steps, {model.service}/{model.variant})")
+            click.echo(
+                f"ok  {model.file}  ({len(model.steps)} steps, {model.service}/{model.variant})"
+            )
         total = len(models) + len(failures)
         click.echo(
             f"{total} file{'s' if total != 1 else ''} checked: {len(models)} valid, "
@@ -38,7 +40,12 @@ def validate(paths: tuple[str, ...], quiet: bool) -> int:
 
 @click.command()
 @_PATHS
-@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON object (an array for several files).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the contract's JSON object (an array for several files).",
+)
 def metrics(paths: tuple[str, ...], as_json: bool) -> int:
     """Measure models: steps, handoffs, visits, documents, lead time, effort, fees, burden.
 
