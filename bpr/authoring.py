@@ -1,0 +1,362 @@
+"""Helping analysts write models: starter files, the editor schema, and a live report preview."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bpr._io import atomic_write
+from bpr.errors import BprError, OutputError
+from bpr.jsonschema import schema_text
+from bpr.schema import ID_PATTERN
+
+if TYPE_CHECKING:
+    from bpr.report import ReportResult
+
+__all__ = [
+    "SCHEMA_NAME",
+    "InitResult",
+    "RebuildResult",
+    "init_service",
+    "rebuild",
+    "starter_files",
+    "watch_models",
+]
+
+#: The file name ``bpr init`` gives the schema, in the folder that holds the service folders.
+SCHEMA_NAME = "model.schema.json"
+
+_AS_IS = """\
+# yaml-language-server: $schema={schema}
+#
+# As-Is of the service "{service}": the procedure as it works today, step by step.
+# This is a starting point: replace the example actors, documents and steps with what you
+# observe, and note under `sources` where each fact comes from. Check the file on every save:
+#     bpr validate {folder}        bpr metrics {folder}/as-is.yaml
+# Durations are a number and a unit: 30m, 2h, 5d, 1w (or a range such as 2d..5d).
+bpr: 1
+service: {service}
+variant: as-is
+name: {title_as_is}
+maturity: 1            # UN e-service maturity: 1 information, 2 forms, 3 transactional, 4 proactive
+volume: 10000          # cases per year (estimate): drives the yearly figures
+currency: USD          # currency of fees and tariff
+tariff: 5              # value of one hour of the applicant's time, in the currency
+sources:
+  - "Where the facts come from: interviews, regulations, statistics, with their dates"
+
+actors:                # who performs steps; kind applicant is the citizen or business
+  applicant:    {{name: Applicant, kind: applicant}}
+  front_office: {{name: Front office, agency: Service agency}}
+  back_office:  {{name: Back office, agency: Service agency}}
+  registry:     {{name: Registry office, agency: Registry agency}}
+
+documents:             # what steps need and produce
+  id_card:     {{name: Identity card}}                              # the applicant brings it
+  certificate: {{name: Registry certificate, issuer: registry}}     # fetched from another office
+  decision:    {{name: Decision, issuer: back_office}}
+
+steps:                 # in order: a case starts at the first and goes on to the next
+  - id: get_certificate
+    name: Obtain the registry certificate
+    actor: registry
+    channel: in-person   # in-person, online, phone, post, automatic or internal
+    work: 30m            # hands-on time of the actor
+    wait: 3d             # elapsed time the case waits here
+    fee: 10              # money the applicant pays here
+    needs: [id_card]
+    produces: [certificate]
+  - id: apply
+    name: Submit the application at the front office
+    actor: front_office
+    channel: in-person
+    work: 30m
+    wait: 1d
+    needs: [id_card, certificate]
+  - id: examine
+    name: Examine the application
+    actor: back_office
+    work: 1h
+    wait: 5d
+    next:                # a choice: one branch is taken; the p add up to 1
+      - {{to: decide, p: 0.8, when: complete}}
+      - {{to: apply, p: 0.2, when: incomplete}}   # a rework loop back to an earlier step
+  - id: decide
+    name: Decide and sign
+    actor: back_office
+    work: 30m
+    wait: 2d
+    produces: [decision]
+  - id: collect
+    name: Collect the decision at the front office
+    actor: front_office
+    channel: in-person
+    work: 15m
+    wait: 1d
+    next: end
+"""
+
+_TO_BE = """\
+# yaml-language-server: $schema={schema}
+#
+# To-Be of the service "{service}": the redesigned procedure. Steps keep their As-Is ids where
+# they stay; a new step names the As-Is steps it takes the place of under `replaces`.
+# Compare it with the As-Is:
+#     bpr diff {folder}/as-is.yaml {folder}/to-be.yaml      bpr report {folder} -o report.html
+bpr: 1
+service: {service}
+variant: to-be         # or a label such as to-be-2030 for a second To-Be
+name: {title_to_be}
+maturity: 3
+volume: 10000
+currency: USD
+tariff: 5
+sources:
+  - "Which decision or plan the redesign follows"
+
+actors:
+  applicant:    {{name: Applicant, kind: applicant}}
+  back_office:  {{name: Back office, agency: Service agency}}
+  registry:     {{name: Registry office, agency: Registry agency}}
+
+documents:
+  id_card:     {{name: Identity card}}
+  # exchange: true - the agency pulls it from the issuer's registry (once-only)
+  certificate: {{name: Registry certificate, issuer: registry, exchange: true}}
+  decision:    {{name: Decision, issuer: back_office}}
+
+steps:
+  - id: apply_online
+    name: Apply online
+    actor: applicant
+    channel: online
+    work: 20m
+    needs: [id_card, certificate]
+    replaces: [get_certificate, apply]
+  - id: examine
+    name: Examine the application
+    actor: back_office
+    work: 45m
+    wait: 2d
+    next:
+      - {{to: decide, p: 0.95, when: complete}}
+      - {{to: apply_online, p: 0.05, when: incomplete}}
+  - id: decide
+    name: Decide and sign electronically
+    actor: back_office
+    work: 30m
+    wait: 1d
+    produces: [decision]
+  - id: notify
+    name: Send the decision to the applicant's online account
+    actor: back_office
+    channel: automatic
+    replaces: [collect]
+"""
+
+
+@dataclass
+class InitResult:
+    """What ``bpr init`` wrote, and what it left alone and why."""
+
+    written: list[Path] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def _title(service: str) -> str:
+    words = service.replace("_", " ").replace("-", " ").split()
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _yaml_text(text: str) -> str:
+    # a JSON string is a valid YAML double-quoted scalar: safe for any title
+    return json.dumps(text, ensure_ascii=False)
+
+
+def starter_files(
+    service: str,
+    *,
+    title: str | None = None,
+    schema: str = f"../{SCHEMA_NAME}",
+    folder: str | None = None,
+) -> dict[str, str]:
+    """The text of a commented As-Is/To-Be pair for ``service``, by file name.
+
+    ``schema`` is what the ``# yaml-language-server: $schema=`` line points to: a path
+    relative to the file, or an address.
+
+    >>> import bpr
+    >>> files = starter_files("birth-registration")
+    >>> sorted(files)
+    ['as-is.yaml', 'to-be.yaml']
+    >>> bpr.loads(files["to-be.yaml"]).variant
+    'to-be'
+    """
+    if not ID_PATTERN.fullmatch(service):
+        raise BprError(
+            f"'{service}' is not a valid service id: use letters, digits, '_' and '-' only "
+            "(such as birth-registration)"
+        )
+    name = title or _title(service)
+    values = {
+        "service": service,
+        "schema": schema,
+        "folder": (folder or service).replace("\n", " "),
+        "title_as_is": _yaml_text(f"{name} (As-Is)"),
+        "title_to_be": _yaml_text(f"{name} (To-Be)"),
+    }
+    return {"as-is.yaml": _AS_IS.format(**values), "to-be.yaml": _TO_BE.format(**values)}
+
+
+def init_service(
+    service: str,
+    directory: str | os.PathLike[str] = ".",
+    *,
+    force: bool = False,
+    title: str | None = None,
+    schema: str | None = None,
+) -> InitResult:
+    """Write ``DIRECTORY/SERVICE/as-is.yaml`` and ``to-be.yaml``, and the schema beside them.
+
+    Existing model files are refused unless ``force``. Unless ``schema`` names another schema
+    (a path or an address for the editor), ``DIRECTORY/model.schema.json`` is written where it
+    is missing, and refreshed where it differs only with ``force``.
+    """
+    base = Path(directory)
+    folder = base / service
+    ref = schema or f"../{SCHEMA_NAME}"
+    files = starter_files(service, title=title, schema=ref, folder=str(folder))
+    targets = [folder / name for name in files]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise OutputError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "choose another service or --dir, or pass --force to overwrite"
+        )
+    if base.exists() and not base.is_dir():
+        raise OutputError(f"{base} is a file, not a folder; choose another --dir")
+    folder.mkdir(parents=True, exist_ok=True)
+    result = InitResult()
+    for target, text in zip(targets, files.values(), strict=True):
+        result.written.append(atomic_write(target, text))
+    if schema is None:
+        schema_path = base / SCHEMA_NAME
+        wanted = schema_text()
+        if not schema_path.exists() or force:
+            result.written.append(atomic_write(schema_path, wanted))
+        elif schema_path.read_text(encoding="utf-8") != wanted:
+            result.kept.append(
+                f"{schema_path} differs from this release's schema and was kept; refresh it "
+                f"with: bpr schema -o {schema_path}"
+            )
+    return result
+
+
+# -- live preview -------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildResult:
+    """One rebuild of the report: what was written, or the error that stopped it."""
+
+    output: Path
+    report: ReportResult | None = None
+    error: BprError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> str:
+        if self.error is not None:
+            return f"not rebuilt: {self.error}"
+        assert self.report is not None
+        return self.report.summary()
+
+
+def rebuild(
+    paths: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str], *, refresh: int = 0
+) -> RebuildResult:
+    """Build the report of ``paths`` into ``output`` once; errors are returned, not raised.
+
+    ``refresh`` (seconds, HTML only) makes the page reload itself, for a live preview.
+    """
+    from bpr.report import write_report
+
+    target = Path(output)
+    try:
+        report = write_report(paths, target, refresh=refresh)
+    except BprError as exc:
+        return RebuildResult(target, error=exc)
+    return RebuildResult(target, report=report)
+
+
+def _watched(
+    paths: Sequence[str | os.PathLike[str]],
+) -> tuple[list[Path], Callable[[object, str], bool]]:
+    """Folders to watch, and a filter that lets model files under ``paths`` through.
+
+    A file is watched through its folder: editors that save by writing a new file and renaming
+    it over the old one would otherwise end the watch.
+    """
+    folders: dict[Path, None] = {}
+    files: set[Path] = set()
+    trees: list[Path] = []
+    for entry in paths:
+        path = Path(entry).resolve()
+        if path.is_dir():
+            trees.append(path)
+            folders.setdefault(path, None)
+        else:
+            files.add(path)
+            folders.setdefault(path.parent, None)
+
+    def accept(_change: object, changed: str) -> bool:
+        path = Path(changed)
+        if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+            return False
+        return path in files or any(tree in path.parents for tree in trees)
+
+    return list(folders), accept
+
+
+def watch_models(
+    paths: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    refresh: int = 2,
+    on_rebuild: Callable[[RebuildResult, Iterable[str]], None] | None = None,
+    stop_event: threading.Event | None = None,
+    debounce_ms: int = 400,
+) -> int:
+    """Rebuild the report whenever a model file under ``paths`` changes, until stopped.
+
+    Builds once at the start; calls ``on_rebuild(result, changed_files)`` after each build.
+    Stops when ``stop_event`` is set or on Ctrl-C; returns the number of builds.
+    """
+    import watchfiles
+
+    def build(changed: Iterable[str]) -> None:
+        result = rebuild(paths, output, refresh=refresh)
+        if on_rebuild is not None:
+            on_rebuild(result, changed)
+
+    folders, accept = _watched(paths)
+    build([])
+    builds = 1
+    for changes in watchfiles.watch(
+        *folders,
+        watch_filter=accept,
+        debounce=debounce_ms,
+        stop_event=stop_event,
+        raise_interrupt=False,
+    ):
+        build(sorted({path for _, path in changes}))
+        builds += 1
+    return builds

@@ -1,0 +1,143 @@
+"""``bpr init``, ``bpr schema`` and ``bpr watch``: starting, editing and previewing models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import click
+
+from bpr.errors import BprError
+
+if TYPE_CHECKING:
+    from bpr.authoring import RebuildResult
+
+__all__ = ["init", "schema", "watch"]
+
+
+@click.command()
+@click.argument("service")
+@click.option(
+    "--dir",
+    "directory",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The folder that holds the service folders.",
+)
+@click.option("--title", help="The service's name in the files (default: from SERVICE).")
+@click.option(
+    "--schema",
+    "schema_ref",
+    help="What the files' '# yaml-language-server: $schema=' line points to (a path or an "
+    "address); by default DIR/model.schema.json, which is written too.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(
+    service: str, directory: str, title: str | None, schema_ref: str | None, force: bool
+) -> int:
+    """Start a service: write DIR/SERVICE/as-is.yaml and to-be.yaml, commented.
+
+    The two files are a small working example (they validate and compare) to edit into the
+    real procedure. Editors with the YAML language server read the schema named on their first
+    line and offer completion and checks as you type.
+
+    \b
+    Example:
+      bpr init birth-registration --dir models
+    """
+    from bpr.authoring import init_service
+    from bpr.schema import ID_PATTERN
+
+    if not ID_PATTERN.fullmatch(service):
+        raise click.UsageError(
+            f"'{service}' is not a valid service id: use letters, digits, '_' and '-' only "
+            "(such as birth-registration)"
+        )
+    result = init_service(service, directory, force=force, title=title, schema=schema_ref)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    for note in result.kept:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"next: edit the files, then run  bpr validate {directory.rstrip('/')}/{service}")
+    return 0
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the schema to this file instead of printing it.",
+)
+def schema(output: str | None) -> int:
+    """Print the JSON Schema of the model format, for editors and validators.
+
+    With the YAML language server (VS Code's YAML extension and others), a model file whose
+    first line is '# yaml-language-server: $schema=PATH' gets completion, descriptions on hover
+    and red squiggles for keys and values the format does not allow. The same schema ships in
+    the package as bpr/data/model.schema.json.
+
+    \b
+    Example:
+      bpr schema -o models/model.schema.json
+    """
+    from bpr._io import atomic_write
+    from bpr.jsonschema import schema_text
+
+    text = schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text)
+        click.echo(f"wrote {output}", err=True)
+    return 0
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The report to keep up to date (.html, .md or .xlsx).",
+)
+@click.option(
+    "--refresh",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Seconds after which the HTML page reloads itself in the browser (0: never).",
+)
+def watch(paths: tuple[str, ...], output: str, refresh: int) -> int:
+    """Rebuild the report whenever a model file under PATHS is saved; stop with Ctrl-C.
+
+    Open the HTML report in a browser: it reloads itself every few seconds and keeps its place
+    on the page, so it shows each save. A file with errors is listed in the report and on the
+    terminal until it is fixed.
+
+    \b
+    Example:
+      bpr watch models/property-registration -o /tmp/preview.html
+    """
+    from bpr.authoring import watch_models
+    from bpr.report import report_format
+
+    try:
+        fmt = report_format(output)
+    except BprError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    def show(result: RebuildResult, changed: Iterable[str]) -> None:
+        names = ", ".join(changed)
+        if names:
+            click.echo(f"changed: {names}", err=True)
+        click.echo(result.summary(), err=not result.ok)
+        if result.report is not None:
+            for entry in result.report.skipped:
+                click.echo(f"  skipped {entry.file}: {entry.reason.splitlines()[0]}", err=True)
+
+    click.echo(f"watching {', '.join(paths)}; press Ctrl-C to stop", err=True)
+    watch_models(paths, output, refresh=refresh if fmt == "html" else 0, on_rebuild=show)
+    return 0

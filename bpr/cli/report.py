@@ -1,0 +1,105 @@
+"""``bpr report``: one service or a whole portfolio as HTML, Markdown or an Excel workbook."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from bpr.errors import OutputError
+
+__all__ = ["progress_bar", "report"]
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on the terminal's stderr; nothing where output is not a terminal."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    names = {"load": "Reading models", "write": "Writing services"}
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield update
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty() and sys.stdout.isatty()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The report file: .html (one self-contained page), .md (with SVG diagrams in "
+    "OUT_files/) or .xlsx (an Excel workbook).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "markdown", "excel"]),
+    help="The format, where the output's suffix does not tell it.",
+)
+@click.option(
+    "--title",
+    help="The report's title (default: the service's name, or 'Process redesign portfolio').",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal)."
+)
+def report(
+    paths: tuple[str, ...],
+    output: str,
+    fmt: str | None,
+    title: str | None,
+    progress: bool | None,
+) -> int:
+    """Write a report of the services in PATHS: measures, diagrams, changes, documents.
+
+    PATHS are model files or folders; their variants are grouped into services by their
+    `service` field, wherever the files lie. With several services the report opens with a
+    sortable portfolio table and the yearly totals. A model that fails to load is reported
+    and skipped (exit status 1; the report is written all the same).
+
+    \b
+    Examples:
+      bpr report models/property-registration -o property.html
+      bpr report models -o portfolio.html
+      bpr report models -o guide/portfolio.md
+      bpr report models -o portfolio.xlsx
+    """
+    from bpr.report import report_format, write_report
+
+    try:
+        report_format(output, fmt)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    enabled = _on_terminal() if progress is None else progress
+    with progress_bar(enabled) as update:
+        result = write_report(paths, output, fmt=fmt, title=title, progress=update)
+    for entry in result.skipped:
+        click.echo(f"skipped {entry.file}:", err=True)
+        for line in entry.reason.splitlines():
+            click.echo(f"  {line}", err=True)
+    click.echo(f"wrote {result.summary()}")
+    return 1 if result.skipped else 0

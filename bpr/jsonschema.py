@@ -1,0 +1,291 @@
+"""A JSON Schema of the model format, built from the field tables of :mod:`bpr.schema`."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from bpr.model import CHANNELS
+from bpr.schema import (
+    ACTOR_FIELDS,
+    ACTOR_KINDS,
+    BRANCH_FIELDS,
+    DOCUMENT_FIELDS,
+    FORMAT_VERSION,
+    ID_PATTERN,
+    LINT_FIELDS,
+    STEP_FIELDS,
+    TOP_FIELDS,
+)
+
+__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "schema_text", "shipped_schema_text"]
+
+#: The schema's ``$id``: a name, not an address that is fetched.
+SCHEMA_ID = f"urn:bpr:model-format:{FORMAT_VERSION}"
+#: Where the package ships the schema (inside the ``bpr`` package).
+SCHEMA_FILE = "data/model.schema.json"
+
+_ID = "^" + ID_PATTERN.pattern + "$"
+_ID_DESCRIPTION = "Letters, digits, '_' and '-'."
+# A number with a unit (30m, 2h, 1.5d, 1w), optionally several summed (1h 30m).
+_FIXED = r"\s*(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*[mhdw]\s*)+"
+_DURATION_PATTERN = f"^{_FIXED}(?:\\.\\.{_FIXED})?$"
+
+
+def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    if "$ref" in schema:  # draft-07 ignores the siblings of a $ref: wrap it
+        return {"description": description, "allOf": [schema]}
+    return {"description": description, **schema}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional key may be left empty (``name:``): the loader reads that as absent."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+# The loader reads what YAML takes for a number or yes/no as the text it was written as, so
+# text and ids accept those YAML types too.
+_TEXT: dict[str, Any] = {"type": ["string", "number", "boolean"]}
+_IDENT: dict[str, Any] = {
+    "anyOf": [{"type": "string", "pattern": _ID}, {"type": ["integer", "boolean"]}]
+}
+_ID_TEXT: dict[str, Any] = {"type": "string", "pattern": _ID}
+# A single id stands for a list of one, where it is written as text.
+_ID_LIST: dict[str, Any] = {
+    "anyOf": [_ID_TEXT, {"type": "array", "items": {"$ref": "#/definitions/id"}}]
+}
+_AMOUNT: dict[str, Any] = {"type": "number", "minimum": 0}
+
+
+def _object(
+    fields: dict[str, tuple[bool, str]],
+    types: dict[str, dict[str, Any]],
+    title: str,
+    description: str,
+) -> dict[str, Any]:
+    """An object whose keys are those of a field table; ``x-`` keys are the analyst's own."""
+    missing = set(fields) ^ set(types)
+    if missing:  # pragma: no cover - a guard for whoever adds a key to bpr.schema
+        raise AssertionError(f"bpr.jsonschema lacks the type of: {', '.join(sorted(missing))}")
+    return {
+        "title": title,
+        "description": description,
+        "type": "object",
+        "properties": {key: _described(types[key], text) for key, (_, text) in fields.items()},
+        "required": [key for key, (required, _) in fields.items() if required],
+        "patternProperties": {"^x-": {"description": "The analyst's own key; bpr ignores it."}},
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft-07) of a model file, for editors and validators.
+
+    Every key carries its description from :mod:`bpr.schema`; the schema accepts what the
+    loader accepts (the flow rules, such as choices adding up to 1, are left to ``bpr validate``).
+
+    >>> schema = json_schema()
+    >>> schema["required"]
+    ['bpr', 'service', 'variant', 'actors', 'steps']
+    >>> schema["properties"]["volume"]["description"]
+    'Cases per year, for the yearly figures.'
+    """
+    duration = {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": _DURATION_PATTERN,
+                "examples": ["30m", "2h", "5d", "2d..5d"],
+            },
+            {"const": 0},
+            {
+                "type": "object",
+                "description": "A triangular duration: {min: 2d, mode: 3d, max: 9d}.",
+                "properties": {
+                    k: {"$ref": "#/definitions/fixedDuration"} for k in ("min", "mode", "max")
+                },
+                "required": ["min", "max"],
+                "additionalProperties": False,
+            },
+            {"type": "null"},
+        ]
+    }
+    actor = _object(
+        ACTOR_FIELDS,
+        {
+            "name": _TEXT,
+            "kind": {"enum": list(ACTOR_KINDS)},
+            "agency": _nullable(_TEXT),
+        },
+        "Actor",
+        "Who performs steps: the applicant, or staff of an agency.",
+    )
+    document = _object(
+        DOCUMENT_FIELDS,
+        {
+            "name": _TEXT,
+            "issuer": _nullable({"$ref": "#/definitions/id"}),
+            "exchange": {"type": "boolean", "default": False},
+        },
+        "Document",
+        "What steps need and produce; with an issuer it is a certificate of that actor.",
+    )
+    document["if"] = {"properties": {"exchange": {"const": True}}, "required": ["exchange"]}
+    document["then"] = {
+        "required": ["issuer"],
+        "properties": {"issuer": {"$ref": "#/definitions/id"}},
+    }
+    branch = _object(
+        BRANCH_FIELDS,
+        {
+            "to": {"$ref": "#/definitions/id"},
+            "p": _nullable({"type": "number", "minimum": 0, "maximum": 1}),
+            "when": _nullable(_TEXT),
+        },
+        "Branch",
+        "One way out of a choice: the next step (or end), its probability and its label.",
+    )
+    parallel = {
+        "title": "Parallel split",
+        "description": "Every branch runs; the step where they meet has join: all.",
+        "type": "object",
+        "properties": {
+            "all": {
+                "description": "Ids of the first step of each branch.",
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/definitions/id"},
+            }
+        },
+        "required": ["all"],
+        "additionalProperties": False,
+    }
+    step = _object(
+        STEP_FIELDS,
+        {
+            "id": {"allOf": [{"$ref": "#/definitions/id"}, {"not": {"const": "end"}}]},
+            "actor": {"$ref": "#/definitions/id"},
+            "name": _nullable(_TEXT),
+            "channel": {"enum": list(CHANNELS), "default": "internal"},
+            "work": {"$ref": "#/definitions/duration"},
+            "wait": {"$ref": "#/definitions/duration"},
+            "fee": _nullable(_AMOUNT),
+            "needs": _nullable(_ID_LIST),
+            "produces": _nullable(_ID_LIST),
+            "next": {
+                "anyOf": [
+                    {"$ref": "#/definitions/id"},
+                    {
+                        "type": "array",
+                        "description": "An exclusive choice: the case takes one branch.",
+                        "minItems": 1,
+                        "items": {"anyOf": [_ID_TEXT, {"$ref": "#/definitions/branch"}]},
+                    },
+                    {"$ref": "#/definitions/parallel"},
+                    {"type": "null"},
+                ]
+            },
+            "join": _nullable({"const": "all"}),
+            "replaces": _nullable(_ID_LIST),
+        },
+        "Step",
+        "One step of the process, performed by one actor over one channel.",
+    )
+    ignored_rule = {
+        "anyOf": [
+            _TEXT,
+            {
+                "type": "object",
+                "properties": {
+                    "rule": _described(_TEXT, "Id of the rule."),
+                    "reason": _described(_TEXT, "Why the rule does not apply here."),
+                },
+                "required": ["rule"],
+            },
+        ]
+    }
+    lint = _object(
+        LINT_FIELDS,
+        {
+            "ignore": _nullable(
+                {"anyOf": [ignored_rule, {"type": "array", "items": ignored_rule}]}
+            ),
+        },
+        "Lint settings",
+        "Settings of bpr lint for this file.",
+    )
+    top = _object(
+        TOP_FIELDS,
+        {
+            "bpr": {"const": FORMAT_VERSION},
+            "service": {"$ref": "#/definitions/id"},
+            "variant": {
+                "anyOf": [{"type": "string", "pattern": "\\S"}, {"type": ["number", "boolean"]}],
+                "examples": ["as-is", "to-be"],
+            },
+            "name": _nullable(_TEXT),
+            "maturity": _nullable({"type": "integer", "minimum": 1, "maximum": 4}),
+            "volume": _nullable(_AMOUNT),
+            "currency": _nullable(_TEXT),
+            "tariff": _nullable(_AMOUNT),
+            "sources": _nullable(
+                {"anyOf": [{"type": "string"}, {"type": "array", "items": _TEXT}]}
+            ),
+            "actors": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": _ID},
+                "additionalProperties": {"$ref": "#/definitions/actor"},
+            },
+            "documents": _nullable(
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": _ID},
+                    "additionalProperties": {"$ref": "#/definitions/document"},
+                }
+            ),
+            "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/step"}},
+            "lint": _nullable({"$ref": "#/definitions/lint"}),
+        },
+        "bpr process model",
+        "One variant (As-Is or To-Be) of one public service, in the bpr model format "
+        f"version {FORMAT_VERSION}.",
+    )
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_ID,
+        **top,
+        "definitions": {
+            "id": {
+                **_IDENT,
+                "description": _ID_DESCRIPTION,
+            },
+            "duration": {
+                **duration,
+                "description": "A number and a unit (m, h, d, w), a range 2d..5d, or "
+                "{min, mode, max}.",
+            },
+            "fixedDuration": {
+                "type": "string",
+                "pattern": f"^{_FIXED}$",
+                "description": "A number and a unit: 30m, 2h, 5d or 1w.",
+            },
+            "actor": actor,
+            "document": document,
+            "step": step,
+            "branch": branch,
+            "parallel": parallel,
+            "lint": lint,
+        },
+    }
+
+
+def schema_text() -> str:
+    """The schema as the JSON text that ``bpr schema`` prints and the package ships."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def shipped_schema_text() -> str:
+    """The schema file shipped inside the package (``bpr/data/model.schema.json``)."""
+    return resources.files("bpr").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")

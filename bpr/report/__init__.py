@@ -1,0 +1,170 @@
+"""Reports of one service or a portfolio of services, as HTML, Markdown or an Excel workbook.
+
+>>> from bpr.report import write_report
+>>> result = write_report(["models"], "portfolio.html")  # doctest: +SKIP
+>>> print(result.summary())  # doctest: +SKIP
+portfolio.html: 6 services from 12 model files
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bpr._io import atomic_write, refuse_overwriting_inputs
+from bpr.errors import OutputError
+from bpr.load import find_models
+from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect
+
+__all__ = [
+    "FORMATS",
+    "Pair",
+    "Portfolio",
+    "ReportResult",
+    "Service",
+    "Skipped",
+    "Variant",
+    "collect",
+    "render_report",
+    "report_format",
+    "write_report",
+]
+
+#: Output formats by file suffix.
+FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".xlsx": "excel",
+}
+
+#: ``progress(stage, done, total)``: stage is ``"load"`` (per file) or ``"write"`` (per service).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ReportResult:
+    """What one report run wrote."""
+
+    output: Path
+    format: str
+    services: int
+    files: int
+    skipped: list[Skipped] = field(default_factory=list)
+    extra_files: list[Path] = field(default_factory=list)  # the SVGs beside a Markdown report
+
+    def summary(self) -> str:
+        text = (
+            f"{self.output}: {self.services} service{'s' if self.services != 1 else ''} from "
+            f"{self.files} model file{'s' if self.files != 1 else ''}"
+        )
+        if self.extra_files:
+            text += f", {len(self.extra_files)} diagrams in {self.extra_files[0].parent}"
+        if self.skipped:
+            text += f"; {len(self.skipped)} skipped (see the report)"
+        return text
+
+
+def report_format(output: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """The format named by ``fmt`` or by the suffix of ``output``."""
+    if fmt is not None:
+        if fmt not in set(FORMATS.values()):
+            raise OutputError(f"unknown report format '{fmt}'; valid: excel, html, markdown")
+        return fmt
+    suffix = Path(output).suffix.lower()
+    if suffix not in FORMATS:
+        raise OutputError(
+            f"{output}: cannot tell the report format from '{suffix or 'no suffix'}'; name the "
+            "output .html, .md or .xlsx"
+        )
+    return FORMATS[suffix]
+
+
+def diagram_folder(output: str | os.PathLike[str]) -> Path:
+    """Where a Markdown report's SVG diagrams go: ``OUT_files`` beside ``OUT.md``."""
+    path = Path(output)
+    return path.with_name(f"{path.stem}_files")
+
+
+def render_report(
+    portfolio: Portfolio,
+    fmt: str,
+    *,
+    title: str | None = None,
+    refresh: int = 0,
+    on_service: Callable[[Service], None] | None = None,
+    diagrams: str = "",
+) -> tuple[str | bytes, dict[str, str]]:
+    """The report's content in memory, and (Markdown) the SVG files by name."""
+    if fmt == "html":
+        from bpr.report.html import html_report
+
+        return html_report(portfolio, title=title, refresh=refresh, on_service=on_service), {}
+    if fmt == "markdown":
+        from bpr.report.markdown import markdown_report
+
+        return markdown_report(portfolio, title=title, diagram_dir=diagrams, on_service=on_service)
+    from bpr.report.excel import excel_report
+
+    return excel_report(portfolio, on_service=on_service), {}
+
+
+def write_report(
+    paths: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    title: str | None = None,
+    refresh: int = 0,
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Build the report of the models among ``paths`` and write it to ``output``.
+
+    The format follows the suffix (.html, .md, .xlsx) unless ``fmt`` names it. Models that
+    fail to load are skipped and listed in the report. Each file is written whole or not at
+    all, and never over an input.
+    """
+    fmt = report_format(output, fmt)
+    files = list(find_models(paths))
+    named = [os.fspath(p) for p in paths]
+    if not files:
+        raise OutputError(
+            f"no *.yaml or *.yml files in {', '.join(named)}; name model files or folders"
+        )
+    inputs: list[str | os.PathLike[str]] = [*named, *files]
+    refuse_overwriting_inputs(output, inputs)
+
+    done = 0
+
+    def on_file(_path: Path) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("load", done, len(files))
+
+    portfolio = collect(files, on_file=on_file)
+    written = 0
+
+    def on_service(_service: Service) -> None:
+        nonlocal written
+        written += 1
+        if progress is not None:
+            progress("write", written, len(portfolio.services))
+
+    target = Path(output)
+    folder = diagram_folder(target)
+    content, extra = render_report(
+        portfolio, fmt, title=title, refresh=refresh, on_service=on_service, diagrams=folder.name
+    )
+    extra_files = []
+    if extra:
+        folder.mkdir(exist_ok=True)
+        for name, svg in extra.items():
+            extra_files.append(atomic_write(folder / name, svg, inputs=inputs))
+    atomic_write(target, content, inputs=inputs)
+    return ReportResult(
+        target, fmt, len(portfolio.services), len(files), portfolio.skipped, extra_files
+    )

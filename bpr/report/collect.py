@@ -1,0 +1,287 @@
+"""Gathering model files into services (As-Is and To-Be variants), measured and compared."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bpr.errors import BprError, ModelError
+from bpr.load import find_models, load
+from bpr.measures import measure
+from bpr.model import Model
+
+__all__ = [
+    "AS_IS",
+    "PRIMARY_TO_BE",
+    "Pair",
+    "Portfolio",
+    "Service",
+    "Skipped",
+    "Totals",
+    "Variant",
+    "collect",
+    "optional_function",
+    "optional_module",
+]
+
+#: The variant label of today's procedure; every other label is a To-Be.
+AS_IS = "as-is"
+#: The To-Be that a service's portfolio row and totals use where there are several.
+PRIMARY_TO_BE = "to-be"
+
+
+def optional_module(name: str) -> Any:
+    """A module of bpr that may not be part of this build (or not yet), else None."""
+    if importlib.util.find_spec(name) is None:
+        return None
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def optional_function(module: str, name: str) -> Any:
+    """A function of an optional module of bpr, else None."""
+    return getattr(optional_module(module), name, None)
+
+
+@dataclass
+class Variant:
+    """One loaded model with its measures (the contract's JSON object)."""
+
+    model: Model
+    measures: dict[str, Any]
+    findings: list[Any] = field(default_factory=list)  # bpr.lint findings, As-Is only
+
+    @property
+    def label(self) -> str:
+        return self.model.variant
+
+
+@dataclass
+class Pair:
+    """An As-Is and one To-Be of the same service, with their comparison."""
+
+    as_is: Variant
+    to_be: Variant
+    comparison: Any = None  # bpr.comparison.Comparison where that module is present
+    error: str | None = None  # why the two could not be compared
+
+    def change(self, key: str) -> tuple[Any, Any, float | None]:
+        """Before, after and the percent change of one measure key."""
+        before, after = self.as_is.measures.get(key), self.to_be.measures.get(key)
+        if self.comparison is not None and key in getattr(self.comparison, "measures", {}):
+            entry = self.comparison.measures[key]
+            return entry.before, entry.after, entry.percent
+        return before, after, None
+
+
+@dataclass
+class Skipped:
+    """A model file left out of the report, and why."""
+
+    file: str
+    reason: str
+    service: str | None = None  # read from the file where it could be
+    variant: str | None = None
+
+
+@dataclass
+class Service:
+    """The variants of one service found among the inputs."""
+
+    id: str
+    variants: list[Variant]
+    pairs: list[Pair] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def as_is(self) -> Variant | None:
+        for variant in self.variants:
+            if variant.label.lower() == AS_IS:
+                return variant
+        return None
+
+    @property
+    def to_bes(self) -> list[Variant]:
+        base = self.as_is
+        return [v for v in self.variants if v is not base]
+
+    @property
+    def primary(self) -> Pair | None:
+        """The pair shown in the portfolio: the To-Be labelled ``to-be``, else the first."""
+        for pair in self.pairs:
+            if pair.to_be.label.lower() == PRIMARY_TO_BE:
+                return pair
+        return self.pairs[0] if self.pairs else None
+
+    @property
+    def title(self) -> str:
+        for variant in self.variants:
+            name = variant.model.name
+            if name:
+                return _strip_variant_note(name)
+        return self.id
+
+    @property
+    def anchor(self) -> str:
+        return f"service-{self.id}"
+
+    @property
+    def currency(self) -> str | None:
+        currencies = {v.model.currency for v in self.variants} - {None}
+        return currencies.pop() if len(currencies) == 1 else None
+
+
+def _strip_variant_note(name: str) -> str:
+    """``Registration of property rights (As-Is, 2016)`` -> ``Registration of property rights``."""
+    head, bracket, tail = name.rpartition(" (")
+    if bracket and tail.endswith(")") and tail.lower().startswith(("as-is", "to-be")):
+        return head
+    return name
+
+
+@dataclass
+class Totals:
+    """Yearly gains across the portfolio, from each service's As-Is and primary To-Be."""
+
+    applicant_hours_saved: float = 0.0
+    money_saved: dict[str, float] = field(default_factory=dict)  # by currency ("" unknown)
+    counted: int = 0  # services with volume in both variants
+    left_out: list[str] = field(default_factory=list)  # service ids without the figures
+
+
+@dataclass
+class Portfolio:
+    """Everything a report shows: the services in input order and the files skipped."""
+
+    services: list[Service]
+    skipped: list[Skipped]
+    files: list[Path]
+
+    @property
+    def skipped_without_service(self) -> list[Skipped]:
+        known = {s.id for s in self.services}
+        return [s for s in self.skipped if s.service not in known]
+
+    def totals(self) -> Totals:
+        totals = Totals()
+        for service in self.services:
+            pair = service.primary
+            if pair is None:
+                continue
+            before, after = pair.as_is, pair.to_be
+            volumes = (before.model.volume, after.model.volume)
+            if volumes[0] is None or volumes[1] is None:
+                totals.left_out.append(service.id)
+                continue
+            totals.counted += 1
+            totals.applicant_hours_saved += (
+                before.measures["applicant_hours"] * volumes[0]
+                - after.measures["applicant_hours"] * volumes[1]
+            )
+            currency = service.currency or ""
+            saved = before.measures["annual_burden"] - after.measures["annual_burden"]
+            totals.money_saved[currency] = totals.money_saved.get(currency, 0.0) + saved
+        return totals
+
+
+def collect(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    on_file: Callable[[Path], None] | None = None,
+) -> Portfolio:
+    """Load the model files among ``paths`` and group them into services by ``service``.
+
+    Files that fail to load are skipped with their problems; so is a second file with the
+    same service and variant. Each To-Be is compared with its service's As-Is; the As-Is is
+    checked by ``bpr.lint`` where that module is present. ``on_file`` is called after each file
+    (for a progress bar).
+
+    >>> portfolio = collect(["models"])  # doctest: +SKIP
+    >>> [s.id for s in portfolio.services]  # doctest: +SKIP
+    ['business-registration', ...]
+    """
+    files = list(find_models(paths))
+    groups: dict[str, list[Variant]] = {}
+    skipped: list[Skipped] = []
+    seen: dict[tuple[str, str], str] = {}
+    for path in files:
+        try:
+            model = load(path)
+        except ModelError as exc:
+            service, variant = _peek(path)
+            skipped.append(Skipped(str(path), str(exc), service, variant))
+        else:
+            key = (model.service, model.variant.lower())
+            if key in seen:
+                skipped.append(
+                    Skipped(
+                        str(path),
+                        f"{path}: the service '{model.service}' variant '{model.variant}' is "
+                        f"already in {seen[key]}; give each variant its own label",
+                        model.service,
+                        model.variant,
+                    )
+                )
+            else:
+                seen[key] = str(path)
+                groups.setdefault(model.service, []).append(
+                    Variant(model, measure(model).as_dict())
+                )
+        if on_file is not None:
+            on_file(path)
+
+    services = [_service(sid, variants) for sid, variants in groups.items()]
+    by_id = {s.id: s for s in services}
+    for entry in skipped:
+        if entry.service in by_id:
+            by_id[entry.service].skipped.append(entry)
+    return Portfolio(services, skipped, files)
+
+
+def _order(variant: Variant) -> tuple[int, str]:
+    label = variant.label.lower()
+    return (0 if label == AS_IS else 1 if label == PRIMARY_TO_BE else 2, label)
+
+
+def _service(service_id: str, variants: list[Variant]) -> Service:
+    service = Service(service_id, sorted(variants, key=_order))
+    base = service.as_is
+    if base is None:
+        return service
+    lint = optional_function("bpr.lint", "lint")
+    if lint is not None:
+        base.findings = list(lint(base.model))
+    compare = optional_function("bpr.comparison", "compare")
+    for to_be in service.to_bes:
+        pair = Pair(base, to_be)
+        if compare is not None:
+            try:
+                pair.comparison = compare(base.model, to_be.model)
+            except BprError as exc:
+                pair.error = str(exc)
+        service.pairs.append(pair)
+    return service
+
+
+def _peek(path: Path) -> tuple[str | None, str | None]:
+    """The service and variant written in a file that does not load, where readable."""
+    from bpr._yaml import parse_yaml
+
+    try:
+        raw, _ = parse_yaml(path.read_bytes(), str(path))
+    except (OSError, BprError):
+        return None, None
+    if not isinstance(raw, dict):
+        return None, None
+    service, variant = raw.get("service"), raw.get("variant")
+    return (
+        service if isinstance(service, str) else None,
+        variant if isinstance(variant, str) else None,
+    )

@@ -1,0 +1,350 @@
+"""What a report says, independent of its format: tables, headline figures, changes, documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bpr._table import format_number
+from bpr.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.model import Model
+from bpr.report.collect import Pair, Portfolio, Service, Variant
+
+__all__ = [
+    "HEADLINE_KEYS",
+    "MATURITY_STAGES",
+    "ChangeRecord",
+    "Column",
+    "Headline",
+    "Table",
+    "change_records",
+    "compact_number",
+    "display_label",
+    "document_table",
+    "format_percent",
+    "format_value",
+    "headline",
+    "measure_table",
+    "portfolio_table",
+    "unit_of",
+    "variant_facts",
+]
+
+#: The measures shown as headline figures of a service.
+HEADLINE_KEYS = (
+    "steps",
+    "visits",
+    "certificates",
+    "lead_time_days",
+    "applicant_hours",
+    "burden",
+    "annual_burden",
+)
+#: The UN e-service maturity stages, as the loader names them.
+MATURITY_STAGES = {1: "information", 2: "downloadable forms", 3: "transactional", 4: "proactive"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: ``kind`` is ``text``, ``number``, ``percent`` or ``money``."""
+
+    label: str
+    kind: str = "number"
+    unit: str = ""
+    group: str = ""  # a heading over several columns (portfolio: "Steps", "Lead time")
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+@dataclass
+class Table:
+    """Rows of raw values (numbers stay numbers); ``links`` gives a row's anchor, if any."""
+
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)
+    footer: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    unit: str
+    before: Any
+    after: Any = None
+    percent: float | None = None
+    compared: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One classified change between an As-Is and a To-Be."""
+
+    kind: str  # "Step removed", "Document now exchanged", "Redesign", ...
+    item: str  # the step or document id (or the redesign kind)
+    name: str
+    detail: str = ""
+
+
+def display_label(label: str) -> str:
+    """A variant label as headings show it.
+
+    >>> display_label("as-is"), display_label("to-be-2030"), display_label("pilot")
+    ('As-Is', 'To-Be 2030', 'pilot')
+    """
+    lower = label.lower()
+    for prefix, shown in (("as-is", "As-Is"), ("to-be", "To-Be")):
+        if lower.startswith(prefix):
+            rest = label[len(prefix) :].strip(" -_")
+            return f"{shown} {rest}" if rest else shown
+    return label
+
+
+def unit_of(key: str, currency: str | None) -> str:
+    unit = MEASURE_LABELS.get(key, (key, ""))[1]
+    return (currency or "money") if unit == "money" else unit
+
+
+def format_value(value: Any, kind: str = "number") -> str:
+    """A value as a report shows it: numbers grouped, percents signed, None as a dash.
+
+    >>> format_value(-58.333, "percent"), format_value(None), format_value(2.5e9, "money")
+    ('-58.3%', '–', '2,500,000,000')
+    """
+    if value is None:
+        return "–"
+    if kind == "percent":
+        return format_percent(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.1f}%" if value else "0%"
+
+
+def compact_number(value: float | None) -> str:
+    """Large amounts shortened for wide tables: ``21.63 bn``, ``4.2 M``; smaller as is.
+
+    >>> compact_number(21632500000), compact_number(4200000), compact_number(950)
+    ('21.63 bn', '4.2 M', '950')
+    """
+    if value is None:
+        return "–"
+    size = abs(value)
+    for limit, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M")):
+        if size >= limit:
+            return f"{value / limit:.2f}".rstrip("0").rstrip(".") + f" {suffix}"
+    return format_number(value, 0 if size >= 100 else 2)
+
+
+def _single_currency(services: Sequence[Service]) -> str | None:
+    currencies = {s.currency for s in services}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+def portfolio_table(portfolio: Portfolio) -> Table:
+    """One row per service: the As-Is and primary To-Be figures, changes and maturity."""
+    currency = _single_currency(portfolio.services)
+    money = currency or "currency"
+    columns = [Column("Service", "text")]
+    for key, group, unit, with_percent in (
+        ("steps", "Steps", "", False),
+        ("visits", "Visits", "", False),
+        ("certificates", "Certificates", "", False),
+        ("lead_time_days", "Lead time", "days", True),
+        ("annual_burden", "Burden per year", money, True),
+    ):
+        columns.append(
+            Column("As-Is", "money" if key == "annual_burden" else "number", unit, group)
+        )
+        columns.append(
+            Column("To-Be", "money" if key == "annual_burden" else "number", unit, group)
+        )
+        if with_percent:
+            columns.append(Column("Change", "percent", "", group))
+    if currency is None:
+        columns.append(Column("Currency", "text"))
+    columns.append(Column("As-Is", "number", "", "Maturity stage"))
+    columns.append(Column("To-Be", "number", "", "Maturity stage"))
+
+    table = Table(columns)
+    for service in portfolio.services:
+        pair = service.primary
+        if pair is not None:
+            before, after = pair.as_is.measures, pair.to_be.measures
+        else:
+            only = service.variants[0]
+            before = only.measures if only is service.as_is else {}
+            after = {} if only is service.as_is else only.measures
+        row: list[Any] = [service.title]
+        for key in ("steps", "visits", "certificates", "lead_time_days", "annual_burden"):
+            row += [before.get(key), after.get(key)]
+            if key in ("lead_time_days", "annual_burden"):
+                row.append(pair.change(key)[2] if pair is not None else None)
+        if currency is None:
+            row.append(service.currency or "")
+        row += [before.get("maturity"), after.get("maturity")]
+        table.rows.append(row)
+        table.links.append(service.anchor)
+    return table
+
+
+def headline(service: Service) -> list[Headline]:
+    """The headline figures: As-Is and primary To-Be side by side, or one variant alone."""
+    pair = service.primary
+    currency = service.currency
+    out = []
+    for key in HEADLINE_KEYS:
+        label = MEASURE_LABELS[key][0]
+        unit = unit_of(key, currency)
+        if pair is not None:
+            before, after, percent = pair.change(key)
+            out.append(Headline(key, label, unit, before, after, percent, compared=True))
+        else:
+            out.append(Headline(key, label, unit, service.variants[0].measures.get(key)))
+    return out
+
+
+def measure_table(service: Service) -> Table:
+    """Every measure of the contract: a column per variant, change and percent per To-Be."""
+    currency = service.currency
+    columns = [Column("Measure", "text"), Column("Unit", "text")]
+    base = service.as_is
+    if base is not None:
+        columns.append(Column(display_label(base.label), "number"))
+    for variant in service.to_bes:
+        columns.append(Column(display_label(variant.label), "number"))
+        if base is not None:
+            columns.append(Column("Change", "number"))
+            columns.append(Column("%", "percent"))
+    table = Table(columns)
+    pairs = {id(p.to_be): p for p in service.pairs}
+    for key in MEASURE_KEYS:
+        row: list[Any] = [MEASURE_LABELS[key][0], unit_of(key, currency)]
+        if base is not None:
+            row.append(base.measures.get(key))
+        for variant in service.to_bes:
+            row.append(variant.measures.get(key))
+            if base is not None:
+                pair = pairs.get(id(variant))
+                before, after, percent = pair.change(key) if pair else (None, None, None)
+                change = None
+                if pair is not None and pair.comparison is not None:
+                    change = pair.comparison.measures[key].change
+                elif isinstance(before, int | float) and isinstance(after, int | float):
+                    change = after - before
+                row += [change, percent]
+        table.rows.append(row)
+    return table
+
+
+def _step_name(model: Model, step_id: str) -> str:
+    return model.step(step_id).label if step_id in model else step_id
+
+
+def _doc_name(models: Sequence[Model], doc_id: str) -> str:
+    for model in models:
+        if doc_id in model.documents:
+            return model.documents[doc_id].name
+    return doc_id
+
+
+def change_records(pair: Pair) -> list[ChangeRecord]:
+    """The classified changes of a pair, in the comparison's order."""
+    comparison = pair.comparison
+    if comparison is None:
+        return []
+    before, after = pair.as_is.model, pair.to_be.model
+    records: list[ChangeRecord] = []
+    for step_id in comparison.removed_steps:
+        records.append(ChangeRecord("Step removed", step_id, _step_name(before, step_id)))
+    for step_id, old in comparison.replaced_steps.items():
+        names = ", ".join(_step_name(before, s) for s in old)
+        records.append(
+            ChangeRecord("Step replaces", step_id, _step_name(after, step_id), f"replaces: {names}")
+        )
+    for step_id in comparison.added_steps:
+        records.append(ChangeRecord("Step added", step_id, _step_name(after, step_id)))
+    for step_id, fields in comparison.changed_steps.items():
+        detail = "; ".join(comparison.field_change(step_id, name) for name in fields)
+        records.append(ChangeRecord("Step changed", step_id, _step_name(after, step_id), detail))
+    both = (before, after)
+    for kind, ids in (
+        ("Document no longer needed", comparison.removed_documents),
+        ("Document newly needed", comparison.added_documents),
+        ("Document now exchanged", comparison.now_exchanged_documents),
+        ("Document no longer exchanged", comparison.no_longer_exchanged_documents),
+    ):
+        for doc_id in ids:
+            records.append(ChangeRecord(kind, doc_id, _doc_name(both, doc_id)))
+    for redesign in getattr(comparison, "redesigns", ()):
+        records.append(ChangeRecord("Redesign", redesign.kind, redesign.title, redesign.sentence))
+    return records
+
+
+def _travel(model: Model, doc_id: str) -> str:
+    """How a document reaches the step that needs it, in one variant."""
+    document = model.documents.get(doc_id)
+    needed = any(doc_id in s.needs for s in model.steps)
+    produced = any(doc_id in s.produces for s in model.steps)
+    if document is None or not (needed or produced):
+        return "–"
+    if not needed:
+        return "issued to the applicant"
+    if document.exchange:
+        return "data exchange"
+    if document.issuer is not None:
+        return "applicant collects and carries"
+    return "applicant brings"
+
+
+def _issuer(models: Sequence[Model], doc_id: str) -> str:
+    for model in models:
+        document = model.documents.get(doc_id)
+        if document is not None and document.issuer is not None:
+            actor = model.actors[document.issuer]
+            return f"{actor.name} ({actor.agency})" if actor.agency else actor.name
+    return "the applicant's own"
+
+
+def document_table(service: Service) -> Table:
+    """Each document of any variant: its issuer, and per variant how it travels."""
+    models = [v.model for v in service.variants]
+    columns = [Column("Document", "text"), Column("Issued by", "text")]
+    columns += [Column(display_label(m.variant), "text") for m in models]
+    table = Table(columns)
+    order: dict[str, None] = {}
+    for model in models:
+        for doc_id in model.documents:
+            order.setdefault(doc_id, None)
+    for doc_id in order:
+        row: list[Any] = [_doc_name(models, doc_id), _issuer(models, doc_id)]
+        row += [_travel(m, doc_id) for m in models]
+        table.rows.append(row)
+    return table
+
+
+def variant_facts(variant: Variant) -> list[tuple[str, str]]:
+    """Short facts about one variant shown beside its diagram."""
+    model = variant.model
+    facts = [("File", model.file), ("Variant", model.variant)]
+    if model.maturity is not None:
+        facts.append(("Maturity stage", f"{model.maturity} ({MATURITY_STAGES[model.maturity]})"))
+    if model.volume is not None:
+        facts.append(("Cases per year", format_number(model.volume)))
+    if model.tariff is not None:
+        facts.append(
+            (
+                "Value of an applicant hour",
+                f"{format_number(model.tariff)} {model.currency or ''}".strip(),
+            )
+        )
+    return facts

@@ -1,0 +1,109 @@
+"""The diagrams of a report: SVG text from :mod:`bpr.render`, made safe to inline in HTML."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+from bpr.model import Model
+from bpr.report.collect import optional_function
+
+__all__ = ["comparison_svg", "inline_svg", "rendering_available", "swimlane_svg"]
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+# Elements that could run code or pull content from elsewhere once the SVG sits in the page.
+_DROP = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "image"}
+_URL_REF = re.compile(r"url\(\s*(['\"]?)#([^)'\"]+)\1\s*\)")
+
+
+def _function(name: str) -> Any:
+    return optional_function("bpr.render", name)
+
+
+def rendering_available() -> bool:
+    return _function("swimlane_svg") is not None
+
+
+def _text(result: Any) -> str:
+    return result.decode("utf-8") if isinstance(result, bytes) else str(result)
+
+
+def swimlane_svg(model: Model) -> str | None:
+    """The SVG text of one variant's swimlane diagram, or None where bpr.render is absent."""
+    function = _function("swimlane_svg")
+    return None if function is None else _text(function(model))
+
+
+def comparison_svg(as_is: Model, to_be: Model) -> str | None:
+    """The SVG text of the As-Is/To-Be comparison diagram, or None where bpr.render is absent."""
+    function = _function("comparison_svg")
+    return None if function is None else _text(function(as_is, to_be))
+
+
+def inline_svg(svg: str, prefix: str, label: str = "") -> str:
+    """An SVG document made fit to sit inside an HTML page, next to other SVGs.
+
+    Drops the XML declaration and doctype, scripts, event handlers and links out of the
+    document; prefixes every ``id`` (and the references to it) so that two diagrams on one
+    page cannot take each other's markers or gradients.
+
+    >>> inline_svg('<svg xmlns="http://www.w3.org/2000/svg"><g id="a" onclick="x()"/>'
+    ...            '<use href="#a"/><script>alert(1)</script></svg>', "d1")
+    '<svg xmlns="http://www.w3.org/2000/svg" role="img"><g id="d1-a"/><use href="#d1-a"/></svg>'
+    """
+    etree: Any = importlib.import_module("lxml.etree")  # lxml ships no type stubs
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=True,
+    )
+    root = etree.fromstring(svg.encode("utf-8"), parser)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        if etree.QName(element).localname in _DROP:
+            parent = element.getparent()
+            if parent is not None:
+                parent.remove(element)
+    ids = {
+        element.get("id"): f"{prefix}-{element.get('id')}"
+        for element in root.iter()
+        if isinstance(element.tag, str) and element.get("id")
+    }
+
+    def rename_urls(text: str) -> str:
+        return _URL_REF.sub(
+            lambda m: (
+                f"url(#{ids.get(m.group(2), m.group(2))})" if m.group(2) in ids else m.group(0)
+            ),
+            text,
+        )
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in list(element.attrib.items()):
+            local = etree.QName(name).localname
+            if local.lower().startswith("on"):
+                del element.attrib[name]
+            elif local == "id":
+                element.set(name, ids[value])
+            elif local == "href":
+                if value.startswith("#") and value[1:] in ids:
+                    element.set(name, "#" + ids[value[1:]])
+                elif not value.startswith(("#", "https://", "http://")):
+                    del element.attrib[name]
+            elif "url(" in value:
+                element.set(name, rename_urls(value))
+        if etree.QName(element).localname == "style" and element.text:
+            element.text = rename_urls(element.text)
+    root.set("role", "img")
+    if label:
+        root.set("aria-label", label)
+    text: str = etree.tostring(root, encoding="unicode")
+    return text

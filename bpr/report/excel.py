@@ -1,0 +1,173 @@
+"""The report as an Excel workbook: measures per variant, changes, numbers kept as numbers."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bpr.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.report.collect import Portfolio, Service, Variant
+from bpr.report.content import change_records, portfolio_table, unit_of
+
+__all__ = ["excel_report", "sheet_title"]
+
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+_NUMBER_FORMATS = {"percent": '+0.0"%";-0.0"%";0"%"', "money": "#,##0", "number": "#,##0.##"}
+
+
+def sheet_title(label: str, taken: set[str]) -> str:
+    """A valid, unique sheet title for a free-text label (at most 31 characters, no []:*?/\\).
+
+    >>> sheet_title("to-be/2030?", set())
+    'to-be_2030_'
+    """
+    base = _BAD_TITLE.sub("_", label).strip("'") or "sheet"
+    title = base[:31]
+    n = 2
+    while title.lower() in {t.lower() for t in taken}:
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(title)
+    return title
+
+
+def _clean(value: Any) -> Any:
+    """Text without the control characters that workbooks cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _write_rows(
+    sheet: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    kinds: Sequence[str] | None = None,
+) -> None:
+    from openpyxl.styles import Font
+
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_clean(v) for v in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+            if isinstance(value, str):
+                # model text is data, never a formula: "=cmd|..." stays text
+                cell.data_type = "s"
+            elif kinds is not None and isinstance(value, int | float):
+                cell.number_format = _NUMBER_FORMATS.get(kinds[cell.column - 1], "General")
+    sheet.freeze_panes = "B2"
+    for index, header in enumerate(headers, start=1):
+        width = max(
+            [len(str(header))]
+            + [len(str(r[index - 1])) for r in rows[:200] if r[index - 1] is not None]
+        )
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(
+            max(width + 2, 8), 60
+        )
+
+
+def _currency_header(services: Sequence[Service]) -> str | None:
+    currencies = {s.currency for s in services}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+def _measure_rows(
+    variants: Sequence[tuple[Service, Variant]], currency: str | None
+) -> tuple[list[str], list[list[Any]], list[str]]:
+    headers = ["Service", "Variant", "Name", "File"]
+    kinds = ["text"] * 4
+    for key in MEASURE_KEYS:
+        unit = unit_of(key, currency)
+        headers.append(f"{MEASURE_LABELS[key][0]} ({unit})" if unit else MEASURE_LABELS[key][0])
+        kinds.append("money" if MEASURE_LABELS[key][1] == "money" else "number")
+    headers += ["Volume (cases per year)", "Tariff (currency per applicant hour)", "Currency"]
+    kinds += ["number", "number", "text"]
+    rows = []
+    for service, variant in variants:
+        model = variant.model
+        row: list[Any] = [service.id, model.variant, model.title, model.file]
+        row += [variant.measures.get(key) for key in MEASURE_KEYS]
+        row += [model.volume, model.tariff, model.currency or ""]
+        rows.append(row)
+    return headers, rows, kinds
+
+
+def excel_report(
+    portfolio: Portfolio, *, on_service: Callable[[Service], None] | None = None
+) -> bytes:
+    """The workbook as bytes: a Portfolio sheet, one sheet of measures per variant label,
+    a Changes sheet, a Measure changes sheet, and a Skipped sheet where files were skipped.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    taken: set[str] = set()
+    services = portfolio.services
+    currency = _currency_header(services)
+
+    portfolio_sheet = workbook.active
+    portfolio_sheet.title = sheet_title("Portfolio", taken)
+    table = portfolio_table(portfolio)
+    headers = []
+    for column in table.columns:
+        name = f"{column.group} {column.label}" if column.group else column.label
+        headers.append(f"{name} ({column.unit})" if column.unit else name)
+    kinds = [c.kind for c in table.columns]
+    _write_rows(portfolio_sheet, headers, table.rows, kinds)
+
+    by_label: dict[str, list[tuple[Service, Variant]]] = {}
+    for service in services:
+        for variant in service.variants:
+            by_label.setdefault(variant.label.lower(), []).append((service, variant))
+    for label, variants in by_label.items():
+        sheet = workbook.create_sheet(sheet_title(variants[0][1].label or label, taken))
+        headers, rows, kinds = _measure_rows(variants, currency)
+        _write_rows(sheet, headers, rows, kinds)
+
+    changes = workbook.create_sheet(sheet_title("Changes", taken))
+    change_rows: list[list[Any]] = []
+    measure_rows: list[list[Any]] = []
+    for service in services:
+        for pair in service.pairs:
+            head = [service.id, pair.as_is.label, pair.to_be.label]
+            if pair.error:
+                change_rows.append([*head, "Not compared", "", "", pair.error])
+            for record in change_records(pair):
+                change_rows.append([*head, record.kind, record.item, record.name, record.detail])
+            for key in MEASURE_KEYS:
+                before, after, percent = pair.change(key)
+                change = None
+                if pair.comparison is not None:
+                    change = pair.comparison.measures[key].change
+                unit = unit_of(key, service.currency)
+                measure_rows.append(
+                    [*head, MEASURE_LABELS[key][0], unit, before, after, change, percent]
+                )
+        if on_service is not None:
+            on_service(service)
+    _write_rows(changes, ["Service", "From", "To", "Change", "Id", "Name", "Detail"], change_rows)
+
+    sheet = workbook.create_sheet(sheet_title("Measure changes", taken))
+    _write_rows(
+        sheet,
+        ["Service", "From", "To", "Measure", "Unit", "Before", "After", "Change", "Change (%)"],
+        measure_rows,
+        ["text"] * 5 + ["number", "number", "number", "percent"],
+    )
+    if portfolio.skipped:
+        sheet = workbook.create_sheet(sheet_title("Skipped", taken))
+        _write_rows(
+            sheet,
+            ["File", "Service", "Variant", "Reason"],
+            [[s.file, s.service or "", s.variant or "", s.reason] for s in portfolio.skipped],
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

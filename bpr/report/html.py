@@ -1,0 +1,497 @@
+"""The report as one self-contained HTML page: inline CSS and SVG, no network, prints to PDF."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import Any
+
+from bpr import __version__
+from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
+from bpr.report.content import (
+    Table,
+    change_records,
+    compact_number,
+    display_label,
+    document_table,
+    format_percent,
+    format_value,
+    headline,
+    measure_table,
+    portfolio_table,
+    variant_facts,
+)
+from bpr.report.diagrams import comparison_svg, inline_svg, swimlane_svg
+
+__all__ = ["html_report"]
+
+_CSS = """
+:root { --ink: #1d2733; --muted: #5b6776; --line: #d5dbe3; --soft: #f3f5f8; --good: #1b7a43;
+  --bad: #b3261e; --accent: #1f5fa8; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+  color: var(--ink); margin: 0 auto; max-width: 1200px; padding: 24px 32px 64px; }
+h1 { font-size: 1.8rem; margin: 0 0 4px; }
+h2 { font-size: 1.45rem; margin: 40px 0 6px; padding-top: 12px;
+  border-top: 3px solid var(--accent); }
+h3 { font-size: 1.12rem; margin: 28px 0 8px; }
+h4 { font-size: 1rem; margin: 18px 0 6px; }
+a { color: var(--accent); }
+.meta, .note, figcaption { color: var(--muted); font-size: 0.9rem; }
+.warning { border-left: 4px solid var(--bad); background: #fdf0ef; padding: 8px 14px;
+  margin: 14px 0; }
+.warning pre { white-space: pre-wrap; font-size: 0.82rem; margin: 4px 0 10px; }
+nav.toc ol { columns: 2; font-size: 0.92rem; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.88rem; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left;
+  vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
+.good { color: var(--good); } .bad { color: var(--bad); }
+table.sortable th button { all: inherit; cursor: pointer; padding: 0; }
+table.sortable th button::after { content: " \\2195"; color: var(--muted); font-size: 0.8em; }
+table.sortable th[aria-sort="ascending"] button::after { content: " \\2191"; }
+table.sortable th[aria-sort="descending"] button::after { content: " \\2193"; }
+.wide { overflow-x: auto; }
+.cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 150px; }
+.card .label { color: var(--muted); font-size: 0.82rem; }
+.card .value { font-size: 1.1rem; font-weight: 600; white-space: nowrap; }
+.card .change { font-size: 0.9rem; }
+figure { margin: 10px 0 20px; }
+figure svg { max-width: 100%; height: auto; display: block; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px;
+  font-size: 0.88rem; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav.toc, .no-print { display: none; }
+  section.service { break-before: page; }
+  h2, h3, h4 { break-after: avoid; }
+  tr, figure, .card { break-inside: avoid; }
+  table.sortable th button::after { content: ""; }
+  .wide { overflow: visible; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+# Sorting of the portfolio table; the page's Content-Security-Policy allows only this script.
+_SCRIPT = """
+(function () {
+  "use strict";
+  function key(cell) {
+    var value = cell.getAttribute("data-sort");
+    return value === null ? cell.textContent.trim() : value;
+  }
+  function sortBy(table, column, numeric, direction) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = key(a.cells[column]), y = key(b.cells[column]);
+      if (x === y) { return 0; }
+      if (x === "") { return 1; }
+      if (y === "") { return -1; }
+      var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+      return direction * order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+  var tables = document.querySelectorAll("table.sortable");
+  Array.prototype.forEach.call(tables, function (table) {
+    var heads = table.querySelectorAll("th[data-column]");
+    Array.prototype.forEach.call(heads, function (th) {
+      var button = th.querySelector("button");
+      if (!button) { return; }
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (other) {
+          other.removeAttribute("aria-sort");
+        });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        sortBy(table, parseInt(th.getAttribute("data-column"), 10),
+               th.getAttribute("data-type") === "number", ascending ? 1 : -1);
+      });
+    });
+  });
+})();
+"""
+
+# Kept apart from the sorting script: a live preview reloads and keeps its place on the page.
+_KEEP_SCROLL = """
+(function () {
+  "use strict";
+  var name = "bpr-report-scroll";
+  try {
+    var saved = window.sessionStorage.getItem(name);
+    if (saved !== null) { window.scrollTo(0, parseInt(saved, 10) || 0); }
+    window.addEventListener("scroll", function () {
+      window.sessionStorage.setItem(name, String(window.scrollY));
+    });
+  } catch (error) { /* storage may be off for local files: keep the page usable */ }
+})();
+"""
+
+
+def _hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _esc(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def _cell_class(kind: str) -> str:
+    return ' class="num"' if kind in ("number", "percent", "money") else ""
+
+
+def _sort_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(float(value))
+    return str(value).lower()
+
+
+def _trend(percent: float | None) -> str:
+    """Lower is better for every measure a report highlights."""
+    if not percent:
+        return ""
+    return "good" if percent < 0 else "bad"
+
+
+def _table(
+    table: Table, *, sortable: bool = False, money: Callable[[Any], str] | None = None
+) -> str:
+    out = [
+        f'<div class="wide"><table{" class=" + chr(34) + "sortable" + chr(34) if sortable else ""}>'
+    ]
+    out.append("<thead>")
+    groups = [c.group for c in table.columns]
+    if any(groups):
+        out.append("<tr>")
+        i = 0
+        while i < len(table.columns):
+            column = table.columns[i]
+            if not column.group:
+                attrs = _head_attrs(i, column.kind, sortable)
+                out.append(f'<th rowspan="2"{attrs}>{_head_text(column.heading, sortable)}</th>')
+                i += 1
+                continue
+            span = 1
+            while i + span < len(table.columns) and table.columns[i + span].group == column.group:
+                span += 1
+            unit = column.unit
+            title = f"{column.group} ({unit})" if unit else column.group
+            out.append(f'<th colspan="{span}" class="group">{_esc(title)}</th>')
+            i += span
+        out.append("</tr><tr>")
+        for i, column in enumerate(table.columns):
+            if column.group:
+                attrs = _head_attrs(i, column.kind, sortable)
+                out.append(f"<th{attrs}>{_head_text(column.label, sortable)}</th>")
+        out.append("</tr>")
+    else:
+        out.append("<tr>")
+        for i, column in enumerate(table.columns):
+            attrs = _head_attrs(i, column.kind, sortable)
+            out.append(f"<th{attrs}>{_head_text(column.heading, sortable)}</th>")
+        out.append("</tr>")
+    out.append("</thead><tbody>")
+    for r, row in enumerate(table.rows):
+        link = table.links[r] if r < len(table.links) else None
+        cells = []
+        for c, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+            text = (
+                money(value)
+                if money and column.kind == "money"
+                else format_value(value, column.kind)
+            )
+            inner = _esc(text)
+            if c == 0 and link:
+                inner = f'<a href="#{_esc(link)}">{inner}</a>'
+            extra = ""
+            if column.kind == "percent":
+                trend = _trend(value)
+                extra = f' class="num {trend}"' if trend else ' class="num"'
+            else:
+                extra = _cell_class(column.kind)
+            title = ""
+            if money and column.kind == "money" and value is not None:
+                title = f' title="{_esc(format_value(value))}"'
+            sort = f' data-sort="{_esc(_sort_value(value))}"' if sortable else ""
+            cells.append(f"<td{extra}{sort}{title}>{inner}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody>")
+    if table.footer:
+        out.append("<tfoot>")
+        for row in table.footer:
+            out.append("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>")
+        out.append("</tfoot>")
+    out.append("</table></div>")
+    return "".join(out)
+
+
+def _head_attrs(index: int, kind: str, sortable: bool) -> str:
+    classes = _cell_class(kind)
+    if not sortable:
+        return classes
+    data_type = "text" if kind == "text" else "number"
+    return f'{classes} data-column="{index}" data-type="{data_type}" scope="col"'
+
+
+def _head_text(text: str, sortable: bool) -> str:
+    return f'<button type="button">{_esc(text)}</button>' if sortable else _esc(text)
+
+
+def _skipped(entries: Iterable[Skipped], heading: str) -> str:
+    entries = list(entries)
+    if not entries:
+        return ""
+    items = []
+    for entry in entries:
+        what = ""
+        if entry.service:
+            what = f" (service {_esc(entry.service)}" + (
+                f", variant {_esc(entry.variant)})" if entry.variant else ")"
+            )
+        items.append(
+            f"<li><code>{_esc(entry.file)}</code>{what}<pre>{_esc(entry.reason)}</pre></li>"
+        )
+    return (
+        f'<div class="warning" role="note"><strong>{_esc(heading)}</strong><ul>'
+        + "".join(items)
+        + "</ul></div>"
+    )
+
+
+def _cards(service: Service) -> str:
+    out = ['<div class="cards">']
+    for item in headline(service):
+        unit = f" {_esc(item.unit)}" if item.unit else ""
+        if item.compared:
+            value = f"{_esc(format_value(item.before))} → {_esc(format_value(item.after))}{unit}"
+            trend = _trend(item.percent)
+            change = (
+                f'<div class="change {trend}">{_esc(format_percent(item.percent))}</div>'
+                if item.percent is not None
+                else '<div class="change">&nbsp;</div>'
+            )
+        else:
+            value = f"{_esc(format_value(item.before))}{unit}"
+            change = ""
+        out.append(
+            f'<div class="card"><div class="label">{_esc(item.label)}</div>'
+            f'<div class="value">{value}</div>{change}</div>'
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+def _figure(svg: str | None, prefix: str, caption: str) -> str:
+    if svg is None:
+        note = f"{caption}: no diagram (the module bpr.render is not installed)."
+        return f'<p class="note">{_esc(note)}</p>'
+    figure = inline_svg(svg, prefix, caption)
+    return f"<figure>{figure}<figcaption>{_esc(caption)}</figcaption></figure>"
+
+
+def _changes(pair: Pair) -> str:
+    heading = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
+    out = [f"<h3>{_esc(heading)}</h3>"]
+    if pair.error:
+        error = _esc(pair.error)
+        out.append(f'<div class="warning"><strong>Not compared.</strong><pre>{error}</pre></div>')
+        return "".join(out)
+    if pair.comparison is None:
+        out.append('<p class="note">No comparison: the module bpr.comparison is not installed.</p>')
+        return "".join(out)
+    records = change_records(pair)
+    redesigns = [r for r in records if r.kind == "Redesign"]
+    changes = [r for r in records if r.kind != "Redesign"]
+    if redesigns:
+        out.append("<h4>Redesigns</h4><ul>")
+        for r in redesigns:
+            detail = f": {_esc(r.detail)}" if r.detail else ""
+            out.append(f"<li><strong>{_esc(r.name)}</strong>{detail}</li>")
+        out.append("</ul>")
+    if changes:
+        out.append(
+            "<table><thead><tr><th>Change</th><th>Id</th><th>Name</th><th>Detail</th></tr></thead><tbody>"
+        )
+        for r in changes:
+            out.append(
+                f"<tr><td>{_esc(r.kind)}</td><td><code>{_esc(r.item)}</code></td>"
+                f"<td>{_esc(r.name)}</td><td>{_esc(r.detail)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    elif not redesigns:
+        out.append('<p class="note">No steps or documents changed.</p>')
+    return "".join(out)
+
+
+def _findings(variant: Variant) -> str:
+    if not variant.findings:
+        return ""
+    out = [
+        f"<h3>Redesign opportunities in the {_esc(display_label(variant.label))}</h3>",
+        "<table><thead><tr><th>Rule</th><th>Severity</th><th>Finding</th><th>Steps</th>"
+        "<th>Possible gain</th></tr></thead><tbody>",
+    ]
+    for finding in variant.findings:
+        steps = ", ".join(str(s) for s in (getattr(finding, "steps", ()) or ()))
+        gain = getattr(finding, "gain", None)
+        out.append(
+            f"<tr><td><code>{_esc(getattr(finding, 'rule', ''))}</code></td>"
+            f"<td>{_esc(getattr(finding, 'severity', ''))}</td>"
+            f"<td>{_esc(getattr(finding, 'message', finding))}</td><td>{_esc(steps)}</td>"
+            f"<td>{_esc(format_value(gain) if gain is not None else '')}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _sources(service: Service) -> str:
+    blocks = []
+    for variant in service.variants:
+        if variant.model.sources:
+            items = "".join(f"<li>{_esc(s)}</li>" for s in variant.model.sources)
+            blocks.append(f"<h4>{_esc(variant.model.title)}</h4><ul>{items}</ul>")
+    if not blocks:
+        return ""
+    return "<h3>Sources</h3>" + "".join(blocks)
+
+
+def _service(service: Service, index: int) -> str:
+    out = [f'<section class="service" id="{_esc(service.anchor)}">']
+    out.append(f"<h2>{_esc(service.title)}</h2>")
+    labels = ", ".join(display_label(v.label) for v in service.variants)
+    out.append(
+        f'<p class="meta">Service <code>{_esc(service.id)}</code>; variants: {_esc(labels)}</p>'
+    )
+    out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
+    out.append(_cards(service))
+    for n, pair in enumerate(service.pairs):
+        caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
+        heading = (
+            f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
+        )
+        out.append(f"<h3>{_esc(heading)}</h3>")
+        out.append(
+            _figure(comparison_svg(pair.as_is.model, pair.to_be.model), f"s{index}-c{n}", caption)
+        )
+    out.append("<h3>Swimlane diagrams</h3>")
+    for n, variant in enumerate(service.variants):
+        out.append(f"<h4>{_esc(variant.model.title)}</h4>")
+        out.append('<dl class="facts">')
+        for term, value in variant_facts(variant):
+            out.append(f"<dt>{_esc(term)}</dt><dd>{_esc(value)}</dd>")
+        out.append("</dl>")
+        out.append(_figure(swimlane_svg(variant.model), f"s{index}-v{n}", variant.model.title))
+    out.append("<h3>Measures</h3>")
+    out.append(_table(measure_table(service)))
+    for pair in service.pairs:
+        out.append(_changes(pair))
+    out.append("<h3>Documents</h3>")
+    documents = document_table(service)
+    if documents.rows:
+        out.append(_table(documents))
+    else:
+        out.append('<p class="note">No documents declared.</p>')
+    base = service.as_is
+    if base is not None:
+        out.append(_findings(base))
+    out.append(_sources(service))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _totals(portfolio: Portfolio) -> str:
+    totals = portfolio.totals()
+    if not totals.counted:
+        return (
+            '<p class="note">No service has a yearly volume in both variants: no yearly totals.</p>'
+        )
+    money = "; ".join(
+        f"{format_value(amount)} {currency}".strip()
+        for currency, amount in sorted(totals.money_saved.items())
+    )
+    services = "service" if totals.counted == 1 else "services"
+    parts = [
+        f"<p><strong>Across {totals.counted} {services} with yearly volumes:</strong> "
+        f"applicants save {_esc(format_value(round(totals.applicant_hours_saved)))} hours "
+        f"and {_esc(money)} per year.</p>"
+    ]
+    if totals.left_out:
+        names = _esc(", ".join(totals.left_out))
+        parts.append(f'<p class="note">Not counted (no volume in both variants): {names}.</p>')
+    return "".join(parts)
+
+
+def html_report(
+    portfolio: Portfolio,
+    *,
+    title: str | None = None,
+    refresh: int = 0,
+    on_service: Callable[[Service], None] | None = None,
+) -> str:
+    """The whole report as one HTML document.
+
+    Every text from the models is escaped; the only script is the table sorter (and, with
+    ``refresh``, the scroll keeper), pinned by the page's Content-Security-Policy.
+    """
+    services = portfolio.services
+    if title is None:
+        title = services[0].title if len(services) == 1 else "Process redesign portfolio"
+    scripts = [_SCRIPT] + ([_KEEP_SCROLL] if refresh else [])
+    policy = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src {' '.join(_hash(s) for s in scripts)}"
+    )
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="bpr {_esc(__version__)}">',
+    ]
+    if refresh:
+        head.append(f'<meta http-equiv="refresh" content="{int(refresh)}">')
+    head += [f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>"]
+    body = [f"<header><h1>{_esc(title)}</h1>"]
+    files = len(portfolio.files)
+    body.append(
+        f'<p class="meta">{len(services)} service{"s" if len(services) != 1 else ""} from '
+        f"{files} model file{'s' if files != 1 else ''}; made with bpr {_esc(__version__)}."
+        "</p></header>"
+    )
+    count = len(portfolio.skipped)
+    body.append(
+        _skipped(portfolio.skipped, f"{count} model file{'s' if count != 1 else ''} skipped:")
+    )
+    if len(services) > 1:
+        body.append('<section id="portfolio"><h2>Portfolio</h2>')
+        body.append(_totals(portfolio))
+        body.append('<p class="note no-print">Click a column heading to sort.</p>')
+        body.append(_table(portfolio_table(portfolio), sortable=True, money=compact_number))
+        body.append("</section>")
+        body.append('<nav class="toc"><h2>Services</h2><ol>')
+        for service in services:
+            body.append(f'<li><a href="#{_esc(service.anchor)}">{_esc(service.title)}</a></li>')
+        body.append("</ol></nav>")
+    if not services:
+        body.append('<p class="note">No model could be loaded: nothing to report.</p>')
+    for index, service in enumerate(services):
+        body.append(_service(service, index))
+        if on_service is not None:
+            on_service(service)
+    tail = [f"<script>{s}</script>" for s in scripts] + ["</body>", "</html>", ""]
+    return "\n".join([*head, *body, *tail])

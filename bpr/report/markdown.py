@@ -1,0 +1,248 @@
+"""The report as Markdown, with its diagrams as SVG files beside it, for guides kept in git."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bpr import __version__
+from bpr.report.collect import Pair, Portfolio, Service, Skipped
+from bpr.report.content import (
+    Table,
+    change_records,
+    compact_number,
+    display_label,
+    document_table,
+    format_percent,
+    format_value,
+    headline,
+    measure_table,
+    portfolio_table,
+    variant_facts,
+)
+from bpr.report.diagrams import comparison_svg, inline_svg, swimlane_svg
+
+__all__ = ["markdown_report", "md_text"]
+
+# Enough to keep model text from becoming emphasis, code, links or table cells; a parenthesis
+# can only start a link after "]", which is escaped.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(value: Any) -> str:
+    """Model text made inert in Markdown: markup characters escaped, HTML as entities, one line.
+
+    >>> print(md_text("<b>a|b</b> *c* (d)"))
+    &lt;b&gt;a\\|b&lt;/b&gt; \\*c\\* (d)
+    """
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = " ".join(text.split())
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _table(
+    table: Table, money: Callable[[Any], str] | None = None, links: bool = False
+) -> list[str]:
+    headings = []
+    for column in table.columns:
+        heading = column.heading
+        if column.group:
+            heading = f"{column.group} {column.label}" + (
+                f" ({column.unit})" if column.unit else ""
+            )
+        headings.append(md_text(heading))
+    align = ["---:" if c.kind in ("number", "percent", "money") else "---" for c in table.columns]
+    lines = ["| " + " | ".join(headings) + " |", "| " + " | ".join(align) + " |"]
+    for r, row in enumerate(table.rows):
+        cells = []
+        for c, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+            text = (
+                money(value)
+                if money and column.kind == "money"
+                else format_value(value, column.kind)
+            )
+            cell = md_text(text)
+            link = table.links[r] if links and r < len(table.links) else None
+            if c == 0 and link:
+                cell = f"[{cell}](#{link})"
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def _skipped(entries: list[Skipped], heading: str) -> list[str]:
+    if not entries:
+        return []
+    lines = [f"> **{md_text(heading)}**", ">"]
+    for entry in entries:
+        where = f" (service {md_text(entry.service)})" if entry.service else ""
+        lines.append(f"> - `{entry.file.replace('`', '')}`{where}:")
+        for problem in entry.reason.splitlines():
+            lines.append(f">   {md_text(problem)}")
+    return [*lines, ""]
+
+
+def _figure(
+    svg: str | None, name: str, caption: str, files: dict[str, str], folder: str
+) -> list[str]:
+    if svg is None:
+        return [f"*{md_text(caption)}: no diagram (the module bpr.render is not installed).*", ""]
+    files[name] = inline_svg(svg, name.removesuffix(".svg"), caption) + "\n"
+    return [f"![{md_text(caption)}]({folder}/{name})", ""]
+
+
+def _arrow(pair: Pair) -> str:
+    return (
+        f"{md_text(display_label(pair.as_is.label))} → {md_text(display_label(pair.to_be.label))}"
+    )
+
+
+def _changes(pair: Pair) -> list[str]:
+    lines = [f"### Changes: {_arrow(pair)}", ""]
+    if pair.error:
+        return [*lines, "Not compared:", "", "```", pair.error.replace("```", "'''"), "```", ""]
+    if pair.comparison is None:
+        return [*lines, "*No comparison: the module bpr.comparison is not installed.*", ""]
+    records = change_records(pair)
+    redesigns = [r for r in records if r.kind == "Redesign"]
+    changes = [r for r in records if r.kind != "Redesign"]
+    for r in redesigns:
+        lines.append(f"- **{md_text(r.name)}**: {md_text(r.detail)}")
+    if redesigns:
+        lines.append("")
+    if changes:
+        lines += ["| Change | Id | Name | Detail |", "| --- | --- | --- | --- |"]
+        for r in changes:
+            lines.append(
+                "| " + " | ".join(md_text(t) for t in (r.kind, r.item, r.name, r.detail)) + " |"
+            )
+        lines.append("")
+    elif not redesigns:
+        lines += ["No steps or documents changed.", ""]
+    return lines
+
+
+def _service(service: Service, files: dict[str, str], folder: str) -> list[str]:
+    lines = [f'<a id="{service.anchor}"></a>', "", f"## {md_text(service.title)}", ""]
+    labels = ", ".join(display_label(v.label) for v in service.variants)
+    lines += [f"Service `{service.id}`; variants: {md_text(labels)}", ""]
+    lines += _skipped(service.skipped, "Files of this service left out of the report:")
+    cards = headline(service)
+    if cards and cards[0].compared:
+        lines += ["| Measure | Before | After | Change |", "| --- | ---: | ---: | ---: |"]
+        for item in cards:
+            unit = f" ({item.unit})" if item.unit else ""
+            lines.append(
+                f"| {md_text(item.label + unit)} | {md_text(format_value(item.before))} | "
+                f"{md_text(format_value(item.after))} | {md_text(format_percent(item.percent))} |"
+            )
+    else:
+        lines += ["| Measure | Value |", "| --- | ---: |"]
+        for item in cards:
+            unit = f" ({item.unit})" if item.unit else ""
+            lines.append(f"| {md_text(item.label + unit)} | {md_text(format_value(item.before))} |")
+    lines.append("")
+    for pair in service.pairs:
+        lines += [f"### Comparison: {_arrow(pair)}", ""]
+        caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
+        name = f"{service.id}--{pair.as_is.label}--{pair.to_be.label}.svg"
+        lines += _figure(
+            comparison_svg(pair.as_is.model, pair.to_be.model),
+            _file_name(name),
+            caption,
+            files,
+            folder,
+        )
+    lines += ["### Swimlane diagrams", ""]
+    for variant in service.variants:
+        lines += [f"#### {md_text(variant.model.title)}", ""]
+        for term, value in variant_facts(variant):
+            lines.append(f"- {md_text(term)}: {md_text(value)}")
+        lines.append("")
+        name = _file_name(f"{service.id}--{variant.label}.svg")
+        lines += _figure(swimlane_svg(variant.model), name, variant.model.title, files, folder)
+    lines += ["### Measures", "", *_table(measure_table(service))]
+    for pair in service.pairs:
+        lines += _changes(pair)
+    lines += ["### Documents", ""]
+    documents = document_table(service)
+    lines += _table(documents) if documents.rows else ["No documents declared.", ""]
+    base = service.as_is
+    if base is not None and base.findings:
+        lines += [f"### Redesign opportunities in the {md_text(display_label(base.label))}", ""]
+        lines += ["| Rule | Severity | Finding | Steps |", "| --- | --- | --- | --- |"]
+        for finding in base.findings:
+            steps = ", ".join(str(s) for s in (getattr(finding, "steps", ()) or ()))
+            cells = [
+                getattr(finding, "rule", ""),
+                getattr(finding, "severity", ""),
+                getattr(finding, "message", finding),
+                steps,
+            ]
+            lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
+        lines.append("")
+    sources = [v for v in service.variants if v.model.sources]
+    if sources:
+        lines += ["### Sources", ""]
+        for variant in sources:
+            lines += [f"#### {md_text(variant.model.title)}", ""]
+            lines += [f"- {md_text(s)}" for s in variant.model.sources]
+            lines.append("")
+    return lines
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _file_name(name: str) -> str:
+    """Variant labels are free text: keep file names to safe characters."""
+    return _UNSAFE_NAME.sub("_", name)
+
+
+def markdown_report(
+    portfolio: Portfolio,
+    *,
+    title: str | None = None,
+    diagram_dir: str = "diagrams",
+    on_service: Callable[[Service], None] | None = None,
+) -> tuple[str, dict[str, str]]:
+    """The Markdown text, and the SVG diagrams it links to (file name -> SVG text).
+
+    The diagrams are linked as ``DIAGRAM_DIR/NAME.svg``, relative to the Markdown file.
+    """
+    services = portfolio.services
+    if title is None:
+        title = services[0].title if len(services) == 1 else "Process redesign portfolio"
+    files: dict[str, str] = {}
+    count = len(portfolio.files)
+    lines = [
+        f"# {md_text(title)}",
+        "",
+        f"{len(services)} service{'s' if len(services) != 1 else ''} from {count} model "
+        f"file{'s' if count != 1 else ''}; made with bpr {__version__}.",
+        "",
+    ]
+    lines += _skipped(portfolio.skipped, f"{len(portfolio.skipped)} model files skipped:")
+    if len(services) > 1:
+        lines += ["## Portfolio", ""]
+        totals = portfolio.totals()
+        if totals.counted:
+            money = "; ".join(
+                f"{format_value(round(v))} {c}".strip()
+                for c, v in sorted(totals.money_saved.items())
+            )
+            hours = format_value(round(totals.applicant_hours_saved))
+            lines += [
+                f"Across {totals.counted} services with yearly volumes, applicants save "
+                f"{hours} hours and {md_text(money)} per year.",
+                "",
+            ]
+        lines += _table(portfolio_table(portfolio), money=compact_number, links=True)
+    if not services:
+        lines += ["No model could be loaded: nothing to report.", ""]
+    for service in services:
+        lines += _service(service, files, diagram_dir)
+        if on_service is not None:
+            on_service(service)
+    return "\n".join(lines).rstrip("\n") + "\n", files
