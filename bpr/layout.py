@@ -1,0 +1,850 @@
+"""Swimlane layout of one process: lane bands, node boxes and edge routes, for diagrams and BPMN.
+
+Coordinates are in points, with the origin at the top left and y growing downwards. Graphviz's
+``dot`` decides the ranks (columns, left to right) and the order of the nodes within a rank;
+this module then stacks the lanes as full-width bands in the order the actors are declared
+(actors of one agency next to each other), gives each lane as many rows as it needs, and routes
+every flow orthogonally through the free channels between the columns and the corridors
+between the rows, so that no line crosses a box.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bpr.flownet import FlowEdge, FlowNet, FlowNode, flow_net
+from bpr.model import Model
+
+__all__ = [
+    "EVENT_SIZE",
+    "GATEWAY_SIZE",
+    "TASK_HEIGHT",
+    "TASK_WIDTH",
+    "EdgeRoute",
+    "GroupBox",
+    "LaneBox",
+    "Layout",
+    "NodeBox",
+    "Rect",
+    "edge_text",
+    "lane_order",
+    "layout_model",
+]
+
+TASK_WIDTH = 130.0
+TASK_HEIGHT = 70.0  # the least height of a task; boxes with more text grow
+GATEWAY_SIZE = 50.0
+EVENT_SIZE = 36.0
+
+LANE_LABEL_WIDTH = 120.0  # the column at the left that names each lane
+GROUP_LABEL_WIDTH = 110.0  # the column further left that names each agency
+LANE_LABEL_SIZE = 10.0
+EDGE_LABEL_SIZE = 8.0
+EVENT_LABEL_SIZE = 8.5
+_LANE_PAD = 20.0  # between a lane's border and its first or last row
+_ROW_GAP = 34.0  # between two rows of one lane
+_CHANNEL = 40.0  # between two columns
+_MARGIN = 24.0  # before the first column and after the last
+_TRACK = 8.0  # between parallel lines in one channel or corridor
+_TOP_OFFSET = 16.0  # tasks: loops leave at the top right of a box and arrive at the top left
+_LABEL_GAP = 4.0
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle: top-left corner, width and height, in points."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.x + self.width / 2, self.y + self.height / 2)
+
+    def contains(self, other: Rect, tolerance: float = 1e-6) -> bool:
+        """Whether ``other`` lies inside this rectangle (edges included)."""
+        return (
+            other.x >= self.x - tolerance
+            and other.y >= self.y - tolerance
+            and other.right <= self.right + tolerance
+            and other.bottom <= self.bottom + tolerance
+        )
+
+
+@dataclass(frozen=True)
+class LaneBox:
+    """One actor's lane: a full-width band; ``label_rect`` is its name cell at the left."""
+
+    actor: str
+    label: str
+    agency: str | None
+    rect: Rect
+    label_rect: Rect | None = None
+
+
+@dataclass(frozen=True)
+class GroupBox:
+    """The lanes of one agency, next to each other; ``label_rect`` is the agency's name cell."""
+
+    agency: str
+    rect: Rect
+    label_rect: Rect
+    lanes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NodeBox:
+    """Where a flow-net node is drawn; ``label`` is the place of an event's name below it."""
+
+    node: FlowNode
+    rect: Rect
+    label: Rect | None = None
+
+
+@dataclass(frozen=True)
+class EdgeRoute:
+    """A flow's waypoints from the source's boundary to the target's, and its label's place."""
+
+    edge: FlowEdge
+    points: tuple[tuple[float, float], ...]
+    text: str = ""
+    label: Rect | None = None
+
+
+@dataclass
+class Layout:
+    """The whole picture: lanes top to bottom, a box per node, a route per flow."""
+
+    width: float
+    height: float
+    lanes: list[LaneBox]
+    nodes: dict[str, NodeBox]
+    edges: list[EdgeRoute]
+    groups: list[GroupBox] = field(default_factory=list)
+    header_width: float = 0.0  # the label columns at the left; the flow starts after them
+
+    def lane(self, actor: str) -> LaneBox:
+        for lane in self.lanes:
+            if lane.actor == actor:
+                return lane
+        raise KeyError(actor)
+
+
+def edge_text(edge: FlowEdge) -> str:
+    """The label of a flow out of a decision: its condition and probability.
+
+    >>> edge_text(FlowEdge("xor:a", "b", "complete", 0.8)), edge_text(FlowEdge("a", "b"))
+    ('complete 80%', '')
+    """
+    from bpr.render._text import clean
+
+    parts = []
+    if edge.label:
+        parts.append(clean(edge.label))
+    if edge.p is not None:
+        parts.append(f"{edge.p * 100:.4g}%")
+    return " ".join(parts)
+
+
+def lane_order(model: Model, actors: Iterable[str]) -> list[str]:
+    """The given actors in declaration order, those of one agency moved next to the first.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors:\\n"
+    ...     "  a: {name: A, agency: X}\\n  b: {name: B}\\n  c: {name: C, agency: X}\\n"
+    ...     "steps: [{id: s1, actor: a}, {id: s2, actor: b}, {id: s3, actor: c}]\\n"
+    ... )
+    >>> lane_order(m, ["a", "b", "c"])
+    ['a', 'c', 'b']
+    """
+    used = set(actors)
+    declared = [a for a in model.actors if a in used]
+    declared += sorted(used - set(declared))  # defensive: lanes of unknown actors go last
+    order: list[str] = []
+    for actor in declared:
+        if actor in order:
+            continue
+        agency = model.actors[actor].agency if actor in model.actors else None
+        if agency is None:
+            order.append(actor)
+        else:
+            order += [
+                a
+                for a in declared
+                if a not in order and a in model.actors and model.actors[a].agency == agency
+            ]
+    return order
+
+
+def layout_model(
+    model: Model,
+    net: FlowNet | None = None,
+    *,
+    sizes: Mapping[str, tuple[float, float]] | None = None,
+) -> Layout:
+    """Lay out a model's flow net as horizontal swimlanes; the same model gives the same layout.
+
+    ``sizes`` overrides the (width, height) of nodes by id; by default a task is as tall as
+    the text a diagram writes in it (at least ``TASK_HEIGHT``).
+
+    >>> import bpr
+    >>> lay = layout_model(bpr.load("models/property-registration/as-is.yaml"))  # doctest: +SKIP
+    >>> [lane.actor for lane in lay.lanes]  # doctest: +SKIP
+    ['applicant', 'notary', 'cadastre', 'tax']
+    """
+    net = net if net is not None else flow_net(model)
+    size_of = _sizer(model, sizes or {})
+    return _Builder(model, net, size_of).build()
+
+
+def _sizer(
+    model: Model, sizes: Mapping[str, tuple[float, float]]
+) -> Callable[[FlowNode], tuple[float, float]]:
+    from bpr.render._content import task_box
+
+    def size(node: FlowNode) -> tuple[float, float]:
+        if node.id in sizes:
+            return sizes[node.id]
+        if node.kind == "task" and node.step is not None:
+            box = task_box(model, model.step(node.step))
+            return (box.width, box.height)
+        if node.kind in ("start", "end"):
+            return (EVENT_SIZE, EVENT_SIZE)
+        return (GATEWAY_SIZE, GATEWAY_SIZE)
+
+    return size
+
+
+# Routes are first built from symbolic coordinates, because the widths of the channels and the
+# heights of the corridors depend on how many lines pass through them:
+#   x: ("L"|"R", node) boundary, ("C", node, dx) centre + dx, ("ch", channel, key) a track
+#   y: ("row", row) centre line, ("T"|"B", node) boundary, ("co", corridor, key) a track
+# Channel i is left of column i; corridor j is above row j (rows are numbered over all lanes).
+_Ref = tuple[object, ...]
+
+
+@dataclass
+class _Track:
+    """Lines of one key (one source or one target) in a channel or corridor."""
+
+    key: tuple[object, ...]
+    low: int
+    high: int
+    score: int  # channels: 0 turns back to its source (left), 2 goes on to its target (right)
+    order: int
+    index: int = -1
+
+
+class _Builder:
+    def __init__(
+        self, model: Model, net: FlowNet, size_of: Callable[[FlowNode], tuple[float, float]]
+    ) -> None:
+        from bpr.render._text import text_width, wrap
+
+        self.text_width = text_width
+        self.wrap = wrap
+        self.model = model
+        self.net = net
+        self.nodes = {n.id: n for n in net.nodes}
+        self.size = {n.id: size_of(n) for n in net.nodes}
+        self.lanes = lane_order(model, net.lanes())
+        self.occupied: dict[tuple[int, int], str] = {}
+        self.col: dict[str, int] = {}
+        self.row: dict[str, int] = {}
+        self.channels: dict[int, dict[tuple[object, ...], _Track]] = defaultdict(dict)
+        self.corridors: dict[int, dict[tuple[object, ...], _Track]] = defaultdict(dict)
+
+    # -- ranks and rows -------------------------------------------------------------------
+
+    def _ranks(self) -> dict[str, tuple[int, float]]:
+        """(column, order within the column) of every node, from ``dot``."""
+        from bpr._graphviz import run_graphviz
+
+        ids = {n.id: f"n{i}" for i, n in enumerate(self.net.nodes)}
+        back = _back_edges(self.net)
+        lines = [
+            "digraph layout {",
+            "graph [rankdir=LR, nodesep=0.2, ranksep=0.3, splines=false, mclimit=0.5];",
+            'node [shape=box, fixedsize=true, width=1, height=0.5, label=""];',
+        ]
+        lines += [f"{ids[n.id]};" for n in self.net.nodes]
+        for i, edge in enumerate(self.net.edges):
+            same = self.nodes[edge.source].lane == self.nodes[edge.target].lane
+            attrs = [f"weight={4 if same else 1}"]
+            if i in back:
+                attrs.append("constraint=false")
+            lines.append(f"{ids[edge.source]} -> {ids[edge.target]} [{', '.join(attrs)}];")
+        lines.append("}")
+        plain = run_graphviz("dot", ["-Tplain"], "\n".join(lines) + "\n").decode()
+        names = {v: k for k, v in ids.items()}
+        placed: dict[str, tuple[float, float]] = {}
+        for line in plain.splitlines():
+            parts = line.split()
+            if parts and parts[0] == "node":
+                placed[names[parts[1]]] = (round(float(parts[2]), 2), float(parts[3]))
+        xs = sorted({x for x, _ in placed.values()})
+        rank = {x: i for i, x in enumerate(xs)}
+        return {node: (rank[x], -y) for node, (x, y) in placed.items()}
+
+    def _assign_rows(self, ranks: dict[str, tuple[int, float]]) -> list[int]:
+        """Rows of every node; returns the number of rows of each lane."""
+        position = {n.id: i for i, n in enumerate(self.net.nodes)}
+        cells: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for node in self.net.nodes:
+            self.col[node.id] = ranks[node.id][0]
+            cells[(node.lane, ranks[node.id][0])].append(node.id)
+        for members in cells.values():
+            members.sort(key=lambda n: (ranks[n][1], position[n]))
+        lane_rows = {lane: 1 for lane in self.lanes}
+        for (lane, _), members in cells.items():
+            lane_rows[lane] = max(lane_rows[lane], len(members))
+        predecessors: dict[str, list[str]] = defaultdict(list)
+        for edge in self.net.edges:
+            predecessors[edge.target].append(edge.source)
+        local: dict[str, int] = {}
+        for lane, column in sorted(cells, key=lambda c: (c[1], self.lanes.index(c[0]))):
+            members = cells[(lane, column)]
+            wanted = []
+            for member in members:
+                rows = [
+                    local[p]
+                    for p in predecessors[member]
+                    if p in local and self.nodes[p].lane == lane and self.col[p] < column
+                ]
+                wanted.append(sorted(rows)[len(rows) // 2] if rows else None)
+            for member, row in zip(members, _fit_rows(wanted, lane_rows[lane]), strict=True):
+                local[member] = row
+        first_row, total = {}, 0
+        for lane in self.lanes:
+            first_row[lane] = total
+            total += lane_rows[lane]
+        for node in self.net.nodes:
+            self.row[node.id] = first_row[node.lane] + local[node.id]
+        return [lane_rows[lane] for lane in self.lanes]
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def _free_row(self, row: int, first: int, last: int) -> bool:
+        return all((c, row) not in self.occupied for c in range(first, last + 1))
+
+    def _free_column(self, column: int, first: int, last: int) -> bool:
+        low, high = min(first, last), max(first, last)
+        return all((column, r) not in self.occupied for r in range(low, high + 1))
+
+    def _channel(self, i: int, key: tuple[object, ...], y1: int, y2: int, score: int) -> _Ref:
+        return ("ch", i, self._request(self.channels[i], key, y1, y2, score))
+
+    def _corridor(self, j: int, key: tuple[object, ...], x1: int, x2: int) -> _Ref:
+        return ("co", j, self._request(self.corridors[j], key, x1, x2, 1))
+
+    def _request(
+        self,
+        tracks: dict[tuple[object, ...], _Track],
+        key: tuple[object, ...],
+        a: int,
+        b: int,
+        score: int,
+    ) -> tuple[object, ...]:
+        low, high = min(a, b), max(a, b)
+        track = tracks.get(key)
+        if track is None:
+            tracks[key] = _Track(key, low, high, score, len(tracks))
+        else:
+            track.low, track.high = min(track.low, low), max(track.high, high)
+            if track.score != score:
+                track.score = 1
+        return key
+
+    def _route(self, index: int, edge: FlowEdge) -> list[tuple[_Ref, _Ref]]:
+        s, t = edge.source, edge.target
+        c1, k1, c2, k2 = self.col[s], self.row[s], self.col[t], self.row[t]
+        gateway = self.nodes[s].kind in ("xor", "and-split")
+        dx_out = _TOP_OFFSET if self.nodes[s].kind == "task" else 0.0
+        dx_in = -_TOP_OFFSET if self.nodes[t].kind == "task" else 0.0
+        y1, y2 = ("row", k1), ("row", k2)
+        if c2 > c1:
+            if k1 == k2 and self._free_row(k1, c1 + 1, c2 - 1):
+                return [(("R", s), y1), (("L", t), y2)]
+            if (
+                k1 != k2
+                and gateway
+                and self._free_column(c1, k2, k1 + (1 if k2 > k1 else -1))
+                and self._free_row(k2, c1 + 1, c2 - 1)
+            ):
+                side = "T" if k2 < k1 else "B"
+                return [(("C", s, 0.0), (side, s)), (("C", s, 0.0), y2), (("L", t), y2)]
+            if k1 != k2:
+                candidates = [c1 + 1, c2, *range(c1 + 2, c2)]
+                for i in dict.fromkeys(candidates):
+                    if self._free_row(k1, c1 + 1, i - 1) and self._free_row(k2, i, c2 - 1):
+                        key: tuple[object, ...] = ("s", s) if i == c1 + 1 else ("t", t)
+                        x = self._channel(i, key, 2 * k1 + 1, 2 * k2 + 1, 1)
+                        return [(("R", s), y1), (x, y1), (x, y2), (("L", t), y2)]
+            up = k2 <= k1
+            j = k1 if up else k1 + 1
+            if gateway:
+                corridor = self._corridor(j, ("s", s), 2 * c1 + 1, 2 * c2)
+                x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, 2)
+                start = (("C", s, 0.0), ("T" if up else "B", s))
+                return [
+                    start,
+                    (("C", s, 0.0), corridor),
+                    (x_in, corridor),
+                    (x_in, y2),
+                    (("L", t), y2),
+                ]
+            x_out = self._channel(c1 + 1, ("s", s), 2 * k1 + 1, 2 * j, 0)
+            corridor = self._corridor(j, ("s", s), 2 * (c1 + 1), 2 * c2)
+            x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, 2)
+            return [
+                (("R", s), y1),
+                (x_out, y1),
+                (x_out, corridor),
+                (x_in, corridor),
+                (x_in, y2),
+                (("L", t), y2),
+            ]
+        # A flow back to the same or an earlier column: a loop, drawn above (or below) the row.
+        if k1 == k2:
+            corridor = self._corridor(k1, ("t", t), 2 * c2 + 1, 2 * c1 + 1)
+            x_out, x_in = ("C", s, dx_out), ("C", t, dx_in)
+            return [(x_out, ("T", s)), (x_out, corridor), (x_in, corridor), (x_in, ("T", t))]
+        up = k2 < k1
+        j = k1 if up else k1 + 1
+        corridor = self._corridor(j, ("s", s), 2 * c2, 2 * c1 + 1)
+        x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, 2)
+        x_out = ("C", s, dx_out)
+        return [
+            (x_out, ("T" if up else "B", s)),
+            (x_out, corridor),
+            (x_in, corridor),
+            (x_in, y2),
+            (("L", t), y2),
+        ]
+
+    # -- geometry ---------------------------------------------------------------------------
+
+    def build(self) -> Layout:
+        ranks = self._ranks()
+        lane_rows = self._assign_rows(ranks)
+        self.occupied = {(self.col[n], self.row[n]): n for n in self.col}
+        columns = max(self.col.values()) + 1
+        rows = sum(lane_rows)
+        routes = [self._route(i, e) for i, e in enumerate(self.net.edges)]
+        texts = [edge_text(e) for e in self.net.edges]
+
+        # Column widths, channel widths (room for the tracks and decision labels).
+        col_width = [GATEWAY_SIZE] * columns
+        event_labels: dict[str, float] = {}
+        for node_id, node in self.nodes.items():
+            width = self.size[node_id][0]
+            if node.kind in ("start", "end") and node.label:
+                event_labels[node_id] = self.text_width(node.label, EVENT_LABEL_SIZE) + 4
+                width = max(width, event_labels[node_id])
+            col_width[self.col[node_id]] = max(col_width[self.col[node_id]], width)
+        channel_width = [_MARGIN] + [_CHANNEL] * (columns - 1) + [_MARGIN]
+        for i, tracks in self.channels.items():
+            _assign_tracks(tracks.values(), ordered=True)
+            count = max((t.index for t in tracks.values()), default=-1) + 1
+            channel_width[i] = max(channel_width[i], (count + 1) * _TRACK)
+        for edge, text in zip(self.net.edges, texts, strict=True):
+            if text:
+                column = self.col[edge.source]
+                need = self.text_width(text, EDGE_LABEL_SIZE) + 12 - (col_width[column] / 2 - 25)
+                channel_width[column + 1] = max(channel_width[column + 1], need)
+        for tracks in self.corridors.values():
+            _assign_tracks(tracks.values(), ordered=False)
+
+        header = LANE_LABEL_WIDTH
+        agencies = [self.model.actors[a].agency for a in self.lanes if a in self.model.actors]
+        if any(agencies):
+            header += GROUP_LABEL_WIDTH
+        col_x, x = [], header
+        for c in range(columns):
+            x += channel_width[c]
+            col_x.append(x)
+            x += col_width[c]
+        width = x + channel_width[columns]
+        channel_x = [header] + [col_x[c] + col_width[c] for c in range(columns)]
+
+        # Row heights, corridor heights (room for the tracks), lane heights.
+        row_height = [TASK_HEIGHT] * rows
+        for node_id in self.nodes:
+            height = self.size[node_id][1]
+            if node_id in event_labels:
+                height += 2 * (EVENT_LABEL_SIZE + 6)
+            row_height[self.row[node_id]] = max(row_height[self.row[node_id]], height)
+        corridor_need = [
+            (max((t.index for t in self.corridors[j].values()), default=-1) + 2) * _TRACK
+            for j in range(rows + 1)
+        ]
+        lane_of_row = [
+            lane for lane, n in zip(self.lanes, lane_rows, strict=True) for _ in range(n)
+        ]
+        first_rows = {sum(lane_rows[:i]) for i in range(len(self.lanes))}
+        pad_top, pad_bottom = {}, {}
+        for index, lane in enumerate(self.lanes):
+            first = sum(lane_rows[:index])
+            last = first + lane_rows[index] - 1
+            pad_top[lane] = max(_LANE_PAD, corridor_need[first] / (1 if first == 0 else 2))
+            pad_bottom[lane] = max(
+                _LANE_PAD, corridor_need[last + 1] / (1 if last + 1 == rows else 2)
+            )
+        gaps = [max(_ROW_GAP, corridor_need[j]) for j in range(rows + 1)]
+        label_need = {lane: self._lane_label_height(lane) for lane in self.lanes}
+        for lane, need in self._group_label_needs().items():
+            label_need[lane] = max(label_need[lane], need)
+        for index, lane in enumerate(self.lanes):
+            first = sum(lane_rows[:index])
+            inner = sum(row_height[first : first + lane_rows[index]]) + sum(
+                gaps[first + 1 : first + lane_rows[index]]
+            )
+            extra = label_need[lane] - (inner + pad_top[lane] + pad_bottom[lane])
+            if extra > 0:
+                pad_top[lane] += extra / 2
+                pad_bottom[lane] += extra / 2
+
+        row_y: list[float] = []
+        corridor_span: list[tuple[float, float, float | None]] = []
+        lane_rects: dict[str, tuple[float, float]] = {}
+        y = 0.0
+        previous_bottom = 0.0
+        for row in range(rows):
+            lane = lane_of_row[row]
+            if row in first_rows:
+                top = y
+                boundary = top if row else None
+                y += pad_top[lane]
+                corridor_span.append((previous_bottom, y, boundary))
+                lane_rects[lane] = (top, 0.0)
+            else:
+                corridor_span.append((y, y + gaps[row], None))
+                y += gaps[row]
+            row_y.append(y + row_height[row] / 2)
+            y += row_height[row]
+            previous_bottom = y
+            if row + 1 == rows or row + 1 in first_rows:
+                y += pad_bottom[lane]
+                lane_rects[lane] = (lane_rects[lane][0], y)
+        corridor_span.append((previous_bottom, y, None))
+        height = y
+
+        channel_pos = {
+            i: _spread(tracks.values(), channel_x[i], channel_x[i] + channel_width[i], None)
+            for i, tracks in self.channels.items()
+        }
+        corridor_pos = {
+            j: _spread(tracks.values(), *corridor_span[j]) for j, tracks in self.corridors.items()
+        }
+
+        boxes: dict[str, NodeBox] = {}
+        for node in self.net.nodes:
+            w, h = self.size[node.id]
+            cx = col_x[self.col[node.id]] + col_width[self.col[node.id]] / 2
+            cy = row_y[self.row[node.id]]
+            rect = Rect(cx - w / 2, cy - h / 2, w, h)
+            label = None
+            if node.id in event_labels:
+                lw = event_labels[node.id]
+                label = Rect(cx - lw / 2, rect.bottom + 3, lw, EVENT_LABEL_SIZE + 4)
+            boxes[node.id] = NodeBox(node, rect, label)
+
+        def resolve_x(ref: _Ref) -> float:
+            kind = ref[0]
+            if kind == "ch":
+                return channel_pos[_int(ref[1])][_key(ref[2])]
+            rect = boxes[str(ref[1])].rect
+            if kind == "L":
+                return rect.x
+            if kind == "R":
+                return rect.right
+            return rect.center[0] + _float(ref[2])
+
+        def resolve_y(ref: _Ref) -> float:
+            kind = ref[0]
+            if kind == "co":
+                return corridor_pos[_int(ref[1])][_key(ref[2])]
+            if kind == "row":
+                return row_y[_int(ref[1])]
+            rect = boxes[str(ref[1])].rect
+            return rect.y if kind == "T" else rect.bottom
+
+        points = [
+            _simplify([(resolve_x(xr), resolve_y(yr)) for xr, yr in route]) for route in routes
+        ]
+        labels = _place_labels(self.net.edges, points, texts, self.text_width)
+        edges = [
+            EdgeRoute(edge, tuple(pts), text, label)
+            for edge, pts, text, label in zip(self.net.edges, points, texts, labels, strict=True)
+        ]
+
+        lanes = []
+        for lane in self.lanes:
+            top, bottom = lane_rects[lane]
+            actor = self.model.actors.get(lane)
+            name = actor.name if actor else lane
+            agency = actor.agency if actor else None
+            label_x = header - LANE_LABEL_WIDTH if agency else 0.0
+            lanes.append(
+                LaneBox(
+                    lane,
+                    name,
+                    agency,
+                    Rect(0.0, top, width, bottom - top),
+                    Rect(label_x, top, header - label_x, bottom - top),
+                )
+            )
+        groups = []
+        for agency, members in _runs(lanes):
+            top, bottom = members[0].rect.y, members[-1].rect.bottom
+            groups.append(
+                GroupBox(
+                    agency,
+                    Rect(0.0, top, width, bottom - top),
+                    Rect(0.0, top, GROUP_LABEL_WIDTH, bottom - top),
+                    tuple(m.actor for m in members),
+                )
+            )
+        return Layout(width, height, lanes, boxes, edges, groups, header)
+
+    def _lane_label_height(self, lane: str) -> float:
+        actor = self.model.actors.get(lane)
+        name = actor.name if actor else lane
+        lines = self.wrap(name, LANE_LABEL_WIDTH - 14, LANE_LABEL_SIZE, max_lines=6)
+        return len(lines) * LANE_LABEL_SIZE * 1.3 + 16
+
+    def _group_label_needs(self) -> dict[str, float]:
+        """Extra height the last lane of an agency needs so that the agency's name fits."""
+        needs: dict[str, float] = {}
+        members: dict[str, list[str]] = defaultdict(list)
+        for lane in self.lanes:
+            actor = self.model.actors.get(lane)
+            if actor and actor.agency:
+                members[actor.agency].append(lane)
+        for agency, lanes in members.items():
+            lines = self.wrap(agency, GROUP_LABEL_WIDTH - 14, LANE_LABEL_SIZE, bold=True)
+            need = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
+            needs[lanes[-1]] = need / len(lanes)
+            for lane in lanes:
+                needs[lane] = need / len(lanes)
+        return needs
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)
+    return value
+
+
+def _float(value: object) -> float:
+    assert isinstance(value, int | float)
+    return float(value)
+
+
+def _key(value: object) -> tuple[object, ...]:
+    assert isinstance(value, tuple)
+    return value
+
+
+def _runs(lanes: list[LaneBox]) -> list[tuple[str, list[LaneBox]]]:
+    """Consecutive lanes of one agency."""
+    runs: list[tuple[str, list[LaneBox]]] = []
+    for lane in lanes:
+        if lane.agency is None:
+            continue
+        if runs and runs[-1][0] == lane.agency and runs[-1][1][-1] is lanes[lanes.index(lane) - 1]:
+            runs[-1][1].append(lane)
+        else:
+            runs.append((lane.agency, [lane]))
+    return runs
+
+
+def _back_edges(net: FlowNet) -> set[int]:
+    """Indexes of the edges that close a cycle in a depth-first walk from the start."""
+    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for i, edge in enumerate(net.edges):
+        out[edge.source].append((i, edge.target))
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    back: set[int] = set()
+    for root in [n.id for n in net.nodes]:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(out[root]))]
+        while stack:
+            node, successors = stack[-1]
+            for i, target in successors:
+                if state.get(target) == 1:
+                    back.add(i)
+                elif target not in state:
+                    state[target] = 1
+                    stack.append((target, iter(out[target])))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    return back
+
+
+def _fit_rows(wanted: list[int | None], rows: int) -> list[int]:
+    """Rows for nodes kept in order, each as near its wanted row as can be (others at the top)."""
+    count = len(wanted)
+    if count >= rows:
+        return list(range(count))
+    inf = float("inf")
+    cost = [[inf] * rows for _ in range(count)]
+    choice = [[-1] * rows for _ in range(count)]
+    for i, want in enumerate(wanted):
+        for r in range(i, rows - (count - 1 - i)):
+            own = abs(r - want) if want is not None else r * 0.01
+            if i == 0:
+                cost[i][r] = own
+                continue
+            best = min(range(i - 1, r), key=lambda p: cost[i - 1][p])
+            cost[i][r] = cost[i - 1][best] + own
+            choice[i][r] = best
+    last = min(range(rows), key=lambda r: cost[count - 1][r])
+    result = [last]
+    for i in range(count - 1, 0, -1):
+        last = choice[i][last]
+        result.append(last)
+    return result[::-1]
+
+
+def _assign_tracks(tracks: Iterable[_Track], *, ordered: bool) -> None:
+    """Give overlapping keys separate tracks; in a channel, lines that turn back to their
+    source take tracks left of lines that go on to their target, so no two lines overlap."""
+    placed: list[_Track] = []
+    for track in sorted(tracks, key=lambda t: (t.score, t.order) if ordered else (t.order,)):
+        clash = [p for p in placed if p.low <= track.high and track.low <= p.high]
+        taken = {p.index for p in clash}
+        index = 0
+        if ordered:
+            index = max((p.index + 1 for p in clash if p.score < track.score), default=0)
+        while index in taken:
+            index += 1
+        track.index = index
+        placed.append(track)
+
+
+def _spread(
+    tracks: Iterable[_Track], low: float, high: float, avoid: float | None
+) -> dict[tuple[object, ...], float]:
+    """Positions of the tracks evenly between ``low`` and ``high``, away from ``avoid``."""
+    tracks = list(tracks)
+    count = max((t.index for t in tracks), default=-1) + 1
+    slots = [low + (k + 1) * (high - low) / (count + 1) for k in range(count)]
+    if avoid is not None and any(abs(s - avoid) < 3 for s in slots):
+        slots = [low + (k + 1) * (high - low) / (count + 2) for k in range(count + 1)]
+        slots.remove(min(slots, key=lambda s: abs(s - avoid)))
+    return {t.key: round(slots[t.index], 2) for t in tracks}
+
+
+def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop repeated points and the middle of three points on one straight line."""
+    out: list[tuple[float, float]] = []
+    for point in points:
+        point = (round(point[0], 2), round(point[1], 2))
+        if out and out[-1] == point:
+            continue
+        if len(out) >= 2:
+            (ax, ay), (bx, by) = out[-2], out[-1]
+            if (ax == bx == point[0]) or (ay == by == point[1]):
+                out[-1] = point
+                continue
+        out.append(point)
+    if len(out) == 1:
+        out.append(out[0])
+    return out
+
+
+def _leave_point(
+    path: list[tuple[float, float]], other: list[tuple[float, float]]
+) -> tuple[int, tuple[float, float]]:
+    """Where ``path`` stops running along ``other``: (segment index, point)."""
+    for i in range(len(path) - 1):
+        a, b = path[i], path[i + 1]
+        end = None
+        for c, d in itertools.pairwise(other):
+            if _on_segment(a, c, d) and _same_direction(a, b, c, d):
+                end = d if _distance(a, d) < _distance(a, b) else b
+                break
+        if end is None:
+            return i, a
+        if end != b:
+            return i, end
+    return len(path) - 2, path[-1]
+
+
+def _on_segment(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+    if a[0] == b[0] == p[0]:
+        return min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
+    if a[1] == b[1] == p[1]:
+        return min(a[0], b[0]) <= p[0] <= max(a[0], b[0])
+    return False
+
+
+def _same_direction(
+    a: tuple[float, float], b: tuple[float, float], c: tuple[float, float], d: tuple[float, float]
+) -> bool:
+    u = (_sign(b[0] - a[0]), _sign(b[1] - a[1]))
+    v = (_sign(d[0] - c[0]), _sign(d[1] - c[1]))
+    return u == v
+
+
+def _sign(value: float) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return abs(a[0] - b[0]) + abs(a[1] - b[1])
+
+
+def _place_labels(
+    edges: list[FlowEdge],
+    paths: list[list[tuple[float, float]]],
+    texts: list[str],
+    text_width: Callable[..., float],
+) -> list[Rect | None]:
+    """Each decision label beside the first stretch of its flow that no sibling shares."""
+    siblings: dict[str, list[int]] = defaultdict(list)
+    for i, edge in enumerate(edges):
+        siblings[edge.source].append(i)
+    labels: list[Rect | None] = []
+    for i, (edge, path, text) in enumerate(zip(edges, paths, texts, strict=True)):
+        if not text:
+            labels.append(None)
+            continue
+        segment, point = 0, path[0]
+        for j in siblings[edge.source]:
+            if j == i:
+                continue
+            seg, leave = _leave_point(path, paths[j])
+            if (seg, _distance(path[seg], leave)) > (segment, _distance(path[segment], point)):
+                segment, point = seg, leave
+        a, b = path[segment], path[segment + 1]
+        w = text_width(text, EDGE_LABEL_SIZE) + 2
+        h = EDGE_LABEL_SIZE + 3
+        x, y = point
+        if b[0] > a[0]:
+            labels.append(Rect(x + _LABEL_GAP, y - _LABEL_GAP / 2 - h, w, h))
+        elif b[0] < a[0]:
+            labels.append(Rect(x - _LABEL_GAP - w, y - _LABEL_GAP / 2 - h, w, h))
+        elif b[1] < a[1]:
+            labels.append(Rect(x + _LABEL_GAP, y - _LABEL_GAP - h, w, h))
+        else:
+            labels.append(Rect(x + _LABEL_GAP, y + _LABEL_GAP, w, h))
+    return labels

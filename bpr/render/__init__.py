@@ -1,0 +1,101 @@
+"""Diagrams of processes and of As-Is/To-Be comparisons, drawn with Graphviz.
+
+>>> import bpr
+>>> from bpr.render import render_model
+>>> render_model(bpr.load("models/property-registration/as-is.yaml"), "as-is.svg")  # doctest: +SKIP
+PosixPath('as-is.svg')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bpr.render._output import DEFAULT_DPI, FORMATS, convert, output_format
+
+if TYPE_CHECKING:
+    from bpr.layout import Layout
+    from bpr.model import Model
+
+__all__ = [
+    "DEFAULT_DPI",
+    "ENGINES",
+    "FORMATS",
+    "comparison_dot",
+    "convert",
+    "output_format",
+    "process_dot",
+    "render_comparison",
+    "render_model",
+    "to_pm4py_bpmn",
+]
+
+#: ``bpr`` draws swimlanes; ``pm4py`` draws pm4py's BPMN view of the same flow.
+ENGINES = ("bpr", "pm4py")
+
+
+def process_dot(model: Model, layout: Layout | None = None) -> str:
+    """The swimlane diagram of one process as DOT text with every position fixed."""
+    from bpr.layout import layout_model
+    from bpr.render._draw import process_scene
+
+    return process_scene(model, layout or layout_model(model)).to_dot()
+
+
+def comparison_dot(as_is: Model, to_be: Model, *, stacked: bool = False) -> str:
+    """The As-Is and To-Be side by side (or one above the other) with the changes marked."""
+    from bpr.render._compare import comparison_scene
+
+    return comparison_scene(as_is, to_be, stacked=stacked).to_dot()
+
+
+def render_model(
+    model: Model,
+    output: str | os.PathLike[str],
+    *,
+    dpi: float | None = None,
+    engine: str = "bpr",
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+) -> Path:
+    """Draw one process into ``output``; the suffix picks the format (.svg .png .pdf .dot)."""
+    from bpr._io import atomic_write
+
+    fmt = output_format(output)
+    if engine == "pm4py":
+        data = _pm4py_picture(model, fmt, dpi)
+    elif engine == "bpr":
+        data = convert(process_dot(model), fmt, dpi)
+    else:
+        raise ValueError(f"unknown engine '{engine}'; the engines are {', '.join(ENGINES)}")
+    return atomic_write(output, data, inputs=(*inputs, model.file))
+
+
+def render_comparison(
+    as_is: Model,
+    to_be: Model,
+    output: str | os.PathLike[str],
+    *,
+    dpi: float | None = None,
+    stacked: bool = False,
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+) -> Path:
+    """Draw the comparison of two variants into ``output`` (.svg .png .pdf .dot)."""
+    from bpr._io import atomic_write
+
+    fmt = output_format(output)
+    data = convert(comparison_dot(as_is, to_be, stacked=stacked), fmt, dpi)
+    return atomic_write(output, data, inputs=(*inputs, as_is.file, to_be.file))
+
+
+def to_pm4py_bpmn(model: Model) -> Any:
+    """The model as pm4py's BPMN object (``pm4py.objects.bpmn.obj.BPMN``), lanes included."""
+    from bpr.render._pm4py import to_pm4py_bpmn as convert_model
+
+    return convert_model(model)
+
+
+def _pm4py_picture(model: Model, fmt: str, dpi: float | None) -> bytes:
+    from bpr.render._pm4py import pm4py_picture
+
+    return pm4py_picture(model, fmt, dpi)

@@ -1,0 +1,108 @@
+"""What a diagram writes in each box: the lines of text of a step, shared by layout and DOT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bpr.model import Model, Step
+from bpr.render._text import wrap
+
+__all__ = ["BADGE_SIZE", "DETAIL_SIZE", "NAME_SIZE", "Box", "Line", "task_box"]
+
+NAME_SIZE = 9.5
+DETAIL_SIZE = 8.0
+BADGE_SIZE = 7.5
+LINE_HEIGHT = 1.28  # line pitch as a multiple of the font size
+PADDING = 7.0
+TASK_WIDTH = 130.0
+TASK_HEIGHT = 70.0
+
+#: How each channel is marked in a box (the default ``internal`` is not marked).
+CHANNEL_MARKS = {
+    "in-person": "◉ IN PERSON",
+    "online": "⌨ online",
+    "phone": "☎ phone",
+    "post": "✉ post",
+    "automatic": "⚙ automatic",
+}
+DOCUMENT_MARK = "▤"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a box; ``role``: badge, channel, name, figures or documents."""
+
+    text: str
+    size: float
+    role: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Box:
+    """The lines of a task box and the size they need, in points."""
+
+    lines: tuple[Line, ...]
+    width: float
+    height: float
+
+
+def carried_documents(model: Model, step: Step) -> list[str]:
+    """Names of the documents the applicant brings to this step (not pulled by exchange)."""
+    return [
+        model.documents[d].name if d in model.documents else d
+        for d in step.needs
+        if not (d in model.documents and model.documents[d].exchange)
+    ]
+
+
+def figures(model: Model, step: Step) -> str:
+    """The key figures of a step: ``work 30m · wait 5d · fee 40,000 UZS``."""
+    from bpr._table import format_number
+
+    parts = []
+    if not step.work.is_zero:
+        parts.append(f"work {step.work}")
+    if not step.wait.is_zero:
+        parts.append(f"wait {step.wait}")
+    if step.fee:
+        fee = format_number(step.fee)
+        parts.append(f"fee {fee} {model.currency}" if model.currency else f"fee {fee}")
+    return " · ".join(parts)
+
+
+def task_box(model: Model, step: Step, badge: str | None = None) -> Box:
+    """The text of a step's box, wrapped to the box's width, and the box's size.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps: [{id: x, name: Check the form, actor: a, channel: in-person, work: 1h}]\\n"
+    ... )
+    >>> [line.text for line in task_box(m, m.first).lines]
+    ['◉ IN PERSON', 'Check the form', 'work 1h']
+    """
+    inner = TASK_WIDTH - 2 * PADDING
+    lines: list[Line] = []
+    if badge:
+        for text in wrap(badge, inner, BADGE_SIZE, bold=True, max_lines=2):
+            lines.append(Line(text, BADGE_SIZE, "badge", bold=True))
+    mark = CHANNEL_MARKS.get(step.channel)
+    if mark:
+        lines.append(
+            Line(mark, BADGE_SIZE, "channel", bold=step.is_visit, italic=not step.is_visit)
+        )
+    for text in wrap(step.label, inner, NAME_SIZE, bold=True, max_lines=4):
+        lines.append(Line(text, NAME_SIZE, "name", bold=True))
+    numbers = figures(model, step)
+    if numbers:
+        for text in wrap(numbers, inner, DETAIL_SIZE, max_lines=2):
+            lines.append(Line(text, DETAIL_SIZE, "figures"))
+    documents = carried_documents(model, step)
+    if documents:
+        text = f"{DOCUMENT_MARK} brings: " + ", ".join(documents)
+        for line in wrap(text, inner, DETAIL_SIZE, max_lines=3):
+            lines.append(Line(line, DETAIL_SIZE, "documents", italic=True))
+    height = sum(line.size * LINE_HEIGHT for line in lines) + 2 * PADDING
+    return Box(tuple(lines), TASK_WIDTH, max(TASK_HEIGHT, round(height, 1)))

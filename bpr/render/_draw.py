@@ -1,0 +1,270 @@
+"""Drawing a laid-out process into a scene: lanes, steps, gateways, events, flows, the title."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bpr.layout import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
+from bpr.model import Model
+from bpr.render._content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, task_box
+from bpr.render._scene import Scene
+from bpr.render._text import html_escape, text_width, wrap
+
+__all__ = ["MARGIN", "Mark", "draw_layout", "draw_text_block", "headline", "process_scene"]
+
+MARGIN = 16.0
+TITLE_SIZE = 15.0
+SUBTITLE_SIZE = 10.0
+NOTE_SIZE = 8.0
+INK = "#222222"
+LANE_FILLS = ("#ffffff", "#f3f3f3")
+HEADER_FILL = "#e4e4e4"
+GROUP_FILL = "#d2d2d2"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How a comparison marks a step: a badge line, a fill colour and a border style."""
+
+    badge: str
+    fill: str
+    style: str  # extra Graphviz node styles: "dashed", "dotted", "bold", or ""
+    penwidth: float = 1.2
+    peripheries: int = 1
+
+
+def headline(model: Model) -> str:
+    """The model's headline measures in one line, for a diagram's title."""
+    from bpr._table import format_number
+    from bpr.measures import measure
+
+    m = measure(model)
+    parts = [
+        _count(m.steps, "step"),
+        _count(m.handoffs, "handoff"),
+        _count(m.visits, "visit") + " in person",
+        _count(m.certificates, "certificate") + " to collect",
+        f"lead time {format_number(m.lead_time_days)} days",
+        f"applicant {format_number(m.applicant_hours)} h",
+    ]
+    if m.fees:
+        currency = f" {model.currency}" if model.currency else ""
+        parts.append(f"fees {format_number(m.fees)}{currency}")
+    return " · ".join(parts)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _font(
+    text: str, size: float, *, bold: bool = False, italic: bool = False, color: str = ""
+) -> str:
+    inner = html_escape(text)
+    if italic:
+        inner = f"<I>{inner}</I>"
+    if bold:
+        inner = f"<B>{inner}</B>"
+    colour = f' COLOR="{color}"' if color else ""
+    return f'<FONT POINT-SIZE="{size:g}"{colour}>{inner}</FONT>'
+
+
+def _lines_html(lines: list[Line] | tuple[Line, ...], align: str = "CENTER") -> str:
+    out = []
+    for line in lines:
+        out.append(_font(line.text, line.size, bold=line.bold, italic=line.italic))
+        out.append(f'<BR ALIGN="{align}"/>' if align != "CENTER" else "<BR/>")
+    if align == "CENTER" and out:
+        out.pop()  # no empty last line
+    return "".join(out)
+
+
+def draw_text_block(
+    scene: Scene, name: str, x: float, y: float, lines: list[Line], width: float | None = None
+) -> float:
+    """Left-aligned lines of text with their top-left corner at (x, y); returns the height."""
+    height = sum(line.size * 1.3 for line in lines) + 4
+    widest = max((text_width(line.text, line.size, bold=line.bold) for line in lines), default=0.0)
+    w = width if width is not None else widest + 8
+    scene.box(name, Rect(x, y, w, height), _lines_html(lines, "LEFT"), shape="plaintext")
+    return height
+
+
+def title_lines(title: str, subtitle: str, note: str = "", width: float = 0.0) -> list[Line]:
+    """The title, its headline measures and a note, wrapped to ``width`` points if given."""
+    lines = []
+    limit = width if width > 0 else 1e9
+    for text in wrap(title, limit, TITLE_SIZE, bold=True, max_lines=2):
+        lines.append(Line(text, TITLE_SIZE, "title", bold=True))
+    for text in wrap(subtitle, limit, SUBTITLE_SIZE, max_lines=3):
+        lines.append(Line(text, SUBTITLE_SIZE, "subtitle"))
+    if note:
+        for text in wrap(note, limit, NOTE_SIZE, max_lines=3):
+            lines.append(Line(text, NOTE_SIZE, "note", italic=True))
+    return lines
+
+
+LEGEND_NOTE = (
+    f"{CHANNEL_MARKS['in-person']} and a bold border: the applicant goes in person · "
+    f"{DOCUMENT_MARK} documents the applicant brings · × decision · + parallel split or join"
+)
+
+
+def process_scene(model: Model, layout: Layout) -> Scene:
+    """The diagram of one process: title, headline measures, lanes and flow."""
+    lines = title_lines(model.title, headline(model), LEGEND_NOTE, max(layout.width, 500))
+    title_height = sum(line.size * 1.3 for line in lines) + 4
+    top = MARGIN + title_height + 10
+    scene = Scene(
+        layout.width + 2 * MARGIN,
+        top + layout.height + MARGIN,
+        comment=f"bpr render: {model.service} ({model.variant})",
+    )
+    draw_text_block(scene, "title", MARGIN, MARGIN, lines)
+    draw_layout(scene, model, layout, MARGIN, top)
+    return scene
+
+
+def draw_layout(
+    scene: Scene,
+    model: Model,
+    layout: Layout,
+    ox: float,
+    oy: float,
+    *,
+    prefix: str = "",
+    marks: Mapping[str, Mark] | None = None,
+) -> None:
+    """Draw a layout with its top-left corner at (ox, oy); node names get ``prefix``."""
+    marks = marks or {}
+
+    def at(rect: Rect) -> Rect:
+        return Rect(rect.x + ox, rect.y + oy, rect.width, rect.height)
+
+    group_of: dict[str, str] = {}
+    for group in layout.groups:
+        band = scene.band(
+            f"{prefix}group_{len(group_of)}",
+            at(group.rect),
+            style="solid",
+            color=INK,
+            penwidth="1.4",
+        )
+        for actor_id in group.lanes:
+            group_of[actor_id] = band
+        label = wrap(group.agency, group.label_rect.width - 14, LANE_LABEL_SIZE, bold=True)
+        scene.box(
+            f"{prefix}agency_{len(group_of)}",
+            at(group.label_rect),
+            _lines_html([Line(t, LANE_LABEL_SIZE, "group", bold=True) for t in label]),
+            cluster=band,
+            shape="box",
+            style="filled",
+            fillcolor=GROUP_FILL,
+            color=INK,
+        )
+    lane_band: dict[str, str] = {}
+    for index, lane in enumerate(layout.lanes):
+        lane_cluster = scene.band(
+            f"{prefix}lane_{index}",
+            at(lane.rect),
+            parent=group_of.get(lane.actor),
+            style="filled",
+            fillcolor=LANE_FILLS[index % 2],
+            color=INK,
+        )
+        lane_band[lane.actor] = lane_cluster
+        actor = model.actors.get(lane.actor)
+        label_rect = lane.label_rect or Rect(
+            lane.rect.x, lane.rect.y, layout.header_width, lane.rect.height
+        )
+        lines = [
+            Line(t, LANE_LABEL_SIZE, "lane")
+            for t in wrap(lane.label, label_rect.width - 14, LANE_LABEL_SIZE, max_lines=6)
+        ]
+        if actor is not None and actor.is_applicant:
+            lines.append(Line("(applicant)", NOTE_SIZE, "lane", italic=True))
+        scene.box(
+            f"{prefix}lane_label_{index}",
+            at(label_rect),
+            _lines_html(lines),
+            cluster=lane_cluster,
+            shape="box",
+            style="filled",
+            fillcolor=HEADER_FILL,
+            color=INK,
+        )
+
+    for node_id, box in layout.nodes.items():
+        node = box.node
+        name = prefix + node_id
+        cluster = lane_band.get(node.lane)
+        rect = at(box.rect)
+        if node.kind == "task" and node.step is not None:
+            step = model.step(node.step)
+            mark = marks.get(step.id)
+            content: Box = task_box(model, step, mark.badge if mark else None)
+            styles = ["rounded", "filled"]
+            penwidth = 2.8 if step.is_visit else 1.2
+            if mark and mark.style:
+                styles.append(mark.style)
+            if mark:
+                penwidth = max(penwidth, mark.penwidth)
+            attrs = {
+                "shape": "box",
+                "style": ",".join(styles),
+                "fillcolor": mark.fill if mark else "#ffffff",
+                "color": INK,
+                "penwidth": f"{penwidth:g}",
+            }
+            if mark and mark.peripheries > 1:
+                attrs["peripheries"] = str(mark.peripheries)
+            scene.box(name, rect, _lines_html(content.lines), cluster=cluster, **attrs)
+        elif node.kind in ("start", "end"):
+            scene.box(
+                name,
+                rect,
+                "",
+                cluster=cluster,
+                shape="circle",
+                style="filled",
+                fillcolor="#ffffff",
+                color=INK,
+                penwidth="1.5" if node.kind == "start" else "3.5",
+            )
+            if box.label is not None and node.label:
+                scene.box(
+                    f"{name}:label",
+                    at(box.label),
+                    _font(node.label, EVENT_LABEL_SIZE),
+                    cluster=cluster,
+                    shape="plaintext",
+                )
+        else:
+            symbol = "×" if node.kind == "xor" else "+"
+            scene.box(
+                name,
+                rect,
+                _font(symbol, 20 if symbol == "×" else 22, bold=True),
+                cluster=cluster,
+                shape="diamond",
+                style="filled",
+                fillcolor="#ffffff",
+                color=INK,
+                penwidth="1.4",
+            )
+    for index, route in enumerate(layout.edges):
+        points = tuple((x + ox, y + oy) for x, y in route.points)
+        scene.line(prefix + route.edge.source, prefix + route.edge.target, points)
+        if route.label is not None and route.text:
+            scene.box(
+                f"{prefix}flow_label_{index}",
+                at(route.label),
+                _font(route.text, EDGE_LABEL_SIZE, italic=True),
+                shape="box",
+                style="filled",
+                fillcolor="#ffffff",
+                color="#ffffff",
+                penwidth="0",
+            )
