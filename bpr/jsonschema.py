@@ -40,7 +40,20 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """An optional key may be left empty (``name:``): the loader reads that as absent."""
+    """An optional key may be left empty (``name:``): the loader reads that as absent.
+
+    Null joins the ``type`` (or ``enum``, or ``anyOf``) where it can, rather than wrapping the
+    schema: validators and editors then name the precise mistake instead of "not valid under
+    any of the given schemas".
+    """
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    if "const" in schema:
+        rest = {k: v for k, v in schema.items() if k != "const"}
+        return {**rest, "enum": [schema["const"], None]}
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return {**schema, "type": [*types, "null"]}
     return {"anyOf": [schema, {"type": "null"}]}
 
 

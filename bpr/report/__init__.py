@@ -84,7 +84,11 @@ def report_format(output: str | os.PathLike[str], fmt: str | None = None) -> str
 
 
 def diagram_folder(output: str | os.PathLike[str]) -> Path:
-    """Where a Markdown report's SVG diagrams go: ``OUT_files`` beside ``OUT.md``."""
+    """Where a Markdown report's SVG diagrams go: ``OUT_files`` beside ``OUT.md``.
+
+    The folder belongs to the report: SVG files in it that the report no longer links to are
+    removed after each run.
+    """
     path = Path(output)
     return path.with_name(f"{path.stem}_files")
 
@@ -165,6 +169,11 @@ def write_report(
         for name, svg in extra.items():
             extra_files.append(atomic_write(folder / name, svg, inputs=inputs))
     atomic_write(target, content, inputs=inputs)
+    if fmt == "markdown" and folder.is_dir():
+        # diagrams of services or variants no longer in the report would linger in git
+        for stale in folder.glob("*.svg"):
+            if stale.name not in extra:
+                stale.unlink()
     return ReportResult(
         target, fmt, len(portfolio.services), len(files), portfolio.skipped, extra_files
     )

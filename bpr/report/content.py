@@ -146,7 +146,7 @@ def compact_number(value: float | None) -> str:
 
 
 def _single_currency(services: Sequence[Service]) -> str | None:
-    currencies = {s.currency for s in services}
+    currencies = {s.currency for s in services} - {None}
     return currencies.pop() if len(currencies) == 1 else None
 
 

@@ -47,7 +47,8 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
 
     Drops the XML declaration and doctype, scripts, event handlers and links out of the
     document; prefixes every ``id`` (and the references to it) so that two diagrams on one
-    page cannot take each other's markers or gradients.
+    page cannot take each other's markers or gradients. Raises ValueError where ``svg`` is
+    not well-formed.
 
     >>> inline_svg('<svg xmlns="http://www.w3.org/2000/svg"><g id="a" onclick="x()"/>'
     ...            '<use href="#a"/><script>alert(1)</script></svg>', "d1")
@@ -62,7 +63,10 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
         remove_pis=True,
         huge_tree=True,
     )
-    root = etree.fromstring(svg.encode("utf-8"), parser)
+    try:
+        root = etree.fromstring(svg.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"the diagram is not well-formed SVG: {exc}") from None
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue

@@ -74,7 +74,7 @@ def _write_rows(
 
 
 def _currency_header(services: Sequence[Service]) -> str | None:
-    currencies = {s.currency for s in services}
+    currencies = {s.currency for s in services} - {None}
     return currencies.pop() if len(currencies) == 1 else None
 
 

@@ -298,7 +298,10 @@ def _figure(svg: str | None, prefix: str, caption: str) -> str:
     if svg is None:
         note = f"{caption}: no diagram (the module bpr.render is not installed)."
         return f'<p class="note">{_esc(note)}</p>'
-    figure = inline_svg(svg, prefix, caption)
+    try:
+        figure = inline_svg(svg, prefix, caption)
+    except ValueError as exc:  # one broken diagram must not cost the whole report
+        return f'<p class="warning">{_esc(caption)}: {_esc(exc)}</p>'
     return f"<figure>{figure}<figcaption>{_esc(caption)}</figcaption></figure>"
 
 

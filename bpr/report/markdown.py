@@ -75,12 +75,17 @@ def _skipped(entries: list[Skipped], heading: str) -> list[str]:
     if not entries:
         return []
     lines = [f"> **{md_text(heading)}**", ">"]
+    fence, safe = "```", "'''"
     for entry in entries:
-        where = f" (service {md_text(entry.service)})" if entry.service else ""
-        lines.append(f"> - `{entry.file.replace('`', '')}`{where}:")
-        for problem in entry.reason.splitlines():
-            lines.append(f">   {md_text(problem)}")
-    return [*lines, ""]
+        where = ""
+        if entry.service:
+            variant = f", variant {md_text(entry.variant)}" if entry.variant else ""
+            where = f" (service {md_text(entry.service)}{variant})"
+        name = entry.file.replace("`", "")
+        lines += [f"> - `{name}`{where}:", ">", f">   {fence}"]
+        lines += [">   " + problem.replace(fence, safe) for problem in entry.reason.splitlines()]
+        lines += [f">   {fence}", ">"]
+    return [*lines[:-1], ""]
 
 
 def _figure(
@@ -88,7 +93,10 @@ def _figure(
 ) -> list[str]:
     if svg is None:
         return [f"*{md_text(caption)}: no diagram (the module bpr.render is not installed).*", ""]
-    files[name] = inline_svg(svg, name.removesuffix(".svg"), caption) + "\n"
+    try:
+        files[name] = inline_svg(svg, name.removesuffix(".svg"), caption) + "\n"
+    except ValueError as exc:  # one broken diagram must not cost the whole report
+        return [f"*{md_text(caption)}: {md_text(exc)}*", ""]
     return [f"![{md_text(caption)}]({folder}/{name})", ""]
 
 
@@ -223,7 +231,8 @@ def markdown_report(
         f"file{'s' if count != 1 else ''}; made with bpr {__version__}.",
         "",
     ]
-    lines += _skipped(portfolio.skipped, f"{len(portfolio.skipped)} model files skipped:")
+    count = len(portfolio.skipped)
+    lines += _skipped(portfolio.skipped, f"{count} model file{'s' if count != 1 else ''} skipped:")
     if len(services) > 1:
         lines += ["## Portfolio", ""]
         totals = portfolio.totals()

@@ -1,0 +1,524 @@
+"""Reports: grouping into services, the portfolio, and the HTML, Markdown and Excel outputs."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import os
+import re
+import shutil
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bpr
+from bpr.report import collect, render_report, report_format, write_report
+from bpr.report import diagrams as diagrams_module
+from bpr.report.html import _SCRIPT, _hash
+from tests.conftest import DATA
+
+REPORT = DATA / "report"
+PORTFOLIO = REPORT / "portfolio"
+BROKEN = REPORT / "broken"
+HOSTILE = REPORT / "hostile"
+HOSTILE_TEXTS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "</table><script>alert(5)</script>",
+    "\"'><svg onload=alert(6)>",
+]
+
+
+def relative(text: str) -> str:
+    """Report text with the checkout's location taken out, for golden files."""
+    return text.replace(str(DATA), "tests/data")
+
+
+# -- grouping --------------------------------------------------------------------------------
+
+
+def test_variants_are_grouped_into_services_wherever_the_files_lie(tmp_path: Path) -> None:
+    scattered = tmp_path / "scattered"
+    scattered.mkdir()
+    shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", scattered / "one.yaml")
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    shutil.copy(PORTFOLIO / "alpha" / "to-be.yaml", tmp_path / "deep" / "er" / "two.yaml")
+    shutil.copy(PORTFOLIO / "beta" / "as-is.yaml", scattered / "three.yaml")
+    portfolio = collect([tmp_path])
+    assert [s.id for s in portfolio.services] == ["alpha", "beta"]
+    alpha = portfolio.services[0]
+    assert [v.label for v in alpha.variants] == ["as-is", "to-be"]
+    assert len(alpha.pairs) == 1 and alpha.primary is alpha.pairs[0]
+
+
+def test_each_to_be_is_compared_with_the_as_is_and_to_be_is_the_primary() -> None:
+    portfolio = collect([PORTFOLIO])
+    alpha, beta, gamma = portfolio.services
+    assert [v.label for v in alpha.variants] == ["as-is", "to-be", "to-be-2030"]
+    assert [(p.as_is.label, p.to_be.label) for p in alpha.pairs] == [
+        ("as-is", "to-be"),
+        ("as-is", "to-be-2030"),
+    ]
+    assert alpha.primary is not None and alpha.primary.to_be.label == "to-be"
+    assert alpha.title == "Alpha permit"  # "(As-Is)" taken off the model's name
+    assert beta.title == "Beta benefit"
+    assert gamma.pairs == [] and gamma.primary is None and gamma.title == "gamma"
+
+
+def test_a_model_that_fails_is_skipped_with_its_error_and_its_service_named() -> None:
+    portfolio = collect([PORTFOLIO, BROKEN])
+    assert [s.id for s in portfolio.services] == ["alpha", "beta", "gamma"]
+    (skipped,) = portfolio.skipped
+    assert skipped.file.endswith("beta-to-be-2031.yaml")
+    assert (skipped.service, skipped.variant) == ("beta", "to-be-2031")
+    assert "unknown actor 'robot'" in skipped.reason and ":8:" in skipped.reason
+    beta = portfolio.services[1]
+    assert beta.skipped == [skipped]
+    assert portfolio.skipped_without_service == []
+
+
+def test_an_unreadable_file_is_skipped_without_a_service(tmp_path: Path) -> None:
+    (tmp_path / "junk.yaml").write_text("- just\n- a list\n")
+    (tmp_path / "bad.yaml").write_text("bpr: 1\nservice: [unclosed\n")
+    portfolio = collect([tmp_path])
+    assert portfolio.services == []
+    assert {Path(s.file).name for s in portfolio.skipped} == {"junk.yaml", "bad.yaml"}
+    assert all(s.service is None for s in portfolio.skipped)
+    assert len(portfolio.skipped_without_service) == 2
+
+
+def test_a_second_file_with_the_same_service_and_variant_is_skipped(tmp_path: Path) -> None:
+    shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", tmp_path / "a.yaml")
+    shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", tmp_path / "b.yaml")
+    portfolio = collect([tmp_path])
+    (skipped,) = portfolio.skipped
+    assert skipped.file.endswith("b.yaml")
+    assert "already in" in skipped.reason and "a.yaml" in skipped.reason
+
+
+def test_a_comparison_error_is_shown_not_raised(tmp_path: Path) -> None:
+    shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", tmp_path / "as-is.yaml")
+    text = (PORTFOLIO / "alpha" / "to-be.yaml").read_text()
+    (tmp_path / "to-be.yaml").write_text(
+        text.replace("replaces: [fetch, apply]", "replaces: [nowhere]")
+    )
+    portfolio = collect([tmp_path])
+    (pair,) = portfolio.services[0].pairs
+    assert pair.comparison is None and "nowhere" in (pair.error or "")
+    html, _ = render_report(portfolio, "html")
+    assert "Not compared" in str(html) and "nowhere" in str(html)
+
+
+def test_totals_add_the_yearly_gains_of_the_primary_to_be() -> None:
+    totals = collect([PORTFOLIO]).totals()
+    # alpha: (2 h - 0.5 h) x 100 cases = 150 h, 2500 - 500 = 2000 EUR;
+    # beta: (1 h - 0.5 h) x 1000 cases = 500 h, 20000 - 10000 = 10000 EUR; gamma has no To-Be
+    assert totals.counted == 2
+    assert totals.applicant_hours_saved == pytest.approx(650)
+    assert totals.money_saved == {"EUR": pytest.approx(12000)}
+    assert totals.left_out == []
+
+
+def test_a_service_without_volume_is_left_out_of_the_totals_and_named(tmp_path: Path) -> None:
+    for name in ("as-is.yaml", "to-be.yaml"):
+        text = (PORTFOLIO / "beta" / name).read_text()
+        (tmp_path / name).write_text(text.replace("volume: 1000\n", ""))
+    totals = collect([tmp_path, PORTFOLIO / "alpha"]).totals()
+    assert totals.counted == 1 and totals.left_out == ["beta"]
+    assert totals.money_saved == {"EUR": pytest.approx(2000)}
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+class _Tags(HTMLParser):
+    """Every element and attribute of a page, as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+        else:
+            self.text.append(data)
+
+
+def parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def test_all_text_from_the_models_is_escaped_in_the_html() -> None:
+    html = str(render_report(collect([HOSTILE]), "html")[0])
+    page = parse(html)
+    text = "".join(page.text)
+    for hostile in HOSTILE_TEXTS:
+        assert hostile in text  # shown as text ...
+        assert hostile not in html  # ... never as markup
+    tags = [tag for tag, _ in page.tags]
+    assert tags.count("script") == 1 and "img" not in tags and "svg" not in tags
+    handlers = [(tag, name) for tag, attrs in page.tags for name in attrs if name.startswith("on")]
+    assert handlers == []
+    assert all(
+        "javascript:" not in (value or "") for _, attrs in page.tags for value in attrs.values()
+    )
+
+
+def test_the_only_script_is_pinned_by_the_content_security_policy() -> None:
+    html = str(render_report(collect([PORTFOLIO]), "html")[0])
+    page = parse(html)
+    (policy,) = [
+        a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert policy is not None and "default-src 'none'" in policy
+    assert page.scripts == [_SCRIPT]
+    assert _hash(page.scripts[0]) in policy
+    assert "http://" not in html and "https://" not in html  # nothing to fetch
+
+
+def test_the_html_of_one_service_has_every_part() -> None:
+    html = str(render_report(collect([PORTFOLIO / "alpha"]), "html")[0])
+    text = "".join(parse(html).text)
+    assert "<title>Alpha permit</title>" in html
+    assert 'id="portfolio"' not in html  # one service: no portfolio page
+    for part in (
+        "Comparison: As-Is → To-Be",
+        "Comparison: As-Is → To-Be 2030",
+        "Swimlane diagrams",
+        "Measures",
+        "Changes: As-Is → To-Be",
+        "Documents",
+        "Sources",
+    ):
+        assert part in text
+    assert 'class="cards"' in html
+    # the classified changes, with names from the files
+    assert "Step replaces" in text and "Fetch the certificate, Apply at the office" in text
+    assert "Document now exchanged" in text and "Registry certificate" in text
+    # the documents table: who issues each and how it travels in each variant
+    assert "Registry (Registry agency)" in text
+    assert "applicant collects and carries" in text and "data exchange" in text
+    assert "Interview at the alpha office, 2024" in text
+    # headline: lead time 148 h = 6.17 d -> 25.5 h = 1.06 d, -82.8 %
+    assert "6.17 → 1.06 days" in text and "-82.8%" in text
+
+
+def test_the_portfolio_has_a_sortable_row_per_service_linked_to_its_section() -> None:
+    html = str(render_report(collect([PORTFOLIO, BROKEN]), "html")[0])
+    page = parse(html)
+    sections = [a["id"] for t, a in page.tags if t == "section" and a.get("class") == "service"]
+    assert sections == ["service-alpha", "service-beta", "service-gamma"]
+    rows = re.findall(r'<tr><td data-sort="[^"]*"><a href="#(service-[a-z]+)">', html)
+    assert rows == sections
+    assert '<table class="sortable">' in html and html.count('data-column="') == 15
+    text = "".join(page.text)
+    assert "applicants save 650 hours and 12,000 EUR per year" in text
+    assert "1 model file skipped" in text and "unknown actor 'robot'" in text
+    assert "(service beta, variant to-be-2031)" in text
+
+
+def test_a_refreshing_page_for_watch_reloads_and_pins_its_second_script() -> None:
+    html = str(render_report(collect([PORTFOLIO / "beta"]), "html", refresh=3)[0])
+    page = parse(html)
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert len(page.scripts) == 2
+    policy = next(
+        a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"
+    )
+    assert all(_hash(s) in (policy or "") for s in page.scripts)
+
+
+# -- diagrams ------------------------------------------------------------------------------
+
+
+HOSTILE_SVG = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+    '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'viewBox="0 0 10 10"><defs><marker id="arrow"/></defs>'
+    "<script>alert(7)</script><foreignObject><div>x</div></foreignObject>"
+    '<path d="M0 0L9 9" marker-end="url(#arrow)" onclick="alert(8)"/>'
+    '<a xlink:href="javascript:alert(9)"><text>&lt;b&gt;{label}</text></a></svg>'
+)
+
+
+@pytest.fixture
+def fake_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Diagrams from a stand-in renderer that puts hostile content in its SVG."""
+
+    def swimlane_svg(model: bpr.Model) -> str:
+        return HOSTILE_SVG.replace("{label}", escape(model.variant))
+
+    def comparison_svg(as_is: bpr.Model, to_be: bpr.Model) -> bytes:
+        return HOSTILE_SVG.replace("{label}", escape(f"{as_is.variant}-{to_be.variant}")).encode()
+
+    functions = {"swimlane_svg": swimlane_svg, "comparison_svg": comparison_svg}
+    monkeypatch.setattr(diagrams_module, "_function", functions.get)
+
+
+def test_inline_diagrams_are_stripped_of_scripts_and_keep_their_own_ids(fake_render: None) -> None:
+    html = str(render_report(collect([PORTFOLIO / "alpha"]), "html")[0])
+    page = parse(html)
+    svgs = [a for t, a in page.tags if t == "svg"]
+    assert len(svgs) == 5  # two comparisons, three swimlanes
+    markers = [a["id"] for t, a in page.tags if t == "marker"]
+    assert len(set(markers)) == 5  # no two diagrams share an id
+    assert all(f"url(#{m})" in html for m in markers)
+    assert "alert(" not in html and "foreignobject" not in [t for t, _ in page.tags]
+    assert "<!DOCTYPE svg" not in html and "<?xml" not in html
+
+
+def test_markdown_writes_its_diagrams_beside_it(fake_render: None, tmp_path: Path) -> None:
+    out = tmp_path / "guide.md"
+    result = write_report([PORTFOLIO / "alpha", HOSTILE], out)
+    folder = tmp_path / "guide_files"
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 8 and sorted(p.name for p in result.extra_files) == names
+    text = out.read_text(encoding="utf-8")
+    for name in names:
+        assert f"(guide_files/{name})" in text
+        svg = (folder / name).read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "<script" not in svg and "onclick" not in svg
+        assert "javascript:" not in svg and "foreignObject" not in svg
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", n) for n in names)  # hostile labels tamed
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+
+def _cells(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line)) - 1
+
+
+def assert_tables_are_whole(text: str) -> None:
+    """Every row of every Markdown table has as many cells as its header: no stray '|'."""
+    header = 0
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = 0
+        elif not header:
+            header = _cells(line)
+        else:
+            assert _cells(line) == header, line
+
+
+def test_markdown_has_the_tables(golden: Any) -> None:
+    text, files = render_report(collect([PORTFOLIO, BROKEN]), "markdown", diagrams="p_files")
+    assert isinstance(text, str)
+    assert bool(files) == diagrams_module.rendering_available()
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| Service |"))
+    assert lines[header + 1].startswith("| --- | ---: |")
+    assert [line.split(" | ")[0] for line in lines[header + 2 : header + 5]] == [
+        "| [Alpha permit](#service-alpha)",
+        "| [Beta benefit](#service-beta)",
+        "| [gamma](#service-gamma)",
+    ]
+    assert (
+        "| Lead time \\(days\\)" not in text
+        and "| Lead time (days) | 6.17 | 1.06 | -82.8% |" in text
+    )
+    assert_tables_are_whole(text)
+    golden.check("report/portfolio.md", relative(text))
+
+
+def test_markdown_escapes_model_text() -> None:
+    text = str(render_report(collect([HOSTILE]), "markdown")[0])
+    assert "<script" not in text and "<img" not in text and "<svg" not in text
+    assert "&lt;script&gt;alert\\(1\\)" not in text  # parentheses stay readable
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "\\| pipe \\| \\*bold\\* \\[link\\](javascript:alert(3)) \\`code\\`" in text
+    assert text.count("| --- |") >= 4
+    assert_tables_are_whole(text)
+
+
+# -- Excel -----------------------------------------------------------------------------------
+
+
+def _workbook(tmp_path: Path, *paths: Path) -> Any:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    write_report(list(paths), out)
+    return load_workbook(out)
+
+
+def _rows(sheet: Any) -> list[dict[str, Any]]:
+    values = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def test_the_workbook_has_the_right_numbers(tmp_path: Path) -> None:
+    book = _workbook(tmp_path, PORTFOLIO, BROKEN)
+    assert book.sheetnames == [
+        "Portfolio",
+        "as-is",
+        "to-be",
+        "to-be-2030",
+        "Changes",
+        "Measure changes",
+        "Skipped",
+    ]
+    as_is = {row["Service"]: row for row in _rows(book["as-is"])}
+    alpha = as_is["alpha"]
+    assert alpha["Lead time (days)"] == pytest.approx(148 / 24)
+    assert alpha["Applicant's time (hours)"] == 2
+    assert alpha["Burden per case (EUR)"] == 25
+    assert alpha["Burden per year (EUR)"] == 2500
+    assert alpha["Maturity stage"] == 1
+    assert as_is["beta"]["Lead time (days)"] == pytest.approx(147 / 24)
+    assert as_is["gamma"]["Burden per year (EUR)"] is None
+    to_be = {row["Service"]: row for row in _rows(book["to-be"])}
+    assert to_be["alpha"]["Lead time (days)"] == pytest.approx(25.5 / 24)
+    assert to_be["beta"]["Burden per year (EUR)"] == 10000
+    later = _rows(book["to-be-2030"])
+    assert [(r["Service"], r["Steps"], r["Lead time (days)"]) for r in later] == [
+        ("alpha", 1, pytest.approx(1 / 24))
+    ]
+    for sheet in ("as-is", "to-be", "Portfolio", "Measure changes"):
+        for row in book[sheet].iter_rows(min_row=2):
+            for cell in row:
+                assert not (
+                    isinstance(cell.value, str) and re.fullmatch(r"-?[\d.,]+", cell.value)
+                ), f"{sheet}!{cell.coordinate} holds a number as text"
+
+
+def test_the_workbook_portfolio_and_changes(tmp_path: Path) -> None:
+    book = _workbook(tmp_path, PORTFOLIO, BROKEN)
+    portfolio = {row["Service"]: row for row in _rows(book["Portfolio"])}
+    assert portfolio["Alpha permit"]["Lead time Change"] == pytest.approx(-82.76, abs=0.01)
+    assert portfolio["Beta benefit"]["Burden per year As-Is (EUR)"] == 20000
+    assert portfolio["Beta benefit"]["Maturity stage To-Be"] == 3
+    changes = [(r["Service"], r["To"], r["Change"], r["Id"]) for r in _rows(book["Changes"])]
+    assert ("alpha", "to-be", "Step replaces", "apply_online") in changes
+    assert ("alpha", "to-be", "Document now exchanged", "cert") in changes
+    assert ("beta", "to-be", "Step changed", "submit") in changes
+    measures = [r for r in _rows(book["Measure changes"]) if r["Service"] == "beta"]
+    lead = next(r for r in measures if r["Measure"] == "Lead time" and r["To"] == "to-be")
+    assert (lead["Unit"], lead["Before"], lead["After"]) == (
+        "days",
+        pytest.approx(6.125),
+        pytest.approx(1.0625),
+    )
+    assert lead["Change (%)"] == pytest.approx(-82.65, abs=0.01)
+    (skipped,) = _rows(book["Skipped"])
+    assert skipped["Service"] == "beta" and "unknown actor 'robot'" in skipped["Reason"]
+
+
+def test_model_text_in_the_workbook_is_never_a_formula(tmp_path: Path) -> None:
+    book = _workbook(tmp_path, HOSTILE)
+    cells = [
+        c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)
+    ]
+    formulas = [c for c in cells if c.value.startswith("=")]
+    assert formulas, "the hostile model has names starting with '='"
+    assert all(c.data_type == "s" for c in formulas)
+    assert any(c.value.startswith("=HYPERLINK") for c in formulas)
+
+
+def test_sheet_titles_from_labels_are_valid_and_unique() -> None:
+    from bpr.report.excel import sheet_title
+
+    taken: set[str] = set()
+    titles = [sheet_title(label, taken) for label in ("a/b", "a?b", "x" * 40, "x" * 40, "'q'")]
+    assert titles[0] == "a_b" and titles[1] == "a_b (2)"
+    assert len(titles[2]) == 31 and titles[3].endswith(" (2)") and len(titles[3]) == 31
+    assert titles[4] == "q"
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def test_the_format_follows_the_suffix() -> None:
+    assert [report_format(n) for n in ("a.html", "a.HTM", "a.md", "b.markdown", "c.xlsx")] == [
+        "html",
+        "html",
+        "markdown",
+        "markdown",
+        "excel",
+    ]
+    with pytest.raises(bpr.OutputError, match=r"\.html, \.md or \.xlsx"):
+        report_format("a.pdf")
+    assert report_format("a.pdf", "html") == "html"
+
+
+def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:
+    model = tmp_path / "model.html"  # a model file given by name, whatever its suffix
+    shutil.copy(PORTFOLIO / "beta" / "as-is.yaml", model)
+    before = model.read_bytes()
+    with pytest.raises(bpr.OutputError, match="would overwrite the input"):
+        write_report([model], model)
+    assert model.read_bytes() == before
+
+
+def test_nothing_is_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "report.html"
+    out.write_text("the previous report")
+    html_module = importlib.import_module("bpr.report.html")
+
+    def fail(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(html_module, "html_report", fail)
+    with pytest.raises(RuntimeError):
+        write_report([PORTFOLIO], out)
+    assert out.read_text() == "the previous report"
+    assert sorted(os.listdir(tmp_path)) == ["report.html"]
+
+
+def test_no_model_files_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(bpr.OutputError, match=r"no \*\.yaml"):
+        write_report([tmp_path], tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_progress_is_reported_per_file_and_per_service(tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    write_report([PORTFOLIO], tmp_path / "r.html", progress=lambda *a: calls.append(a))
+    assert [c for c in calls if c[0] == "load"] == [("load", i, 6) for i in range(1, 7)]
+    assert [c for c in calls if c[0] == "write"] == [("write", i, 3) for i in range(1, 4)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bpr.report",
+        "bpr.report.content",
+        "bpr.report.diagrams",
+        "bpr.report.excel",
+        "bpr.report.markdown",
+    ],
+)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_diagrams_no_longer_in_the_markdown_report_are_removed(
+    fake_render: None, tmp_path: Path
+) -> None:
+    out = tmp_path / "guide.md"
+    write_report([PORTFOLIO / "alpha", PORTFOLIO / "beta"], out)
+    assert len(list((tmp_path / "guide_files").glob("beta*.svg"))) == 3
+    (tmp_path / "guide_files" / "notes.txt").write_text("mine")
+    write_report([PORTFOLIO / "alpha"], out)
+    names = sorted(p.name for p in (tmp_path / "guide_files").iterdir())
+    assert not [n for n in names if n.startswith("beta")] and "notes.txt" in names
