@@ -1,0 +1,212 @@
+"""``bpr mine`` and ``bpr conform``: from event logs to models and back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from bpr._table import format_number, text_table
+from bpr.cli._common import echo_json, echo_problems
+from bpr.load import load
+
+__all__ = ["conform", "mine"]
+
+
+def _column_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--case",
+            "case",
+            default="case:concept:name",
+            show_default=True,
+            help="Column (CSV) or trace attribute (XES) of the case id.",
+        ),
+        click.option(
+            "--activity",
+            default="concept:name",
+            show_default=True,
+            help="Column or event attribute of the activity.",
+        ),
+        click.option(
+            "--timestamp",
+            default="time:timestamp",
+            show_default=True,
+            help="Column or event attribute of the (complete) timestamp.",
+        ),
+        click.option(
+            "--start-timestamp",
+            default=None,
+            help="Column of the start timestamp "
+            "[default: start_timestamp where present; XES start events].",
+        ),
+        click.option(
+            "--resource",
+            default=None,
+            help="Column or attribute of the resource [default: org:resource where present].",
+        ),
+        click.option(
+            "--group",
+            default=None,
+            help="Column or attribute of the group [default: org:group where present].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _columns(options: dict[str, Any]) -> Any:
+    from bpr.eventlog import LogColumns
+
+    return LogColumns(
+        case=options["case"],
+        activity=options["activity"],
+        timestamp=options["timestamp"],
+        resource=options["resource"],
+        group=options["group"],
+        start=options["start_timestamp"],
+    )
+
+
+@click.command()
+@click.argument("log", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The model file to write (.yaml).",
+)
+@click.option(
+    "--service", default=None, help="Service id of the model [default: from the log's file name]."
+)
+@click.option("--variant", default="as-is", show_default=True, help="Variant label of the model.")
+@click.option(
+    "--noise",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Noise threshold of the inductive miner: 0 keeps every path, higher drops rare ones.",
+)
+@click.option(
+    "--actor",
+    "actor_from",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "group", "resource"]),
+    help="Where actors come from: org:group, org:resource, "
+    "or auto (the group where most events have one).",
+)
+@_column_options
+def mine(
+    log: str,
+    output: str,
+    service: str | None,
+    variant: str,
+    noise: float,
+    actor_from: str,
+    **columns: Any,
+) -> int:
+    """Discover a draft As-Is model from the event LOG (XES or CSV).
+
+    Flows come from pm4py's inductive miner (IMf), converted into steps, choices with
+    probabilities from the log's frequencies, parallel blocks and loops; work and wait are
+    medians of the timestamps; actors the most frequent group or resource of each activity;
+    volume the cases per year. Guesses are marked with comments in the YAML. The result is
+    checked like any model before it is written.
+    """
+    from bpr._io import atomic_write
+    from bpr.mining import mine as run
+
+    if not output.lower().endswith((".yaml", ".yml")):
+        raise click.BadParameter("name a .yaml file", param_hint="--output")
+    options: dict[str, Any] = {"variant": variant, "noise": noise, "actor_from": actor_from}
+    if service:
+        options["service"] = service
+    result = run(log, _columns(columns), **options)
+    atomic_write(output, result.text, inputs=(log,))
+    echo_problems(result.model.warnings)
+    routing = f", {len(result.routing_steps)} routing steps" if result.routing_steps else ""
+    click.echo(
+        f"wrote {output}: {len(result.model.steps)} steps{routing} from {result.activities} "
+        f"activities, {result.cases:,} cases, {result.events:,} events"
+    )
+    return 0
+
+
+@click.command()
+@click.argument("model", type=click.Path(exists=True, dir_okay=False))
+@click.argument("log", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--method",
+    default="tbr",
+    show_default=True,
+    type=click.Choice(["tbr", "alignments"]),
+    help="Token-based replay (fast) or alignments (exact, slower).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the figures as one JSON object (fitness under 'fitness').",
+)
+@click.option(
+    "--variants",
+    "top_variants",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many of the most frequent deviating variants to list.",
+)
+@_column_options
+def conform(
+    model: str, log: str, method: str, as_json: bool, top_variants: int, **columns: Any
+) -> int:
+    """Replay the event LOG on MODEL: does the model describe what really runs?
+
+    Reports the fitness, the log's activities that no step of the model matches (by id, name,
+    or the id made from the name), the steps the log never shows (silent in the replay), and
+    the most frequent variants that deviate from the model.
+    """
+    from bpr.eventlog import read_log
+    from bpr.mining import conform as run
+
+    loaded = load(model)
+    echo_problems(loaded.warnings)
+    frame = read_log(log, _columns(columns))
+    result = run(loaded, frame, log_file=log, method=method, top_variants=top_variants)
+    if as_json:
+        echo_json(result.as_dict())
+        return 0
+    data = result.as_dict()
+    lines = [
+        f"{model} against {log} ({'token-based replay' if method == 'tbr' else 'alignments'})",
+        "",
+        text_table(
+            ["measure", "value"],
+            [
+                ["Fitness", format_number(data["fitness"], 4)],
+                ["Cases", format_number(data["cases"])],
+                ["Events", format_number(data["events"])],
+                [
+                    "Cases that fit",
+                    f"{data['fitting_cases']:,} ({100 * (data['fitting_share'] or 0):.1f}%)",
+                ],
+            ],
+        ),
+    ]
+    missing = data["activities_missing_in_model"]
+    lines += ["", f"Activities of the log that the model lacks: {len(missing)}"]
+    lines += [f"  {m['events']:>8,}  {m['activity']}" for m in missing]
+    unseen = data["steps_not_in_log"]
+    lines += ["", f"Steps of the model that the log never shows: {len(unseen)}"]
+    lines += [f"  {s}" for s in unseen]
+    variants = data["deviating_variants"]
+    lines += ["", f"Most frequent deviating variants: {len(variants)}"]
+    for entry in variants:
+        trace = " > ".join(entry["variant"])
+        lines.append(f"  {entry['cases']:>6,} cases  fitness {entry['fitness']:.3f}  {trace}")
+    click.echo("\n".join(lines))
+    return 0

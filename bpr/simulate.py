@@ -1,0 +1,513 @@
+"""Monte Carlo simulation of a model: the distribution of lead times, paths, effort and fees.
+
+The simulation follows the same semantics as the measures (:mod:`bpr.measures`): each step
+takes ``work + wait`` of elapsed time, a choice takes one branch by its probability, loops are
+followed as often as their dice say, and a parallel split takes as long as its slowest branch.
+Durations are drawn from their distributions (fixed, uniform or triangular).
+
+It is vectorised over cases: the cases waiting at a step are handled together with numpy, so
+the Python-level work grows with the number of steps (and loop rounds), not with the cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bpr.errors import BprError
+from bpr.graph import ParallelBlock, analyse, strongly_connected_components
+from bpr.model import END, Model, Step
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bpr.eventlog import EventTable
+
+__all__ = [
+    "PathShare",
+    "SimulationError",
+    "SimulationResult",
+    "plot_lead_times",
+    "simulate",
+]
+
+#: How many paths the result lists one by one; the rest are summed up as "other paths".
+TOP_PATHS = 10
+# A case that goes round one loop more often than this means the loop has (almost) no way out.
+_MAX_ROUNDS = 200_000
+_HASH_FACTOR = 1_000_003
+
+
+class SimulationError(BprError, ValueError):
+    """A model that cannot be simulated as asked (no cases, a loop without a way out)."""
+
+
+@dataclass(frozen=True)
+class PathShare:
+    """One path through the model's choices (``step->target`` for each choice made)."""
+
+    path: tuple[str, ...]
+    cases: int
+    share: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": list(self.path), "cases": self.cases, "share": round(self.share, 6)}
+
+
+@dataclass
+class SimulationResult:
+    """The simulated cases of one model.
+
+    Per-case figures are numpy arrays in the order of the cases: ``lead_time_hours``,
+    ``applicant_hours``, ``fees``; ``step_runs`` is the total number of runs of each step.
+    """
+
+    service: str
+    variant: str
+    cases: int
+    seed: int | None
+    lead_time_hours: np.ndarray
+    applicant_hours: np.ndarray
+    fees: np.ndarray
+    work_hours: float  # total over all cases and actors
+    step_runs: dict[str, int]
+    paths: list[PathShare]
+    path_count: int  # distinct paths seen
+    expected_lead_time_days: float
+    events: EventTable | None = field(default=None, repr=False)
+
+    @property
+    def lead_time_days(self) -> np.ndarray:
+        return self.lead_time_hours / 24.0
+
+    def summary(self) -> dict[str, Any]:
+        """Everything ``bpr simulate --json`` prints: distributions, paths, effort and fees."""
+        import numpy as np
+
+        listed = sum(p.cases for p in self.paths)
+        other = self.cases - listed
+        return {
+            "service": self.service,
+            "variant": self.variant,
+            "cases": self.cases,
+            "seed": self.seed,
+            "lead_time_days": _distribution(self.lead_time_days),
+            "expected_lead_time_days": round(self.expected_lead_time_days, 6),
+            "applicant_hours": _distribution(self.applicant_hours),
+            "fees": _distribution(self.fees),
+            "work_hours_mean": round(self.work_hours / self.cases, 6),
+            "step_runs_mean": {
+                step: round(runs / self.cases, 6) for step, runs in self.step_runs.items()
+            },
+            "paths": [p.as_dict() for p in self.paths],
+            "other_paths": {
+                "paths": self.path_count - len(self.paths),
+                "cases": int(other),
+                "share": round(float(np.float64(other) / self.cases), 6),
+            },
+        }
+
+
+def _distribution(values: np.ndarray) -> dict[str, float]:
+    import numpy as np
+
+    p50, p90, p95 = np.percentile(values, [50, 90, 95])
+    return {
+        "mean": _round(values.mean()),
+        "std": _round(values.std()),
+        "min": _round(values.min()),
+        "p50": _round(p50),
+        "p90": _round(p90),
+        "p95": _round(p95),
+        "max": _round(values.max()),
+    }
+
+
+def _round(value: Any) -> float:
+    return round(float(value), 6)
+
+
+def simulate(
+    model: Model,
+    cases: int = 10_000,
+    seed: int | None = None,
+    *,
+    events: bool = False,
+    start: str = "2026-01-05",
+    top_paths: int = TOP_PATHS,
+) -> SimulationResult:
+    """Simulate ``cases`` cases of a model; the same seed gives the same result.
+
+    With ``events=True`` the result also holds every step run as an event (``result.events``,
+    an :class:`bpr.eventlog.EventTable`) with start and complete times from ``start`` (an ISO
+    date); cases arrive at the model's ``volume`` per year (or ``cases`` over one year).
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps:\\n  - {id: x, actor: a, work: 1h, wait: 1d..3d}\\n"
+    ... )
+    >>> r = simulate(m, cases=1000, seed=1)
+    >>> 1.9 < r.lead_time_days.mean() < 2.2
+    True
+    """
+    import numpy as np
+
+    from bpr.measures import expected_totals
+
+    if cases < 1:
+        raise SimulationError(f"the number of cases must be at least 1, not {cases}")
+    rng = np.random.default_rng(seed)
+    engine = _Engine(model, cases, rng, record_events=events)
+    lead = engine.run()
+    paths, distinct = engine.paths(top_paths)
+    table = None
+    if events:
+        table = engine.event_table(start, np.random.default_rng([seed or 0, 1]))
+    return SimulationResult(
+        service=model.service,
+        variant=model.variant,
+        cases=cases,
+        seed=seed,
+        lead_time_hours=lead,
+        applicant_hours=engine.applicant,
+        fees=engine.fees,
+        work_hours=engine.work_total,
+        step_runs=dict(engine.runs),
+        paths=paths,
+        path_count=distinct,
+        expected_lead_time_days=expected_totals(model)[0] / 24.0,
+        events=table,
+    )
+
+
+@dataclass
+class _Region:
+    """The steps between ``start`` and ``stop``, as components in the order cases meet them."""
+
+    components: list[tuple[list[str], bool]]  # (steps, has a loop)
+
+
+class _Engine:
+    """Moves groups of cases through the model, one step at a time for all of them at once."""
+
+    def __init__(self, model: Model, cases: int, rng: np.random.Generator, record_events: bool):
+        import numpy as np
+
+        self.model = model
+        self.n = cases
+        self.rng = rng
+        analysis = analyse(model)
+        if analysis.problems and any(p.is_error for p in analysis.problems):
+            raise SimulationError(str(analysis.problems[0]))
+        self.blocks: dict[str, ParallelBlock] = {b.split: b for b in analysis.blocks}
+        self.successors = {
+            step.id: [self.blocks[step.id].join]
+            if step.id in self.blocks
+            else [t for t, p in analysis.successors[step.id] if p > 0]
+            for step in model.steps
+        }
+        self.regions: dict[tuple[str, str], _Region] = {}
+        self.applicant = np.zeros(cases)
+        self.fees = np.zeros(cases)
+        self.work_total = 0.0
+        self.runs: dict[str, int] = {step.id: 0 for step in model.steps}
+        self.path_hash = np.zeros(cases, dtype=np.uint64)
+        self.decisions: list[tuple[int, np.ndarray]] = []  # (branch code, case ids)
+        self.codes: list[str] = []
+        self.choice_codes: dict[str, list[int]] = {}
+        self.cumulative: dict[str, np.ndarray] = {}
+        for step in model.steps:
+            if step.next.kind == "choice":
+                codes = []
+                for branch in step.next.branches:
+                    codes.append(len(self.codes))
+                    self.codes.append(f"{step.id}->{branch.to}")
+                self.choice_codes[step.id] = codes
+                p = np.array([max(b.p, 0.0) for b in step.next.branches], dtype=float)
+                cum = np.cumsum(p / p.sum())
+                cum[-1] = 1.0
+                self.cumulative[step.id] = cum
+        self.record_events = record_events
+        self.event_chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+        self.index = {step.id: i for i, step in enumerate(model.steps)}
+
+    # -- the flow ---------------------------------------------------------------------------
+
+    def region(self, start: str, stop: str) -> _Region:
+        key = (start, stop)
+        found = self.regions.get(key)
+        if found is None:
+
+            def onward(node: Any) -> list[str]:
+                return [t for t in self.successors[node] if t not in (stop, END)]
+
+            components = strongly_connected_components([start], onward)
+            ordered = []
+            for component in reversed(components):  # sources first
+                members: list[str] = sorted(component, key=self.index.__getitem__)  # type: ignore[arg-type]
+                cyclic = len(members) > 1 or members[0] in onward(members[0])
+                ordered.append((members, cyclic))
+            found = self.regions[key] = _Region(ordered)
+        return found
+
+    def run(self) -> np.ndarray:
+        import numpy as np
+
+        everyone = np.arange(self.n)
+        return self.run_region(self.model.first.id, END, everyone, np.zeros(self.n), top=True)
+
+    def run_region(
+        self, start: str, stop: str, cases: np.ndarray, clock: np.ndarray, top: bool = False
+    ) -> np.ndarray:
+        """Run the cases from ``start`` until they reach ``stop``; returns their end times.
+
+        ``cases`` are global case numbers and ``clock`` their start times (hours); inside, the
+        cases are addressed by their position in ``cases`` (a case is at one step at a time).
+        """
+        import numpy as np
+
+        region = self.region(start, stop)
+        everyone = np.arange(len(cases))
+        pending: dict[str, list[np.ndarray]] = {start: [everyone]}
+        for members, cyclic in region.components:
+            rounds = 0
+            while True:
+                moved = False
+                for node in members:
+                    groups = pending.pop(node, None)
+                    if not groups:
+                        continue
+                    moved = True
+                    where = groups[0] if len(groups) == 1 else np.concatenate(groups)
+                    whole = where is everyone
+                    self.run_step(node, stop, where, whole, cases, clock, top, pending)
+                if not cyclic or not moved:
+                    break
+                rounds += 1
+                if rounds > _MAX_ROUNDS:
+                    raise SimulationError(
+                        f"{self.model.file}: a case went round the loop through step "
+                        f"'{members[0]}' more than {_MAX_ROUNDS:,} times; give the loop a "
+                        "larger probability of leaving it"
+                    )
+        return clock
+
+    def run_step(
+        self,
+        node: str,
+        stop: str,
+        where: np.ndarray,
+        whole: bool,
+        cases: np.ndarray,
+        clock: np.ndarray,
+        top: bool,
+        pending: dict[str, list[np.ndarray]],
+    ) -> None:
+        import numpy as np
+
+        step = self.model.step(node)
+        count = len(where)
+        self.runs[node] += count
+        work = self.draw(step.work, count)
+        wait = self.draw(step.wait, count)
+        ids = where if top else cases[where]
+        if self.record_events:
+            arrival = clock.copy() if whole else clock[where]
+            begin = arrival + wait
+            self.event_chunks.append((ids, self.index[node], begin, begin + work))
+        elapsed = work + wait
+        if whole:
+            clock += elapsed
+        elif not (np.isscalar(elapsed) and elapsed == 0):
+            clock[where] += elapsed
+        self.work_total += float(np.sum(work)) * (count if np.isscalar(work) else 1)
+        if self.model.is_applicant_step(step) and not _is_zero(work):
+            self.applicant[ids] += work
+        if step.fee:
+            self.fees[ids] += step.fee
+        block = self.blocks.get(node)
+        if block is not None:
+            self.run_block(block, where, whole, cases, clock, top)
+            self.forward(block.join, stop, where, pending)
+            return
+        if step.next.kind != "choice":
+            self.forward(step.next.branches[0].to, stop, where, pending)
+            return
+        codes = self.choice_codes[node]
+        cumulative = self.cumulative[node]
+        drawn = np.searchsorted(cumulative, self.rng.random(count), side="right")
+        for position, branch in enumerate(step.next.branches):
+            if cumulative[position] == (cumulative[position - 1] if position else 0.0):
+                continue  # probability 0: never taken
+            picked = where[drawn == position]
+            if not len(picked):
+                continue
+            picked_ids = picked if top else cases[picked]
+            self.path_hash[picked_ids] = self.path_hash[picked_ids] * np.uint64(
+                _HASH_FACTOR
+            ) + np.uint64(codes[position] + 1)
+            self.decisions.append((codes[position], picked_ids))
+            self.forward(branch.to, stop, picked, pending)
+
+    def run_block(
+        self,
+        block: ParallelBlock,
+        where: np.ndarray,
+        whole: bool,
+        cases: np.ndarray,
+        clock: np.ndarray,
+        top: bool,
+    ) -> None:
+        """Every branch of a parallel block; the cases go on when the slowest has arrived."""
+        import numpy as np
+
+        ids = where if top else cases[where]
+        began = clock.copy() if whole else clock[where]
+        latest = began.copy()
+        for branch_start in block.branches:
+            if branch_start == block.join:
+                continue
+            ended = self.run_region(branch_start, block.join, ids, began.copy())
+            np.maximum(latest, ended, out=latest)
+        if whole:
+            clock[:] = latest
+        else:
+            clock[where] = latest
+
+    @staticmethod
+    def forward(
+        target: str, stop: str, where: np.ndarray, pending: dict[str, list[np.ndarray]]
+    ) -> None:
+        if target in (stop, END):
+            return
+        pending.setdefault(target, []).append(where)
+
+    def draw(self, duration: Any, count: int) -> Any:
+        """Hours of one duration for ``count`` cases: a number where fixed, else an array."""
+        if duration.kind == "fixed" or duration.low == duration.high:
+            return duration.mode
+        if duration.kind == "uniform":
+            return self.rng.uniform(duration.low, duration.high, count)
+        return self.rng.triangular(duration.low, duration.mode, duration.high, count)
+
+    # -- what the run leaves -----------------------------------------------------------------
+
+    def paths(self, top: int) -> tuple[list[PathShare], int]:
+        """The most frequent paths with a readable form of each, and the number of paths."""
+        import numpy as np
+
+        hashes, first, counts = np.unique(self.path_hash, return_index=True, return_counts=True)
+        order = np.lexsort((first, -counts))[:top]
+        representatives = first[order]
+        marks = np.full(self.n, -1, dtype=np.int64)
+        marks[representatives] = np.arange(len(representatives))
+        taken: list[list[str]] = [[] for _ in representatives]
+        for code, ids in self.decisions:
+            hit = marks[ids]
+            for slot in hit[hit >= 0]:
+                taken[int(slot)].append(self.codes[code])
+        shares = [
+            PathShare(tuple(taken[i]), int(counts[o]), float(counts[o]) / self.n)
+            for i, o in enumerate(order)
+        ]
+        return shares, len(hashes)
+
+    def event_table(self, start: str, rng: np.random.Generator) -> EventTable:
+        """The step runs as events with timestamps, sorted by case and time."""
+        import numpy as np
+
+        from bpr.eventlog import EventTable
+
+        try:
+            base = np.datetime64(start, "ms")
+        except ValueError:
+            raise SimulationError(
+                f"cannot read the start date '{start}'; write it as YYYY-MM-DD, such as 2026-01-05"
+            ) from None
+        volume = self.model.volume or self.n
+        gap_hours = 365 * 24 / volume
+        arrival = np.concatenate([[0.0], np.cumsum(rng.exponential(gap_hours, self.n - 1))])
+        if self.event_chunks:
+            case = np.concatenate([c[0] for c in self.event_chunks])
+            step = np.concatenate(
+                [np.full(len(c[0]), c[1], dtype=np.int32) for c in self.event_chunks]
+            )
+            begin = np.concatenate([np.broadcast_to(c[2], len(c[0])) for c in self.event_chunks])
+            end = np.concatenate([np.broadcast_to(c[3], len(c[0])) for c in self.event_chunks])
+        else:  # pragma: no cover - every model has a first step
+            case = step = begin = end = np.zeros(0)
+        order = np.lexsort((end, begin, case))
+        case, step = case[order], step[order]
+        begin = begin[order] + arrival[case]
+        end = end[order] + arrival[case]
+        steps: list[Step] = list(self.model.steps)
+        return EventTable(
+            case=case,
+            activity=step,
+            names=[s.label for s in steps],
+            resources=[s.actor for s in steps],
+            groups=[self.model.actors[s.actor].agency for s in steps],
+            start=base + np.round(begin * 3_600_000).astype("timedelta64[ms]"),
+            complete=base + np.round(end * 3_600_000).astype("timedelta64[ms]"),
+        )
+
+
+def _is_zero(value: Any) -> bool:
+    import numpy as np
+
+    return bool(np.isscalar(value) and value == 0)
+
+
+def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, ...] = ()) -> None:
+    """Draw a histogram of the simulated lead times with the mean and percentiles marked.
+
+    The format follows the file ending: ``.png`` or ``.svg``.
+    """
+    import io
+
+    from bpr._io import atomic_write
+    from bpr.errors import DependencyError
+
+    suffix = path.lower().rpartition(".")[2]
+    if suffix not in ("png", "svg"):
+        raise SimulationError(f"{path}: the plot is a .png or .svg file; name one of those")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise DependencyError("matplotlib", "bpr simulate --plot", "mining") from None
+
+    days = result.lead_time_days
+    summary = _distribution(days)
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
+    try:
+        spread = float(days.max() - days.min())
+        bins = 60 if spread > 0 else 1
+        axes.hist(days, bins=bins, color="#9ecae1", edgecolor="#3182bd", linewidth=0.4)
+        marks = [
+            ("mean", summary["mean"], "#d62728", "-"),
+            ("p50", summary["p50"], "#2ca02c", "--"),
+            ("p90", summary["p90"], "#ff7f0e", "--"),
+            ("p95", summary["p95"], "#9467bd", ":"),
+        ]
+        for label, value, colour, style in marks:
+            axes.axvline(
+                value, color=colour, linestyle=style, linewidth=1.4, label=f"{label} {value:,.2f} d"
+            )
+        axes.set_xlabel("Lead time (days)")
+        axes.set_ylabel("Cases")
+        axes.set_title(
+            f"{result.service} ({result.variant}): {result.cases:,} simulated cases",
+            fontsize=11,
+        )
+        axes.legend(frameon=False, fontsize=9)
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=suffix, metadata={"Date": None} if suffix == "svg" else None)
+    finally:
+        plt.close(figure)
+    atomic_write(path, buffer.getvalue(), inputs=inputs)
