@@ -173,7 +173,7 @@ def test_all_text_from_the_models_is_escaped_in_the_html() -> None:
         assert hostile in text  # shown as text ...
         assert hostile not in html  # ... never as markup
     tags = [tag for tag, _ in page.tags]
-    assert tags.count("script") == 1 and "img" not in tags and "svg" not in tags
+    assert tags.count("script") == 1 and "img" not in tags and "foreignobject" not in tags
     handlers = [(tag, name) for tag, attrs in page.tags for name in attrs if name.startswith("on")]
     assert handlers == []
     assert all(
@@ -190,7 +190,14 @@ def test_the_only_script_is_pinned_by_the_content_security_policy() -> None:
     assert policy is not None and "default-src 'none'" in policy
     assert page.scripts == [_SCRIPT]
     assert _hash(page.scripts[0]) in policy
-    assert "http://" not in html and "https://" not in html  # nothing to fetch
+    # nothing to fetch: no address outside the SVG namespace declarations
+    addresses = [
+        value
+        for _, attrs in page.tags
+        for name, value in attrs.items()
+        if not name.startswith("xmlns") and value and re.search(r"(https?|ftp|file):", value)
+    ]
+    assert addresses == []
 
 
 def test_the_html_of_one_service_has_every_part() -> None:
@@ -262,15 +269,19 @@ HOSTILE_SVG = (
 
 @pytest.fixture
 def fake_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Diagrams from a stand-in renderer that puts hostile content in its SVG."""
+    """Diagrams from a stand-in for bpr.render that puts hostile content in its SVG."""
 
-    def swimlane_svg(model: bpr.Model) -> str:
-        return HOSTILE_SVG.replace("{label}", escape(model.variant))
+    def process_dot(model: bpr.Model) -> str:
+        return f"swimlane {model.variant}"
 
-    def comparison_svg(as_is: bpr.Model, to_be: bpr.Model) -> bytes:
-        return HOSTILE_SVG.replace("{label}", escape(f"{as_is.variant}-{to_be.variant}")).encode()
+    def comparison_dot(as_is: bpr.Model, to_be: bpr.Model) -> str:
+        return f"comparison {as_is.variant} {to_be.variant}"
 
-    functions = {"swimlane_svg": swimlane_svg, "comparison_svg": comparison_svg}
+    def convert(dot: str, fmt: str) -> bytes:
+        assert fmt == "svg"
+        return HOSTILE_SVG.replace("{label}", escape(dot)).encode()
+
+    functions = {"process_dot": process_dot, "comparison_dot": comparison_dot, "convert": convert}
     monkeypatch.setattr(diagrams_module, "_function", functions.get)
 
 

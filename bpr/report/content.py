@@ -9,10 +9,11 @@ from typing import Any
 from bpr._table import format_number
 from bpr.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.model import Model
-from bpr.report.collect import Pair, Portfolio, Service, Variant
+from bpr.report.collect import Pair, Portfolio, Service, Variant, optional_function
 
 __all__ = [
     "HEADLINE_KEYS",
+    "HIGHER_IS_BETTER",
     "MATURITY_STAGES",
     "ChangeRecord",
     "Column",
@@ -24,6 +25,7 @@ __all__ = [
     "document_table",
     "format_percent",
     "format_value",
+    "gain_text",
     "headline",
     "measure_table",
     "portfolio_table",
@@ -41,6 +43,8 @@ HEADLINE_KEYS = (
     "burden",
     "annual_burden",
 )
+#: Measures where a rise is the gain (for every other one a fall is).
+HIGHER_IS_BETTER = frozenset({"maturity", "documents_exchanged"})
 #: The UN e-service maturity stages, as the loader names them.
 MATURITY_STAGES = {1: "information", 2: "downloadable forms", 3: "transactional", 4: "proactive"}
 
@@ -67,6 +71,7 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     links: list[str | None] = field(default_factory=list)
     footer: list[list[Any]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the measure key of each row, where any
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,7 @@ def measure_table(service: Service) -> Table:
                     change = after - before
                 row += [change, percent]
         table.rows.append(row)
+        table.keys.append(key)
     return table
 
 
@@ -330,6 +336,16 @@ def document_table(service: Service) -> Table:
         row += [_travel(m, doc_id) for m in models]
         table.rows.append(row)
     return table
+
+
+def gain_text(gain: Any, currency: str | None) -> str:
+    """A lint finding's gain in a few words, as ``bpr lint`` writes it."""
+    if gain is None:
+        return ""
+    format_gain = optional_function("bpr.lint", "format_gain")
+    if format_gain is not None:
+        return str(format_gain(gain, currency))
+    return str(gain)
 
 
 def variant_facts(variant: Variant) -> list[tuple[str, str]]:

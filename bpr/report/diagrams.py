@@ -23,23 +23,26 @@ def _function(name: str) -> Any:
 
 
 def rendering_available() -> bool:
-    return _function("swimlane_svg") is not None
+    return all(_function(n) is not None for n in ("process_dot", "comparison_dot", "convert"))
 
 
-def _text(result: Any) -> str:
-    return result.decode("utf-8") if isinstance(result, bytes) else str(result)
+def _svg(dot: str) -> str:
+    data = _function("convert")(dot, "svg")
+    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
 
 def swimlane_svg(model: Model) -> str | None:
     """The SVG text of one variant's swimlane diagram, or None where bpr.render is absent."""
-    function = _function("swimlane_svg")
-    return None if function is None else _text(function(model))
+    if not rendering_available():
+        return None
+    return _svg(_function("process_dot")(model))
 
 
 def comparison_svg(as_is: Model, to_be: Model) -> str | None:
     """The SVG text of the As-Is/To-Be comparison diagram, or None where bpr.render is absent."""
-    function = _function("comparison_svg")
-    return None if function is None else _text(function(as_is, to_be))
+    if not rendering_available():
+        return None
+    return _svg(_function("comparison_dot")(as_is, to_be))
 
 
 def inline_svg(svg: str, prefix: str, label: str = "") -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from bpr import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
 from bpr.report.content import (
+    HIGHER_IS_BETTER,
     Table,
     change_records,
     compact_number,
@@ -18,6 +19,7 @@ from bpr.report.content import (
     document_table,
     format_percent,
     format_value,
+    gain_text,
     headline,
     measure_table,
     portfolio_table,
@@ -32,7 +34,7 @@ _CSS = """
   --bad: #b3261e; --accent: #1f5fa8; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-  color: var(--ink); margin: 0 auto; max-width: 1200px; padding: 24px 32px 64px; }
+  color: var(--ink); margin: 0 auto; max-width: 1400px; padding: 24px 32px 64px; }
 h1 { font-size: 1.8rem; margin: 0 0 4px; }
 h2 { font-size: 1.45rem; margin: 40px 0 6px; padding-top: 12px;
   border-top: 3px solid var(--accent); }
@@ -56,6 +58,9 @@ table.sortable th button::after { content: " \\2195"; color: var(--muted); font-
 table.sortable th[aria-sort="ascending"] button::after { content: " \\2191"; }
 table.sortable th[aria-sort="descending"] button::after { content: " \\2193"; }
 .wide { overflow-x: auto; }
+#portfolio table { font-size: 0.8rem; }
+#portfolio th, #portfolio td { padding: 3px 5px; }
+#portfolio td:first-child { min-width: 13em; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 150px; }
 .card .label { color: var(--muted); font-size: 0.82rem; }
@@ -159,11 +164,11 @@ def _sort_value(value: Any) -> str:
     return str(value).lower()
 
 
-def _trend(percent: float | None) -> str:
-    """Lower is better for every measure a report highlights."""
+def _trend(percent: float | None, key: str = "") -> str:
+    """Green for a gain, red for a loss: a fall is the gain, except for a few measures."""
     if not percent:
         return ""
-    return "good" if percent < 0 else "bad"
+    return "good" if (percent > 0) == (key in HIGHER_IS_BETTER) else "bad"
 
 
 def _table(
@@ -218,7 +223,7 @@ def _table(
                 inner = f'<a href="#{_esc(link)}">{inner}</a>'
             extra = ""
             if column.kind == "percent":
-                trend = _trend(value)
+                trend = _trend(value, table.keys[r] if r < len(table.keys) else "")
                 extra = f' class="num {trend}"' if trend else ' class="num"'
             else:
                 extra = _cell_class(column.kind)
@@ -277,7 +282,7 @@ def _cards(service: Service) -> str:
         unit = f" {_esc(item.unit)}" if item.unit else ""
         if item.compared:
             value = f"{_esc(format_value(item.before))} → {_esc(format_value(item.after))}{unit}"
-            trend = _trend(item.percent)
+            trend = _trend(item.percent, item.key)
             change = (
                 f'<div class="change {trend}">{_esc(format_percent(item.percent))}</div>'
                 if item.percent is not None
@@ -339,7 +344,7 @@ def _changes(pair: Pair) -> str:
     return "".join(out)
 
 
-def _findings(variant: Variant) -> str:
+def _findings(variant: Variant, currency: str | None) -> str:
     if not variant.findings:
         return ""
     out = [
@@ -349,12 +354,12 @@ def _findings(variant: Variant) -> str:
     ]
     for finding in variant.findings:
         steps = ", ".join(str(s) for s in (getattr(finding, "steps", ()) or ()))
-        gain = getattr(finding, "gain", None)
+        gain = gain_text(getattr(finding, "gain", None), currency)
         out.append(
             f"<tr><td><code>{_esc(getattr(finding, 'rule', ''))}</code></td>"
             f"<td>{_esc(getattr(finding, 'severity', ''))}</td>"
             f"<td>{_esc(getattr(finding, 'message', finding))}</td><td>{_esc(steps)}</td>"
-            f"<td>{_esc(format_value(gain) if gain is not None else '')}</td></tr>"
+            f"<td>{_esc(gain)}</td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)
@@ -381,6 +386,8 @@ def _service(service: Service, index: int) -> str:
     out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
     out.append(_cards(service))
     for n, pair in enumerate(service.pairs):
+        if pair.error:
+            continue  # shown under the changes; a diagram of the two would fail the same way
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
         heading = (
             f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
@@ -409,7 +416,7 @@ def _service(service: Service, index: int) -> str:
         out.append('<p class="note">No documents declared.</p>')
     base = service.as_is
     if base is not None:
-        out.append(_findings(base))
+        out.append(_findings(base, service.currency))
     out.append(_sources(service))
     out.append("</section>")
     return "".join(out)

@@ -16,6 +16,7 @@ from bpr.report.content import (
     document_table,
     format_percent,
     format_value,
+    gain_text,
     headline,
     measure_table,
     portfolio_table,
@@ -152,6 +153,8 @@ def _service(service: Service, files: dict[str, str], folder: str) -> list[str]:
             lines.append(f"| {md_text(item.label + unit)} | {md_text(format_value(item.before))} |")
     lines.append("")
     for pair in service.pairs:
+        if pair.error:
+            continue  # shown under the changes; a diagram of the two would fail the same way
         lines += [f"### Comparison: {_arrow(pair)}", ""]
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
         name = f"{service.id}--{pair.as_is.label}--{pair.to_be.label}.svg"
@@ -179,7 +182,10 @@ def _service(service: Service, files: dict[str, str], folder: str) -> list[str]:
     base = service.as_is
     if base is not None and base.findings:
         lines += [f"### Redesign opportunities in the {md_text(display_label(base.label))}", ""]
-        lines += ["| Rule | Severity | Finding | Steps |", "| --- | --- | --- | --- |"]
+        lines += [
+            "| Rule | Severity | Finding | Steps | Possible gain |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for finding in base.findings:
             steps = ", ".join(str(s) for s in (getattr(finding, "steps", ()) or ()))
             cells = [
@@ -187,6 +193,7 @@ def _service(service: Service, files: dict[str, str], folder: str) -> list[str]:
                 getattr(finding, "severity", ""),
                 getattr(finding, "message", finding),
                 steps,
+                gain_text(getattr(finding, "gain", None), service.currency),
             ]
             lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
         lines.append("")
