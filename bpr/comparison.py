@@ -1082,9 +1082,11 @@ def _h(text: str) -> str:
 def _html_table(
     headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool]
 ) -> list[str]:
-    right = ' style="text-align:right"'
+    right, left = ' style="text-align:right"', ' style="text-align:left"'
     out = ["<table>", "<thead><tr>"]
-    out += [f"<th{right if n else ''}>{_h(h)}</th>" for h, n in zip(headers, numeric, strict=True)]
+    out += [
+        f"<th{right if n else left}>{_h(h)}</th>" for h, n in zip(headers, numeric, strict=True)
+    ]
     out += ["</tr></thead>", "<tbody>"]
     for row in rows:
         cells = "".join(
