@@ -1,0 +1,318 @@
+"""Tests of bpr.eventlog: reading XES and CSV logs, clear errors, writing simulated logs."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import bpr
+from bpr.errors import EventLogError, OutputError
+from bpr.eventlog import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    RESOURCE,
+    START,
+    TIMESTAMP,
+    EventTable,
+    LogColumns,
+    read_log,
+    write_log,
+)
+from bpr.simulate import simulate
+
+LOGS = Path(__file__).parent / "data" / "logs"
+TINY_COLUMNS = LogColumns(
+    case="Case ID",
+    activity="Activity",
+    timestamp="Complete Timestamp",
+    start="Start Timestamp",
+    resource="Resource",
+    group="Role",
+)
+
+
+def _table(names=("Apply", "Check"), cases=2) -> EventTable:
+    """A hand-made table: each case runs the activities one after the other, one hour each."""
+    count = len(names) * cases
+    base = np.datetime64("2026-01-05T08:00", "ms")
+    case = np.repeat(np.arange(cases), len(names))
+    activity = np.tile(np.arange(len(names), dtype=np.int32), cases)
+    offset = (np.arange(count) % len(names)) * 2 + case * 24
+    start = base + (offset * 3_600_000).astype("timedelta64[ms]")
+    return EventTable(
+        case=case,
+        activity=activity,
+        names=list(names),
+        resources=[f"r{i}" for i in range(len(names))],
+        groups=["Agency" if i else None for i in range(len(names))],
+        start=start,
+        complete=start + np.timedelta64(3_600_000, "ms"),
+    )
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def test_csv_with_named_columns():
+    log = read_log(LOGS / "tiny.csv", TINY_COLUMNS)
+    assert list(log.columns) == [CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, START]
+    assert len(log) == 11 and log[CASE].nunique() == 3
+    assert isinstance(log[ACTIVITY].dtype, pd.CategoricalDtype)
+    first = log.iloc[0]
+    assert (first[CASE], first[ACTIVITY], first[RESOURCE]) == ("c1", "Receive application", "Ann")
+    assert first[TIMESTAMP] - first[START] == pd.Timedelta(minutes=30)
+    assert str(log[TIMESTAMP].dt.tz) == "UTC"
+
+
+def test_xes_with_lifecycle_pairs_start_and_complete():
+    log = read_log(LOGS / "lifecycle.xes")
+    assert len(log) == 4  # complete events only; the schedule event is dropped
+    a1 = log[log[CASE] == "A-1"]
+    assert list(a1[ACTIVITY]) == ["Apply & pay", "Decide"]
+    assert list(a1[TIMESTAMP] - a1[START]) == [pd.Timedelta(minutes=45), pd.Timedelta(hours=1)]
+    a2 = log[log[CASE] == "A-2"]  # the case id stands after the first event in this trace
+    assert len(a2) == 2 and a2[START].isna().all()
+    assert log.loc[log[CASE] == "A-1", GROUP].iloc[1] == "City hall"
+
+
+def test_the_shared_logs_read(shared_data):
+    receipt = read_log(shared_data / "receipt.csv")
+    assert len(receipt) == 8577 and receipt[CASE].nunique() == 1434
+    assert {RESOURCE, GROUP} <= set(receipt.columns)
+    example = read_log(shared_data / "running-example.xes")
+    assert len(example) == 42 and example[CASE].nunique() == 6
+
+
+def test_gzipped_logs_read(tmp_path):
+    source = (LOGS / "tiny.csv").read_bytes()
+    target = tmp_path / "tiny.csv.gz"
+    target.write_bytes(gzip.compress(source))
+    assert len(read_log(target, TINY_COLUMNS)) == 11
+
+
+def test_a_generated_log_reads_with_compact_columns(tmp_path):
+    """A larger log (200,000 events): categorical strings, only the needed columns."""
+    cases = 40_000
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            CASE: np.repeat([f"case-{i}" for i in range(cases)], 5),
+            ACTIVITY: np.tile(["A", "B", "C", "D", "E"], cases),
+            TIMESTAMP: pd.Timestamp("2026-01-01", tz="UTC")
+            + pd.to_timedelta(np.arange(cases * 5) * 60 + rng.integers(0, 30, cases * 5), "s"),
+            "notes": "a long free text that the reader should skip " * 3,
+        }
+    )
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    log = read_log(path)
+    assert len(log) == cases * 5
+    assert "notes" not in log.columns
+    assert isinstance(log[CASE].dtype, pd.CategoricalDtype)
+    assert log.memory_usage(deep=True).sum() < 12 * len(log) * 3
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def _csv(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file():
+    with pytest.raises(EventLogError, match="no such file"):
+        read_log("nowhere/log.csv")
+
+
+def test_unknown_kind_of_file(tmp_path):
+    with pytest.raises(EventLogError, match=r"\.xes, \.xes\.gz, \.csv, \.csv\.gz"):
+        read_log(_csv(tmp_path, "a,b\n", "log.txt"))
+
+
+def test_empty_csv(tmp_path):
+    with pytest.raises(EventLogError, match="empty"):
+        read_log(_csv(tmp_path, ""))
+
+
+def test_csv_with_a_header_only(tmp_path):
+    with pytest.raises(EventLogError, match="no events"):
+        read_log(_csv(tmp_path, "case:concept:name,concept:name,time:timestamp\n"))
+
+
+def test_missing_column_is_named_with_a_suggestion(tmp_path):
+    path = _csv(tmp_path, "case:concept:name,concept:nme,time:timestamp\nc,a,2026-01-01\n")
+    with pytest.raises(EventLogError) as caught:
+        read_log(path)
+    message = str(caught.value)
+    assert "no column 'concept:name' for the activity" in message
+    assert "did you mean 'concept:nme'" in message and "--activity" in message
+
+
+def test_a_named_optional_column_must_exist(tmp_path):
+    path = _csv(tmp_path, "case:concept:name,concept:name,time:timestamp\nc,a,2026-01-01\n")
+    with pytest.raises(EventLogError, match="no column 'Role' for the group"):
+        read_log(path, LogColumns(group="Role"))
+
+
+def test_an_event_without_activity_names_its_line(tmp_path):
+    path = _csv(
+        tmp_path,
+        "case:concept:name,concept:name,time:timestamp\nc,a,2026-01-01\nc,,2026-01-02\n",
+    )
+    with pytest.raises(EventLogError, match=r"log\.csv:3: an event has no activity"):
+        read_log(path)
+
+
+def test_a_bad_timestamp_names_its_line(tmp_path):
+    path = _csv(
+        tmp_path,
+        "case:concept:name,concept:name,time:timestamp\nc,a,2026-01-01\nc,b,yesterday\n",
+    )
+    with pytest.raises(EventLogError, match=r"log\.csv:3: cannot read the timestamp 'yesterday'"):
+        read_log(path)
+
+
+def test_malformed_xes(tmp_path):
+    path = _csv(tmp_path, "<log><trace><event></trace></log>", "bad.xes")
+    with pytest.raises(EventLogError, match=r"bad\.xes:1: the XES file is not well-formed"):
+        read_log(path)
+
+
+def test_xes_without_events(tmp_path):
+    path = _csv(
+        tmp_path, "<log><trace><string key='concept:name' value='x'/></trace></log>", "e.xes"
+    )
+    with pytest.raises(EventLogError, match=r"empty \(1 traces and no events\)"):
+        read_log(path)
+
+
+def test_xes_event_without_timestamp(tmp_path):
+    path = _csv(
+        tmp_path,
+        "<log>\n<trace><string key='concept:name' value='x'/>\n"
+        "<event><string key='concept:name' value='a'/>"
+        "<date key='time:timestamp' value='2026-01-01T00:00:00'/></event>\n"
+        "<event><string key='concept:name' value='b'/></event>\n</trace></log>",
+        "t.xes",
+    )
+    with pytest.raises(EventLogError, match=r"t\.xes:4: an event has no 'time:timestamp'"):
+        read_log(path)
+
+
+def test_xes_without_any_timestamp_lists_the_attributes(tmp_path):
+    path = _csv(
+        tmp_path,
+        "<log><trace><string key='concept:name' value='x'/>"
+        "<event><string key='concept:name' value='a'/><date key='time' value='2026-01-01'/>"
+        "</event></trace></log>",
+        "t.xes",
+    )
+    with pytest.raises(EventLogError, match=r"no attribute 'time:timestamp'.*concept:name, time"):
+        read_log(path)
+
+
+def test_xes_trace_without_case_id(tmp_path):
+    path = _csv(
+        tmp_path,
+        "<log><trace><event><string key='concept:name' value='a'/>"
+        "<date key='time:timestamp' value='2026-01-01T00:00:00'/></event></trace></log>",
+        "t.xes",
+    )
+    with pytest.raises(EventLogError, match="no 'concept:name' attribute \\(the case id\\)"):
+        read_log(path)
+
+
+def test_xes_entities_are_not_expanded(tmp_path):
+    path = _csv(
+        tmp_path,
+        '<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY boom "BOOM">]>\n'
+        "<log><trace><string key='concept:name' value='x'/>"
+        "<event><string key='concept:name' value='&boom;'/>"
+        "<date key='time:timestamp' value='2026-01-01T00:00:00'/></event></trace></log>",
+        "ent.xes",
+    )
+    with pytest.raises(EventLogError, match="declares entities"):
+        read_log(path)
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def test_csv_round_trip(tmp_path):
+    target = write_log(tmp_path / "out.csv", _table())
+    text = target.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        "case:concept:name,concept:name,org:resource,org:group,start_timestamp,time:timestamp"
+    )
+    assert "case-1,Apply,r0,,2026-01-05T08:00:00.000+00:00,2026-01-05T09:00:00.000+00:00" in text
+    log = read_log(target)
+    assert len(log) == 4
+    assert (log[TIMESTAMP] - log[START] == pd.Timedelta(hours=1)).all()
+
+
+def test_xes_round_trip_with_hostile_names(tmp_path):
+    names = ('Check "form" & <stamp>', "Décision finale")
+    target = write_log(tmp_path / "out.xes", _table(names))
+    log = read_log(target)
+    assert set(log[ACTIVITY].astype(str)) == set(names)
+    assert (log[TIMESTAMP] - log[START] == pd.Timedelta(hours=1)).all()
+    assert log[GROUP].isna().sum() == 2  # no group written where the actor has no agency
+
+
+def test_gzipped_output(tmp_path):
+    target = write_log(tmp_path / "out.xes.gz", _table())
+    assert gzip.decompress(target.read_bytes()).startswith(b"<?xml")
+    assert len(read_log(target)) == 4
+
+
+def test_zero_duration_runs_keep_start_before_complete(tmp_path):
+    table = _table()
+    table.complete = table.start.copy()
+    target = write_log(tmp_path / "zero.xes", table)
+    text = target.read_text(encoding="utf-8")
+    body = text.index("<trace>")
+    first_start = text.index('value="start"', body)
+    first_complete = text.index('value="complete"', body)
+    assert first_start < first_complete
+    assert len(read_log(target)) == 4
+
+
+def test_pm4py_reads_what_we_write(tmp_path):
+    pm4py = pytest.importorskip("pm4py")
+    m = bpr.load(LOGS / "nested.yaml")
+    result = simulate(m, 40, seed=1, events=True)
+    assert result.events is not None
+    xes = write_log(tmp_path / "sim.xes", result.events)
+    csv = write_log(tmp_path / "sim.csv", result.events)
+    frame = pm4py.read_xes(str(xes))
+    assert len(frame) == 2 * len(result.events)
+    assert {"concept:name", "org:resource", "lifecycle:transition", "time:timestamp"} <= set(
+        frame.columns
+    )
+    assert frame["case:concept:name"].nunique() == 40
+    table = pd.read_csv(csv)
+    formatted = pm4py.format_dataframe(
+        table, case_id=CASE, activity_key=ACTIVITY, timestamp_key=TIMESTAMP
+    )
+    assert len(formatted) == len(result.events)
+
+
+def test_writing_never_replaces_an_input(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="overwrite the input"):
+        write_log(source, _table(), inputs=(str(source),))
+    assert source.read_text(encoding="utf-8") == "x"
+
+
+def test_writing_into_a_missing_folder(tmp_path):
+    with pytest.raises(OutputError, match="does not exist"):
+        write_log(tmp_path / "no" / "out.csv", _table())
+    assert not list(tmp_path.iterdir())
