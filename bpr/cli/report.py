@@ -5,22 +5,35 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from bpr.errors import OutputError
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 __all__ = ["progress_bar", "report"]
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar on the terminal's stderr; nothing where output is not a terminal."""
+def progress_bar(
+    enabled: bool, console: Console | None = None
+) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on the terminal's stderr (or ``console``); nothing unless enabled."""
     if not enabled:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     names = {"load": "Reading models", "write": "Writing services"}
     columns = (
@@ -29,13 +42,13 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, object] = {}
+    with Progress(*columns, console=console or Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+            bar.update(tasks[stage], completed=done, total=total)
 
         yield update
 

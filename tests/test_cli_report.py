@@ -1,0 +1,105 @@
+"""``bpr report`` on the command line: formats, exit codes, skipped models, progress."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+
+PORTFOLIO = DATA / "report" / "portfolio"
+BROKEN = DATA / "report" / "broken"
+
+
+@pytest.mark.parametrize("name", ["out.html", "out.md", "out.xlsx"])
+def test_each_format_is_written(run_bpr, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / name
+    result = run_bpr("report", PORTFOLIO, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file() and out.stat().st_size > 1000
+    assert result.stdout == f"wrote {out}: 3 services from 6 model files" + (
+        f", 9 diagrams in {tmp_path / 'out_files'}\n" if name == "out.md" else "\n"
+    )
+    assert result.stderr == ""  # not a terminal: no progress bar
+
+
+def test_a_skipped_model_is_reported_and_the_exit_status_is_1(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out.html"
+    result = run_bpr("report", PORTFOLIO, BROKEN, "-o", out)
+    assert result.exit_code == 1
+    assert "skipped" in result.stderr and "unknown actor 'robot'" in result.stderr
+    assert "1 skipped (see the report)" in result.stdout
+    assert "unknown actor &#x27;robot&#x27;" in out.read_text(encoding="utf-8")
+
+
+def test_an_unknown_suffix_is_a_usage_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("report", PORTFOLIO, "-o", tmp_path / "out.pdf")
+    assert result.exit_code == 2
+    assert ".html, .md or .xlsx" in result.stderr
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_format_option_overrides_the_suffix(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "report.txt"
+    result = run_bpr("report", PORTFOLIO / "beta", "-o", out, "--format", "markdown")
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("# Beta benefit\n")
+
+
+def test_an_output_that_is_an_input_is_refused(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "beta.md"
+    shutil.copy(PORTFOLIO / "beta" / "as-is.yaml", model)
+    before = model.read_bytes()
+    result = run_bpr("report", model, "-o", model)
+    assert result.exit_code == 1
+    assert "would overwrite the input" in result.stderr and "Traceback" not in result.stderr
+    assert model.read_bytes() == before
+
+
+def test_a_folder_without_models_is_an_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("report", tmp_path, "-o", tmp_path / "out.html")
+    assert result.exit_code == 1
+    assert "no *.yaml or *.yml files" in result.stderr
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_the_title_option(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out.html"
+    assert (
+        run_bpr("report", PORTFOLIO, "-o", out, "--title", "Ministry <b>brief</b>").exit_code == 0
+    )
+    assert "<title>Ministry &lt;b&gt;brief&lt;/b&gt;</title>" in out.read_text(encoding="utf-8")
+
+
+def test_progress_can_be_forced_and_goes_to_stderr(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("report", PORTFOLIO, "-o", tmp_path / "out.html", "--progress")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("wrote ")  # stdout stays clean for scripts
+
+
+def test_the_progress_bar_follows_the_calls() -> None:
+    from rich.console import Console
+
+    from bpr.cli.report import progress_bar
+
+    with progress_bar(False) as update:
+        assert update is None
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=100)
+    with progress_bar(True, console=console) as update:
+        assert update is not None
+        update("load", 1, 4)
+        update("load", 4, 4)
+        update("write", 1, 2)
+    shown = screen.getvalue()
+    assert "Reading models" in shown and "4/4" in shown
+    assert "Writing services" in shown and "1/2" in shown
+
+
+def test_help_shows_examples(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("report", "--help")
+    assert result.exit_code == 0
+    assert "bpr report models -o portfolio.html" in result.stdout
