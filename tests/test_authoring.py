@@ -73,7 +73,7 @@ def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     init_service("svc", tmp_path)
     model = tmp_path / "svc" / "as-is.yaml"
     model.write_text("my work")
-    with pytest.raises(bpr.OutputError, match="already exist.*--force"):
+    with pytest.raises(bpr.OutputError, match=r"already exist.*--force"):
         init_service("svc", tmp_path)
     assert model.read_text() == "my work"
     init_service("svc", tmp_path, force=True)
