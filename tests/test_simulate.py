@@ -78,7 +78,7 @@ def _within_sampling_error(values: np.ndarray, expected: float, sigmas: float = 
 
 
 @pytest.mark.parametrize(
-    "path", sorted(MODELS.glob("*/*.yaml")) + [CONTRACT], ids=lambda p: p.parent.name + "/" + p.stem
+    "path", [*sorted(MODELS.glob("*/*.yaml")), CONTRACT], ids=lambda p: f"{p.parent.name}/{p.stem}"
 )
 def test_simulated_means_agree_with_the_measures(path):
     if not path.exists():
