@@ -1,0 +1,419 @@
+"""The changes the lint rules suggest, made on a copy of the model so they can be measured.
+
+Every change builds a new :class:`~bpr.model.Model` (``dataclasses.replace``), checks it with
+the flow rules again and makes sure no step loses a document it had; a change that fails either
+check is not made (the builder returns None).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bpr.graph import FlowAnalysis, analyse
+from bpr.measures import MEASURE_KEYS, measure
+from bpr.model import END, Branch, Document, Flow, Model, Step
+
+__all__ = [
+    "Edit",
+    "Note",
+    "available_documents",
+    "exchange_documents",
+    "gain",
+    "make_online",
+    "measures_of",
+    "move_check_before",
+    "parallelise",
+    "predecessors",
+    "rebuild",
+    "remove_rework",
+    "single_target",
+    "unavailable_needs",
+]
+
+# Gains are rounded to this many decimals: finer digits are float noise, not a gain.
+_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a change did to one step or document, for the comments of the draft To-Be."""
+
+    kind: str  # "step" or "document"
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A changed copy of a model, with a note on each step or document that changed."""
+
+    model: Model
+    notes: tuple[Note, ...]
+
+
+def predecessors(model: Model, analysis: FlowAnalysis | None = None) -> dict[str, list[str]]:
+    """The steps that lead to each step (and to ``end``), each once, in file order."""
+    analysis = analysis or analyse(model)
+    preds: dict[str, list[str]] = {s.id: [] for s in model.steps}
+    preds[END] = []
+    for step in model.steps:
+        for target, _ in analysis.successors[step.id]:
+            if step.id not in preds[target]:
+                preds[target].append(step.id)
+    return preds
+
+
+def rebuild(
+    model: Model,
+    steps: Iterable[Step] | None = None,
+    documents: Mapping[str, Document] | None = None,
+) -> Model | None:
+    """The model with new steps or documents, or None where the result breaks a flow rule.
+
+    A change that adds a warning of the flow rules (such as a stray join) counts as broken too.
+    The new model has no source map: its lines are those of no file.
+    """
+    new = dataclasses.replace(
+        model,
+        steps=tuple(steps) if steps is not None else model.steps,
+        documents=dict(documents) if documents is not None else dict(model.documents),
+        source=None,
+        warnings=[],
+    )
+    before = len(analyse(model).problems)
+    problems = analyse(new).problems
+    if any(p.is_error for p in problems) or len(problems) > before:
+        return None
+    if not set(unavailable_needs(new)) <= set(unavailable_needs(model)):
+        return None  # some step would run before the document it needs exists
+    return new
+
+
+def _replace_steps(model: Model, changed: Mapping[str, Step]) -> list[Step]:
+    return [changed.get(step.id, step) for step in model.steps]
+
+
+def available_documents(model: Model) -> dict[str, frozenset[str]]:
+    """The documents made inside the process that a case surely holds when each step starts.
+
+    A document is available at a step when, on every way from the first step to it, some step
+    before has produced it; at a ``join: all`` step, a document produced on any branch of its
+    split counts, since every branch has run. Documents that no step produces (the applicant's
+    own papers, certificates fetched outside the model) are left out.
+    """
+    cached = model.__dict__.get("_lint_available")
+    if cached is not None:
+        return cached
+    analysis = analyse(model)
+    preds = predecessors(model, analysis)
+    produced = frozenset(d for s in model.steps for d in s.produces)
+    blocks = {block.join: block for block in analysis.blocks}
+    first = model.first.id
+    into: dict[str, frozenset[str]] = {s.id: produced for s in model.steps}
+    into[first] = frozenset()
+    out = {s.id: into[s.id] | frozenset(s.produces) for s in model.steps}
+    changed = True
+    while changed:  # shrinks monotonically from "everything" to the fixed point
+        changed = False
+        for step in model.steps:
+            if step.id == first:
+                continue  # a case starts with nothing made yet, whatever loops lead back here
+            sources = preds[step.id]
+            block = blocks.get(step.id)
+            if block is not None:
+                parts = []
+                for start, members in block.branches.items():
+                    if start == block.join or not members:
+                        parts.append(out[block.split])
+                        continue
+                    ends = [p for p in sources if p in members]
+                    parts.append(_meet(out[p] for p in ends) if ends else frozenset())
+                new = frozenset().union(*parts)
+            else:
+                new = _meet(out[p] for p in sources) if sources else frozenset()
+            if new != into[step.id]:
+                into[step.id] = new
+                out[step.id] = new | frozenset(step.produces)
+                changed = True
+    model.__dict__["_lint_available"] = into
+    return into
+
+
+def _meet(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    result: frozenset[str] | None = None
+    for item in sets:
+        result = item if result is None else result & item
+    return result or frozenset()
+
+
+def unavailable_needs(model: Model) -> list[tuple[str, str]]:
+    """``(step, document)`` where a step needs a document that the process makes only elsewhere.
+
+    The document is produced by some step, but not surely before this one.
+    """
+    produced = {d for s in model.steps for d in s.produces}
+    available = available_documents(model)
+    return [
+        (step.id, doc)
+        for step in model.steps
+        for doc in step.needs
+        if doc in produced and doc not in available[step.id]
+    ]
+
+
+def measures_of(model: Model) -> dict[str, Any]:
+    """The contract's measures of a model, cached on the model object."""
+    cached = model.__dict__.get("_lint_measures")
+    if cached is None:
+        cached = measure(model).as_dict()
+        model.__dict__["_lint_measures"] = cached
+    return cached
+
+
+def gain(before: Model, after: Model) -> dict[str, float]:
+    """How each measure changes from ``before`` to ``after`` (only those that change).
+
+    >>> import bpr
+    >>> m = bpr.loads("bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...               "steps: [{id: x, actor: a, channel: in-person, work: 1h}]\\n")
+    >>> gain(m, make_online(m, ["x"], "online").model)
+    {'visits': -1, 'applicant_hours': -1}
+    """
+    old, new = measures_of(before), measures_of(after)
+    changes: dict[str, float] = {}
+    for key in MEASURE_KEYS:
+        if key == "maturity" or old[key] is None or new[key] is None:
+            continue
+        difference = round(new[key] - old[key], _DECIMALS)
+        if difference:
+            changes[key] = int(difference) if float(difference).is_integer() else difference
+    return changes
+
+
+# -- the changes ------------------------------------------------------------------------------
+
+
+def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
+    """Mark certificates as pulled by data exchange; the trips to fetch them become queries.
+
+    A step is taken for the applicant's trip to fetch a certificate when it is an in-person
+    step of staff that produces only exchanged documents, charges no fee and needs no document
+    made earlier in the process (only the applicant's own papers). Such a step becomes
+    ``automatic``: the issuer answers a registry query; its work and wait stay as they were.
+    Steps that do more (notarise a contract, take a payment) stay as they are.
+    """
+    ids = [d for d in doc_ids if d in model.documents]
+    if not ids or all(model.documents[d].exchange for d in ids):
+        return None
+    documents = dict(model.documents)
+    notes: list[Note] = []
+    for doc_id in ids:
+        doc = documents[doc_id]
+        if doc.issuer is None:
+            return None  # data exchange needs a registry to pull from
+        documents[doc_id] = dataclasses.replace(doc, exchange=True)
+        notes.append(
+            Note(
+                "document",
+                doc_id,
+                f"once-only: now pulled from the registry of '{doc.issuer}' by data exchange; "
+                "the applicant no longer brings it",
+            )
+        )
+    made_inside = {d for s in model.steps for d in s.produces}
+    changed: dict[str, Step] = {}
+    for step in model.steps:
+        makes = [d for d in step.produces if d in ids]
+        if (
+            makes
+            and step.is_visit
+            and not step.fee
+            and not model.actors[step.actor].is_applicant
+            and all(documents[d].exchange for d in step.produces)
+            and not made_inside & set(step.needs)
+        ):
+            changed[step.id] = dataclasses.replace(step, channel="automatic")
+            notes.append(
+                Note(
+                    "step",
+                    step.id,
+                    f"once-only: was the applicant's visit to fetch {', '.join(makes)}; now the "
+                    "issuer's answer to a registry query (check its work and wait)",
+                )
+            )
+    new = rebuild(model, _replace_steps(model, changed), documents)
+    return None if new is None else Edit(new, tuple(notes))
+
+
+def make_online(model: Model, step_ids: Iterable[str], reason: str) -> Edit:
+    """Move steps from their channel to ``online`` (work, wait and fee unchanged)."""
+    changed: dict[str, Step] = {}
+    notes: list[Note] = []
+    for step_id in step_ids:
+        step = model.step(step_id)
+        if step.channel == "online":
+            continue
+        changed[step_id] = dataclasses.replace(step, channel="online")
+        notes.append(Note("step", step_id, f"{reason}: was {step.channel}, now online"))
+    new = rebuild(model, _replace_steps(model, changed))
+    assert new is not None, "a change of channel cannot break the flow"
+    return Edit(new, tuple(notes))
+
+
+def _sequence(target: str) -> Flow:
+    return Flow("sequence", (Branch(target),))
+
+
+def single_target(step: Step) -> str | None:
+    """The one step a step always leads to, or None for a choice, split or several targets."""
+    if step.next.kind != "sequence" or len(step.next.branches) != 1:
+        return None
+    return step.next.branches[0].to
+
+
+def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
+    """Run two consecutive steps side by side in a parallel split.
+
+    With ``P -> first -> second -> C``, ``P`` splits into both and ``C`` joins them. Where
+    ``first`` already joins a parallel split, ``second`` becomes one more branch of that split
+    instead. Returns None where the flow around the steps does not allow either.
+    """
+    if first_id not in model or second_id not in model:
+        return None
+    analysis = analyse(model)
+    preds = predecessors(model, analysis)
+    first, second = model.step(first_id), model.step(second_id)
+    after = single_target(second)
+    if (
+        single_target(first) != second_id
+        or preds[second_id] != [first_id]
+        or after is None
+        or second.join is not None
+    ):
+        return None
+    changed: dict[str, Step] = {}
+    notes: list[Note] = []
+    block = next((b for b in analysis.blocks if b.join == first_id), None)
+    if block is not None:
+        split = model.step(block.split)
+        branches = (*split.next.branches, Branch(second_id))
+        changed[split.id] = dataclasses.replace(split, next=Flow("parallel", branches))
+        changed[second_id] = dataclasses.replace(second, next=_sequence(first_id))
+        changed[first_id] = dataclasses.replace(first, next=_sequence(after))
+        notes += [
+            Note("step", split.id, f"sequential-independent: '{second_id}' is a new branch"),
+            Note(
+                "step",
+                second_id,
+                f"sequential-independent: runs beside the other branches and before "
+                f"'{first_id}' (it needs nothing '{first_id}' produces)",
+            ),
+            Note("step", first_id, f"sequential-independent: also waits for '{second_id}'"),
+        ]
+    else:
+        if first.join is not None or len(preds[first_id]) != 1 or after == END:
+            return None
+        before_id = preds[first_id][0]
+        if preds[after] != [second_id]:
+            return None
+        before, joining = model.step(before_id), model.step(after)
+        if single_target(before) != first_id or joining.join is not None:
+            return None
+        changed[before_id] = dataclasses.replace(
+            before, next=Flow("parallel", (Branch(first_id), Branch(second_id)))
+        )
+        changed[first_id] = dataclasses.replace(first, next=_sequence(after))
+        changed[after] = dataclasses.replace(joining, join="all")
+        notes += [
+            Note(
+                "step",
+                before_id,
+                f"sequential-independent: now splits into '{first_id}' and '{second_id}'",
+            ),
+            Note(
+                "step",
+                second_id,
+                f"sequential-independent: runs beside '{first_id}' (it needs nothing "
+                f"'{first_id}' produces); was after it",
+            ),
+            Note("step", after, f"sequential-independent: joins '{first_id}' and '{second_id}'"),
+        ]
+    new = rebuild(model, _replace_steps(model, changed))
+    return None if new is None else Edit(new, tuple(notes))
+
+
+def remove_rework(model: Model, step_id: str, index: int) -> Edit | None:
+    """Let no case take branch ``index`` of a choice: its probability goes to the others."""
+    step = model.step(step_id)
+    branches = step.next.branches
+    back = branches[index]
+    rest = sum(b.p for i, b in enumerate(branches) if i != index)
+    if step.next.kind != "choice" or rest <= 0:
+        return None
+    scaled = tuple(
+        dataclasses.replace(b, p=0.0 if i == index else b.p / rest) for i, b in enumerate(branches)
+    )
+    new_step = dataclasses.replace(step, next=Flow("choice", scaled))
+    new = rebuild(model, _replace_steps(model, {step_id: new_step}))
+    if new is None:
+        return None
+    note = Note("step", step_id, f"rework: no case goes back to '{back.to}'")
+    return Edit(new, (note,))
+
+
+def move_check_before(model: Model, check_id: str, chain: list[str]) -> Edit | None:
+    """Run a check before the chain of steps that leads to it, so rejected cases skip them.
+
+    ``chain`` lists the steps from the first one to move after the check up to the step just
+    before the check; each leads to the next with a plain ``next``. The check's branches that
+    go on (not to ``end``) now lead to the first step of the chain, and the last step of the
+    chain goes where they went.
+    """
+    if not chain:
+        return None
+    preds = predecessors(model)
+    head, tail = chain[0], chain[-1]
+    check = model.step(check_id)
+    if preds[check_id] != [tail] or len(preds[head]) != 1 or head == model.first.id:
+        return None
+    (entry_id,) = preds[head]
+    entry = model.step(entry_id)
+    if entry_id == check_id or entry.next.kind == "parallel":
+        return None
+    ending = [b for b in check.next.branches if b.to == END]
+    going = [b for b in check.next.branches if b.to != END]
+    share = sum(b.p for b in going)
+    if not ending or not going or share <= 0:
+        return None
+    changed: dict[str, Step] = {}
+    changed[entry_id] = dataclasses.replace(
+        entry,
+        next=Flow(
+            entry.next.kind,
+            tuple(
+                dataclasses.replace(b, to=check_id) if b.to == head else b
+                for b in entry.next.branches
+            ),
+        ),
+    )
+    when = going[0].when if len(going) == 1 else None
+    changed[check_id] = dataclasses.replace(
+        check, next=Flow("choice", (*ending, Branch(head, share, when)))
+    )
+    last = model.step(tail)
+    if len(going) == 1:
+        onward = _sequence(going[0].to)
+    else:
+        onward = Flow("choice", tuple(dataclasses.replace(b, p=b.p / share) for b in going))
+    changed[tail] = dataclasses.replace(last, next=onward)
+    new = rebuild(model, _replace_steps(model, changed))
+    if new is None:
+        return None
+    notes = (
+        Note("step", check_id, f"knock-out-order: now runs before {', '.join(chain)}"),
+        Note("step", tail, f"knock-out-order: now leads on where '{check_id}' did"),
+    )
+    return Edit(new, notes)

@@ -1,0 +1,626 @@
+"""bpr.lint: each rule on a hand-made bad-practice model, gains worked out by hand, the draft."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bpr
+from bpr.lint import (
+    RULES,
+    SAFE_RULES,
+    Finding,
+    build_draft,
+    draft_to_be,
+    format_finding,
+    format_gain,
+    lint,
+    lint_result,
+)
+from bpr.lint.draft import yaml_scalar
+from bpr.lint.edits import available_documents, parallelise, unavailable_needs
+from tests.conftest import DATA, model_files
+
+LINT = DATA / "lint"
+AS_IS = [p for p in model_files() if p.name == "as-is.yaml"]
+
+
+def load(name: str) -> bpr.Model:
+    return bpr.load(LINT / f"{name}.yaml")
+
+
+def model(text: str) -> bpr.Model:
+    return bpr.loads("bpr: 1\nservice: t\nvariant: as-is\n" + text)
+
+
+def only(findings: list[Finding], rule: str) -> Finding:
+    matching = [f for f in findings if f.rule == rule]
+    assert len(matching) == 1, findings
+    return matching[0]
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in text:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+# -- one bad-practice model per rule, and a clean one ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("once-only", {"once-only"}),
+        ("repeated-contact", {"repeated-contact"}),
+        ("sequential-independent", {"sequential-independent"}),
+        ("rework", {"rework"}),
+        ("knock-out-order", {"knock-out-order"}),
+        ("maturity-mismatch", {"maturity-mismatch"}),
+        ("dead-document", {"dead-document"}),
+        ("clean", set()),
+    ],
+)
+def test_each_bad_practice_model_shows_its_rule_and_only_it(name: str, expected: set[str]) -> None:
+    assert {f.rule for f in lint(load(name))} == expected
+
+
+def test_every_rule_has_a_test_model() -> None:
+    tested = {p.stem for p in LINT.glob("*.yaml")}
+    assert set(RULES) - tested == {"lint-config"}  # tested inline below
+
+
+# -- gains worked out by hand ------------------------------------------------------------------
+
+
+def test_once_only_gain_by_hand() -> None:
+    # Exchanging the extract removes the certificate and the trip to fetch it: fetch_extract (an
+    # in-person step of the registry, no fee, needs only the passport) becomes a registry query.
+    # Applicant hours: 1h (the visit) -> 0; burden 1 x 10000 -> 0; x 1000 cases a year.
+    finding = only(lint(load("once-only")), "once-only")
+    assert finding.gain == {
+        "visits": -1,
+        "documents_from_applicant": -1,
+        "certificates": -1,
+        "documents_exchanged": 1,
+        "applicant_hours": -1,
+        "burden": -10000,
+        "annual_burden": -10_000_000,
+    }
+    assert finding.documents == ("birth_extract",)
+    assert finding.steps == ("apply", "fetch_extract")
+    assert finding.severity == "warning"
+    assert format_gain(finding.gain, "UZS") == "-1 visit, -1 certificate, -1 h, -10,000 UZS/case"
+
+
+def test_rework_gain_by_hand() -> None:
+    # The loop submit-check runs 1/(1-0.4) = 5/3 times. Lead: (1 + 2 + 24) x 5/3 + 1 = 46h, and
+    # 28h without returns: -18h = -0.75d. Work: 3 x 5/3 + 1 = 6h -> 4h. Applicant: 5/3 h -> 1h.
+    finding = only(lint(load("rework")), "rework")
+    assert finding.gain is not None
+    assert finding.gain["lead_time_days"] == pytest.approx(-0.75)
+    assert finding.gain["work_hours"] == pytest.approx(-2)
+    assert finding.gain["applicant_hours"] == pytest.approx(-2 / 3, abs=1e-6)
+    assert finding.gain["burden"] == pytest.approx(-40 / 3, abs=1e-5)
+    assert finding.steps[:2] == ("check", "submit")
+    assert "40%" in finding.message and "(incomplete)" in finding.message
+
+
+def test_knock_out_gain_by_hand() -> None:
+    # Before: 0.5 + (2 + 120) + (3 + 72) + (0.5 + 24) + 0.7 x 1 = 222.7h. With the check first:
+    # 0.5 + 24.5 + 0.7 x (122 + 75 + 1) = 163.6h: -59.1h. The 30% rejected skip 5h of work and
+    # 150 of fees: -1.5h, -45.
+    finding = only(lint(load("knock-out-order")), "knock-out-order")
+    assert finding.gain is not None
+    assert finding.gain["lead_time_days"] == pytest.approx(-59.1 / 24)
+    assert finding.gain["work_hours"] == pytest.approx(-1.5)
+    assert finding.gain["fees"] == pytest.approx(-45)
+    assert finding.steps == ("check_eligibility", "inspect_site", "appraise")
+
+
+def test_sequential_independent_gain_by_hand() -> None:
+    # The two checks (1h + 5d and 1h + 3d) run side by side: the shorter one, 73h, drops out.
+    finding = only(lint(load("sequential-independent")), "sequential-independent")
+    assert finding.gain is not None
+    assert finding.gain["lead_time_days"] == pytest.approx(-73 / 24, abs=1e-6)
+    assert finding.steps == ("police_check", "medical_check")
+    assert finding.severity == "info"
+
+
+def test_repeated_contact_by_office_and_by_agency() -> None:
+    found = lint(load("repeated-contact"))
+    office, agency = [f for f in found if f.rule == "repeated-contact"]
+    assert office.steps == ("apply", "collect")
+    assert office.gain == {"visits": -1, "applicant_hours": -0.5, "burden": -10}
+    assert agency.steps == ("apply", "collect", "register_card")
+    assert "2 offices of City hall 3 times" in agency.message
+    assert agency.gain == {"visits": -2, "applicant_hours": -0.75, "burden": -15}
+
+
+# -- lines and locations -----------------------------------------------------------------------
+
+
+def test_findings_point_at_the_lines_of_the_file() -> None:
+    path = LINT / "once-only.yaml"
+    finding = only(lint(bpr.load(path)), "once-only")
+    assert finding.line == line_of(path, "birth_extract: {name")
+    assert ("step", "fetch_extract", line_of(path, "id: fetch_extract")) in finding.locations
+    rework = only(lint(load("rework")), "rework")
+    assert rework.line == line_of(LINT / "rework.yaml", "to: submit")
+    dead = [f for f in lint(load("dead-document")) if f.severity == "error"]
+    assert dead[0].line == line_of(LINT / "dead-document.yaml", "needs: [application, permit]")
+
+
+def test_findings_are_in_file_order_and_json_ready() -> None:
+    found = lint(load("dead-document"))
+    assert [f.line for f in found] == sorted(f.line for f in found)
+    for finding in found:
+        data = json.loads(json.dumps(finding.as_dict()))
+        assert set(data) == {
+            "rule",
+            "severity",
+            "message",
+            "steps",
+            "documents",
+            "line",
+            "gain",
+            "locations",
+        }
+
+
+def test_a_model_without_a_file_has_line_zero() -> None:
+    found = lint(
+        model(
+            "actors: {d: {name: D}}\nsteps: [{id: a, actor: d, channel: in-person},"
+            " {id: b, actor: d, channel: in-person}]\n"
+        )
+    )
+    finding = only(found, "repeated-contact")
+    assert finding.line > 0  # loads keeps the positions of the text
+    import dataclasses
+
+    bare = dataclasses.replace(
+        bpr.loads(
+            "bpr: 1\nservice: t\nvariant: v\nactors: {d: {name: D}}\n"
+            "steps: [{id: a, actor: d, channel: in-person}, "
+            "{id: b, actor: d, channel: in-person}]\n"
+        ),
+        source=None,
+    )
+    assert only(lint(bare), "repeated-contact").line == 0
+
+
+# -- each rule's edges ---------------------------------------------------------------------------
+
+
+def test_once_only_own_agency_and_exceptions() -> None:
+    text = (
+        "actors: {me: {name: Me, kind: applicant}, tax: {name: Tax, agency: T},"
+        " tax2: {name: Tax desk, agency: T}}\n"
+        "documents:\n"
+        "  tin: {name: TIN, issuer: tax}\n"
+        "  pulled: {name: Pulled, issuer: tax, exchange: true}\n"
+        "  mine: {name: Mine, issuer: me}\n"
+        "  kept: {name: Kept, issuer: tax}\n"
+        "steps:\n"
+        "  - {id: ask, actor: tax2, needs: [tin, pulled, mine]}\n"
+        "  - {id: own, actor: me, needs: [kept]}\n"
+    )
+    finding = only(lint(model(text)), "once-only")
+    assert finding.documents == ("tin",)
+    assert "issuer's own registry" in finding.message
+    # a fee or a document made earlier means the step does more than hand out the paper
+    paid = model(
+        "actors: {me: {name: Me, kind: applicant}, a: {name: A, agency: X}, b: {name: B}}\n"
+        "documents: {cert: {name: C, issuer: a}}\n"
+        "steps:\n"
+        "  - {id: get, actor: a, channel: in-person, work: 1h, fee: 5, produces: [cert]}\n"
+        "  - {id: use, actor: b, needs: [cert]}\n"
+    )
+    assert only(lint(paid), "once-only").gain == {
+        "documents_from_applicant": -1,
+        "certificates": -1,
+        "documents_exchanged": 1,
+    }
+
+
+def test_rework_threshold_is_an_option() -> None:
+    rework = load("rework")
+    assert only(lint(rework, rework_threshold=0.4), "rework")
+    assert not [f for f in lint(rework, rework_threshold=0.41) if f.rule == "rework"]
+    assert not [f for f in lint(load("clean"), rework_threshold=0.1) if f.rule != "rework"]
+    assert only(lint(load("clean"), rework_threshold=0.1), "rework")
+    for bad in (0, -0.1, 1.5):
+        with pytest.raises(ValueError, match="rework threshold"):
+            lint(rework, rework_threshold=bad)
+
+
+def test_rework_self_loop_and_a_loop_without_other_exit() -> None:
+    found = lint(
+        model(
+            "actors: {d: {name: D}}\n"
+            "steps:\n"
+            "  - {id: wait, actor: d, wait: 1w, next: [{to: wait, p: 0.5}, {to: end, p: 0.5}]}\n"
+        )
+    )
+    finding = only(found, "rework")
+    assert finding.steps == ("wait", "wait")
+    assert finding.gain is not None and finding.gain["lead_time_days"] == pytest.approx(-7)
+
+
+def test_knock_out_is_not_moved_before_what_it_needs() -> None:
+    text = (
+        (LINT / "knock-out-order.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "    needs: [application]\n    next:",
+            "    needs: [application, site_report]\n    next:",
+        )
+    )
+    found = lint(bpr.loads(text))
+    finding = only(found, "knock-out-order")
+    assert finding.steps == ("check_eligibility", "appraise")  # after the inspection now
+
+
+def test_knock_out_needs_a_step_to_move_and_a_way_on() -> None:
+    first = model(
+        "actors: {d: {name: D}}\nsteps:\n"
+        "  - {id: check, actor: d, work: 1h, next: [{to: end, p: 0.5}, {to: b, p: 0.5}]}\n"
+        "  - {id: b, actor: d, work: 5h}\n"
+    )
+    assert not lint(first)
+    only_end = model(
+        "actors: {d: {name: D}}\nsteps:\n"
+        "  - {id: a, actor: d, work: 5h}\n  - {id: b, actor: d, work: 5h}\n"
+        "  - {id: check, actor: d, next: [{to: end, p: 0.5, when: no}, {to: end, p: 0.5}]}\n"
+    )
+    assert not lint(only_end)
+
+
+def test_maturity_stage_four_and_under_declared_stages() -> None:
+    four = model(
+        "maturity: 4\nactors: {me: {name: Me, kind: applicant}, d: {name: D}}\n"
+        "steps:\n  - {id: apply, actor: me, channel: online}\n  - {id: decide, actor: d}\n"
+    )
+    finding = only(lint(four), "maturity-mismatch")
+    assert finding.severity == "error" and finding.gain is None
+    assert "starts with the applicant at 'apply'" in finding.message
+    assert finding.steps == ("apply",)
+    low = model(
+        "maturity: 2\nactors: {me: {name: Me, kind: applicant}, d: {name: D}}\n"
+        "steps:\n  - {id: apply, actor: me, channel: online}\n  - {id: decide, actor: d}\n"
+    )
+    assert only(lint(low), "maturity-mismatch").severity == "info"
+    none = model("actors: {d: {name: D}}\nsteps: [{id: a, actor: d, channel: in-person}]\n")
+    assert not lint(none)
+
+
+def test_dead_document_kinds_and_severities() -> None:
+    found = [f for f in lint(load("dead-document")) if f.rule == "dead-document"]
+    by_doc = {f.documents[0]: f for f in found}
+    assert by_doc["permit"].severity == "error" and by_doc["permit"].steps == (
+        "review",
+        "issue_permit",
+    )
+    assert by_doc["memo"].severity == "info"
+    assert by_doc["old_form"].severity == "info" and "declared" in by_doc["old_form"].message
+    # produced on one branch of a choice only: a warning, since some cases have it
+    branchy = model(
+        "actors: {d: {name: D}}\ndocuments: {x: {name: X}}\nsteps:\n"
+        "  - {id: a, actor: d, next: [{to: b, p: 0.5}, {to: c, p: 0.5}]}\n"
+        "  - {id: b, actor: d, produces: [x]}\n"
+        "  - {id: c, actor: d, needs: [x]}\n"
+    )
+    finding = only(lint(branchy), "dead-document")
+    assert finding.severity == "warning" and "not on every way" in finding.message
+    # a result handed to the applicant is no dead document
+    handed = model(
+        "actors: {d: {name: D}}\ndocuments: {x: {name: X}}\n"
+        "steps: [{id: a, actor: d, channel: online, produces: [x]}]\n"
+    )
+    assert not lint(handed)
+
+
+def test_documents_available_after_a_parallel_join() -> None:
+    m = bpr.load(DATA / "contract-example.yaml")
+    available = available_documents(m)
+    assert "cadastral_plan" in available["notarise"]
+    assert available["get_plan"] == frozenset()
+    assert unavailable_needs(m) == []
+
+
+# -- switching rules off -----------------------------------------------------------------------
+
+
+def test_ignore_switches_a_rule_off_and_keeps_the_reason() -> None:
+    text = (LINT / "rework.yaml").read_text(encoding="utf-8") + (
+        "lint:\n  ignore:\n    - {rule: rework, reason: returns are set by law}\n"
+    )
+    m = bpr.loads(text, "rework.yaml")
+    assert lint(m) == []
+    assert only(lint(m, apply_ignore=False), "rework")
+    result = lint_result(m)
+    (off,) = result.switched_off
+    assert (off.rule, off.reason, off.hidden) == ("rework", "returns are set by law", 1)
+    assert off.line == text.count("\n")  # the last line holds the ignore entry
+    assert result.as_dict()["switched_off"][0]["hidden"] == 1
+
+
+def test_unknown_or_unexplained_ignores_are_reported() -> None:
+    m = bpr.loads(
+        "bpr: 1\nservice: t\nvariant: v\nlint:\n  ignore:\n    - rewrok\n    - once-only\n"
+        "actors: {d: {name: D}}\nsteps: [{id: a, actor: d}]\n"
+    )
+    unknown, unexplained = lint(m)
+    assert unknown.rule == "lint-config" and unknown.severity == "info"
+    assert "did you mean 'rework'" in unknown.message and unknown.line == 6
+    assert "without a reason" in unexplained.message and unexplained.line == 7
+
+
+# -- the draft To-Be ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", [*AS_IS, DATA / "contract-example.yaml"], ids=lambda p: p.parent.name
+)
+def test_draft_loads_and_measures_better_on_the_shipped_models(path: Path) -> None:
+    as_is = bpr.load(path)
+    draft = build_draft(as_is, lint(as_is))
+    to_be = bpr.loads(draft.text, "draft.yaml")
+    assert not to_be.warnings
+    before, after = bpr.measure(as_is), bpr.measure(to_be)
+    for key in ("visits", "certificates", "applicant_hours", "lead_time_days", "burden"):
+        assert getattr(after, key) <= getattr(before, key) + 1e-9, key
+    assert after.certificates < before.certificates or after.lead_time_days < before.lead_time_days
+    assert draft.applied and all(f.rule in SAFE_RULES for f in draft.applied)
+    assert to_be.variant == "to-be-draft" and to_be.service == as_is.service
+    assert draft.text.count("# lint: ") >= len(draft.applied)
+
+
+def test_draft_applies_parallel_steps_and_marks_them(golden) -> None:  # type: ignore[no-untyped-def]
+    source = (LINT / "sequential-independent.yaml").read_text(encoding="utf-8")
+    as_is = bpr.loads(source, "sequential-independent.yaml")
+    text = draft_to_be(as_is, lint(as_is))
+    golden.check("lint/sequential-independent-draft.yaml", text)
+    to_be = bpr.loads(text)
+    assert to_be.step("apply").next.kind == "parallel"
+    assert to_be.step("decide").join == "all"
+    assert bpr.measure(to_be).lead_time_days == pytest.approx(
+        bpr.measure(as_is).lead_time_days - 73 / 24
+    )
+
+
+def test_draft_of_the_once_only_model(golden) -> None:  # type: ignore[no-untyped-def]
+    as_is = bpr.loads((LINT / "once-only.yaml").read_text(encoding="utf-8"), "once-only.yaml")
+    text = draft_to_be(as_is, lint(as_is))
+    golden.check("lint/once-only-draft.yaml", text)
+    to_be = bpr.loads(text)
+    assert to_be.documents["birth_extract"].exchange
+    assert to_be.step("fetch_extract").channel == "automatic"
+    assert not [f for f in lint(to_be) if f.rule == "once-only"]
+
+
+def test_draft_lists_what_it_leaves_to_the_analyst() -> None:
+    as_is = load("rework")
+    draft = build_draft(as_is, lint(as_is))
+    assert not draft.applied and [f.rule for f, _ in draft.skipped] == ["rework"]
+    assert "# Not applied (1):" in draft.text and "rework, line" in draft.text
+    assert bpr.measure(bpr.loads(draft.text)) == bpr.measure(as_is)  # nothing changed but names
+
+
+def test_draft_skips_a_suggestion_that_no_longer_fits() -> None:
+    # a -> b -> c -> d -> e, all different actors and no documents: (b, c) and (c, d) overlap
+    m = model(
+        "actors: {p: {name: P}, q: {name: Q}, r: {name: R}, s: {name: S}, t: {name: T}}\n"
+        "steps:\n  - {id: a, actor: p, work: 1h}\n  - {id: b, actor: q, work: 2h}\n"
+        "  - {id: c, actor: r, work: 3h}\n  - {id: d, actor: s, work: 4h}\n"
+        "  - {id: e, actor: t, work: 5h}\n"
+    )
+    found = [f for f in lint(m) if f.rule == "sequential-independent"]
+    assert [f.steps for f in found] == [("b", "c"), ("c", "d")]
+    draft = build_draft(m, found)
+    assert len(draft.applied) == 1 and draft.skipped[0][1].startswith("does not fit")
+    bpr.loads(draft.text)
+
+
+def test_parallelise_joins_an_existing_split() -> None:
+    m = bpr.load(DATA / "contract-example.yaml")
+    assert parallelise(m, "check", "register") is None  # a choice, not a plain next
+    prop = bpr.loads(
+        "bpr: 1\nservice: t\nvariant: v\nactors: {a: {name: A}, b: {name: B}, c: {name: C}}\n"
+        "steps:\n  - {id: s, actor: a, next: {all: [x, y]}}\n"
+        "  - {id: x, actor: a, work: 5h, next: j}\n"
+        "  - {id: y, actor: b, work: 1h, next: j}\n  - {id: j, actor: a, join: all}\n"
+        "  - {id: k, actor: c, work: 2h}\n"
+    )
+    edit = parallelise(prop, "j", "k")
+    assert edit is not None
+    assert edit.model.step("s").next.targets == ("x", "y", "k")
+    assert edit.model.step("k").next.targets == ("j",)
+    assert edit.model.step("j").next.targets == ("end",)
+
+
+# -- YAML that survives hostile text -----------------------------------------------------------
+
+HOSTILE = [
+    'He said "no"',
+    "it's",
+    "a: b",
+    "# not a comment",
+    "line\nbreak",
+    "tab\there",
+    "  padded  ",
+    "yes",
+    "null",
+    "~",
+    "123",
+    "1e3",
+    "-",
+    "[x]",
+    "{y}",
+    "Ўзбекистон",
+    "Azərpoçt",
+    "日本語",
+    "emoji 🎉",
+    "\u2028sep",
+    "back\\slash",
+    "a, b",
+    "*alias",
+    "&anchor",
+    "!tag",
+    "%pct",
+    "@at",
+    "`tick`",
+    "|",
+    ">",
+    "?",
+    "",
+    "\x85nel",
+    "\ufeffbom",
+    "é\u0301",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_yaml_scalar_reads_back_in_block_and_flow_context(text: str) -> None:
+    written = yaml_scalar(text)
+    assert "\n" not in written
+    assert yaml.safe_load(f"k: {written}") == {"k": text}
+    assert yaml.safe_load(f"{{k: {written}, z: 1}}") == {"k": text, "z": 1}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_yaml_scalar_reads_back_for_any_text(text: str) -> None:
+    written = yaml_scalar(text)
+    assert yaml.safe_load(f"- {{k: {written}}}") == [{"k": text}]
+
+
+def _hostile_model(names: list[str], numbers: list[float]) -> str:
+    """A model whose every text field is hostile; the draft must keep them all."""
+    n = iter(names)
+    data = {
+        "bpr": 1,
+        "service": "s",
+        "variant": next(n),
+        "name": next(n),
+        "currency": next(n) or "X",
+        "tariff": numbers[0],
+        "volume": numbers[1],
+        "sources": [next(n), next(n)],
+        "lint": {"ignore": [{"rule": "dead-document", "reason": next(n)}]},
+        "actors": {
+            "me": {"name": next(n), "kind": "applicant"},
+            "true": {"name": next(n), "agency": next(n)},
+            "123": {"name": next(n), "agency": next(n)},
+        },
+        "documents": {
+            "cert": {"name": next(n), "issuer": "true"},
+            "null": {"name": next(n)},
+        },
+        "steps": [
+            {
+                "id": "get",
+                "name": next(n),
+                "actor": "true",
+                "channel": "in-person",
+                "work": "1h 30m",
+                "wait": "2d..5d",
+                "needs": ["null"],
+                "produces": ["cert"],
+            },
+            {
+                "id": "use",
+                "name": next(n),
+                "actor": "123",
+                "channel": "in-person",
+                "work": {"min": "1h", "mode": "2h", "max": "7h"},
+                "wait": "0.1234567h",
+                "fee": numbers[2],
+                "needs": ["cert", "null"],
+                "next": [
+                    {"to": "fix", "p": numbers[3], "when": next(n)},
+                    {"to": "end", "p": 1 - numbers[3], "when": next(n)},
+                ],
+            },
+            {"id": "fix", "name": next(n), "actor": "me", "work": "45m", "next": "use"},
+        ],
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.lists(_texts.filter(lambda t: t.strip() != ""), min_size=26, max_size=26),
+    numbers=st.tuples(
+        st.floats(0, 1e12),
+        st.floats(0, 1e9),
+        st.floats(0, 1e15),
+        st.floats(0.01, 0.99),
+    ),
+)
+def test_draft_of_hostile_names_loads_with_the_same_text(
+    names: list[str], numbers: tuple[float, ...]
+) -> None:
+    as_is = bpr.loads(_hostile_model(names, list(numbers)), "hostile.yaml")
+    found = lint(as_is)
+    to_be = bpr.loads(draft_to_be(as_is, found), "draft.yaml")
+    assert [s.label for s in to_be.steps] == [s.label for s in as_is.steps]
+    assert {a: x.name for a, x in to_be.actors.items()} == {
+        a: x.name for a, x in as_is.actors.items()
+    }
+    assert {a: x.agency for a, x in to_be.actors.items()} == {
+        a: x.agency for a, x in as_is.actors.items()
+    }
+    assert to_be.sources == as_is.sources and to_be.currency == as_is.currency
+    assert (
+        to_be.lint == as_is.lint and to_be.tariff == as_is.tariff and to_be.volume == as_is.volume
+    )
+    assert [b.when for b in to_be.step("use").next.branches] == [
+        b.when for b in as_is.step("use").next.branches
+    ]
+    assert to_be.step("use").work == as_is.step("use").work
+    assert to_be.step("use").wait == as_is.step("use").wait
+    assert to_be.step("get").wait == as_is.step("get").wait
+    assert to_be.step("use").fee == as_is.step("use").fee
+    assert to_be.documents["cert"].exchange
+    for finding in found:  # one line each, whatever the names hold
+        assert "\n" not in format_finding(finding, "f.yaml", as_is.currency)
+
+
+# -- text helpers and docstrings ---------------------------------------------------------------
+
+
+def test_format_gain_signs_units_and_sizes() -> None:
+    assert format_gain({"visits": 2, "handoffs": 1, "lead_time_days": 0.004}) == (
+        "+2 visits, +1 handoff, +0.004 d"
+    )
+    assert format_gain({"burden": -1234567.8}, None) == "-1,234,568 per case"
+    assert format_gain({"documents_exchanged": 1}) == "+1 documents_exchanged"
+
+
+def test_format_finding_without_a_line_or_a_gain() -> None:
+    assert format_finding(Finding("dead-document", "info", "m"), "x.yaml") == (
+        "x.yaml: dead-document: m"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["bpr.lint.findings", "bpr.lint.edits", "bpr.lint.rules", "bpr.lint.draft"]
+)
+def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
