@@ -53,7 +53,7 @@ th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
 .good { color: var(--good); } .bad { color: var(--bad); }
-table.sortable th button { all: inherit; cursor: pointer; padding: 0; }
+table.sortable th button { all: inherit; cursor: pointer; padding: 0; white-space: nowrap; }
 table.sortable th button::after { content: " \\2195"; color: var(--muted); font-size: 0.8em; }
 table.sortable th[aria-sort="ascending"] button::after { content: " \\2191"; }
 table.sortable th[aria-sort="descending"] button::after { content: " \\2193"; }
@@ -429,7 +429,7 @@ def _totals(portfolio: Portfolio) -> str:
             '<p class="note">No service has a yearly volume in both variants: no yearly totals.</p>'
         )
     money = "; ".join(
-        f"{format_value(amount)} {currency}".strip()
+        f"{format_value(round(amount))} {currency}".strip()
         for currency, amount in sorted(totals.money_saved.items())
     )
     services = "service" if totals.counted == 1 else "services"
