@@ -9,9 +9,9 @@ from bpr.render._text import wrap
 
 __all__ = ["BADGE_SIZE", "DETAIL_SIZE", "NAME_SIZE", "Box", "Line", "task_box"]
 
-NAME_SIZE = 9.5
+NAME_SIZE = 9.0  # Graphviz rounds HTML font sizes down to whole points
 DETAIL_SIZE = 8.0
-BADGE_SIZE = 7.5
+BADGE_SIZE = 7.0
 LINE_HEIGHT = 1.28  # line pitch as a multiple of the font size
 PADDING = 7.0
 TASK_WIDTH = 130.0
@@ -93,7 +93,7 @@ def task_box(model: Model, step: Step, badge: str | None = None) -> Box:
         lines.append(
             Line(mark, BADGE_SIZE, "channel", bold=step.is_visit, italic=not step.is_visit)
         )
-    for text in wrap(step.label, inner, NAME_SIZE, bold=True, max_lines=4):
+    for text in wrap(step.label, inner, NAME_SIZE, bold=True, max_lines=8):
         lines.append(Line(text, NAME_SIZE, "name", bold=True))
     numbers = figures(model, step)
     if numbers:
@@ -102,7 +102,7 @@ def task_box(model: Model, step: Step, badge: str | None = None) -> Box:
     documents = carried_documents(model, step)
     if documents:
         text = f"{DOCUMENT_MARK} brings: " + ", ".join(documents)
-        for line in wrap(text, inner, DETAIL_SIZE, max_lines=3):
+        for line in wrap(text, inner, DETAIL_SIZE, max_lines=5):
             lines.append(Line(line, DETAIL_SIZE, "documents", italic=True))
     height = sum(line.size * LINE_HEIGHT for line in lines) + 2 * PADDING
     return Box(tuple(lines), TASK_WIDTH, max(TASK_HEIGHT, round(height, 1)))

@@ -9,7 +9,7 @@ from bpr.layout import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layou
 from bpr.model import Model
 from bpr.render._content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, task_box
 from bpr.render._scene import Scene
-from bpr.render._text import html_escape, text_width, wrap
+from bpr.render._text import clean, html_escape, text_width, wrap
 
 __all__ = ["MARGIN", "Mark", "draw_layout", "draw_text_block", "headline", "process_scene"]
 
@@ -217,6 +217,9 @@ def draw_layout(
                 "fillcolor": mark.fill if mark else "#ffffff",
                 "color": INK,
                 "penwidth": f"{penwidth:g}",
+                # The whole name, also where the box cuts it; Graphviz reads backslashes in a
+                # tooltip twice (as a DOT string, then as an escape string), so they are doubled.
+                "tooltip": clean(step.label).replace("\\", "\\\\"),
             }
             if mark and mark.peripheries > 1:
                 attrs["peripheries"] = str(mark.peripheries)

@@ -114,7 +114,7 @@ class Scene:
 
         def emit(parent: str | None, indent: str) -> None:
             for cluster in children.get(parent, []):
-                out.append(f"{indent}subgraph {cluster.name} {{")
+                out.append(f"{indent}subgraph {dot_string(cluster.name)} {{")
                 attrs = {"bb": self._bb(cluster.rect), **cluster.attrs}
                 out.append(f"{indent}  graph [{_attributes(attrs)}];")
                 emit(cluster.name, indent + "  ")

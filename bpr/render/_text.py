@@ -189,7 +189,8 @@ def wrap(
 
 
 def html_escape(text: str) -> str:
-    """Text safe inside a Graphviz HTML-like label: markup characters become entities.
+    """Text safe inside a Graphviz HTML-like label: markup characters become entities and
+    backslashes are doubled (Graphviz reads ``\\\\`` in a label as one backslash).
 
     >>> html_escape('A <b> & "c"')
     'A &lt;b&gt; &amp; &quot;c&quot;'
@@ -197,6 +198,7 @@ def html_escape(text: str) -> str:
     return (
         clean(text)
         .replace("&", "&amp;")
+        .replace("\\", "\\\\")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")

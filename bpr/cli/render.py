@@ -1,0 +1,115 @@
+"""``bpr render``: draw one process, or an As-Is and a To-Be side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bpr.cli._common import load_models, model_paths
+
+__all__ = ["render"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The file to write; its suffix picks the format: .svg, .png, .pdf or .dot.",
+)
+@click.option(
+    "--dpi",
+    type=click.FloatRange(min=20, max=1200),
+    default=None,
+    help="Resolution of a .png in dots per inch (default 150).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["bpr", "pm4py"]),
+    default="bpr",
+    show_default=True,
+    help="bpr draws swimlanes; pm4py draws pm4py's BPMN view of one process.",
+)
+@click.option(
+    "--stacked", is_flag=True, help="Comparison: put the To-Be below the As-Is, not beside it."
+)
+def render(
+    paths: tuple[str, ...], output: str, dpi: float | None, engine: str, stacked: bool
+) -> int:
+    """Draw a process as a swimlane diagram, or compare two variants.
+
+    One model file draws that process. Two files (As-Is first, then To-Be), or a service
+    folder with an as-is and a to-be file, draw both side by side with the removed, added,
+    replaced and changed steps marked. The output's suffix picks the format: .svg, .png
+    (with --dpi), .pdf, or .dot (the Graphviz text, the same bytes on every run).
+
+    \b
+    Examples:
+      bpr render models/property-registration/as-is.yaml -o as-is.svg
+      bpr render models/property-registration -o comparison.png --dpi 200
+      bpr render as-is.yaml to-be.yaml -o comparison.pdf
+      bpr render as-is.yaml --engine pm4py -o as-is-bpmn.png
+    """
+    from bpr.errors import OutputError
+    from bpr.render import output_format, render_comparison, render_model
+
+    try:
+        fmt = output_format(output)
+    except OutputError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    if dpi is not None and fmt != "png":
+        click.echo(f"bpr: note: --dpi applies to .png only; {output} is .{fmt}", err=True)
+    files = _files(paths)
+    models, failures = load_models([str(f) for f in files])
+    if failures:
+        return 1
+    if len(models) == 1:
+        render_model(models[0], output, dpi=dpi, engine=engine, inputs=tuple(paths))
+        click.echo(f"wrote {output} ({models[0].service}/{models[0].variant}, {fmt})")
+        return 0
+    if engine != "bpr":
+        raise click.UsageError(
+            "--engine pm4py draws one process; name one model file, or drop --engine to compare two"
+        )
+    as_is, to_be = models
+    render_comparison(as_is, to_be, output, dpi=dpi, stacked=stacked, inputs=tuple(paths))
+    click.echo(f"wrote {output} ({as_is.service}: {as_is.variant} -> {to_be.variant}, {fmt})")
+    return 0
+
+
+def _files(paths: tuple[str, ...]) -> list[Path]:
+    """One model file, or two to compare; a service folder gives its as-is and to-be files."""
+    if len(paths) > 2:
+        raise click.UsageError(
+            f"bpr render takes one model, or two to compare (As-Is, then To-Be); got "
+            f"{len(paths)} paths"
+        )
+    if len(paths) == 2:
+        found = [Path(p) for p in paths]
+        folders = [p for p in found if p.is_dir()]
+        if folders:
+            raise click.UsageError(
+                f"{folders[0]} is a folder; to compare, name two model files, or one service "
+                "folder alone"
+            )
+        return found
+    path = Path(paths[0])
+    if not path.is_dir():
+        return [path]
+    found = model_paths([str(path)])
+    if len(found) == 1:
+        return found
+    by_stem = {p.stem: p for p in found}
+    if "as-is" in by_stem:
+        others = [p for p in found if p.stem != "as-is"]
+        chosen = by_stem.get("to-be") or (others[0] if len(others) == 1 else None)
+        if chosen is not None:
+            return [by_stem["as-is"], chosen]
+    names = ", ".join(p.name for p in found)
+    raise click.UsageError(
+        f"{path} holds {len(found)} models ({names}); name the two to compare, such as "
+        f"bpr render {path / 'as-is.yaml'} {path / 'to-be.yaml'} -o OUT"
+    )

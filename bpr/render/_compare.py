@@ -1,0 +1,197 @@
+"""The comparison diagram: As-Is and To-Be side by side, each change marked twice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bpr.layout import Layout, Rect, layout_model
+from bpr.model import Model
+from bpr.render._content import BADGE_SIZE, Line, task_box
+from bpr.render._draw import (
+    INK,
+    MARGIN,
+    SUBTITLE_SIZE,
+    Mark,
+    draw_layout,
+    draw_text_block,
+    headline,
+    title_lines,
+)
+from bpr.render._scene import Scene
+from bpr.render._text import clean, html_escape, text_width
+
+__all__ = ["HEADLINE_KEYS", "MARKS", "comparison_scene", "measure_changes"]
+
+#: The measure changes written under the title of a comparison.
+HEADLINE_KEYS = ("steps", "visits", "certificates", "lead_time_days", "applicant_hours", "fees")
+GAP = 48.0  # between the two panels
+
+# Colour-blind safe tints (Okabe-Ito hues), each paired with a line style and a badge so that
+# a greyscale print still tells the marks apart.
+MARKS: dict[str, Mark] = {
+    "removed": Mark("− REMOVED", "#f6c9b5", "dashed", 2.0),
+    "replaced": Mark("⇄ REPLACED", "#bcd8ee", "dotted", 2.2),
+    "replaces": Mark("⇄ REPLACES", "#bcd8ee", "dotted", 2.2),
+    "added": Mark("+ ADDED", "#c4e8d4", "", 1.2, 2),
+    "changed": Mark("Δ CHANGED", "#fbe3a8", "", 1.2),
+}
+_LEGEND = (
+    ("removed", "step of the As-Is that the To-Be drops (dashed border)"),
+    ("replaced", "As-Is step taken over by a To-Be step (dotted border)"),
+    ("added", "new step of the To-Be (double border)"),
+    ("changed", "step in both whose actor, channel, times, fee or flow changed"),
+)
+
+
+def measure_changes(comparison: object) -> str:
+    """The headline measure changes: ``steps 12 → 8 (−33.3%) · visits 5 → 1 (−80%) ...``."""
+    from bpr._table import format_number
+    from bpr.measures import MEASURE_LABELS
+
+    measures = getattr(comparison, "measures", {})
+    parts = []
+    for key in HEADLINE_KEYS:
+        change = measures.get(key)
+        if change is None or (key == "fees" and not change.before and not change.after):
+            continue
+        label, unit = MEASURE_LABELS[key]
+        unit = {"days": " days", "hours": " h"}.get(unit, "")
+        text = f"{label.split(' (')[0]} {format_number(change.before)} → "
+        text += f"{format_number(change.after)}{unit}"
+        if change.percent is not None and change.before != change.after:
+            text += f" ({'+' if change.percent > 0 else '−'}{abs(change.percent):g}%)"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def _marks(
+    comparison: object, as_is: Model, to_be: Model
+) -> tuple[dict[str, Mark], dict[str, Mark]]:
+    """The mark of every changed step on each side."""
+    old: dict[str, Mark] = {}
+    new: dict[str, Mark] = {}
+    base = MARKS
+    for step in getattr(comparison, "removed_steps", []):
+        old[step] = base["removed"]
+    for target, sources in getattr(comparison, "replaced_steps", {}).items():
+        names = ", ".join(clean(as_is.step(s).label) for s in sources if s in as_is)
+        mark = base["replaces"]
+        new[target] = Mark(f"{mark.badge}: {names}", mark.fill, mark.style, mark.penwidth)
+        label = clean(to_be.step(target).label) if target in to_be else target
+        for source in sources:
+            mark = base["replaced"]
+            old[source] = Mark(f"{mark.badge} BY: {label}", mark.fill, mark.style, mark.penwidth)
+    for step in getattr(comparison, "added_steps", []):
+        new[step] = base["added"]
+    for step, fields in getattr(comparison, "changed_steps", {}).items():
+        mark = base["changed"]
+        changed = Mark(f"{mark.badge}: {', '.join(fields)}", mark.fill, mark.style, mark.penwidth)
+        new.setdefault(step, changed)
+        old.setdefault(step, changed)
+    return old, new
+
+
+def _layout(model: Model, marks: Mapping[str, Mark]) -> Layout:
+    sizes = {}
+    for step_id, mark in marks.items():
+        if step_id in model:
+            box = task_box(model, model.step(step_id), mark.badge)
+            sizes[step_id] = (box.width, box.height)
+    return layout_model(model, sizes=sizes)
+
+
+def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Scene:
+    """Both variants on one page with the title, the measure changes and a legend."""
+    from bpr.comparison import compare
+
+    comparison = compare(as_is, to_be)
+    old_marks, new_marks = _marks(comparison, as_is, to_be)
+    left, right = _layout(as_is, old_marks), _layout(to_be, new_marks)
+    heading = [
+        title_lines(m.title, headline(m), width=max(lay.width, 400))
+        for m, lay in ((as_is, left), (to_be, right))
+    ]
+    heading_height = max(sum(line.size * 1.3 for line in lines) + 4 for lines in heading)
+    panel_height = [heading_height + 8 + lay.height for lay in (left, right)]
+    if stacked:
+        width = max(left.width, right.width)
+        origins = [(MARGIN, 0.0), (MARGIN, panel_height[0] + GAP)]
+        body_height = panel_height[0] + GAP + panel_height[1]
+    else:
+        width = left.width + GAP + right.width
+        origins = [(MARGIN, 0.0), (MARGIN + left.width + GAP, 0.0)]
+        body_height = max(panel_height)
+    legend_width = 64 + 430 + 102 + max(text_width(m, 8.0) + 8 for _, m in _LEGEND)
+    width = max(width, legend_width)
+    service = clean(as_is.service)
+    title = title_lines(
+        f"{service}: {clean(as_is.variant)} → {clean(to_be.variant)}",
+        measure_changes(comparison),
+        width=max(width, 500),
+    )
+    title_height = sum(line.size * 1.3 for line in title) + 4
+    top = MARGIN + title_height + 14
+    legend_top = top + body_height + 18
+    legend_height = 2 * 30.0 + 6
+    scene = Scene(
+        width + 2 * MARGIN,
+        legend_top + legend_height + MARGIN,
+        comment=f"bpr render: {as_is.service} ({as_is.variant} -> {to_be.variant})",
+    )
+    draw_text_block(scene, "title", MARGIN, MARGIN, title)
+    for side, (model, layout, marks, lines, (ox, oy)) in enumerate(
+        zip(
+            (as_is, to_be),
+            (left, right),
+            (old_marks, new_marks),
+            heading,
+            origins,
+            strict=True,
+        )
+    ):
+        prefix = ("a:", "b:")[side]
+        draw_text_block(scene, f"{prefix}heading", ox, top + oy, lines)
+        draw_layout(
+            scene, model, layout, ox, top + oy + heading_height + 8, prefix=prefix, marks=marks
+        )
+    _legend(scene, MARGIN, legend_top)
+    return scene
+
+
+def _legend(scene: Scene, x: float, y: float) -> None:
+    """Sample boxes with what each mark means, in two rows."""
+    scene.box(
+        "legend:title",
+        Rect(x, y, 60, 18),
+        f'<FONT POINT-SIZE="{SUBTITLE_SIZE:g}"><B>Legend</B></FONT>',
+        shape="plaintext",
+    )
+    cx = x + 64
+    for index, (kind, meaning) in enumerate(_LEGEND):
+        mark = MARKS[kind]
+        row, column = divmod(index, 2)
+        bx = cx + column * 430
+        by = y + row * 30
+        styles = ",".join(s for s in ("rounded", "filled", mark.style) if s)
+        attrs = {
+            "shape": "box",
+            "style": styles,
+            "fillcolor": mark.fill,
+            "color": INK,
+            "penwidth": f"{mark.penwidth:g}",
+        }
+        if mark.peripheries > 1:
+            attrs["peripheries"] = str(mark.peripheries)
+        scene.box(
+            f"legend:{kind}",
+            Rect(bx, by, 96, 24),
+            f'<FONT POINT-SIZE="{BADGE_SIZE:g}"><B>{html_escape(mark.badge)}</B></FONT>',
+            **attrs,
+        )
+        line = Line(meaning, 8.0, "legend")
+        scene.box(
+            f"legend:{kind}:text",
+            Rect(bx + 102, by + 4, text_width(meaning, 8.0) + 8, 16),
+            f'<FONT POINT-SIZE="8">{html_escape(line.text)}</FONT>',
+            shape="plaintext",
+        )

@@ -1,0 +1,136 @@
+"""``bpr render`` on the command line: one model, a comparison, formats and errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, MODELS
+
+PROPERTY = MODELS / "property-registration"
+
+
+def test_one_model_to_svg(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "as-is.svg"
+    result = run_bpr("render", PROPERTY / "as-is.yaml", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert f"wrote {out}" in result.stdout and "property-registration/as-is" in result.stdout
+    assert out.read_bytes().startswith(b"<?xml")
+
+
+def test_service_folder_draws_the_comparison(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "comparison.dot"
+    result = run_bpr("render", PROPERTY, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "as-is -> to-be" in result.stdout
+    text = out.read_text(encoding="utf-8")
+    assert '"a:' in text and '"b:' in text and "legend:" in text
+
+
+def test_two_files_and_stacked(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "c.png"
+    result = run_bpr(
+        "render",
+        PROPERTY / "as-is.yaml",
+        PROPERTY / "to-be.yaml",
+        "-o",
+        out,
+        "--dpi",
+        "60",
+        "--stacked",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_pdf_and_dpi_note(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "x.pdf"
+    result = run_bpr("render", DATA / "contract-example.yaml", "-o", out, "--dpi", "300")
+    assert result.exit_code == 0
+    assert "--dpi applies to .png only" in result.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_pm4py_engine(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "bpmn.svg"
+    result = run_bpr("render", DATA / "contract-example.yaml", "--engine", "pm4py", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert b"Check the application" in out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "x.jpg"], ".svg, .png, .pdf, .dot"),
+        (["--engine", "pm4py", "-o", "x.svg", "SECOND"], "--engine pm4py draws one process"),
+        (["-o", "x.svg", "SECOND", "SECOND"], "takes one model, or two"),
+        (["--engine", "bpmn", "-o", "x.svg"], "'bpr', 'pm4py'"),
+    ],
+)
+def test_wrong_usage_exits_2(run_bpr, tmp_path: Path, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    first = str(PROPERTY / "as-is.yaml")
+    second = str(PROPERTY / "to-be.yaml")
+    args = [
+        second if a == "SECOND" else str(tmp_path / a) if a.startswith("x.") else a for a in args
+    ]
+    result = run_bpr("render", first, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_missing_output_is_usage_error(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("render", PROPERTY / "as-is.yaml")
+    assert result.exit_code == 2 and "--output" in result.stderr
+
+
+def test_folder_with_more_variants_asks_for_two(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for name in ("as-is.yaml", "to-be-2030.yaml", "to-be-2040.yaml"):
+        shutil.copy(PROPERTY / "as-is.yaml", tmp_path / name)
+    result = run_bpr("render", tmp_path, "-o", tmp_path / "c.svg")
+    assert result.exit_code == 2
+    assert "name the two to compare" in result.stderr and "to-be-2030.yaml" in result.stderr
+
+
+def test_folder_with_as_is_and_one_other(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(PROPERTY / "as-is.yaml", tmp_path / "as-is.yaml")
+    shutil.copy(PROPERTY / "to-be.yaml", tmp_path / "to-be-2030.yaml")
+    result = run_bpr("render", tmp_path, "-o", tmp_path / "c.dot")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_invalid_model_exits_1(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bpr: 1\nservice: s\nvariant: as-is\nactors: {}\nsteps: []\n")
+    result = run_bpr("render", bad, "-o", tmp_path / "x.svg")
+    assert result.exit_code == 1
+    assert "bad.yaml" in result.stderr
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_missing_graphviz_is_one_line(
+    run_bpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run_bpr("render", PROPERTY / "as-is.yaml", "-o", tmp_path / "x.svg")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "'dot' was not found" in lines[0] and "sudo apt-get install graphviz" in lines[0]
+    assert "scripts/setup.sh" in lines[0]
+
+
+def test_refuses_to_overwrite_the_model(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "m.dot"
+    model.write_text((DATA / "contract-example.yaml").read_text())
+    result = run_bpr("render", model, "-o", model)
+    assert result.exit_code in (1, 2)
+    assert model.read_text().startswith("bpr: 1")
+
+
+def test_help_lists_the_formats(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("render", "--help")
+    assert result.exit_code == 0
+    for word in (".svg", ".png", ".pdf", ".dot", "--dpi", "--engine", "--stacked"):
+        assert word in result.stdout

@@ -1,0 +1,223 @@
+"""The swimlane layout: lanes as ordered full-width bands, boxes inside lanes, clean routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.errors import ExecutableNotFound
+from bpr.flownet import flow_net
+from bpr.layout import (
+    EVENT_SIZE,
+    GATEWAY_SIZE,
+    TASK_HEIGHT,
+    Layout,
+    Rect,
+    _fit_rows,
+    edge_text,
+    lane_order,
+    layout_model,
+)
+from tests.conftest import DATA, model_files
+
+RENDER_DATA = DATA / "render"
+ALL_MODELS = [*model_files(), DATA / "contract-example.yaml", *sorted(RENDER_DATA.glob("*.yaml"))]
+
+
+def _model(text: str) -> bpr.Model:
+    return bpr.loads("bpr: 1\nservice: t\nvariant: as-is\n" + text)
+
+
+LOOPS = _model(
+    """
+actors:
+  a: {name: Applicant, kind: applicant}
+  b: {name: Office B, agency: X}
+  c: {name: Office C}
+  d: {name: Office D, agency: X}
+steps:
+  - {id: s1, actor: a}
+  - {id: s2, actor: b, next: {all: [s3, s4, s5]}}
+  - {id: s3, actor: b, next: s6}
+  - {id: s4, actor: b, next: s6}
+  - {id: s5, actor: c, next: s6}
+  - {id: s6, actor: d, join: all}
+  - id: s7
+    actor: b
+    next: [{to: s1, p: 0.2, when: again}, {to: s2, p: 0.1, when: redo}, {to: s8, p: 0.7}]
+  - {id: s8, actor: a, next: [{to: s8, p: 0.1, when: self}, {to: end, p: 0.9}]}
+"""
+)
+
+
+def _layouts() -> list[tuple[str, bpr.Model, Layout]]:
+    out = []
+    for path in ALL_MODELS:
+        model = bpr.load(path)
+        out.append((Path(path).name, model, layout_model(model)))
+    out.append(("loops", LOOPS, layout_model(LOOPS)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def layouts() -> list[tuple[str, bpr.Model, Layout]]:
+    return _layouts()
+
+
+def test_lanes_follow_declaration_with_agencies_together() -> None:
+    assert lane_order(LOOPS, ["d", "c", "b", "a"]) == ["a", "b", "d", "c"]
+    lay = layout_model(LOOPS)
+    assert [lane.actor for lane in lay.lanes] == ["a", "b", "d", "c"]
+    assert [(g.agency, g.lanes) for g in lay.groups] == [("X", ("b", "d"))]
+    group = lay.groups[0]
+    assert group.rect.y == lay.lane("b").rect.y
+    assert group.rect.bottom == lay.lane("d").rect.bottom
+
+
+def test_only_actors_with_steps_get_lanes() -> None:
+    model = _model("actors: {a: {name: A}, idle: {name: Idle}}\nsteps: [{id: x, actor: a}]\n")
+    assert [lane.actor for lane in layout_model(model).lanes] == ["a"]
+
+
+def test_lanes_are_stacked_full_width_bands(layouts: list[tuple[str, bpr.Model, Layout]]) -> None:
+    for name, _, lay in layouts:
+        y = 0.0
+        for lane in lay.lanes:
+            assert lane.rect.x == 0 and lane.rect.width == pytest.approx(lay.width), name
+            assert lane.rect.y == pytest.approx(y), name
+            assert lane.label_rect is not None and lane.rect.contains(lane.label_rect), name
+            y = lane.rect.bottom
+        assert y == pytest.approx(lay.height), name
+
+
+def test_every_node_lies_in_its_lane_after_the_header(
+    layouts: list[tuple[str, bpr.Model, Layout]],
+) -> None:
+    for name, model, lay in layouts:
+        net = flow_net(model)
+        assert set(lay.nodes) == {n.id for n in net.nodes}, name
+        for node_id, box in lay.nodes.items():
+            lane = lay.lane(box.node.lane)
+            assert lane.rect.contains(box.rect), (name, node_id)
+            assert box.rect.x >= lay.header_width, (name, node_id)
+            if box.label is not None:
+                assert lane.rect.contains(box.label), (name, node_id)
+
+
+def test_boxes_do_not_overlap(layouts: list[tuple[str, bpr.Model, Layout]]) -> None:
+    for name, _, lay in layouts:
+        boxes = list(lay.nodes.values())
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not _overlap(a.rect, b.rect), (name, a.node.id, b.node.id)
+
+
+def test_sizes_of_the_notation(layouts: list[tuple[str, bpr.Model, Layout]]) -> None:
+    for _, _, lay in layouts:
+        for box in lay.nodes.values():
+            if box.node.kind == "task":
+                assert box.rect.height >= TASK_HEIGHT
+            elif box.node.kind in ("start", "end"):
+                assert (box.rect.width, box.rect.height) == (EVENT_SIZE, EVENT_SIZE)
+            else:
+                assert (box.rect.width, box.rect.height) == (GATEWAY_SIZE, GATEWAY_SIZE)
+
+
+def test_routes_run_from_boundary_to_boundary(layouts: list[tuple[str, bpr.Model, Layout]]) -> None:
+    for name, model, lay in layouts:
+        assert [r.edge for r in lay.edges] == flow_net(model).edges, name
+        for route in lay.edges:
+            source = lay.nodes[route.edge.source].rect
+            target = lay.nodes[route.edge.target].rect
+            assert len(route.points) >= 2
+            assert _on_boundary(route.points[0], source), (name, route.edge)
+            assert _on_boundary(route.points[-1], target), (name, route.edge)
+
+
+def test_routes_are_orthogonal_and_cross_no_box(
+    layouts: list[tuple[str, bpr.Model, Layout]],
+) -> None:
+    for name, _, lay in layouts:
+        for route in lay.edges:
+            for a, b in zip(route.points, route.points[1:], strict=False):
+                assert a[0] == b[0] or a[1] == b[1], (name, route.edge, a, b)
+                for node_id, box in lay.nodes.items():
+                    if node_id in (route.edge.source, route.edge.target):
+                        continue
+                    assert not _crosses(a, b, box.rect), (name, route.edge, node_id)
+
+
+def test_decision_flows_carry_their_labels(layouts: list[tuple[str, bpr.Model, Layout]]) -> None:
+    for name, _, lay in layouts:
+        for route in lay.edges:
+            if route.edge.p is None:
+                assert route.label is None and route.text == ""
+            else:
+                assert route.text == edge_text(route.edge), name
+                assert route.label is not None
+                assert route.label.x >= 0 and route.label.right <= lay.width, name
+    texts = {r.text for r in layout_model(LOOPS).edges}
+    assert {"again 20%", "redo 10%", "70%", "self 10%", "90%"} <= texts
+
+
+def test_layout_is_deterministic() -> None:
+    model = bpr.load(ALL_MODELS[0])
+    assert layout_model(model) == layout_model(model)
+
+
+def test_sizes_override_the_default() -> None:
+    model = _model("actors: {a: {name: A}}\nsteps: [{id: x, actor: a}, {id: y, actor: a}]\n")
+    lay = layout_model(model, sizes={"x": (200.0, 150.0)})
+    assert (lay.nodes["x"].rect.width, lay.nodes["x"].rect.height) == (200.0, 150.0)
+    assert lay.nodes["y"].rect.height == TASK_HEIGHT
+    assert lay.lane("a").rect.contains(lay.nodes["x"].rect)
+
+
+def test_one_step_model() -> None:
+    model = _model("actors: {a: {name: A}}\nsteps: [{id: only, actor: a}]\n")
+    lay = layout_model(model)
+    assert list(lay.nodes) == ["event:start", "only", "event:end"]
+    xs = [lay.nodes[n].rect.x for n in lay.nodes]
+    assert xs == sorted(xs)
+
+
+def test_parallel_branches_in_one_lane_get_rows() -> None:
+    lay = layout_model(LOOPS)
+    s3, s4 = lay.nodes["s3"].rect, lay.nodes["s4"].rect
+    assert s3.x == s4.x and s3.y != s4.y
+
+
+def test_fit_rows_keeps_order_and_prefers_wanted_rows() -> None:
+    assert _fit_rows([None, None], 2) == [0, 1]
+    assert _fit_rows([2], 3) == [2]
+    assert _fit_rows([None], 3) == [0]
+    assert _fit_rows([1, 1], 3) in ([0, 1], [1, 2])
+    assert _fit_rows([None, None, None], 3) == [0, 1, 2]
+
+
+def test_missing_dot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ExecutableNotFound, match="apt-get install graphviz"):
+        layout_model(LOOPS)
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
+
+
+def _on_boundary(p: tuple[float, float], r: Rect, tol: float = 0.02) -> bool:
+    x, y = p
+    inside_x = r.x - tol <= x <= r.right + tol
+    inside_y = r.y - tol <= y <= r.bottom + tol
+    on_vertical = (abs(x - r.x) <= tol or abs(x - r.right) <= tol) and inside_y
+    on_horizontal = (abs(y - r.y) <= tol or abs(y - r.bottom) <= tol) and inside_x
+    return on_vertical or on_horizontal
+
+
+def _crosses(a: tuple[float, float], b: tuple[float, float], r: Rect) -> bool:
+    """Whether an axis-parallel segment passes through the inside of a rectangle."""
+    x0, x1 = sorted((a[0], b[0]))
+    y0, y1 = sorted((a[1], b[1]))
+    return x0 < r.right - 0.5 and x1 > r.x + 0.5 and y0 < r.bottom - 0.5 and y1 > r.y + 0.5

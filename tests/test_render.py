@@ -1,0 +1,266 @@
+"""Diagrams: deterministic DOT (golden files), SVG with every name, PNG and PDF, hostile text."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr._graphviz import graphviz_version
+from bpr.errors import OutputError
+from bpr.render import (
+    comparison_dot,
+    convert,
+    output_format,
+    process_dot,
+    render_comparison,
+    render_model,
+    to_pm4py_bpmn,
+)
+from bpr.render._content import task_box
+from bpr.render._text import clean, html_escape, text_width, wrap
+from tests.conftest import DATA, GOLDEN, ROOT, Golden, model_files, service_folders
+
+RENDER_DATA = DATA / "render"
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+VERSION_FILE = GOLDEN / "render" / "graphviz-version.txt"
+
+
+@pytest.fixture
+def golden_dot(golden: Golden) -> Golden:
+    """Golden DOT files depend on the ranks that this Graphviz version's ``dot`` finds."""
+    if golden.update:
+        VERSION_FILE.parent.mkdir(parents=True, exist_ok=True)
+        VERSION_FILE.write_text(graphviz_version() + "\n", encoding="utf-8")
+    elif VERSION_FILE.exists() and VERSION_FILE.read_text().strip() != graphviz_version():
+        pytest.skip(
+            f"golden DOT files were made with Graphviz {VERSION_FILE.read_text().strip()}, "
+            f"this machine has {graphviz_version()}; refresh them with --update-golden"
+        )
+    return golden
+
+
+def _name(path: Path) -> str:
+    return f"{path.parent.name}-{path.stem}"
+
+
+@pytest.mark.parametrize("path", model_files(), ids=_name)
+def test_golden_dot_of_every_shipped_model(path: Path, golden_dot: Golden) -> None:
+    golden_dot.check(f"render/{_name(path)}.dot", process_dot(bpr.load(path)))
+
+
+@pytest.mark.parametrize("folder", service_folders(), ids=lambda p: p.name)
+def test_golden_dot_of_every_comparison(folder: Path, golden_dot: Golden) -> None:
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    golden_dot.check(f"render/{folder.name}-comparison.dot", comparison_dot(as_is, to_be))
+
+
+@pytest.mark.parametrize("path", sorted(RENDER_DATA.glob("*.yaml")), ids=lambda p: p.stem)
+def test_golden_dot_of_test_models(path: Path, golden_dot: Golden) -> None:
+    golden_dot.check(f"render/{path.stem}.dot", process_dot(bpr.load(path)))
+
+
+def test_dot_is_the_same_in_a_fresh_interpreter() -> None:
+    """Byte-identical across runs, whatever the hash seed (set order never leaks out)."""
+    path = model_files()[0]
+    code = "import bpr, sys; from bpr.render import process_dot; "
+    code += f"sys.stdout.write(process_dot(bpr.load({str(path)!r})))"
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, env=env, check=True, cwd=ROOT
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    assert outputs.pop().decode() == process_dot(bpr.load(path))
+
+
+def _svg_nodes(svg: bytes) -> dict[str, tuple[str, str]]:
+    """Node name -> (visible text joined by spaces, tooltip)."""
+    root = ET.fromstring(svg)
+    nodes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        title = group.find(f"{SVG}title")
+        texts = [t.text or "" for t in group.iter(f"{SVG}text")]
+        tips = [a.get(f"{XLINK}title", "") for a in group.iter(f"{SVG}a")]
+        nodes[title.text if title is not None and title.text else ""] = (
+            " ".join(texts),
+            tips[0] if tips else "",
+        )
+    return nodes
+
+
+@pytest.mark.parametrize("path", model_files(), ids=_name)
+def test_svg_is_xml_with_every_step_name(path: Path) -> None:
+    model = bpr.load(path)
+    svg = convert(process_dot(model), "svg")
+    nodes = _svg_nodes(svg)
+    for step in model.steps:
+        text, tip = nodes[step.id]
+        assert tip == clean(step.label)
+        assert clean(step.label) in text, (step.id, text)
+    lane_text = " ".join(text for text, _ in nodes.values())
+    for actor in {s.actor for s in model.steps}:
+        assert clean(model.actors[actor].name).split()[0] in lane_text
+
+
+def test_comparison_svg_has_both_sides_and_the_legend() -> None:
+    folder = service_folders()[0]
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    nodes = _svg_nodes(convert(comparison_dot(as_is, to_be), "svg"))
+    for prefix, model in (("a:", as_is), ("b:", to_be)):
+        for step in model.steps:
+            assert nodes[prefix + step.id][1] == clean(step.label)
+    assert {"legend:removed", "legend:added", "legend:replaced", "legend:changed"} <= set(nodes)
+
+
+def test_comparison_marks_each_change_by_colour_and_by_a_second_cue() -> None:
+    from bpr.comparison import compare
+
+    folder = ROOT / "models" / "property-registration"
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    c = compare(as_is, to_be)
+    dot = comparison_dot(as_is, to_be)
+    lines = {line.split(" [", 1)[0].strip(): line for line in dot.splitlines() if " [pos=" in line}
+    assert c.removed_steps and c.replaced_steps and c.added_steps
+    for step in c.removed_steps:
+        assert "dashed" in lines[f'"a:{step}"'] and "REMOVED" in lines[f'"a:{step}"']
+    for new, olds in c.replaced_steps.items():
+        assert "dotted" in lines[f'"b:{new}"'] and "REPLACES" in lines[f'"b:{new}"']
+        for old in olds:
+            assert "dotted" in lines[f'"a:{old}"'] and "REPLACED" in lines[f'"a:{old}"']
+    for step in c.added_steps:
+        assert 'peripheries="2"' in lines[f'"b:{step}"'] and "ADDED" in lines[f'"b:{step}"']
+    for step in c.changed_steps:
+        assert "CHANGED" in lines[f'"b:{step}"']
+    for step in c.unchanged_steps:
+        assert 'fillcolor="#ffffff"' in lines[f'"b:{step}"']
+    title = lines['"title"']
+    for word in ("Steps", "Visits", "Certificates", "Lead time", "→"):
+        assert word in title
+
+
+def test_stacked_comparison_puts_the_to_be_below() -> None:
+    folder = ROOT / "models" / "traffic-fine-payment"
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    side = comparison_dot(as_is, to_be)
+    stacked = comparison_dot(as_is, to_be, stacked=True)
+
+    def bb(dot: str) -> tuple[float, float]:
+        head = dot.split('bb="0,0,', 1)[1].split('"', 1)[0]
+        w, h = head.split(",")
+        return float(w), float(h)
+
+    assert bb(stacked)[0] < bb(side)[0] and bb(stacked)[1] > bb(side)[1]
+
+
+def test_png_pdf_svg_and_dot_files(tmp_path: Path) -> None:
+    model = bpr.load(DATA / "contract-example.yaml")
+    magic = {".png": b"\x89PNG", ".pdf": b"%PDF", ".svg": b"<?xml", ".dot": b"// bpr"}
+    for suffix, start in magic.items():
+        out = render_model(model, tmp_path / f"d{suffix}")
+        data = out.read_bytes()
+        assert data.startswith(start) and len(data) > 500, suffix
+    small = render_model(model, tmp_path / "small.png", dpi=50).stat().st_size
+    large = render_model(model, tmp_path / "large.png", dpi=200).stat().st_size
+    assert large > small
+
+
+def test_comparison_file(tmp_path: Path) -> None:
+    folder = ROOT / "models" / "traffic-fine-payment"
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    out = render_comparison(as_is, to_be, tmp_path / "c.pdf")
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_unknown_suffix_names_the_formats(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"\.svg, \.png, \.pdf, \.dot"):
+        output_format(tmp_path / "x.jpg")
+    with pytest.raises(OutputError, match="no suffix"):
+        output_format("diagram")
+
+
+def test_never_writes_over_the_model(tmp_path: Path) -> None:
+    source = tmp_path / "m.dot"
+    source.write_text((DATA / "contract-example.yaml").read_text())
+    model = bpr.load(DATA / "contract-example.yaml")
+    model.file = str(source)
+    with pytest.raises(OutputError, match="overwrite"):
+        render_model(model, source)
+
+
+def test_hostile_names_stay_text(tmp_path: Path) -> None:
+    model = bpr.load(RENDER_DATA / "hostile.yaml")
+    dot = process_dot(model)
+    svg = convert(dot, "svg")  # Graphviz accepts the DOT: no syntax error
+    root = ET.fromstring(svg)  # and the SVG is well-formed
+    tags = {element.tag.replace(SVG, "") for element in root.iter()}
+    assert tags <= {"svg", "g", "title", "text", "path", "polygon", "ellipse", "a", "polyline"}
+    texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "<b>markup</b>" in texts and "<script>alert(1)" in texts
+    assert '"then" \\ \\\\ done' in texts  # backslashes shown as written
+    assert "ok\\l 75%" in texts
+    assert "Check the form -> {a|b} [label=x];" in texts  # newlines became spaces
+    nodes = _svg_nodes(svg)
+    for step in model.steps:
+        assert nodes[step.id][1] == clean(step.label)
+
+
+def test_text_in_any_script() -> None:
+    model = bpr.load(RENDER_DATA / "scripts.yaml")
+    texts = " ".join(text for text, _ in _svg_nodes(convert(process_dot(model), "svg")).values())
+    for word in ("o'g'il", "Oʻzbekiston", "yoxlanılması:", "Təhsil", "ş, ğ,", "Министерство"):
+        assert word in texts, word
+
+
+def test_long_names_wrap_inside_the_box() -> None:
+    model = bpr.load(RENDER_DATA / "scripts.yaml")
+    box = task_box(model, model.step("tekshirish"))
+    names = [line for line in box.lines if line.role == "name"]
+    assert 4 <= len(names) <= 8 and names[-1].text.endswith("…")
+    for line in box.lines:
+        assert text_width(line.text, line.size, bold=line.bold) <= box.width - 12
+
+
+def test_text_helpers() -> None:
+    assert html_escape("a<b>&\"c'\\") == "a&lt;b&gt;&amp;&quot;c&#39;\\\\"
+    assert clean("x\ny\tz\x07") == "x y z"
+    assert wrap("", 50, 10) == [""]
+    assert all(text_width(line, 10) <= 40 for line in wrap("abcdefghijklmnopqrstuvwxyz", 40, 10))
+
+
+def test_to_pm4py_bpmn_mirrors_the_flow_net() -> None:
+    from pm4py.objects.bpmn.obj import BPMN
+
+    from bpr.flownet import flow_net
+
+    model = bpr.load(DATA / "contract-example.yaml")
+    bpmn = to_pm4py_bpmn(model)
+    net = flow_net(model)
+    assert len(bpmn.get_nodes()) == len(net.nodes)
+    assert len(bpmn.get_flows()) == len(net.edges)
+    kinds = sorted(type(n).__name__ for n in bpmn.get_nodes())
+    assert kinds.count("Task") == len(model.steps)
+    assert kinds.count("ExclusiveGateway") == 1 and kinds.count("ParallelGateway") == 2
+    assert any(isinstance(n, BPMN.NormalStartEvent) for n in bpmn.get_nodes())
+    names = {n.get_name() for n in bpmn.get_nodes() if isinstance(n, BPMN.Task)}
+    assert names == {s.label for s in model.steps}
+
+
+def test_pm4py_engine_draws_a_picture(tmp_path: Path) -> None:
+    model = bpr.load(RENDER_DATA / "hostile.yaml")
+    out = render_model(model, tmp_path / "p.svg", engine="pm4py")
+    root = ET.fromstring(out.read_bytes())
+    texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "Fix '; DROP TABLE steps; --" in texts and "<b>markup</b>" in texts
+    png = render_model(model, tmp_path / "p.png", engine="pm4py")
+    assert png.read_bytes().startswith(b"\x89PNG")
