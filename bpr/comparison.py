@@ -94,6 +94,9 @@ REDESIGN_KINDS: dict[str, tuple[str, str]] = {
 }
 
 _REMOTE = {"online": "online", "phone": "by phone", "post": "by post"}
+# Sentences about pairs of steps (parallelism, resequencing) name at most this many steps per
+# part and this many parts: a To-Be that reorders everything must still give a sentence.
+_LISTED = 6
 
 
 @dataclass(frozen=True)
@@ -482,6 +485,7 @@ class _Classifier:
         self.c = comparison
         self.old = comparison.as_is
         self.new = comparison.to_be
+        self.orders = (_Order(self.old), _Order(self.new))
 
     def run(self) -> list[Redesign]:
         found = [
@@ -662,7 +666,7 @@ class _Classifier:
         return [s.id for s in self.old.steps if kind(s) and s.id not in carried]
 
     def parallelism(self) -> Redesign | None:
-        old_order, new_order = _Order(self.old), _Order(self.new)
+        old_order, new_order = self.orders
         pairs = [
             (a, b)
             for a, b in new_order.concurrent_pairs()
@@ -674,11 +678,12 @@ class _Classifier:
         ]
         if not pairs:
             return None
-        groups = _group(pairs, self.new)
         parts = [
-            f"{self.new_name(head)} alongside {_join(self.new_name(o) for o in others)}"
-            for head, others in groups
+            f"{self.new_name(head)} alongside "
+            + _join(_some([self.new_name(o) for o in others], _LISTED, "other steps"))
+            for head, others in _group(pairs, self.new)
         ]
+        parts = _some(parts, _LISTED, "more steps run alongside others")
         sentence = (
             "Steps that ran one after the other now run at the same time: " + "; ".join(parts) + "."
         )
@@ -686,27 +691,26 @@ class _Classifier:
         return self.make("parallelism", sentence, steps)
 
     def resequencing(self) -> Redesign | None:
-        old_order, new_order = _Order(self.old), _Order(self.new)
+        old_order, new_order = self.orders
         kept = [s.id for s in self.new.steps if s.id in self.old]
-        flips = [
-            (a, b)
-            for i, a in enumerate(kept)
-            for b in kept[i + 1 :]
-            if (old_order.before(a, b) and new_order.before(b, a))
-            or (old_order.before(b, a) and new_order.before(a, b))
-        ]
+        # Bit sets over the kept steps: a pair flips where a came before b and now comes after.
+        old_after, _ = old_order.masks(kept)
+        _, new_before = new_order.masks(kept)
+        flips = [(a, kept[j]) for a in kept for j in _bits(old_after[a] & new_before[a])]
         if not flips:
             return None
         parts = []
         for head, others in _group(flips, self.new):
-            later = [o for o in others if new_order.before(o, head)]
-            earlier = [o for o in others if new_order.before(head, o)]
             where = []
-            if later:
-                where.append(f"after {_join(self.new_name(o) for o in later)}")
-            if earlier:
-                where.append(f"before {_join(self.new_name(o) for o in earlier)}")
+            for word, side in (
+                ("after", [o for o in others if new_order.before(o, head)]),
+                ("before", [o for o in others if new_order.before(head, o)]),
+            ):
+                if side:
+                    names = _some([self.new_name(o) for o in side], _LISTED, "other steps")
+                    where.append(f"{word} {_join(names)}")
             parts.append(f"{self.new_name(head)} now comes {' and '.join(where)}")
+        parts = _some(parts, _LISTED, "more steps moved")
         sentence = "Steps run in a new order: " + "; ".join(parts) + "."
         return self.make(
             "resequencing", sentence, _in_order(self.new, [s for f in flips for s in f])
@@ -782,18 +786,28 @@ def _group(pairs: list[tuple[str, str]], model: Model) -> list[tuple[str, list[s
     ``[(a, b), (a, c), (d, e)]`` becomes ``[(a, [b, c]), (d, [e])]``: one sentence part per
     step that moved, naming the steps it moved relative to.
     """
-    left = list(pairs)
-    groups = []
-    while left:
-        counts: dict[str, int] = {}
-        for a, b in left:
-            counts[a] = counts.get(a, 0) + 1
-            counts[b] = counts.get(b, 0) + 1
-        head = max(counts, key=lambda s: (counts[s], -model.step(s).index))
-        others = [b if a == head else a for a, b in left if head in (a, b)]
+    partners: dict[str, set[str]] = {}
+    for a, b in pairs:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    groups: list[tuple[str, list[str]]] = []
+    while True:
+        left = [s for s, others in partners.items() if others]
+        if not left:
+            return groups
+        head = max(left, key=lambda s: (len(partners[s]), -model.step(s).index))
+        others = partners[head]
+        for other in others:
+            partners[other].discard(head)
         groups.append((head, _in_order(model, others)))
-        left = [(a, b) for a, b in left if head not in (a, b)]
-    return groups
+        partners[head] = set()
+
+
+def _some(parts: list[str], limit: int, more: str) -> list[str]:
+    """The first ``limit`` parts, then one that says how many more there are."""
+    if len(parts) <= limit:
+        return parts
+    return [*parts[:limit], f"{len(parts) - limit} {more}"]
 
 
 class _Order:
@@ -810,24 +824,55 @@ class _Order:
         for number, members in enumerate(components):
             for member in members:
                 self.component[str(member)] = number
-        # Components come sinks first, so every successor's reach is known before it is needed.
-        self.reach: list[int] = []
-        for number, members in enumerate(components):
-            bits = 0
-            for member in members:
-                for target, _ in successors[str(member)]:
-                    if target == END:
-                        continue
-                    other = self.component[target]
-                    if other != number:
-                        bits |= self.reach[other] | (1 << other)
-            self.reach.append(bits)
+        self.components = [[str(m) for m in members] for members in components]
+        self.successors = successors
+        self.reach = self._propagate({n: 1 << n for n in range(len(components))}, forward=True)
         self.branch_of: dict[str, list[tuple[int, str]]] = {}
         for i, block in enumerate(analysis.blocks):
             for start, region in block.branches.items():
                 for step_id in region:
                     self.branch_of.setdefault(step_id, []).append((i, start))
         self.blocks = analysis.blocks
+
+    def _propagate(self, own: dict[int, int], *, forward: bool) -> list[int]:
+        """For each component, the union of ``own`` over the components it reaches (``forward``)
+        or that reach it; a component's own bits are not included.
+
+        Components come sinks first, so walking them in that order (or the reverse, backward)
+        finds every neighbour's result before it is needed.
+        """
+        neighbours: list[set[int]] = [set() for _ in self.components]
+        for number, members in enumerate(self.components):
+            for member in members:
+                for target, _ in self.successors[member]:
+                    other = self.component.get(target)
+                    if other is None or other == number:
+                        continue
+                    if forward:
+                        neighbours[number].add(other)
+                    else:
+                        neighbours[other].add(number)
+        result = [0] * len(self.components)
+        order = range(len(self.components))
+        for number in order if forward else reversed(order):
+            bits = 0
+            for other in neighbours[number]:
+                bits |= result[other] | own.get(other, 0)
+            result[number] = bits
+        return result
+
+    def masks(self, ids: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
+        """Bit sets over positions in ``ids``: for each id, the ids after it and before it."""
+        own: dict[int, int] = {}
+        for position, step_id in enumerate(ids):
+            number = self.component[step_id]
+            own[number] = own.get(number, 0) | 1 << position
+        after = self._propagate(own, forward=True)
+        before = self._propagate(own, forward=False)
+        return (
+            {i: after[self.component[i]] for i in ids},
+            {i: before[self.component[i]] for i in ids},
+        )
 
     def before(self, a: str, b: str) -> bool:
         """Whether every way from ``a`` to ``b`` goes forward and none comes back."""
@@ -857,6 +902,16 @@ class _Order:
         return sorted(
             pairs, key=lambda p: (self.model.step(p[0]).index, self.model.step(p[1]).index)
         )
+
+
+def _bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``, lowest first."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
 
 
 def _ordered(model: Model, a: str, b: str) -> tuple[str, str]:

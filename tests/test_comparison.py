@@ -1070,3 +1070,13 @@ def test_property_every_step_is_accounted_for(pair: tuple[bpr.Model, bpr.Model])
     from lxml import etree
 
     etree.fromstring(to_html(c).encode("utf-8"))
+
+
+def test_a_fully_reordered_process_gives_a_bounded_sentence() -> None:
+    steps = [f"  - {{id: s{i}, actor: a}}\n" for i in range(40)]
+    c = compare(model("".join(steps)), model("".join(reversed(steps)), variant="to-be"))
+    r = redesign(c, "resequencing")
+    assert len(r.steps) == 40
+    assert r.sentence.startswith("Steps run in a new order: s39 now comes before s38, s37, s36,")
+    assert "and 33 other steps" in r.sentence and r.sentence.endswith("; 33 more steps moved.")
+    assert len(r.sentence) < 1000
