@@ -1,0 +1,584 @@
+"""A model as BPMN 2.0 XML: one pool with a lane per actor, tasks, gateways, data objects, BPMNDI.
+
+The figures BPMN has no element for (work, wait, fee, channel, probabilities, document
+issuers) travel in extension elements of the namespace ``urn:bpr:bpmn:1`` (prefix ``bpr``), so
+that ``bpr import`` gives back the same model; BPMN tools keep extension elements they do not
+know. Positions come from :func:`bpr.layout.layout_model`, the layout of bpr's own diagrams.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, DC_NS, DI_NS, lxml_etree, ncname
+from bpr.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
+from bpr.model import Model, Step
+
+if TYPE_CHECKING:
+    from bpr.layout import Rect
+
+__all__ = ["BpmnNet", "bpmn_net", "export_bpmn", "task_type", "to_bpmn"]
+
+# Room BPMN tools draw a pool's and a lane's name in (vertical text at the left), and margins.
+POOL_HEADER = 30.0
+LANE_HEADER = 30.0
+MARGIN = 20.0
+DATA_WIDTH = 36.0
+DATA_HEIGHT = 50.0
+DATA_LABEL_WIDTH = 96.0
+DATA_BAND = DATA_HEIGHT + 56.0  # the row of documents under the lanes: icon, name, padding
+TASK_NAME_SIZE = 11.0
+
+
+def task_type(model: Model, step: Step) -> str:
+    """The BPMN task type of a step.
+
+    The applicant's own steps and in-person work are user tasks (a person does the work),
+    ``automatic`` steps service tasks, ``post`` steps manual tasks (paper is handled), and the
+    rest plain tasks.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps: [{id: x, actor: a, channel: automatic}, {id: y, actor: a, channel: post}]\\n"
+    ... )
+    >>> [task_type(m, s) for s in m.steps]
+    ['serviceTask', 'manualTask']
+    """
+    if model.is_applicant_step(step):
+        return "userTask"
+    if step.channel == "automatic":
+        return "serviceTask"
+    if step.channel == "post":
+        return "manualTask"
+    return "task"
+
+
+@dataclass
+class BpmnNet:
+    """The flow net with what BPMN needs besides: a merge gateway before every task or end
+    event that several flows reach (bpmnlint's "fake-join" rule), and each node's BPMN id."""
+
+    net: FlowNet
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def bpmn_net(model: Model) -> BpmnNet:
+    """The BPMN-ready flow net of a model (see :class:`BpmnNet`).
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps:\\n- {id: x, actor: a, next: [{to: x, p: 0.5}, {to: end, p: 0.5}]}\\n"
+    ... )
+    >>> sorted(bpmn_net(m).ids.values())
+    ['EndEvent_1', 'Gateway_merge_x', 'Gateway_xor_x', 'StartEvent_1', 'Task_x']
+    """
+    base = flow_net(model)
+    incoming: dict[str, int] = {}
+    for edge in base.edges:
+        incoming[edge.target] = incoming.get(edge.target, 0) + 1
+    merges = {n.id for n in base.nodes if n.kind in ("task", "end") and incoming.get(n.id, 0) > 1}
+    net = FlowNet()
+    for node in base.nodes:
+        if node.id in merges:
+            net.nodes.append(FlowNode(_merge_id(node.id), "merge", node.lane, node.step, ""))
+        net.nodes.append(node)
+    for edge in base.edges:
+        if edge.target in merges:
+            net.edges.append(FlowEdge(edge.source, _merge_id(edge.target), edge.label, edge.p))
+        else:
+            net.edges.append(edge)
+    for target in sorted(merges, key=lambda t: [n.id for n in base.nodes].index(t)):
+        net.edges.append(FlowEdge(_merge_id(target), target))
+    ids = {}
+    for node in net.nodes:
+        ids[node.id] = _bpmn_id(node)
+    return BpmnNet(net, ids)
+
+
+def _merge_id(node_id: str) -> str:
+    return f"merge:{node_id}"
+
+
+def _bpmn_id(node: FlowNode) -> str:
+    if node.id == START_ID:
+        return "StartEvent_1"
+    if node.id == END_ID:
+        return "EndEvent_1"
+    if node.kind == "task":
+        return ncname("Task_", node.id)
+    kind, _, rest = node.id.partition(":")
+    if kind == "merge":
+        rest = "end" if rest == END_ID else rest
+    return ncname(f"Gateway_{kind}_", rest)
+
+
+def to_bpmn(model: Model, *, diagram: bool = True) -> bytes:
+    """The model as BPMN 2.0 XML (UTF-8), with diagram interchange unless ``diagram=False``.
+
+    >>> import bpr
+    >>> xml = to_bpmn(bpr.load("models/property-registration/as-is.yaml"))  # doctest: +SKIP
+    """
+    etree = lxml_etree()
+
+    return etree.tostring(
+        _Writer(model).document(diagram), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+
+
+def export_bpmn(
+    model: Model,
+    path: str | os.PathLike[str],
+    *,
+    diagram: bool = True,
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+) -> Path:
+    """Write the model as a BPMN 2.0 file, whole or not at all, never over one of ``inputs``."""
+    from bpr._io import atomic_write
+
+    return atomic_write(path, to_bpmn(model, diagram=diagram), inputs=(model.file, *inputs))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class _Writer:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.bnet = bpmn_net(model)
+        self.net = self.bnet.net
+        self.ids = self.bnet.ids
+        self.flow_ids: list[str] = [f"Flow_{i + 1}" for i in range(len(self.net.edges))]
+        self.service = model.service
+        self.process_id = ncname("Process_", f"{model.service}_{model.variant}")
+        self.collaboration_id = "Collaboration_1"
+        self.participant_id = "Participant_1"
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def bpmn(parent: Any, tag: str, **attrs: str) -> Any:
+        etree = lxml_etree()
+
+        element = etree.SubElement(parent, f"{{{BPMN_NS}}}{tag}")
+        for key, value in attrs.items():
+            element.set(key, value)
+        return element
+
+    @staticmethod
+    def ext(parent: Any, tag: str, **attrs: str | None) -> Any:
+        etree = lxml_etree()
+
+        holder = parent.find(f"{{{BPMN_NS}}}extensionElements")
+        if holder is None:
+            holder = etree.SubElement(parent, f"{{{BPMN_NS}}}extensionElements")
+        element = etree.SubElement(holder, f"{{{BPR_NS}}}{tag}")
+        for key, value in attrs.items():
+            if value is not None:
+                element.set(key, value)
+        return element
+
+    def documentation(self, parent: Any, text: str) -> None:
+        if text:
+            self.bpmn(parent, "documentation").text = text
+
+    # -- the document -----------------------------------------------------------------------
+
+    def document(self, diagram: bool) -> Any:
+        etree = lxml_etree()
+
+        from bpr import __version__
+
+        model = self.model
+        root = etree.Element(
+            f"{{{BPMN_NS}}}definitions",
+            nsmap={"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS, "bpr": BPR_NS},
+        )
+        root.set("id", ncname("Definitions_", f"{model.service}_{model.variant}"))
+        root.set("targetNamespace", f"urn:bpr:model:{model.service}:{_uri_part(model.variant)}")
+        root.set("exporter", "bpr")
+        root.set("exporterVersion", __version__)
+        collaboration = self.bpmn(root, "collaboration", id=self.collaboration_id)
+        self.bpmn(
+            collaboration,
+            "participant",
+            id=self.participant_id,
+            name=model.title,
+            processRef=self.process_id,
+        )
+        process = self.bpmn(
+            root, "process", id=self.process_id, name=model.title, isExecutable="false"
+        )
+        self.process_header(process)
+        lanes = self.lane_set(process)
+        self.flow_nodes(process)
+        self.data_objects(process)
+        self.flows(process)
+        if diagram:
+            self.diagram(root, lanes)
+        return root
+
+    def process_header(self, process: Any) -> None:
+        model = self.model
+        self.documentation(process, "\n".join(model.sources))
+        fields: dict[str, str | None] = {
+            "bpr": str(model.version),
+            "service": model.service,
+            "variant": model.variant,
+            "name": model.name,
+            "maturity": str(model.maturity) if model.maturity is not None else None,
+            "volume": _number(model.volume) if model.volume is not None else None,
+            "currency": model.currency,
+            "tariff": _number(model.tariff) if model.tariff is not None else None,
+        }
+        holder = self.ext(process, "model", **fields)
+        etree = lxml_etree()
+
+        for source in model.sources:
+            etree.SubElement(holder, f"{{{BPR_NS}}}source").text = source
+        # Actors that perform no step have no lane; they are kept here (document issuers).
+        for actor in model.actors.values():
+            if actor.id not in self.net.lanes():
+                element = etree.SubElement(holder, f"{{{BPR_NS}}}actor")
+                element.set("id", actor.id)
+                element.set("index", str(list(model.actors).index(actor.id)))
+                element.set("name", actor.name)
+                if actor.kind != "staff":
+                    element.set("kind", actor.kind)
+                if actor.agency:
+                    element.set("agency", actor.agency)
+
+    def lane_order(self) -> list[str]:
+        from bpr.layout import lane_order
+
+        return lane_order(self.model, self.net.lanes())
+
+    def lane_set(self, process: Any) -> dict[str, str]:
+        lane_set = self.bpmn(process, "laneSet", id="LaneSet_1")
+        lane_ids = {}
+        for actor_id in self.lane_order():
+            actor = self.model.actors[actor_id]
+            lane_id = ncname("Lane_", actor_id)
+            lane_ids[actor_id] = lane_id
+            lane = self.bpmn(lane_set, "lane", id=lane_id, name=actor.name)
+            if actor.agency:
+                self.documentation(lane, f"Agency: {actor.agency}")
+            self.ext(
+                lane,
+                "actor",
+                id=actor.id,
+                index=str(list(self.model.actors).index(actor_id)),
+                kind=actor.kind if actor.kind != "staff" else None,
+                agency=actor.agency,
+            )
+            for node in self.net.nodes:
+                if node.lane == actor_id:
+                    self.bpmn(lane, "flowNodeRef").text = self.ids[node.id]
+        return lane_ids
+
+    def flow_nodes(self, process: Any) -> None:
+        model = self.model
+        incoming: dict[str, list[str]] = {n.id: [] for n in self.net.nodes}
+        outgoing: dict[str, list[str]] = {n.id: [] for n in self.net.nodes}
+        for flow_id, edge in zip(self.flow_ids, self.net.edges, strict=True):
+            outgoing[edge.source].append(flow_id)
+            incoming[edge.target].append(flow_id)
+        for node in self.net.nodes:
+            bpmn_id = self.ids[node.id]
+            if node.kind == "start":
+                element = self.bpmn(process, "startEvent", id=bpmn_id, name="Start")
+            elif node.kind == "end":
+                element = self.bpmn(process, "endEvent", id=bpmn_id, name="End")
+            elif node.kind == "task":
+                assert node.step is not None
+                step = model.step(node.step)
+                element = self.bpmn(process, task_type(model, step), id=bpmn_id, name=step.label)
+                self.task_details(element, step)
+            elif node.kind == "xor":
+                element = self.bpmn(process, "exclusiveGateway", id=bpmn_id, name="Outcome?")
+            elif node.kind == "merge":
+                element = self.bpmn(process, "exclusiveGateway", id=bpmn_id)
+            else:
+                element = self.bpmn(process, "parallelGateway", id=bpmn_id)
+            for flow_id in incoming[node.id]:
+                self.bpmn(element, "incoming").text = flow_id
+            for flow_id in outgoing[node.id]:
+                self.bpmn(element, "outgoing").text = flow_id
+            if node.kind == "task":
+                assert node.step is not None
+                self.data_associations(element, model.step(node.step))
+
+    def task_details(self, element: Any, step: Step) -> None:
+        model = self.model
+        facts = [f"channel: {step.channel}"]
+        if not step.work.is_zero:
+            facts.append(f"work: {step.work}")
+        if not step.wait.is_zero:
+            facts.append(f"wait: {step.wait}")
+        if step.fee:
+            facts.append(
+                f"fee: {_number(step.fee)}" + (f" {model.currency}" if model.currency else "")
+            )
+        self.documentation(element, "; ".join(facts))
+        self.ext(
+            element,
+            "step",
+            id=step.id,
+            index=str(step.index),
+            channel=step.channel,
+            work=str(step.work) if not step.work.is_zero else None,
+            wait=str(step.wait) if not step.wait.is_zero else None,
+            fee=_number(step.fee) if step.fee else None,
+            replaces=" ".join(step.replaces) or None,
+        )
+
+    def data_associations(self, element: Any, step: Step) -> None:
+        task_id = element.get("id")
+        if step.needs:
+            self.bpmn(element, "property", id=f"{task_id}_input", name="__targetRef_placeholder")
+        for i, document in enumerate(step.needs):
+            association = self.bpmn(element, "dataInputAssociation", id=f"{task_id}_needs_{i + 1}")
+            self.bpmn(association, "sourceRef").text = _reference_id(document, step.actor)
+            self.bpmn(association, "targetRef").text = f"{task_id}_input"
+        for i, document in enumerate(step.produces):
+            association = self.bpmn(
+                element, "dataOutputAssociation", id=f"{task_id}_produces_{i + 1}"
+            )
+            self.bpmn(association, "targetRef").text = _reference_id(document, step.actor)
+
+    def data_objects(self, process: Any) -> None:
+        for document in self.model.documents.values():
+            data_object = self.bpmn(
+                process, "dataObject", id=ncname("DataObject_", document.id), name=document.name
+            )
+            issuer = self.model.actors.get(document.issuer or "")
+            notes = []
+            if issuer is not None:
+                notes.append(f"issued by {issuer.name}")
+            if document.exchange:
+                notes.append("pulled by data exchange: the applicant does not bring it")
+            self.documentation(data_object, "; ".join(notes))
+            self.ext(
+                data_object,
+                "document",
+                id=document.id,
+                issuer=document.issuer,
+                exchange="true" if document.exchange else None,
+            )
+        # One reference per lane that uses the document, drawn near the steps that use it.
+        lanes = self.documents_by_lane()
+        for document in self.model.documents.values():
+            for lane in [lane for lane in self.lane_order() if document.id in lanes.get(lane, {})]:
+                self.bpmn(
+                    process,
+                    "dataObjectReference",
+                    id=_reference_id(document.id, lane),
+                    name=document.name,
+                    dataObjectRef=ncname("DataObject_", document.id),
+                )
+
+    def flows(self, process: Any) -> None:
+        for flow_id, edge in zip(self.flow_ids, self.net.edges, strict=True):
+            flow = self.bpmn(
+                process,
+                "sequenceFlow",
+                id=flow_id,
+                sourceRef=self.ids[edge.source],
+                targetRef=self.ids[edge.target],
+            )
+            if edge.label:
+                flow.set("name", edge.label)
+            if edge.p is not None:
+                self.documentation(flow, f"probability {edge.p:.6g}")
+                self.ext(flow, "branch", p=repr(float(edge.p)), when=edge.label)
+
+    # -- diagram interchange -----------------------------------------------------------------
+
+    def diagram(self, root: Any, lane_ids: dict[str, str]) -> None:
+        etree = lxml_etree()
+
+        from bpr.layout import layout_model
+
+        layout = layout_model(self.model, self.net, sizes=self.sizes())
+        documents = self.documents_by_lane()
+        # Each lane whose steps use documents gets a band at its bottom for their data objects;
+        # everything below moves down by the bands above it.
+        bands = [DATA_BAND if documents.get(lane.actor) else 0.0 for lane in layout.lanes]
+
+        def shift(y: float) -> float:
+            return y + sum(
+                b
+                for lane, b in zip(layout.lanes, bands, strict=True)
+                if y >= lane.rect.bottom - 1e-6
+            )
+
+        dx = MARGIN + POOL_HEADER + LANE_HEADER - layout.header_width
+        dy = MARGIN
+        pool_width = POOL_HEADER + LANE_HEADER + layout.width - layout.header_width
+        pool_height = layout.height + sum(bands)
+
+        def X(x: float) -> float:  # a coordinate transform
+            return x + dx
+
+        def Y(y: float) -> float:
+            return shift(y) + dy
+
+        def bounds(parent: Any, x: float, y: float, width: float, height: float) -> None:
+            element = etree.SubElement(parent, f"{{{DC_NS}}}Bounds")
+            element.set("x", _coordinate(x))
+            element.set("y", _coordinate(y))
+            element.set("width", _coordinate(width))
+            element.set("height", _coordinate(height))
+
+        def shape(element_id: str, x: float, y: float, w: float, h: float, **attrs: str) -> Any:
+            item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape")
+            item.set("id", f"{element_id}_di")
+            item.set("bpmnElement", element_id)
+            for key, value in attrs.items():
+                item.set(key, value)
+            bounds(item, x, y, w, h)
+            return item
+
+        def label(item: Any, rect: Rect | None) -> None:
+            if rect is not None:
+                holder = etree.SubElement(item, f"{{{BPMNDI_NS}}}BPMNLabel")
+                bounds(holder, X(rect.x), Y(rect.y), rect.width, rect.height)
+
+        def edge(element_id: str, points: list[tuple[float, float]]) -> Any:
+            item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge")
+            item.set("id", f"{element_id}_di")
+            item.set("bpmnElement", element_id)
+            for x, y in points:
+                point = etree.SubElement(item, f"{{{DI_NS}}}waypoint")
+                point.set("x", _coordinate(x))
+                point.set("y", _coordinate(y))
+            return item
+
+        diagram = etree.SubElement(root, f"{{{BPMNDI_NS}}}BPMNDiagram", id="BPMNDiagram_1")
+        plane = etree.SubElement(
+            diagram,
+            f"{{{BPMNDI_NS}}}BPMNPlane",
+            id="BPMNPlane_1",
+            bpmnElement=self.collaboration_id,
+        )
+        shape(self.participant_id, MARGIN, MARGIN, pool_width, pool_height, isHorizontal="true")
+        for lane, band in zip(layout.lanes, bands, strict=True):
+            top = Y(lane.rect.y)
+            shape(
+                lane_ids[lane.actor],
+                MARGIN + POOL_HEADER,
+                top,
+                pool_width - POOL_HEADER,
+                lane.rect.height + band,
+                isHorizontal="true",
+            )
+        for node in self.net.nodes:
+            box = layout.nodes[node.id]
+            rect = box.rect
+            attrs = {"isMarkerVisible": "true"} if node.kind in ("xor", "merge") else {}
+            item = shape(self.ids[node.id], X(rect.x), Y(rect.y), rect.width, rect.height, **attrs)
+            label(item, box.label)
+        for flow_id, route in zip(self.flow_ids, layout.edges, strict=True):
+            item = edge(flow_id, [(X(x), Y(y)) for x, y in route.points])
+            label(item, route.label)
+        for lane, band in zip(layout.lanes, bands, strict=True):
+            if not band:
+                continue
+            top = Y(lane.rect.y) + lane.rect.height + 10
+            left = X(layout.header_width) + DATA_LABEL_WIDTH / 2
+            right = MARGIN + pool_width - DATA_LABEL_WIDTH / 2
+            wanted = []
+            for document, steps in documents[lane.actor].items():
+                first = min((X(layout.nodes[s].rect.center[0]) for s in steps), default=right)
+                wanted.append((first, document))
+            wanted.sort()
+            # Flows that run down through the band: keep the icons off their lines.
+            lines = [
+                X(a[0])
+                for route in layout.edges
+                for a, b in zip(route.points, route.points[1:], strict=False)
+                if a[0] == b[0] and min(Y(a[1]), Y(b[1])) < top + DATA_HEIGHT
+                and max(Y(a[1]), Y(b[1])) > top
+            ]  # fmt: skip
+
+            def clear(centre: float, lines: list[float] = lines) -> float:
+                for x in sorted(lines):
+                    if abs(x - centre) < DATA_WIDTH / 2 + 6:
+                        centre = x + DATA_WIDTH / 2 + 7
+                return centre
+
+            centres: list[float] = []
+            for x, _ in wanted:
+                low = centres[-1] + DATA_LABEL_WIDTH + 6 if centres else left
+                centres.append(clear(max(x, low)))
+            if centres and centres[-1] > right:  # no room to the right: pack from the left
+                centres = []
+                for _ in wanted:
+                    centres.append(clear(centres[-1] + DATA_LABEL_WIDTH + 6 if centres else left))
+            for (_, document), centre in zip(wanted, centres, strict=True):
+                ref = _reference_id(document, lane.actor)
+                item = shape(ref, centre - DATA_WIDTH / 2, top, DATA_WIDTH, DATA_HEIGHT)
+                holder = etree.SubElement(item, f"{{{BPMNDI_NS}}}BPMNLabel")
+                bounds(holder, centre - DATA_LABEL_WIDTH / 2, top + DATA_HEIGHT + 3,
+                       DATA_LABEL_WIDTH, 36)  # fmt: skip
+                for step_id in documents[lane.actor][document]:
+                    step = self.model.step(step_id)
+                    task = layout.nodes[step_id].rect
+                    anchor = (
+                        min(max(centre, X(task.x) + 12), X(task.right) - 12),
+                        Y(task.y) + task.height,
+                    )
+                    icon = (centre, top)
+                    task_id = self.ids[step_id]
+                    if document in step.needs:
+                        i = step.needs.index(document) + 1
+                        edge(f"{task_id}_needs_{i}", [icon, anchor])
+                    if document in step.produces:
+                        i = step.produces.index(document) + 1
+                        edge(f"{task_id}_produces_{i}", [anchor, icon])
+
+    def documents_by_lane(self) -> dict[str, dict[str, list[str]]]:
+        """Per lane, the documents its steps use, each with those steps; documents that no
+        step uses are drawn in the last lane."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for step in self.model.steps:
+            for document in (*step.needs, *step.produces):
+                users = out.setdefault(step.actor, {}).setdefault(document, [])
+                if step.id not in users:
+                    users.append(step.id)
+        used = {d for lane in out.values() for d in lane}
+        for document in self.model.documents:
+            if document not in used:
+                out.setdefault(self.lane_order()[-1], {})[document] = []
+        return out
+
+    def sizes(self) -> dict[str, tuple[float, float]]:
+        """Task boxes as BPMN tools draw them: the name only, at least 100 by 80."""
+        from bpr.render._text import wrap
+
+        sizes = {}
+        for node in self.net.nodes:
+            if node.kind == "task":
+                lines = wrap(node.label, 104, TASK_NAME_SIZE, max_lines=8)
+                sizes[node.id] = (120.0, max(80.0, 24 + 14 * len(lines)))
+        return sizes
+
+
+def _reference_id(document: str, lane: str) -> str:
+    return ncname("DataObjectReference_", f"{document}_{lane}")
+
+
+def _uri_part(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="-_.")
+
+
+def _coordinate(value: float) -> str:
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded.is_integer() else str(rounded)

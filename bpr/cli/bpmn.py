@@ -1,0 +1,176 @@
+"""``bpr export``, ``bpr import`` and ``bpr check``: BPMN 2.0 interchange and soundness."""
+
+from __future__ import annotations
+
+import click
+
+from bpr.cli._common import echo_json, echo_problems, load_models
+
+__all__ = ["check", "export", "import_"]
+
+_STDOUT = "-"
+
+
+@click.command()
+@click.argument("model", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The .bpmn file to write; - writes to standard output.",
+)
+@click.option(
+    "--no-diagram",
+    is_flag=True,
+    help="Leave out the diagram interchange (BPMNDI): the process only, no positions.",
+)
+def export(model: str, output: str, no_diagram: bool) -> int:
+    """Write a model as a BPMN 2.0 file that BPMN tools open as a laid-out diagram.
+
+    One pool with a lane per actor; tasks, exclusive and parallel gateways, start and end
+    events; documents as data objects with input and output associations. The figures BPMN
+    has no element for (work, wait, fee, channel, probabilities) are kept in bpr's extension
+    elements, so that bpr import gives the same model back.
+
+    \b
+    Examples:
+      bpr export models/property-registration/as-is.yaml -o as-is.bpmn
+      bpr export as-is.yaml -o - | xmllint --format -
+    """
+    from bpr.bpmn.export import export_bpmn, to_bpmn
+
+    models, failures = load_models([model])
+    if failures:
+        return 1
+    loaded = models[0]
+    if output == _STDOUT:
+        click.echo(to_bpmn(loaded, diagram=not no_diagram).decode("utf-8"), nl=False)
+        return 0
+    export_bpmn(loaded, output, diagram=not no_diagram, inputs=(model,))
+    lanes = len({s.actor for s in loaded.steps})
+    click.echo(
+        f"wrote {output} ({loaded.service}/{loaded.variant}: {len(loaded.steps)} tasks, "
+        f"{lanes} lane{'s' if lanes != 1 else ''}"
+        f"{', no diagram' if no_diagram else ''})"
+    )
+    return 0
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The model file (.yaml) to write; - writes to standard output.",
+)
+@click.option(
+    "--process",
+    metavar="ID",
+    help="The pool to import where the file has several: a participant or process id or name "
+    "(default: the one with the most activities).",
+)
+@click.option(
+    "--service", metavar="ID", help="The service id of the model (default: from the file)."
+)
+@click.option("--variant", metavar="LABEL", help="The variant (default: as-is, or the file's own).")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the warnings about approximations.")
+def import_(
+    file: str,
+    output: str,
+    process: str | None,
+    service: str | None,
+    variant: str | None,
+    quiet: bool,
+) -> int:
+    """Read a BPMN 2.0 file (Camunda, bpmn.io, Signavio, ARIS, Bizagi, ...) into a model.
+
+    Lanes become actors, tasks steps, exclusive gateways choices (the probabilities the file
+    does not carry are spread evenly), parallel gateways splits and joins, data objects
+    documents. What the format cannot hold (message flows, boundary and intermediate events,
+    event sub-processes, inclusive and event-based gateways) is mapped to the nearest thing
+    it has, or left out; each such place is printed as FILE:LINE: warning: ... and marked by
+    a comment in the YAML. Review the model and fill in work, wait and fees.
+
+    \b
+    Examples:
+      bpr import signavio-export.bpmn -o models/licensing/as-is.yaml
+      bpr import pools.bpmn --process Participant_Agency -o agency.yaml
+    """
+    from bpr._io import atomic_write
+    from bpr.bpmn.importer import import_bpmn
+
+    if service is not None:
+        from bpr.schema import ID_PATTERN
+
+        if not ID_PATTERN.fullmatch(service):
+            raise click.BadParameter(
+                f"'{service}' is not a valid service id: use letters, digits, '_' and '-'",
+                param_hint="'--service'",
+            )
+    if variant is not None and not variant.strip():
+        raise click.BadParameter("the variant is empty", param_hint="'--variant'")
+    result = import_bpmn(file, process=process, service=service, variant=variant)
+    if not quiet:
+        echo_problems(result.warnings)
+    if output == _STDOUT:
+        click.echo(result.text, nl=False)
+        return 0
+    if not output.endswith((".yaml", ".yml")):
+        raise click.BadParameter(
+            f"{output}: a model file ends in .yaml or .yml", param_hint="'-o' / '--output'"
+        )
+    atomic_write(output, result.text, inputs=(file,))
+    model = result.model
+    click.echo(
+        f"wrote {output} ({model.service}/{model.variant}: {len(model.steps)} steps, "
+        f"{_count(len(model.actors), 'actor')}, {_count(len(model.documents), 'document')}; "
+        f"{_count(len(result.warnings), 'warning')})"
+    )
+    return 0
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--soundness",
+    is_flag=True,
+    help="Check that each model is a sound workflow net (pm4py's Woflan). The default, and for "
+    "now the only check.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
+def check(paths: tuple[str, ...], soundness: bool, as_json: bool) -> int:
+    """Second opinions on models beyond the validator's rules.
+
+    --soundness turns each model into a Petri net and asks pm4py's Woflan whether it is a
+    sound workflow net: every case can always reach the end, ends with no branch still
+    running, and every step can run in some case. Where it is not, the reason names the step
+    or join. Exit status 0 when every model is sound, 1 otherwise.
+
+    \b
+    Examples:
+      bpr check models/property-registration/as-is.yaml --soundness
+      bpr check models --soundness --json
+    """
+    from bpr.bpmn.petri import check_soundness
+
+    models, failures = load_models(paths)
+    verdicts = []
+    for model in models:
+        verdict = check_soundness(model)
+        verdicts.append((model, verdict))
+    if as_json:
+        rows = [{"file": m.file, **v.as_dict()} for m, v in verdicts]
+        echo_json(rows[0] if len(paths) == 1 and len(rows) == 1 and not failures else rows)
+    else:
+        for model, verdict in verdicts:
+            word = "sound" if verdict.sound else "NOT SOUND"
+            click.echo(f"{model.file}: {word}: {verdict.reason}")
+    unsound = sum(1 for _, v in verdicts if not v.sound)
+    return 1 if failures or unsound else 0
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'s' if number != 1 else ''}"
