@@ -441,7 +441,7 @@ def discover(
     # actors
     actor_column = _actor_column(log, actor_from)
     actors: dict[str, dict[str, str]] = {}
-    actor_of: dict[str, tuple[str, float]] = {}
+    actor_of: dict[str, tuple[str, float, str]] = {}
     resource_group: dict[str, str] = {}
     if actor_column == RESOURCE and GROUP in log:
         pairs = log[[RESOURCE, GROUP]].dropna().astype(str)
@@ -449,12 +449,18 @@ def discover(
             resource_group = (
                 pairs.groupby(RESOURCE)[GROUP].agg(lambda s: s.mode().iloc[0]).to_dict()
             )
-    if actor_column is not None:
-        values = log[[ACTIVITY, actor_column]].dropna().astype(str)
-        values = values[values[actor_column].str.strip() != ""]
+    fallback_column = RESOURCE if actor_column == GROUP and RESOURCE in log else None
+    for column in (actor_column, fallback_column):
+        if column is None:
+            continue
+        values = log[[ACTIVITY, column]].dropna().astype(str)
+        values = values[values[column].str.strip() != ""]
         for activity, group in values.groupby(ACTIVITY):
-            tally = group[actor_column].value_counts()
-            actor_of[str(activity)] = (str(tally.index[0]), float(tally.iloc[0] / tally.sum()))
+            if str(activity) in actor_of:
+                continue
+            tally = group[column].value_counts()
+            share = float(tally.iloc[0] / tally.sum())
+            actor_of[str(activity)] = (str(tally.index[0]), share, column)
     actor_ids: dict[str, str] = {}
 
     def actor_id(name: str) -> str:
@@ -475,12 +481,12 @@ def discover(
         waited = wait.get(step.name, np.nan)
         step.wait = 0.0 if pd.isna(waited) else float(waited)
         if step.name in actor_of:
-            name, share = actor_of[step.name]
+            name, share, column = actor_of[step.name]
             step.actor = actor_id(name)
-            if share < 0.999:
-                step.notes.append(
-                    f"actor: the most frequent {actor_column} ({share:.0%} of its events)"
-                )
+            if column != actor_column:
+                step.notes.append(f"actor: its events have no {actor_column}; from {column}")
+            elif share < 0.999:
+                step.notes.append(f"actor: the most frequent {column} ({share:.0%} of its events)")
         else:
             step.actor = actor_id(fallback)
             step.notes.append("actor: guessed; the log names no resource or group for it")
@@ -557,8 +563,8 @@ def _volume(log: pd.DataFrame) -> int | None:
 
     starts = log.groupby(CASE, observed=True)[TIMESTAMP].min()
     span = (starts.max() - starts.min()) / pd.Timedelta(days=365)
-    if not span or span < 1 / 365 or len(starts) < 2:
-        return None
+    if not span or span < 7 / 365 or len(starts) < 2:
+        return None  # less than a week of cases says little about a year
     return max(round(len(starts) / span), 1)
 
 
@@ -833,6 +839,25 @@ def petri_net(model: Model, labels: dict[str, str | None]) -> tuple[Any, Any, An
     return net, initial, final
 
 
+def _add_unknown_activities(net: Any, activities: list[str]) -> None:
+    """Give each activity the model lacks a transition of its own, outside the flow.
+
+    Token-based replay then counts each of its events as one missing and one remaining token,
+    as it would for any step run out of order; without it the replay would skip them unseen.
+    """
+    from pm4py.objects.petri_net.obj import PetriNet
+    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+
+    for number, activity in enumerate(activities):
+        before = PetriNet.Place(f"unknown-in:{number}")
+        after = PetriNet.Place(f"unknown-out:{number}")
+        transition = PetriNet.Transition(f"unknown:{number}", activity)
+        net.places.update([before, after])
+        net.transitions.add(transition)
+        add_arc_from_to(before, transition, net)
+        add_arc_from_to(transition, after, net)
+
+
 def conform(
     model: Model,
     log: pd.DataFrame,
@@ -857,6 +882,7 @@ def conform(
     labels = match_activities(model, [str(a) for a in counts.index])
     known = {a for a in labels.values() if a}
     net, initial, final = petri_net(model, labels)
+    _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
     # one trace per variant, replayed once
     rows = []
     for number, trace in enumerate(variants.index):

@@ -1,0 +1,327 @@
+"""Tests of bpr.mining: discovery of draft models from logs, and conformance of models to logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import bpr
+from bpr.eventlog import ACTIVITY, CASE, TIMESTAMP, read_log
+from bpr.mining import (
+    _duration_text,
+    _probabilities,
+    _scalar,
+    conform,
+    discover,
+    match_activities,
+    mine,
+    slugify,
+)
+from bpr.simulate import simulate
+
+pytest.importorskip("pm4py")
+
+DATA = Path(__file__).parent / "data"
+NESTED = DATA / "logs" / "nested.yaml"
+CONTRACT = DATA / "contract-example.yaml"
+MODELS = Path(__file__).resolve().parent.parent / "models"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _simulated_log(model: bpr.Model, cases: int, seed: int = 1) -> pd.DataFrame:
+    result = simulate(model, cases, seed=seed, events=True)
+    assert result.events is not None
+    return result.events.to_frame()
+
+
+@pytest.fixture(scope="module")
+def receipt() -> pd.DataFrame:
+    path = SHARED / "receipt.csv"
+    if not path.exists():
+        pytest.skip("shared/data is not beside this checkout")
+    return read_log(path)
+
+
+@pytest.fixture(scope="module")
+def receipt_draft(receipt):
+    return discover(receipt, source="receipt.csv", service="receipt")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def test_slugify_makes_valid_unique_ids():
+    taken: list[str] = []
+    for name in ["Check form", "check-form", "Check form!", "end", "Prüfung", "???", "yes"]:
+        taken.append(slugify(name, taken))
+    assert taken == [
+        "check_form",
+        "check_form_2",
+        "check_form_3",
+        "end_2",
+        "pr_fung",
+        "step",
+        "yes",
+    ]
+    assert all(bpr.schema.ID_PATTERN.fullmatch(t) for t in taken)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain name", "plain name"),
+        ("yes", '"yes"'),
+        ("a: b", '"a: b"'),
+        ("#1", '"#1"'),
+        ("10", '"10"'),
+        ('say "hi"', '"say \\"hi\\""'),
+        ("Décision", '"Décision"'),
+    ],
+)
+def test_scalars_are_quoted_where_yaml_would_misread_them(text, expected):
+    assert _scalar(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [
+        (0, "0h"),
+        (0.001, "1m"),
+        (0.5, "30m"),
+        (1.75, "1h 45m"),
+        (30.5, "1d 6h 30m"),
+        (50.2, "2d 2h"),
+        (24 * 9, "9d"),
+    ],
+)
+def test_durations_are_written_readably(hours, text):
+    assert _duration_text(hours) == text
+    if hours:
+        assert bpr.parse_duration(text).mean == pytest.approx(
+            hours, abs=0.5 if hours > 48 else 1 / 60
+        )
+
+
+def test_probabilities_add_up_to_one_exactly():
+    rounded = _probabilities({"a": 1, "b": 1, "c": 1})
+    assert sum(p for _, p in rounded) == pytest.approx(1, abs=1e-12)
+    assert all(p > 0 for _, p in _probabilities({"a": 1e-9, "b": 1}))
+    assert _probabilities({"a": 0.0, "b": 2.0}) == [("b", 1.0)]
+
+
+# -- discovery ----------------------------------------------------------------------------------
+
+
+def test_the_running_example(golden):
+    result = mine(SHARED / "running-example.xes") if SHARED.exists() else pytest.skip("no shared")
+    model = result.model
+    golden.check("mining/running-example.yaml", result.text)
+    assert model.first.id == "register_request"
+    names = {s.name for s in model.steps}
+    assert {"decide", "reinitiate request", "check ticket", "examine casually"} <= names
+    decide = model.step("decide")
+    assert decide.join == "all" and decide.next.kind == "choice"
+    assert "reinitiate_request" in decide.next.targets
+    assert any(s.next.kind == "parallel" for s in model.steps)
+    assert bpr.measure(model).lead_time_days > 0
+
+
+def test_the_receipt_log_gives_a_valid_model(receipt, receipt_draft):
+    model = receipt_draft.model
+    activities = set(receipt[ACTIVITY].astype(str))
+    steps = {s.name for s in model.steps if not s.name.startswith("(")}
+    assert steps == activities
+    assert model.volume is not None and 500 < model.volume < 5000
+    assert model.first.name == "Confirmation of receipt"
+    again = bpr.loads(receipt_draft.text)  # the written text loads on its own
+    assert [s.id for s in again.steps] == [s.id for s in model.steps]
+    measures = bpr.measure(model)
+    assert measures.steps == len(model.steps)
+    assert "# Draft As-Is discovered by 'bpr mine'" in receipt_draft.text
+    assert "inductive miner" in receipt_draft.text
+    assert "added by bpr mine" in receipt_draft.text
+    for routing in receipt_draft.routing_steps:
+        step = model.step(routing)
+        assert step.work.mean == step.wait.mean == 0 and step.channel == "automatic"
+
+
+def test_the_draft_of_the_receipt_log_fits_it(receipt, receipt_draft):
+    result = conform(receipt_draft.model, receipt, log_file="receipt.csv")
+    assert 0.85 < result.fitness <= 1
+    assert result.missing_in_model == []
+    assert set(result.steps_not_in_log) == set(receipt_draft.routing_steps)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted(MODELS.glob("*/*.yaml")), NESTED],
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_mining_a_simulated_log_finds_the_model_again(path):
+    model = bpr.load(path)
+    log = _simulated_log(model, 400, seed=3)
+    draft = discover(log, source=path.name, service=model.service, noise=0.0)
+    labels = {s.label for s in model.steps}
+    assert {s.name for s in draft.model.steps if not s.name.startswith("(")} == labels
+    fit = conform(draft.model, log)
+    assert fit.fitness > 0.95
+    assert fit.missing_in_model == []
+    # each step's work comes back as the median of its start-to-complete times
+    for step in model.steps:
+        if step.work.kind == "fixed" and step.work.mean:
+            found = next(s for s in draft.model.steps if s.name == step.label)
+            assert found.work.mean == pytest.approx(step.work.mean, abs=1 / 60)
+
+
+def test_actors_come_from_groups_or_resources():
+    model = bpr.load(NESTED)
+    log = _simulated_log(model, 200)
+    by_resource = discover(log, actor_from="resource").model
+    assert {a.name for a in by_resource.actors.values()} == set(model.actors)
+    lab = next(a for a in by_resource.actors.values() if a.name == "lab")
+    assert lab.agency == "Health agency"
+    by_group = discover(log, actor_from="group").model
+    assert {"City hall", "Health agency"} <= {a.name for a in by_group.actors.values()}
+    # the applicant's steps have no group: they fall back to the resource
+    apply = next(s for s in by_group.steps if s.name == "apply")
+    assert by_group.actors[apply.actor].name == "me"
+
+
+def test_a_log_without_resources_or_start_times(tmp_path):
+    path = tmp_path / "bare.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp\n"
+        "1,a,2026-01-01T08:00\n1,b,2026-01-01T10:00\n2,a,2026-01-02T08:00\n2,b,2026-01-02T12:00\n",
+        encoding="utf-8",
+    )
+    result = mine(path)
+    assert "the log has no start times" in result.text
+    assert "guessed; the log names no resource" in result.text
+    assert result.model.step("b").wait.mean == pytest.approx(3)
+    assert result.model.volume is None  # a day of cases says little about a year
+
+
+def test_hostile_activity_names(tmp_path):
+    names = ["end", "yes", "a: b # c", '"quoted"', "Décision", "10", "x" * 80, "-"]
+    frame = pd.DataFrame(
+        {
+            CASE: [str(c) for c in (1, 2) for _ in names],
+            ACTIVITY: names * 2,
+            TIMESTAMP: pd.to_datetime(
+                [f"2026-01-0{c}T0{i}:00" for c in (1, 2) for i in range(len(names))], utc=True
+            ),
+        }
+    )
+    draft = discover(frame, source="hostile.csv")
+    assert [s.name for s in draft.model.steps] == names
+    assert all(bpr.schema.ID_PATTERN.fullmatch(s.id) for s in draft.model.steps)
+
+
+def test_different_first_activities_get_a_start_step():
+    frame = pd.DataFrame(
+        {
+            CASE: ["1", "1", "2", "2", "3", "3"],
+            ACTIVITY: ["a", "c", "b", "c", "a", "c"],
+            TIMESTAMP: pd.to_datetime([f"2026-01-01T0{i}:00" for i in range(6)], utc=True),
+        }
+    )
+    draft = discover(frame, noise=0.0)
+    first = draft.model.first
+    assert first.name == "(start)" and first.next.kind == "choice"
+    assert dict(zip(first.next.targets, (b.p for b in first.next.branches), strict=True)) == {
+        "a": pytest.approx(2 / 3, abs=1e-4),
+        "b": pytest.approx(1 / 3, abs=1e-4),
+    }
+
+
+def test_an_empty_log_is_refused():
+    frame = pd.DataFrame({CASE: [], ACTIVITY: [], TIMESTAMP: pd.to_datetime([], utc=True)})
+    with pytest.raises(bpr.EventLogError, match="no events"):
+        discover(frame)
+
+
+# -- conformance --------------------------------------------------------------------------------
+
+
+def test_a_model_fits_its_own_simulated_log():
+    model = bpr.load(NESTED)
+    log = _simulated_log(model, 500)
+    result = conform(model, log)
+    assert result.fitness == pytest.approx(1.0)
+    assert result.fitting_cases == result.cases == 500
+    assert result.missing_in_model == [] and result.steps_not_in_log == []
+    assert result.deviating_variants == []
+    data = result.as_dict()
+    assert data["fitness"] == 1.0 and data["fitting_share"] == 1.0
+
+
+def test_deviations_are_found_and_named():
+    model = bpr.load(NESTED)
+    log = _simulated_log(model, 300).astype({ACTIVITY: str})
+    # a step that never happens is silent in the replay, and reported
+    broken = log[log[ACTIVITY] != "test_b"].copy()
+    alone = conform(model, broken)
+    assert alone.steps_not_in_log == ["test_b"]
+    assert alone.fitness == pytest.approx(1.0)
+    # an activity the model lacks is a deviation of every case that has it
+    extra = broken.groupby(CASE, observed=True).head(1).copy()
+    extra[ACTIVITY] = "Phone the applicant"
+    extra[TIMESTAMP] = extra[TIMESTAMP] + pd.Timedelta(minutes=1)
+    mixed = pd.concat([broken, extra]).sort_values([CASE, TIMESTAMP], kind="stable")
+    result = conform(model, mixed, top_variants=3)
+    assert result.fitness < 0.95
+    assert result.missing_in_model == [("Phone the applicant", 300)]
+    assert result.fitting_cases == 0
+    assert len(result.deviating_variants) == 3
+    top = result.deviating_variants[0]
+    assert top["cases"] >= result.deviating_variants[1]["cases"]
+    assert "Phone the applicant" in top["variant"] and top["fitness"] < 1
+
+
+def test_steps_out_of_order_deviate():
+    model = bpr.load(NESTED)
+    log = _simulated_log(model, 50).astype({ACTIVITY: str})
+    last = log.groupby(CASE, observed=True)[TIMESTAMP].transform("max")
+    first = log.groupby(CASE, observed=True)[TIMESTAMP].transform("min")
+    swapped = log.copy()
+    decide = swapped[ACTIVITY] == "decide"
+    swapped.loc[decide, TIMESTAMP] = first[decide] - pd.Timedelta(hours=1)
+    assert (last >= first).all()
+    result = conform(model, swapped.sort_values([CASE, TIMESTAMP], kind="stable"))
+    assert result.fitness < 0.95
+    assert result.fitting_cases == 0 and result.missing_in_model == []
+
+
+def test_alignments_agree_on_a_fitting_log():
+    model = bpr.load(NESTED)
+    log = _simulated_log(model, 60)
+    result = conform(model, log, method="alignments")
+    assert result.fitness == pytest.approx(1.0)
+    assert result.deviating_variants == []
+
+
+def test_alignments_count_unknown_activities():
+    model = bpr.load(NESTED)
+    log = _simulated_log(model, 20).astype({ACTIVITY: str})
+    log.loc[log.index[0], ACTIVITY] = "Unknown"
+    result = conform(model, log, method="alignments")
+    assert result.fitness < 1
+    assert result.cases - result.fitting_cases == 1
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(bpr.BprError, match="valid: tbr, alignments"):
+        conform(bpr.load(NESTED), _simulated_log(bpr.load(NESTED), 5), method="guess")
+
+
+def test_activities_match_steps_by_id_name_or_slug():
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps:\n"
+        "  - {id: check_form, actor: a, name: Check the form}\n"
+        "  - {id: decide, actor: a}\n"
+        "  - {id: archive, actor: a, name: File it}\n"
+    )
+    found = match_activities(model, ["Check the form", "decide", "Archive", "other"])
+    assert found == {"check_form": "Check the form", "decide": "decide", "archive": "Archive"}
