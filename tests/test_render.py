@@ -264,3 +264,22 @@ def test_pm4py_engine_draws_a_picture(tmp_path: Path) -> None:
     assert "Fix '; DROP TABLE steps; --" in texts and "<b>markup</b>" in texts
     png = render_model(model, tmp_path / "p.png", engine="pm4py")
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bpr.layout",
+        "bpr.render",
+        "bpr.render._text",
+        "bpr.render._content",
+        "bpr.render._scene",
+        "bpr.render._output",
+    ],
+)
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
