@@ -18,6 +18,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_MISSING = object()
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
 _MAX_DEPTH = 64
 # Aliases may share structure, but what they expand to stays within this many nodes more than
@@ -46,17 +48,34 @@ def format_path(path: Path) -> str:
 
 @dataclass
 class SourceMap:
-    """Finds the line and column of any value in a parsed file by its path inside the model."""
+    """Finds the line and column of any value in a parsed file by its path inside the model.
+
+    After a successful load only the text is kept (:meth:`release`): the parsed nodes are
+    rebuilt on the first look-up, so a portfolio of loaded models stays small in memory.
+    """
 
     file: str
     root: yaml.Node | None
+    text: str = ""
+
+    def release(self) -> None:
+        """Drop the parsed nodes; they are parsed again from the text when needed."""
+        self.root = None
+
+    def _tree(self) -> yaml.Node | None:
+        if self.root is None and self.text:
+            try:
+                self.root = yaml.compose(self.text, Loader=_Loader)
+            except yaml.YAMLError:  # pragma: no cover - the text parsed before
+                self.text = ""
+        return self.root
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the value at ``path`` (of its key with ``key=True``).
 
         Where the path leads off what the file holds, the deepest node found is given.
         """
-        node = self.root
+        node = self._tree()
         mark = node.start_mark if node is not None else None
         for i, part in enumerate(path):
             child, key_node = _child(node, part)
@@ -78,7 +97,7 @@ class SourceMap:
 
     def scalar_text(self, path: Path) -> str | None:
         """The text of the scalar at ``path`` as written in the file (``yes`` stays ``yes``)."""
-        node = self.root
+        node = self._tree()
         for part in path:
             node, _ = _child(node, part)
             if node is None:
@@ -119,7 +138,7 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         raise ModelError([Problem(f"YAML syntax: {exc}", file)]) from None
     except RecursionError:
         raise ModelError([Problem("YAML nested too deeply to read", file)]) from None
-    source = SourceMap(file, root)
+    source = SourceMap(file, root, text)
     if root is None:
         raise ModelError([Problem("the file is empty; a model starts with 'bpr: 1'", file, 1, 1)])
     try:
@@ -152,6 +171,7 @@ class _Converter:
         self.done: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}
         self.distinct = 0
+        self.aliased = False
 
     def fail(self, node: yaml.Node, message: str) -> ModelError:
         mark = node.start_mark
@@ -159,6 +179,8 @@ class _Converter:
 
     def convert(self, root: yaml.Node) -> Any:
         value = self.node(root, 0)
+        if not self.aliased:
+            return value
         expanded = self.size(root, set())
         if expanded > self.distinct + _MAX_ALIAS_EXPANSION:
             raise self.fail(
@@ -191,14 +213,18 @@ class _Converter:
         return total
 
     def node(self, node: yaml.Node, depth: int) -> Any:
-        if id(node) in self.done:
-            return self.done[id(node)]
+        self.distinct += 1
+        if type(node) is yaml.ScalarNode:  # most nodes: kept off the alias bookkeeping
+            if node.tag == _STR:
+                return node.value
+            return self.scalar(node)
+        known = self.done.get(id(node), _MISSING)
+        if known is not _MISSING:
+            self.aliased = True
+            return known
         if depth > _MAX_DEPTH:
             raise self.fail(node, f"values are nested more than {_MAX_DEPTH} levels deep")
-        self.distinct += 1
-        if isinstance(node, yaml.ScalarNode):
-            value = self.scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
                 raise self.fail(node, _tag_message(node.tag))
             value = []
@@ -210,7 +236,6 @@ class _Converter:
             value = {}
             self.done[id(node)] = value
             self.mapping(node, value, depth)  # type: ignore[arg-type]
-        self.done[id(node)] = value
         return value
 
     def mapping(self, node: yaml.MappingNode, into: dict[Any, Any], depth: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["UNITS", "Duration", "DurationError", "format_hours", "parse_duration"]
@@ -63,6 +64,7 @@ class Duration:
 ZERO = Duration.fixed(0.0)
 
 
+@lru_cache(maxsize=4096)  # the same few durations recur across steps and files
 def _parse_fixed(text: str) -> float:
     """Hours in ``30m``, ``1.5h``, ``5d``, ``2w`` or a sum of such terms (``1h 30m``)."""
     stripped = text.strip()

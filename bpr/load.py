@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 from collections.abc import Iterable, Iterator
@@ -59,12 +60,19 @@ def load(path: str | os.PathLike[str]) -> Model:
 
 def loads(text: str | bytes, file: str = "<string>") -> Model:
     """Load and validate a model from its YAML text; ``file`` names it in messages."""
-    raw, source = parse_yaml(text, file)
+    # Loading builds many small objects and no reference cycles; the cyclic garbage collector
+    # would rescan them all again and again, which makes large files take quadratic time.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
+        raw, source = parse_yaml(text, file)
         return _Builder(raw, source).build()
     except ModelError as exc:
         exc.problems.sort(key=lambda p: (p.line, p.column))
         raise
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def find_models(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -228,6 +236,8 @@ class _Builder:
 
         if any(p.is_error for p in self.problems) or service is None or variant is None:
             raise ModelError(self.problems)
+        if not steps:  # pragma: no cover - every way to lose all steps reports an error
+            raise ModelError([self.source.problem(("steps",), "a model needs at least one step")])
         model = Model(
             service=service,
             variant=variant,
@@ -250,6 +260,7 @@ class _Builder:
         if any(p.is_error for p in self.problems):
             raise ModelError(self.problems)
         model.warnings = [p for p in self.problems if not p.is_error]
+        self.source.release()
         return model
 
     def maturity(self, raw: dict[str, Any]) -> int | None:
@@ -307,6 +318,8 @@ class _Builder:
 
     def actors(self, value: Any) -> dict[str, Actor]:
         if value is None:
+            if "actors" in self.raw:
+                self.error(("actors",), "actors is empty; a model needs at least one actor")
             return {}
         table = self.mapping(value, ("actors",), "actors")
         if table is None:
@@ -377,6 +390,8 @@ class _Builder:
         self, value: Any, actors: dict[str, Actor], documents: dict[str, Document]
     ) -> list[Step]:
         if value is None:
+            if "steps" in self.raw:
+                self.error(("steps",), "steps is empty; a model needs at least one step")
             return []
         if not isinstance(value, list):
             self.error(("steps",), f"steps must be a list of steps, not {_kind(value)}")
@@ -526,7 +541,11 @@ class _Builder:
             target = self.target(item, (*path, "all", i), ids)
             if target == END:
                 self.error((*path, "all", i), "a parallel branch cannot be 'end'; name a step")
-            elif target is not None and target not in (b.to for b in branches):
+            elif target is not None and target in (b.to for b in branches):
+                self.error(
+                    (*path, "all", i), f"step '{target}' is named twice in this parallel split"
+                )
+            elif target is not None:
                 branches.append(Branch(target))
         if len(branches) < len(targets):
             return None
