@@ -248,3 +248,16 @@ def test_find_models(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in bpr.find_models([tmp_path])]
     assert found == ["a.yaml", "b/as-is.yml", "b/to-be.yaml"]
+
+
+def test_branch_named_twice_in_a_parallel_split() -> None:
+    text = PARALLEL.replace("next: {all: [a, b]}", "next: {all: [a, b, a]}")
+    message = only(text)
+    assert message.startswith("m.yaml:20:29: error: steps[1].next.all[2]: step 'a' is named twice")
+
+
+@pytest.mark.parametrize("key", ["steps", "actors"])
+def test_required_lists_that_are_empty(key: str) -> None:
+    text = "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps: [{id: x, actor: a}]\n"
+    text = text.replace(f"{key}: ", f"{key}: null\nx-old{key}: ")
+    assert any(f"{key} is empty" in p for p in problems(text))
