@@ -253,7 +253,7 @@ def test_find_models(tmp_path: Path) -> None:
 def test_branch_named_twice_in_a_parallel_split() -> None:
     text = PARALLEL.replace("next: {all: [a, b]}", "next: {all: [a, b, a]}")
     message = only(text)
-    assert message.startswith("m.yaml:20:29: error: steps[1].next.all[2]: step 'a' is named twice")
+    assert message.startswith("m.yaml:20:24: error: steps[1].next.all[2]: step 'a' is named twice")
 
 
 @pytest.mark.parametrize("key", ["steps", "actors"])
