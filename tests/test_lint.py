@@ -256,6 +256,23 @@ def test_rework_self_loop_and_a_loop_without_other_exit() -> None:
     assert finding.gain is not None and finding.gain["lead_time_days"] == pytest.approx(-7)
 
 
+def test_rework_whose_branch_is_the_only_way_out_has_no_gain() -> None:
+    # s -> t (0.5) or u (0.5); u goes back to s; t goes back to s or ends: without s -> t a
+    # case would go round s and u forever, so the change is not made and no gain is claimed
+    found = lint(
+        model(
+            "actors: {d: {name: D}}\nsteps:\n"
+            "  - {id: s, actor: d, work: 1h, next: [{to: t, p: 0.5}, {to: u, p: 0.5}]}\n"
+            "  - {id: u, actor: d, work: 1h, next: s}\n"
+            "  - {id: t, actor: d, work: 1h, next: [{to: s, p: 0.5}, {to: end, p: 0.5}]}\n"
+        )
+    )
+    by_branch = {f.steps[:2]: f for f in found if f.rule == "rework"}
+    assert by_branch[("s", "t")].gain is None
+    assert by_branch[("s", "u")].gain is not None
+    assert by_branch[("t", "s")].gain is not None
+
+
 def test_knock_out_is_not_moved_before_what_it_needs() -> None:
     text = (
         (LINT / "knock-out-order.yaml")

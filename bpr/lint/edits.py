@@ -8,6 +8,7 @@ check is not made (the builder returns None).
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,10 +71,14 @@ def rebuild(
     model: Model,
     steps: Iterable[Step] | None = None,
     documents: Mapping[str, Document] | None = None,
+    *,
+    same_flow: bool = False,
 ) -> Model | None:
     """The model with new steps or documents, or None where the result breaks a flow rule.
 
     A change that adds a warning of the flow rules (such as a stray join) counts as broken too.
+    ``same_flow`` says that the change keeps every flow and every needs and produces (it
+    changes channels, probabilities or documents' exchange only), so nothing needs checking.
     The new model has no source map: its lines are those of no file.
     """
     new = dataclasses.replace(
@@ -83,6 +88,8 @@ def rebuild(
         source=None,
         warnings=[],
     )
+    if same_flow:
+        return new
     before = len(analyse(model).problems)
     problems = analyse(new).problems
     if any(p.is_error for p in problems) or len(problems) > before:
@@ -114,30 +121,34 @@ def available_documents(model: Model) -> dict[str, frozenset[str]]:
     first = model.first.id
     into: dict[str, frozenset[str]] = {s.id: produced for s in model.steps}
     into[first] = frozenset()
-    out = {s.id: into[s.id] | frozenset(s.produces) for s in model.steps}
-    changed = True
-    while changed:  # shrinks monotonically from "everything" to the fixed point
-        changed = False
-        for step in model.steps:
-            if step.id == first:
-                continue  # a case starts with nothing made yet, whatever loops lead back here
-            sources = preds[step.id]
-            block = blocks.get(step.id)
-            if block is not None:
-                parts = []
-                for start, members in block.branches.items():
-                    if start == block.join or not members:
-                        parts.append(out[block.split])
-                        continue
-                    ends = [p for p in sources if p in members]
-                    parts.append(_meet(out[p] for p in ends) if ends else frozenset())
-                new = frozenset().union(*parts)
-            else:
-                new = _meet(out[p] for p in sources) if sources else frozenset()
-            if new != into[step.id]:
-                into[step.id] = new
-                out[step.id] = new | frozenset(step.produces)
-                changed = True
+    produces_of = {s.id: frozenset(s.produces) for s in model.steps}
+    out = {s.id: into[s.id] | produces_of[s.id] for s in model.steps}
+    onward = {s.id: [t for t, _ in analysis.successors[s.id] if t != END] for s in model.steps}
+    queue = deque(s.id for s in model.steps if s.id != first)
+    queued = set(queue)
+    while queue:  # the sets only shrink, from "everything" to the fixed point
+        step_id = queue.popleft()
+        queued.discard(step_id)
+        sources = preds[step_id]
+        block = blocks.get(step_id)
+        if block is not None:
+            parts = []
+            for start, members in block.branches.items():
+                if start == block.join or not members:
+                    parts.append(out[block.split])
+                    continue
+                ends = [p for p in sources if p in members]
+                parts.append(_meet(out[p] for p in ends) if ends else frozenset())
+            new = frozenset().union(*parts)
+        else:
+            new = _meet(out[p] for p in sources) if sources else frozenset()
+        if new != into[step_id]:
+            into[step_id] = new
+            out[step_id] = new | produces_of[step_id]
+            for target in onward[step_id]:
+                if target != first and target not in queued:
+                    queued.add(target)
+                    queue.append(target)
     model.__dict__["_lint_available"] = into
     return into
 
@@ -244,7 +255,7 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
                     "issuer's answer to a registry query (check its work and wait)",
                 )
             )
-    new = rebuild(model, _replace_steps(model, changed), documents)
+    new = rebuild(model, _replace_steps(model, changed), documents, same_flow=True)
     return None if new is None else Edit(new, tuple(notes))
 
 
@@ -258,8 +269,8 @@ def make_online(model: Model, step_ids: Iterable[str], reason: str) -> Edit:
             continue
         changed[step_id] = dataclasses.replace(step, channel="online")
         notes.append(Note("step", step_id, f"{reason}: was {step.channel}, now online"))
-    new = rebuild(model, _replace_steps(model, changed))
-    assert new is not None, "a change of channel cannot break the flow"
+    new = rebuild(model, _replace_steps(model, changed), same_flow=True)
+    assert new is not None
     return Edit(new, tuple(notes))
 
 
@@ -357,6 +368,7 @@ def remove_rework(model: Model, step_id: str, index: int) -> Edit | None:
         dataclasses.replace(b, p=0.0 if i == index else b.p / rest) for i, b in enumerate(branches)
     )
     new_step = dataclasses.replace(step, next=Flow("choice", scaled))
+    # checked: where the loop's only way out was this branch, the case would never end
     new = rebuild(model, _replace_steps(model, {step_id: new_step}))
     if new is None:
         return None
