@@ -7,6 +7,7 @@ Load a model of one variant of a service, check it, measure it:
 >>> bpr.measure(model).lead_time_days  # doctest: +SKIP
 """
 
+from bpr.comparison import Comparison, MeasureChange, Redesign, compare
 from bpr.durations import Duration, parse_duration
 from bpr.errors import (
     BprError,
@@ -30,6 +31,7 @@ __all__ = [
     "Actor",
     "BprError",
     "Branch",
+    "Comparison",
     "ComparisonError",
     "DependencyError",
     "Document",
@@ -37,15 +39,18 @@ __all__ = [
     "EventLogError",
     "ExecutableNotFound",
     "Flow",
+    "MeasureChange",
     "Measures",
     "Model",
     "ModelError",
     "OutputError",
     "ParallelBlock",
     "Problem",
+    "Redesign",
     "Step",
     "__version__",
     "build_graph",
+    "compare",
     "find_models",
     "load",
     "loads",
