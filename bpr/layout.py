@@ -244,9 +244,15 @@ class _Track:
     key: tuple[object, ...]
     low: int
     high: int
-    score: int  # channels: 0 turns back to its source (left), 2 goes on to its target (right)
     order: int
+    left: set[int] = field(default_factory=set)  # rows where a line leaves it to the left
+    right: set[int] = field(default_factory=set)  # rows where a line leaves it to the right
     index: int = -1
+
+    @property
+    def score(self) -> int:
+        """0 for lines that turn back to their source, 2 for lines going on to their target."""
+        return 1 if self.left and self.right else (2 if self.right else 0)
 
 
 class _Builder:
@@ -345,29 +351,36 @@ class _Builder:
         low, high = min(first, last), max(first, last)
         return all((column, r) not in self.occupied for r in range(low, high + 1))
 
-    def _channel(self, i: int, key: tuple[object, ...], y1: int, y2: int, score: int) -> _Ref:
-        return ("ch", i, self._request(self.channels[i], key, y1, y2, score))
+    def _channel(
+        self,
+        i: int,
+        key: tuple[object, ...],
+        y1: int,
+        y2: int,
+        left: int | None = None,
+        right: int | None = None,
+    ) -> _Ref:
+        track = self._request(self.channels[i], key, y1, y2)
+        if left is not None:
+            track.left.add(left)
+        if right is not None:
+            track.right.add(right)
+        return ("ch", i, key)
 
     def _corridor(self, j: int, key: tuple[object, ...], x1: int, x2: int) -> _Ref:
-        return ("co", j, self._request(self.corridors[j], key, x1, x2, 1))
+        self._request(self.corridors[j], key, x1, x2)
+        return ("co", j, key)
 
     def _request(
-        self,
-        tracks: dict[tuple[object, ...], _Track],
-        key: tuple[object, ...],
-        a: int,
-        b: int,
-        score: int,
-    ) -> tuple[object, ...]:
+        self, tracks: dict[tuple[object, ...], _Track], key: tuple[object, ...], a: int, b: int
+    ) -> _Track:
         low, high = min(a, b), max(a, b)
         track = tracks.get(key)
         if track is None:
-            tracks[key] = _Track(key, low, high, score, len(tracks))
+            track = tracks[key] = _Track(key, low, high, len(tracks))
         else:
             track.low, track.high = min(track.low, low), max(track.high, high)
-            if track.score != score:
-                track.score = 1
-        return key
+        return track
 
     def _route(self, index: int, edge: FlowEdge) -> list[tuple[_Ref, _Ref]]:
         s, t = edge.source, edge.target
@@ -392,13 +405,15 @@ class _Builder:
                 for i in dict.fromkeys(candidates):
                     if self._free_row(k1, c1 + 1, i - 1) and self._free_row(k2, i, c2 - 1):
                         key: tuple[object, ...] = ("s", s) if i == c1 + 1 else ("t", t)
-                        x = self._channel(i, key, 2 * k1 + 1, 2 * k2 + 1, 1)
+                        x = self._channel(
+                            i, key, 2 * k1 + 1, 2 * k2 + 1, left=2 * k1 + 1, right=2 * k2 + 1
+                        )
                         return [(("R", s), y1), (x, y1), (x, y2), (("L", t), y2)]
             up = k2 <= k1
             j = k1 if up else k1 + 1
             if gateway:
                 corridor = self._corridor(j, ("s", s), 2 * c1 + 1, 2 * c2)
-                x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, 2)
+                x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, right=2 * k2 + 1)
                 start = (("C", s, 0.0), ("T" if up else "B", s))
                 return [
                     start,
@@ -407,9 +422,9 @@ class _Builder:
                     (x_in, y2),
                     (("L", t), y2),
                 ]
-            x_out = self._channel(c1 + 1, ("s", s), 2 * k1 + 1, 2 * j, 0)
+            x_out = self._channel(c1 + 1, ("s", s), 2 * k1 + 1, 2 * j, left=2 * k1 + 1)
             corridor = self._corridor(j, ("s", s), 2 * (c1 + 1), 2 * c2)
-            x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, 2)
+            x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, right=2 * k2 + 1)
             return [
                 (("R", s), y1),
                 (x_out, y1),
@@ -426,7 +441,7 @@ class _Builder:
         up = k2 < k1
         j = k1 if up else k1 + 1
         corridor = self._corridor(j, ("s", s), 2 * c2, 2 * c1 + 1)
-        x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, 2)
+        x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, right=2 * k2 + 1)
         x_out = ("C", s, dx_out)
         return [
             (x_out, ("T" if up else "B", s)),
@@ -725,19 +740,30 @@ def _fit_rows(wanted: list[int | None], rows: int) -> list[int]:
 
 
 def _assign_tracks(tracks: Iterable[_Track], *, ordered: bool) -> None:
-    """Give overlapping keys separate tracks; in a channel, lines that turn back to their
-    source take tracks left of lines that go on to their target, so no two lines overlap."""
+    """Give overlapping keys separate tracks. In a channel, a line that leaves its track to
+    the left at some row takes a track left of any line that leaves to the right at that row,
+    so that two horizontal stretches on one row never overlap."""
+    pending = sorted(tracks, key=lambda t: (t.score, t.order) if ordered else (t.order,))
+    before: dict[int, list[_Track]] = {id(t): [] for t in pending}
+    if ordered:
+        for a in pending:
+            for b in pending:
+                if a is not b and a.left & b.right:
+                    before[id(b)].append(a)
     placed: list[_Track] = []
-    for track in sorted(tracks, key=lambda t: (t.score, t.order) if ordered else (t.order,)):
+    done: set[int] = set()
+    while pending:
+        # the first track whose left neighbours are all placed (or the first one, on a cycle)
+        track = next((t for t in pending if all(id(p) in done for p in before[id(t)])), pending[0])
+        pending.remove(track)
         clash = [p for p in placed if p.low <= track.high and track.low <= p.high]
         taken = {p.index for p in clash}
-        index = 0
-        if ordered:
-            index = max((p.index + 1 for p in clash if p.score < track.score), default=0)
+        index = max((p.index + 1 for p in before[id(track)] if id(p) in done), default=0)
         while index in taken:
             index += 1
         track.index = index
         placed.append(track)
+        done.add(id(track))
 
 
 def _spread(

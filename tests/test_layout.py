@@ -221,3 +221,31 @@ def _crosses(a: tuple[float, float], b: tuple[float, float], r: Rect) -> bool:
     x0, x1 = sorted((a[0], b[0]))
     y0, y1 = sorted((a[1], b[1]))
     return x0 < r.right - 0.5 and x1 > r.x + 0.5 and y0 < r.bottom - 0.5 and y1 > r.y + 0.5
+
+
+def test_unrelated_routes_never_run_along_each_other(
+    layouts: list[tuple[str, bpr.Model, Layout]],
+) -> None:
+    """Lines may merge only where they share a source or a target (a fork or a join)."""
+    for name, _, lay in layouts:
+        for i, r1 in enumerate(lay.edges):
+            for r2 in lay.edges[i + 1 :]:
+                if r1.edge.source == r2.edge.source or r1.edge.target == r2.edge.target:
+                    continue
+                for s in zip(r1.points, r1.points[1:], strict=False):
+                    for t in zip(r2.points, r2.points[1:], strict=False):
+                        assert not _collinear_overlap(s, t), (name, r1.edge, r2.edge)
+
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _collinear_overlap(s: Segment, t: Segment) -> bool:
+    (a, b), (c, d) = s, t
+    for axis in (0, 1):
+        other = 1 - axis
+        if a[axis] == b[axis] == c[axis] == d[axis]:
+            lo1, hi1 = sorted((a[other], b[other]))
+            lo2, hi2 = sorted((c[other], d[other]))
+            return min(hi1, hi2) - max(lo1, lo2) > 0.5
+    return False
