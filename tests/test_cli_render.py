@@ -134,3 +134,12 @@ def test_help_lists_the_formats(run_bpr) -> None:  # type: ignore[no-untyped-def
     assert result.exit_code == 0
     for word in (".svg", ".png", ".pdf", ".dot", "--dpi", "--engine", "--stacked"):
         assert word in result.stdout
+
+
+def test_folder_with_one_model_draws_it(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(DATA / "contract-example.yaml", tmp_path / "only.yaml")
+    out = tmp_path / "one.svg"
+    result = run_bpr("render", tmp_path, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "property-registration/as-is" in result.stdout
+    assert b"<title>Registration of property rights (As&#45;Is, 2016)</title>" in out.read_bytes()

@@ -137,6 +137,7 @@ def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Sc
         width + 2 * MARGIN,
         legend_top + legend_height + MARGIN,
         comment=f"bpr render: {as_is.service} ({as_is.variant} -> {to_be.variant})",
+        title=f"{service}: {clean(as_is.variant)} → {clean(to_be.variant)}",
     )
     draw_text_block(scene, "title", MARGIN, MARGIN, title)
     for side, (model, layout, marks, lines, (ox, oy)) in enumerate(

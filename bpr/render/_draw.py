@@ -120,6 +120,7 @@ def process_scene(model: Model, layout: Layout) -> Scene:
         layout.width + 2 * MARGIN,
         top + layout.height + MARGIN,
         comment=f"bpr render: {model.service} ({model.variant})",
+        title=clean(model.title),
     )
     draw_text_block(scene, "title", MARGIN, MARGIN, lines)
     draw_layout(scene, model, layout, MARGIN, top)

@@ -70,6 +70,7 @@ class Scene:
     width: float
     height: float
     comment: str = ""
+    title: str = "bpr"  # the graph's name: SVG viewers show it as the picture's title
     nodes: list[_Node] = field(default_factory=list)
     clusters: list[_Cluster] = field(default_factory=list)
     edges: list[_Edge] = field(default_factory=list)
@@ -98,7 +99,7 @@ class Scene:
         if self.comment:
             out.append(f"// {' '.join(self.comment.split())}")
         out += [
-            "digraph bpr {",
+            f"digraph {dot_string(self.title)} {{",
             f'  graph [bb="0,0,{number(self.width)},{number(self.height)}", '
             f'outputorder=edgesfirst, pad="0.1", bgcolor="white", fontname="{FONT}", '
             "splines=true];",
