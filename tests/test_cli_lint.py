@@ -33,7 +33,9 @@ def test_text_output_of_the_test_models(run_bpr, at_root, golden) -> None:  # ty
         "tests/data/lint/once-only.yaml:17: once-only: 'Birth record extract' (birth_extract) is "
         "issued by Civil registry (Ministry of Justice)"
     ) in result.stdout
-    assert "(gain: -1 visit, -1 certificate, -1 h, -10,000 UZS/case)" in result.stdout
+    assert "(gain: -1 visit, -1 certificate, -1 h, -10,000 UZS/case, -10,000,000 UZS/year)" in (
+        result.stdout
+    )
     assert result.stderr == ""
 
 

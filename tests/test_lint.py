@@ -98,7 +98,9 @@ def test_once_only_gain_by_hand() -> None:
     assert finding.documents == ("birth_extract",)
     assert finding.steps == ("apply", "fetch_extract")
     assert finding.severity == "warning"
-    assert format_gain(finding.gain, "UZS") == "-1 visit, -1 certificate, -1 h, -10,000 UZS/case"
+    assert format_gain(finding.gain, "UZS") == (
+        "-1 visit, -1 certificate, -1 h, -10,000 UZS/case, -10,000,000 UZS/year"
+    )
 
 
 def test_rework_gain_by_hand() -> None:

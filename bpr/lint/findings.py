@@ -39,7 +39,7 @@ SAFE_RULES = ("once-only", "sequential-independent")
 #: Severities from the most to the least serious.
 SEVERITIES = ("error", "warning", "info")
 
-# The measures the one-line gain shows, in this order: (key, unit); "money" is the currency.
+# The measures the one-line gain shows, in this order, with their unit.
 _GAIN_TEXT: tuple[tuple[str, str], ...] = (
     ("visits", "visit"),
     ("certificates", "certificate"),
@@ -47,7 +47,9 @@ _GAIN_TEXT: tuple[tuple[str, str], ...] = (
     ("steps", "step"),
     ("applicant_hours", "h"),
     ("lead_time_days", "d"),
-    ("burden", "money"),
+    ("fees", "fees"),
+    ("burden", "/case"),
+    ("annual_burden", "/year"),
 )
 _COUNTED = {"visit", "certificate", "handoff", "step"}
 
@@ -97,11 +99,15 @@ class Finding:
 
 
 def format_gain(gain: Mapping[str, float] | None, currency: str | None = None) -> str:
-    """The gain in a few words: visits, certificates, applicant hours, days, burden per case.
+    """The gain in a few words: visits, certificates, applicant hours, days, fees, burden.
+
+    Fees are shown apart only where they change; the burden per case includes them.
 
     >>> format_gain({"visits": -1, "applicant_hours": -2.5, "lead_time_days": -3,
-    ...              "burden": -40000, "fees": -10000}, "UZS")
-    '-1 visit, -2.5 h, -3 d, -40,000 UZS/case'
+    ...              "burden": -40000, "annual_burden": -4e9}, "UZS")
+    '-1 visit, -2.5 h, -3 d, -40,000 UZS/case, -4,000,000,000 UZS/year'
+    >>> format_gain({"fees": -50, "burden": -50})
+    '-50 in fees, -50 per case'
     >>> format_gain({"work_hours": -0.5}), format_gain({}), format_gain(None)
     ('-0.5 h of work', 'no measurable change', '')
     """
@@ -113,8 +119,10 @@ def format_gain(gain: Mapping[str, float] | None, currency: str | None = None) -
         value = gain.get(key)
         if not value:
             continue
-        if unit == "money":
-            parts.append(f"{_signed(value)} {currency + '/case' if currency else 'per case'}")
+        if unit == "fees":
+            parts.append(f"{_signed(value)} {currency + ' ' if currency else ''}in fees")
+        elif unit.startswith("/"):
+            parts.append(f"{_signed(value)} {currency + unit if currency else 'per ' + unit[1:]}")
         elif unit in _COUNTED:
             plural = "" if abs(value) == 1 else "s"
             parts.append(f"{_signed(value)} {unit}{plural}")
