@@ -7,6 +7,7 @@ rework loop every ten steps.
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from _results import machine, write_section
 from generate import model_text
 
 SIZES = (50, 200, 500, 1000)
+REPEAT = 3
 
 
 def measure(steps: int) -> tuple[float, float, float, float, int]:
@@ -44,7 +46,9 @@ def main() -> None:
 
     rows = []
     for steps in SIZES:
-        layout, dot, svg, png, width = measure(steps)
+        runs = [measure(steps) for _ in range(REPEAT)]
+        layout, dot, svg, png = (statistics.median(run[k] for run in runs) for k in range(4))
+        width = runs[0][4]
         total = layout + dot + svg
         rows.append(
             f"| {steps:,} | {layout:.2f} | {dot:.2f} | {svg:.2f} | **{total:.2f}** | {png:.2f} "
@@ -57,9 +61,10 @@ def main() -> None:
             "",
             f"Machine: {machine()}, Graphviz {graphviz_version()}.",
             "",
-            "One run per size of a generated model (four lanes in two agencies, a parallel "
-            "block and a rework loop every ten steps). Layout runs `dot` for the ranks and "
-            "routes the flows; SVG and PNG are drawn by `neato -n2` from the fixed positions.",
+            f"Medians of {REPEAT} runs per size of a generated model (four lanes in two "
+            "agencies, a parallel block and a rework loop every ten steps). Layout runs "
+            "`dot` for the ranks and routes the flows; SVG and PNG are drawn by `neato -n2` "
+            "from the fixed positions.",
             "",
             "| steps | layout (s) | DOT text (s) | SVG (s) | layout + SVG (s) | PNG at 72 dpi (s) "
             "| width (pt) |",
