@@ -533,3 +533,15 @@ def test_diagrams_no_longer_in_the_markdown_report_are_removed(
     write_report([PORTFOLIO / "alpha"], out)
     names = sorted(p.name for p in (tmp_path / "guide_files").iterdir())
     assert not [n for n in names if n.startswith("beta")] and "notes.txt" in names
+
+
+def test_diagrams_drawn_by_threads_are_those_drawn_one_by_one() -> None:
+    from bpr.report.diagrams import diagrams_in_order, rendering_available
+
+    assert rendering_available()
+    services = collect([PORTFOLIO]).services
+    serial = list(diagrams_in_order(services, workers=1))
+    threaded = list(diagrams_in_order(services, workers=3))
+    assert serial == threaded
+    assert [len(d.swimlanes) for d in serial] == [3, 2, 1]
+    assert all(svg and svg.lstrip().startswith("<?xml") for d in serial for svg in d.swimlanes)

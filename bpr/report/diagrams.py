@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from bpr.model import Model
-from bpr.report.collect import optional_function
+from bpr.report.collect import Service, optional_function
 
-__all__ = ["comparison_svg", "inline_svg", "rendering_available", "swimlane_svg"]
+__all__ = [
+    "ServiceDiagrams",
+    "comparison_svg",
+    "diagrams_in_order",
+    "inline_svg",
+    "rendering_available",
+    "service_diagrams",
+    "swimlane_svg",
+]
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
@@ -43,6 +56,47 @@ def comparison_svg(as_is: Model, to_be: Model) -> str | None:
     if not rendering_available():
         return None
     return _svg(_function("comparison_dot")(as_is, to_be))
+
+
+@dataclass
+class ServiceDiagrams:
+    """The SVG text of a service's diagrams: one per pair, one per variant (None: not drawn)."""
+
+    comparisons: list[str | None] = field(default_factory=list)
+    swimlanes: list[str | None] = field(default_factory=list)
+
+
+def service_diagrams(service: Service) -> ServiceDiagrams:
+    """Every diagram of one service; pairs that could not be compared get none."""
+    return ServiceDiagrams(
+        [
+            None if pair.error else comparison_svg(pair.as_is.model, pair.to_be.model)
+            for pair in service.pairs
+        ],
+        [swimlane_svg(variant.model) for variant in service.variants],
+    )
+
+
+def diagrams_in_order(
+    services: Sequence[Service], workers: int | None = None
+) -> Iterator[ServiceDiagrams]:
+    """The diagrams of each service in turn, drawn ahead by a few threads.
+
+    Drawing waits on Graphviz processes much of the time, so threads overlap that wait with
+    the next service's layout.
+    """
+    if not rendering_available():
+        for service in services:
+            yield ServiceDiagrams([None] * len(service.pairs), [None] * len(service.variants))
+        return
+    count = workers or min(4, (os.cpu_count() or 1) + 1)
+    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
+    try:
+        pending = deque(pool.submit(service_diagrams, service) for service in services)
+        while pending:  # popped once written: memory holds only the diagrams still to come
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def inline_svg(svg: str, prefix: str, label: str = "") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from html import escape
 from typing import Any
 
@@ -25,7 +26,7 @@ from bpr.report.content import (
     portfolio_table,
     variant_facts,
 )
-from bpr.report.diagrams import comparison_svg, inline_svg, swimlane_svg
+from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
 
 __all__ = ["html_report"]
 
@@ -376,7 +377,7 @@ def _sources(service: Service) -> str:
     return "<h3>Sources</h3>" + "".join(blocks)
 
 
-def _service(service: Service, index: int) -> str:
+def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
     out = [f'<section class="service" id="{_esc(service.anchor)}">']
     out.append(f"<h2>{_esc(service.title)}</h2>")
     labels = ", ".join(display_label(v.label) for v in service.variants)
@@ -385,7 +386,7 @@ def _service(service: Service, index: int) -> str:
     )
     out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
     out.append(_cards(service))
-    for n, pair in enumerate(service.pairs):
+    for n, (pair, svg) in enumerate(zip(service.pairs, diagrams.comparisons, strict=True)):
         if pair.error:
             continue  # shown under the changes; a diagram of the two would fail the same way
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
@@ -393,17 +394,15 @@ def _service(service: Service, index: int) -> str:
             f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
         )
         out.append(f"<h3>{_esc(heading)}</h3>")
-        out.append(
-            _figure(comparison_svg(pair.as_is.model, pair.to_be.model), f"s{index}-c{n}", caption)
-        )
+        out.append(_figure(svg, f"s{index}-c{n}", caption))
     out.append("<h3>Swimlane diagrams</h3>")
-    for n, variant in enumerate(service.variants):
+    for n, (variant, svg) in enumerate(zip(service.variants, diagrams.swimlanes, strict=True)):
         out.append(f"<h4>{_esc(variant.model.title)}</h4>")
         out.append('<dl class="facts">')
         for term, value in variant_facts(variant):
             out.append(f"<dt>{_esc(term)}</dt><dd>{_esc(value)}</dd>")
         out.append("</dl>")
-        out.append(_figure(swimlane_svg(variant.model), f"s{index}-v{n}", variant.model.title))
+        out.append(_figure(svg, f"s{index}-v{n}", variant.model.title))
     out.append("<h3>Measures</h3>")
     out.append(_table(measure_table(service)))
     for pair in service.pairs:
@@ -499,9 +498,10 @@ def html_report(
         body.append("</ol></nav>")
     if not services:
         body.append('<p class="note">No model could be loaded: nothing to report.</p>')
-    for index, service in enumerate(services):
-        body.append(_service(service, index))
-        if on_service is not None:
-            on_service(service)
+    with closing(diagrams_in_order(services)) as drawn:
+        for index, service in enumerate(services):
+            body.append(_service(service, index, next(drawn)))
+            if on_service is not None:
+                on_service(service)
     tail = [f"<script>{s}</script>" for s in scripts] + ["</body>", "</html>", ""]
     return "\n".join([*head, *body, *tail])

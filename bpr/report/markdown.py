@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 from bpr import __version__
@@ -22,7 +23,7 @@ from bpr.report.content import (
     portfolio_table,
     variant_facts,
 )
-from bpr.report.diagrams import comparison_svg, inline_svg, swimlane_svg
+from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
 
 __all__ = ["markdown_report", "md_text"]
 
@@ -132,7 +133,9 @@ def _changes(pair: Pair) -> list[str]:
     return lines
 
 
-def _service(service: Service, files: dict[str, str], folder: str) -> list[str]:
+def _service(
+    service: Service, drawn: ServiceDiagrams, files: dict[str, str], folder: str
+) -> list[str]:
     lines = [f'<a id="{service.anchor}"></a>', "", f"## {md_text(service.title)}", ""]
     labels = ", ".join(display_label(v.label) for v in service.variants)
     lines += [f"Service `{service.id}`; variants: {md_text(labels)}", ""]
@@ -152,27 +155,21 @@ def _service(service: Service, files: dict[str, str], folder: str) -> list[str]:
             unit = f" ({item.unit})" if item.unit else ""
             lines.append(f"| {md_text(item.label + unit)} | {md_text(format_value(item.before))} |")
     lines.append("")
-    for pair in service.pairs:
+    for pair, svg in zip(service.pairs, drawn.comparisons, strict=True):
         if pair.error:
             continue  # shown under the changes; a diagram of the two would fail the same way
         lines += [f"### Comparison: {_arrow(pair)}", ""]
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
         name = f"{service.id}--{pair.as_is.label}--{pair.to_be.label}.svg"
-        lines += _figure(
-            comparison_svg(pair.as_is.model, pair.to_be.model),
-            _file_name(name),
-            caption,
-            files,
-            folder,
-        )
+        lines += _figure(svg, _file_name(name), caption, files, folder)
     lines += ["### Swimlane diagrams", ""]
-    for variant in service.variants:
+    for variant, svg in zip(service.variants, drawn.swimlanes, strict=True):
         lines += [f"#### {md_text(variant.model.title)}", ""]
         for term, value in variant_facts(variant):
             lines.append(f"- {md_text(term)}: {md_text(value)}")
         lines.append("")
         name = _file_name(f"{service.id}--{variant.label}.svg")
-        lines += _figure(swimlane_svg(variant.model), name, variant.model.title, files, folder)
+        lines += _figure(svg, name, variant.model.title, files, folder)
     lines += ["### Measures", "", *_table(measure_table(service))]
     for pair in service.pairs:
         lines += _changes(pair)
@@ -257,8 +254,9 @@ def markdown_report(
         lines += _table(portfolio_table(portfolio), money=compact_number, links=True)
     if not services:
         lines += ["No model could be loaded: nothing to report.", ""]
-    for service in services:
-        lines += _service(service, files, diagram_dir)
-        if on_service is not None:
-            on_service(service)
+    with closing(diagrams_in_order(services)) as drawn:
+        for service in services:
+            lines += _service(service, next(drawn), files, diagram_dir)
+            if on_service is not None:
+                on_service(service)
     return "\n".join(lines).rstrip("\n") + "\n", files
