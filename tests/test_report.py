@@ -331,7 +331,19 @@ def assert_tables_are_whole(text: str) -> None:
             assert _cells(line) == header, line
 
 
-def test_markdown_has_the_tables(golden: Any) -> None:
+@pytest.fixture
+def without_lint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports without bpr.lint's findings, whose wording is that module's to change."""
+    collect_module = importlib.import_module("bpr.report.collect")
+    real = collect_module.optional_function
+
+    def optional_function(module: str, name: str) -> Any:
+        return None if module == "bpr.lint" else real(module, name)
+
+    monkeypatch.setattr(collect_module, "optional_function", optional_function)
+
+
+def test_markdown_has_the_tables(golden: Any, without_lint: None) -> None:
     text, files = render_report(collect([PORTFOLIO, BROKEN]), "markdown", diagrams="p_files")
     assert isinstance(text, str)
     assert bool(files) == diagrams_module.rendering_available()
@@ -545,3 +557,20 @@ def test_diagrams_drawn_by_threads_are_those_drawn_one_by_one() -> None:
     assert serial == threaded
     assert [len(d.swimlanes) for d in serial] == [3, 2, 1]
     assert all(svg and svg.lstrip().startswith("<?xml") for d in serial for svg in d.swimlanes)
+
+
+def test_the_as_is_gets_the_redesign_opportunities_of_bpr_lint() -> None:
+    portfolio = collect([PORTFOLIO / "beta"])
+    (finding,) = portfolio.services[0].as_is.findings  # type: ignore[union-attr]
+    assert finding.rule == "rework" and finding.gain
+    html = str(render_report(portfolio, "html")[0])
+    text = str(render_report(portfolio, "markdown")[0])
+    for page in (html, text):
+        assert "Redesign opportunities in the As-Is" in page
+        assert "rework" in page and "-0.5 h" in page
+
+
+def test_without_lint_there_is_no_opportunities_section(without_lint: None) -> None:
+    portfolio = collect([PORTFOLIO / "beta"])
+    assert portfolio.services[0].as_is.findings == []  # type: ignore[union-attr]
+    assert "Redesign opportunities" not in str(render_report(portfolio, "html")[0])
