@@ -20,9 +20,11 @@ from bpr.errors import (
     Problem,
 )
 from bpr.graph import ParallelBlock, build_graph
+from bpr.layout import Layout, layout_model
 from bpr.load import find_models, load, loads
 from bpr.measures import MEASURE_KEYS, Measures, measure
 from bpr.model import Actor, Branch, Document, Flow, Model, Step
+from bpr.render import render_comparison, render_model, to_pm4py_bpmn
 
 __version__ = "0.1.0"
 
@@ -39,6 +41,7 @@ __all__ = [
     "EventLogError",
     "ExecutableNotFound",
     "Flow",
+    "Layout",
     "MeasureChange",
     "Measures",
     "Model",
@@ -52,8 +55,12 @@ __all__ = [
     "build_graph",
     "compare",
     "find_models",
+    "layout_model",
     "load",
     "loads",
     "measure",
     "parse_duration",
+    "render_comparison",
+    "render_model",
+    "to_pm4py_bpmn",
 ]
