@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -414,7 +415,9 @@ def discover(
     ids: dict[str, str] = {}
     for activity in sorted(counts, key=lambda a: -counts[a]):
         ids[activity] = slugify(activity, ids.values())
-    tree = pm4py.discover_process_tree_inductive(_pm4py_frame(log), noise_threshold=noise)
+    with warnings.catch_warnings():  # pm4py's own deprecation notices are no news to the user
+        warnings.simplefilter("ignore")
+        tree = pm4py.discover_process_tree_inductive(_pm4py_frame(log), noise_threshold=noise)
     converter = _TreeConverter(counts, cases, ids)
     entry = converter.emit(tree, {END: 1.0}, float(cases))
     steps = converter.steps
@@ -894,10 +897,15 @@ def conform(
     )
     replay_log = replay_log.drop(columns="_position")
     weights = variants.to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "tbr":
+            diagnostics = pm4py.conformance_diagnostics_token_based_replay(
+                replay_log, net, initial, final
+            )
+        else:
+            diagnostics = pm4py.conformance_diagnostics_alignments(replay_log, net, initial, final)
     if method == "tbr":
-        diagnostics = pm4py.conformance_diagnostics_token_based_replay(
-            replay_log, net, initial, final
-        )
         missing = consumed = remaining = produced = 0.0
         fit_flags, trace_fitness = [], []
         for weight, trace, result in zip(weights, variants.index, diagnostics, strict=True):
@@ -912,7 +920,6 @@ def conform(
         if consumed and produced:
             fitness = 0.5 * (1 - missing / consumed) + 0.5 * (1 - remaining / produced)
     else:
-        diagnostics = pm4py.conformance_diagnostics_alignments(replay_log, net, initial, final)
         fit_flags = [float(r["fitness"]) >= 1.0 - 1e-9 for r in diagnostics]
         trace_fitness = [float(r["fitness"]) for r in diagnostics]
         from pm4py.objects.petri_net.utils.align_utils import STD_MODEL_LOG_MOVE_COST

@@ -187,7 +187,7 @@ def conform(
         text_table(
             ["measure", "value"],
             [
-                ["Fitness", format_number(data["fitness"], 4)],
+                ["Fitness", f"{data['fitness']:.4f}"],
                 ["Cases", format_number(data["cases"])],
                 ["Events", format_number(data["events"])],
                 [

@@ -1,0 +1,123 @@
+"""Tests of the ``bpr mine`` and ``bpr conform`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bpr
+
+pytest.importorskip("pm4py")
+
+LOGS = Path(__file__).parent / "data" / "logs"
+NESTED = LOGS / "nested.yaml"
+TINY_OPTIONS = [
+    "--case",
+    "Case ID",
+    "--activity",
+    "Activity",
+    "--timestamp",
+    "Complete Timestamp",
+    "--start-timestamp",
+    "Start Timestamp",
+    "--resource",
+    "Resource",
+    "--group",
+    "Role",
+]
+
+
+@pytest.fixture(scope="module")
+def simulated_log(tmp_path_factory) -> Path:
+    from bpr.eventlog import write_log
+    from bpr.simulate import simulate
+
+    path = tmp_path_factory.mktemp("logs") / "nested.csv"
+    result = simulate(bpr.load(NESTED), 300, seed=5, events=True)
+    assert result.events is not None
+    write_log(path, result.events)
+    return path
+
+
+def test_mine_writes_a_valid_model(run_bpr, tmp_path, simulated_log):
+    target = tmp_path / "draft.yaml"
+    result = run_bpr("mine", simulated_log, "-o", target, "--service", "permits")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"wrote {target}: ")
+    assert "300 cases" in result.stdout
+    model = bpr.load(target)
+    assert model.service == "permits" and model.variant == "as-is"
+    assert run_bpr("metrics", target, "--json").exit_code == 0
+    assert run_bpr("validate", target).exit_code == 0
+
+
+def test_mine_with_named_columns(run_bpr, tmp_path):
+    target = tmp_path / "tiny.yaml"
+    result = run_bpr("mine", LOGS / "tiny.csv", "-o", target, *TINY_OPTIONS, "--actor", "group")
+    assert result.exit_code == 0, result.stderr
+    model = bpr.load(target)
+    assert model.service == "tiny"
+    assert {a.name for a in model.actors.values()} == {"Front desk", "Back office"}
+    check = next(s for s in model.steps if s.name == "Check documents")
+    assert check.work.mean == pytest.approx(1.5)  # median of 2h, 1h, 2h, 1h
+
+
+def test_mine_reports_a_missing_column(run_bpr, tmp_path):
+    result = run_bpr("mine", LOGS / "tiny.csv", "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 1
+    assert "no column 'case:concept:name' for the case id" in result.stderr
+    assert "--case" in result.stderr and "Case ID" in result.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_mine_needs_a_yaml_output(run_bpr, tmp_path, simulated_log):
+    result = run_bpr("mine", simulated_log, "-o", tmp_path / "x.json")
+    assert result.exit_code == 2 and "name a .yaml file" in result.stderr
+
+
+def test_conform_text(run_bpr, simulated_log):
+    result = run_bpr("conform", NESTED, simulated_log)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "(token-based replay)" in out
+    assert "Fitness" in out and "1.0000" in out
+    assert "Cases that fit  300 (100.0%)" in out
+    assert "Activities of the log that the model lacks: 0" in out
+    assert "Most frequent deviating variants: 0" in out
+
+
+def test_conform_json_shows_deviations(run_bpr, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "bpr: 1\nservice: s\nvariant: to-be\nactors: {a: {name: A}}\nsteps:\n"
+        "  - {id: receive_application, actor: a}\n"
+        "  - {id: issue_permit, actor: a, name: Issue permit}\n"
+        "  - {id: archive, actor: a}\n",
+        encoding="utf-8",
+    )
+    result = run_bpr("conform", other, LOGS / "tiny.csv", "--json", *TINY_OPTIONS)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert 0 < data["fitness"] < 1
+    assert data["method"] == "tbr" and data["cases"] == 3 and data["events"] == 11
+    missing = {m["activity"]: m["events"] for m in data["activities_missing_in_model"]}
+    assert missing == {"Check documents": 4, "Request missing papers": 1, "Refuse": 1}
+    assert data["steps_not_in_log"] == ["archive"]
+    assert data["matched_steps"]["receive_application"] == "Receive application"
+    assert data["deviating_variants"][0]["cases"] >= 1
+
+
+def test_conform_with_alignments(run_bpr, simulated_log):
+    result = run_bpr("conform", NESTED, simulated_log, "--method", "alignments", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["fitness"] == 1.0
+
+
+def test_conform_on_a_malformed_log(run_bpr, tmp_path):
+    log = tmp_path / "broken.xes"
+    log.write_text("<log><trace>", encoding="utf-8")
+    result = run_bpr("conform", NESTED, log)
+    assert result.exit_code == 1
+    assert "broken.xes" in result.stderr and "not well-formed" in result.stderr
