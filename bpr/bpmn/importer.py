@@ -459,17 +459,19 @@ class _Importer:
             self.add_node(element, "activity")
             self.note_activity(element)
             if inner:
-                node_comment = (
-                    f"{self.describe(element)} is collapsed and holds "
-                    f"{len(inner)} activities: imported as this one step"
+                listed = ", ".join(self.describe(a) for a in inner)
+                kind = (
+                    "runs its activities in any order"
+                    if _local(element.tag) == "adHocSubProcess"
+                    else "is collapsed"
                 )
-                if _local(element.tag) == "adHocSubProcess":
-                    node_comment = (
-                        f"{self.describe(element)}: its {len(inner)} activities"
-                        " run in any order; imported as this one step"
-                    )
+                node_comment = (
+                    f"{self.describe(element)} {kind}; imported as one step standing for its "
+                    f"{len(inner)} activities: {listed}"
+                )
                 self.warn(node_comment, element)
-                self.notes.setdefault(ident, []).append(node_comment)
+                names = ", ".join(clean_name(a.get("name")) or a.get("id") for a in inner)
+                self.notes.setdefault(ident, []).append(f"stands for the activities {names}")
             return
         # An expanded sub-process is flattened: its entry and exit become pass-through nodes.
         self.add_node(element, "pass")
@@ -1421,8 +1423,8 @@ class _Importer:
         )
         where = self.where(split)
         join.comments.append(
-            f"added by bpr import: the parallel branches after {where} end apart; the case ends "
-            "when all of them have ended, so they join here (no work)"
+            f"added by bpr import: the parallel branches after {where} end apart; a case ends "
+            "when all have ended (no work)"
         )
         self.steps[join_key] = join
         saved = {k: list(self.steps[k].targets) for k in ending}
@@ -1735,5 +1737,6 @@ def _format_number(value: float) -> str:
 
 
 def _format_p(p: float) -> str:
-    text = f"{p:.10g}"
-    return text
+    """A probability in at most 12 significant digits: exact for what analysts write (0.8),
+    and within the loader's tolerance for shares such as 1/3."""
+    return f"{p:.12g}"

@@ -148,6 +148,7 @@ def check_soundness(model: Model) -> Soundness:
         # Woflan suggests PuLP for its place invariants; scipy's solution is fine for nets
         # this small, and the verdict is cross-checked by the walk over the states below.
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)  # numpy.matrix inside
         result = woflan.apply(
             petri,
             initial,

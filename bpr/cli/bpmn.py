@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bpr.cli._common import echo_json, echo_problems, load_models
@@ -163,7 +165,8 @@ def check(paths: tuple[str, ...], soundness: bool, as_json: bool) -> int:
         verdicts.append((model, verdict))
     if as_json:
         rows = [{"file": m.file, **v.as_dict()} for m, v in verdicts]
-        echo_json(rows[0] if len(paths) == 1 and len(rows) == 1 and not failures else rows)
+        single = len(paths) == 1 and len(rows) == 1 and not Path(paths[0]).is_dir()
+        echo_json(rows[0] if single else rows)
     else:
         for model, verdict in verdicts:
             word = "sound" if verdict.sound else "NOT SOUND"

@@ -1,0 +1,382 @@
+"""bpr.bpmn.export: BPMN 2.0 that other tools open as a laid-out diagram, and nothing lost."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.bpmn import import_bpmn, to_bpmn
+from bpr.bpmn.export import bpmn_net, export_bpmn, task_type
+from bpr.errors import OutputError
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / "tools" / "bpmn"
+DATA = Path(__file__).resolve().parent / "data"
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+BPR = "urn:bpr:bpmn:1"
+NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+MODEL_FILES = [*sorted((ROOT / "models").glob("*/*.yaml")), DATA / "contract-example.yaml"]
+
+
+def _ids(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
+    """Every shipped model and the contract's example, exported once for all the tests."""
+    folder = tmp_path_factory.mktemp("bpmn")
+    out = {}
+    for path in MODEL_FILES:
+        target = folder / f"{path.parent.name}-{path.stem}.bpmn"
+        export_bpmn(bpr.load(path), target)
+        out[path] = target
+    return out
+
+
+def _tree(path: Path):  # type: ignore[no-untyped-def]
+    from lxml import etree
+
+    return etree.parse(str(path))
+
+
+def _q(namespace: str, tag: str) -> str:
+    return f"{{{namespace}}}{tag}"
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=_ids)
+def test_structure_of_every_exported_model(path: Path, exported: dict[Path, Path]) -> None:
+    model = bpr.load(path)
+    root = _tree(exported[path]).getroot()
+    [process] = root.findall(_q(BPMN, "process"))
+    [participant] = root.iter(_q(BPMN, "participant"))
+    assert participant.get("processRef") == process.get("id")
+    assert participant.get("name") == model.title
+    ids = [e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    assert all(NCNAME.fullmatch(i) for i in ids), "ids are XML names"
+
+    # One task per step, of the documented type, with the step's figures in bpr:step.
+    tasks = {
+        e.find(f"{_q(BPMN, 'extensionElements')}/{_q(BPR, 'step')}").get("id"): e
+        for e in process
+        if e.tag.endswith("ask")
+    }
+    assert list(tasks) == [s.id for s in model.steps]
+    for step in model.steps:
+        element = tasks[step.id]
+        assert element.tag == _q(BPMN, task_type(model, step))
+        assert element.get("name") == step.label
+        figures = element.find(f"{_q(BPMN, 'extensionElements')}/{_q(BPR, 'step')}")
+        assert figures.get("channel") == step.channel
+        assert figures.get("work") == (str(step.work) if not step.work.is_zero else None)
+
+    # Lanes in the actors' order; every flow node in exactly one lane.
+    lanes = list(process.iter(_q(BPMN, "lane")))
+    actors = [
+        lane.find(f"{_q(BPMN, 'extensionElements')}/{_q(BPR, 'actor')}").get("id") for lane in lanes
+    ]
+    used = [a for a in model.actors if any(s.actor == a for s in model.steps)]
+    assert sorted(actors) == sorted(used)
+    from bpr.layout import lane_order
+
+    assert actors == lane_order(model, used)
+    refs = [r.text for lane in lanes for r in lane.findall(_q(BPMN, "flowNodeRef"))]
+    flow_nodes = [e.get("id") for e in process if e.tag.endswith(("ask", "Event", "Gateway"))]
+    assert sorted(refs) == sorted(flow_nodes)
+
+    # Events, gateways and flows.
+    assert len(process.findall(_q(BPMN, "startEvent"))) == 1
+    assert len(process.findall(_q(BPMN, "endEvent"))) == 1
+    choices = [s for s in model.steps if s.next.kind == "choice"]
+    splits = [s for s in model.steps if s.next.kind == "parallel"]
+    joins = [s for s in model.steps if s.join == "all"]
+    xor = [g for g in process.findall(_q(BPMN, "exclusiveGateway")) if g.get("name")]
+    assert len(xor) == len(choices)
+    assert len(process.findall(_q(BPMN, "parallelGateway"))) == len(splits) + len(joins)
+    branches = process.findall(
+        f"{_q(BPMN, 'sequenceFlow')}/{_q(BPMN, 'extensionElements')}/{_q(BPR, 'branch')}"
+    )
+    assert sorted(float(b.get("p")) for b in branches) == pytest.approx(
+        sorted(b.p for s in choices for b in s.next.branches)
+    )
+    # No task or end event is reached by two flows (bpmnlint's fake-join): merges do that.
+    targets = [f.get("targetRef") for f in process.findall(_q(BPMN, "sequenceFlow"))]
+    for node in process:
+        if node.tag.endswith(("ask", "endEvent")):
+            assert targets.count(node.get("id")) == 1
+
+    # Documents: data objects and one input or output association per need and product.
+    objects = process.findall(_q(BPMN, "dataObject"))
+    assert len(objects) == len(model.documents)
+    inputs = list(process.iter(_q(BPMN, "dataInputAssociation")))
+    outputs = list(process.iter(_q(BPMN, "dataOutputAssociation")))
+    assert len(inputs) == sum(len(s.needs) for s in model.steps)
+    assert len(outputs) == sum(len(s.produces) for s in model.steps)
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=_ids)
+def test_diagram_interchange_is_complete_and_laid_out(
+    path: Path, exported: dict[Path, Path]
+) -> None:
+    root = _tree(exported[path]).getroot()
+    [process] = root.findall(_q(BPMN, "process"))
+    shapes = {}
+    for shape in root.iter(_q(BPMNDI, "BPMNShape")):
+        b = shape.find(_q(DC, "Bounds"))
+        shapes[shape.get("bpmnElement")] = tuple(
+            float(b.get(k)) for k in ("x", "y", "width", "height")
+        )
+    edges = {e.get("bpmnElement"): e for e in root.iter(_q(BPMNDI, "BPMNEdge"))}
+    flow_nodes = [e for e in process if e.tag.endswith(("ask", "Event", "Gateway"))]
+    for node in flow_nodes:
+        assert node.get("id") in shapes, f"no shape for {node.get('id')}"
+    for ref in process.findall(_q(BPMN, "dataObjectReference")):
+        assert ref.get("id") in shapes
+    for flow in process.findall(_q(BPMN, "sequenceFlow")):
+        points = edges[flow.get("id")].findall(_q(DI, "waypoint"))
+        assert len(points) >= 2
+    for association in [
+        *process.iter(_q(BPMN, "dataInputAssociation")),
+        *process.iter(_q(BPMN, "dataOutputAssociation")),
+    ]:
+        assert association.get("id") in edges
+
+    # Lanes: full width, stacked top to bottom without gaps, inside the pool.
+    [participant] = root.iter(_q(BPMN, "participant"))
+    px, py, pw, ph = shapes[participant.get("id")]
+    lanes = [shapes[lane.get("id")] for lane in process.iter(_q(BPMN, "lane"))]
+    assert lanes[0][1] == py and lanes[-1][1] + lanes[-1][3] == pytest.approx(py + ph)
+    for (_, y, _, h), below in itertools.pairwise(lanes):
+        assert below[1] == pytest.approx(y + h)
+    assert all(x == px + 30 and x + w == pytest.approx(px + pw) for x, _, w, _ in lanes)
+
+    # Every node inside its lane, and no two nodes on top of each other: not a pile.
+    lane_of = {
+        r.text: lane.get("id")
+        for lane in process.iter(_q(BPMN, "lane"))
+        for r in lane.findall(_q(BPMN, "flowNodeRef"))
+    }
+    boxes = []
+    for node in flow_nodes:
+        x, y, w, h = shapes[node.get("id")]
+        lx, ly, lw, lh = shapes[lane_of[node.get("id")]]
+        assert lx + 30 <= x and x + w <= lx + lw and ly <= y and y + h <= ly + lh, node.get("id")
+        boxes.append((x, y, w, h))
+    for ref in process.findall(_q(BPMN, "dataObjectReference")):
+        boxes.append(shapes[ref.get("id")])
+    for i, (x, y, w, h) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1 :]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y, "shapes overlap"
+    assert len({(round(b[0]), round(b[1])) for b in boxes}) == len(boxes)
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=_ids)
+def test_export_then_import_gives_the_same_model(path: Path, exported: dict[Path, Path]) -> None:
+    model = bpr.load(path)
+    result = import_bpmn(exported[path])
+    back = result.model
+    assert result.warnings == []
+    assert bpr.measure(back) == bpr.measure(model)
+
+    def step_facts(m: bpr.Model) -> list[tuple[object, ...]]:
+        return [
+            (s.id, s.actor, s.name, s.channel, s.work, s.wait, s.fee, s.needs, s.produces,
+             s.next.kind, s.next.branches, s.join, s.replaces)
+            for s in m.steps
+        ]  # fmt: skip
+
+    assert step_facts(back) == step_facts(model)
+    assert back.actors == model.actors and list(back.actors) == list(model.actors)
+    assert back.documents == model.documents
+    assert (back.service, back.variant, back.name, back.maturity, back.volume) == (
+        model.service, model.variant, model.name, model.maturity, model.volume,
+    )  # fmt: skip
+    assert (back.currency, back.tariff, back.sources) == (
+        model.currency,
+        model.tariff,
+        model.sources,
+    )
+
+
+def test_pm4py_reads_every_export(exported: dict[Path, Path]) -> None:
+    pm4py = pytest.importorskip("pm4py")
+    for path, target in exported.items():
+        model = bpr.load(path)
+        graph = pm4py.read_bpmn(str(target))
+        names = sorted(n.get_name() for n in graph.get_nodes() if type(n).__name__.endswith("Task"))
+        assert names == sorted(s.label for s in model.steps), path
+
+
+def _node_or_fail() -> str:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed; the BPMN toolchain needs it (run scripts/setup.sh)")
+    for package in ("bpmn-moddle", "bpmnlint"):
+        if not (TOOLS / "node_modules" / package).is_dir():
+            pytest.fail(
+                f"the npm package {package} is missing under tools/bpmn; run "
+                "'cd tools/bpmn && npm install' (scripts/setup.sh does it)"
+            )
+    return node
+
+
+@pytest.mark.node
+def test_bpmn_io_toolchain_accepts_every_export(exported: dict[Path, Path]) -> None:
+    """bpmn-moddle parses each file without a warning; bpmnlint's recommended rules report
+    nothing at all (no error, no warning)."""
+    node = _node_or_fail()
+    files = [str(p) for p in exported.values()]
+    run = subprocess.run(
+        [node, str(TOOLS / "check.mjs"), *files], capture_output=True, text=True, timeout=120
+    )
+    reports = json.loads(run.stdout)
+    assert len(reports) == len(files)
+    for report in reports:
+        assert report["parsed"], report
+        assert report["warnings"] == [], report
+        assert report["lint"] == [], report
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.node
+def test_bpmn_io_toolchain_flags_a_broken_file(tmp_path: Path) -> None:
+    """The toolchain check can fail: a file with a task that no flow reaches is reported."""
+    node = _node_or_fail()
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text(
+        f'<definitions xmlns="{BPMN}" id="d" targetNamespace="urn:x"><process id="p">'
+        '<startEvent id="s"/><task id="t"/><unknownElement id="u"/></process></definitions>'
+    )
+    run = subprocess.run(
+        [node, str(TOOLS / "check.mjs"), str(broken)], capture_output=True, text=True, timeout=60
+    )
+    [report] = json.loads(run.stdout)
+    assert run.returncode == 1
+    assert report["warnings"] or any(r["category"] == "error" for r in report["lint"])
+
+
+@pytest.mark.browser
+@pytest.mark.node
+def test_bpmn_js_draws_an_export(tmp_path: Path, exported: dict[Path, Path]) -> None:
+    """bpmn-js (the canvas of Camunda Modeler) imports the file without a warning and draws it."""
+    node = _node_or_fail()
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("chromium is not installed; scripts/setup.sh installs it")
+    if not (TOOLS / "node_modules" / "bpmn-js").is_dir():
+        pytest.fail("the npm package bpmn-js is missing under tools/bpmn; run npm install there")
+    source = exported[DATA / "contract-example.yaml"]
+    png = tmp_path / "contract.png"
+    run = subprocess.run(
+        [node, str(TOOLS / "render.mjs"), str(source), str(png), "--chromium", chromium],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(run.stdout)
+    assert report["error"] is None and report["warnings"] == [], report
+    assert png.stat().st_size > 10_000
+
+
+def test_task_types() -> None:
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\n"
+        "actors: {me: {name: Me, kind: applicant}, clerk: {name: Clerk}}\n"
+        "steps:\n"
+        "  - {id: a, actor: me}\n"
+        "  - {id: b, actor: clerk, channel: in-person}\n"
+        "  - {id: c, actor: clerk, channel: automatic}\n"
+        "  - {id: d, actor: clerk, channel: post}\n"
+        "  - {id: e, actor: clerk, channel: online}\n"
+        "  - {id: f, actor: clerk}\n"
+    )
+    assert [task_type(model, s) for s in model.steps] == [
+        "userTask", "userTask", "serviceTask", "manualTask", "task", "task",
+    ]  # fmt: skip
+
+
+def test_merge_gateways_before_tasks_reached_twice() -> None:
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        "steps:\n"
+        "  - {id: fill, actor: a}\n"
+        "  - {id: check, actor: a, next: [{to: fill, p: 0.2}, {to: end, p: 0.8}]}\n"
+    )
+    net = bpmn_net(model).net
+    merge = [n for n in net.nodes if n.kind == "merge"]
+    assert [n.id for n in merge] == ["merge:fill"]
+    assert sorted((e.source, e.target) for e in net.edges if e.target.startswith("merge:fill")) == [
+        ("event:start", "merge:fill"),
+        ("xor:check", "merge:fill"),
+    ]
+
+
+def test_hostile_names_survive_the_round_trip() -> None:
+    text = (
+        "bpr: 1\nservice: s\nvariant: as-is\n"
+        "actors: {a: {name: '<Clerk> & \"Co\" ]]>', agency: 'A & B <x>'}}\n"
+        "documents: {d: {name: \"Form 'A' </bpmn:definitions>\", issuer: a}}\n"
+        "steps:\n"
+        "  - {id: x, name: 'Check <b>bold</b> & ✅ שלום', actor: a, needs: [d]}\n"
+    )
+    model = bpr.loads(text)
+    xml = to_bpmn(model)
+    back = import_bpmn(xml, file="h.bpmn").model
+    assert back.step("x").name == model.step("x").name
+    assert back.actors == model.actors
+    assert back.documents == model.documents
+
+
+def test_actor_without_steps_and_unused_document_are_kept() -> None:
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: to-be\n"
+        "actors: {clerk: {name: Clerk}, registry: {name: Registry, agency: Ministry}}\n"
+        "documents:\n"
+        "  cert: {name: Certificate, issuer: registry, exchange: true}\n"
+        "  spare: {name: Spare}\n"
+        "steps: [{id: x, actor: clerk, needs: [cert]}]\n"
+    )
+    back = import_bpmn(to_bpmn(model), file="k.bpmn").model
+    assert back.actors == model.actors
+    assert back.documents == model.documents
+    assert bpr.measure(back) == bpr.measure(model)
+
+
+def test_no_diagram_and_golden(golden) -> None:  # type: ignore[no-untyped-def]
+    model = bpr.load(DATA / "contract-example.yaml")
+    xml = to_bpmn(model, diagram=False).decode()
+    assert "BPMNDiagram" not in xml
+    golden.check("bpmn/contract-example.bpmn", xml.replace(bpr.__version__, "VERSION"))
+
+
+def test_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    source = tmp_path / "m.yaml"
+    source.write_text((DATA / "contract-example.yaml").read_text())
+    model = bpr.load(source)
+    with pytest.raises(OutputError, match="would overwrite the input"):
+        export_bpmn(model, source)
+    assert source.read_text() == (DATA / "contract-example.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "name", ["bpr.bpmn", "bpr.bpmn._text", "bpr.bpmn.xml", "bpr.bpmn.export", "bpr.bpmn.importer"]
+)
+def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+    import importlib
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
