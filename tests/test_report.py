@@ -274,7 +274,8 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> None:
     def process_dot(model: bpr.Model) -> str:
         return f"swimlane {model.variant}"
 
-    def comparison_dot(as_is: bpr.Model, to_be: bpr.Model) -> str:
+    def comparison_dot(as_is: bpr.Model, to_be: bpr.Model, *, stacked: bool = False) -> str:
+        assert stacked
         return f"comparison {as_is.variant} {to_be.variant}"
 
     def convert(dot: str, fmt: str) -> bytes:

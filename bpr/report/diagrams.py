@@ -55,7 +55,8 @@ def comparison_svg(as_is: Model, to_be: Model) -> str | None:
     """The SVG text of the As-Is/To-Be comparison diagram, or None where bpr.render is absent."""
     if not rendering_available():
         return None
-    return _svg(_function("comparison_dot")(as_is, to_be))
+    # one above the other: side by side, two swimlanes shrink to half a page's width
+    return _svg(_function("comparison_dot")(as_is, to_be, stacked=True))
 
 
 @dataclass
