@@ -575,3 +575,18 @@ def test_without_lint_there_is_no_opportunities_section(without_lint: None) -> N
     portfolio = collect([PORTFOLIO / "beta"])
     assert portfolio.services[0].as_is.findings == []  # type: ignore[union-attr]
     assert "Redesign opportunities" not in str(render_report(portfolio, "html")[0])
+
+
+@pytest.mark.parametrize("name", ["all.html", "all.md", "all.xlsx"])
+def test_a_report_where_every_model_fails_still_says_why(tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    result = write_report([BROKEN], out)
+    assert result.services == 0 and len(result.skipped) == 1
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        (row,) = _rows(load_workbook(out)["Skipped"])
+        assert "unknown actor 'robot'" in row["Reason"]
+    else:
+        text = out.read_text(encoding="utf-8")
+        assert "No model could be loaded" in text and "unknown actor" in text
