@@ -336,6 +336,32 @@ def _simplify(steps: dict[str, _Step], first: str) -> str:
     return first
 
 
+def _renumber(steps: dict[str, _Step], first: str) -> tuple[dict[str, _Step], str]:
+    """Number the routing steps that remain in reading order: split_1, join_1, loop_1, ..."""
+    order = _order(steps, first)
+    taken = {s.id for s in steps.values() if not s.routing}
+    counters: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for step_id in order:
+        step = steps[step_id]
+        if not step.routing:
+            names[step_id] = step_id
+            continue
+        kind = step.name.strip("()")
+        counters[kind] = counters.get(kind, 0) + 1
+        names[step_id] = slugify(f"{kind}_{counters[kind]}", taken)
+        taken.add(names[step_id])
+    renamed: dict[str, _Step] = {}
+    for step_id in order:
+        step = steps[step_id]
+        step.id = names[step_id]
+        step.next = {names.get(t, t): p for t, p in step.next.items()}
+        if step.parallel is not None:
+            step.parallel = [names[t] for t in step.parallel]
+        renamed[step.id] = step
+    return renamed, names[first]
+
+
 def _merge_join(steps: dict[str, _Step], join: _Step, predecessors: dict[str, list[str]]) -> bool:
     """Let the activity right after a routing join be the join itself."""
     if join.parallel is not None or list(join.next) == [] or len(join.next) != 1:
@@ -428,6 +454,7 @@ def discover(
         start.next = entry
         first = start.id
     first = _simplify(steps, first)
+    steps, first = _renumber(steps, first)
 
     # durations from the timestamps: medians per activity
     frame = log.copy()
