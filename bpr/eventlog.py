@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
 from bpr._io import refuse_overwriting_inputs
-from bpr.errors import EventLogError, OutputError, did_you_mean
+from bpr.errors import DependencyError, EventLogError, OutputError, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,6 +110,10 @@ def read_log(path: str | os.PathLike[str], columns: LogColumns | None = None) ->
 
     >>> log = read_log("tests/data/logs/tiny.csv")  # doctest: +SKIP
     """
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        raise DependencyError("pandas", "reading event logs", "mining") from None
     columns = columns or LogColumns()
     name = os.fspath(path)
     suffix = _suffix(name)
