@@ -59,9 +59,9 @@ def test_an_output_that_is_an_input_is_refused(run_bpr, tmp_path: Path) -> None:
     assert model.read_bytes() == before
 
 
-def test_a_folder_without_models_is_an_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_folder_without_models_is_a_usage_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = run_bpr("report", tmp_path, "-o", tmp_path / "out.html")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no *.yaml or *.yml files" in result.stderr
     assert not (tmp_path / "out.html").exists()
 

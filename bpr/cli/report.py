@@ -101,12 +101,14 @@ def report(
       bpr report models -o guide/portfolio.md
       bpr report models -o portfolio.xlsx
     """
+    from bpr.cli._common import model_paths
     from bpr.report import report_format, write_report
 
     try:
         report_format(output, fmt)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
+    model_paths(paths)  # a folder without model files is wrong usage, as for bpr metrics
     enabled = _on_terminal() if progress is None else progress
     with progress_bar(enabled) as update:
         result = write_report(paths, output, fmt=fmt, title=title, progress=update)
