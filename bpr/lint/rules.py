@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bpr.errors import did_you_mean
@@ -160,6 +161,46 @@ class _Context:
             group = frozenset(str(m) for m in members)
             for member in group:
                 self.component[member] = group
+
+    @cached_property
+    def dominators(self) -> dict[str, int]:
+        """For each step, the steps every case passes before reaching it, as a bit set."""
+        order = {s.id: i for i, s in enumerate(self.model.steps)}
+        everything = (1 << len(order)) - 1
+        first = self.model.first.id
+        dom = {s: everything for s in order}
+        dom[first] = 1 << order[first]
+        changed = True
+        while changed:
+            changed = False
+            for step_id, i in order.items():
+                if step_id == first:
+                    continue
+                meet = everything
+                for source in self.preds[step_id]:
+                    meet &= dom[source]
+                new = meet | (1 << i)
+                if new != dom[step_id]:
+                    dom[step_id] = new
+                    changed = True
+        return {s: dom[s] for s in order}
+
+    def leads_back(self, target: str, decider: str) -> bool:
+        """Whether a case sent to ``target`` surely comes back to ``decider`` or before it.
+
+        Following the plain flows from ``target``, the case meets ``decider`` itself or a step
+        that every case passes before ``decider``: the branch repeats work already done.
+        """
+        order = {s.id: i for i, s in enumerate(self.model.steps)}
+        before = self.dominators[decider]
+        node: str | None = target
+        seen: set[str] = set()
+        while node is not None and node != END and node not in seen:
+            if node == decider or before >> order[node] & 1:
+                return True
+            seen.add(node)
+            node = single_target(self.model.step(node))
+        return False
 
     def in_loop(self, step_id: str) -> bool:
         loop = self.component.get(step_id, frozenset())
@@ -380,6 +421,8 @@ def _rework(ctx: _Context) -> Iterator[Finding]:
         for index, branch in enumerate(step.next.branches):
             if branch.to == END or branch.to not in loop or branch.p <= 0:
                 continue
+            if not ctx.leads_back(branch.to, step.id):
+                continue  # on into the loop's own path, not back
             if branch.p < ctx.rework_threshold - 1e-12:
                 continue
             members = [s.id for s in model.steps if s.id in loop]
