@@ -51,17 +51,18 @@ def _write_rows(
 ) -> None:
     from openpyxl.styles import Font
 
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_clean(v) for v in row])
-        for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+    bold = Font(bold=True)
+    for column, header in enumerate(headers, start=1):
+        sheet.cell(row=1, column=column, value=header).font = bold
+    # cell by cell: looking rows up by index (sheet[n]) scans the whole sheet each time
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column, value=_clean(value))
             if isinstance(value, str):
                 # model text is data, never a formula: "=cmd|..." stays text
                 cell.data_type = "s"
             elif kinds is not None and isinstance(value, int | float):
-                cell.number_format = _NUMBER_FORMATS.get(kinds[cell.column - 1], "General")
+                cell.number_format = _NUMBER_FORMATS.get(kinds[column - 1], "General")
     sheet.freeze_panes = "B2"
     for index, header in enumerate(headers, start=1):
         width = max(
