@@ -120,7 +120,8 @@ def read_log(path: str | os.PathLike[str], columns: LogColumns | None = None) ->
     if not Path(name).is_file():
         raise EventLogError(f"{name}: no such file; check the path")
     reader = _read_csv if suffix.startswith(".csv") else _read_xes
-    return _finish(reader(name, columns), name)
+    frame, sourcelines = reader(name, columns)
+    return _finish(frame, name, sourcelines)
 
 
 def _missing(path: str, role: str, wanted: str, available: list[str], xes: bool) -> EventLogError:
@@ -133,7 +134,7 @@ def _missing(path: str, role: str, wanted: str, available: list[str], xes: bool)
     )
 
 
-def _read_csv(path: str, columns: LogColumns) -> pd.DataFrame:
+def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] | None]:
     import pandas as pd
 
     opener = gzip.open if path.endswith(".gz") else open
@@ -164,11 +165,10 @@ def _read_csv(path: str, columns: LogColumns) -> pd.DataFrame:
     frame = pd.DataFrame({role: raw[column] for role, column in wanted.items()})
     if lifecycle:
         frame[LIFECYCLE] = raw[lifecycle]
-    frame.attrs["lines"] = "csv"
-    return frame
+    return frame, None
 
 
-def _read_xes(path: str, columns: LogColumns) -> pd.DataFrame:
+def _read_xes(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] | None]:
     """Stream the XES file with lxml's iterparse, keeping only the needed attributes."""
     import pandas as pd
     from lxml import etree  # type: ignore[import-untyped]
@@ -182,7 +182,7 @@ def _read_xes(path: str, columns: LogColumns) -> pd.DataFrame:
     rows: dict[str, list[Any]] = {role: [] for role in keys}
     cases: list[str | None] = []
     lines: list[int] = []
-    trace_id: str | None = None
+    trace_id: str | None
     trace_start = 0
     seen_keys: set[str] = set()
     traces = 0
@@ -191,48 +191,45 @@ def _read_xes(path: str, columns: LogColumns) -> pd.DataFrame:
         with opener(path, "rb") as stream:
             _refuse_entities(path, stream.read(1 << 16))
             stream.seek(0)
+            # Only the ends of events and traces come back to Python; their attributes are
+            # read from the element's children, and finished elements are dropped at once.
             parser = etree.iterparse(
                 stream,
-                events=("start", "end"),
+                events=("end",),
+                tag=("{*}event", "{*}trace"),
                 resolve_entities=False,
                 no_network=True,
                 load_dtd=False,
             )
-            depth_event = False
-            current: dict[str, Any] = {}
-            for action, element in parser:
-                tag = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
-                if action == "start":
-                    if tag == "event":
-                        depth_event = True
-                        current = {}
-                    elif tag == "trace":
-                        trace_id, trace_start = None, len(cases)
-                        traces += 1
-                    continue
-                if tag == "event":
-                    depth_event = False
+            for _, element in parser:
+                if element.tag.rpartition("}")[2] == "event":
+                    current: dict[str, Any] = {}
+                    for child in element:
+                        key = child.get("key")
+                        if key is not None:
+                            seen_keys.add(key)
+                            if key in wanted:
+                                current[key] = child.get("value")
                     for role, key in keys.items():
                         rows[role].append(current.get(key))
                     cases.append(None)
                     lines.append(element.sourceline or 0)
-                    element.clear()
-                elif tag == "trace":
-                    for i in range(trace_start, len(cases)):
-                        cases[i] = trace_id
-                    element.clear()
-                    while element.getprevious() is not None:
-                        del element.getparent()[0]
-                elif "key" in element.attrib:
                     parent = element.getparent()
-                    parent_tag = parent.tag.rpartition("}")[2] if parent is not None else ""
-                    key = element.attrib["key"]
-                    if depth_event and parent_tag == "event":
-                        seen_keys.add(key)
-                        if key in wanted:
-                            current[key] = element.attrib.get("value")
-                    elif parent_tag == "trace" and key == case_key:
-                        trace_id = element.attrib.get("value")
+                    if parent is None or parent.tag.rpartition("}")[2] != "trace":
+                        trace_start = len(cases)  # an event outside any trace has no case
+                    element.clear()
+                    continue
+                traces += 1
+                trace_id = None
+                for child in element:
+                    if child.get("key") == case_key and child.tag.rpartition("}")[2] != "event":
+                        trace_id = child.get("value")
+                for i in range(trace_start, len(cases)):
+                    cases[i] = trace_id
+                trace_start = len(cases)
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
     except etree.XMLSyntaxError as exc:
         raise EventLogError(
             f"{path}:{exc.lineno}: the XES file is not well-formed XML: {exc.msg}"
@@ -269,9 +266,7 @@ def _read_xes(path: str, columns: LogColumns) -> pd.DataFrame:
             frame[role] = pd.array(values, dtype="string")
         else:
             frame[role] = pd.Categorical(values)
-    frame.attrs["lines"] = "xes"
-    frame.attrs["sourcelines"] = lines
-    return frame
+    return frame, lines
 
 
 def _refuse_entities(path: str, head: bytes) -> None:
@@ -285,14 +280,13 @@ def _refuse_entities(path: str, head: bytes) -> None:
         )
 
 
-def _finish(frame: pd.DataFrame, path: str) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, path: str, sourcelines: list[int] | None) -> pd.DataFrame:
     """Check the required values, parse times, pair start and complete events, sort."""
     import pandas as pd
 
     if frame.empty:
         raise EventLogError(f"{path}: the log has a header but no events")
-    kind = frame.attrs.get("lines")
-    sourcelines = frame.attrs.get("sourcelines")
+    kind = "xes" if sourcelines is not None else "csv"
 
     def where(position: int) -> str:
         if kind == "csv":
@@ -312,7 +306,6 @@ def _finish(frame: pd.DataFrame, path: str) -> pd.DataFrame:
     for role in (TIMESTAMP, START):
         if role in frame:
             frame[role] = _parse_times(frame[role], role, where)
-    frame.attrs.pop("sourcelines", None)
     if LIFECYCLE in frame:
         frame = _pair_lifecycle(frame)
     frame = frame.sort_values([CASE, TIMESTAMP], kind="stable", ignore_index=True)
