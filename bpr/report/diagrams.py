@@ -6,7 +6,7 @@ import importlib
 import os
 import re
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +80,7 @@ def service_diagrams(service: Service) -> ServiceDiagrams:
 
 def diagrams_in_order(
     services: Sequence[Service], workers: int | None = None
-) -> Iterator[ServiceDiagrams]:
+) -> Generator[ServiceDiagrams, None, None]:
     """The diagrams of each service in turn, drawn ahead by a few threads.
 
     Drawing waits on Graphviz processes much of the time, so threads overlap that wait with
