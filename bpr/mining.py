@@ -433,6 +433,13 @@ def discover(
 
     from bpr.load import loads
 
+    from bpr.schema import ID_PATTERN
+
+    if not ID_PATTERN.fullmatch(service):
+        raise BprError(
+            f"the service id '{service}' may hold only letters, digits, _ and -, "
+            f"such as '{slugify(service).replace('_', '-')}'"
+        )
     pm4py = _import_pm4py("bpr mine")
     if log.empty:
         raise EventLogError(f"{source}: the log has no events")

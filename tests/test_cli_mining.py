@@ -72,6 +72,12 @@ def test_mine_reports_a_missing_column(run_bpr, tmp_path):
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_mine_refuses_a_bad_service_id(run_bpr, tmp_path, simulated_log):
+    result = run_bpr("mine", simulated_log, "-o", tmp_path / "x.yaml", "--service", "my permits")
+    assert result.exit_code == 1
+    assert "such as 'my-permits'" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_mine_needs_a_yaml_output(run_bpr, tmp_path, simulated_log):
     result = run_bpr("mine", simulated_log, "-o", tmp_path / "x.json")
     assert result.exit_code == 2 and "name a .yaml file" in result.stderr
