@@ -432,7 +432,6 @@ def discover(
     import pandas as pd
 
     from bpr.load import loads
-
     from bpr.schema import ID_PATTERN
 
     if not ID_PATTERN.fullmatch(service):
