@@ -21,6 +21,8 @@ from bpr.errors import (
 )
 from bpr.graph import ParallelBlock, build_graph
 from bpr.layout import Layout, layout_model
+from bpr.lint import RULES as LINT_RULES
+from bpr.lint import Finding, draft_to_be, lint_result
 from bpr.load import find_models, load, loads
 from bpr.measures import MEASURE_KEYS, Measures, measure
 from bpr.model import Actor, Branch, Document, Flow, Model, Step
@@ -29,6 +31,7 @@ from bpr.render import render_comparison, render_model, to_pm4py_bpmn
 __version__ = "0.1.0"
 
 __all__ = [
+    "LINT_RULES",
     "MEASURE_KEYS",
     "Actor",
     "BprError",
@@ -40,6 +43,7 @@ __all__ = [
     "Duration",
     "EventLogError",
     "ExecutableNotFound",
+    "Finding",
     "Flow",
     "Layout",
     "MeasureChange",
@@ -54,8 +58,10 @@ __all__ = [
     "__version__",
     "build_graph",
     "compare",
+    "draft_to_be",
     "find_models",
     "layout_model",
+    "lint_result",
     "load",
     "loads",
     "measure",
