@@ -326,3 +326,46 @@ def test_a_plot_of_identical_lead_times_works(tmp_path):
 def test_a_plot_needs_a_known_format(tmp_path):
     with pytest.raises(SimulationError, match=r"\.png or \.svg"):
         plot_lead_times(simulate(contract(), 10, seed=1), str(tmp_path / "x.gif"))
+
+
+def _random_model(seed: int) -> Model:
+    """A chain of steps with random rework loops, skips and an optional parallel block."""
+    rng = random.Random(seed)
+    count = rng.randint(3, 12)
+    lines = ["actors: {a: {name: A}, me: {name: Me, kind: applicant}}", "steps:"]
+    block_at = rng.randint(1, count - 2) if count > 4 and rng.random() < 0.5 else None
+    for i in range(count):
+        fields = [
+            f"id: s{i}",
+            f"actor: {rng.choice(['a', 'me'])}",
+            f"work: {rng.randint(0, 3)}h",
+            f"wait: {rng.randint(0, 48)}h..{rng.randint(48, 96)}h",
+            f"fee: {rng.choice([0, 0, 5])}",
+        ]
+        if block_at is not None and i == block_at:
+            fields.append(f"next: {{all: [b{i}, c{i}]}}")
+        elif block_at is not None and i == block_at + 1:
+            fields.append("join: all")
+        in_block = block_at is not None and i in (block_at, block_at + 1)
+        if i > 0 and not in_block and rng.random() < 0.4:
+            back = rng.randint(0, i)
+            if block_at is not None and back == block_at + 1:
+                back = i  # a loop may not enter the block through its join
+            target = f"s{i + 1}" if i + 1 < count else "end"
+            q = round(rng.uniform(0.05, 0.5), 2)
+            fields.append(f"next: [{{to: s{back}, p: {q}}}, {{to: {target}, p: {1 - q:.2f}}}]")
+        lines.append("  - {" + ", ".join(fields) + "}")
+        if block_at is not None and i == block_at:
+            lines.append(f"  - {{id: b{i}, actor: a, wait: {rng.randint(1, 9)}h, next: s{i + 1}}}")
+            lines.append(f"  - {{id: c{i}, actor: a, wait: {rng.randint(1, 9)}h, next: s{i + 1}}}")
+    return model("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_models_agree_with_the_measures(seed):
+    m = _random_model(seed)
+    result = simulate(m, 20_000, seed=seed)
+    measures = bpr.measure(m)
+    assert _within_sampling_error(result.lead_time_hours, measures.lead_time_days * 24)
+    assert _within_sampling_error(result.applicant_hours, measures.applicant_hours)
+    assert _within_sampling_error(result.fees, measures.fees)
