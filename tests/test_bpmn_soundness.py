@@ -11,7 +11,7 @@ from bpr.flownet import FlowEdge, FlowNet, FlowNode
 
 pytest.importorskip("pm4py")
 
-from bpr.bpmn.petri import _explain, _translate, check_soundness, workflow_net
+from bpr.bpmn.petri import _translate, _walk, check_soundness, workflow_net
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -84,5 +84,57 @@ def test_branches_meeting_without_join_are_explained() -> None:
         "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
         "steps: [{id: x, actor: a}, {id: y, actor: a}, {id: z, actor: a}, {id: w, actor: a}]\n"
     )
-    reason = _explain(model, net, _translate(net))
+    sound, reason = _walk(model, net, _translate(net))
+    assert sound is False
     assert "two tokens of one case reach" in reason and "'w'" in reason
+
+
+def _net(nodes: list[tuple[str, str]], edges: list[tuple[str, str]]) -> FlowNet:
+    return FlowNet(
+        [FlowNode(i, k, "a", i if k == "task" else None, i) for i, k in nodes],
+        [FlowEdge(s, t) for s, t in edges],
+    )
+
+
+def test_a_loop_without_way_out_is_explained() -> None:
+    net = _net(
+        [
+            ("event:start", "start"),
+            ("x", "task"),
+            ("y", "task"),
+            ("xor:y", "xor"),
+            ("event:end", "end"),
+        ],
+        [("event:start", "x"), ("x", "y"), ("y", "xor:y"), ("xor:y", "x"), ("xor:y", "y")],
+    )
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        "steps: [{id: x, actor: a}, {id: y, actor: a}]\n"
+    )
+    sound, reason = _walk(model, net, _translate(net))
+    assert sound is False and "loop forever" in reason
+
+
+def test_a_step_that_can_never_run_is_named() -> None:
+    net = _net(
+        [("event:start", "start"), ("x", "task"), ("split:x", "and-split"), ("y", "task"),
+         ("join:z", "and-join"), ("z", "task"), ("w", "task"), ("event:end", "end")],
+        [("event:start", "x"), ("x", "split:x"), ("split:x", "y"), ("split:x", "join:z"),
+         ("y", "join:z"), ("join:z", "z"), ("z", "event:end"), ("w", "event:end")],
+    )  # fmt: skip
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        "steps: [{id: x, actor: a}, {id: y, actor: a}, {id: z, actor: a}, {id: w, actor: a}]\n"
+    )
+    sound, reason = _walk(model, net, _translate(net))
+    assert sound is False and reason == "step 'w' can never run"
+
+
+def test_woflan_agrees_and_can_be_skipped() -> None:
+    stray = bpr.load(DATA / "bpmn" / "stray-join.yaml")
+    forced = check_soundness(stray, woflan=True)
+    assert not forced.sound and "differs" not in forced.reason
+    assert forced.diagnostics and "Woflan not run" not in forced.diagnostics[0]
+    skipped = check_soundness(stray, woflan=False)
+    assert not skipped.sound and skipped.reason == forced.reason
+    assert skipped.diagnostics[0].startswith("Woflan not run")

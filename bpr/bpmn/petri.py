@@ -128,8 +128,13 @@ def _to_pm4py(net: _Net, name: str) -> tuple[PetriNet, Marking, Marking]:
     return petri, Marking({places["source"]: 1}), Marking({places["sink"]: 1})
 
 
-def check_soundness(model: Model) -> Soundness:
+def check_soundness(model: Model, *, woflan: bool | None = None) -> Soundness:
     """Whether the model is a sound workflow net, and why not where it is not.
+
+    The verdict comes from a walk over every state a case can be in (exact for these nets),
+    and from pm4py's Woflan on the same Petri net. Woflan's place-invariant step grows with
+    about the cube of the net, so by default it runs on nets of up to ``WOFLAN_LIMIT``
+    transitions (models of some 60 steps); ``woflan=True`` forces it, ``False`` skips it.
 
     >>> import bpr
     >>> m = bpr.loads(
@@ -142,11 +147,47 @@ def check_soundness(model: Model) -> Soundness:
     fnet = flow_net(model)
     net = _translate(fnet)
     petri, initial, final = _to_pm4py(net, model.service)
+    walked, reason = _walk(model, fnet, net)
+    run_woflan = woflan if woflan is not None else len(net.transitions) <= WOFLAN_LIMIT
+    messages: list[str] = []
+    woflan_sound: bool | None = None
+    if run_woflan or walked is None:
+        woflan_sound, messages = _woflan(petri, initial, final)
+    else:
+        messages = [
+            f"Woflan not run: the net has {len(net.transitions)} transitions (more than "
+            f"{WOFLAN_LIMIT}); the verdict is the walk over all reachable states"
+        ]
+    sound = walked if walked is not None else bool(woflan_sound)
+    verdict = Soundness(sound, reason, messages, len(petri.places), len(petri.transitions))
+    if walked is None:
+        verdict.reason = f"more than {MAX_STATES} states: the verdict is Woflan's alone" + (
+            "" if sound else ": " + "; ".join(messages[-2:])
+        )
+    elif sound:
+        verdict.reason = (
+            "every case can always reach the end, ends with no branch still running, and "
+            "every step can run"
+        )
+    if woflan_sound is not None and walked is not None and woflan_sound != walked:
+        verdict.reason += (
+            f" (Woflan's verdict differs: {'sound' if woflan_sound else 'not sound'}; "
+            + "; ".join(messages[-1:])
+            + ")"
+        )
+    return verdict
+
+
+#: Woflan runs by default on nets of up to this many transitions.
+WOFLAN_LIMIT = 80
+
+
+def _woflan(petri: Any, initial: Any, final: Any) -> tuple[bool, list[str]]:
     from pm4py.algo.analysis.woflan import algorithm as woflan
 
     with warnings.catch_warnings():
-        # Woflan suggests PuLP for its place invariants; scipy's solution is fine for nets
-        # this small, and the verdict is cross-checked by the walk over the states below.
+        # Woflan suggests PuLP for its place invariants; scipy's solution is good enough
+        # here, and the walk over the states decides where the two could differ.
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", PendingDeprecationWarning)  # numpy.matrix inside
         result = woflan.apply(
@@ -164,81 +205,104 @@ def check_soundness(model: Model) -> Soundness:
     for key, value in details.items():
         if str(getattr(key, "value", key)) == "diagnostic_messages":
             messages = [str(m) for m in value]
-    verdict = Soundness(bool(sound), "", messages, len(petri.places), len(petri.transitions))
-    if verdict.sound:
-        verdict.reason = (
-            "every case can always reach the end, ends with no branch still running, and "
-            "every step can run"
-        )
-    else:
-        verdict.reason = _explain(model, fnet, net) or (
-            "Woflan finds the workflow net unsound: " + "; ".join(messages[-2:])
-        )
-    return verdict
+    return bool(sound), messages
 
 
-def _explain(model: Model, fnet: FlowNet, net: _Net) -> str:
-    """Walk the reachable states and name the first problem in the model's terms."""
-    index = {p: i for i, p in enumerate(net.places)}
-    sink = index["sink"]
+def _walk(model: Model, fnet: FlowNet, net: _Net) -> tuple[bool | None, str]:
+    """Visit every reachable state of one case: (sound, reason), or (None, "") when there
+    are more than ``MAX_STATES``.
+
+    Sound means: no state where the case is stuck, from every state the end can be reached,
+    when the end is reached nothing else is still running, and every transition can fire.
+    """
+    # A state is the set of marked places: a case never holds two tokens in one place (the
+    # walk stops with the reason where it would), so sets are exact and cheap.
     moves = [
-        (name, [index[p] for p in ins], [index[p] for p in outs], node)
-        for name, _, ins, outs, node in net.transitions
+        (name, frozenset(ins), tuple(outs), node) for name, _, ins, outs, node in net.transitions
     ]
-    start = tuple(1 if p == "source" else 0 for p in net.places)
-    seen = {start}
-    queue = deque([start])
+    by_place: dict[str, list[int]] = {}
+    for k, (_, ins, _, _) in enumerate(moves):
+        for place in ins:
+            by_place.setdefault(place, []).append(k)
+    start: frozenset[str] = frozenset(["source"])
+    number = {start: 0}
+    states = [start]
+    backward: list[list[int]] = [[]]
+    queue = deque([0])
     fired: set[str] = set()
     describe = _describer(model, fnet)
     while queue:
-        marking = queue.popleft()
-        enabled = [m for m in moves if all(marking[i] > 0 for i in m[1])]
-        if not enabled:
-            if marking[sink] and sum(marking) > 1:
-                left = [net.places[i] for i, n in enumerate(marking) if n and i != sink]
-                return (
-                    "a case can end while a parallel branch is still running ("
-                    + ", ".join(describe(p) for p in left[:3])
-                    + "): the branches of a split must all meet at the join before the end"
-                )
-            if not marking[sink]:
-                waiting = [net.places[i] for i, n in enumerate(marking) if n]
-                blocked = [m for m in moves if any(marking[i] for i in m[1])]
-                where = blocked[0][3] if blocked else ""
-                node = fnet.node(where) if where else None
-                if node is not None and node.kind == "and-join":
-                    return (
-                        f"a case can get stuck at the join before step '{node.step}': it waits "
-                        "for parallel branches that this case never started (a choice leads "
-                        "into the join; only the branches of a parallel split may)"
-                    )
-                return "a case can get stuck with " + ", ".join(describe(p) for p in waiting[:3])
-            continue
+        current = queue.popleft()
+        marking = states[current]
+        if "sink" in marking and len(marking) > 1:
+            left = sorted(p for p in marking if p != "sink")
+            return False, (
+                "a case can end while a parallel branch is still running ("
+                + ", ".join(describe(p) for p in left[:3])
+                + "): the branches of a split must all meet at the join before the end"
+            )
+        candidates = sorted({k for place in marking for k in by_place.get(place, ())})
+        enabled = [moves[k] for k in candidates if moves[k][1] <= marking]
+        if not enabled and "sink" not in marking:
+            return False, _stuck(marking, moves, fnet, describe)
         for name, ins, outs, _ in enabled:
             fired.add(name)
-            after = list(marking)
-            for i in ins:
-                after[i] -= 1
-            for i in outs:
-                after[i] += 1
-            if max(after) > 1:
-                crowded = [net.places[i] for i, n in enumerate(after) if n > 1]
-                return (
+            rest = marking - ins
+            crowded = [p for p in outs if p in rest]
+            if crowded or len(set(outs)) < len(outs):
+                place = crowded[0] if crowded else outs[0]
+                return False, (
                     "two tokens of one case reach "
-                    + describe(crowded[0])
+                    + describe(place)
                     + " at once: parallel branches meet without a join, so the steps after "
                     "them would run twice; close the split with 'join: all'"
                 )
-            state = tuple(after)
-            if state not in seen:
-                if len(seen) >= MAX_STATES:
-                    return ""
-                seen.add(state)
-                queue.append(state)
-    dead = [t for t in net.transitions if t[0] not in fired and t[1] is not None]
+            state = rest | frozenset(outs)
+            target = number.get(state)
+            if target is None:
+                if len(states) >= MAX_STATES:
+                    return None, ""
+                target = number[state] = len(states)
+                states.append(state)
+                backward.append([])
+                queue.append(target)
+            backward[target].append(current)
+    # From every state the end must be reachable: walk back from the final states.
+    finishing = {i for i, m in enumerate(states) if "sink" in m}
+    stack = list(finishing)
+    while stack:
+        for before in backward[stack.pop()]:
+            if before not in finishing:
+                finishing.add(before)
+                stack.append(before)
+    if len(finishing) < len(states):
+        trapped = next(m for i, m in enumerate(states) if i not in finishing)
+        where = sorted(trapped)
+        return False, (
+            "a case can loop forever without reaching the end (at "
+            + ", ".join(describe(p) for p in where[:3])
+            + "): give the loop a way out"
+        )
+    dead = [t for t in net.transitions if t[0] not in fired]
     if dead:
-        return "step '" + "', '".join(t[4] for t in dead[:5]) + "' can never run"
-    return ""
+        steps = [t[4] for t in dead if t[1] is not None]
+        if steps:
+            return False, "step '" + "', '".join(steps[:5]) + "' can never run"
+        return False, f"the flow through '{_name(dead[0][4])}' can never be taken"
+    return True, ""
+
+
+def _stuck(marking: frozenset[str], moves: list[Any], fnet: FlowNet, describe: Any) -> str:
+    waiting = sorted(marking)
+    blocked = [m for m in moves if m[1] & marking]
+    node = fnet.node(blocked[0][3]) if blocked else None
+    if node is not None and node.kind == "and-join":
+        return (
+            f"a case can get stuck at the join before step '{node.step}': it waits for "
+            "parallel branches that this case never started (a choice leads into the join; "
+            "only the branches of a parallel split may)"
+        )
+    return "a case can get stuck with " + ", ".join(describe(p) for p in waiting[:3])
 
 
 def _describer(model: Model, fnet: FlowNet) -> Any:
