@@ -590,3 +590,13 @@ def test_a_report_where_every_model_fails_still_says_why(tmp_path: Path, name: s
     else:
         text = out.read_text(encoding="utf-8")
         assert "No model could be loaded" in text and "unknown actor" in text
+
+
+def test_a_diagram_is_never_written_over_an_input(fake_render: None, tmp_path: Path) -> None:
+    folder = tmp_path / "guide_files"
+    folder.mkdir()
+    model = folder / "beta--as-is.svg"  # a model file, oddly named like a diagram
+    shutil.copy(PORTFOLIO / "beta" / "as-is.yaml", model)
+    with pytest.raises(bpr.OutputError, match="would overwrite the input"):
+        write_report([model], tmp_path / "guide.md")
+    assert model.read_text().startswith("# Hand-checked")

@@ -166,8 +166,11 @@ def write_report(
     extra_files = []
     if extra:
         folder.mkdir(exist_ok=True)
+        # only an input named *.svg could be overwritten by a diagram: checking every input
+        # for each of hundreds of diagrams would cost more than drawing them
+        svg_inputs = [p for p in inputs if os.fspath(p).lower().endswith(".svg")]
         for name, svg in extra.items():
-            extra_files.append(atomic_write(folder / name, svg, inputs=inputs))
+            extra_files.append(atomic_write(folder / name, svg, inputs=svg_inputs))
     atomic_write(target, content, inputs=inputs)
     if fmt == "markdown" and folder.is_dir():
         # diagrams of services or variants no longer in the report would linger in git
