@@ -175,9 +175,8 @@ def _trend(percent: float | None, key: str = "") -> str:
 def _table(
     table: Table, *, sortable: bool = False, money: Callable[[Any], str] | None = None
 ) -> str:
-    out = [
-        f'<div class="wide"><table{" class=" + chr(34) + "sortable" + chr(34) if sortable else ""}>'
-    ]
+    kind = ' class="sortable"' if sortable else ""
+    out = [f'<div class="wide"><table{kind}>']
     out.append("<thead>")
     groups = [c.group for c in table.columns]
     if any(groups):
