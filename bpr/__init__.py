@@ -19,14 +19,17 @@ from bpr.errors import (
     OutputError,
     Problem,
 )
+from bpr.eventlog import EventTable, LogColumns, read_log, write_log
 from bpr.graph import ParallelBlock, build_graph
 from bpr.layout import Layout, layout_model
 from bpr.lint import RULES as LINT_RULES
 from bpr.lint import Finding, draft_to_be, lint_result
 from bpr.load import find_models, load, loads
 from bpr.measures import MEASURE_KEYS, Measures, measure
+from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
 from bpr.model import Actor, Branch, Document, Flow, Model, Step
 from bpr.render import render_comparison, render_model, to_pm4py_bpmn
+from bpr.simulate import SimulationError, SimulationResult, simulate
 
 __version__ = "0.1.0"
 
@@ -38,14 +41,18 @@ __all__ = [
     "Branch",
     "Comparison",
     "ComparisonError",
+    "ConformanceResult",
     "DependencyError",
+    "DiscoveryResult",
     "Document",
     "Duration",
     "EventLogError",
+    "EventTable",
     "ExecutableNotFound",
     "Finding",
     "Flow",
     "Layout",
+    "LogColumns",
     "MeasureChange",
     "Measures",
     "Model",
@@ -54,10 +61,14 @@ __all__ = [
     "ParallelBlock",
     "Problem",
     "Redesign",
+    "SimulationError",
+    "SimulationResult",
     "Step",
     "__version__",
     "build_graph",
     "compare",
+    "conform",
+    "discover",
     "draft_to_be",
     "find_models",
     "layout_model",
@@ -65,8 +76,12 @@ __all__ = [
     "load",
     "loads",
     "measure",
+    "mine",
     "parse_duration",
+    "read_log",
     "render_comparison",
     "render_model",
+    "simulate",
     "to_pm4py_bpmn",
+    "write_log",
 ]

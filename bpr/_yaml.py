@@ -227,16 +227,16 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
                 raise self.fail(node, _tag_message(node.tag))
-            value = []
-            self.done[id(node)] = value
-            value.extend(self.node(item, depth + 1) for item in node.value)
-        else:
-            if node.tag != _TAG + "map":
-                raise self.fail(node, _tag_message(node.tag))
-            value = {}
-            self.done[id(node)] = value
-            self.mapping(node, value, depth)  # type: ignore[arg-type]
-        return value
+            items: list[Any] = []
+            self.done[id(node)] = items
+            items.extend(self.node(item, depth + 1) for item in node.value)
+            return items
+        if node.tag != _TAG + "map":
+            raise self.fail(node, _tag_message(node.tag))
+        mapping: dict[Any, Any] = {}
+        self.done[id(node)] = mapping
+        self.mapping(node, mapping, depth)  # type: ignore[arg-type]
+        return mapping
 
     def mapping(self, node: yaml.MappingNode, into: dict[Any, Any], depth: int) -> None:
         for key_node, value_node in node.value:
