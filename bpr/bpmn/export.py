@@ -516,10 +516,14 @@ class _Writer:
             for x, _ in wanted:
                 low = centres[-1] + DATA_LABEL_WIDTH + 6 if centres else left
                 centres.append(clear(max(x, low)))
-            if centres and centres[-1] > right:  # no room to the right: pack from the left
-                centres = []
-                for _ in wanted:
-                    centres.append(clear(centres[-1] + DATA_LABEL_WIDTH + 6 if centres else left))
+            if centres and centres[-1] > right:
+                # No room at the right edge: move the row left, as little as needed.
+                gap = DATA_LABEL_WIDTH + 6
+                for i in range(len(centres) - 1, -1, -1):
+                    limit = right if i == len(centres) - 1 else centres[i + 1] - gap
+                    centres[i] = min(centres[i], limit)
+                if centres[0] < left:  # more documents than the lane is wide: one row from the left
+                    centres = [left + i * gap for i in range(len(centres))]
             for (_, document), centre in zip(wanted, centres, strict=True):
                 ref = _reference_id(document, lane.actor)
                 item = shape(ref, centre - DATA_WIDTH / 2, top, DATA_WIDTH, DATA_HEIGHT)
