@@ -348,15 +348,19 @@ def watch_models(
             on_rebuild(result, changed)
 
     folders, accept = _watched(paths)
-    build([])
-    builds = 1
-    for changes in watchfiles.watch(
-        *folders,
-        watch_filter=accept,
-        debounce=debounce_ms,
-        stop_event=stop_event,
-        raise_interrupt=False,
-    ):
-        build(sorted({path for _, path in changes}))
+    builds = 0
+    try:  # Ctrl-C is how a watch ends, whether it comes mid-build or while waiting
+        build([])
         builds += 1
+        for changes in watchfiles.watch(
+            *folders,
+            watch_filter=accept,
+            debounce=debounce_ms,
+            stop_event=stop_event,
+            raise_interrupt=True,
+        ):
+            build(sorted({path for _, path in changes}))
+            builds += 1
+    except KeyboardInterrupt:
+        pass
     return builds
