@@ -428,7 +428,7 @@ def test_the_workbook_has_the_right_numbers(tmp_path: Path) -> None:
 def test_the_workbook_portfolio_and_changes(tmp_path: Path) -> None:
     book = _workbook(tmp_path, PORTFOLIO, BROKEN)
     portfolio = {row["Service"]: row for row in _rows(book["Portfolio"])}
-    assert portfolio["Alpha permit"]["Lead time Change"] == pytest.approx(-82.76, abs=0.01)
+    assert portfolio["Alpha permit"]["Lead time Change (%)"] == pytest.approx(-82.76, abs=0.01)
     assert portfolio["Beta benefit"]["Burden per year As-Is (EUR)"] == 20000
     assert portfolio["Beta benefit"]["Maturity stage To-Be"] == 3
     changes = [(r["Service"], r["To"], r["Change"], r["Id"]) for r in _rows(book["Changes"])]
@@ -600,3 +600,11 @@ def test_a_diagram_is_never_written_over_an_input(fake_render: None, tmp_path: P
     with pytest.raises(bpr.OutputError, match="would overwrite the input"):
         write_report([model], tmp_path / "guide.md")
     assert model.read_text().startswith("# Hand-checked")
+
+
+def test_workbook_headers_name_the_currency_or_say_currency(tmp_path: Path) -> None:
+    book = _workbook(tmp_path, PORTFOLIO / "beta", HOSTILE)  # EUR and "<b>X</b>"
+    headers = next(book["as-is"].iter_rows(values_only=True))
+    assert "Burden per case (currency)" in headers and "Currency" in headers
+    portfolio = next(book["Portfolio"].iter_rows(values_only=True))
+    assert "Burden per year Change (%)" in portfolio and "Currency" in portfolio

@@ -111,7 +111,7 @@ def display_label(label: str) -> str:
 
 def unit_of(key: str, currency: str | None) -> str:
     unit = MEASURE_LABELS.get(key, (key, ""))[1]
-    return (currency or "money") if unit == "money" else unit
+    return (currency or "currency") if unit == "money" else unit
 
 
 def format_value(value: Any, kind: str = "number") -> str:

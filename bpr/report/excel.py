@@ -119,7 +119,8 @@ def excel_report(
     headers = []
     for column in table.columns:
         name = f"{column.group} {column.label}" if column.group else column.label
-        headers.append(f"{name} ({column.unit})" if column.unit else name)
+        unit = "%" if column.kind == "percent" else column.unit
+        headers.append(f"{name} ({unit})" if unit else name)
     kinds = [c.kind for c in table.columns]
     _write_rows(portfolio_sheet, headers, table.rows, kinds)
 
