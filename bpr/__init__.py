@@ -21,6 +21,7 @@ from bpr.errors import (
 )
 from bpr.eventlog import EventTable, LogColumns, read_log, write_log
 from bpr.graph import ParallelBlock, build_graph
+from bpr.jsonschema import json_schema
 from bpr.layout import Layout, layout_model
 from bpr.lint import RULES as LINT_RULES
 from bpr.lint import Finding, draft_to_be, lint_result
@@ -29,6 +30,7 @@ from bpr.measures import MEASURE_KEYS, Measures, measure
 from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
 from bpr.model import Actor, Branch, Document, Flow, Model, Step
 from bpr.render import render_comparison, render_model, to_pm4py_bpmn
+from bpr.report import write_report
 from bpr.simulate import SimulationError, SimulationResult, simulate
 
 __version__ = "0.1.0"
@@ -71,6 +73,7 @@ __all__ = [
     "discover",
     "draft_to_be",
     "find_models",
+    "json_schema",
     "layout_model",
     "lint_result",
     "load",
@@ -84,4 +87,5 @@ __all__ = [
     "simulate",
     "to_pm4py_bpmn",
     "write_log",
+    "write_report",
 ]
