@@ -173,7 +173,7 @@ def _task_flows(xml: bytes) -> set[tuple[str, str]]:
     root = etree.fromstring(xml)
     process = max(  # the pool the import takes: the one with the most tasks
         root.iter(f"{{{BPMN}}}process"),
-        key=lambda p: sum(1 for e in p.iter() if etree.QName(e).localname.endswith("ask")),
+        key=lambda p: sum(1 for e in p.iter() if _is_task(etree.QName(e).localname)),
     )
     kinds = {}
     for element in process.iter():
@@ -186,7 +186,7 @@ def _task_flows(xml: bytes) -> set[tuple[str, str]]:
         out.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
     pairs = set()
     for node, (kind, name) in kinds.items():
-        if not kind.endswith("ask") and kind != "startEvent":
+        if not _is_task(kind) and kind != "startEvent":
             continue
         stack, seen = list(out.get(node, [])), set()
         while stack:
@@ -195,7 +195,7 @@ def _task_flows(xml: bytes) -> set[tuple[str, str]]:
                 continue
             seen.add(current)
             kind2, name2 = kinds[current]
-            if kind2.endswith("ask"):
+            if _is_task(kind2):
                 pairs.add((name, name2))
             elif kind2 == "endEvent":
                 pairs.add((name, "end"))
@@ -204,12 +204,45 @@ def _task_flows(xml: bytes) -> set[tuple[str, str]]:
     return pairs
 
 
-@pytest.mark.parametrize("name", ["A.1.0", "A.2.0", "A.2.1", "C.1.0", "C.4.0"])
+@pytest.mark.parametrize("name", ["A.1.0", "A.2.0", "A.2.1", "C.1.0", "C.4.0", "C.5.0"])
 def test_import_then_export_keeps_the_flows(name: str, imported: dict) -> None:
     """Where the format holds the process as it is, the export links the same tasks."""
     original = (REFERENCE / f"{name}.bpmn").read_bytes()
     exported = to_bpmn(imported[name].model)
     assert _task_flows(exported) == _task_flows(original)
+
+
+def _is_task(kind: str) -> bool:
+    return kind.endswith("ask") or kind == "callActivity"
+
+
+def _forks(xml: bytes) -> dict[str, int]:
+    """Gateways with more than one way out, by type, in the pool with the most tasks."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    process = max(
+        root.iter(f"{{{BPMN}}}process"),
+        key=lambda p: sum(1 for e in p.iter() if etree.QName(e).localname.endswith("ask")),
+    )
+    sources = [f.get("sourceRef") for f in process.iter(f"{{{BPMN}}}sequenceFlow")]
+    counts: dict[str, int] = {}
+    for element in process.iter():
+        kind = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        if kind.endswith("Gateway") and sources.count(element.get("id")) > 1:
+            counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("name", ["A.2.0", "A.2.1", "C.1.0", "C.5.0"])
+def test_import_then_export_keeps_every_gateway(name: str, imported: dict) -> None:
+    """Every decision and split comes back (A.2.1's conditional flows out of tasks become
+    gateways of their own, so it has more)."""
+    original = _forks((REFERENCE / f"{name}.bpmn").read_bytes())
+    exported = _forks(to_bpmn(imported[name].model))
+    assert original
+    for kind, count in original.items():
+        assert exported.get(kind, 0) >= count, kind
 
 
 # -- hand-made files -------------------------------------------------------------------------
@@ -574,3 +607,19 @@ def test_imported_yaml_is_plain_yaml() -> None:
     text = import_bpmn(DATA / "permit.bpmn").text
     data = yaml.safe_load(text)
     assert data["bpr"] == 1 and len(data["steps"]) == 4
+
+
+def test_nested_sub_processes_are_flattened() -> None:
+    body = (
+        '<startEvent id="s"/><task id="a" name="A"/>'
+        '<subProcess id="outer" name="Outer"><task id="b" name="B"/>'
+        '<subProcess id="inner" name="Inner"><task id="c" name="C"/><task id="d" name="D"/>'
+        '<sequenceFlow id="i1" sourceRef="c" targetRef="d"/></subProcess>'
+        '<sequenceFlow id="o1" sourceRef="b" targetRef="inner"/></subProcess>'
+        '<task id="e" name="E"/><endEvent id="end"/>' + _flows("s>a", "a>outer", "outer>e", "e>end")
+    )
+    result = import_bpmn(_bpmn(body), file="t.bpmn")
+    model = result.model
+    assert result.warnings == []
+    assert [s.name for s in model.steps] == ["A", "B", "C", "D", "E"]
+    assert [s.next.targets for s in model.steps] == [("b",), ("c",), ("d",), ("e",), ("end",)]

@@ -499,10 +499,11 @@ class _Importer:
                 for n in self.nodes.values()
                 if n.element is not None
                 and n.element.getparent() is element
-                and not n.id.endswith("#exit")
                 and n.id not in boundary
             ]
-            targets = starts or [m for m in members if not self.inc.get(m)]
+            # A nested sub-process stands here twice, as its entry and its exit: the entry may
+            # start the flow, the exit may end it.
+            targets = starts or [m for m in members if not self.inc.get(m) and "#" not in m]
             if len(targets) > 1:
                 # Without a start event every node with no incoming flow starts at once.
                 self.nodes[entry].kind = "xor" if starts else "and"
