@@ -7,7 +7,8 @@ Load a model of one variant of a service, check it, measure it:
 >>> bpr.measure(model).lead_time_days  # doctest: +SKIP
 """
 
-from bpr.comparison import Comparison, MeasureChange, Redesign, compare
+from typing import TYPE_CHECKING, Any
+
 from bpr.durations import Duration, parse_duration
 from bpr.errors import (
     BprError,
@@ -19,19 +20,85 @@ from bpr.errors import (
     OutputError,
     Problem,
 )
-from bpr.eventlog import EventTable, LogColumns, read_log, write_log
 from bpr.graph import ParallelBlock, build_graph
-from bpr.jsonschema import json_schema
-from bpr.layout import Layout, layout_model
-from bpr.lint import RULES as LINT_RULES
-from bpr.lint import Finding, draft_to_be, lint_result
 from bpr.load import find_models, load, loads
 from bpr.measures import MEASURE_KEYS, Measures, measure
-from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
 from bpr.model import Actor, Branch, Document, Flow, Model, Step
-from bpr.render import render_comparison, render_model, to_pm4py_bpmn
-from bpr.report import write_report
-from bpr.simulate import SimulationError, SimulationResult, simulate
+
+if TYPE_CHECKING:
+    from bpr.comparison import Comparison, MeasureChange, Redesign, compare
+    from bpr.eventlog import EventTable, LogColumns, read_log, write_log
+    from bpr.jsonschema import json_schema
+    from bpr.layout import Layout, layout_model
+    from bpr.lint import RULES as LINT_RULES
+    from bpr.lint import Finding, draft_to_be, lint_result
+    from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
+    from bpr.render import render_comparison, render_model, to_pm4py_bpmn
+    from bpr.report import write_report
+    from bpr.simulate import SimulationError, SimulationResult, simulate
+
+# The later pipeline stages load on first use, so that `import bpr` (and every `bpr` command)
+# stays quick: name -> (module, attribute).
+_LAZY: dict[str, tuple[str, str]] = {
+    **{
+        name: ("bpr.comparison", name)
+        for name in ("Comparison", "MeasureChange", "Redesign", "compare")
+    },
+    **{
+        name: ("bpr.eventlog", name)
+        for name in ("EventTable", "LogColumns", "read_log", "write_log")
+    },
+    "json_schema": ("bpr.jsonschema", "json_schema"),
+    "Layout": ("bpr.layout", "Layout"),
+    "layout_model": ("bpr.layout", "layout_model"),
+    "LINT_RULES": ("bpr.lint", "RULES"),
+    **{name: ("bpr.lint", name) for name in ("Finding", "draft_to_be", "lint_result")},
+    **{
+        name: ("bpr.mining", name)
+        for name in ("ConformanceResult", "DiscoveryResult", "conform", "discover", "mine")
+    },
+    **{
+        name: ("bpr.render", name)
+        for name in ("render_comparison", "render_model", "to_pm4py_bpmn")
+    },
+    "write_report": ("bpr.report", "write_report"),
+    **{
+        name: ("bpr.simulate", name) for name in ("SimulationError", "SimulationResult", "simulate")
+    },
+}
+_SUBMODULES = {
+    "authoring",
+    "bpmn",
+    "comparison",
+    "eventlog",
+    "flownet",
+    "jsonschema",
+    "layout",
+    "lint",
+    "mining",
+    "render",
+    "report",
+    "schema",
+    "simulate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"bpr.{name}")
+    raise AttributeError(f"module 'bpr' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+
 
 __version__ = "0.1.0"
 
