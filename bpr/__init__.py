@@ -35,8 +35,10 @@ if TYPE_CHECKING:
     from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
     from bpr.render import render_comparison, render_model, to_pm4py_bpmn
     from bpr.report import write_report
-    from bpr.simulate import SimulationError, SimulationResult, simulate
+    from bpr.simulate import SimulationError, SimulationResult
 
+# `bpr.simulate` is the module (its function is `bpr.simulate.simulate`), so that names and
+# submodules never shadow each other.
 # The later pipeline stages load on first use, so that `import bpr` (and every `bpr` command)
 # stays quick: name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
@@ -79,7 +81,6 @@ _SUBMODULES = {
     "render",
     "report",
     "schema",
-    "simulate",
 }
 
 
@@ -151,7 +152,6 @@ __all__ = [
     "read_log",
     "render_comparison",
     "render_model",
-    "simulate",
     "to_pm4py_bpmn",
     "write_log",
     "write_report",
