@@ -328,13 +328,16 @@ def test_hostile_names_survive_the_round_trip() -> None:
         "bpr: 1\nservice: s\nvariant: as-is\n"
         "actors: {a: {name: '<Clerk> & \"Co\" ]]>', agency: 'A & B <x>'}}\n"
         "documents: {d: {name: \"Form 'A' </bpmn:definitions>\", issuer: a}}\n"
+        'sources: ["two  spaces\\nand a second line"]\n'
         "steps:\n"
         "  - {id: x, name: 'Check <b>bold</b> & ✅ שלום', actor: a, needs: [d]}\n"
+        '  - {id: y, name: "Two  spaces\\nand a line", actor: a}\n'
     )
     model = bpr.loads(text)
     xml = to_bpmn(model)
     back = import_bpmn(xml, file="h.bpmn").model
-    assert back.step("x").name == model.step("x").name
+    assert [s.name for s in back.steps] == [s.name for s in model.steps]
+    assert back.sources == model.sources == ("two  spaces\nand a second line",)
     assert back.actors == model.actors
     assert back.documents == model.documents
 

@@ -779,9 +779,11 @@ class _Importer:
             if ext.get("kind") in ACTOR_KINDS and ext.get("kind") != "staff":
                 fields["kind"] = ext.get("kind")
             if ext.get("agency"):
-                fields["agency"] = clean_name(ext.get("agency"))
+                fields["agency"] = ext.get("agency")
             if ext.get("name"):
-                fields["name"] = clean_name(ext.get("name"))
+                fields["name"] = ext.get("name")
+            elif lane is not None and lane.get("name"):
+                fields["name"] = lane.get("name")  # bpr's own file: the name exactly as written
             if (ext.get("index") or "").isdigit():
                 fields["index"] = int(ext.get("index"))
         if ident is None:
@@ -815,7 +817,9 @@ class _Importer:
                 if ID_PATTERN.fullmatch(wanted) and doc_ids.claim(wanted):
                     ident = wanted
                 if ext.get("name"):
-                    fields["name"] = clean_name(ext.get("name"))
+                    fields["name"] = ext.get("name")
+                elif element.get("name"):
+                    fields["name"] = element.get("name")  # bpr's own file: exactly as written
                 if ext.get("issuer"):
                     fields["issuer_key"] = ext.get("issuer")
                 if ext.get("exchange") == "true":
@@ -903,7 +907,7 @@ class _Importer:
         if ext is not None:
             for key in ("service", "variant", "name", "currency"):
                 if ext.get(key):
-                    fields[key] = clean_name(ext.get(key))
+                    fields[key] = ext.get(key)
             for key in ("volume", "tariff"):
                 number = _number(ext.get(key))
                 if number is not None:
@@ -911,7 +915,7 @@ class _Importer:
             maturity = ext.get("maturity")
             if maturity in ("1", "2", "3", "4"):
                 fields["maturity"] = int(maturity)
-            sources = [clean_name("".join(s.itertext())) for s in ext.findall(_X + "source")]
+            sources = ["".join(s.itertext()) for s in ext.findall(_X + "source")]
             if sources:
                 fields["sources"] = [s for s in sources if s]
             for actor in ext.findall(_X + "actor"):  # actors without a lane: issuers
@@ -1015,6 +1019,7 @@ class _Importer:
             ext = element.find(f"{_B}extensionElements/{_X}step")
             if ext is not None:
                 self.read_step_extension(step, ext)
+                step.name = element.get("name") or ""  # bpr's own file: exactly as written
             elif node.tag in AUTOMATIC_TAGS:
                 step.channel = "automatic"
             needs, produces = self.data_links(element)
@@ -1462,9 +1467,15 @@ class _Importer:
 
     def write_yaml(self, process: Any) -> str:
         order = self.order()
+        # Ids from bpr's own extension first, so that a step added in a BPMN tool whose name
+        # gives the same id does not take it from the step that has it.
         for key in order:
             step = self.steps[key]
-            if not step.id or not self.step_ids.claim(step.id):
+            if step.id and not self.step_ids.claim(step.id):
+                step.id = ""
+        for key in order:
+            step = self.steps[key]
+            if not step.id:
                 step.id = self.step_ids.make(step.name, fallback="step")
         fields = self.model_fields
         lines = [
