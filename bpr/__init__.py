@@ -65,7 +65,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     },
     "write_report": ("bpr.report", "write_report"),
     **{
-        name: ("bpr.simulate", name) for name in ("SimulationError", "SimulationResult", "simulate")
+        name: ("bpr.simulate", name) for name in ("SimulationError", "SimulationResult")
     },
 }
 _SUBMODULES = {
