@@ -57,3 +57,24 @@ def test_readme_metrics_excerpt_is_true(run_bpr) -> None:  # type: ignore[no-unt
     result = run_bpr("metrics", ROOT / "models/income-tax-return/as-is.yaml")
     for line in excerpt.group(1).splitlines():
         assert line in result.stdout.splitlines()
+
+
+def test_readme_diff_and_lint_excerpts_are_true(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    diff = run_bpr("diff", ROOT / "models/property-registration").stdout
+    excerpt = re.search(r"```\n(Redesign\n.*?)```", text, re.S)
+    assert excerpt is not None
+    for line in excerpt.group(1).splitlines():
+        assert line in diff.splitlines(), line
+    lint = run_bpr("lint", "models/property-registration/as-is.yaml").stdout
+    quoted = re.search(r"```\n(models/property-registration/as-is.yaml:\d+: .*?)\n```", text, re.S)
+    assert quoted is not None
+    assert quoted.group(1) in lint.splitlines()
+
+
+def test_readme_pictures_exist() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(pictures) >= 2
+    for picture in pictures:
+        assert (ROOT / picture).stat().st_size > 10_000
