@@ -383,3 +383,21 @@ def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_two_branches_to_one_step_are_one_flow() -> None:
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        "steps:\n"
+        "  - {id: s, actor: a, next: [{to: t, p: 0.3, when: x}, {to: t, p: 0.2, when: y},"
+        " {to: end, p: 0.5}]}\n"
+        "  - {id: t, actor: a}\n"
+    )
+    edges = [(e.source, e.target, e.label, e.p) for e in bpmn_net(model).net.edges]
+    assert ("xor:s", "t", "x / y", 0.5) in edges
+    back = import_bpmn(to_bpmn(model), file="d.bpmn").model
+    assert [(b.to, b.p, b.when) for b in back.step("s").next.branches] == [
+        ("t", 0.5, "x / y"),
+        ("end", 0.5, None),
+    ]
+    assert bpr.measure(back) == bpr.measure(model)

@@ -78,6 +78,19 @@ def bpmn_net(model: Model) -> BpmnNet:
     ['EndEvent_1', 'Gateway_merge_x', 'Gateway_xor_x', 'StartEvent_1', 'Task_x']
     """
     base = flow_net(model)
+    # Two branches of one choice to the same step are one flow in BPMN (bpmnlint refuses
+    # duplicate flows): their probabilities add up, their labels are joined.
+    merged: dict[tuple[str, str], FlowEdge] = {}
+    for edge in base.edges:
+        key = (edge.source, edge.target)
+        if key in merged:
+            first = merged[key]
+            label = " / ".join(x for x in (first.label, edge.label) if x) or None
+            p = (first.p or 0.0) + (edge.p or 0.0) if first.p is not None else None
+            merged[key] = FlowEdge(first.source, first.target, label, p)
+        else:
+            merged[key] = edge
+    base = FlowNet(base.nodes, list(merged.values()))
     incoming: dict[str, int] = {}
     for edge in base.edges:
         incoming[edge.target] = incoming.get(edge.target, 0) + 1
