@@ -59,7 +59,8 @@ def test_readme_metrics_excerpt_is_true(run_bpr) -> None:  # type: ignore[no-unt
         assert line in result.stdout.splitlines()
 
 
-def test_readme_diff_and_lint_excerpts_are_true(run_bpr) -> None:  # type: ignore[no-untyped-def]
+def test_readme_diff_and_lint_excerpts_are_true(run_bpr, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     diff = run_bpr("diff", ROOT / "models/property-registration").stdout
     excerpt = re.search(r"```\n(Redesign\n.*?)```", text, re.S)
