@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from bpr.errors import OutputError
 
-__all__ = ["atomic_write", "refuse_overwriting_inputs"]
+__all__ = ["atomic_output", "atomic_write", "refuse_overwriting_inputs"]
 
 
 def refuse_overwriting_inputs(
@@ -28,27 +30,24 @@ def refuse_overwriting_inputs(
             )
 
 
-def atomic_write(
-    path: str | os.PathLike[str],
-    data: str | bytes,
-    *,
-    inputs: Iterable[str | os.PathLike[str]] = (),
-) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+@contextmanager
+def atomic_output(
+    path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> Iterator[IO[bytes]]:
+    """A binary stream to a temporary file beside ``path`` that replaces it only when complete.
 
     Readers see the old file or the complete new one, never a half-written file; on any error
-    the temporary file is removed and the old file is untouched.
+    (in the caller's block too) the temporary file is removed and the old file is untouched.
     """
     target = Path(path)
     refuse_overwriting_inputs(target, inputs)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: the folder {folder} does not exist; create it first")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+            yield stream
         if target.exists():
             os.chmod(temporary, target.stat().st_mode & 0o777)
         else:
@@ -62,4 +61,16 @@ def atomic_write(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return target
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_output(path, inputs=inputs) as stream:
+        stream.write(payload)
+    return Path(path)

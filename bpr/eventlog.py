@@ -6,7 +6,6 @@ import csv
 import gzip
 import io
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from bpr._io import refuse_overwriting_inputs
-from bpr.errors import DependencyError, EventLogError, OutputError, did_you_mean
+from bpr._io import atomic_output
+from bpr.errors import DependencyError, EventLogError, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
@@ -395,32 +394,14 @@ class EventTable:
 
 @contextmanager
 def _atomic_stream(path: str, inputs: tuple[str, ...]) -> Iterator[IO[str]]:
-    """A text stream to a temporary file that replaces ``path`` only when complete."""
-    target = Path(path)
-    refuse_overwriting_inputs(target, inputs)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: the folder {folder} does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        raw: IO[bytes] = os.fdopen(handle, "wb")
+    """A UTF-8 text stream (gzipped for ``.gz``) that replaces ``path`` only when complete."""
+    with atomic_output(path, inputs=inputs) as raw:
         binary: Any = (
             gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw
         )
+        # closing the text stream closes the gzip stream, which writes its trailer
         with io.TextIOWrapper(binary, encoding="utf-8", newline="") as stream:
             yield stream
-        if binary is not raw:
-            raw.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write the file: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _stamps(values: np.ndarray) -> list[str]:
