@@ -60,12 +60,20 @@ def write_section(name: str, body: str) -> None:
     """Replace (or append) the section of RESULTS.md between this benchmark's markers."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else (
-        "# Benchmark results\n\nEach section is written by the script named in it; run it "
-        "again to refresh. Figures are medians of repeated runs on the machine stated.\n"
+    text = (
+        RESULTS.read_text(encoding="utf-8")
+        if RESULTS.exists()
+        else (
+            "# Benchmark results\n\nEach section is written by the script named in it; run it "
+            "again to refresh. Figures are medians of repeated runs on the machine stated.\n"
+        )
     )
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else f"{text.rstrip()}\n\n{block}\n"
+    text = (
+        pattern.sub(lambda _: block, text)
+        if pattern.search(text)
+        else f"{text.rstrip()}\n\n{block}\n"
+    )
     RESULTS.write_text(text, encoding="utf-8")
 
 

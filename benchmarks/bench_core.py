@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import PYTHON, command_time, machine, median_time, write_section  # noqa: E402
-from generate import model_text, write_portfolio  # noqa: E402
+from _results import PYTHON, command_time, machine, median_time, write_section
+from generate import model_text, write_portfolio
 
 BPR = [PYTHON, "-m", "bpr"]
 
@@ -62,6 +62,7 @@ def main() -> None:
         rows = growth(tmp)
         baseline, start = cold_start(tmp)
     by_size = {steps: load + measure for steps, load, measure in rows}
+    growth_ratio = by_size[100_000] / by_size[10_000]
     lines = [
         "## Core: load, validate, measure (`benchmarks/bench_core.py`)",
         "",
@@ -80,13 +81,13 @@ def main() -> None:
         "   | steps | load and validate (s) | measure (s) | total (s) |",
         "   |---|---|---|---|",
         *[f"   | {s:,} | {lo:.3f} | {me:.3f} | {lo + me:.3f} |" for s, lo, me in rows],
-        f"   | 100k / 10k (target at most 12x) | | | **{by_size[100_000] / by_size[10_000]:.1f}x** |",
+        f"   | 100k / 10k (target at most 12x) | | | **{growth_ratio:.1f}x** |",
         "",
         "3. Cold start, median of 15 runs:",
         "",
         "   | command | seconds |",
         "   |---|---|",
-        f"   | `python -c \"import yaml, networkx\"` | {baseline:.3f} |",
+        f'   | `python -c "import yaml, networkx"` | {baseline:.3f} |',
         f"   | `bpr metrics` on a 10-step model | {start:.3f} |",
         f"   | ratio (target at most 1.5x) | **{start / baseline:.2f}x** |",
         "",

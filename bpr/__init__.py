@@ -64,9 +64,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         for name in ("render_comparison", "render_model", "to_pm4py_bpmn")
     },
     "write_report": ("bpr.report", "write_report"),
-    **{
-        name: ("bpr.simulate", name) for name in ("SimulationError", "SimulationResult")
-    },
+    **{name: ("bpr.simulate", name) for name in ("SimulationError", "SimulationResult")},
 }
 _SUBMODULES = {
     "authoring",

@@ -44,7 +44,9 @@ class Golden:
                     expected.splitlines(True), text.splitlines(True), f"golden/{name}", "output"
                 )
             )
-            pytest.fail(f"output differs from golden/{name} (refresh with --update-golden):\n{diff[:6000]}")
+            pytest.fail(
+                f"output differs from golden/{name} (refresh with --update-golden):\n{diff[:6000]}"
+            )
 
 
 @pytest.fixture

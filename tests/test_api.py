@@ -30,6 +30,13 @@ def test_import_bpr_loads_only_the_core() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(eval(out.stdout))
     assert loaded <= {
-        "bpr", "bpr._yaml", "bpr.durations", "bpr.errors", "bpr.graph", "bpr.load",
-        "bpr.measures", "bpr.model", "bpr.schema",
+        "bpr",
+        "bpr._yaml",
+        "bpr.durations",
+        "bpr.errors",
+        "bpr.graph",
+        "bpr.load",
+        "bpr.measures",
+        "bpr.model",
+        "bpr.schema",
     }, loaded

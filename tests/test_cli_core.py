@@ -46,10 +46,17 @@ def test_validate_the_shipped_models(run_bpr) -> None:  # type: ignore[no-untype
 
 def test_validate_bad_file_prints_location_and_exits_1(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("actor: cadastre\n    channel: in-person", "actor: cadastr\n    channel: in-person", 1))
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "actor: cadastre\n    channel: in-person", "actor: cadastr\n    channel: in-person", 1
+        )
+    )
     result = run_bpr("validate", bad, EXAMPLE)
     assert result.exit_code == 1
-    assert f"{bad}:27:12: error: steps[0].actor: unknown actor 'cadastr'; did you mean 'cadastre'?" in result.stderr
+    assert (
+        f"{bad}:27:12: error: steps[0].actor: unknown actor 'cadastr'; did you mean 'cadastre'?"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert "2 files checked: 1 valid, 1 invalid" in result.stdout
 
@@ -84,7 +91,10 @@ def test_metrics_table(run_bpr) -> None:  # type: ignore[no-untyped-def]
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["measure", "property-registration/as-is"]
     assert any(line.startswith("Lead time (days)") and line.endswith("13.26") for line in lines)
-    assert any(line.startswith("Burden per year (UZS)") and line.endswith("21,632,500,000") for line in lines)
+    assert any(
+        line.startswith("Burden per year (UZS)") and line.endswith("21,632,500,000")
+        for line in lines
+    )
 
 
 def test_metrics_skips_invalid_files_and_exits_1(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -105,13 +115,20 @@ def test_validate_does_not_import_heavy_libraries() -> None:
         "heavy = [m for m in ('pm4py', 'pandas', 'matplotlib', 'graphviz', 'networkx', 'scipy', 'numpy', 'lxml', 'openpyxl', 'rich') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert "HEAVY=\n" in out.stdout, out.stdout
 
 
 def test_console_script_runs(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("bpr")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "bpr"]
-    out = subprocess.run([*command, "metrics", "--json", str(EXAMPLE)], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    out = subprocess.run(
+        [*command, "metrics", "--json", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["steps"] == 7

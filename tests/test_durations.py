@@ -62,7 +62,16 @@ def test_errors(value: object, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("hours", "text"), [(0, "0h"), (0.5, "30m"), (2, "2h"), (48, "2d"), (336, "2w"), (30.5, "30h 30m"), (1.2345, "1.2345h")]
+    ("hours", "text"),
+    [
+        (0, "0h"),
+        (0.5, "30m"),
+        (2, "2h"),
+        (48, "2d"),
+        (336, "2w"),
+        (30.5, "30h 30m"),
+        (1.2345, "1.2345h"),
+    ],
 )
 def test_format_hours(hours: float, text: str) -> None:
     assert format_hours(hours) == text

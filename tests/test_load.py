@@ -69,7 +69,10 @@ def test_load_from_file_and_missing_file(tmp_path: Path) -> None:
 
 def test_unknown_key_with_suggestion() -> None:
     message = only(BASE.replace("    work: 2h\n", "    wrok: 2h\n"))
-    assert message == "m.yaml:18:5: error: steps[1].wrok: unknown key 'wrok' in a step; did you mean 'work'?"
+    assert (
+        message
+        == "m.yaml:18:5: error: steps[1].wrok: unknown key 'wrok' in a step; did you mean 'work'?"
+    )
 
 
 def test_unknown_top_level_key_and_extension_keys() -> None:
@@ -97,7 +100,12 @@ def test_not_a_mapping() -> None:
         ("bpr: 1", "bpr: 2", 1, "format version 2 is not supported"),
         ("service: demo", "service: 'my service'", 2, "'my service' is not a valid service id"),
         ("    actor: fund", "    actor: fnd", 17, "unknown actor 'fnd'; did you mean 'fund'?"),
-        ("    needs: [passport]", "    needs: [pasport]", 15, "unknown document 'pasport'; did you mean 'passport'?"),
+        (
+            "    needs: [passport]",
+            "    needs: [pasport]",
+            15,
+            "unknown document 'pasport'; did you mean 'passport'?",
+        ),
         ("    work: 2h", "    work: 2", 18, "duration '2' has no unit"),
         ("    work: 2h", "    work: 2 hours", 18, "unknown unit 'hours'"),
         ("    wait: 3d", "    wait: 9d..3d", 19, "runs backwards"),
@@ -106,9 +114,19 @@ def test_not_a_mapping() -> None:
         ("issuer: fund}", "issuer: fnd}", 9, "unknown actor 'fnd'"),
         ("  - id: check", "  - id: apply", 16, "duplicate step id 'apply'"),
         ("  - id: check", "  - id: end", 16, "'end' is reserved"),
-        ("    work: 1h", "    work: 1h\n    fee: -5", 15, "fee must be a finite number of at least 0"),
+        (
+            "    work: 1h",
+            "    work: 1h\n    fee: -5",
+            15,
+            "fee must be a finite number of at least 0",
+        ),
         ("    work: 1h", "    work: 1h\n    join: any", 15, "join takes the value 'all'"),
-        ("    work: 1h", "    work: 1h\n    next: chek", 15, "unknown step 'chek'; did you mean 'check'?"),
+        (
+            "    work: 1h",
+            "    work: 1h\n    next: chek",
+            15,
+            "unknown step 'chek'; did you mean 'check'?",
+        ),
     ],
 )
 def test_rules_report_their_line(old: str, new: str, line: int, expected: str) -> None:
@@ -121,7 +139,9 @@ def test_rules_report_their_line(old: str, new: str, line: int, expected: str) -
 @pytest.mark.parametrize("value", ["0", "5", "'x'", "1.5", "true"])
 def test_maturity_outside_1_to_4(value: str) -> None:
     message = only(BASE.replace("actors:\n", f"maturity: {value}\nactors:\n", 1))
-    assert message.startswith("m.yaml:4:11: error: maturity: maturity must be a UN e-service maturity stage")
+    assert message.startswith(
+        "m.yaml:4:11: error: maturity: maturity must be a UN e-service maturity stage"
+    )
 
 
 def test_probabilities_must_add_up_and_the_sum_is_said() -> None:
@@ -145,21 +165,32 @@ def test_probability_out_of_range() -> None:
 
 
 def test_wrong_types() -> None:
-    found = problems(BASE.replace("    needs: [passport]", "    needs: {a: 1}").replace("volume", "x"))
+    found = problems(
+        BASE.replace("    needs: [passport]", "    needs: {a: 1}").replace("volume", "x")
+    )
     assert any("m.yaml:15:" in f and "expected a list of document ids" in f for f in found)
     assert "steps must be a list" in only(BASE.split("steps:")[0] + "steps: {a: 1}\n")
     found = problems("bpr: 1\nservice: s\nvariant: v\nactors: 5\nsteps:\n  - {id: a, actor: me}\n")
-    assert found[0] == "m.yaml:4:9: error: actors: actors must be a mapping of keys and values, not int 5"
+    assert (
+        found[0]
+        == "m.yaml:4:9: error: actors: actors must be a mapping of keys and values, not int 5"
+    )
 
 
 def test_exchange_needs_an_issuer() -> None:
-    message = only(BASE.replace("passport: {name: Passport}", "passport: {name: Passport, exchange: true}"))
+    message = only(
+        BASE.replace("passport: {name: Passport}", "passport: {name: Passport, exchange: true}")
+    )
     assert message.startswith("m.yaml:8:")
     assert "needs an 'issuer'" in message
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    text = BASE.replace("actor: fund", "actor: fnd").replace("work: 2h", "work: 2").replace("bpr: 1", "bpr: 3")
+    text = (
+        BASE.replace("actor: fund", "actor: fnd")
+        .replace("work: 2h", "work: 2")
+        .replace("bpr: 1", "bpr: 3")
+    )
     found = problems(text)
     assert len(found) == 3
     assert [f.split(":")[1] for f in found] == ["1", "17", "18"]  # sorted by line
@@ -174,7 +205,10 @@ def test_unreachable_step() -> None:
 def test_loop_without_exit() -> None:
     text = BASE + "    next: apply\n"
     found = problems(text)
-    assert any(f.startswith("m.yaml:20:11:") and "no way leads from step 'check' to the end" in f for f in found)
+    assert any(
+        f.startswith("m.yaml:20:11:") and "no way leads from step 'check' to the end" in f
+        for f in found
+    )
 
 
 def test_loop_with_zero_exit_probability() -> None:
@@ -182,7 +216,9 @@ def test_loop_with_zero_exit_probability() -> None:
     assert any("caught in a loop" in f for f in problems(text))
 
 
-PARALLEL = BASE + """\
+PARALLEL = (
+    BASE
+    + """\
     next: {all: [a, b]}
   - id: a
     actor: fund
@@ -196,18 +232,23 @@ PARALLEL = BASE + """\
     actor: fund
     join: all
 """
+)
 
 
 def test_parallel_split_closed_by_join() -> None:
     model = bpr.loads(PARALLEL)
     assert model.step("check").next.kind == "parallel"
     blocks = bpr.graph.analyse(model).blocks
-    assert [(b.split, b.join, sorted(b.branches)) for b in blocks] == [("check", "done", ["a", "b"])]
+    assert [(b.split, b.join, sorted(b.branches)) for b in blocks] == [
+        ("check", "done", ["a", "b"])
+    ]
 
 
 def test_parallel_split_without_join() -> None:
     message = only(PARALLEL.replace("    join: all\n", ""))
-    assert message.startswith("m.yaml:20:11: error: steps[1].next: the parallel split at step 'check' is not closed")
+    assert message.startswith(
+        "m.yaml:20:11: error: steps[1].next: the parallel split at step 'check' is not closed"
+    )
 
 
 def test_parallel_branch_that_ends_the_case() -> None:
@@ -217,7 +258,8 @@ def test_parallel_branch_that_ends_the_case() -> None:
 
 def test_parallel_block_entered_from_outside() -> None:
     text = PARALLEL.replace("  - id: b\n", "  - id: b\n").replace(
-        "    channel: in-person\n    work: 1h\n", "    channel: in-person\n    work: 1h\n    next:\n      - {to: check, p: 0.5}\n      - {to: b, p: 0.5}\n"
+        "    channel: in-person\n    work: 1h\n",
+        "    channel: in-person\n    work: 1h\n    next:\n      - {to: check, p: 0.5}\n      - {to: b, p: 0.5}\n",
     )
     assert any("enters a branch of the parallel split" in f for f in problems(text))
 
@@ -230,13 +272,19 @@ def test_stray_join_is_a_warning() -> None:
 
 
 def test_text_fields_keep_what_was_written() -> None:
-    model = bpr.loads(BASE.replace("name: Passport", "name: yes").replace("variant: as-is", "variant: 2030"))
+    model = bpr.loads(
+        BASE.replace("name: Passport", "name: yes").replace("variant: as-is", "variant: 2030")
+    )
     assert model.documents["passport"].name == "yes"
     assert model.variant == "2030"
 
 
 def test_single_strings_for_lists_and_sources() -> None:
-    model = bpr.loads(BASE.replace("[passport]", "passport").replace("actors:\n", "sources: interviews\nactors:\n", 1))
+    model = bpr.loads(
+        BASE.replace("[passport]", "passport").replace(
+            "actors:\n", "sources: interviews\nactors:\n", 1
+        )
+    )
     assert model.step("apply").needs == ("passport",)
     assert model.sources == ("interviews",)
 

@@ -156,18 +156,23 @@ def test_documents_and_certificates() -> None:
             + "  - {id: y, actor: b, needs: [pulled, cert]}\n"
         )
     )
-    assert (m.documents, m.documents_from_applicant, m.certificates, m.documents_exchanged) == (3, 2, 1, 1)
+    assert (m.documents, m.documents_from_applicant, m.certificates, m.documents_exchanged) == (
+        3,
+        2,
+        1,
+        1,
+    )
 
 
 def test_no_tariff_means_time_is_not_priced() -> None:
-    model = bpr.loads((HEAD + "  - {id: x, actor: me, work: 2h, fee: 3}\n").replace("tariff: 100\n", ""))
+    model = bpr.loads(
+        (HEAD + "  - {id: x, actor: me, work: 2h, fee: 3}\n").replace("tariff: 100\n", "")
+    )
     assert bpr.measure(model).burden == 3
 
 
 def test_json_is_tidy() -> None:
-    m = measured(
-        "  - {id: x, actor: a, work: 0.1h, next: [{to: x, p: 0.9}, {to: end, p: 0.1}]}\n"
-    )
+    m = measured("  - {id: x, actor: a, work: 0.1h, next: [{to: x, p: 0.9}, {to: end, p: 0.1}]}\n")
     data = m.as_dict()
     assert data["work_hours"] == 1  # 0.1 / 0.1 = 0.9999999999999998 in floats
     assert json.loads(json.dumps(data)) == data
@@ -188,7 +193,9 @@ def chain(n: int, loop_every: int = 0, back: float = 0.1) -> str:
     for i in range(n):
         lines.append(f"  - id: s{i}\n    actor: {'abc'[i % 3]}\n    work: 1h\n")
         if loop_every and i % loop_every == loop_every - 1:
-            lines.append(f"    next: [{{to: s{i - loop_every + 1}, p: {back}}}, {{to: {f's{i + 1}' if i + 1 < n else 'end'}, p: {1 - back}}}]\n")
+            lines.append(
+                f"    next: [{{to: s{i - loop_every + 1}, p: {back}}}, {{to: {f's{i + 1}' if i + 1 < n else 'end'}, p: {1 - back}}}]\n"
+            )
     return "".join(lines)
 
 
@@ -208,6 +215,6 @@ def test_one_big_loop_uses_the_sparse_solver() -> None:
     # one loop over 200 steps: larger than the dense limit
     text = chain(200).rstrip("\n") + "\n    next: [{to: s0, p: 0.5}, {to: end, p: 0.5}]\n"
     model = bpr.loads(text)
-    elapsed, work, applicant, fees = expected_totals(model)
+    elapsed, work, _applicant, _fees = expected_totals(model)
     assert work == pytest.approx(400)
     assert elapsed == pytest.approx(400)

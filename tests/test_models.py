@@ -22,20 +22,55 @@ MODELS = ROOT / "models"
 EXAMPLE = Path(__file__).resolve().parent / "data" / "contract-example.yaml"
 
 KEYS = [
-    "steps", "actors", "agencies", "handoffs", "visits", "documents",
-    "documents_from_applicant", "certificates", "documents_exchanged",
-    "lead_time_days", "work_hours", "applicant_hours", "fees", "burden",
-    "annual_burden", "maturity",
+    "steps",
+    "actors",
+    "agencies",
+    "handoffs",
+    "visits",
+    "documents",
+    "documents_from_applicant",
+    "certificates",
+    "documents_exchanged",
+    "lead_time_days",
+    "work_hours",
+    "applicant_hours",
+    "fees",
+    "burden",
+    "annual_burden",
+    "maturity",
 ]
 INTEGER_KEYS = {
-    "steps", "actors", "agencies", "handoffs", "visits", "documents",
-    "documents_from_applicant", "certificates", "documents_exchanged", "maturity",
+    "steps",
+    "actors",
+    "agencies",
+    "handoffs",
+    "visits",
+    "documents",
+    "documents_from_applicant",
+    "certificates",
+    "documents_exchanged",
+    "maturity",
 }
 
 
-def _m(steps, actors, agencies, handoffs, visits, documents, documents_from_applicant,
-       certificates, documents_exchanged, lead_time_days, work_hours, applicant_hours,
-       fees, burden, annual_burden, maturity):  # type: ignore[no-untyped-def]
+def _m(
+    steps,
+    actors,
+    agencies,
+    handoffs,
+    visits,
+    documents,
+    documents_from_applicant,
+    certificates,
+    documents_exchanged,
+    lead_time_days,
+    work_hours,
+    applicant_hours,
+    fees,
+    burden,
+    annual_burden,
+    maturity,
+):  # type: ignore[no-untyped-def]
     return dict(locals())
 
 
@@ -44,9 +79,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     # = 123.75; register 1; max(notify_tax 0, issue_extract 48.5) = 48.5; receive 24.5;
     # total 318.25h. work: 0.5 + (1+2)x1.25 + 1 + 0.5 + 0.5 = 6.25.
     "contract-example": _m(
-        7, 4, 3, 6, 3, 3, 2, 1, 1, 318.25 / 24, 6.25, 2.25,
-        227500, 254500, 21632500000, 1),
-
+        7, 4, 3, 6, 3, 3, 2, 1, 1, 318.25 / 24, 6.25, 2.25, 227500, 254500, 21632500000, 1
+    ),
     # ---------------------------------------------------------------- income tax return
     # lead: get_form 0.5; max(get_income_cert 0.5+48, get_bank_cert 0.5+24) = 48.5;
     # fill_declaration 3+48 = 51; (submit 1 + desk_audit 1+504) x1.25 = 632.5;
@@ -58,16 +92,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     # correct->submit, assess->pay_bank, pay_bank->record_payment = 9.
     # burden 6.75 x 12000 + 15000 = 96000; x 150000.
     "income-tax-return/as-is": _m(
-        10, 4, 3, 9, 4, 6, 6, 4, 0, 938.25 / 24, 8.75, 6.75,
-        15000, 96000, 14400000000, 2),
+        10, 4, 3, 9, 4, 6, 6, 4, 0, 938.25 / 24, 8.75, 6.75, 15000, 96000, 14400000000, 2
+    ),
     # lead: precalc 24; notify 0; decide 0.25+120 = 120.25; review (2+240) x0.1 = 24.2;
     # pay_online 0.25; record_payment 24; total 192.7h.
     # work: decide 0.25 + review 2x0.1 + pay_online 0.25 = 0.7; applicant 0.25 + 0.25 = 0.5.
     # burden 0.5 x 12000 = 6000; x 150000.
     "income-tax-return/to-be": _m(
-        6, 3, 1, 4, 0, 3, 1, 0, 2, 192.7 / 24, 0.7, 0.5,
-        0, 6000, 900000000, 4),
-
+        6, 3, 1, 4, 0, 3, 1, 0, 2, 192.7 / 24, 0.7, 0.5, 0, 6000, 900000000, 4
+    ),
     # ---------------------------------------------------------------- property registration
     # lead: agree_deal 2+48 = 50; max(cadastral 0.5+240, tax 0.5+72, residents 0.5+48) = 240.5;
     # notarise 1.5+24 = 25.5; pay_duty 0.5; (submit_registration 0.75 + examine 2+240) x1.25
@@ -77,16 +110,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     # applicant: buyer 2 + 0.5; in-person 0.5x3 + 1.5 + 0.5 + 0.9375 + 0.5 + 0.5 = 7.9375.
     # burden 7.9375 x 12000 + 410000 = 505250; x 120000.
     "property-registration/as-is": _m(
-        12, 6, 5, 11, 8, 8, 8, 7, 0, 712.4375 / 24, 11.4375, 7.9375,
-        410000, 505250, 60630000000, 1),
+        12, 6, 5, 11, 8, 8, 8, 7, 0, 712.4375 / 24, 11.4375, 7.9375, 410000, 505250, 60630000000, 1
+    ),
     # lead: agree_deal 50; apply_online 0.5; max(cadastral 1, tax 0.5) = 1; notarise 1;
     # pay_online 0.25; examine 1+24 = 25; register 0.5; e-certificate 0; notify_tax 0;
     # total 78.25h. work: 2 + 0.5 + 1 + 0.25 + 1 + 0.5 = 5.25; applicant 2 + 0.5 + 1 + 0.25.
     # burden 3.75 x 12000 + 350000 = 395000; x 120000.
     "property-registration/to-be": _m(
-        10, 4, 3, 7, 1, 5, 1, 0, 4, 78.25 / 24, 5.25, 3.75,
-        350000, 395000, 47400000000, 3),
-
+        10, 4, 3, 7, 1, 5, 1, 0, 4, 78.25 / 24, 5.25, 3.75, 350000, 395000, 47400000000, 3
+    ),
     # ---------------------------------------------------------------- business registration
     # lead: prepare 4+48 = 52; check_name 0.5+24; notarise_charter 1+24; open_temp_account 1+24;
     # (apply_registration 1 + review 2+168) x1.25 = 213.75; correct_documents (2+48) x0.25
@@ -96,15 +128,14 @@ EXPECTED: dict[str, dict[str, object]] = {
     # applicant: founder 4 + 0.5; in-person 0.5+1+1+1.25+0.5+1+0.5+1+1+0.5 = 8.25; = 12.75.
     # fees 100000 + 250000 + 80000 + 50000; burden 12.75 x 12000 + 480000 = 633000; x 30000.
     "business-registration/as-is": _m(
-        13, 7, 6, 13, 10, 14, 14, 8, 0, 547.75 / 24, 15.25, 12.75,
-        480000, 633000, 18990000000, 1),
+        13, 7, 6, 13, 10, 14, 14, 8, 0, 547.75 / 24, 15.25, 12.75, 480000, 633000, 18990000000, 1
+    ),
     # lead: prepare 2+24 = 26; check_name 0.25; notary_visit 1; register 0.5;
     # max(tax 0.25, stats 0.25, account 24) = 24; notify_founder 0; total 51.75h.
     # work = applicant = 2 + 0.25 + 1 = 3.25; burden 3.25 x 12000 + 300000 = 339000; x 30000.
     "business-registration/to-be": _m(
-        8, 6, 4, 8, 1, 8, 6, 0, 2, 51.75 / 24, 3.25, 3.25,
-        300000, 339000, 10170000000, 3),
-
+        8, 6, 4, 8, 1, 8, 6, 0, 2, 51.75 / 24, 3.25, 3.25, 300000, 339000, 10170000000, 3
+    ),
     # ---------------------------------------------------------------- kindergarten enrolment
     # lead: ask_rono 0.5; max(residence 0.75+24, medical 3+120, copies 1) = 123; apply 1;
     # queue (0.5+1344) x2 = 2689; reconfirm 1 x1 = 1; collect_voucher 0.5; enrol 1+48 = 49;
@@ -113,16 +144,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     # applicant: parent 1; in-person 0.5+0.75+3+1+1+0.5+1+0.5+0.25 = 8.5; = 9.5.
     # burden 9.5 x 12000 + 23000 = 137000; x 200000.
     "kindergarten-enrolment/as-is": _m(
-        11, 6, 4, 9, 9, 7, 7, 6, 0, 2864.75 / 24, 10.5, 9.5,
-        23000, 137000, 27400000000, 1),
+        11, 6, 4, 9, 9, 7, 7, 6, 0, 2864.75 / 24, 10.5, 9.5, 23000, 137000, 27400000000, 1
+    ),
     # lead: apply_online 0.5; queue 1344 x2 = 2688; reconfirm 0.25 x1; collect_voucher 0;
     # max(medical 3+120, sign_contract 0.25+24) = 123; enrol 0.5; pay_online 0.25;
     # total 2812.5h. work = applicant = 0.5 + 0.25 + 3 + 0.25 + 0.5 + 0.25 = 4.75.
     # burden 4.75 x 12000 + 20000 = 77000; x 200000.
     "kindergarten-enrolment/to-be": _m(
-        8, 4, 2, 8, 2, 5, 1, 1, 4, 2812.5 / 24, 4.75, 4.75,
-        20000, 77000, 15400000000, 3),
-
+        8, 4, 2, 8, 2, 5, 1, 1, 4, 2812.5 / 24, 4.75, 4.75, 20000, 77000, 15400000000, 3
+    ),
     # ---------------------------------------------------------------- traffic fine payment
     # executions: contest 0.1; pay_bank 0.9 + 0.1x0.7 = 0.97; submit_receipt and close_case
     # 0.97 x 1/(1-0.2) = 1.2125.
@@ -133,16 +163,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     # applicant: driver 0.25; in-person 0.2 + 0.7275 + 1.2125; = 2.39.
     # fees 1 x0.97; burden 2.39 x 3 + 0.97 = 8.14; x 1500000.
     "traffic-fine-payment/as-is": _m(
-        8, 4, 2, 6, 3, 3, 3, 2, 0, 474.743125 / 24, 3.443125, 2.39,
-        0.97, 8.14, 12210000, 1),
+        8, 4, 2, 6, 3, 3, 3, 2, 0, 474.743125 / 24, 3.443125, 2.39, 0.97, 8.14, 12210000, 1
+    ),
     # lead: detect 24; issue_decision 0.25+24; send_notice 0; check_notice 0.25+48;
     # contest (1+240) x0.1 = 24.1; pay_online 0.25 x0.97 = 0.2425; close_case 0;
     # total 120.8425h. work: 0.25 + 0.25 + 0.1 + 0.2425 = 0.8425; applicant 0.25 + 0.2425.
     # burden 0.4925 x 3 = 1.4775; x 1500000.
     "traffic-fine-payment/to-be": _m(
-        7, 4, 2, 6, 0, 1, 0, 0, 1, 120.8425 / 24, 0.8425, 0.4925,
-        0, 1.4775, 2216250, 3),
-
+        7, 4, 2, 6, 0, 1, 0, 0, 1, 120.8425 / 24, 0.8425, 0.4925, 0, 1.4775, 2216250, 3
+    ),
     # ---------------------------------------------------------------- pension assignment
     # executions: check_service 1/(1-0.36) = 1.5625; get_archive_cert and resubmit 0.5625.
     # lead: consult 0.5; max(work record 1+72, residence 0.75+24) = 73; apply 1;
@@ -153,15 +182,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     # applicant (all in-person): 0.5 + 1 + 0.75 + 1 + 0.5625 + 0.28125 + 1 = 5.09375.
     # fees 5 x0.5625 = 2.8125; burden 5.09375 x 3 + 2.8125 = 18.09375; x 60000.
     "pension-assignment/as-is": _m(
-        11, 6, 5, 8, 7, 5, 5, 4, 0, 2570.71875 / 24, 10.96875, 5.09375,
-        2.8125, 18.09375, 1085625, 1),
+        11, 6, 5, 8, 7, 5, 5, 4, 0, 2570.71875 / 24, 10.96875, 5.09375, 2.8125, 18.09375, 1085625, 1
+    ),
     # lead: apply_asan 0.5; max(work record 1, residence 0.5) = 1; check_service 0.5+4 = 4.5;
     # get_archive_cert (1+336) x0.1 = 33.7; decide 1+4 = 5; notify 0; first_payment 336;
     # total 380.7h. work: 0.5 + 0.5 + 1x0.1 + 1 = 2.1; applicant 0.5 (in-person apply_asan).
     # burden 0.5 x 3 = 1.5; x 60000.
     "pension-assignment/to-be": _m(
-        8, 4, 4, 5, 1, 5, 1, 0, 4, 380.7 / 24, 2.1, 0.5,
-        0, 1.5, 90000, 3),
+        8, 4, 4, 5, 1, 5, 1, 0, 4, 380.7 / 24, 2.1, 0.5, 0, 1.5, 90000, 3
+    ),
 }
 
 
