@@ -11,14 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from bpr.durations import Duration, parse_duration
 from bpr.errors import (
+    BpmnError,
     BprError,
     ComparisonError,
     DependencyError,
     EventLogError,
     ExecutableNotFound,
+    GraphvizError,
     ModelError,
     OutputError,
     Problem,
+    SimulationError,
 )
 from bpr.graph import ParallelBlock, build_graph
 from bpr.load import find_models, load, loads
@@ -26,6 +29,14 @@ from bpr.measures import MEASURE_KEYS, Measures, measure
 from bpr.model import Actor, Branch, Document, Flow, Model, Step
 
 if TYPE_CHECKING:
+    from bpr.bpmn import (
+        ImportResult,
+        Soundness,
+        check_soundness,
+        export_bpmn,
+        import_bpmn,
+        to_bpmn,
+    )
     from bpr.comparison import Comparison, MeasureChange, Redesign, compare
     from bpr.eventlog import EventTable, LogColumns, read_log, write_log
     from bpr.jsonschema import json_schema
@@ -35,13 +46,24 @@ if TYPE_CHECKING:
     from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
     from bpr.render import render_comparison, render_model, to_pm4py_bpmn
     from bpr.report import write_report
-    from bpr.simulate import SimulationError, SimulationResult
+    from bpr.simulate import SimulationResult
 
 # `bpr.simulate` is the module (its function is `bpr.simulate.simulate`), so that names and
 # submodules never shadow each other.
 # The later pipeline stages load on first use, so that `import bpr` (and every `bpr` command)
 # stays quick: name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
+    **{
+        name: ("bpr.bpmn", name)
+        for name in (
+            "ImportResult",
+            "Soundness",
+            "check_soundness",
+            "export_bpmn",
+            "import_bpmn",
+            "to_bpmn",
+        )
+    },
     **{
         name: ("bpr.comparison", name)
         for name in ("Comparison", "MeasureChange", "Redesign", "compare")
@@ -64,7 +86,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         for name in ("render_comparison", "render_model", "to_pm4py_bpmn")
     },
     "write_report": ("bpr.report", "write_report"),
-    **{name: ("bpr.simulate", name) for name in ("SimulationError", "SimulationResult")},
+    **{name: ("bpr.simulate", name) for name in ("SimulationResult",)},
 }
 _SUBMODULES = {
     "authoring",
@@ -105,6 +127,7 @@ __all__ = [
     "LINT_RULES",
     "MEASURE_KEYS",
     "Actor",
+    "BpmnError",
     "BprError",
     "Branch",
     "Comparison",
@@ -119,6 +142,8 @@ __all__ = [
     "ExecutableNotFound",
     "Finding",
     "Flow",
+    "GraphvizError",
+    "ImportResult",
     "Layout",
     "LogColumns",
     "MeasureChange",
@@ -131,14 +156,18 @@ __all__ = [
     "Redesign",
     "SimulationError",
     "SimulationResult",
+    "Soundness",
     "Step",
     "__version__",
     "build_graph",
+    "check_soundness",
     "compare",
     "conform",
     "discover",
     "draft_to_be",
+    "export_bpmn",
     "find_models",
+    "import_bpmn",
     "json_schema",
     "layout_model",
     "lint_result",
@@ -150,6 +179,7 @@ __all__ = [
     "read_log",
     "render_comparison",
     "render_model",
+    "to_bpmn",
     "to_pm4py_bpmn",
     "write_log",
     "write_report",

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 
-from bpr.errors import BprError, ExecutableNotFound
+from bpr.errors import ExecutableNotFound, GraphvizError
 
 __all__ = ["INSTALL_HINT", "GraphvizError", "find_program", "graphviz_version", "run_graphviz"]
 
@@ -17,10 +17,6 @@ INSTALL_HINT = (
 )
 #: Seconds one Graphviz run may take before it is stopped; a 1000-step model needs a few.
 TIMEOUT = 300.0
-
-
-class GraphvizError(BprError, RuntimeError):
-    """A Graphviz program that failed on input that bpr generated (a bug worth reporting)."""
 
 
 def find_program(program: str = "dot") -> str:

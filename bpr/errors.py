@@ -7,14 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "BpmnError",
     "BprError",
     "ComparisonError",
     "DependencyError",
     "EventLogError",
     "ExecutableNotFound",
+    "GraphvizError",
     "ModelError",
     "OutputError",
     "Problem",
+    "SimulationError",
     "did_you_mean",
 ]
 
@@ -74,6 +77,18 @@ class ModelError(BprError, ValueError):
 
 class ComparisonError(BprError, ValueError):
     """Two models that cannot be compared (different services, a dangling ``replaces``)."""
+
+
+class BpmnError(BprError, ValueError):
+    """A BPMN file that cannot be read: malformed, not BPMN, unsafe, or inconsistent."""
+
+
+class SimulationError(BprError, ValueError):
+    """A model that cannot be simulated as asked (no cases, a loop without a way out)."""
+
+
+class GraphvizError(BprError, RuntimeError):
+    """A Graphviz program that failed on input that bpr generated (a bug worth reporting)."""
 
 
 class EventLogError(BprError, ValueError):

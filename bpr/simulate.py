@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bpr.errors import BprError
+from bpr.errors import SimulationError
 from bpr.graph import ParallelBlock, analyse, strongly_connected_components
 from bpr.model import END, Model, Step
 
@@ -36,10 +36,6 @@ TOP_PATHS = 10
 # A case that goes round one loop more often than this means the loop has (almost) no way out.
 _MAX_ROUNDS = 200_000
 _HASH_FACTOR = 1_000_003
-
-
-class SimulationError(BprError, ValueError):
-    """A model that cannot be simulated as asked (no cases, a loop without a way out)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,6 @@ echo "setup: installing bpr with all extras into .venv"
 
 if [ -f tools/bpmn/package.json ]; then
   echo "setup: installing the BPMN toolchain (npm) into tools/bpmn"
-  (cd tools/bpmn && npm install --no-audit --no-fund --silent)
+  (cd tools/bpmn && npm ci --no-audit --no-fund --silent)
 fi
 echo "setup: done. Run the tools as .venv/bin/bpr, or 'source .venv/bin/activate' first."

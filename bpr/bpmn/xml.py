@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bpr.errors import BprError
+from bpr.errors import BpmnError
 
 __all__ = [
     "BPMNDI_NS",
@@ -32,10 +32,6 @@ BPR_NS = "urn:bpr:bpmn:1"
 MAX_BYTES = 50 * 1024 * 1024
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-class BpmnError(BprError, ValueError):
-    """A BPMN file that cannot be read: malformed, not BPMN, unsafe, or inconsistent."""
 
 
 def ncname(prefix: str, text: str) -> str:
