@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bpr._gc import gc_paused
 from bpr._yaml import SourceMap, parse_yaml
 from bpr.durations import ZERO, Duration, DurationError, parse_duration
 from bpr.errors import ModelError, Problem, did_you_mean
@@ -60,19 +60,13 @@ def load(path: str | os.PathLike[str]) -> Model:
 
 def loads(text: str | bytes, file: str = "<string>") -> Model:
     """Load and validate a model from its YAML text; ``file`` names it in messages."""
-    # Loading builds many small objects and no reference cycles; the cyclic garbage collector
-    # would rescan them all again and again, which makes large files take quadratic time.
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        raw, source = parse_yaml(text, file)
-        return _Builder(raw, source).build()
+        with gc_paused():
+            raw, source = parse_yaml(text, file)
+            return _Builder(raw, source).build()
     except ModelError as exc:
         exc.problems.sort(key=lambda p: (p.line, p.column))
         raise
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def find_models(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bpr._gc import gc_paused
 from bpr.graph import analyse, flows, strongly_connected_components
 from bpr.model import END, Model
 
@@ -105,6 +106,11 @@ def measure(model: Model) -> Measures:
     >>> r.handoffs, r.work_hours, r.applicant_hours, r.fees, r.burden, r.lead_time_days
     (2, 6.0, 2.0, 10.0, 30.0, 2.25)
     """
+    with gc_paused():
+        return _measure(model)
+
+
+def _measure(model: Model) -> Measures:
     used_actors = {step.actor for step in model.steps}
     agencies = {model.actors[a].agency for a in used_actors} - {None}
     handoffs = sum(

@@ -31,6 +31,7 @@ def test_import_bpr_loads_only_the_core() -> None:
     loaded = set(eval(out.stdout))
     assert loaded <= {
         "bpr",
+        "bpr._gc",
         "bpr._yaml",
         "bpr.durations",
         "bpr.errors",
