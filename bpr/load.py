@@ -611,5 +611,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
     return f"{type(value).__name__} {value!r}"

@@ -309,3 +309,9 @@ def test_required_lists_that_are_empty(key: str) -> None:
     text = "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps: [{id: x, actor: a}]\n"
     text = text.replace(f"{key}: ", f"{key}: null\nx-old{key}: ")
     assert any(f"{key} is empty" in p for p in problems(text))
+
+
+def test_a_file_of_plain_text_is_named_briefly() -> None:
+    message = only("word " * 200)
+    assert "not the text 'word word word" in message
+    assert len(message) < 200
