@@ -724,7 +724,8 @@ class _Classifier:
             old_actor, new_actor = self.old.actors[old.actor], self.new.actors[new.actor]
             if new.channel == "automatic" or old_actor.is_applicant or new_actor.is_applicant:
                 continue
-            if old.actor != new.actor:
+            # an actor whose id alone was renamed (same name, same agency) is the same actor
+            if old.actor != new.actor and old_actor.name != new_actor.name:
                 now, before = new_actor.name, old_actor.name
             elif old_actor.agency != new_actor.agency:
                 now = new_actor.agency or new_actor.name

@@ -543,6 +543,19 @@ def test_agency_change_with_the_same_actor_id() -> None:
     assert r.sentence == "1 step moved to another actor: x, now done by Elsewhere instead of A."
 
 
+def test_an_actor_whose_id_alone_was_renamed_is_no_delegation() -> None:
+    old = model("  - {id: x, actor: a}\n")
+    head = "bpr: 1\nservice: s\nvariant: to-be\nactors: {desk: {name: Desk A, agency: %s}}\n"
+    renamed = bpr.loads(head % "A" + "steps: [{id: x, actor: desk}]\n")
+    c = compare(old, renamed)
+    assert c.changed_steps == {"x": ["actor"]} and "delegation" not in kinds(c)
+    # the same name in another agency: the work did move, and the sentence says where
+    moved = compare(old, bpr.loads(head % "Elsewhere" + "steps: [{id: x, actor: desk}]\n"))
+    assert redesign(moved, "delegation").sentence == (
+        "1 step moved to another actor: x, now done by Elsewhere instead of A."
+    )
+
+
 def test_replaces_rules() -> None:
     old = model(
         "  - {id: a1, actor: a}\n  - {id: a2, actor: a}\n  - {id: a3, actor: a}\n"
