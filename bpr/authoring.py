@@ -241,7 +241,15 @@ def init_service(
         )
     if base.exists() and not base.is_dir():
         raise OutputError(f"{base} is a file, not a folder; choose another --dir")
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"{folder} is a file, not a folder for the service's models; move it, or choose "
+            "another service or --dir"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot make the folder: {exc.strerror or exc}") from None
     result = InitResult()
     for target, text in zip(targets, files.values(), strict=True):
         result.written.append(atomic_write(target, text))

@@ -115,6 +115,18 @@ def test_cli_init(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     assert run_bpr("init", "bad id", "--dir", tmp_path).exit_code == 2
 
 
+def test_init_where_a_file_stands_in_the_way_is_an_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "svc").write_text("my notes")  # a file named like the service's folder
+    with pytest.raises(bpr.OutputError, match=r"svc is a file, not a folder"):
+        init_service("svc", tmp_path)
+    result = run_bpr("init", "svc", "--dir", tmp_path)
+    assert result.exit_code == 1 and "is a file" in result.stderr
+    (tmp_path / "plain").write_text("x")  # --dir below a file: the folder cannot be made
+    result = run_bpr("init", "svc", "--dir", tmp_path / "plain" / "below")
+    assert result.exit_code == 1 and "cannot make the folder" in result.stderr
+    assert (tmp_path / "svc").read_text() == "my notes"
+
+
 # -- schema --------------------------------------------------------------------------------
 
 

@@ -358,3 +358,20 @@ def test_it_prints_to_pdf(browser: Browser) -> None:
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     assert pages >= 11  # each service starts a page, after the portfolio
     assert browser.problems() == []
+
+
+def test_in_print_every_diagram_fits_on_one_page(browser: Browser) -> None:
+    """A4 landscape with 12 mm margins leaves 186 mm: a taller diagram would be cut in two."""
+    browser.call("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        heights = browser.evaluate(
+            "Array.from(document.querySelectorAll('figure')).map(f => "
+            "[f.querySelector('svg').getBoundingClientRect().height,"
+            " f.getBoundingClientRect().height])"
+        )
+        millimetre = 96 / 25.4  # CSS pixels
+        assert heights and all(svg > 50 for svg, _ in heights)  # drawn, not collapsed
+        tallest = max(figure for _, figure in heights)
+        assert tallest <= 186 * millimetre, f"a figure is {tallest / millimetre:.0f} mm tall"
+    finally:
+        browser.call("Emulation.setEmulatedMedia", {"media": ""})

@@ -234,11 +234,34 @@ def test_the_portfolio_has_a_sortable_row_per_service_linked_to_its_section() ->
     assert sections == ["service-alpha", "service-beta", "service-gamma"]
     rows = re.findall(r'<tr><td data-sort="[^"]*"><a href="#(service-[a-z]+)">', html)
     assert rows == sections
-    assert '<table class="sortable">' in html and html.count('data-column="') == 15
+    assert '<table class="sortable">' in html and html.count('data-column="') == 18
     text = "".join(page.text)
     assert "applicants save 650 hours and 12,000 EUR per year" in text
     assert "1 model file skipped" in text and "unknown actor 'robot'" in text
     assert "(service beta, variant to-be-2031)" in text
+
+
+def test_the_portfolio_row_gives_each_measure_before_after_and_its_change() -> None:
+    from bpr.report.content import portfolio_table
+
+    table = portfolio_table(collect([PORTFOLIO]))
+    headings = [(c.group, c.label) for c in table.columns]
+    for group in ("Steps", "Visits", "Certificates", "Lead time", "Burden per year"):
+        assert [label for g, label in headings if g == group] == ["As-Is", "To-Be", "Change"]
+    assert headings[-2:] == [("Maturity stage", "As-Is"), ("Maturity stage", "To-Be")]
+    alpha = dict(zip(headings, table.rows[0], strict=True))
+    # by hand from the files: 3 steps -> 2, two visits -> none, the registry certificate is
+    # exchanged; lead time 148 h -> 25.5 h; burden 2500 -> 500 EUR a year
+    assert (alpha[("Steps", "As-Is")], alpha[("Steps", "To-Be")]) == (3, 2)
+    assert alpha[("Steps", "Change")] == pytest.approx(-33.33)
+    assert (alpha[("Visits", "As-Is")], alpha[("Visits", "To-Be")]) == (2, 0)
+    assert alpha[("Visits", "Change")] == -100
+    assert (alpha[("Certificates", "As-Is")], alpha[("Certificates", "Change")]) == (1, -100)
+    assert alpha[("Lead time", "Change")] == pytest.approx(-82.77, abs=0.01)
+    assert alpha[("Burden per year", "Change")] == -80
+    assert (alpha[("Maturity stage", "As-Is")], alpha[("Maturity stage", "To-Be")]) == (1, 3)
+    gamma = dict(zip(headings, table.rows[2], strict=True))  # an As-Is alone: nothing to compare
+    assert gamma[("Steps", "To-Be")] is None and gamma[("Steps", "Change")] is None
 
 
 def test_a_refreshing_page_for_watch_reloads_and_pins_its_second_script() -> None:
@@ -608,3 +631,64 @@ def test_workbook_headers_name_the_currency_or_say_currency(tmp_path: Path) -> N
     assert "Burden per case (currency)" in headers and "Currency" in headers
     portfolio = next(book["Portfolio"].iter_rows(values_only=True))
     assert "Burden per year Change (%)" in portfolio and "Currency" in portfolio
+
+
+@pytest.mark.parametrize("name", ["r.html", "r.md", "r.xlsx"])
+def test_an_output_folder_that_does_not_exist_is_an_error_before_any_work(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report_module = importlib.import_module("bpr.report")
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the models were read although the report cannot be written")
+
+    monkeypatch.setattr(report_module, "collect", never)
+    out = tmp_path / "missing" / name
+    with pytest.raises(bpr.OutputError, match=r"the folder .*missing does not exist"):
+        write_report([PORTFOLIO / "beta"], out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_where_the_diagrams_go_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "guide_files").write_text("my notes")
+    with pytest.raises(bpr.OutputError, match=r"guide_files, which is a file"):
+        write_report([PORTFOLIO / "beta"], tmp_path / "guide.md")
+    assert (tmp_path / "guide_files").read_text() == "my notes"
+    assert not (tmp_path / "guide.md").exists()
+
+
+def test_the_cleanup_of_old_diagrams_never_removes_an_input(
+    fake_render: None, tmp_path: Path
+) -> None:
+    folder = tmp_path / "guide_files"
+    folder.mkdir()
+    model = folder / "my-model.svg"  # a model file, oddly named, that no diagram overwrites
+    shutil.copy(PORTFOLIO / "gamma" / "as-is.yaml", model)
+    (folder / "old--as-is.svg").write_text("<svg/>")  # a diagram of an earlier run
+    result = write_report([model], tmp_path / "guide.md")
+    assert sorted(p.name for p in folder.iterdir()) == ["gamma--as-is.svg", "my-model.svg"]
+    assert model.read_bytes() == (PORTFOLIO / "gamma" / "as-is.yaml").read_bytes()
+    assert result.summary().endswith(f"1 diagram in {folder}")
+
+
+def test_markdown_totals_name_the_services_left_out(tmp_path: Path, without_lint: None) -> None:
+    for name in ("as-is.yaml", "to-be.yaml"):
+        text = (PORTFOLIO / "beta" / name).read_text()
+        (tmp_path / name).write_text(text.replace("volume: 1000\n", ""))
+    text = str(render_report(collect([tmp_path, PORTFOLIO / "alpha"]), "markdown")[0])
+    assert "Across 1 service with yearly volumes, applicants save 150 hours and 2,000 EUR" in text
+    assert "Not counted (no volume in both variants): beta." in text
+    alone = str(render_report(collect([tmp_path, PORTFOLIO / "gamma"]), "markdown")[0])
+    assert "No service has a yearly volume in both variants: no yearly totals." in alone
+
+
+def test_a_file_named_twice_is_one_variant_not_a_duplicate(tmp_path: Path) -> None:
+    beta = PORTFOLIO / "beta"
+    link = tmp_path / "link"
+    link.symlink_to(beta, target_is_directory=True)
+    for paths in ([PORTFOLIO, beta / "as-is.yaml"], [beta, link], [beta / "to-be.yaml"] * 2):
+        portfolio = collect(paths)
+        assert portfolio.skipped == [], paths
+        assert len({s.id for s in portfolio.services}) == len(portfolio.services)
+    result = write_report([beta, beta / "as-is.yaml", link], tmp_path / "r.html")
+    assert (result.files, result.services, result.skipped) == (2, 1, [])

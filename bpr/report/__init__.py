@@ -15,8 +15,7 @@ from pathlib import Path
 
 from bpr._io import atomic_write, refuse_overwriting_inputs
 from bpr.errors import OutputError
-from bpr.load import find_models
-from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect
+from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect, model_files
 
 __all__ = [
     "FORMATS",
@@ -62,7 +61,8 @@ class ReportResult:
             f"{self.files} model file{'s' if self.files != 1 else ''}"
         )
         if self.extra_files:
-            text += f", {len(self.extra_files)} diagrams in {self.extra_files[0].parent}"
+            count = len(self.extra_files)
+            text += f", {count} diagram{'s' if count != 1 else ''} in {self.extra_files[0].parent}"
         if self.skipped:
             text += f"; {len(self.skipped)} skipped (see the report)"
         return text
@@ -91,6 +91,18 @@ def diagram_folder(output: str | os.PathLike[str]) -> Path:
     """
     path = Path(output)
     return path.with_name(f"{path.stem}_files")
+
+
+def _check_output_folders(target: Path, diagrams: Path | None) -> None:
+    """Refuse, before any model is read, an output that could not be written at the end."""
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: the folder {parent} does not exist; create it first")
+    if diagrams is not None and diagrams.exists() and not diagrams.is_dir():
+        raise OutputError(
+            f"{target}: its diagrams go to the folder {diagrams}, which is a file; move that "
+            "file or choose another output name"
+        )
 
 
 def render_report(
@@ -132,7 +144,7 @@ def write_report(
     all, and never over an input.
     """
     fmt = report_format(output, fmt)
-    files = list(find_models(paths))
+    files = model_files(paths)
     named = [os.fspath(p) for p in paths]
     if not files:
         raise OutputError(
@@ -140,6 +152,9 @@ def write_report(
         )
     inputs: list[str | os.PathLike[str]] = [*named, *files]
     refuse_overwriting_inputs(output, inputs)
+    target = Path(output)
+    folder = diagram_folder(target)
+    _check_output_folders(target, folder if fmt == "markdown" else None)
 
     done = 0
 
@@ -158,24 +173,30 @@ def write_report(
         if progress is not None:
             progress("write", written, len(portfolio.services))
 
-    target = Path(output)
-    folder = diagram_folder(target)
     content, extra = render_report(
         portfolio, fmt, title=title, refresh=refresh, on_service=on_service, diagrams=folder.name
     )
     extra_files = []
+    # only an input named *.svg could be overwritten by a diagram: checking every input
+    # for each of hundreds of diagrams would cost more than drawing them
+    svg_inputs = [p for p in inputs if os.fspath(p).lower().endswith(".svg")]
     if extra:
-        folder.mkdir(exist_ok=True)
-        # only an input named *.svg could be overwritten by a diagram: checking every input
-        # for each of hundreds of diagrams would cost more than drawing them
-        svg_inputs = [p for p in inputs if os.fspath(p).lower().endswith(".svg")]
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"{folder}: cannot make the folder for the diagrams of {target}: "
+                f"{exc.strerror or exc}"
+            ) from None
         for name, svg in extra.items():
             extra_files.append(atomic_write(folder / name, svg, inputs=svg_inputs))
     atomic_write(target, content, inputs=inputs)
     if fmt == "markdown" and folder.is_dir():
-        # diagrams of services or variants no longer in the report would linger in git
+        # diagrams of services or variants no longer in the report would linger in git; a
+        # model file that happens to be named *.svg in that folder is an input, never removed
+        kept = {Path(p).resolve() for p in svg_inputs}
         for stale in folder.glob("*.svg"):
-            if stale.name not in extra:
+            if stale.name not in extra and stale.resolve() not in kept:
                 stale.unlink()
     return ReportResult(
         target, fmt, len(portfolio.services), len(files), portfolio.skipped, extra_files

@@ -25,6 +25,7 @@ __all__ = [
     "Totals",
     "Variant",
     "collect",
+    "model_files",
     "optional_function",
     "optional_module",
 ]
@@ -191,6 +192,22 @@ class Portfolio:
         return totals
 
 
+def model_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The model files among ``paths``, each once: a file named twice (on its own and inside a
+    folder given too, or through a link) is one variant, not two."""
+    seen: set[Path] = set()
+    unique = []
+    for path in find_models(paths):
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links: let loading report it
+            key = path.absolute()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
 def collect(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -207,7 +224,7 @@ def collect(
     >>> [s.id for s in portfolio.services]  # doctest: +SKIP
     ['business-registration', ...]
     """
-    files = list(find_models(paths))
+    files = model_files(paths)
     groups: dict[str, list[Variant]] = {}
     skipped: list[Skipped] = []
     seen: dict[tuple[str, str], str] = {}

@@ -15,6 +15,7 @@ __all__ = [
     "HEADLINE_KEYS",
     "HIGHER_IS_BETTER",
     "MATURITY_STAGES",
+    "PORTFOLIO_MEASURES",
     "ChangeRecord",
     "Column",
     "Headline",
@@ -45,6 +46,14 @@ HEADLINE_KEYS = (
 )
 #: Measures where a rise is the gain (for every other one a fall is).
 HIGHER_IS_BETTER = frozenset({"maturity", "documents_exchanged"})
+#: The measures of the portfolio table (key, heading, unit), each As-Is, To-Be and change (%).
+PORTFOLIO_MEASURES = (
+    ("steps", "Steps", ""),
+    ("visits", "Visits", ""),
+    ("certificates", "Certificates", ""),
+    ("lead_time_days", "Lead time", "days"),
+    ("annual_burden", "Burden per year", "money"),
+)
 #: The UN e-service maturity stages, as the loader names them.
 MATURITY_STAGES = {1: "information", 2: "downloadable forms", 3: "transactional", 4: "proactive"}
 
@@ -160,21 +169,15 @@ def portfolio_table(portfolio: Portfolio) -> Table:
     currency = _single_currency(portfolio.services)
     money = currency or "currency"
     columns = [Column("Service", "text")]
-    for key, group, unit, with_percent in (
-        ("steps", "Steps", "", False),
-        ("visits", "Visits", "", False),
-        ("certificates", "Certificates", "", False),
-        ("lead_time_days", "Lead time", "days", True),
-        ("annual_burden", "Burden per year", money, True),
-    ):
+    for key, group, unit in PORTFOLIO_MEASURES:
+        unit = money if unit == "money" else unit
         columns.append(
             Column("As-Is", "money" if key == "annual_burden" else "number", unit, group)
         )
         columns.append(
             Column("To-Be", "money" if key == "annual_burden" else "number", unit, group)
         )
-        if with_percent:
-            columns.append(Column("Change", "percent", "", group))
+        columns.append(Column("Change", "percent", "", group))
     if currency is None:
         columns.append(Column("Currency", "text"))
     columns.append(Column("As-Is", "number", "", "Maturity stage"))
@@ -190,10 +193,9 @@ def portfolio_table(portfolio: Portfolio) -> Table:
             before = only.measures if only is service.as_is else {}
             after = {} if only is service.as_is else only.measures
         row: list[Any] = [service.title]
-        for key in ("steps", "visits", "certificates", "lead_time_days", "annual_burden"):
+        for key, _, _ in PORTFOLIO_MEASURES:
             row += [before.get(key), after.get(key)]
-            if key in ("lead_time_days", "annual_burden"):
-                row.append(pair.change(key)[2] if pair is not None else None)
+            row.append(pair.change(key)[2] if pair is not None else None)
         if currency is None:
             row.append(service.currency or "")
         row += [before.get("maturity"), after.get("maturity")]

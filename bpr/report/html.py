@@ -79,6 +79,8 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
   section.service { break-before: page; }
   h2, h3, h4 { break-after: avoid; }
   tr, figure, .card { break-inside: avoid; }
+  /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page */
+  figure svg { max-height: 170mm; width: auto; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
   a { color: inherit; text-decoration: none; }

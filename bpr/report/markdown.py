@@ -246,11 +246,17 @@ def markdown_report(
                 for c, v in sorted(totals.money_saved.items())
             )
             hours = format_value(round(totals.applicant_hours_saved))
+            counted = f"{totals.counted} service{'s' if totals.counted != 1 else ''}"
             lines += [
-                f"Across {totals.counted} services with yearly volumes, applicants save "
+                f"Across {counted} with yearly volumes, applicants save "
                 f"{hours} hours and {md_text(money)} per year.",
                 "",
             ]
+            if totals.left_out:
+                names = md_text(", ".join(totals.left_out))
+                lines += [f"Not counted (no volume in both variants): {names}.", ""]
+        else:
+            lines += ["No service has a yearly volume in both variants: no yearly totals.", ""]
         lines += _table(portfolio_table(portfolio), money=compact_number, links=True)
     if not services:
         lines += ["No model could be loaded: nothing to report.", ""]
