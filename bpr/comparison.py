@@ -1154,7 +1154,8 @@ def _html_table(
 
 
 def to_html(comparison: Comparison) -> str:
-    """The comparison as a self-contained HTML fragment (no scripts, styles or links).
+    """The comparison as a self-contained HTML fragment (no scripts, style sheets or links;
+    number columns are right-aligned by a ``style`` attribute).
 
     Every text that comes from a model is escaped.
     """

@@ -918,6 +918,19 @@ def test_hostile_names_are_escaped() -> None:
     assert all("\n" not in r.sentence for r in c.redesigns)
 
 
+def test_the_html_fragment_has_no_script_style_sheet_or_link() -> None:
+    from lxml import etree
+
+    page = to_html(shipped("property-registration"))
+    root = etree.fromstring(page.encode("utf-8"))
+    assert root.tag == "section" and root.get("class") == "bpr-diff"
+    tags = {element.tag for element in root.iter()}
+    assert not tags & {"script", "style", "link", "a", "img", "iframe"}
+    styles = {e.get("style") for e in root.iter() if e.get("style") is not None}
+    assert styles == {"text-align:right", "text-align:left"}
+    assert not [e for e in root.iter() for name in e.attrib if name.startswith("on")]
+
+
 def test_empty_comparison_reports() -> None:
     m = bpr.load(EXAMPLE)
     c = compare(m, m)
