@@ -15,13 +15,17 @@ def format_number(value: Any, decimals: int = 2) -> str:
 
     >>> format_number(21632500000.0), format_number(13.2604166), format_number(None)
     ('21,632,500,000', '13.26', '-')
+    >>> format_number(12210000.000000002)
+    '12,210,000'
     """
     if value is None:
         return "-"
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return f"{int(value):,}"
+    if isinstance(value, float) and abs(value - round(value)) < 1e-9 * max(1.0, abs(value)):
+        value = round(value)  # float noise such as 12210000.000000002 is a whole amount
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.{decimals}f}"
     return str(value)

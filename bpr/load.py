@@ -72,8 +72,10 @@ def loads(text: str | bytes, file: str = "<string>") -> Model:
 def find_models(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """The model files among ``paths``: files as given, folders searched for ``*.yaml``/``*.yml``.
 
-    Files in a folder come in sorted order; hidden folders are skipped.
+    Files in a folder come in sorted order; hidden folders are skipped; a file reached twice
+    (through overlapping paths or a link) is given once.
     """
+    seen: set[Path] = set()
     for entry in paths:
         path = Path(entry)
         if path.is_dir():
@@ -81,9 +83,14 @@ def find_models(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(root, f) for f in files if f.endswith((".yaml", ".yml")))
-            yield from sorted(found)
+            candidates = sorted(found)
         else:
-            yield path
+            candidates = [path]
+        for candidate in candidates:
+            real = candidate.resolve()
+            if real not in seen:  # a file named twice (models and models/x) counts once
+                seen.add(real)
+                yield candidate
 
 
 class _Builder:

@@ -315,3 +315,10 @@ def test_a_file_of_plain_text_is_named_briefly() -> None:
     message = only("word " * 200)
     assert "not the text 'word word word" in message
     assert len(message) < 200
+
+
+def test_find_models_gives_a_file_once(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "a.yaml").write_text("x")
+    found = list(bpr.find_models([tmp_path, tmp_path / "x", tmp_path / "x" / "a.yaml"]))
+    assert found == [tmp_path / "x" / "a.yaml"]
