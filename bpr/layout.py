@@ -289,11 +289,13 @@ class _Builder:
         ]
         lines += [f"{ids[n.id]};" for n in self.net.nodes]
         for i, edge in enumerate(self.net.edges):
-            same = self.nodes[edge.source].lane == self.nodes[edge.target].lane
-            attrs = [f"weight={4 if same else 1}"]
             if i in back:
-                attrs.append("constraint=false")
-            lines.append(f"{ids[edge.source]} -> {ids[edge.target]} [{', '.join(attrs)}];")
+                # Flows back (rework loops) do not decide the ranks, and dot's crossing
+                # minimisation over long ones takes minutes or crashes (Graphviz 2.43): a
+                # 150-step model whose every check can send the case back to the start.
+                continue
+            same = self.nodes[edge.source].lane == self.nodes[edge.target].lane
+            lines.append(f"{ids[edge.source]} -> {ids[edge.target]} [weight={4 if same else 1}];")
         lines.append("}")
         plain = run_graphviz("dot", ["-Tplain"], "\n".join(lines) + "\n").decode()
         names = {v: k for k, v in ids.items()}

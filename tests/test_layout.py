@@ -249,3 +249,23 @@ def _collinear_overlap(s: Segment, t: Segment) -> bool:
             lo2, hi2 = sorted((c[other], d[other]))
             return min(hi1, hi2) - max(lo1, lo2) > 0.5
     return False
+
+
+def test_many_loops_back_to_the_start_stay_fast() -> None:
+    """Every check may send the case back to the start: dot took minutes on the flows back
+    (150 steps: 30 s; 300: a crash of Graphviz 2.43) until they were left out of the ranking."""
+    import time
+
+    steps = []
+    for i in range(300):
+        after = f"s{i + 1}" if i < 299 else "end"
+        steps.append(
+            f"  - {{id: s{i}, actor: {'ab'[i % 2]}, next: [{{to: s0, p: 0.01}}, "
+            f"{{to: {after}, p: 0.99}}]}}"
+        )
+    model = _model("actors: {a: {name: A}, b: {name: B}}\nsteps:\n" + "\n".join(steps) + "\n")
+    started = time.perf_counter()
+    lay = layout_model(model)
+    assert time.perf_counter() - started < 10
+    xs = [lay.nodes[f"s{i}"].rect.x for i in range(300)]
+    assert xs == sorted(xs)  # the loops do not disturb the order of the steps
