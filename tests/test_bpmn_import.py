@@ -623,3 +623,60 @@ def test_nested_sub_processes_are_flattened() -> None:
     assert result.warnings == []
     assert [s.name for s in model.steps] == ["A", "B", "C", "D", "E"]
     assert [s.next.targets for s in model.steps] == [("b",), ("c",), ("d",), ("e",), ("end",)]
+
+
+def test_hundreds_of_gateways_in_a_row_are_a_clear_error() -> None:
+    """Deep chains are followed recursively: past Python's limit, one message, no traceback."""
+    count = 1500
+    gateways = "".join(f'<exclusiveGateway id="g{i}"/>' for i in range(count))
+    chain = ["s>a", "a>g0", *[f"g{i}>g{i + 1}" for i in range(count - 1)], f"g{count - 1}>b"]
+    body = '<startEvent id="s"/><task id="a" name="A"/><task id="b" name="B"/>' + gateways
+    with pytest.raises(BpmnError, match=r"t\.bpmn: the flow runs through hundreds of gateways"):
+        import_bpmn(_bpmn(body + _flows(*chain)), file="t.bpmn")
+
+
+@pytest.mark.parametrize(
+    "flows",
+    [
+        ("s>a", "a>a", "a>e"),  # flows out of a task without a gateway all run: a never ends
+        ("s>a", "a>s"),  # a flow back into the start event, and no end
+    ],
+)
+def test_a_loop_that_never_ends_is_refused_with_the_element(flows: tuple[str, ...]) -> None:
+    body = '<startEvent id="s"/>\n<task id="a" name="A"/>\n<endEvent id="e"/>' + _flows(*flows)
+    with pytest.raises(BpmnError) as caught:
+        import_bpmn(_bpmn(body), file="t.bpmn")
+    message = str(caught.value)
+    assert message.startswith("t.bpmn: the process cannot be imported")
+    assert (
+        "t.bpmn:4: after task 'A' (id a, line 4): no way leads from step 'a' to the end" in message
+    )
+    assert "report this as a bug" not in message
+
+
+def test_data_object_references_without_id_or_data_object() -> None:
+    """A reference without a dataObjectRef is a document of its own, even beside one that has
+    no id (which nothing can point to)."""
+    body = (
+        '<startEvent id="s"/><task id="a" name="A"><dataInputAssociation id="x">'
+        "<sourceRef>r</sourceRef></dataInputAssociation></task>"
+        '<dataObjectReference name="Passport"/><dataObjectReference id="r" name="Diploma"/>'
+        + _flows("s>a")
+    )
+    model = import_bpmn(_bpmn(body), file="t.bpmn").model
+    assert [model.documents[d].name for d in model.step("a").needs] == ["Diploma"]
+
+
+def test_probabilities_of_a_bpr_file_come_back_exactly() -> None:
+    third = repr(1 / 3)
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\nsteps:\n"
+        "  - {id: x, actor: a, work: 1h}\n"
+        f"  - id: y\n    actor: a\n    work: 2h\n    next:\n"
+        f"      - {{to: x, p: {third}}}\n      - {{to: z, p: {third}}}\n"
+        f"      - {{to: end, p: {third}}}\n"
+        "  - {id: z, actor: a, work: 3h}\n"
+    )
+    back = import_bpmn(to_bpmn(model), file="t.bpmn").model
+    assert [b.p for b in back.step("y").next.branches] == [1 / 3] * 3
+    assert bpr.measure(back) == bpr.measure(model)

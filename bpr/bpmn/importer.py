@@ -163,7 +163,14 @@ def import_bpmn(
         except OSError as exc:
             raise BpmnError(f"{name}: cannot read the file: {exc.strerror}") from None
     tree = parse_xml(data, name)
-    return _Importer(tree, name, process, service, variant).run()
+    try:
+        return _Importer(tree, name, process, service, variant).run()
+    except RecursionError:
+        raise BpmnError(
+            f"{name}: the flow runs through hundreds of gateways or events in a row without an "
+            "activity between them (or sub-processes nested as deep); bpr cannot follow it. "
+            "Simplify the flow in your BPMN tool"
+        ) from None
 
 
 class _Importer:
@@ -209,6 +216,7 @@ class _Importer:
         self.first = ""
         self.model_fields: dict[str, Any] = {}
         self.caught: set[str] = set()  # boundary events reached from end events inside
+        self.written: list[str] = []  # step keys in the order of the YAML
 
     # -- reporting -----------------------------------------------------------------------------
 
@@ -258,11 +266,8 @@ class _Importer:
             from bpr.load import loads
 
             model = loads(text, self.file + " (imported)")
-        except ModelError as exc:  # pragma: no cover - a bug in the mapping, not in the file
-            raise BpmnError(
-                f"{self.file}: the imported model does not load; please report this as a bug "
-                f"in bpr with the file attached:\n{exc}"
-            ) from None
+        except ModelError as exc:
+            raise self.refused(exc) from None
         self.warnings.sort(key=lambda p: p.line)
         return ImportResult(text, model, self.warnings, process.get("id") or "")
 
@@ -339,6 +344,29 @@ class _Importer:
                 flow,
             )
         return chosen, participants.get(chosen.get("id"))
+
+    def refused(self, exc: ModelError) -> BpmnError:
+        """The error for a flow that maps to a model the format refuses, such as a loop that
+        no flow leaves (a case could never finish): named by the BPMN element of the step."""
+        lines = []
+        for problem in exc.problems:
+            if not problem.is_error:
+                continue
+            where, line = "", 0
+            index = problem.path.removeprefix("steps[").partition("]")[0]
+            if problem.path.startswith("steps[") and index.isdigit():
+                key = self.written[int(index)] if int(index) < len(self.written) else None
+                node = self.nodes.get(self.steps[key].node) if key in self.steps else None
+                if node is not None and node.element is not None:
+                    where, line = f"after {self.describe(node.element)}: ", node.line
+            lines.append(f"{self.file}:{line}: {where}{problem.message}")
+        return BpmnError(
+            f"{self.file}: the process cannot be imported as a model of the format:\n"
+            + "\n".join(lines or [str(exc)])
+            + "\nFix the flow in your BPMN tool (a loop needs a way out to an end event; flows "
+            "out of a task without a gateway all run at once); if it is right there, please "
+            "report it as a bug in bpr with the file attached"
+        )
 
     @staticmethod
     def pool_label(process: Any, participants: dict[str, Any]) -> str:
@@ -833,7 +861,9 @@ class _Importer:
         # References without a data object (some tools write only the reference).
         for ref in process.iter(_B + "dataObjectReference"):
             target = ref.get("dataObjectRef")
-            if target in self.doc_of:
+            if not ref.get("id"):
+                continue  # nothing can refer to it
+            if target and target in self.doc_of:
                 self.doc_of[ref.get("id")] = self.doc_of[target]
                 continue
             name = _without_state(clean_name(ref.get("name")))
@@ -1466,7 +1496,7 @@ class _Importer:
     # -- the YAML text ----------------------------------------------------------------------
 
     def write_yaml(self, process: Any) -> str:
-        order = self.order()
+        order = self.written = self.order()
         # Ids from bpr's own extension first, so that a step added in a BPMN tool whose name
         # gives the same id does not take it from the step that has it.
         for key in order:
@@ -1566,7 +1596,7 @@ class _Importer:
             for ident, p, when in zip(ids, step.probabilities, step.whens, strict=True):
                 parts = [f"to: {ident}"]
                 if p is not None:
-                    parts.append(f"p: {_format_p(p)}")
+                    parts.append(f"p: {_format_p(p, exact=not step.flow_comment)}")
                 if when:
                     parts.append(f"when: {yaml_scalar(comment_text(when, 80))}")
                 out.append(f"      - {{{', '.join(parts)}}}")
@@ -1748,7 +1778,13 @@ def _format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _format_p(p: float) -> str:
+def _format_p(p: float, *, exact: bool = False) -> str:
     """A probability in at most 12 significant digits: exact for what analysts write (0.8),
-    and within the loader's tolerance for shares such as 1/3."""
-    return f"{p:.12g}"
+    and within the loader's tolerance for shares such as 1/3; ``exact`` keeps every digit of
+    a probability the file gives (bpr's own files: export then import changes nothing).
+
+    >>> _format_p(0.8), _format_p(1 / 3), _format_p(1 / 3, exact=True)
+    ('0.8', '0.333333333333', '0.3333333333333333')
+    """
+    text = f"{p:.12g}"
+    return repr(float(p)) if exact and float(text) != p else text
