@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,6 +145,14 @@ def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] |
         raise EventLogError(f"{path}: cannot read the CSV header: {exc}") from None
     if not header or not any(h.strip() for h in header):
         raise EventLogError(f"{path}: the file is empty; an event log needs a header and events")
+    if len(header) == 1:
+        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+            if separator in header[0]:
+                raise EventLogError(
+                    f"{path}: the header is one column with {name} in it: the file is separated "
+                    f"by {name}, and bpr reads comma-separated CSV; save it again with commas "
+                    "(in a spreadsheet: CSV, comma-delimited)"
+                )
     wanted = {CASE: columns.case, ACTIVITY: columns.activity, TIMESTAMP: columns.timestamp}
     for role, column in wanted.items():
         if column not in header:
@@ -465,16 +474,25 @@ _XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+# Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates, ...).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_value(text: str) -> str:
+    """An attribute value for XES: escaped, with characters XML cannot hold as U+FFFD."""
+    return quoteattr(_NOT_XML.sub("\ufffd", text))
+
+
 def _write_xes(stream: IO[str], table: EventTable) -> None:
     import numpy as np
 
     stream.write(_XES_HEAD)
     bodies = []
     for i, activity in enumerate(table.names):
-        attributes = f'<string key="concept:name" value={quoteattr(activity)}/>'
-        attributes += f'<string key="org:resource" value={quoteattr(table.resources[i])}/>'
+        attributes = f'<string key="concept:name" value={_xml_value(activity)}/>'
+        attributes += f'<string key="org:resource" value={_xml_value(table.resources[i])}/>'
         if table.groups[i]:
-            attributes += f'<string key="org:group" value={quoteattr(table.groups[i] or "")}/>'
+            attributes += f'<string key="org:group" value={_xml_value(table.groups[i] or "")}/>'
         bodies.append(attributes)
     # Two events per run, ordered by time within each case; a run's start precedes its
     # complete, and a run that completes when the next starts is written first.

@@ -313,8 +313,20 @@ def _simplify(steps: dict[str, _Step], first: str) -> str:
                 continue
             if step.id == first:
                 targets = [t for t in step.next if t != step.id]
-                if len(targets) == 1 and targets[0] != END and not steps[targets[0]].join:
-                    first = targets[0]
+                if (
+                    len(targets) == 1
+                    and targets[0] != END
+                    and not steps[targets[0]].join
+                    and all(steps[s].parallel is None for s in sources)
+                ):
+                    # the head of a loop at the very start: the steps that come back to it
+                    # come back to its one target instead
+                    (target,) = targets
+                    for source_id in sources:
+                        source = steps[source_id]
+                        weight = source.next.pop(step.id)
+                        source.next[target] = source.next.get(target, 0.0) + weight
+                    first = target
                     del steps[step.id]
                     changed = True
                     break
@@ -917,6 +929,18 @@ def conform(
     counts = frame[ACTIVITY].value_counts()
     labels = match_activities(model, [str(a) for a in counts.index])
     known = {a for a in labels.values() if a}
+    if not known:
+        # Every step would be silent: the model would "replay" any log without a single
+        # activity in common, and token-based replay would still give a fitness well above 0.
+        activities = ", ".join(f"'{a}'" for a in list(counts.index.astype(str))[:5])
+        steps = ", ".join(f"'{s.id}'" for s in model.steps[:5])
+        raise EventLogError(
+            f"{log_file}: none of its {len(counts)} activities ({activities}"
+            f"{', ...' if len(counts) > 5 else ''}) matches a step of {model.file} ({steps}"
+            f"{', ...' if len(model.steps) > 5 else ''}) by id, name or the id made from the "
+            "name, so there is nothing to replay; check that the log is of this service, or "
+            "name the log's activity column with --activity"
+        )
     net, initial, final = petri_net(model, labels)
     _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
     # one trace per variant, replayed once

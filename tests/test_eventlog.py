@@ -147,6 +147,14 @@ def test_csv_with_a_header_only(tmp_path):
         read_log(_csv(tmp_path, "case:concept:name,concept:name,time:timestamp\n"))
 
 
+@pytest.mark.parametrize(("separator", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_separated_otherwise_is_named(tmp_path, separator, name):
+    text = separator.join(["case:concept:name", "concept:name", "time:timestamp"]) + "\n"
+    path = _csv(tmp_path, text + separator.join(["c", "a", "2026-01-01"]) + "\n")
+    with pytest.raises(EventLogError, match=f"separated by {name}.*comma"):
+        read_log(path)
+
+
 def test_missing_column_is_named_with_a_suggestion(tmp_path):
     path = _csv(tmp_path, "case:concept:name,concept:nme,time:timestamp\nc,a,2026-01-01\n")
     with pytest.raises(EventLogError) as caught:
@@ -265,6 +273,14 @@ def test_xes_round_trip_with_hostile_names(tmp_path):
     assert set(log[ACTIVITY].astype(str)) == set(names)
     assert (log[TIMESTAMP] - log[START] == pd.Timedelta(hours=1)).all()
     assert log[GROUP].isna().sum() == 2  # no group written where the actor has no agency
+
+
+def test_xes_of_names_with_control_characters_is_well_formed(tmp_path):
+    # YAML lets a name hold control characters ("\x01"); XML 1.0 cannot hold them even escaped
+    names = ("Check\x01 the \x1fform\ttab", "Sign\nhere")
+    target = write_log(tmp_path / "ctl.xes", _table(names))
+    log = read_log(target)  # well-formed XML: it parses
+    assert set(log[ACTIVITY].astype(str)) == {"Check\ufffd the \ufffdform\ttab", "Sign\nhere"}
 
 
 def test_gzipped_output(tmp_path):
