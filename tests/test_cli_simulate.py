@@ -82,6 +82,7 @@ def test_csv_log(run_bpr, tmp_path):
         (["--plot", "out.gif"], "name a .png or .svg file"),
         (["--log", "out.txt"], "name a file ending in .xes"),
         (["--cases", "0"], "0 is not in the range x>=1"),
+        (["--seed", "-1"], "-1 is not in the range x>=0"),
     ],
 )
 def test_usage_errors(run_bpr, tmp_path, args, message):

@@ -299,6 +299,39 @@ def test_cases_arrive_at_the_models_volume():
 def test_a_bad_start_date_is_refused():
     with pytest.raises(SimulationError, match="YYYY-MM-DD"):
         simulate(bpr.load(NESTED), 5, seed=1, events=True, start="next monday")
+    for word in ("now", "today", "99999-01-01"):  # numpy reads these; pandas and pm4py do not
+        with pytest.raises(SimulationError, match="YYYY-MM-DD"):
+            simulate(bpr.load(NESTED), 5, seed=1, events=True, start=word)
+    with pytest.raises(SimulationError, match="outside the years 1900 to 2200"):
+        simulate(bpr.load(NESTED), 5, seed=1, events=True, start="2300-01-01")
+    table = simulate(bpr.load(NESTED), 5, seed=1, events=True, start=" 2200-12-31 ").events
+    assert table is not None and table.start.min() >= np.datetime64("2200-12-31")
+
+
+def test_a_negative_seed_is_refused():
+    with pytest.raises(SimulationError, match="from 0 up, not -1"):
+        simulate(bpr.load(NESTED), 5, seed=-1)
+
+
+def test_more_cases_than_memory_holds_are_refused_before_the_start(monkeypatch):
+    monkeypatch.setattr("bpr.simulate._available_memory", lambda: 50 * 2**20)
+    m = bpr.load(NESTED)
+    assert simulate(m, 100_000, seed=1).cases == 100_000  # about 19 MiB
+    with pytest.raises(SimulationError, match=r"not enough memory to simulate 1,000,000 cases"):
+        simulate(m, 1_000_000, seed=1)
+    with pytest.raises(SimulationError, match="with their events"):
+        simulate(m, 50_000, seed=1, events=True)  # 10 steps: about 57 MiB
+
+
+def test_running_out_of_memory_is_an_error_not_a_traceback(monkeypatch):
+    monkeypatch.setattr("bpr.simulate._available_memory", lambda: None)  # not known
+
+    def full(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("bpr.simulate._Engine.run", full)
+    with pytest.raises(SimulationError, match="not enough memory to simulate 5 cases"):
+        simulate(bpr.load(NESTED), 5, seed=1)
 
 
 # -- plots --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ __all__ = ["simulate"]
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0),
     default=None,
     help="Seed of the random numbers: the same seed gives the same result "
     "[default: a fresh seed, printed].",
