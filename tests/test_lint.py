@@ -147,6 +147,34 @@ def test_repeated_contact_by_office_and_by_agency() -> None:
     assert agency.gain == {"visits": -2, "applicant_hours": -0.75, "burden": -15}
 
 
+def test_repeated_contact_counts_visits_one_case_makes() -> None:
+    # the applicant goes to the desk either to apply on paper or to apply with a lawyer: no
+    # case comes twice, so there is no repeated contact
+    either = model(
+        "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk, agency: City}}\n"
+        "steps:\n"
+        "  - {id: choose, actor: me, next: [{to: paper, p: 0.6}, {to: lawyer, p: 0.4}]}\n"
+        "  - {id: paper, actor: desk, channel: in-person, work: 1h, next: end}\n"
+        "  - {id: lawyer, actor: desk, channel: in-person, work: 2h, next: end}\n"
+    )
+    assert not [f for f in lint(either) if f.rule == "repeated-contact"]
+    # with a collection after either: every case comes twice, never three times, and only the
+    # collection can go online (the first contact stays whichever branch the case took)
+    then = model(
+        "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk}}\n"
+        "steps:\n"
+        "  - {id: choose, actor: me, next: [{to: paper, p: 0.6}, {to: lawyer, p: 0.4}]}\n"
+        "  - {id: paper, actor: desk, channel: in-person, work: 1h, next: collect}\n"
+        "  - {id: lawyer, actor: desk, channel: in-person, work: 2h, next: collect}\n"
+        "  - {id: collect, actor: desk, channel: in-person, work: 30m}\n"
+    )
+    finding = only(lint(then), "repeated-contact")
+    assert finding.steps == ("paper", "lawyer", "collect")
+    assert "Desk up to 2 times ('paper', 'lawyer' and 'collect')" in finding.message
+    assert finding.line == then.step_line("collect")
+    assert finding.gain == {"visits": -1, "applicant_hours": -0.5}
+
+
 # -- lines and locations -----------------------------------------------------------------------
 
 
@@ -356,6 +384,22 @@ def test_maturity_stage_four_and_under_declared_stages() -> None:
     assert only(lint(low), "maturity-mismatch").severity == "info"
     none = model("actors: {d: {name: D}}\nsteps: [{id: a, actor: d, channel: in-person}]\n")
     assert not lint(none)
+    # stage 3: an application mailed in on paper is not made online; the agency's letter is
+    # the agency's own business
+    posted = model(
+        "maturity: 3\nactors: {me: {name: Me, kind: applicant}, d: {name: D}}\n"
+        "steps:\n  - {id: apply, actor: me, channel: post, work: 1h}\n"
+        "  - {id: decide, actor: d, channel: post, wait: 2d}\n"
+    )
+    finding = only(lint(posted), "maturity-mismatch")
+    assert finding.severity == "error" and finding.steps == ("apply",)
+    assert "sends papers by post at 'apply'" in finding.message
+    online = model(
+        "maturity: 3\nactors: {me: {name: Me, kind: applicant}, d: {name: D}}\n"
+        "steps:\n  - {id: apply, actor: me, channel: online, work: 1h}\n"
+        "  - {id: decide, actor: d, channel: post, wait: 2d}\n"
+    )
+    assert not lint(online)
 
 
 def test_dead_document_kinds_and_severities() -> None:

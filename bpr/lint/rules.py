@@ -202,6 +202,28 @@ class _Context:
             node = single_target(self.model.step(node))
         return False
 
+    @cached_property
+    def reachable(self) -> dict[str, frozenset[str]]:
+        """For each step, the steps a case can go on to from it (itself only round a loop)."""
+        successors = self.analysis.successors
+        found: dict[str, frozenset[str]] = {}
+        for step in self.model.steps:
+            seen: set[str] = set()
+            queue = [t for t, _ in successors[step.id] if t != END]
+            while queue:
+                node = queue.pop()
+                if node not in seen:
+                    seen.add(node)
+                    queue.extend(t for t, _ in successors[node] if t != END)
+            found[step.id] = frozenset(seen)
+        return found
+
+    def comes_before(self, first: Step, second: Step) -> bool:
+        """Whether a case can run ``first`` and later ``second`` (file order within a loop)."""
+        if second.id not in self.reachable[first.id]:
+            return False
+        return first.id not in self.reachable[second.id] or first.index < second.index
+
     def in_loop(self, step_id: str) -> bool:
         loop = self.component.get(step_id, frozenset())
         return len(loop) > 1 or any(t == step_id for t, _ in self.analysis.successors[step_id])
@@ -353,34 +375,72 @@ def _repeated_contact(ctx: _Context) -> Iterator[Finding]:
         if agency:
             by_agency.setdefault(agency, []).append(step)
     for actor_id, group in by_office.items():
-        if len(group) < 2:
+        repeated = _one_case_visits(ctx, group)
+        if repeated is None:
             continue
-        ids = [s.id for s in group]
+        ids, later, most = repeated
         yield ctx.finding(
             "repeated-contact",
             "warning",
             f"the applicant comes in person to {_who(model.actors[actor_id])} "
-            f"{_times(len(group))} ({_quote(ids)}): make the first contact enough and serve the "
-            "rest online or by data exchange",
+            f"{_up_to(most, len(ids))} ({_quote(ids)}): make the first contact enough and serve "
+            "the rest online or by data exchange",
             steps=ids,
-            line=ctx.step_line(ids[1]),
-            edit=make_online(model, ids[1:], "repeated-contact"),
+            line=ctx.step_line(later[0]),
+            edit=make_online(model, later, "repeated-contact"),
         )
     for agency, group in by_agency.items():
-        offices = {s.actor for s in group}
+        repeated = _one_case_visits(ctx, group)
+        if repeated is None:
+            continue
+        ids, later, most = repeated
+        offices = {model.step(s).actor for s in ids}
         if len(offices) < 2:
             continue
-        ids = [s.id for s in group]
         yield ctx.finding(
             "repeated-contact",
             "warning",
             f"the applicant comes in person to {len(offices)} offices of {_clean(agency)} "
-            f"{_times(len(group))} ({_quote(ids)}): one front office of the agency could serve "
-            "them in one contact, the rest online or by data exchange",
+            f"{_up_to(most, len(ids))} ({_quote(ids)}): one front office of the agency could "
+            "serve them in one contact, the rest online or by data exchange",
             steps=ids,
-            line=ctx.step_line(ids[1]),
-            edit=make_online(model, ids[1:], "repeated-contact"),
+            line=ctx.step_line(later[0]),
+            edit=make_online(model, later, "repeated-contact"),
         )
+
+
+def _one_case_visits(ctx: _Context, group: list[Step]) -> tuple[list[str], list[str], int] | None:
+    """The visits of a group that one case can make one after the other, or None.
+
+    Returns the visits that a case can combine with another of the group (file order), those
+    that can come after another (they become online in the gain), and the most visits one
+    case can make (the longest chain). Visits on exclusive branches of a choice are not
+    repeated contact: no case makes both.
+    """
+    before = {s.id: [o for o in group if o is not s and ctx.comes_before(o, s)] for s in group}
+    linked = [
+        s for s in group if before[s.id] or any(s in before[o.id] for o in group if o is not s)
+    ]
+    if len(linked) < 2:
+        return None
+    longest: dict[str, int] = {}
+
+    def depth(step: Step) -> int:
+        """The most visits of the group a case can make up to and including ``step``."""
+        if step.id not in longest:
+            # "comes before" has no cycles: round a loop it follows the file order
+            longest[step.id] = 1 + max((depth(o) for o in before[step.id]), default=0)
+        return longest[step.id]
+
+    most = max(depth(s) for s in linked)
+    return [s.id for s in linked], [s.id for s in linked if before[s.id]], most
+
+
+def _up_to(most: int, visits: int) -> str:
+    """``twice`` where a case makes every visit; ``up to 2 times`` where it makes some."""
+    if most == visits:
+        return _times(most)
+    return f"up to {most} times"
 
 
 def _sequential_independent(ctx: _Context) -> Iterator[Finding]:
@@ -496,6 +556,11 @@ def _maturity_mismatch(ctx: _Context) -> Iterator[Finding]:
         reasons = []
         if visits:
             reasons.append(f"the applicant must come in person at {_quote(visits)}")
+        # the applicant's own steps by post: papers mailed in, not an application made online
+        posted = [s.id for s in model.steps if s.channel == "post" and ctx.actor(s).is_applicant]
+        if posted:
+            reasons.append(f"the applicant sends papers by post at {_quote(posted)}")
+        offline = [*visits, *posted]
         starter = model.first
         applies = stage == 4 and model.is_applicant_step(starter)
         if applies:
@@ -510,9 +575,9 @@ def _maturity_mismatch(ctx: _Context) -> Iterator[Finding]:
             "error",
             f"{declared}, but {' and '.join(reasons)}: at stage {stage} {needs}; change those "
             "steps or declare the stage the channels give",
-            steps=[*visits, *([starter.id] if applies and starter.id not in visits else [])],
+            steps=[*offline, *([starter.id] if applies and starter.id not in offline else [])],
             line=line,
-            edit=make_online(model, visits, "maturity-mismatch") if visits else None,
+            edit=make_online(model, offline, "maturity-mismatch") if offline else None,
         )
     elif not visits and any(s.channel == "online" for s in model.steps):
         yield ctx.finding(
