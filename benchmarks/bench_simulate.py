@@ -22,14 +22,12 @@ import textwrap
 import time
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 sys.path.insert(0, str(HERE.parent))
 
 import bpr  # noqa: E402
-from bpr.flownet import flow_net  # noqa: E402
 from bpr.simulate import simulate  # noqa: E402
 
 OURS_CASES = 1_000_000
@@ -159,45 +157,42 @@ def run_pm4py(model: bpr.Model) -> dict[str, float]:
 # -- prosimos -------------------------------------------------------------------------------------
 
 
-def bpmn_for_prosimos(model: bpr.Model) -> tuple[str, dict[str, object]]:
-    """A minimal BPMN process and prosimos' parameters for the model.
+def bpmn_for_prosimos(model: bpr.Model, folder: Path) -> tuple[str, dict[str, object]]:
+    """The model's BPMN as ``bpr export`` writes it, and prosimos' parameters for it.
 
-    Written here from bpr.flownet rather than with ``bpr export``: the BPMN exporter was not
-    finished when this benchmark was written. Each task takes its step's work + wait as a fixed
-    processing time, and every task has its own pool with one resource per simulated case on a
-    24/7 calendar, so that no case ever waits for a resource: only the durations count, as in
-    bpr's simulation.
+    prosimos reads plain ``task`` elements only, so the typed tasks of the export (user,
+    service, manual) are renamed to ``task``; nothing else changes. Each task takes its step's
+    work + wait (read back from the export's ``bpr:step`` extension) as a fixed processing time,
+    each exclusive gateway the probabilities of its ``bpr:branch`` extensions, and every task
+    has its own pool with one resource per simulated case on a 24/7 calendar, so that no case
+    ever waits for a resource: only the durations count, as in bpr's simulation.
     """
-    net = flow_net(model)
-    kinds = {
-        "start": "startEvent",
-        "end": "endEvent",
-        "task": "task",
-        "xor": "exclusiveGateway",
-        "and-split": "parallelGateway",
-        "and-join": "parallelGateway",
-    }
-    ids = {node.id: f"n{i}" for i, node in enumerate(net.nodes)}
-    body = []
-    for node in net.nodes:
-        name = f" name={quoteattr(node.step)}" if node.kind == "task" and node.step else ""
-        body.append(f'    <{kinds[node.kind]} id="{ids[node.id]}"{name}/>')
+    from lxml import etree  # type: ignore[import-untyped]
+
+    from bpr.bpmn import BPR_NS, export_bpmn
+
+    exported = export_bpmn(model, folder / "exported.bpmn", diagram=False)
+    root = etree.parse(str(exported)).getroot()
+    bpmn_ns = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+    task_ids: dict[str, str] = {}  # BPMN id -> step id
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.startswith("{" + bpmn_ns + "}"):
+            continue
+        local = element.tag.rpartition("}")[2]
+        if local.endswith("Task") and local != "Task":
+            element.tag = f"{{{bpmn_ns}}}task"
+            local = "task"
+        if local == "task":
+            step = element.find(f".//{{{BPR_NS}}}step")
+            task_ids[element.get("id")] = step.get("id")
     branching: dict[str, list[dict[str, object]]] = {}
-    for number, edge in enumerate(net.edges):
-        flow = f"f{number}"
-        body.append(
-            f'    <sequenceFlow id="{flow}" sourceRef="{ids[edge.source]}" '
-            f'targetRef="{ids[edge.target]}"/>'
-        )
-        if edge.p is not None:
-            branching.setdefault(ids[edge.source], []).append({"path_id": flow, "value": edge.p})
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'id="bench" targetNamespace="http://bpr.example/bench">\n'
-        '  <process id="process" isExecutable="false">\n' + "\n".join(body) + "\n"
-        "  </process>\n</definitions>\n"
-    )
+    for flow in root.iter(f"{{{bpmn_ns}}}sequenceFlow"):
+        branch = flow.find(f".//{{{BPR_NS}}}branch")
+        if branch is not None:
+            branching.setdefault(flow.get("sourceRef"), []).append(
+                {"path_id": flow.get("id"), "value": float(branch.get("p"))}
+            )
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
     calendar = {
         "id": "always",
         "name": "always",
@@ -211,15 +206,13 @@ def bpmn_for_prosimos(model: bpr.Model) -> tuple[str, dict[str, object]]:
         ],
     }
     tasks, profiles = [], []
-    for node in net.nodes:
-        if node.kind != "task" or node.step is None:
-            continue
-        step = model.step(node.step)
+    for task_id, step_id in task_ids.items():
+        step = model.step(step_id)
         seconds = (step.work.mean + step.wait.mean) * 3600
-        resource = f"r_{ids[node.id]}"
+        resource = f"r_{task_id}"
         tasks.append(
             {
-                "task_id": ids[node.id],
+                "task_id": task_id,
                 "resources": [
                     {
                         "resource_id": resource,
@@ -231,8 +224,8 @@ def bpmn_for_prosimos(model: bpr.Model) -> tuple[str, dict[str, object]]:
         )
         profiles.append(
             {
-                "id": f"pool_{ids[node.id]}",
-                "name": f"pool {node.step}",
+                "id": f"pool_{task_id}",
+                "name": f"pool {step_id}",
                 "resource_list": [
                     {
                         "id": resource,
@@ -240,7 +233,7 @@ def bpmn_for_prosimos(model: bpr.Model) -> tuple[str, dict[str, object]]:
                         "cost_per_hour": 0,
                         "amount": PROSIMOS_CASES,
                         "calendar": "always",
-                        "assignedTasks": [ids[node.id]],
+                        "assignedTasks": [task_id],
                     }
                 ],
             }
@@ -291,7 +284,7 @@ def ensure_prosimos() -> Path:
 
 def run_prosimos(model: bpr.Model, folder: Path) -> dict[str, float]:
     python = ensure_prosimos()
-    xml, parameters = bpmn_for_prosimos(model)
+    xml, parameters = bpmn_for_prosimos(model, folder)
     bpmn = folder / "bench.bpmn"
     params = folder / "bench.json"
     log = folder / "prosimos-log.csv"
@@ -433,9 +426,11 @@ Machine: {machine()}.
 
 The process: 40 steps, two rework loops (p 0.2 and 0.1), a skip, and a parallel split into
 three branches; fixed durations so that all three simulators do the same thing. prosimos gets
-its BPMN from a minimal writer inside the script (the BPMN exporter was not ready), a pool with
-one resource per case for each task and a 24/7 calendar, so that no case waits for a resource
-and only durations count; it runs in its own virtual environment (it pins pandas below 3).
+the BPMN that `bpr export` writes (its typed tasks renamed to plain tasks, the only kind
+prosimos reads), the branch probabilities and durations from the export's `bpr:` extensions, a
+pool with one resource per case for each task and a 24/7 calendar, so that no case waits for a
+resource and only durations count; it runs in its own virtual environment (it pins pandas
+below 3).
 pm4py runs its stochastic play-out on the Petri net that `bpr conform` builds, with the branch
 probabilities as weights.
 
