@@ -245,8 +245,10 @@ class _Track:
     low: int
     high: int
     order: int
-    left: set[int] = field(default_factory=set)  # rows where a line leaves it to the left
-    right: set[int] = field(default_factory=set)  # rows where a line leaves it to the right
+    # Channels: rows where a line leaves the track to the left, or to the right. Corridors:
+    # places (a node's centre) where a line leaves the track upwards, or downwards.
+    left: set[object] = field(default_factory=set)
+    right: set[object] = field(default_factory=set)
     index: int = -1
 
     @property
@@ -273,6 +275,11 @@ class _Builder:
         self.row: dict[str, int] = {}
         self.channels: dict[int, dict[tuple[object, ...], _Track]] = defaultdict(dict)
         self.corridors: dict[int, dict[tuple[object, ...], _Track]] = defaultdict(dict)
+        # Stretches of lines already routed along a row's centre line and down a column's
+        # centre, in half-cell units (column c is 2c+1 and channel i is 2i; row k is 2k+1 and
+        # corridor j is 2j), with their flow's source and target: (low, high, source, target).
+        self.on_row: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
+        self.on_column: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
 
     # -- ranks and rows -------------------------------------------------------------------
 
@@ -353,6 +360,66 @@ class _Builder:
         low, high = min(first, last), max(first, last)
         return all((column, r) not in self.occupied for r in range(low, high + 1))
 
+    @staticmethod
+    def _clear(taken: list[tuple[int, int, str, str]], low: int, high: int, s: str, t: str) -> bool:
+        """Whether a stretch from ``low`` to ``high`` runs along no line of another flow (lines
+        of one source or of one target may merge: a fork, a join)."""
+        low, high = min(low, high), max(low, high)
+        return all(
+            s == source or t == target or max(low, a) >= min(high, b)
+            for a, b, source, target in taken
+        )
+
+    def _crossed_in_channel(self, i: int, key: tuple[object, ...], a: int, b: int) -> bool:
+        """Whether a line entering channel ``i`` from the left at row ``a`` and leaving it to
+        the right at row ``b`` would make the order of the channel's tracks impossible.
+
+        A line that leaves its track to the left at some row must lie left of every line that
+        leaves to the right at that row (else their stretches on the row overlap); a cycle of
+        such demands, such as two lines that swap rows, cannot all be met.
+        """
+        sides = {k: (set(t.left), set(t.right)) for k, t in self.channels[i].items()}
+        left, right = sides.setdefault(key, (set(), set()))
+        left.add(a)
+        right.add(b)
+        after = {k: [o for o in sides if o != k and sides[k][0] & sides[o][1]] for k in sides}
+        state: dict[tuple[object, ...], int] = {}  # 1 on the current path, 2 done
+        for root in sides:
+            if root in state:
+                continue
+            state[root] = 1
+            stack = [(root, iter(after[root]))]
+            while stack:
+                node, successors = stack[-1]
+                for successor in successors:
+                    if state.get(successor) == 1:
+                        return True
+                    if successor not in state:
+                        state[successor] = 1
+                        stack.append((successor, iter(after[successor])))
+                        break
+                else:
+                    state[node] = 2
+                    stack.pop()
+        return False
+
+    def _claim(self, route: list[tuple[_Ref, _Ref]], s: str, t: str) -> list[tuple[_Ref, _Ref]]:
+        """Record the stretches of a route along row and column centre lines."""
+        for (x1, y1), (x2, y2) in itertools.pairwise(route):
+            if y1 == y2 and y1[0] == "row":
+                low, high = sorted((self._unit(x1), self._unit(x2)))
+                self.on_row[_int(y1[1])].append((low, high, s, t))
+            elif x1 == x2 and x1[0] == "C" and y2[0] == "row":
+                column = self.col[str(x1[1])]
+                low, high = sorted((2 * self.row[str(x1[1])] + 1, 2 * _int(y2[1]) + 1))
+                self.on_column[column].append((low, high, s, t))
+        return route
+
+    def _unit(self, ref: _Ref) -> int:
+        if ref[0] == "ch":
+            return 2 * _int(ref[1])
+        return 2 * self.col[str(ref[1])] + 1
+
     def _channel(
         self,
         i: int,
@@ -369,8 +436,16 @@ class _Builder:
             track.right.add(right)
         return ("ch", i, key)
 
-    def _corridor(self, j: int, key: tuple[object, ...], x1: int, x2: int) -> _Ref:
-        self._request(self.corridors[j], key, x1, x2)
+    def _corridor(
+        self, j: int, key: tuple[object, ...], x1: int, x2: int, stubs: tuple[_Ref, ...] = ()
+    ) -> _Ref:
+        """A track in corridor ``j``; ``stubs`` are the lines (``("C", node, dx)``) that join
+        it from their node's top or bottom: a stub from above lies above one from below."""
+        track = self._request(self.corridors[j], key, x1, x2)
+        for stub in stubs:
+            node = str(stub[1])
+            place = (self.col[node], stub[2])
+            (track.left if self.row[node] < j else track.right).add(place)
         return ("co", j, key)
 
     def _request(
@@ -392,29 +467,46 @@ class _Builder:
         dx_in = -_TOP_OFFSET if self.nodes[t].kind == "task" else 0.0
         y1, y2 = ("row", k1), ("row", k2)
         if c2 > c1:
-            if k1 == k2 and self._free_row(k1, c1 + 1, c2 - 1):
-                return [(("R", s), y1), (("L", t), y2)]
+            if (
+                k1 == k2
+                and self._free_row(k1, c1 + 1, c2 - 1)
+                and self._clear(self.on_row[k1], 2 * c1 + 1, 2 * c2 + 1, s, t)
+            ):
+                return self._claim([(("R", s), y1), (("L", t), y2)], s, t)
             if (
                 k1 != k2
                 and gateway
                 and self._free_column(c1, k2, k1 + (1 if k2 > k1 else -1))
                 and self._free_row(k2, c1 + 1, c2 - 1)
+                and self._clear(self.on_column[c1], 2 * k1 + 1, 2 * k2 + 1, s, t)
+                and self._clear(self.on_row[k2], 2 * c1 + 1, 2 * c2 + 1, s, t)
             ):
                 side = "T" if k2 < k1 else "B"
-                return [(("C", s, 0.0), (side, s)), (("C", s, 0.0), y2), (("L", t), y2)]
+                route: list[tuple[_Ref, _Ref]] = [
+                    (("C", s, 0.0), (side, s)),
+                    (("C", s, 0.0), y2),
+                    (("L", t), y2),
+                ]
+                return self._claim(route, s, t)
             if k1 != k2:
                 candidates = [c1 + 1, c2, *range(c1 + 2, c2)]
                 for i in dict.fromkeys(candidates):
-                    if self._free_row(k1, c1 + 1, i - 1) and self._free_row(k2, i, c2 - 1):
-                        key: tuple[object, ...] = ("s", s) if i == c1 + 1 else ("t", t)
+                    key: tuple[object, ...] = ("s", s) if i == c1 + 1 else ("t", t)
+                    if (
+                        self._free_row(k1, c1 + 1, i - 1)
+                        and self._free_row(k2, i, c2 - 1)
+                        and self._clear(self.on_row[k1], 2 * c1 + 1, 2 * i, s, t)
+                        and self._clear(self.on_row[k2], 2 * i, 2 * c2 + 1, s, t)
+                        and not self._crossed_in_channel(i, key, 2 * k1 + 1, 2 * k2 + 1)
+                    ):
                         x = self._channel(
                             i, key, 2 * k1 + 1, 2 * k2 + 1, left=2 * k1 + 1, right=2 * k2 + 1
                         )
-                        return [(("R", s), y1), (x, y1), (x, y2), (("L", t), y2)]
+                        return self._claim([(("R", s), y1), (x, y1), (x, y2), (("L", t), y2)], s, t)
             up = k2 <= k1
             j = k1 if up else k1 + 1
             if gateway:
-                corridor = self._corridor(j, ("s", s), 2 * c1 + 1, 2 * c2)
+                corridor = self._corridor(j, ("s", s), 2 * c1 + 1, 2 * c2, stubs=(("C", s, 0.0),))
                 x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, right=2 * k2 + 1)
                 start = (("C", s, 0.0), ("T" if up else "B", s))
                 return [
@@ -437,14 +529,14 @@ class _Builder:
             ]
         # A flow back to the same or an earlier column: a loop, drawn above (or below) the row.
         if k1 == k2:
-            corridor = self._corridor(k1, ("t", t), 2 * c2 + 1, 2 * c1 + 1)
             x_out, x_in = ("C", s, dx_out), ("C", t, dx_in)
+            corridor = self._corridor(k1, ("t", t), 2 * c2 + 1, 2 * c1 + 1, stubs=(x_out, x_in))
             return [(x_out, ("T", s)), (x_out, corridor), (x_in, corridor), (x_in, ("T", t))]
         up = k2 < k1
         j = k1 if up else k1 + 1
-        corridor = self._corridor(j, ("s", s), 2 * c2, 2 * c1 + 1)
-        x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, right=2 * k2 + 1)
         x_out = ("C", s, dx_out)
+        corridor = self._corridor(j, ("s", s), 2 * c2, 2 * c1 + 1, stubs=(x_out,))
+        x_in = self._channel(c2, ("t", t), 2 * j, 2 * k2 + 1, right=2 * k2 + 1)
         return [
             (x_out, ("T" if up else "B", s)),
             (x_out, corridor),
@@ -484,7 +576,7 @@ class _Builder:
                 need = self.text_width(text, EDGE_LABEL_SIZE) + 12 - (col_width[column] / 2 - 25)
                 channel_width[column + 1] = max(channel_width[column + 1], need)
         for tracks in self.corridors.values():
-            _assign_tracks(tracks.values(), ordered=False)
+            _assign_tracks(tracks.values(), ordered=False, constrained=True)
 
         header = LANE_LABEL_WIDTH
         agencies = [self.model.actors[a].agency for a in self.lanes if a in self.model.actors]
@@ -741,13 +833,14 @@ def _fit_rows(wanted: list[int | None], rows: int) -> list[int]:
     return result[::-1]
 
 
-def _assign_tracks(tracks: Iterable[_Track], *, ordered: bool) -> None:
+def _assign_tracks(tracks: Iterable[_Track], *, ordered: bool, constrained: bool = False) -> None:
     """Give overlapping keys separate tracks. In a channel, a line that leaves its track to
     the left at some row takes a track left of any line that leaves to the right at that row,
-    so that two horizontal stretches on one row never overlap."""
+    so that two horizontal stretches on one row never overlap; in a corridor (``constrained``),
+    a line that leaves upwards at a place lies above one that leaves downwards there."""
     pending = sorted(tracks, key=lambda t: (t.score, t.order) if ordered else (t.order,))
     before: dict[int, list[_Track]] = {id(t): [] for t in pending}
-    if ordered:
+    if ordered or constrained:
         for a in pending:
             for b in pending:
                 if a is not b and a.left & b.right:
