@@ -330,8 +330,9 @@ def _parse_times(values: pd.Series, role: str, where: Any) -> pd.Series:
         return pd.to_datetime(text, utc=True, format="ISO8601")
     except (ValueError, TypeError, OverflowError):
         pass
+    dayfirst = _day_first(text, role, where)
     try:
-        parsed = pd.to_datetime(text, utc=True, format="mixed", errors="coerce")
+        parsed = pd.to_datetime(text, utc=True, format="mixed", errors="coerce", dayfirst=dayfirst)
     except (ValueError, TypeError, OverflowError):  # pragma: no cover - coerce swallows these
         parsed = pd.Series(pd.NaT, index=values.index)
     bad = (parsed.isna() & text.notna()).to_numpy()
@@ -342,6 +343,30 @@ def _parse_times(values: pd.Series, role: str, where: Any) -> pd.Series:
             f"('{role}'); write timestamps as ISO 8601, such as 2026-01-05T09:30:00+01:00"
         )
     return parsed
+
+
+# A date written with its day and month as numbers before the year: 13/01/2020, 1.2.2020.
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b"
+
+
+def _day_first(text: pd.Series, role: str, where: Any) -> bool:
+    """Whether dates such as 01/02/2020 are day first (1 February) in this column.
+
+    Read without a rule, each date is guessed on its own: 13/01/2020 as 13 January but
+    01/02/2020 as 2 January, which scrambles the order of events. A day above 12 tells the
+    order of the column; a column with such days in both places is refused.
+    """
+    parts = text.str.extract(_NUMERIC_DATE).astype("Int64")
+    day_first = (parts[0] > 12).fillna(False).to_numpy()
+    month_first = (parts[1] > 12).fillna(False).to_numpy()
+    if day_first.any() and month_first.any():
+        one, other = int(day_first.argmax()), int(month_first.argmax())
+        raise EventLogError(
+            f"{where(max(one, other))}: the {_ROLE_OPTION[role][0]}s ('{role}') mix day-first "
+            f"and month-first dates ('{text.iloc[one]}' and '{text.iloc[other]}'); "
+            "write timestamps as ISO 8601, such as 2026-01-05T09:30:00+01:00"
+        )
+    return bool(day_first.any())
 
 
 def _pair_lifecycle(frame: pd.DataFrame) -> pd.DataFrame:

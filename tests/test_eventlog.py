@@ -188,6 +188,30 @@ def test_a_bad_timestamp_names_its_line(tmp_path):
         read_log(path)
 
 
+_HEADER = "case:concept:name,concept:name,time:timestamp\n"
+
+
+def test_day_first_dates_are_read_in_one_order(tmp_path):
+    # one date with a day above 12 tells the column's order: 01/02/2020 is 1 February here
+    # (read on their own, 13/02 would be February and 01/02 January: the events swap)
+    path = _csv(tmp_path, _HEADER + "c,a,01/02/2020 10:00\nc,b,13/02/2020 10:00\nd,a,3.2.2020\n")
+    log = read_log(path)
+    assert [t.strftime("%Y-%m-%d") for t in log[TIMESTAMP]] == [
+        "2020-02-01",
+        "2020-02-13",
+        "2020-02-03",
+    ]
+    assert list(log[ACTIVITY].astype(str)) == ["a", "b", "a"]
+    month_first = _csv(tmp_path, _HEADER + "c,a,01/02/2020\nc,b,02/13/2020\n", "us.csv")
+    assert [t.strftime("%m-%d") for t in read_log(month_first)[TIMESTAMP]] == ["01-02", "02-13"]
+
+
+def test_mixed_date_orders_are_refused(tmp_path):
+    path = _csv(tmp_path, _HEADER + "c,a,13/02/2020\nc,b,01/01/2020\nc,c,02/13/2020\n")
+    with pytest.raises(EventLogError, match=r"log\.csv:4: .*mix day-first and month-first"):
+        read_log(path)
+
+
 def test_malformed_xes(tmp_path):
     path = _csv(tmp_path, "<log><trace><event></trace></log>", "bad.xes")
     with pytest.raises(EventLogError, match=r"bad\.xes:1: the XES file is not well-formed"):
