@@ -143,3 +143,12 @@ def test_folder_with_one_model_draws_it(run_bpr, tmp_path: Path) -> None:  # typ
     assert result.exit_code == 0, result.stderr
     assert "property-registration/as-is" in result.stdout
     assert b"<title>Registration of property rights (As&#45;Is, 2016)</title>" in out.read_bytes()
+
+
+def test_a_file_named_twice_is_compared_with_itself(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "same.dot"
+    result = run_bpr("render", PROPERTY / "as-is.yaml", PROPERTY / "as-is.yaml", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "as-is -> as-is" in result.stdout
+    text = out.read_text(encoding="utf-8")
+    assert '"a:' in text and '"b:' in text

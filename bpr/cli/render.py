@@ -63,7 +63,11 @@ def render(
     if dpi is not None and fmt != "png":
         click.echo(f"bpr: note: --dpi applies to .png only; {output} is .{fmt}", err=True)
     files = _files(paths)
-    models, failures = load_models([str(f) for f in files])
+    models, failures = [], []
+    for index, file in enumerate(files):  # one by one: a file named twice is compared with itself
+        loaded, failed = load_models([str(file)], warnings=file not in files[:index])
+        models += loaded
+        failures += failed
     if failures:
         return 1
     if len(models) == 1:
