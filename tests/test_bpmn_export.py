@@ -342,6 +342,27 @@ def test_hostile_names_survive_the_round_trip() -> None:
     assert back.documents == model.documents
 
 
+def test_control_characters_are_left_out_not_a_crash() -> None:
+    """Quoted YAML strings can carry control characters, which XML cannot hold at all."""
+    text = (
+        'bpr: 1\nservice: s\nvariant: "as-is\\x01"\nname: "Title \\x07bell"\n'
+        'sources: ["one\\x00"]\n'
+        'actors: {a: {name: "Ac\\x1btor", agency: "Ag\\x0cency"}, idle: {name: "Id\\x02le"}}\n'
+        'documents: {d: {name: "Form\\x08", issuer: idle}}\n'
+        "steps:\n"
+        '  - {id: x, name: "Check\\x00 it", actor: a, needs: [d]}\n'
+        '  - {id: y, actor: a, next: [{to: x, p: 0.5, when: "again\\x03"}, {to: end, p: 0.5}]}\n'
+    )
+    model = bpr.loads(text)
+    back = import_bpmn(to_bpmn(model), file="c.bpmn").model
+    assert back.name == "Title bell" and back.sources == ("one",)
+    assert [s.name for s in back.steps] == ["Check it", "y"]
+    assert [a.name for a in back.actors.values()] == ["Actor", "Idle"]
+    assert back.actors["a"].agency == "Agency" and back.documents["d"].name == "Form"
+    assert back.step("y").next.branches[0].when == "again"
+    assert bpr.measure(back) == bpr.measure(model)
+
+
 def test_actor_without_steps_and_unused_document_are_kept() -> None:
     model = bpr.loads(
         "bpr: 1\nservice: s\nvariant: to-be\n"

@@ -18,6 +18,7 @@ __all__ = [
     "lxml_etree",
     "ncname",
     "parse_xml",
+    "xml_text",
 ]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -32,6 +33,18 @@ BPR_NS = "urn:bpr:bpmn:1"
 MAX_BYTES = 50 * 1024 * 1024
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+# Characters XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters that XML 1.0 cannot hold (a model may carry control
+    characters, written as escapes in quoted YAML strings); everything else is kept.
+
+    >>> xml_text("Check\\x07 the form\\x00"), xml_text("Tab\\tand\\nline")
+    ('Check the form', 'Tab\\tand\\nline')
+    """
+    return _NOT_XML.sub("", text)
 
 
 def ncname(prefix: str, text: str) -> str:
