@@ -487,7 +487,7 @@ def discover(
     wait = frame.groupby(ACTIVITY)["_wait"].median()
 
     # actors
-    actor_column = _actor_column(log, actor_from)
+    actor_column = _actor_column(log, actor_from, source)
     actors: dict[str, dict[str, str]] = {}
     actor_of: dict[str, tuple[str, float, str]] = {}
     resource_group: dict[str, str] = {}
@@ -571,17 +571,23 @@ def discover(
     )
 
 
-def _actor_column(log: pd.DataFrame, actor_from: str) -> str | None:
+def _actor_column(log: pd.DataFrame, actor_from: str, source: str) -> str | None:
     if actor_from not in ("auto", "group", "resource"):
         raise BprError(f"unknown actor source '{actor_from}'; valid: auto, group, resource")
-    if actor_from == "group":
-        if GROUP not in log:
-            raise EventLogError("the log has no org:group attribute; use --actor resource")
-        return GROUP
-    if actor_from == "resource":
-        if RESOURCE not in log:
-            raise EventLogError("the log has no org:resource attribute; use --actor group")
-        return RESOURCE
+    if actor_from in ("group", "resource"):
+        column, option = (GROUP, "--group") if actor_from == "group" else (RESOURCE, "--resource")
+        if column not in log or log[column].isna().all():
+            other = RESOURCE if column == GROUP else GROUP
+            instead = (
+                f"use --actor {'resource' if column == GROUP else 'group'}"
+                if other in log and log[other].notna().any()
+                else "use --actor auto (every step then goes to one actor, 'staff')"
+            )
+            raise EventLogError(
+                f"{source}: the log has no {column} values for the actors; name the column or "
+                f"attribute that holds them with {option}, or {instead}"
+            )
+        return column
     if GROUP in log and log[GROUP].notna().mean() >= 0.5:
         return GROUP
     if RESOURCE in log and log[RESOURCE].notna().any():

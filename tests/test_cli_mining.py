@@ -72,6 +72,23 @@ def test_mine_reports_a_missing_column(run_bpr, tmp_path):
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_mine_names_the_missing_actor_column(run_bpr, tmp_path):
+    bare = tmp_path / "bare.csv"
+    bare.write_text(
+        "case:concept:name,concept:name,time:timestamp\n1,a,2026-01-01\n", encoding="utf-8"
+    )
+    result = run_bpr("mine", bare, "-o", tmp_path / "x.yaml", "--actor", "group")
+    assert result.exit_code == 1
+    assert "bare.csv: the log has no org:group values for the actors" in result.stderr
+    assert "--group" in result.stderr and "--actor auto" in result.stderr
+    # where the other attribute is there, it is the one to suggest
+    result = run_bpr("mine", LOGS / "tiny.csv", "-o", tmp_path / "x.yaml", *TINY_OPTIONS[:10])
+    assert result.exit_code == 0, result.stderr
+    options = [*TINY_OPTIONS[:10], "--actor", "group"]  # resources named, no group
+    result = run_bpr("mine", LOGS / "tiny.csv", "-o", tmp_path / "y.yaml", *options)
+    assert result.exit_code == 1 and "or use --actor resource" in result.stderr
+
+
 def test_mine_refuses_a_bad_service_id(run_bpr, tmp_path, simulated_log):
     result = run_bpr("mine", simulated_log, "-o", tmp_path / "x.yaml", "--service", "my permits")
     assert result.exit_code == 1
