@@ -283,3 +283,17 @@ def test_docstring_examples(name: str) -> None:
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_control_characters_in_variant_and_names_never_break_the_dot() -> None:
+    """Quoted YAML strings can carry control characters; Graphviz refuses them in its input."""
+    text = (
+        'bpr: 1\nservice: s\nvariant: "as-is\\x00\\x01\\u2028x"\nname: "Title\\x00"\n'
+        'actors: {a: {name: "Ac\\x1btor"}}\n'
+        'steps: [{id: x, name: "Check\\x00 it", actor: a}]\n'
+    )
+    as_is = bpr.loads(text)
+    to_be = bpr.loads(text.replace("as-is", "to-be"))
+    for dot in (process_dot(as_is), comparison_dot(as_is, to_be)):
+        assert not any(ord(c) < 32 and c != "\n" for c in dot)
+        ET.fromstring(convert(dot, "svg"))

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from bpr.layout import Rect
+from bpr.render._text import clean
 
 __all__ = ["FONT", "Scene", "dot_string", "number"]
 
@@ -29,12 +30,13 @@ def number(value: float) -> str:
 
 
 def dot_string(text: str) -> str:
-    """A DOT double-quoted string: backslashes and quotes escaped, lines joined.
+    """A DOT double-quoted string: backslashes and quotes escaped, lines joined, control
+    characters (which Graphviz refuses) dropped.
 
-    >>> print(dot_string('say "hi" \\\\ bye'))
+    >>> print(dot_string('say "hi" \\\\ bye\\x00'))
     "say \\"hi\\" \\\\ bye"
     """
-    flat = " ".join(text.replace("\\", "\\\\").replace('"', '\\"').split())
+    flat = clean(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{flat}"'
 
 
@@ -97,7 +99,7 @@ class Scene:
         """The scene as DOT text for ``neato -n2``."""
         out = []
         if self.comment:
-            out.append(f"// {' '.join(self.comment.split())}")
+            out.append(f"// {clean(self.comment)}")
         out += [
             f"digraph {dot_string(self.title)} {{",
             f'  graph [bb="0,0,{number(self.width)},{number(self.height)}", '
