@@ -39,11 +39,24 @@ def test_export_of_an_invalid_model_prints_its_problems(run_bpr, tmp_path: Path)
 
 
 def test_export_never_overwrites_the_model(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    model = tmp_path / "m.yaml"
+    model = tmp_path / "m.bpmn"  # a model file with an unusual name
     model.write_text(EXAMPLE.read_text())
     result = run_bpr("export", model, "-o", model)
     assert result.exit_code == 1
     assert "would overwrite the input" in result.stderr and "Traceback" not in result.stderr
+    assert model.read_text() == EXAMPLE.read_text()
+
+
+def test_export_refuses_to_write_over_a_model_file(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``-o to-be.yaml`` is a slip of the fingers: the To-Be would become XML."""
+    other = tmp_path / "to-be.yaml"
+    other.write_text("the analyst's To-Be\n")
+    for target in (other, tmp_path / "new.YML"):
+        result = run_bpr("export", EXAMPLE, "-o", target)
+        assert result.exit_code == 2
+        assert "a BPMN file ends in .bpmn" in result.stderr
+    assert other.read_text() == "the analyst's To-Be\n"
+    assert not (tmp_path / "new.YML").exists()
 
 
 def test_export_needs_an_output(run_bpr) -> None:  # type: ignore[no-untyped-def]

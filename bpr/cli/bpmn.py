@@ -42,6 +42,12 @@ def export(model: str, output: str, no_diagram: bool) -> int:
     """
     from bpr.bpmn.export import export_bpmn, to_bpmn
 
+    if output.lower().endswith((".yaml", ".yml")):
+        raise click.BadParameter(
+            f"{output}: that is the name of a model file; a BPMN file ends in .bpmn "
+            f"(for example {Path(output).with_suffix('.bpmn')})",
+            param_hint="'-o' / '--output'",
+        )
     models, failures = load_models([model])
     if failures:
         return 1
