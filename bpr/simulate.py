@@ -439,6 +439,17 @@ class _Engine:
         case, step = case[order], step[order]
         begin = begin[order] + arrival[case]
         end = end[order] + arrival[case]
+        latest = float(end.max()) if len(end) else 0.0
+        limit = (np.datetime64(_LOG_END, "ms") - base) / np.timedelta64(1, "h")
+        if latest > limit:  # also keeps the milliseconds from overflowing
+            years = latest / (365.25 * 24)
+            raise SimulationError(
+                f"the simulated log would run for {years:,.0f} years from {base.astype('M8[D]')}, "
+                f"past {_LOG_END}, the last date that pandas before version 3 "
+                f"(and so many process mining tools) can read: the {self.n:,} cases arrive at "
+                f"{self.model.volume or self.n:,g} a year (the model's volume); simulate fewer "
+                "cases with --log"
+            )
         steps: list[Step] = list(self.model.steps)
         return EventTable(
             case=case,
@@ -495,9 +506,10 @@ def _too_many(
     )
 
 
-# Event logs are read with pandas and pm4py, whose timestamps end in April 2262: a start date
-# leaves room for cases that run for decades.
+# Event logs are read with pandas and pm4py; before pandas 3, timestamps end in April 2262. A
+# start date up to 2200 leaves room for cases that run for decades.
 _FIRST_YEAR, _LAST_YEAR = 1900, 2200
+_LOG_END = "2262-04-11"
 
 
 def _start_date(start: str) -> np.datetime64:
@@ -515,7 +527,8 @@ def _start_date(start: str) -> np.datetime64:
     if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
         raise SimulationError(
             f"the start date {day.isoformat()} is outside the years {_FIRST_YEAR} to "
-            f"{_LAST_YEAR}, which process mining tools read; choose a date such as 2026-01-05"
+            f"{_LAST_YEAR}, whose logs process mining tools read; choose a date such as "
+            "2026-01-05"
         )
     return np.datetime64(day.isoformat(), "ms")
 

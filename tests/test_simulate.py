@@ -308,6 +308,19 @@ def test_a_bad_start_date_is_refused():
     assert table is not None and table.start.min() >= np.datetime64("2200-12-31")
 
 
+def test_a_log_past_what_pandas_reads_is_refused():
+    # a volume of 1 a year spreads 1,000 cases over 1,000 years: timestamps after April 2262
+    # are beyond pandas before version 3, past 9999 beyond ISO 8601 and any reader
+    m = model("volume: 1\nactors: {a: {name: A}}\nsteps: [{id: x, actor: a, work: 1h}]\n")
+    with pytest.raises(SimulationError, match=r"past 2262-04-11.*1,000 cases arrive at 1 a year"):
+        simulate(m, 1_000, seed=1, events=True)
+    table = simulate(m, 100, seed=1, events=True).events  # a century fits
+    assert table is not None and table.complete.max() < np.datetime64("2262-04-11")
+    tiny = model("volume: 0.001\nactors: {a: {name: A}}\nsteps: [{id: x, actor: a}]\n")
+    with pytest.raises(SimulationError, match="would run for"):
+        simulate(tiny, 10_000, seed=1, events=True)
+
+
 def test_a_negative_seed_is_refused():
     with pytest.raises(SimulationError, match="from 0 up, not -1"):
         simulate(bpr.load(NESTED), 5, seed=-1)
