@@ -680,3 +680,22 @@ def test_probabilities_of_a_bpr_file_come_back_exactly() -> None:
     back = import_bpmn(to_bpmn(model), file="t.bpmn").model
     assert [b.p for b in back.step("y").next.branches] == [1 / 3] * 3
     assert bpr.measure(back) == bpr.measure(model)
+
+
+def test_diamonds_of_gateways_are_refused_quickly() -> None:
+    """Each diamond of gateways with no activity in it doubles the ways through: 30 of them
+    would take hours to follow one by one; the import stops with a message instead."""
+    import time
+
+    count = 30
+    nodes = ['<startEvent id="s"/><task id="a" name="A"/><task id="b" name="B"/>']
+    chain = ["s>a", "a>g0", f"g{count}>b"]
+    for i in range(count + 1):
+        nodes.append(f'<exclusiveGateway id="g{i}"/>')
+    for i in range(count):
+        nodes.append(f'<exclusiveGateway id="x{i}"/><exclusiveGateway id="y{i}"/>')
+        chain += [f"g{i}>x{i}", f"g{i}>y{i}", f"x{i}>g{i + 1}", f"y{i}>g{i + 1}"]
+    started = time.perf_counter()
+    with pytest.raises(BpmnError, match="too many ways through its gateways"):
+        import_bpmn(_bpmn("".join(nodes) + _flows(*chain)), file="t.bpmn")
+    assert time.perf_counter() - started < 20

@@ -217,6 +217,7 @@ class _Importer:
         self.model_fields: dict[str, Any] = {}
         self.caught: set[str] = set()  # boundary events reached from end events inside
         self.written: list[str] = []  # step keys in the order of the YAML
+        self.budget = 0  # how many more nodes the walks along the flow may visit
 
     # -- reporting -----------------------------------------------------------------------------
 
@@ -257,6 +258,9 @@ class _Importer:
                 self.expanded[shape.get("bpmnElement")] = shape.get("isExpanded") == "true"
         process, participant = self.choose_process()
         self.read_process(process)
+        # Diamonds of gateways with no activity between them multiply the ways through
+        # (2 to the number of diamonds); real files need a few visits per node.
+        self.budget = max(200_000, 50 * len(self.nodes))
         self.read_lanes(process, participant)
         self.read_documents(process)
         self.model_fields = self.read_model_fields(process, participant)
@@ -1139,6 +1143,14 @@ class _Importer:
 
     def follow(self, node_id: str, visiting: frozenset[str]) -> Any:
         node = self.nodes[node_id]
+        self.budget -= 1
+        if self.budget < 0:
+            near = self.describe(node.element) if node.element is not None else node_id
+            raise BpmnError(
+                f"{self.file}:{node.line}: the flow has too many ways through its gateways to "
+                f"follow (near {near}): gateways that split and merge again with no activity "
+                "between them multiply the ways; simplify them in your BPMN tool"
+            )
         if node.kind == "activity":
             return _Leaf(node_id)
         if node.kind == "end":
