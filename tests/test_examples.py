@@ -25,7 +25,9 @@ def test_contract_example_is_the_specs() -> None:
 def test_portfolio_savings() -> None:
     out = run("examples/portfolio_savings.py", "models")
     lines = out.splitlines()
-    assert any(line.startswith("property-registration") and "13,230,000,000 UZS" in line for line in lines)
+    assert any(
+        line.startswith("property-registration") and "13,230,000,000 UZS" in line for line in lines
+    )
     assert "burden saved per year: 47,550,000,000 UZS" in lines
     assert "applicant hours saved per year: 5,796,875" in lines
 
@@ -37,5 +39,8 @@ def test_graph_analysis_of_the_contract_example() -> None:
         "critical path (12.2 days without rework): get_plan -> notarise -> check -> register"
         " -> issue_extract -> receive -> end"
     ) in out
-    assert "agencies in turn: Cadastre Agency -> Ministry of Justice -> Cadastre Agency -> Applicant" in out
+    assert (
+        "agencies in turn: Cadastre Agency -> Ministry of Justice -> Cadastre Agency -> Applicant"
+        in out
+    )
     assert "rework loop over 2 step(s)" in out
