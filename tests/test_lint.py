@@ -173,6 +173,18 @@ def test_repeated_contact_counts_visits_one_case_makes() -> None:
     assert "Desk up to 2 times ('paper', 'lawyer' and 'collect')" in finding.message
     assert finding.line == then.step_line("collect")
     assert finding.gain == {"visits": -1, "applicant_hours": -0.5}
+    # two branches of a parallel split both run: the applicant comes twice
+    both = model(
+        "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk}, lab: {name: Lab}}\n"
+        "steps:\n"
+        "  - {id: apply, actor: me, next: {all: [photo, fingerprints]}}\n"
+        "  - {id: photo, actor: desk, channel: in-person, work: 1h, next: issue}\n"
+        "  - {id: fingerprints, actor: desk, channel: in-person, work: 30m, next: issue}\n"
+        "  - {id: issue, actor: lab, join: all}\n"
+    )
+    finding = only(lint(both), "repeated-contact")
+    assert finding.steps == ("photo", "fingerprints") and "Desk twice" in finding.message
+    assert finding.gain == {"visits": -1, "applicant_hours": -0.5}
 
 
 # -- lines and locations -----------------------------------------------------------------------

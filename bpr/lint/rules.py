@@ -218,11 +218,34 @@ class _Context:
             found[step.id] = frozenset(seen)
         return found
 
+    @cached_property
+    def branch_of(self) -> dict[str, dict[tuple[str, str], str]]:
+        """For each step, the parallel blocks it is in: ``(split, join)`` -> branch start."""
+        found: dict[str, dict[tuple[str, str], str]] = {s.id: {} for s in self.model.steps}
+        for block in self.analysis.blocks:
+            for start, members in block.branches.items():
+                for member in members:
+                    found[member][(block.split, block.join)] = start
+        return found
+
+    def together(self, first: Step, second: Step) -> bool:
+        """Whether one case can run both steps: one leads to the other, or they lie on two
+        branches of one parallel split (every branch runs)."""
+        if second.id in self.reachable[first.id] or first.id in self.reachable[second.id]:
+            return True
+        mine, theirs = self.branch_of[first.id], self.branch_of[second.id]
+        return any(theirs.get(block, start) != start for block, start in mine.items())
+
     def comes_before(self, first: Step, second: Step) -> bool:
-        """Whether a case can run ``first`` and later ``second`` (file order within a loop)."""
-        if second.id not in self.reachable[first.id]:
+        """Whether a case can run ``first`` and then ``second`` (file order where both can
+        follow each other, round a loop or on parallel branches)."""
+        if not self.together(first, second):
             return False
-        return first.id not in self.reachable[second.id] or first.index < second.index
+        if second.id in self.reachable[first.id] and first.id not in self.reachable[second.id]:
+            return True
+        if first.id in self.reachable[second.id] and second.id not in self.reachable[first.id]:
+            return False
+        return first.index < second.index
 
     def in_loop(self, step_id: str) -> bool:
         loop = self.component.get(step_id, frozenset())
@@ -410,30 +433,39 @@ def _repeated_contact(ctx: _Context) -> Iterator[Finding]:
 
 
 def _one_case_visits(ctx: _Context, group: list[Step]) -> tuple[list[str], list[str], int] | None:
-    """The visits of a group that one case can make one after the other, or None.
+    """The visits of a group that one case can make both of, or None.
 
     Returns the visits that a case can combine with another of the group (file order), those
-    that can come after another (they become online in the gain), and the most visits one
-    case can make (the longest chain). Visits on exclusive branches of a choice are not
-    repeated contact: no case makes both.
+    that can come after another (they become online in the gain), and the most visits of the
+    group one case can make. Visits on exclusive branches of a choice are not repeated contact:
+    no case makes both; visits on branches of a parallel split are, since every branch runs.
     """
-    before = {s.id: [o for o in group if o is not s and ctx.comes_before(o, s)] for s in group}
-    linked = [
-        s for s in group if before[s.id] or any(s in before[o.id] for o in group if o is not s)
-    ]
+    linked = [s for s in group if any(o is not s and ctx.together(o, s) for o in group)]
     if len(linked) < 2:
         return None
-    longest: dict[str, int] = {}
+    later = [s.id for s in linked if any(o is not s and ctx.comes_before(o, s) for o in linked)]
+    return [s.id for s in linked], later, _most_together(ctx, linked)
 
-    def depth(step: Step) -> int:
-        """The most visits of the group a case can make up to and including ``step``."""
-        if step.id not in longest:
-            # "comes before" has no cycles: round a loop it follows the file order
-            longest[step.id] = 1 + max((depth(o) for o in before[step.id]), default=0)
-        return longest[step.id]
 
-    most = max(depth(s) for s in linked)
-    return [s.id for s in linked], [s.id for s in linked if before[s.id]], most
+def _most_together(ctx: _Context, visits: list[Step]) -> int:
+    """The largest number of these visits that one case makes (a largest set of visits that
+    are pairwise together; groups of visits to one office are small)."""
+    if len(visits) > 16:  # pragma: no cover - no procedure sends a citizen to one office so often
+        return len(visits)
+    near = {s.id: {o.id for o in visits if o is not s and ctx.together(o, s)} for s in visits}
+    best = 0
+
+    def grow(chosen: int, candidates: set[str], rest: set[str]) -> None:
+        nonlocal best
+        if not candidates and not rest:
+            best = max(best, chosen)
+        for node in list(candidates):
+            grow(chosen + 1, candidates & near[node], rest & near[node])
+            candidates = candidates - {node}
+            rest = rest | {node}
+
+    grow(0, {s.id for s in visits}, set())
+    return best
 
 
 def _up_to(most: int, visits: int) -> str:
