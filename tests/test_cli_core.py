@@ -132,3 +132,24 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["steps"] == 7
+
+
+def test_sigterm_leaves_no_half_written_file(tmp_path: Path) -> None:
+    """A run stopped by SIGTERM removes its temporary file and leaves no output."""
+    import signal
+    import time
+
+    out = tmp_path / "cases.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bpr", "simulate", str(EXAMPLE), "--cases", "3000000", "--log", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".cases.csv.*.tmp")) and process.poll() is None:
+        assert time.monotonic() < deadline, "the log was never started"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import signal
 import sys
 from typing import Any
 
@@ -63,8 +65,19 @@ def cli() -> None:
     """
 
 
+def _stop_on_terminate() -> None:
+    """Turn SIGTERM into an exception, so half-written temporary files are removed."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 wrong usage)."""
+    _stop_on_terminate()
     try:
         result = cli.main(args=argv, prog_name="bpr", standalone_mode=False)
     except click.exceptions.Abort:
