@@ -205,6 +205,7 @@ class _Analyser:
                         f"whole split and join '{join}'",
                     )
                 branches[start] = frozenset(region)
+            self.check_separate(split.id, join, branches)
             blocks.append(ParallelBlock(split.id, join, branches))
             closed.add(join)
         for join in sorted(joins - closed, key=lambda j: model.step(j).index):
@@ -214,6 +215,23 @@ class _Analyser:
         blocks.sort(key=lambda b: (len(b.steps), model.step(b.split).index))
         self.check_entries(blocks)
         return blocks
+
+    def check_separate(self, split: str, join: str, branches: dict[str, frozenset[str]]) -> None:
+        """Parallel branches share no step: a shared step would run once per branch."""
+        owner: dict[str, str] = {}
+        for start, region in branches.items():
+            for step_id in sorted(region, key=lambda s: self.model.step(s).index):
+                first = owner.setdefault(step_id, start)
+                if first != start:
+                    self.problem(
+                        split,
+                        "next",
+                        f"step '{step_id}' lies on two branches of the parallel split at "
+                        f"'{split}' (from '{first}' and from '{start}'): each branch must reach "
+                        f"the join '{join}' on its own; let both branches lead to the join, or "
+                        "make the shared step part of one branch",
+                    )
+                    return
 
     def check_entries(self, blocks: list[ParallelBlock]) -> None:
         """A block is entered only through its split, and its join only from its branches."""

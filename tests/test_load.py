@@ -322,3 +322,16 @@ def test_find_models_gives_a_file_once(tmp_path: Path) -> None:
     (tmp_path / "x" / "a.yaml").write_text("x")
     found = list(bpr.find_models([tmp_path, tmp_path / "x", tmp_path / "x" / "a.yaml"]))
     assert found == [tmp_path / "x" / "a.yaml"]
+
+
+def test_parallel_branches_may_not_share_a_step() -> None:
+    text = (
+        "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps:\n"
+        "  - {id: s, actor: a, next: {all: [b, c, e]}}\n"
+        "  - {id: b, actor: a, next: c}\n"
+        "  - {id: c, actor: a, next: j}\n"
+        "  - {id: e, actor: a, next: j}\n"
+        "  - {id: j, actor: a, join: all}\n"
+    )
+    message = only(text)
+    assert message.startswith("m.yaml:6:29: error: steps[0].next: step 'c' lies on two branches")
