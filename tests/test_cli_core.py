@@ -141,7 +141,17 @@ def test_sigterm_leaves_no_half_written_file(tmp_path: Path) -> None:
 
     out = tmp_path / "cases.csv"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bpr", "simulate", str(EXAMPLE), "--cases", "3000000", "--log", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "bpr",
+            "simulate",
+            str(EXAMPLE),
+            "--cases",
+            "3000000",
+            "--log",
+            str(out),
+        ],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
