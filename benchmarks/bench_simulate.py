@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import re
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 sys.path.insert(0, str(HERE.parent))
+
+sys.path.insert(0, str(HERE))
+
+from _results import machine, median_time, write_section  # noqa: E402
 
 import bpr  # noqa: E402
 from bpr.simulate import simulate  # noqa: E402
@@ -75,36 +74,9 @@ def benchmark_model() -> bpr.Model:
     return bpr.loads("\n".join(lines) + "\n", "bench.yaml")
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, measured {date.today().isoformat()}"
-    )
-
-
-def best_of(run, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-# -- bpr -----------------------------------------------------------------------------------------
-
-
 def run_ours(model: bpr.Model) -> dict[str, float]:
     simulate(model, 10_000, seed=0)  # warm up imports
-    seconds = best_of(lambda: simulate(model, OURS_CASES, seed=1))
+    seconds = median_time(lambda: simulate(model, OURS_CASES, seed=1))
     result = simulate(model, OURS_CASES, seed=1)
     return {
         "seconds": seconds,
@@ -150,7 +122,7 @@ def run_pm4py(model: bpr.Model) -> dict[str, float]:
             parameters={"noTraces": PM4PY_CASES, "maxTraceLength": 1000, "smap": weights},
         )
 
-    seconds = best_of(run, repeat=1)
+    seconds = median_time(run, repeat=1)
     return {"seconds": seconds, "cases_per_second": PM4PY_CASES / seconds}
 
 
@@ -377,18 +349,6 @@ def run_large_logs(model: bpr.Model, folder: Path) -> list[dict[str, float | str
 # -- report ---------------------------------------------------------------------------------------
 
 
-def write_section(body: str) -> None:
-    start, end = "<!-- bench_simulate:start -->", "<!-- bench_simulate:end -->"
-    section = f"{start}\n{body.rstrip()}\n{end}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     began = time.perf_counter()
     model = benchmark_model()
@@ -455,7 +415,7 @@ probabilities as weights.
 
 (The benchmark took {time.perf_counter() - began:.0f} s.)
 """
-    write_section(body)
+    write_section("bench_simulate", body)
     print(body)
 
 
