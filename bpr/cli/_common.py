@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,20 @@ from bpr.errors import ModelError, Problem
 from bpr.load import find_models, load
 from bpr.model import Model
 
-__all__ = ["echo_json", "echo_problems", "load_models", "model_paths"]
+__all__ = ["echo_json", "echo_problems", "load_models", "model_paths", "output_option"]
+
+
+def output_option(
+    help: str, *, required: bool = True, allow_dash: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``-o/--output FILE`` option of the commands that write a file."""
+    return click.option(
+        "-o",
+        "--output",
+        required=required,
+        type=click.Path(dir_okay=False, allow_dash=allow_dash),
+        help=help,
+    )
 
 
 def model_paths(paths: Sequence[str]) -> list[Path]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bpr.cli._common import output_option
 from bpr.errors import BprError
 
 if TYPE_CHECKING:
@@ -64,12 +65,7 @@ def init(
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Write the schema to this file instead of printing it.",
-)
+@output_option("Write the schema to this file instead of printing it.", required=False)
 def schema(output: str | None) -> int:
     """Print the JSON Schema of the model format, for editors and validators.
 
@@ -96,13 +92,7 @@ def schema(output: str | None) -> int:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The report to keep up to date (.html, .md or .xlsx).",
-)
+@output_option("The report to keep up to date (.html, .md or .xlsx).")
 @click.option(
     "--refresh",
     default=2,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bpr.cli._common import echo_json, echo_problems, load_models
+from bpr.cli._common import echo_json, echo_problems, load_models, output_option
 
 __all__ = ["check", "export", "import_"]
 
@@ -15,13 +15,7 @@ _STDOUT = "-"
 
 @click.command()
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="The .bpmn file to write; - writes to standard output.",
-)
+@output_option("The .bpmn file to write; - writes to standard output.", allow_dash=True)
 @click.option(
     "--no-diagram",
     is_flag=True,
@@ -67,13 +61,7 @@ def export(model: str, output: str, no_diagram: bool) -> int:
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="The model file (.yaml) to write; - writes to standard output.",
-)
+@output_option("The model file (.yaml) to write; - writes to standard output.", allow_dash=True)
 @click.option(
     "--process",
     metavar="ID",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bpr.cli._common import echo_problems
+from bpr.cli._common import echo_problems, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.load import load
 from bpr.model import Model
@@ -28,12 +28,7 @@ _FORMATS = ("text", "json", "markdown", "html")
     help="text (default: a report for the terminal), json, markdown or html (a fragment).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the report to this file instead of printing it.",
-)
+@output_option("Write the report to this file instead of printing it.", required=False)
 def diff(
     paths: tuple[str, ...], output_format: str | None, as_json: bool, output: str | None
 ) -> int:

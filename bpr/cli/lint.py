@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from bpr._io import atomic_write
-from bpr.cli._common import echo_json, load_models, model_paths
+from bpr.cli._common import echo_json, load_models, model_paths, output_option
 from bpr.lint import (
     DEFAULT_REWORK_THRESHOLD,
     RULES,
@@ -48,12 +48,7 @@ __all__ = ["lint"]
     is_flag=True,
     help="Write a draft To-Be with the safe suggestions applied (one model file; give -o).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="The file --fix-draft writes (never the model itself).",
-)
+@output_option("The file --fix-draft writes (never the model itself).", required=False)
 @click.option("--rules", "list_rules", is_flag=True, help="List the rules and exit.")
 def lint(
     paths: tuple[str, ...],

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from bpr._table import format_number, text_table
-from bpr.cli._common import echo_json, echo_problems
+from bpr.cli._common import echo_json, echo_problems, output_option
 from bpr.load import load
 
 __all__ = ["conform", "mine"]
@@ -72,13 +72,7 @@ def _columns(options: dict[str, Any]) -> Any:
 
 @click.command()
 @click.argument("log", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The model file to write (.yaml).",
-)
+@output_option("The model file to write (.yaml).")
 @click.option(
     "--service", default=None, help="Service id of the model [default: from the log's file name]."
 )

@@ -6,20 +6,14 @@ from pathlib import Path
 
 import click
 
-from bpr.cli._common import load_models, model_paths
+from bpr.cli._common import load_models, model_paths, output_option
 
 __all__ = ["render"]
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The file to write; its suffix picks the format: .svg, .png, .pdf or .dot.",
-)
+@output_option("The file to write; its suffix picks the format: .svg, .png, .pdf or .dot.")
 @click.option(
     "--dpi",
     type=click.FloatRange(min=20, max=1200),

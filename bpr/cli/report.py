@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bpr.cli._common import output_option
 from bpr.errors import OutputError
 
 if TYPE_CHECKING:
@@ -59,13 +60,9 @@ def _on_terminal() -> bool:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The report file: .html (one self-contained page), .md (with SVG diagrams in "
-    "OUT_files/) or .xlsx (an Excel workbook).",
+@output_option(
+    "The report file: .html (one self-contained page), .md (with SVG diagrams in "
+    "OUT_files/) or .xlsx (an Excel workbook)."
 )
 @click.option(
     "--format",
