@@ -122,6 +122,10 @@ class _Analyser:
                 merged[branch.to] = merged.get(branch.to, 0.0) + branch.p
             self.successors[step.id] = list(merged.items())
         self.successors[END] = []
+        self.predecessors: dict[str, list[tuple[str, float]]] = {n: [] for n in self.successors}
+        for source, targets in self.successors.items():
+            for target, p in targets:
+                self.predecessors[target].append((source, p))
         self.problems: list[Problem] = []
 
     def problem(self, step_id: str, field_name: str, message: str, severity: str = "error") -> None:
@@ -144,12 +148,8 @@ class _Analyser:
                     f"step '{step.id}' cannot be reached from the first step '{first}'; "
                     "lead a 'next' to it or remove it",
                 )
-        predecessors: dict[str, list[str]] = {n: [] for n in successors}
-        for source, targets in successors.items():
-            for target, p in targets:
-                if p > 0:
-                    predecessors[target].append(source)
-        finishing = _reach([END], lambda n: predecessors[n])
+        predecessors = self.predecessors
+        finishing = _reach([END], lambda n: (s for s, p in predecessors[n] if p > 0))
         for step in model.steps:
             if step.id in reached and step.id not in finishing:
                 self.problem(
@@ -172,7 +172,7 @@ class _Analyser:
             for join in sorted(joins, key=lambda j: model.step(j).index):
                 self.problem(join, "join", _stray_join(join), "warning")
             return []
-        postdominator = _immediate_postdominators(successors, END)
+        postdominator = _immediate_postdominators(successors, self.predecessors, END)
         blocks = []
         closed: set[str] = set()
         for split in splits:
@@ -235,16 +235,13 @@ class _Analyser:
 
     def check_entries(self, blocks: list[ParallelBlock]) -> None:
         """A block is entered only through its split, and its join only from its branches."""
-        predecessors: dict[str, list[str]] = {n: [] for n in self.successors}
-        for source, targets in self.successors.items():
-            for target, _ in targets:
-                predecessors[target].append(source)
+        predecessors = self.predecessors
         feeds: dict[str, set[str]] = {}
         for block in blocks:
             inside = block.steps
             feeds.setdefault(block.join, set()).update(inside | {block.split})
             for step_id in inside:
-                for source in predecessors[step_id]:
+                for source, _ in predecessors[step_id]:
                     if source != block.split and source not in inside:
                         self.problem(
                             source,
@@ -254,7 +251,7 @@ class _Analyser:
                             "a parallel block only through its split",
                         )
         for join, sources in feeds.items():
-            for source in predecessors[join]:
+            for source, _ in predecessors[join]:
                 if source not in sources:
                     self.problem(
                         source,
@@ -290,22 +287,20 @@ def _reach(starts: Iterable[str], neighbours: Callable[[str], Iterable[str]]) ->
 
 
 def _immediate_postdominators(
-    successors: dict[str, list[tuple[str, float]]], exit_node: str
+    successors: dict[str, list[tuple[str, float]]],
+    predecessors: dict[str, list[tuple[str, float]]],
+    exit_node: str,
 ) -> dict[str, str]:
     """Immediate postdominators (Cooper, Harvey and Kennedy's iterative algorithm)."""
-    predecessors: dict[str, list[str]] = {n: [] for n in successors}
-    for source, targets in successors.items():
-        for target, _ in targets:
-            predecessors[target].append(source)
     order: list[str] = []  # postorder of the reversed graph from the exit
     visited = {exit_node}
-    stack = [(exit_node, iter(predecessors[exit_node]))]
+    stack = [(exit_node, iter(s for s, _ in predecessors[exit_node]))]
     while stack:
         node, children = stack[-1]
         for child in children:
             if child not in visited:
                 visited.add(child)
-                stack.append((child, iter(predecessors[child])))
+                stack.append((child, iter(s for s, _ in predecessors[child])))
                 break
         else:
             stack.pop()

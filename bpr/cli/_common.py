@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,3 @@ def load_models(
 def echo_json(data: Any) -> None:
     """Print JSON as the contract shows it: UTF-8 text, two-space indent, keys in order."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def is_terminal() -> bool:
-    return sys.stdout.isatty()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bpr._table import format_number, measure_label, text_table
@@ -53,7 +55,7 @@ def metrics(paths: tuple[str, ...], as_json: bool) -> int:
     objects, each with a "file" key. Invalid files are reported and skipped (exit status 1).
     """
     models, failures = load_models(paths)
-    single = len(paths) == 1 and not failures and len(models) == 1 and not _is_folder(paths[0])
+    single = len(paths) == 1 and not failures and len(models) == 1 and not Path(paths[0]).is_dir()
     if as_json:
         if single:
             echo_json(measure(models[0]).as_dict())
@@ -62,12 +64,6 @@ def metrics(paths: tuple[str, ...], as_json: bool) -> int:
     elif models:
         click.echo(_metrics_table(models))
     return 1 if failures else 0
-
-
-def _is_folder(path: str) -> bool:
-    from pathlib import Path
-
-    return Path(path).is_dir()
 
 
 def _metrics_table(models: list[Model]) -> str:
