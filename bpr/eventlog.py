@@ -6,7 +6,6 @@ import csv
 import gzip
 import io
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
 from bpr._io import atomic_output
+from bpr._xmltext import xml_text
 from bpr.errors import DependencyError, EventLogError, did_you_mean
 
 if TYPE_CHECKING:
@@ -499,13 +499,9 @@ _XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-# Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates, ...).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def _xml_value(text: str) -> str:
     """An attribute value for XES: escaped, with characters XML cannot hold as U+FFFD."""
-    return quoteattr(_NOT_XML.sub("\ufffd", text))
+    return quoteattr(xml_text(text, "\ufffd"))
 
 
 def _write_xes(stream: IO[str], table: EventTable) -> None:

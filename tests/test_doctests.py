@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "bpr._yaml",
     "bpr._table",
+    "bpr._xmltext",
     "bpr.durations",
     "bpr.errors",
     "bpr.flownet",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bpr._xmltext import xml_text
 from bpr.errors import BpmnError
 
 __all__ = [
@@ -33,18 +34,6 @@ BPR_NS = "urn:bpr:bpmn:1"
 MAX_BYTES = 50 * 1024 * 1024
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]")
-# Characters XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/FFFF).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(text: str) -> str:
-    """``text`` without the characters that XML 1.0 cannot hold (a model may carry control
-    characters, written as escapes in quoted YAML strings); everything else is kept.
-
-    >>> xml_text("Check\\x07 the form\\x00"), xml_text("Tab\\tand\\nline")
-    ('Check the form', 'Tab\\tand\\nline')
-    """
-    return _NOT_XML.sub("", text)
 
 
 def ncname(prefix: str, text: str) -> str:
