@@ -38,7 +38,7 @@ def reversed_text(steps: int, variant: str) -> str:
 
 def growth() -> list[tuple[int, float, float, float]]:
     import bpr
-    from bpr.comparison import compare, to_html, to_text
+    from bpr.comparison.diff import compare, to_html, to_text
 
     rows = []
     for steps in (100, 1_000, 10_000):
@@ -54,7 +54,7 @@ def growth() -> list[tuple[int, float, float, float]]:
 
 def reordered() -> tuple[float, int]:
     import bpr
-    from bpr.comparison import compare
+    from bpr.comparison.diff import compare
 
     as_is = bpr.loads(reversed_text(500, "as-is"))
     to_be = bpr.loads(reversed_text(500, "to-be"))

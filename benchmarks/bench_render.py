@@ -24,7 +24,7 @@ REPEAT = 3
 def measure(steps: int) -> tuple[float, float, float, float, int]:
     """Seconds for layout, DOT text, SVG and PNG; and the picture's width in points."""
     import bpr
-    from bpr.layout import layout_model
+    from bpr.layout.engine import layout_model
     from bpr.render import convert
     from bpr.render._draw import process_scene
 
@@ -42,7 +42,7 @@ def measure(steps: int) -> tuple[float, float, float, float, int]:
 
 
 def main() -> None:
-    from bpr._graphviz import graphviz_version
+    from bpr.backend.graphviz import graphviz_version
 
     rows = []
     for steps in SIZES:

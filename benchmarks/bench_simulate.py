@@ -299,7 +299,7 @@ def _prosimos_mean_lead_days(log: Path) -> float:
 _READER = textwrap.dedent(
     """
     import resource, sys, time
-    from bpr.eventlog import read_log
+    from bpr.files.eventlog import read_log
     started = time.perf_counter()
     log = read_log(sys.argv[1])
     seconds = time.perf_counter() - started
@@ -310,7 +310,7 @@ _READER = textwrap.dedent(
 
 
 def run_large_logs(model: bpr.Model, folder: Path) -> list[dict[str, float | str]]:
-    from bpr.eventlog import write_log
+    from bpr.files.eventlog import write_log
 
     runs_per_case = sum(simulate(model, 2_000, seed=2).step_runs.values()) / 2_000
     cases = int(LOG_EVENTS / runs_per_case) + 1

@@ -9,7 +9,11 @@ Load a model of one variant of a service, check it, measure it:
 
 from typing import TYPE_CHECKING, Any
 
-from bpr.durations import Duration, parse_duration
+from bpr.analysis.measures import MEASURE_KEYS, Measures, measure
+from bpr.core.durations import Duration, parse_duration
+from bpr.core.flow import ParallelBlock
+from bpr.core.model import Actor, Branch, Document, Flow, Model, Step, build_graph
+from bpr.core.version import __version__
 from bpr.errors import (
     BpmnError,
     BprError,
@@ -23,10 +27,7 @@ from bpr.errors import (
     Problem,
     SimulationError,
 )
-from bpr.graph import ParallelBlock, build_graph
-from bpr.load import find_models, load, loads
-from bpr.measures import MEASURE_KEYS, Measures, measure
-from bpr.model import Actor, Branch, Document, Flow, Model, Step
+from bpr.files.load import find_models, load, loads
 
 if TYPE_CHECKING:
     from bpr.bpmn import (
@@ -37,10 +38,10 @@ if TYPE_CHECKING:
         import_bpmn,
         to_bpmn,
     )
-    from bpr.comparison import Comparison, MeasureChange, Redesign, compare
-    from bpr.eventlog import EventTable, LogColumns, read_log, write_log
-    from bpr.jsonschema import json_schema
-    from bpr.layout import Layout, layout_model
+    from bpr.comparison.diff import Comparison, MeasureChange, Redesign, compare
+    from bpr.files.eventlog import EventTable, LogColumns, read_log, write_log
+    from bpr.files.jsonschema import json_schema
+    from bpr.layout.engine import Layout, layout_model
     from bpr.lint import RULES as LINT_RULES
     from bpr.lint import Finding, draft_to_be, lint_result
     from bpr.mining import ConformanceResult, DiscoveryResult, conform, discover, mine
@@ -65,16 +66,16 @@ _LAZY: dict[str, tuple[str, str]] = {
         )
     },
     **{
-        name: ("bpr.comparison", name)
+        name: ("bpr.comparison.diff", name)
         for name in ("Comparison", "MeasureChange", "Redesign", "compare")
     },
     **{
-        name: ("bpr.eventlog", name)
+        name: ("bpr.files.eventlog", name)
         for name in ("EventTable", "LogColumns", "read_log", "write_log")
     },
-    "json_schema": ("bpr.jsonschema", "json_schema"),
-    "Layout": ("bpr.layout", "Layout"),
-    "layout_model": ("bpr.layout", "layout_model"),
+    "json_schema": ("bpr.files.jsonschema", "json_schema"),
+    "Layout": ("bpr.layout.engine", "Layout"),
+    "layout_model": ("bpr.layout.engine", "layout_model"),
     "LINT_RULES": ("bpr.lint", "RULES"),
     **{name: ("bpr.lint", name) for name in ("Finding", "draft_to_be", "lint_result")},
     **{
@@ -89,18 +90,18 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{name: ("bpr.simulate", name) for name in ("SimulationResult",)},
 }
 _SUBMODULES = {
+    "analysis",
     "authoring",
+    "backend",
     "bpmn",
     "comparison",
-    "eventlog",
-    "flownet",
-    "jsonschema",
+    "core",
+    "files",
     "layout",
     "lint",
     "mining",
     "render",
     "report",
-    "schema",
 }
 
 
@@ -120,8 +121,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
-
-__version__ = "0.1.0"
 
 __all__ = [
     "LINT_RULES",

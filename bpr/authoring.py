@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpr._io import atomic_write
+from bpr.core.schema import ID_PATTERN
 from bpr.errors import BprError, OutputError
-from bpr.jsonschema import schema_text
-from bpr.schema import ID_PATTERN
+from bpr.files.jsonschema import schema_text
+from bpr.files.output import atomic_write
 
 if TYPE_CHECKING:
     from bpr.report import ReportResult

@@ -21,9 +21,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bpr.core.model import END, Model
 from bpr.errors import BprError, EventLogError
-from bpr.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, LogColumns, read_log
-from bpr.model import END, Model
+from bpr.files.eventlog import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    RESOURCE,
+    START,
+    TIMESTAMP,
+    LogColumns,
+    read_log,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -434,7 +443,7 @@ def discover(
     noise: float = 0.2,
     actor_from: str = "auto",
 ) -> DiscoveryResult:
-    """Discover a draft model from a log read by :func:`bpr.eventlog.read_log`.
+    """Discover a draft model from a log read by :func:`bpr.files.eventlog.read_log`.
 
     ``actor_from`` is ``group`` (``org:group``), ``resource`` (``org:resource``) or ``auto``
     (the group where most events have one, else the resource). ``noise`` is the inductive
@@ -443,8 +452,8 @@ def discover(
     import numpy as np
     import pandas as pd
 
-    from bpr.load import loads
-    from bpr.schema import ID_PATTERN
+    from bpr.core.schema import ID_PATTERN
+    from bpr.files.load import loads
 
     if not ID_PATTERN.fullmatch(service):
         raise BprError(
@@ -838,7 +847,7 @@ def petri_net(model: Model, labels: dict[str, str | None]) -> tuple[Any, Any, An
     from pm4py.objects.petri_net.obj import Marking, PetriNet
     from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
 
-    from bpr.graph import analyse
+    from bpr.core.flow import analyse
 
     net = PetriNet(f"{model.service}-{model.variant}")
     places: dict[str, Any] = {}

@@ -1,6 +1,6 @@
 """Monte Carlo simulation of a model: the distribution of lead times, paths, effort and fees.
 
-The simulation follows the same semantics as the measures (:mod:`bpr.measures`): each step
+The simulation follows the same semantics as the measures (:mod:`bpr.analysis.measures`): each step
 takes ``work + wait`` of elapsed time, a choice takes one branch by its probability, loops are
 followed as often as their dice say, and a parallel split takes as long as its slowest branch.
 Durations are drawn from their distributions (fixed, uniform or triangular).
@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bpr.core.flow import ParallelBlock, analyse, strongly_connected_components
+from bpr.core.model import END, Model, Step
 from bpr.errors import SimulationError
-from bpr.graph import ParallelBlock, analyse, strongly_connected_components
-from bpr.model import END, Model, Step
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from bpr.eventlog import EventTable
+    from bpr.files.eventlog import EventTable
 
 __all__ = [
     "PathShare",
@@ -135,7 +135,7 @@ def simulate(
     """Simulate ``cases`` cases of a model; the same seed gives the same result.
 
     With ``events=True`` the result also holds every step run as an event (``result.events``,
-    an :class:`bpr.eventlog.EventTable`) with start and complete times from ``start`` (an ISO
+    an :class:`bpr.files.eventlog.EventTable`) with start and complete times from ``start`` (an ISO
     date); cases arrive at the model's ``volume`` per year (or ``cases`` over one year).
 
     >>> import bpr
@@ -149,7 +149,7 @@ def simulate(
     """
     import numpy as np
 
-    from bpr.measures import expected_totals
+    from bpr.analysis.measures import expected_totals
 
     if cases < 1:
         raise SimulationError(f"the number of cases must be at least 1, not {cases}")
@@ -421,7 +421,7 @@ class _Engine:
         """The step runs as events with timestamps from ``base``, sorted by case and time."""
         import numpy as np
 
-        from bpr.eventlog import EventTable
+        from bpr.files.eventlog import EventTable
 
         volume = self.model.volume or self.n
         gap_hours = 365 * 24 / volume
@@ -546,8 +546,8 @@ def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, .
     """
     import io
 
-    from bpr._io import atomic_write
     from bpr.errors import DependencyError
+    from bpr.files.output import atomic_write
 
     suffix = path.lower().rpartition(".")[2]
     if suffix not in ("png", "svg"):

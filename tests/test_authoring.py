@@ -28,8 +28,8 @@ from bpr.authoring import (
     starter_files,
     watch_models,
 )
-from bpr.comparison import compare
-from bpr.jsonschema import json_schema, schema_text
+from bpr.comparison.diff import compare
+from bpr.files.jsonschema import json_schema, schema_text
 from tests.conftest import DATA, ROOT
 
 PORTFOLIO = DATA / "report" / "portfolio"

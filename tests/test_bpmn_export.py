@@ -89,7 +89,7 @@ def test_structure_of_every_exported_model(path: Path, exported: dict[Path, Path
     ]
     used = [a for a in model.actors if any(s.actor == a for s in model.steps)]
     assert sorted(actors) == sorted(used)
-    from bpr.layout import lane_order
+    from bpr.layout.engine import lane_order
 
     assert actors == lane_order(model, used)
     refs = [r.text for lane in lanes for r in lane.findall(_q(BPMN, "flowNodeRef"))]

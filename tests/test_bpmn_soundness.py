@@ -1,4 +1,4 @@
-"""bpr.bpmn.petri: the model as a workflow net, and Woflan's verdict with a reason."""
+"""bpr.analysis.petri: the model as a workflow net, and Woflan's verdict with a reason."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import bpr
-from bpr.flownet import FlowEdge, FlowNet, FlowNode
+from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode
 
 pytest.importorskip("pm4py")
 
-from bpr.bpmn.petri import _reduce, _translate, _walk, check_soundness, workflow_net
+from bpr.analysis.petri import _reduce, _translate, _walk, check_soundness, workflow_net
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -169,7 +169,7 @@ def test_many_parallel_branches_are_decided_in_seconds() -> None:
 
 def test_the_reduced_net_keeps_every_verdict() -> None:
     """Murata's rules keep soundness: sound models stay sound, unsound ones unsound."""
-    from bpr.flownet import flow_net
+    from bpr.analysis.flownet import flow_net
 
     models = [bpr.load(p) for p in MODEL_FILES]
     models += [_parallel(4), bpr.load(DATA / "bpmn" / "stray-join.yaml")]

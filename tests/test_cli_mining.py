@@ -31,7 +31,7 @@ TINY_OPTIONS = [
 
 @pytest.fixture(scope="module")
 def simulated_log(tmp_path_factory) -> Path:
-    from bpr.eventlog import write_log
+    from bpr.files.eventlog import write_log
     from bpr.simulate import simulate
 
     path = tmp_path_factory.mktemp("logs") / "nested.csv"

@@ -1,4 +1,4 @@
-"""bpr.comparison: step and document changes, measure changes, redesign classes, reports.
+"""bpr.comparison.diff: step and document changes, measure changes, redesign classes, reports.
 
 The expected lists for the shipped models were worked out by hand from the YAML files (step
 ids, ``replaces``, ``needs`` and ``exchange``), not by running the comparison.
@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import bpr
-import bpr.comparison
-from bpr.comparison import (
+import bpr.comparison.diff
+from bpr.analysis.measures import MEASURE_KEYS
+from bpr.comparison.diff import (
     REDESIGN_KINDS,
     Comparison,
     compare,
@@ -29,7 +30,6 @@ from bpr.comparison import (
     variant_files,
 )
 from bpr.errors import ComparisonError
-from bpr.measures import MEASURE_KEYS
 from tests.conftest import DATA, MODELS, ROOT
 
 DIFF = DATA / "diff"
@@ -59,14 +59,14 @@ def kinds(c: Comparison) -> list[str]:
     return [r.kind for r in c.redesigns]
 
 
-def redesign(c: Comparison, kind: str) -> bpr.comparison.Redesign:
+def redesign(c: Comparison, kind: str) -> bpr.comparison.diff.Redesign:
     found = [r for r in c.redesigns if r.kind == kind]
     assert found, f"no {kind} in {kinds(c)}"
     return found[0]
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(bpr.comparison, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(bpr.comparison.diff, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -8,16 +8,16 @@ import importlib
 import pytest
 
 MODULES = [
-    "bpr._yaml",
-    "bpr._table",
-    "bpr._xmltext",
-    "bpr.durations",
+    "bpr.files.yamlsource",
+    "bpr.analysis.table",
+    "bpr.core.xmltext",
+    "bpr.core.durations",
     "bpr.errors",
-    "bpr.flownet",
-    "bpr.graph",
-    "bpr.load",
-    "bpr.measures",
-    "bpr.model",
+    "bpr.analysis.flownet",
+    "bpr.core.flow",
+    "bpr.files.load",
+    "bpr.analysis.measures",
+    "bpr.core.model",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bpr.durations import Duration, DurationError, format_hours, parse_duration
+from bpr.core.durations import Duration, DurationError, format_hours, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 
 import bpr
 from bpr.errors import EventLogError, OutputError
-from bpr.eventlog import (
+from bpr.files.eventlog import (
     ACTIVITY,
     CASE,
     GROUP,

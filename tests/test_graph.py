@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bpr
-from bpr.flownet import END_ID, START_ID, flow_net
-from bpr.graph import analyse, flows, strongly_connected_components
+from bpr.analysis.flownet import END_ID, START_ID, flow_net
+from bpr.core.flow import analyse, flows, strongly_connected_components
 from tests.conftest import DATA
 
 

@@ -12,9 +12,8 @@ import pytest
 import yaml
 
 import bpr
-import bpr.jsonschema as module
-from bpr.jsonschema import json_schema, schema_text, shipped_schema_text
-from bpr.schema import (
+import bpr.files.jsonschema as module
+from bpr.core.schema import (
     ACTOR_FIELDS,
     BRANCH_FIELDS,
     DOCUMENT_FIELDS,
@@ -22,6 +21,7 @@ from bpr.schema import (
     STEP_FIELDS,
     TOP_FIELDS,
 )
+from bpr.files.jsonschema import json_schema, schema_text, shipped_schema_text
 from tests.conftest import DATA, MODELS
 
 VALIDATOR = jsonschema.Draft7Validator(json_schema())
@@ -36,7 +36,7 @@ def errors(data: Any) -> list[str]:
 def test_the_shipped_file_is_the_generated_schema() -> None:
     # refresh with: bpr schema -o bpr/data/model.schema.json
     assert shipped_schema_text() == schema_text()
-    assert (Path(module.__file__).parent / "data" / "model.schema.json").read_text(
+    assert (Path(bpr.__file__).parent / "data" / "model.schema.json").read_text(
         encoding="utf-8"
     ) == schema_text()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import bpr
+from bpr.analysis.flownet import flow_net
 from bpr.errors import ExecutableNotFound
-from bpr.flownet import flow_net
-from bpr.layout import (
+from bpr.layout.engine import (
     EVENT_SIZE,
     GATEWAY_SIZE,
     TASK_HEIGHT,

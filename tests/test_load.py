@@ -238,7 +238,7 @@ PARALLEL = (
 def test_parallel_split_closed_by_join() -> None:
     model = bpr.loads(PARALLEL)
     assert model.step("check").next.kind == "parallel"
-    blocks = bpr.graph.analyse(model).blocks
+    blocks = bpr.core.flow.analyse(model).blocks
     assert [(b.split, b.join, sorted(b.branches)) for b in blocks] == [
         ("check", "done", ["a", "b"])
     ]

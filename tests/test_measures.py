@@ -7,7 +7,7 @@ import json
 import pytest
 
 import bpr
-from bpr.measures import MEASURE_KEYS, _solve_dense, _solve_sparse, expected_totals
+from bpr.analysis.measures import MEASURE_KEYS, _solve_dense, _solve_sparse, expected_totals
 from tests.conftest import DATA
 
 HEAD = """\

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import bpr
-from bpr.eventlog import ACTIVITY, CASE, TIMESTAMP, read_log
+from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP, read_log
 from bpr.mining import (
     _duration_text,
     _probabilities,
@@ -65,7 +65,7 @@ def test_slugify_makes_valid_unique_ids():
         "step",
         "yes",
     ]
-    assert all(bpr.schema.ID_PATTERN.fullmatch(t) for t in taken)
+    assert all(bpr.core.schema.ID_PATTERN.fullmatch(t) for t in taken)
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_hostile_activity_names(tmp_path):
     )
     draft = discover(frame, source="hostile.csv")
     assert [s.name for s in draft.model.steps] == names
-    assert all(bpr.schema.ID_PATTERN.fullmatch(s.id) for s in draft.model.steps)
+    assert all(bpr.core.schema.ID_PATTERN.fullmatch(s.id) for s in draft.model.steps)
 
 
 def test_different_first_activities_get_a_start_step():

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 import bpr
-from bpr._graphviz import graphviz_version
+from bpr.backend.graphviz import graphviz_version
+from bpr.core.textmetrics import clean, html_escape, text_width, wrap
 from bpr.errors import OutputError
+from bpr.layout.content import task_box
 from bpr.render import (
     comparison_dot,
     convert,
@@ -22,8 +24,6 @@ from bpr.render import (
     render_model,
     to_pm4py_bpmn,
 )
-from bpr.render._content import task_box
-from bpr.render._text import clean, html_escape, text_width, wrap
 from tests.conftest import DATA, GOLDEN, ROOT, Golden, model_files, service_folders
 
 RENDER_DATA = DATA / "render"
@@ -124,7 +124,7 @@ def test_comparison_svg_has_both_sides_and_the_legend() -> None:
 
 
 def test_comparison_marks_each_change_by_colour_and_by_a_second_cue() -> None:
-    from bpr.comparison import compare
+    from bpr.comparison.diff import compare
 
     folder = ROOT / "models" / "property-registration"
     as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
@@ -241,7 +241,7 @@ def test_text_helpers() -> None:
 def test_to_pm4py_bpmn_mirrors_the_flow_net() -> None:
     from pm4py.objects.bpmn.obj import BPMN
 
-    from bpr.flownet import flow_net
+    from bpr.analysis.flownet import flow_net
 
     model = bpr.load(DATA / "contract-example.yaml")
     bpmn = to_pm4py_bpmn(model)
@@ -269,10 +269,10 @@ def test_pm4py_engine_draws_a_picture(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "bpr.layout",
+        "bpr.layout.engine",
         "bpr.render",
-        "bpr.render._text",
-        "bpr.render._content",
+        "bpr.core.textmetrics",
+        "bpr.layout.content",
         "bpr.render._scene",
         "bpr.render._output",
     ],

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import bpr
-from bpr.durations import DurationError, parse_duration
-from bpr.graph import analyse
-from bpr.model import END, Model
+from bpr.core.durations import DurationError, parse_duration
+from bpr.core.flow import analyse
+from bpr.core.model import END, Model
 from bpr.simulate import SimulationError, plot_lead_times, simulate
 
 DATA = Path(__file__).parent / "data"

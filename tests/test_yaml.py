@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bpr._yaml import format_path, parse_yaml
 from bpr.errors import ModelError
+from bpr.files.yamlsource import format_path, parse_yaml
 
 
 def problem_of(text: str | bytes) -> str:

@@ -8,9 +8,9 @@
 True
 """
 
+from bpr.analysis.petri import Soundness, check_soundness, workflow_net
 from bpr.bpmn.export import export_bpmn, to_bpmn
 from bpr.bpmn.importer import ImportResult, import_bpmn
-from bpr.bpmn.petri import Soundness, check_soundness, workflow_net
 from bpr.bpmn.xml import BPR_NS, BpmnError
 
 __all__ = [

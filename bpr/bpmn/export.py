@@ -3,7 +3,7 @@
 The figures BPMN has no element for (work, wait, fee, channel, probabilities, document
 issuers) travel in extension elements of the namespace ``urn:bpr:bpmn:1`` (prefix ``bpr``), so
 that ``bpr import`` gives back the same model; BPMN tools keep extension elements they do not
-know. Positions come from :func:`bpr.layout.layout_model`, the layout of bpr's own diagrams.
+know. Positions come from :func:`bpr.layout.engine.layout_model`, the layout of bpr's own diagrams.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bpr.analysis.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
 from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, DC_NS, DI_NS, lxml_etree, ncname, xml_text
-from bpr.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
-from bpr.model import Model, Step
+from bpr.core.model import Model, Step
 
 if TYPE_CHECKING:
-    from bpr.layout import Rect
+    from bpr.layout.engine import Rect
 
 __all__ = ["BpmnNet", "bpmn_net", "export_bpmn", "task_type", "to_bpmn"]
 
@@ -151,7 +151,7 @@ def export_bpmn(
     inputs: tuple[str | os.PathLike[str], ...] = (),
 ) -> Path:
     """Write the model as a BPMN 2.0 file, whole or not at all, never over one of ``inputs``."""
-    from bpr._io import atomic_write
+    from bpr.files.output import atomic_write
 
     return atomic_write(path, to_bpmn(model, diagram=diagram), inputs=(model.file, *inputs))
 
@@ -205,7 +205,7 @@ class _Writer:
     def document(self, diagram: bool) -> Any:
         etree = lxml_etree()
 
-        from bpr import __version__
+        from bpr.core.version import __version__
 
         model = self.model
         root = etree.Element(
@@ -267,7 +267,7 @@ class _Writer:
                     element.set("agency", xml_text(actor.agency))
 
     def lane_order(self) -> list[str]:
-        from bpr.layout import lane_order
+        from bpr.layout.engine import lane_order
 
         return lane_order(self.model, self.net.lanes())
 
@@ -415,7 +415,7 @@ class _Writer:
     def diagram(self, root: Any, lane_ids: dict[str, str]) -> None:
         etree = lxml_etree()
 
-        from bpr.layout import layout_model
+        from bpr.layout.engine import layout_model
 
         layout = layout_model(self.model, self.net, sizes=self.sizes())
         documents = self.documents_by_lane()
@@ -576,7 +576,7 @@ class _Writer:
 
     def sizes(self) -> dict[str, tuple[float, float]]:
         """Task boxes as BPMN tools draw them: the name only, at least 100 by 80."""
-        from bpr.render._text import wrap
+        from bpr.core.textmetrics import wrap
 
         sizes = {}
         for node in self.net.nodes:

@@ -17,9 +17,9 @@ from typing import Any
 
 from bpr.bpmn._text import IdMaker, clean_name, comment_text, slug, yaml_scalar
 from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, BpmnError, parse_xml
+from bpr.core.model import CHANNELS, END, Model
+from bpr.core.schema import ACTOR_KINDS, ID_PATTERN
 from bpr.errors import ModelError, Problem
-from bpr.model import CHANNELS, END, Model
-from bpr.schema import ACTOR_KINDS, ID_PATTERN
 
 __all__ = ["ImportResult", "import_bpmn"]
 
@@ -267,7 +267,7 @@ class _Importer:
         self.compile(process)
         text = self.write_yaml(process)
         try:
-            from bpr.load import loads
+            from bpr.files.load import loads
 
             model = loads(text, self.file + " (imported)")
         except ModelError as exc:
@@ -1067,7 +1067,7 @@ class _Importer:
         return node_id
 
     def read_step_extension(self, step: _Step, ext: Any) -> None:
-        from bpr.durations import DurationError, parse_duration
+        from bpr.core.durations import DurationError, parse_duration
 
         wanted = ext.get("id") or ""
         if ID_PATTERN.fullmatch(wanted) and wanted != END:

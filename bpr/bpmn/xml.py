@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bpr._xmltext import xml_text
+from bpr.core.xmltext import xml_text
 from bpr.errors import BpmnError
 
 __all__ = [

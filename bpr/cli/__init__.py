@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from bpr import __version__
+from bpr.core.version import __version__
 from bpr.errors import BprError, ModelError
 
 __all__ = ["cli", "main"]

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
+from bpr.core.model import Model
 from bpr.errors import ModelError, Problem
-from bpr.load import find_models, load
-from bpr.model import Model
+from bpr.files.load import find_models, load
 
 __all__ = ["echo_json", "echo_problems", "load_models", "model_paths", "output_option"]
 

@@ -48,7 +48,7 @@ def init(
       bpr init birth-registration --dir models
     """
     from bpr.authoring import init_service
-    from bpr.schema import ID_PATTERN
+    from bpr.core.schema import ID_PATTERN
 
     if not ID_PATTERN.fullmatch(service):
         raise click.UsageError(
@@ -78,8 +78,8 @@ def schema(output: str | None) -> int:
     Example:
       bpr schema -o models/model.schema.json
     """
-    from bpr._io import atomic_write
-    from bpr.jsonschema import schema_text
+    from bpr.files.jsonschema import schema_text
+    from bpr.files.output import atomic_write
 
     text = schema_text()
     if output is None:

@@ -95,11 +95,11 @@ def import_(
       bpr import signavio-export.bpmn -o models/licensing/as-is.yaml
       bpr import pools.bpmn --process Participant_Agency -o agency.yaml
     """
-    from bpr._io import atomic_write
     from bpr.bpmn.importer import import_bpmn
+    from bpr.files.output import atomic_write
 
     if service is not None:
-        from bpr.schema import ID_PATTERN
+        from bpr.core.schema import ID_PATTERN
 
         if not ID_PATTERN.fullmatch(service):
             raise click.BadParameter(
@@ -151,7 +151,7 @@ def check(paths: tuple[str, ...], soundness: bool, as_json: bool) -> int:
       bpr check models/property-registration/as-is.yaml --soundness
       bpr check models --soundness --json
     """
-    from bpr.bpmn.petri import check_soundness
+    from bpr.analysis.petri import check_soundness
 
     models, failures = load_models(paths)
     verdicts = []

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from bpr._table import format_number, measure_label, text_table
+from bpr.analysis.measures import MEASURE_KEYS, measure
+from bpr.analysis.table import format_number, measure_label, text_table
 from bpr.cli._common import echo_json, load_models
-from bpr.measures import MEASURE_KEYS, measure
-from bpr.model import Model
+from bpr.core.model import Model
 
 __all__ = ["metrics", "validate"]
 

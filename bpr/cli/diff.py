@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from bpr.cli._common import echo_problems, output_option
-from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
-from bpr.load import load
-from bpr.model import Model
+from bpr.comparison.diff import Comparison, compare, to_html, to_markdown, to_text, variant_files
+from bpr.core.model import Model
+from bpr.files.load import load
 
 __all__ = ["diff"]
 
@@ -54,7 +54,7 @@ def diff(
                 click.echo(f"note: {note}", err=True)
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
     if output:
-        from bpr._io import atomic_write
+        from bpr.files.output import atomic_write
 
         atomic_write(output, text, inputs=inputs)
         click.echo(f"wrote {output}", err=True)

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from bpr._io import atomic_write
 from bpr.cli._common import echo_json, load_models, model_paths, output_option
+from bpr.files.output import atomic_write
 from bpr.lint import (
     DEFAULT_REWORK_THRESHOLD,
     RULES,

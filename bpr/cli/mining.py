@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from bpr._table import format_number, text_table
+from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems, output_option
-from bpr.load import load
+from bpr.files.load import load
 
 __all__ = ["conform", "mine"]
 
@@ -58,7 +58,7 @@ def _column_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _columns(options: dict[str, Any]) -> Any:
-    from bpr.eventlog import LogColumns
+    from bpr.files.eventlog import LogColumns
 
     return LogColumns(
         case=options["case"],
@@ -111,7 +111,7 @@ def mine(
     volume the cases per year. Guesses are marked with comments in the YAML. The result is
     checked like any model before it is written.
     """
-    from bpr._io import atomic_write
+    from bpr.files.output import atomic_write
     from bpr.mining import mine as run
 
     if not output.lower().endswith((".yaml", ".yml")):
@@ -164,7 +164,7 @@ def conform(
     or the id made from the name), the steps the log never shows (silent in the replay), and
     the most frequent variants that deviate from the model.
     """
-    from bpr.eventlog import read_log
+    from bpr.files.eventlog import read_log
     from bpr.mining import conform as run
 
     loaded = load(model)

@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from bpr._table import format_number, text_table
+from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems
-from bpr.load import load
+from bpr.files.load import load
 
 __all__ = ["simulate"]
 
@@ -76,7 +76,7 @@ def simulate(
     """
     import secrets
 
-    from bpr.eventlog import LOG_SUFFIXES, write_log
+    from bpr.files.eventlog import LOG_SUFFIXES, write_log
     from bpr.simulate import plot_lead_times
     from bpr.simulate import simulate as run
 

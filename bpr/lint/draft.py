@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import yaml
 
-from bpr.durations import Duration, DurationError, format_hours, parse_duration
+from bpr.core.durations import Duration, DurationError, format_hours, parse_duration
+from bpr.core.model import END, Flow, Model, Step
 from bpr.lint.edits import Edit, Note, exchange_documents, parallelise
 from bpr.lint.findings import SAFE_RULES, Finding
-from bpr.model import END, Flow, Model, Step
 
 __all__ = ["Draft", "build_draft", "draft_to_be", "yaml_scalar"]
 

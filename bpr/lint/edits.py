@@ -1,6 +1,6 @@
 """The changes the lint rules suggest, made on a copy of the model so they can be measured.
 
-Every change builds a new :class:`~bpr.model.Model` (``dataclasses.replace``), checks it with
+Every change builds a new :class:`~bpr.core.model.Model` (``dataclasses.replace``), checks it with
 the flow rules again and makes sure no step loses a document it had; a change that fails either
 check is not made (the builder returns None).
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bpr.graph import FlowAnalysis, analyse
-from bpr.measures import MEASURE_KEYS, measure
-from bpr.model import END, Branch, Document, Flow, Model, Step
+from bpr.analysis.measures import MEASURE_KEYS, measure
+from bpr.core.flow import FlowAnalysis, analyse
+from bpr.core.model import END, Branch, Document, Flow, Model, Step
 
 __all__ = [
     "Edit",

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from bpr.core.flow import analyse, strongly_connected_components
+from bpr.core.model import END, Actor, Model, Step
 from bpr.errors import did_you_mean
-from bpr.graph import analyse, strongly_connected_components
 from bpr.lint.edits import (
     Edit,
     exchange_documents,
@@ -22,7 +23,6 @@ from bpr.lint.edits import (
     unavailable_needs,
 )
 from bpr.lint.findings import RULES, SEVERITIES, Finding
-from bpr.model import END, Actor, Model, Step
 
 __all__ = ["DEFAULT_REWORK_THRESHOLD", "LintResult", "SwitchedOff", "lint", "lint_result"]
 

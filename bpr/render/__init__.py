@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from bpr.render._output import DEFAULT_DPI, FORMATS, convert, output_format
 
 if TYPE_CHECKING:
-    from bpr.layout import Layout
-    from bpr.model import Model
+    from bpr.core.model import Model
+    from bpr.layout.engine import Layout
 
 __all__ = [
     "DEFAULT_DPI",
@@ -37,7 +37,7 @@ ENGINES = ("bpr", "pm4py")
 
 def process_dot(model: Model, layout: Layout | None = None) -> str:
     """The swimlane diagram of one process as DOT text with every position fixed."""
-    from bpr.layout import layout_model
+    from bpr.layout.engine import layout_model
     from bpr.render._draw import process_scene
 
     return process_scene(model, layout or layout_model(model)).to_dot()
@@ -59,7 +59,7 @@ def render_model(
     inputs: tuple[str | os.PathLike[str], ...] = (),
 ) -> Path:
     """Draw one process into ``output``; the suffix picks the format (.svg .png .pdf .dot)."""
-    from bpr._io import atomic_write
+    from bpr.files.output import atomic_write
 
     fmt = output_format(output)
     if engine == "pm4py":
@@ -81,7 +81,7 @@ def render_comparison(
     inputs: tuple[str | os.PathLike[str], ...] = (),
 ) -> Path:
     """Draw the comparison of two variants into ``output`` (.svg .png .pdf .dot)."""
-    from bpr._io import atomic_write
+    from bpr.files.output import atomic_write
 
     fmt = output_format(output)
     data = convert(comparison_dot(as_is, to_be, stacked=stacked), fmt, dpi)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bpr.layout import Layout, Rect, layout_model
-from bpr.model import Model
-from bpr.render._content import BADGE_SIZE, Line, task_box
+from bpr.core.model import Model
+from bpr.core.textmetrics import clean, html_escape, text_width
+from bpr.layout.content import BADGE_SIZE, Line, task_box
+from bpr.layout.engine import Layout, Rect, layout_model
 from bpr.render._draw import (
     INK,
     MARGIN,
@@ -18,7 +19,6 @@ from bpr.render._draw import (
     title_lines,
 )
 from bpr.render._scene import Scene
-from bpr.render._text import clean, html_escape, text_width
 
 __all__ = ["HEADLINE_KEYS", "MARKS", "comparison_scene", "measure_changes"]
 
@@ -45,8 +45,8 @@ _LEGEND = (
 
 def measure_changes(comparison: object) -> str:
     """The headline measure changes: ``steps 12 → 8 (−33.3%) · visits 5 → 1 (−80%) ...``."""
-    from bpr._table import format_number
-    from bpr.measures import MEASURE_LABELS
+    from bpr.analysis.measures import MEASURE_LABELS
+    from bpr.analysis.table import format_number
 
     measures = getattr(comparison, "measures", {})
     parts = []
@@ -102,7 +102,7 @@ def _layout(model: Model, marks: Mapping[str, Mark]) -> Layout:
 
 def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Scene:
     """Both variants on one page with the title, the measure changes and a legend."""
-    from bpr.comparison import compare
+    from bpr.comparison.diff import compare
 
     comparison = compare(as_is, to_be)
     old_marks, new_marks = _marks(comparison, as_is, to_be)

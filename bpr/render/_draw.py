@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bpr.layout import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
-from bpr.model import Model
-from bpr.render._content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, task_box
+from bpr.core.model import Model
+from bpr.core.textmetrics import clean, html_escape, text_width, wrap
+from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, task_box
+from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
 from bpr.render._scene import Scene
-from bpr.render._text import clean, html_escape, text_width, wrap
 
 __all__ = ["MARGIN", "Mark", "draw_layout", "draw_text_block", "headline", "process_scene"]
 
@@ -36,8 +36,8 @@ class Mark:
 
 def headline(model: Model) -> str:
     """The model's headline measures in one line, for a diagram's title."""
-    from bpr._table import format_number
-    from bpr.measures import measure
+    from bpr.analysis.measures import measure
+    from bpr.analysis.table import format_number
 
     m = measure(model)
     parts = [

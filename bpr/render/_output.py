@@ -38,7 +38,7 @@ def output_format(path: str | os.PathLike[str]) -> str:
 
 def convert(dot: str, fmt: str, dpi: float | None = None) -> bytes:
     """Draw DOT text made by bpr (every position fixed) in ``svg``, ``png`` or ``pdf``."""
-    from bpr._graphviz import run_graphviz
+    from bpr.backend.graphviz import run_graphviz
 
     if fmt == "dot":
         return dot.encode("utf-8")

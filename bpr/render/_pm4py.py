@@ -7,8 +7,8 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from bpr.flownet import flow_net
-from bpr.model import Model
+from bpr.analysis.flownet import flow_net
+from bpr.core.model import Model
 
 __all__ = ["pm4py_picture", "to_pm4py_bpmn"]
 
@@ -31,8 +31,8 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
     >>> len(bpmn.get_nodes()), len(bpmn.get_flows())  # doctest: +SKIP
     (13, 13)
     """
+    from bpr.core.textmetrics import clean
     from bpr.errors import DependencyError
-    from bpr.render._text import clean
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -70,7 +70,7 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
     for index, edge in enumerate(net.edges):
         label = ""
         if edge.label or edge.p is not None:
-            from bpr.layout import edge_text
+            from bpr.layout.engine import edge_text
 
             label = name(edge_text(edge))
         flow = BPMN.SequenceFlow(
@@ -84,9 +84,9 @@ def pm4py_picture(model: Model, fmt: str, dpi: float | None = None) -> bytes:
     """pm4py's BPMN drawing of the model in ``svg``, ``png``, ``pdf`` or ``dot``."""
     import graphviz
 
-    from bpr._graphviz import run_graphviz
+    from bpr.backend.graphviz import run_graphviz
+    from bpr.core.textmetrics import clean, html_escape
     from bpr.render._output import DEFAULT_DPI
-    from bpr.render._text import clean, html_escape
 
     def safe(text: str) -> str:
         # Backslashes and <...> keep their plain meaning in the DOT that pm4py writes.

@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bpr.layout import Rect
-from bpr.render._text import clean
+from bpr.core.textmetrics import clean
+from bpr.layout.engine import Rect
 
 __all__ = ["FONT", "Scene", "dot_string", "number"]
 

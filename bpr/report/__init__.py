@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bpr._io import atomic_write, refuse_overwriting_inputs
 from bpr.errors import OutputError
+from bpr.files.output import atomic_write, refuse_overwriting_inputs
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect, model_files
 
 __all__ = [

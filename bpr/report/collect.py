@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bpr.analysis.measures import measure
+from bpr.core.model import Model
 from bpr.errors import BprError, ModelError
-from bpr.load import find_models, load
-from bpr.measures import measure
-from bpr.model import Model
+from bpr.files.load import find_models, load
 
 __all__ = [
     "AS_IS",
@@ -70,7 +70,7 @@ class Pair:
 
     as_is: Variant
     to_be: Variant
-    comparison: Any = None  # bpr.comparison.Comparison where that module is present
+    comparison: Any = None  # bpr.comparison.diff.Comparison where that module is present
     error: str | None = None  # why the two could not be compared
 
     def change(self, key: str) -> tuple[Any, Any, float | None]:
@@ -275,7 +275,7 @@ def _service(service_id: str, variants: list[Variant]) -> Service:
     lint = optional_function("bpr.lint", "lint")
     if lint is not None:
         base.findings = list(lint(base.model))
-    compare = optional_function("bpr.comparison", "compare")
+    compare = optional_function("bpr.comparison.diff", "compare")
     for to_be in service.to_bes:
         pair = Pair(base, to_be)
         if compare is not None:
@@ -289,7 +289,7 @@ def _service(service_id: str, variants: list[Variant]) -> Service:
 
 def _peek(path: Path) -> tuple[str | None, str | None]:
     """The service and variant written in a file that does not load, where readable."""
-    from bpr._yaml import parse_yaml
+    from bpr.files.yamlsource import parse_yaml
 
     try:
         raw, _ = parse_yaml(path.read_bytes(), str(path))

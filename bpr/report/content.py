@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpr._table import format_number
-from bpr.measures import MEASURE_KEYS, MEASURE_LABELS
-from bpr.model import Model
+from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.analysis.table import format_number
+from bpr.core.model import Model
 from bpr.report.collect import Pair, Portfolio, Service, Variant, optional_function
 
 __all__ = [

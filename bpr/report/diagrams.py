@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpr.model import Model
+from bpr.core.model import Model
 from bpr.report.collect import Service, optional_function
 
 __all__ = [

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bpr.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.report.collect import Portfolio, Service, Variant
 from bpr.report.content import change_records, portfolio_table, unit_of
 

@@ -9,7 +9,7 @@ from contextlib import closing
 from html import escape
 from typing import Any
 
-from bpr import __version__
+from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
 from bpr.report.content import (
     HIGHER_IS_BETTER,

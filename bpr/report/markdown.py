@@ -7,7 +7,7 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
-from bpr import __version__
+from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped
 from bpr.report.content import (
     Table,

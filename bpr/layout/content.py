@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bpr.model import Model, Step
-from bpr.render._text import wrap
+from bpr.core.model import Model, Step
+from bpr.core.textmetrics import wrap
 
 __all__ = ["BADGE_SIZE", "DETAIL_SIZE", "NAME_SIZE", "Box", "Line", "task_box"]
 
@@ -59,7 +59,7 @@ def carried_documents(model: Model, step: Step) -> list[str]:
 
 def figures(model: Model, step: Step) -> str:
     """The key figures of a step: ``work 30m · wait 5d · fee 40,000 UZS``."""
-    from bpr._table import format_number
+    from bpr.analysis.table import format_number
 
     parts = []
     if not step.work.is_zero:

@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bpr.flownet import FlowEdge, FlowNet, FlowNode, flow_net
-from bpr.model import Model
+from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode, flow_net
+from bpr.core.model import Model
 
 __all__ = [
     "EVENT_SIZE",
@@ -149,7 +149,7 @@ def edge_text(edge: FlowEdge) -> str:
     >>> edge_text(FlowEdge("xor:a", "b", "complete", 0.8)), edge_text(FlowEdge("a", "b"))
     ('complete 80%', '')
     """
-    from bpr.render._text import clean
+    from bpr.core.textmetrics import clean
 
     parts = []
     if edge.label:
@@ -214,7 +214,7 @@ def layout_model(
 def _sizer(
     model: Model, sizes: Mapping[str, tuple[float, float]]
 ) -> Callable[[FlowNode], tuple[float, float]]:
-    from bpr.render._content import task_box
+    from bpr.layout.content import task_box
 
     def size(node: FlowNode) -> tuple[float, float]:
         if node.id in sizes:
@@ -261,7 +261,7 @@ class _Builder:
     def __init__(
         self, model: Model, net: FlowNet, size_of: Callable[[FlowNode], tuple[float, float]]
     ) -> None:
-        from bpr.render._text import text_width, wrap
+        from bpr.core.textmetrics import text_width, wrap
 
         self.text_width = text_width
         self.wrap = wrap
@@ -285,7 +285,7 @@ class _Builder:
 
     def _ranks(self) -> dict[str, tuple[int, float]]:
         """(column, order within the column) of every node, from ``dot``."""
-        from bpr._graphviz import run_graphviz
+        from bpr.backend.graphviz import run_graphviz
 
         ids = {n.id: f"n{i}" for i, n in enumerate(self.net.nodes)}
         back = _back_edges(self.net)

@@ -16,8 +16,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bpr.flownet import END_ID, START_ID, FlowNet, flow_net
-from bpr.model import Model
+from bpr.analysis.flownet import END_ID, START_ID, FlowNet, flow_net
+from bpr.core.model import Model
 
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet

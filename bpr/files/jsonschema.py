@@ -1,4 +1,4 @@
-"""A JSON Schema of the model format, built from the field tables of :mod:`bpr.schema`."""
+"""A JSON Schema of the model format, built from the field tables of :mod:`bpr.core.schema`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from bpr.model import CHANNELS
-from bpr.schema import (
+from bpr.core.model import CHANNELS
+from bpr.core.schema import (
     ACTOR_FIELDS,
     ACTOR_KINDS,
     BRANCH_FIELDS,
@@ -95,7 +95,7 @@ def _object(
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of a model file, for editors and validators.
 
-    Every key carries its description from :mod:`bpr.schema`; the schema accepts what the
+    Every key carries its description from :mod:`bpr.core.schema`; the schema accepts what the
     loader accepts (the flow rules, such as choices adding up to 1, are left to ``bpr validate``).
 
     >>> schema = json_schema()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bpr.model import END, Model
+from bpr.core.model import END, Model
 
 __all__ = ["END_ID", "START_ID", "FlowEdge", "FlowNet", "FlowNode", "flow_net"]
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bpr.analysis.measures import MEASURE_KEYS, measure
+from bpr.core.flow import analyse, strongly_connected_components
+from bpr.core.model import END, Model, Step
 from bpr.errors import ComparisonError, did_you_mean
-from bpr.graph import analyse, strongly_connected_components
-from bpr.measures import MEASURE_KEYS, measure
-from bpr.model import END, Model, Step
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -947,7 +947,7 @@ def _one_line(text: str) -> str:
 
 
 def _number(value: Any) -> str:
-    from bpr._table import format_number
+    from bpr.analysis.table import format_number
 
     return format_number(value)
 
@@ -980,7 +980,7 @@ def _currency(c: Comparison) -> str | None:
 
 
 def _measure_rows(c: Comparison) -> list[list[str]]:
-    from bpr._table import measure_label
+    from bpr.analysis.table import measure_label
 
     currency = _currency(c)
     return [
@@ -1028,7 +1028,7 @@ def _heading(c: Comparison, arrow: str = "->") -> str:
 
 def to_text(comparison: Comparison, width: int = 100) -> str:
     """The terminal report: measures, redesigns, then the step and document changes."""
-    from bpr._table import text_table
+    from bpr.analysis.table import text_table
 
     c = comparison
     out = [_one_line(_heading(c))]
@@ -1073,7 +1073,7 @@ def to_text(comparison: Comparison, width: int = 100) -> str:
 
 def _wrapped_table(headers: Sequence[str], rows: Sequence[_Row], width: int) -> str:
     """A left-aligned table whose last column wraps onto continuation lines to fit ``width``."""
-    from bpr._table import text_table
+    from bpr.analysis.table import text_table
 
     first = max(len(headers[0]), *(len(r.change) for r in rows))
     second = max(len(headers[1]), *(len(r.step) for r in rows))
@@ -1236,7 +1236,7 @@ def variant_files(folder: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
 
 def compare_folder(folder: str | os.PathLike[str]) -> list[Comparison]:
     """Compare the As-Is of a service folder with each of its To-Be variants."""
-    from bpr.load import load
+    from bpr.files.load import load
 
     as_is_path, to_be_paths = variant_files(folder)
     as_is = load(as_is_path)

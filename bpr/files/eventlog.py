@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from bpr._io import atomic_output
-from bpr._xmltext import xml_text
+from bpr.core.xmltext import xml_text
 from bpr.errors import DependencyError, EventLogError, did_you_mean
+from bpr.files.output import atomic_output
 
 if TYPE_CHECKING:
     import numpy as np

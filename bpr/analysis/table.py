@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bpr.measures import MEASURE_LABELS
+from bpr.analysis.measures import MEASURE_LABELS
 
 __all__ = ["format_number", "measure_label", "text_table"]
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bpr.durations import ZERO, Duration
+from bpr.core.durations import ZERO, Duration
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from bpr._yaml import SourceMap
     from bpr.errors import Problem
 
 __all__ = [
@@ -25,7 +24,21 @@ __all__ = [
     "Flow",
     "Model",
     "Step",
+    "build_graph",
 ]
+
+
+class SourceMap(Protocol):
+    """Where the parts of a model stand in its file (the loader's positions)."""
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]: ...
+
+    def problem(
+        self, path: Sequence[str | int], message: str, *, key: bool = False, severity: str = "error"
+    ) -> Problem: ...
+
+    def scalar_text(self, path: Sequence[str | int]) -> str | None: ...
+
 
 #: The reserved target that ends a case.
 END = "end"
@@ -194,7 +207,47 @@ class Model:
 
     @cached_property
     def graph(self) -> nx.DiGraph:
-        """The flow graph: one node per step plus ``end``; see :func:`bpr.graph.build_graph`."""
-        from bpr.graph import build_graph
-
+        """The flow graph: one node per step plus ``end``; see :func:`build_graph`."""
         return build_graph(self)
+
+
+def build_graph(model: Model) -> nx.DiGraph:
+    """The model as a networkx DiGraph: a node per step plus ``end``, an edge per flow.
+
+    Step nodes carry ``name``, ``actor``, ``agency``, ``channel``, ``work``, ``wait``
+    (hours, expected), ``fee`` and ``index``; edges carry ``p`` (summed where a choice names a
+    step twice), ``when`` and ``kind`` (``sequence``, ``choice`` or ``parallel``).
+
+    >>> import bpr
+    >>> g = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps: [{id: x, actor: a}, {id: y, actor: a}]\\n"
+    ... ).graph
+    >>> sorted(g.edges)
+    [('x', 'y'), ('y', 'end')]
+    """
+    import networkx as nx
+
+    graph = nx.DiGraph(service=model.service, variant=model.variant, name=model.title)
+    for step in model.steps:
+        actor = model.actors[step.actor]
+        graph.add_node(
+            step.id,
+            name=step.label,
+            actor=step.actor,
+            agency=actor.agency,
+            channel=step.channel,
+            work=step.work.mean,
+            wait=step.wait.mean,
+            fee=step.fee,
+            join=step.join,
+            index=step.index,
+        )
+    graph.add_node(END, name="end")
+    for step in model.steps:
+        for branch in step.next.branches:
+            if graph.has_edge(step.id, branch.to):
+                graph.edges[step.id, branch.to]["p"] += branch.p
+                continue
+            graph.add_edge(step.id, branch.to, p=branch.p, when=branch.when, kind=step.next.kind)
+    return graph

@@ -1,23 +1,18 @@
-"""The flow graph of a model: reachability, parallel blocks, and the networkx view."""
+"""The flow rules of a model: reachability, parallel blocks, strongly connected parts."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from bpr.core.model import END, Model
 from bpr.errors import Problem
-from bpr.model import END, Model
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 __all__ = [
     "FlowAnalysis",
     "ParallelBlock",
     "analyse",
-    "build_graph",
     "check_flow",
     "flows",
     "strongly_connected_components",
@@ -53,48 +48,6 @@ def flows(model: Model) -> list[tuple[str, str]]:
         for target in step.next.targets:
             seen.setdefault((step.id, target), None)
     return list(seen)
-
-
-def build_graph(model: Model) -> nx.DiGraph:
-    """The model as a networkx DiGraph: a node per step plus ``end``, an edge per flow.
-
-    Step nodes carry ``name``, ``actor``, ``agency``, ``channel``, ``work``, ``wait``
-    (hours, expected), ``fee`` and ``index``; edges carry ``p`` (summed where a choice names a
-    step twice), ``when`` and ``kind`` (``sequence``, ``choice`` or ``parallel``).
-
-    >>> import bpr
-    >>> g = bpr.loads(
-    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
-    ...     "steps: [{id: x, actor: a}, {id: y, actor: a}]\\n"
-    ... ).graph
-    >>> sorted(g.edges)
-    [('x', 'y'), ('y', 'end')]
-    """
-    import networkx as nx
-
-    graph = nx.DiGraph(service=model.service, variant=model.variant, name=model.title)
-    for step in model.steps:
-        actor = model.actors[step.actor]
-        graph.add_node(
-            step.id,
-            name=step.label,
-            actor=step.actor,
-            agency=actor.agency,
-            channel=step.channel,
-            work=step.work.mean,
-            wait=step.wait.mean,
-            fee=step.fee,
-            join=step.join,
-            index=step.index,
-        )
-    graph.add_node(END, name="end")
-    for step in model.steps:
-        for branch in step.next.branches:
-            if graph.has_edge(step.id, branch.to):
-                graph.edges[step.id, branch.to]["p"] += branch.p
-                continue
-            graph.add_edge(step.id, branch.to, p=branch.p, when=branch.when, kind=step.next.kind)
-    return graph
 
 
 def check_flow(model: Model) -> list[Problem]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bpr._gc import gc_paused
-from bpr.graph import analyse, flows, strongly_connected_components
-from bpr.model import END, Model
+from bpr.core._gc import gc_paused
+from bpr.core.flow import analyse, flows, strongly_connected_components
+from bpr.core.model import END, Model
 
 __all__ = ["MEASURE_KEYS", "MEASURE_LABELS", "Measures", "expected_totals", "measure"]
 

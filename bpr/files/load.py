@@ -8,12 +8,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bpr._gc import gc_paused
-from bpr._yaml import SourceMap, parse_yaml
-from bpr.durations import ZERO, Duration, DurationError, parse_duration
-from bpr.errors import ModelError, Problem, did_you_mean
-from bpr.model import CHANNELS, END, Actor, Branch, Document, Flow, Model, Step
-from bpr.schema import (
+from bpr.core._gc import gc_paused
+from bpr.core.durations import ZERO, Duration, DurationError, parse_duration
+from bpr.core.model import CHANNELS, END, Actor, Branch, Document, Flow, Model, Step
+from bpr.core.schema import (
     ACTOR_FIELDS,
     ACTOR_KINDS,
     BRANCH_FIELDS,
@@ -25,6 +23,8 @@ from bpr.schema import (
     TOP_FIELDS,
     is_extension_key,
 )
+from bpr.errors import ModelError, Problem, did_you_mean
+from bpr.files.yamlsource import SourceMap, parse_yaml
 
 __all__ = ["find_models", "load", "loads"]
 
@@ -255,7 +255,7 @@ class _Builder:
             file=self.source.file,
             source=self.source,
         )
-        from bpr.graph import check_flow  # the flow rules need the whole model
+        from bpr.core.flow import check_flow  # the flow rules need the whole model
 
         self.problems.extend(check_flow(model))
         if any(p.is_error for p in self.problems):

@@ -1,0 +1,1 @@
+"""The external programs bpr runs (Graphviz), each behind one small module."""

@@ -1,0 +1,34 @@
+"""Lanes, positions and routes of a process diagram, shared by the drawings and the BPMN
+export's diagram, and the content of each task box."""
+
+from bpr.layout.engine import (
+    EVENT_SIZE,
+    GATEWAY_SIZE,
+    TASK_HEIGHT,
+    TASK_WIDTH,
+    EdgeRoute,
+    GroupBox,
+    LaneBox,
+    Layout,
+    NodeBox,
+    Rect,
+    edge_text,
+    lane_order,
+    layout_model,
+)
+
+__all__ = [
+    "EVENT_SIZE",
+    "GATEWAY_SIZE",
+    "TASK_HEIGHT",
+    "TASK_WIDTH",
+    "EdgeRoute",
+    "GroupBox",
+    "LaneBox",
+    "Layout",
+    "NodeBox",
+    "Rect",
+    "edge_text",
+    "lane_order",
+    "layout_model",
+]
