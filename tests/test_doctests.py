@@ -10,7 +10,9 @@ import pytest
 MODULES = [
     "bpr.files.yamlsource",
     "bpr.analysis.table",
-    "bpr.core.xmltext",
+    "bpr.core.text",
+    "bpr.core.ids",
+    "bpr.files.writer",
     "bpr.core.durations",
     "bpr.errors",
     "bpr.analysis.flownet",

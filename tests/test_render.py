@@ -12,7 +12,8 @@ import pytest
 
 import bpr
 from bpr.backend.graphviz import graphviz_version
-from bpr.core.textmetrics import clean, html_escape, text_width, wrap
+from bpr.core.text import for_graphviz, one_line
+from bpr.core.textmetrics import text_width, wrap
 from bpr.errors import OutputError
 from bpr.layout.content import task_box
 from bpr.render import (
@@ -106,11 +107,11 @@ def test_svg_is_xml_with_every_step_name(path: Path) -> None:
     nodes = _svg_nodes(svg)
     for step in model.steps:
         text, tip = nodes[step.id]
-        assert tip == clean(step.label)
-        assert clean(step.label) in text, (step.id, text)
+        assert tip == one_line(step.label)
+        assert one_line(step.label) in text, (step.id, text)
     lane_text = " ".join(text for text, _ in nodes.values())
     for actor in {s.actor for s in model.steps}:
-        assert clean(model.actors[actor].name).split()[0] in lane_text
+        assert one_line(model.actors[actor].name).split()[0] in lane_text
 
 
 def test_comparison_svg_has_both_sides_and_the_legend() -> None:
@@ -119,7 +120,7 @@ def test_comparison_svg_has_both_sides_and_the_legend() -> None:
     nodes = _svg_nodes(convert(comparison_dot(as_is, to_be), "svg"))
     for prefix, model in (("a:", as_is), ("b:", to_be)):
         for step in model.steps:
-            assert nodes[prefix + step.id][1] == clean(step.label)
+            assert nodes[prefix + step.id][1] == one_line(step.label)
     assert {"legend:removed", "legend:added", "legend:replaced", "legend:changed"} <= set(nodes)
 
 
@@ -212,7 +213,7 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
     assert "Check the form -> {a|b} [label=x];" in texts  # newlines became spaces
     nodes = _svg_nodes(svg)
     for step in model.steps:
-        assert nodes[step.id][1] == clean(step.label)
+        assert nodes[step.id][1] == one_line(step.label)
 
 
 def test_text_in_any_script() -> None:
@@ -232,8 +233,8 @@ def test_long_names_wrap_inside_the_box() -> None:
 
 
 def test_text_helpers() -> None:
-    assert html_escape("a<b>&\"c'\\") == "a&lt;b&gt;&amp;&quot;c&#39;\\\\"
-    assert clean("x\ny\tz\x07") == "x y z"
+    assert for_graphviz("a<b>&\"c'\\") == "a&lt;b&gt;&amp;&quot;c&#39;\\\\"
+    assert one_line("x\ny\tz\x07") == "x y z"
     assert wrap("", 50, 10) == [""]
     assert all(text_width(line, 10) <= 40 for line in wrap("abcdefghijklmnopqrstuvwxyz", 40, 10))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
-from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, DC_NS, DI_NS, lxml_etree, ncname, xml_text
+from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, DC_NS, DI_NS, for_xml, lxml_etree, ncname
 from bpr.core.model import Model, Step
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class _Writer:
 
         element = etree.SubElement(parent, f"{{{BPMN_NS}}}{tag}")
         for key, value in attrs.items():
-            element.set(key, xml_text(value))
+            element.set(key, for_xml(value))
         return element
 
     @staticmethod
@@ -193,12 +193,12 @@ class _Writer:
         element = etree.SubElement(holder, f"{{{BPR_NS}}}{tag}")
         for key, value in attrs.items():
             if value is not None:
-                element.set(key, xml_text(value))
+                element.set(key, for_xml(value))
         return element
 
     def documentation(self, parent: Any, text: str) -> None:
         if text:
-            self.bpmn(parent, "documentation").text = xml_text(text)
+            self.bpmn(parent, "documentation").text = for_xml(text)
 
     # -- the document -----------------------------------------------------------------------
 
@@ -253,18 +253,18 @@ class _Writer:
         etree = lxml_etree()
 
         for source in model.sources:
-            etree.SubElement(holder, f"{{{BPR_NS}}}source").text = xml_text(source)
+            etree.SubElement(holder, f"{{{BPR_NS}}}source").text = for_xml(source)
         # Actors that perform no step have no lane; they are kept here (document issuers).
         for actor in model.actors.values():
             if actor.id not in self.net.lanes():
                 element = etree.SubElement(holder, f"{{{BPR_NS}}}actor")
                 element.set("id", actor.id)
                 element.set("index", str(list(model.actors).index(actor.id)))
-                element.set("name", xml_text(actor.name))
+                element.set("name", for_xml(actor.name))
                 if actor.kind != "staff":
                     element.set("kind", actor.kind)
                 if actor.agency:
-                    element.set("agency", xml_text(actor.agency))
+                    element.set("agency", for_xml(actor.agency))
 
     def lane_order(self) -> list[str]:
         from bpr.layout.engine import lane_order
@@ -405,7 +405,7 @@ class _Writer:
                 targetRef=self.ids[edge.target],
             )
             if edge.label:
-                flow.set("name", xml_text(edge.label))
+                flow.set("name", for_xml(edge.label))
             if edge.p is not None:
                 self.documentation(flow, f"probability {edge.p:.6g}")
                 self.ext(flow, "branch", p=repr(float(edge.p)), when=edge.label)

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bpr.bpmn._text import IdMaker, clean_name, comment_text, slug, yaml_scalar
 from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, BpmnError, parse_xml
+from bpr.core.ids import IdMaker, slug
 from bpr.core.model import CHANNELS, END, Model
 from bpr.core.schema import ACTOR_KINDS, ID_PATTERN
+from bpr.core.text import clean_name, for_yaml_comment
 from bpr.errors import ModelError, Problem
+from bpr.files.writer import yaml_scalar
 
 __all__ = ["ImportResult", "import_bpmn"]
 
@@ -230,7 +232,7 @@ class _Importer:
         """How a message names an element: its kind, name, id and line."""
         tag = _local(element.tag)
         name = clean_name(element.get("name"))
-        label = f" '{comment_text(name, 60)}'" if name else ""
+        label = f" '{for_yaml_comment(name, 60)}'" if name else ""
         return f"{tag}{label} (id {element.get('id')}, line {element.sourceline})"
 
     # -- the whole import ----------------------------------------------------------------------
@@ -613,7 +615,7 @@ class _Importer:
             value = math.nan
         if not 0 <= value <= 1:
             self.warn(
-                f'the probability p="{comment_text(text, 30)}" is not between 0 and 1; ignored',
+                f'the probability p="{for_yaml_comment(text, 30)}" is not between 0 and 1; ignored',
                 element,
             )
             return None
@@ -630,7 +632,7 @@ class _Importer:
                 )
                 self.warn(
                     f"{self.describe(node.element)} throws a link, but there is {problem} named "
-                    f"'{comment_text(node.name, 60)}'; the flow ends there",
+                    f"'{for_yaml_comment(node.name, 60)}'; the flow ends there",
                     node.element,
                 )
                 continue
@@ -731,7 +733,8 @@ class _Importer:
                         self.lane_of[target] = actor  # inner lanes come later and win
                     elif target not in self.by_id:
                         self.warn(
-                            f"lane {self.describe(lane)} refers to '{comment_text(target, 60)}', "
+                            f"lane {self.describe(lane)} refers to "
+                            f"'{for_yaml_comment(target, 60)}', "
                             "which is not in the file (a dangling flowNodeRef); ignored",
                             ref,
                         )
@@ -876,7 +879,7 @@ class _Importer:
                 continue
             if target and target not in self.by_id:
                 self.warn(
-                    f"{self.describe(ref)} refers to '{comment_text(target, 60)}',"
+                    f"{self.describe(ref)} refers to '{for_yaml_comment(target, 60)}',"
                     " which is not in the file (a dangling dataObjectRef); read as a document of "
                     "its own",
                     ref,
@@ -924,7 +927,7 @@ class _Importer:
                     if found is None:
                         raise BpmnError(
                             f"{self.file}:{ref.sourceline}: {tag} '{association.get('id')}' of "
-                            f"{self.describe(element)} refers to '{comment_text(target, 60)}', "
+                            f"{self.describe(element)} refers to '{for_yaml_comment(target, 60)}', "
                             "which is not in the file (a dangling reference)"
                         )
                     # Data stores were reported once where they stand; the activity's own
@@ -1061,7 +1064,7 @@ class _Importer:
             for note in self.notes.get(node_id, []):
                 step.comments.append(f"note: {note}")
             if node.tag == "callActivity" and element.get("calledElement"):
-                called = comment_text(element.get("calledElement"), 60)
+                called = for_yaml_comment(element.get("calledElement"), 60)
                 step.comments.append(f"calls '{called}': imported as one step")
             self.steps[node_id] = step
         return node_id
@@ -1080,7 +1083,9 @@ class _Importer:
                 try:
                     setattr(step, key, str(parse_duration(_duration_value(text))))
                 except DurationError as exc:
-                    self.warn(f'{key}="{comment_text(text, 40)}" of bpr:step: {exc}; ignored', ext)
+                    self.warn(
+                        f'{key}="{for_yaml_comment(text, 40)}" of bpr:step: {exc}; ignored', ext
+                    )
         fee = _number(ext.get("fee"))
         if fee is not None:
             step.fee = fee
@@ -1502,7 +1507,7 @@ class _Importer:
     def where(self, step: _Step) -> str:
         node = self.nodes.get(step.node)
         if node is not None and node.element is not None:
-            return f"{node.tag} '{comment_text(node.name or node.id, 60)}' (line {node.line})"
+            return f"{node.tag} '{for_yaml_comment(node.name or node.id, 60)}' (line {node.line})"
         return f"step '{step.name}'"
 
     # -- the YAML text ----------------------------------------------------------------------
@@ -1521,8 +1526,8 @@ class _Importer:
                 step.id = self.step_ids.make(step.name, fallback="step")
         fields = self.model_fields
         lines = [
-            f"# Imported by bpr from {comment_text(Path(self.file).name, 100)} (process "
-            f"{comment_text(process.get('id') or '', 60)}).",
+            f"# Imported by bpr from {for_yaml_comment(Path(self.file).name, 100)} (process "
+            f"{for_yaml_comment(process.get('id') or '', 60)}).",
         ]
         if self.warnings:
             lines.append(
@@ -1575,7 +1580,7 @@ class _Importer:
     def step_lines(self, step: _Step, following: str) -> list[str]:
         out = []
         for comment in step.comments:
-            out.append(f"  # {comment_text(comment)}")
+            out.append(f"  # {for_yaml_comment(comment)}")
         out.append(f"  - id: {yaml_scalar(step.id)}")
         if step.name and step.name != step.id:
             out.append(f"    name: {yaml_scalar(step.name)}")
@@ -1597,7 +1602,7 @@ class _Importer:
         if step.replaces:
             out.append(f"    replaces: [{', '.join(step.replaces)}]")
         ids = [END if t == END else self.steps[t].id for t in step.targets]
-        comment = f"  # {comment_text(step.flow_comment)}" if step.flow_comment else ""
+        comment = f"  # {for_yaml_comment(step.flow_comment)}" if step.flow_comment else ""
         if step.kind == "seq":
             if step.targets[0] != following:
                 out.append(f"    next: {ids[0]}{comment}")
@@ -1610,7 +1615,7 @@ class _Importer:
                 if p is not None:
                     parts.append(f"p: {_format_p(p, exact=not step.flow_comment)}")
                 if when:
-                    parts.append(f"when: {yaml_scalar(comment_text(when, 80))}")
+                    parts.append(f"when: {yaml_scalar(for_yaml_comment(when, 80))}")
                 out.append(f"      - {{{', '.join(parts)}}}")
         return out
 
@@ -1761,7 +1766,7 @@ def _without_state(name: str) -> str:
 
 
 def _short(condition: str) -> str:
-    return comment_text(condition, 60) if condition and condition != "(condition)" else ""
+    return for_yaml_comment(condition, 60) if condition and condition != "(condition)" else ""
 
 
 def _number(text: str | None) -> float | None:

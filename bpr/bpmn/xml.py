@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bpr.core.xmltext import xml_text
+from bpr.core.text import for_xml
 from bpr.errors import BpmnError
 
 __all__ = [
@@ -16,10 +16,10 @@ __all__ = [
     "DI_NS",
     "XSI_NS",
     "BpmnError",
+    "for_xml",
     "lxml_etree",
     "ncname",
     "parse_xml",
-    "xml_text",
 ]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -1,10 +1,12 @@
-"""Text for diagrams: estimated widths in DejaVu Sans, line wrapping and safe escaping."""
+"""Text metrics for diagrams: estimated widths in DejaVu Sans and line wrapping."""
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["clean", "html_escape", "text_width", "truncate", "wrap"]
+from bpr.core.text import one_line
+
+__all__ = ["text_width", "truncate", "wrap"]
 
 # Advance widths of DejaVu Sans in ems (from the font's metrics, rounded up a little), so that
 # boxes are sized the same on every machine without loading a font; bold is about 10% wider.
@@ -124,23 +126,6 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     return width * 1.1 if bold else width
 
 
-def clean(text: str) -> str:
-    """One line of printable text: newlines and tabs become spaces, control characters go.
-
-    >>> clean("Check\\nthe\\tform\\x00")
-    'Check the form'
-    """
-    out = []
-    for char in text:
-        if char in "\r\n\t\v\f\u2028\u2029":
-            out.append(" ")
-        elif unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") and char != " ":
-            continue
-        else:
-            out.append(char)
-    return " ".join("".join(out).split())
-
-
 def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str:
     """The text cut with an ellipsis so that it fits ``width`` points."""
     if text_width(text, size, bold=bold) <= width:
@@ -160,7 +145,7 @@ def wrap(
     >>> wrap("Notarise the sale contract", 80, 10)
     ['Notarise the', 'sale contract']
     """
-    words = clean(text).split(" ")
+    words = one_line(text).split(" ")
     lines: list[str] = []
     current = ""
     for word in words:
@@ -186,21 +171,3 @@ def wrap(
             kept[-1] = truncate(kept[-1] + "…", width, size, bold=bold)
         return kept
     return lines
-
-
-def html_escape(text: str) -> str:
-    """Text safe inside a Graphviz HTML-like label: markup characters become entities and
-    backslashes are doubled (Graphviz reads ``\\\\`` in a label as one backslash).
-
-    >>> html_escape('A <b> & "c"')
-    'A &lt;b&gt; &amp; &quot;c&quot;'
-    """
-    return (
-        clean(text)
-        .replace("&", "&amp;")
-        .replace("\\", "\\\\")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#39;")
-    )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from bpr.core.xmltext import xml_text
+from bpr.core.text import for_xml
 from bpr.errors import DependencyError, EventLogError, did_you_mean
 from bpr.files.output import atomic_output
 
@@ -501,7 +501,7 @@ _XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _xml_value(text: str) -> str:
     """An attribute value for XES: escaped, with characters XML cannot hold as U+FFFD."""
-    return quoteattr(xml_text(text, "\ufffd"))
+    return quoteattr(for_xml(text, "\ufffd"))
 
 
 def _write_xes(stream: IO[str], table: EventTable) -> None:

@@ -149,11 +149,11 @@ def edge_text(edge: FlowEdge) -> str:
     >>> edge_text(FlowEdge("xor:a", "b", "complete", 0.8)), edge_text(FlowEdge("a", "b"))
     ('complete 80%', '')
     """
-    from bpr.core.textmetrics import clean
+    from bpr.core.text import one_line
 
     parts = []
     if edge.label:
-        parts.append(clean(edge.label))
+        parts.append(one_line(edge.label))
     if edge.p is not None:
         parts.append(f"{edge.p * 100:.4g}%")
     return " ".join(parts)

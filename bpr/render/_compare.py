@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bpr.core.model import Model
-from bpr.core.textmetrics import clean, html_escape, text_width
+from bpr.core.text import for_graphviz, one_line
+from bpr.core.textmetrics import text_width
 from bpr.layout.content import BADGE_SIZE, Line, task_box
 from bpr.layout.engine import Layout, Rect, layout_model
 from bpr.render._draw import (
@@ -74,10 +75,10 @@ def _marks(
     for step in getattr(comparison, "removed_steps", []):
         old[step] = base["removed"]
     for target, sources in getattr(comparison, "replaced_steps", {}).items():
-        names = ", ".join(clean(as_is.step(s).label) for s in sources if s in as_is)
+        names = ", ".join(one_line(as_is.step(s).label) for s in sources if s in as_is)
         mark = base["replaces"]
         new[target] = Mark(f"{mark.badge}: {names}", mark.fill, mark.style, mark.penwidth)
-        label = clean(to_be.step(target).label) if target in to_be else target
+        label = one_line(to_be.step(target).label) if target in to_be else target
         for source in sources:
             mark = base["replaced"]
             old[source] = Mark(f"{mark.badge} BY: {label}", mark.fill, mark.style, mark.penwidth)
@@ -123,9 +124,9 @@ def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Sc
         body_height = max(panel_height)
     legend_width = 64 + 430 + 102 + max(text_width(m, 8.0) + 8 for _, m in _LEGEND)
     width = max(width, legend_width)
-    service = clean(as_is.service)
+    service = one_line(as_is.service)
     title = title_lines(
-        f"{service}: {clean(as_is.variant)} → {clean(to_be.variant)}",
+        f"{service}: {one_line(as_is.variant)} → {one_line(to_be.variant)}",
         measure_changes(comparison),
         width=max(width, 500),
     )
@@ -137,7 +138,7 @@ def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Sc
         width + 2 * MARGIN,
         legend_top + legend_height + MARGIN,
         comment=f"bpr render: {as_is.service} ({as_is.variant} -> {to_be.variant})",
-        title=f"{service}: {clean(as_is.variant)} → {clean(to_be.variant)}",
+        title=f"{service}: {one_line(as_is.variant)} → {one_line(to_be.variant)}",
     )
     draw_text_block(scene, "title", MARGIN, MARGIN, title)
     for side, (model, layout, marks, lines, (ox, oy)) in enumerate(
@@ -186,13 +187,13 @@ def _legend(scene: Scene, x: float, y: float) -> None:
         scene.box(
             f"legend:{kind}",
             Rect(bx, by, 96, 24),
-            f'<FONT POINT-SIZE="{BADGE_SIZE:g}"><B>{html_escape(mark.badge)}</B></FONT>',
+            f'<FONT POINT-SIZE="{BADGE_SIZE:g}"><B>{for_graphviz(mark.badge)}</B></FONT>',
             **attrs,
         )
         line = Line(meaning, 8.0, "legend")
         scene.box(
             f"legend:{kind}:text",
             Rect(bx + 102, by + 4, text_width(meaning, 8.0) + 8, 16),
-            f'<FONT POINT-SIZE="8">{html_escape(line.text)}</FONT>',
+            f'<FONT POINT-SIZE="8">{for_graphviz(line.text)}</FONT>',
             shape="plaintext",
         )

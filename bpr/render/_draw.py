@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bpr.core.model import Model
-from bpr.core.textmetrics import clean, html_escape, text_width, wrap
+from bpr.core.text import for_graphviz, one_line
+from bpr.core.textmetrics import text_width, wrap
 from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, task_box
 from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
 from bpr.render._scene import Scene
@@ -61,7 +62,7 @@ def _count(n: int, word: str) -> str:
 def _font(
     text: str, size: float, *, bold: bool = False, italic: bool = False, color: str = ""
 ) -> str:
-    inner = html_escape(text)
+    inner = for_graphviz(text)
     if italic:
         inner = f"<I>{inner}</I>"
     if bold:
@@ -120,7 +121,7 @@ def process_scene(model: Model, layout: Layout) -> Scene:
         layout.width + 2 * MARGIN,
         top + layout.height + MARGIN,
         comment=f"bpr render: {model.service} ({model.variant})",
-        title=clean(model.title),
+        title=one_line(model.title),
     )
     draw_text_block(scene, "title", MARGIN, MARGIN, lines)
     draw_layout(scene, model, layout, MARGIN, top)
@@ -220,7 +221,7 @@ def draw_layout(
                 "penwidth": f"{penwidth:g}",
                 # The whole name, also where the box cuts it; Graphviz reads backslashes in a
                 # tooltip twice (as a DOT string, then as an escape string), so they are doubled.
-                "tooltip": clean(step.label).replace("\\", "\\\\"),
+                "tooltip": one_line(step.label).replace("\\", "\\\\"),
             }
             if mark and mark.peripheries > 1:
                 attrs["peripheries"] = str(mark.peripheries)

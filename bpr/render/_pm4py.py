@@ -31,7 +31,7 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
     >>> len(bpmn.get_nodes()), len(bpmn.get_flows())  # doctest: +SKIP
     (13, 13)
     """
-    from bpr.core.textmetrics import clean
+    from bpr.core.text import one_line
     from bpr.errors import DependencyError
 
     try:
@@ -41,7 +41,7 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
         raise DependencyError("pm4py", "the pm4py view (--engine pm4py)", "mining") from None
 
     process = f"process_{model.service}_{model.variant}"
-    bpmn = BPMN(process_id=process, name=name(clean(model.title)))
+    bpmn = BPMN(process_id=process, name=name(one_line(model.title)))
     net = flow_net(model)
     nodes: dict[str, Any] = {}
     for node in net.nodes:
@@ -51,7 +51,7 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
         elif node.kind == "end":
             obj = BPMN.NormalEndEvent(id=bpmn_id, name=name(node.label), process=process)
         elif node.kind == "task":
-            obj = BPMN.Task(id=bpmn_id, name=name(clean(node.label)), process=process)
+            obj = BPMN.Task(id=bpmn_id, name=name(one_line(node.label)), process=process)
         elif node.kind == "xor":
             obj = BPMN.ExclusiveGateway(
                 id=bpmn_id,
@@ -85,12 +85,12 @@ def pm4py_picture(model: Model, fmt: str, dpi: float | None = None) -> bytes:
     import graphviz
 
     from bpr.backend.graphviz import run_graphviz
-    from bpr.core.textmetrics import clean, html_escape
+    from bpr.core.text import for_graphviz, one_line
     from bpr.render._output import DEFAULT_DPI
 
     def safe(text: str) -> str:
         # Backslashes and <...> keep their plain meaning in the DOT that pm4py writes.
-        return str(graphviz.escape(clean(text)))
+        return str(graphviz.escape(one_line(text)))
 
     bpmn = to_pm4py_bpmn(model, name=safe)
     from pm4py.visualization.bpmn import visualizer
@@ -99,7 +99,7 @@ def pm4py_picture(model: Model, fmt: str, dpi: float | None = None) -> bytes:
         bpmn,
         parameters={
             "format": "svg" if fmt == "dot" else fmt,
-            "graph_title": html_escape(model.title),
+            "graph_title": for_graphviz(model.title),
             "enable_graph_title": True,
         },
     )

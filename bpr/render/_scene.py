@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bpr.core.textmetrics import clean
+from bpr.core.text import one_line
 from bpr.layout.engine import Rect
 
 __all__ = ["FONT", "Scene", "dot_string", "number"]
@@ -36,7 +36,7 @@ def dot_string(text: str) -> str:
     >>> print(dot_string('say "hi" \\\\ bye\\x00'))
     "say \\"hi\\" \\\\ bye"
     """
-    flat = clean(text).replace("\\", "\\\\").replace('"', '\\"')
+    flat = one_line(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{flat}"'
 
 
@@ -99,7 +99,7 @@ class Scene:
         """The scene as DOT text for ``neato -n2``."""
         out = []
         if self.comment:
-            out.append(f"// {clean(self.comment)}")
+            out.append(f"// {one_line(self.comment)}")
         out += [
             f"digraph {dot_string(self.title)} {{",
             f'  graph [bb="0,0,{number(self.width)},{number(self.height)}", '
