@@ -33,7 +33,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "setup: installing bpr with all extras into .venv"
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[all,dev]'
+# compat mode puts the clone on sys.path (a .pth file) instead of an import hook that runs
+# after it: 'import bpr' from the folder above a clone named bpr still finds the package.
+.venv/bin/python -m pip install -q -e '.[all,dev]' --config-settings editable_mode=compat
 
 if [ -f tools/bpmn/package.json ]; then
   echo "setup: installing the BPMN toolchain (npm) into tools/bpmn"
