@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from bpr.cli._common import load_models, model_paths, output_option
+from bpr.errors import OutputError
+from bpr.render import output_format, render_comparison, render_model
 
 __all__ = ["render"]
 
@@ -47,9 +49,6 @@ def render(
       bpr render as-is.yaml to-be.yaml -o comparison.pdf
       bpr render as-is.yaml --engine pm4py -o as-is-bpmn.png
     """
-    from bpr.errors import OutputError
-    from bpr.render import output_format, render_comparison, render_model
-
     try:
         fmt = output_format(output)
     except OutputError as exc:

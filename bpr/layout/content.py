@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bpr.analysis.table import format_number
 from bpr.core.model import Model, Step
 from bpr.core.textmetrics import wrap
 
@@ -59,8 +60,6 @@ def carried_documents(model: Model, step: Step) -> list[str]:
 
 def figures(model: Model, step: Step) -> str:
     """The key figures of a step: ``work 30m · wait 5d · fee 40,000 UZS``."""
-    from bpr.analysis.table import format_number
-
     parts = []
     if not step.work.is_zero:
         parts.append(f"work {step.work}")

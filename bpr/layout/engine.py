@@ -16,7 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode, flow_net
+from bpr.backend.graphviz import run_graphviz
 from bpr.core.model import Model
+from bpr.core.text import one_line
+from bpr.core.textmetrics import text_width, wrap
+from bpr.layout.content import task_box
 
 __all__ = [
     "EVENT_SIZE",
@@ -149,8 +153,6 @@ def edge_text(edge: FlowEdge) -> str:
     >>> edge_text(FlowEdge("xor:a", "b", "complete", 0.8)), edge_text(FlowEdge("a", "b"))
     ('complete 80%', '')
     """
-    from bpr.core.text import one_line
-
     parts = []
     if edge.label:
         parts.append(one_line(edge.label))
@@ -214,8 +216,6 @@ def layout_model(
 def _sizer(
     model: Model, sizes: Mapping[str, tuple[float, float]]
 ) -> Callable[[FlowNode], tuple[float, float]]:
-    from bpr.layout.content import task_box
-
     def size(node: FlowNode) -> tuple[float, float]:
         if node.id in sizes:
             return sizes[node.id]
@@ -261,10 +261,6 @@ class _Builder:
     def __init__(
         self, model: Model, net: FlowNet, size_of: Callable[[FlowNode], tuple[float, float]]
     ) -> None:
-        from bpr.core.textmetrics import text_width, wrap
-
-        self.text_width = text_width
-        self.wrap = wrap
         self.model = model
         self.net = net
         self.nodes = {n.id: n for n in net.nodes}
@@ -285,8 +281,6 @@ class _Builder:
 
     def _ranks(self) -> dict[str, tuple[int, float]]:
         """(column, order within the column) of every node, from ``dot``."""
-        from bpr.backend.graphviz import run_graphviz
-
         ids = {n.id: f"n{i}" for i, n in enumerate(self.net.nodes)}
         back = _back_edges(self.net)
         lines = [
@@ -562,7 +556,7 @@ class _Builder:
         for node_id, node in self.nodes.items():
             width = self.size[node_id][0]
             if node.kind in ("start", "end") and node.label:
-                event_labels[node_id] = self.text_width(node.label, EVENT_LABEL_SIZE) + 4
+                event_labels[node_id] = text_width(node.label, EVENT_LABEL_SIZE) + 4
                 width = max(width, event_labels[node_id])
             col_width[self.col[node_id]] = max(col_width[self.col[node_id]], width)
         channel_width = [_MARGIN] + [_CHANNEL] * (columns - 1) + [_MARGIN]
@@ -573,7 +567,7 @@ class _Builder:
         for edge, text in zip(self.net.edges, texts, strict=True):
             if text:
                 column = self.col[edge.source]
-                need = self.text_width(text, EDGE_LABEL_SIZE) + 12 - (col_width[column] / 2 - 25)
+                need = text_width(text, EDGE_LABEL_SIZE) + 12 - (col_width[column] / 2 - 25)
                 channel_width[column + 1] = max(channel_width[column + 1], need)
         for tracks in self.corridors.values():
             _assign_tracks(tracks.values(), ordered=False, constrained=True)
@@ -695,7 +689,7 @@ class _Builder:
         points = [
             _simplify([(resolve_x(xr), resolve_y(yr)) for xr, yr in route]) for route in routes
         ]
-        labels = _place_labels(self.net.edges, points, texts, self.text_width)
+        labels = _place_labels(self.net.edges, points, texts, text_width)
         edges = [
             EdgeRoute(edge, tuple(pts), text, label)
             for edge, pts, text, label in zip(self.net.edges, points, texts, labels, strict=True)
@@ -733,7 +727,7 @@ class _Builder:
     def _lane_label_height(self, lane: str) -> float:
         actor = self.model.actors.get(lane)
         name = actor.name if actor else lane
-        lines = self.wrap(name, LANE_LABEL_WIDTH - 14, LANE_LABEL_SIZE, max_lines=6)
+        lines = wrap(name, LANE_LABEL_WIDTH - 14, LANE_LABEL_SIZE, max_lines=6)
         return len(lines) * LANE_LABEL_SIZE * 1.3 + 16
 
     def _group_label_needs(self) -> dict[str, float]:
@@ -745,7 +739,7 @@ class _Builder:
             if actor and actor.agency:
                 members[actor.agency].append(lane)
         for agency, lanes in members.items():
-            lines = self.wrap(agency, GROUP_LABEL_WIDTH - 14, LANE_LABEL_SIZE, bold=True)
+            lines = wrap(agency, GROUP_LABEL_WIDTH - 14, LANE_LABEL_SIZE, bold=True)
             need = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
             needs[lanes[-1]] = need / len(lanes)
             for lane in lanes:

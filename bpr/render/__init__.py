@@ -12,11 +12,16 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bpr.files.output import atomic_write
+from bpr.layout.engine import Layout, layout_model
+from bpr.render._compare import comparison_scene
+from bpr.render._draw import process_scene
 from bpr.render._output import DEFAULT_DPI, FORMATS, convert, output_format
+from bpr.render._pm4py import pm4py_picture
+from bpr.render._pm4py import to_pm4py_bpmn as _to_pm4py_bpmn
 
 if TYPE_CHECKING:
     from bpr.core.model import Model
-    from bpr.layout.engine import Layout
 
 __all__ = [
     "DEFAULT_DPI",
@@ -37,16 +42,11 @@ ENGINES = ("bpr", "pm4py")
 
 def process_dot(model: Model, layout: Layout | None = None) -> str:
     """The swimlane diagram of one process as DOT text with every position fixed."""
-    from bpr.layout.engine import layout_model
-    from bpr.render._draw import process_scene
-
     return process_scene(model, layout or layout_model(model)).to_dot()
 
 
 def comparison_dot(as_is: Model, to_be: Model, *, stacked: bool = False) -> str:
     """The As-Is and To-Be side by side (or one above the other) with the changes marked."""
-    from bpr.render._compare import comparison_scene
-
     return comparison_scene(as_is, to_be, stacked=stacked).to_dot()
 
 
@@ -59,11 +59,9 @@ def render_model(
     inputs: tuple[str | os.PathLike[str], ...] = (),
 ) -> Path:
     """Draw one process into ``output``; the suffix picks the format (.svg .png .pdf .dot)."""
-    from bpr.files.output import atomic_write
-
     fmt = output_format(output)
     if engine == "pm4py":
-        data = _pm4py_picture(model, fmt, dpi)
+        data = pm4py_picture(model, fmt, dpi)
     elif engine == "bpr":
         data = convert(process_dot(model), fmt, dpi)
     else:
@@ -81,8 +79,6 @@ def render_comparison(
     inputs: tuple[str | os.PathLike[str], ...] = (),
 ) -> Path:
     """Draw the comparison of two variants into ``output`` (.svg .png .pdf .dot)."""
-    from bpr.files.output import atomic_write
-
     fmt = output_format(output)
     data = convert(comparison_dot(as_is, to_be, stacked=stacked), fmt, dpi)
     return atomic_write(output, data, inputs=(*inputs, as_is.file, to_be.file))
@@ -90,12 +86,4 @@ def render_comparison(
 
 def to_pm4py_bpmn(model: Model) -> Any:
     """The model as pm4py's BPMN object (``pm4py.objects.bpmn.obj.BPMN``), lanes included."""
-    from bpr.render._pm4py import to_pm4py_bpmn as convert_model
-
-    return convert_model(model)
-
-
-def _pm4py_picture(model: Model, fmt: str, dpi: float | None) -> bytes:
-    from bpr.render._pm4py import pm4py_picture
-
-    return pm4py_picture(model, fmt, dpi)
+    return _to_pm4py_bpmn(model)

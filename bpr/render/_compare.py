@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bpr.analysis.measures import MEASURE_LABELS
+from bpr.analysis.table import format_number
+from bpr.comparison.diff import compare
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width
@@ -46,9 +49,6 @@ _LEGEND = (
 
 def measure_changes(comparison: object) -> str:
     """The headline measure changes: ``steps 12 → 8 (−33.3%) · visits 5 → 1 (−80%) ...``."""
-    from bpr.analysis.measures import MEASURE_LABELS
-    from bpr.analysis.table import format_number
-
     measures = getattr(comparison, "measures", {})
     parts = []
     for key in HEADLINE_KEYS:
@@ -103,8 +103,6 @@ def _layout(model: Model, marks: Mapping[str, Mark]) -> Layout:
 
 def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Scene:
     """Both variants on one page with the title, the measure changes and a legend."""
-    from bpr.comparison.diff import compare
-
     comparison = compare(as_is, to_be)
     old_marks, new_marks = _marks(comparison, as_is, to_be)
     left, right = _layout(as_is, old_marks), _layout(to_be, new_marks)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bpr.analysis.measures import measure
+from bpr.analysis.table import format_number
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
@@ -37,9 +39,6 @@ class Mark:
 
 def headline(model: Model) -> str:
     """The model's headline measures in one line, for a diagram's title."""
-    from bpr.analysis.measures import measure
-    from bpr.analysis.table import format_number
-
     m = measure(model)
     parts = [
         _count(m.steps, "step"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bpr.backend.graphviz import run_graphviz
 from bpr.errors import OutputError
 
 __all__ = ["DEFAULT_DPI", "FORMATS", "convert", "output_format"]
@@ -38,8 +39,6 @@ def output_format(path: str | os.PathLike[str]) -> str:
 
 def convert(dot: str, fmt: str, dpi: float | None = None) -> bytes:
     """Draw DOT text made by bpr (every position fixed) in ``svg``, ``png`` or ``pdf``."""
-    from bpr.backend.graphviz import run_graphviz
-
     if fmt == "dot":
         return dot.encode("utf-8")
     args = ["-n2", f"-T{fmt}"]

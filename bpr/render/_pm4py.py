@@ -8,7 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bpr.analysis.flownet import flow_net
+from bpr.backend.graphviz import run_graphviz
 from bpr.core.model import Model
+from bpr.core.text import for_graphviz, one_line
+from bpr.errors import DependencyError
+from bpr.layout.engine import edge_text
+from bpr.render._output import DEFAULT_DPI
 
 __all__ = ["pm4py_picture", "to_pm4py_bpmn"]
 
@@ -31,9 +36,6 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
     >>> len(bpmn.get_nodes()), len(bpmn.get_flows())  # doctest: +SKIP
     (13, 13)
     """
-    from bpr.core.text import one_line
-    from bpr.errors import DependencyError
-
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             from pm4py.objects.bpmn.obj import BPMN  # its first import prints a banner
@@ -70,8 +72,6 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
     for index, edge in enumerate(net.edges):
         label = ""
         if edge.label or edge.p is not None:
-            from bpr.layout.engine import edge_text
-
             label = name(edge_text(edge))
         flow = BPMN.SequenceFlow(
             nodes[edge.source], nodes[edge.target], id=f"flow_{index}", name=label, process=process
@@ -83,10 +83,6 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
 def pm4py_picture(model: Model, fmt: str, dpi: float | None = None) -> bytes:
     """pm4py's BPMN drawing of the model in ``svg``, ``png``, ``pdf`` or ``dot``."""
     import graphviz
-
-    from bpr.backend.graphviz import run_graphviz
-    from bpr.core.text import for_graphviz, one_line
-    from bpr.render._output import DEFAULT_DPI
 
     def safe(text: str) -> str:
         # Backslashes and <...> keep their plain meaning in the DOT that pm4py writes.
