@@ -27,7 +27,13 @@ class Problem:
     """One thing wrong (or doubtful) in an input file, with where it is and how to fix it.
 
     ``path`` is the place inside the model, such as ``steps[3].next``; ``line`` and
-    ``column`` are 1-based and 0 where unknown.
+    ``column`` are 1-based and 0 where unknown. ``code`` names the kind of problem with a
+    stable kebab-case word (``unknown-actor``, ``yaml-syntax``; listed in docs/format.md), for
+    tools that sort or filter problems without parsing the message.
+
+    >>> problem = Problem("unknown actor 'fnd'", "a.yaml", 12, 12, code="unknown-actor")
+    >>> problem.as_dict()["code"]
+    'unknown-actor'
     """
 
     message: str
@@ -36,6 +42,7 @@ class Problem:
     column: int = 0
     path: str = ""
     severity: str = "error"
+    code: str = ""
 
     def __str__(self) -> str:
         where = self.file
@@ -47,6 +54,18 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def as_dict(self) -> dict[str, str | int]:
+        """The problem as a JSON object: file, line, column, path, severity, code, message."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class BprError(Exception):

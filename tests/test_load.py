@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -335,3 +336,56 @@ def test_parallel_branches_may_not_share_a_step() -> None:
     )
     message = only(text)
     assert message.startswith("m.yaml:6:29: error: steps[0].next: step 'c' lies on two branches")
+
+
+# -- problem codes ---------------------------------------------------------------------------
+
+DOCUMENTED_CODES = {
+    line.split("`")[1]
+    for line in (Path(__file__).parent.parent / "docs" / "format.md")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.startswith("| `")
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("bpr: 1\nservice: [", "yaml-syntax"),
+        ("a: 1\n---\nb: 2\n", "several-documents"),
+        ("", "empty-file"),
+        ("x: !!python/object:os.system 1\n", "yaml-tag"),
+        ("- 1\n", "wrong-type"),
+        (BASE + "colour: red\n", "unknown-key"),
+        (BASE.replace("bpr: 1\n", "bpr: 2\n"), "unsupported-version"),
+        (BASE.replace("actor: me", "actor: you"), "unknown-actor"),
+        (BASE.replace("channel: in-person", "channel: fax"), "unknown-channel"),
+        (BASE.replace("needs: [passport]", "needs: [visa]"), "unknown-document"),
+        (BASE.replace("work: 2h", "work: soon"), "invalid-duration"),
+        (BASE.replace("work: 2h", "fee: -1"), "out-of-range"),
+        (BASE.replace("id: check", "id: apply"), "duplicate-step-id"),
+        (BASE + "    next: [{to: end, p: 0.5}]\n", "probabilities-sum"),
+    ],
+)
+def test_each_problem_carries_its_documented_code(text: str, code: str) -> None:
+    with pytest.raises(ModelError) as info:
+        bpr.loads(text, "m.yaml")
+    codes = [p.code for p in info.value.problems]
+    assert code in codes, [str(p) for p in info.value.problems]
+    assert set(codes) <= DOCUMENTED_CODES
+    assert info.value.problems[0].as_dict()["code"] == info.value.problems[0].code
+
+
+def test_every_code_the_loader_gives_is_documented() -> None:
+    package = Path(__file__).parent.parent / "bpr" / "files"
+    source = (package / "load.py").read_text() + (package / "yamlsource.py").read_text()
+    given = set(re.findall(r'code\s*=\s*"([a-z0-9-]+)"', source))
+    assert given - DOCUMENTED_CODES == set()
+    assert "unknown-actor" in given
+
+
+def test_problem_code_is_last_and_optional() -> None:
+    problem = bpr.Problem("m", "a.yaml", 1, 2, "steps[0]", "warning")
+    assert problem.code == ""
+    assert str(problem) == "a.yaml:1:2: warning: steps[0]: m"

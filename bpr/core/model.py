@@ -34,7 +34,13 @@ class SourceMap(Protocol):
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]: ...
 
     def problem(
-        self, path: Sequence[str | int], message: str, *, key: bool = False, severity: str = "error"
+        self,
+        path: Sequence[str | int],
+        message: str,
+        *,
+        key: bool = False,
+        severity: str = "error",
+        code: str = "",
     ) -> Problem: ...
 
     def scalar_text(self, path: Sequence[str | int]) -> str | None: ...

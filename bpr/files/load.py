@@ -44,17 +44,23 @@ def load(path: str | os.PathLike[str]) -> Model:
     try:
         data = Path(name).read_bytes()
     except FileNotFoundError:
-        raise ModelError([Problem("no such file; check the path", name)]) from None
+        raise ModelError(
+            [Problem("no such file; check the path", name, code="file-not-found")]
+        ) from None
     except IsADirectoryError:
         raise ModelError(
             [
                 Problem(
-                    "this is a folder; name a model file, or use a command that takes folders", name
+                    "this is a folder; name a model file, or use a command that takes folders",
+                    name,
+                    code="is-a-folder",
                 )
             ]
         ) from None
     except OSError as exc:
-        raise ModelError([Problem(f"cannot read the file: {exc.strerror}", name)]) from None
+        raise ModelError(
+            [Problem(f"cannot read the file: {exc.strerror}", name, code="unreadable-file")]
+        ) from None
     return loads(data, name)
 
 
@@ -103,18 +109,23 @@ class _Builder:
 
     # -- reporting -------------------------------------------------------------------------
 
-    def error(self, path: PathParts, message: str, *, key: bool = False) -> None:
-        self.problems.append(self.source.problem(path, message, key=key))
+    def error(self, path: PathParts, message: str, *, code: str, key: bool = False) -> None:
+        """Report an error of the kind ``code`` (see docs/format.md) at ``path``."""
+        self.problems.append(self.source.problem(path, message, key=key, code=code))
 
-    def warn(self, path: PathParts, message: str) -> None:
-        self.problems.append(self.source.problem(path, message, severity="warning"))
+    def warn(self, path: PathParts, message: str, *, code: str) -> None:
+        self.problems.append(self.source.problem(path, message, severity="warning", code=code))
 
     # -- typed readers: each returns None (after reporting) when the value is wrong ------------
 
     def mapping(self, value: Any, path: PathParts, what: str) -> dict[Any, Any] | None:
         if isinstance(value, dict):
             return value
-        self.error(path, f"{what} must be a mapping of keys and values, not {_kind(value)}")
+        self.error(
+            path,
+            f"{what} must be a mapping of keys and values, not {_kind(value)}",
+            code="wrong-type",
+        )
         return None
 
     def keys(
@@ -127,10 +138,11 @@ class _Builder:
                 (*path, key),
                 f"unknown key '{key}' in {what}{did_you_mean(str(key), fields)}",
                 key=True,
+                code="unknown-key",
             )
         for key, (required, _) in fields.items():
             if required and key not in value:
-                self.error(path, f"{what} needs the key '{key}'")
+                self.error(path, f"{what} needs the key '{key}'", code="missing-key")
 
     def text(self, value: Any, path: PathParts) -> str | None:
         if isinstance(value, str):
@@ -140,9 +152,9 @@ class _Builder:
             written = self.source.scalar_text(path)
             return written if written is not None else str(value)
         if value is None:
-            self.error(path, "expected text, found nothing")
+            self.error(path, "expected text, found nothing", code="missing-value")
             return None
-        self.error(path, f"expected text, not {_kind(value)}")
+        self.error(path, f"expected text, not {_kind(value)}", code="wrong-type")
         return None
 
     def ident(self, value: Any, path: PathParts, what: str) -> str | None:
@@ -153,6 +165,7 @@ class _Builder:
             self.error(
                 path,
                 f"'{text}' is not a valid {what} id: use letters, digits, '_' and '-' only",
+                code="invalid-id",
             )
             return None
         return text
@@ -161,10 +174,14 @@ class _Builder:
         self, value: Any, path: PathParts, what: str, *, minimum: float = 0.0
     ) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self.error(path, f"{what} must be a number, not {_kind(value)}")
+            self.error(path, f"{what} must be a number, not {_kind(value)}", code="not-a-number")
             return None
         if math.isinf(value) or value < minimum:
-            self.error(path, f"{what} must be a finite number of at least {minimum:g}, not {value}")
+            self.error(
+                path,
+                f"{what} must be a finite number of at least {minimum:g}, not {value}",
+                code="out-of-range",
+            )
             return None
         return float(value)
 
@@ -174,7 +191,9 @@ class _Builder:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.error(path, f"expected a list of {what} ids, not {_kind(value)}")
+            self.error(
+                path, f"expected a list of {what} ids, not {_kind(value)}", code="wrong-type"
+            )
             return []
         out = []
         for i, item in enumerate(value):
@@ -187,7 +206,7 @@ class _Builder:
         try:
             return parse_duration(value)
         except DurationError as exc:
-            self.error(path, str(exc))
+            self.error(path, str(exc), code="invalid-duration")
             return ZERO
 
     # -- the model -------------------------------------------------------------------------
@@ -199,6 +218,7 @@ class _Builder:
                 (),
                 f"a model is a mapping with the keys bpr, service, variant, actors and steps, "
                 f"not {_kind(raw)}",
+                code="wrong-type",
             )
             raise ModelError(self.problems)
         self.keys(raw, TOP_FIELDS, (), "the model")
@@ -208,11 +228,16 @@ class _Builder:
             self.error(
                 ("bpr",),
                 f"format version {version!r} is not supported; this release reads 'bpr: 1'",
+                code="unsupported-version",
             )
         service = self.ident(raw["service"], ("service",), "service") if "service" in raw else None
         variant = self.text(raw["variant"], ("variant",)) if "variant" in raw else None
         if variant is not None and not variant.strip():
-            self.error(("variant",), "the variant is empty; write as-is, to-be or a label")
+            self.error(
+                ("variant",),
+                "the variant is empty; write as-is, to-be or a label",
+                code="empty-variant",
+            )
         name = self.text(raw["name"], ("name",)) if raw.get("name") is not None else None
         currency = (
             self.text(raw["currency"], ("currency",)) if raw.get("currency") is not None else None
@@ -238,7 +263,13 @@ class _Builder:
         if any(p.is_error for p in self.problems) or service is None or variant is None:
             raise ModelError(self.problems)
         if not steps:  # pragma: no cover - every way to lose all steps reports an error
-            raise ModelError([self.source.problem(("steps",), "a model needs at least one step")])
+            raise ModelError(
+                [
+                    self.source.problem(
+                        ("steps",), "a model needs at least one step", code="no-steps"
+                    )
+                ]
+            )
         model = Model(
             service=service,
             variant=variant,
@@ -273,6 +304,7 @@ class _Builder:
                 ("maturity",),
                 f"maturity must be a UN e-service maturity stage 1, 2, 3 or 4, not {value!r} "
                 "(1 information, 2 downloadable forms, 3 transactional, 4 proactive)",
+                code="invalid-maturity",
             )
             return None
         return value
@@ -283,7 +315,11 @@ class _Builder:
         if isinstance(value, str):
             return [value]
         if not isinstance(value, list):
-            self.error(("sources",), f"sources must be a list of text, not {_kind(value)}")
+            self.error(
+                ("sources",),
+                f"sources must be a list of text, not {_kind(value)}",
+                code="wrong-type",
+            )
             return []
         out = []
         for i, item in enumerate(value):
@@ -307,7 +343,11 @@ class _Builder:
             path: PathParts = ("lint", "ignore", i)
             if isinstance(item, dict):
                 if "rule" not in item:
-                    self.error(path, "an ignored rule is a rule id or {rule: ID, reason: TEXT}")
+                    self.error(
+                        path,
+                        "an ignored rule is a rule id or {rule: ID, reason: TEXT}",
+                        code="invalid-lint-ignore",
+                    )
                     continue
                 rule = self.text(item["rule"], (*path, "rule"))
                 reason = self.text(item.get("reason", ""), (*path, "reason")) or ""
@@ -320,13 +360,17 @@ class _Builder:
     def actors(self, value: Any) -> dict[str, Actor]:
         if value is None:
             if "actors" in self.raw:
-                self.error(("actors",), "actors is empty; a model needs at least one actor")
+                self.error(
+                    ("actors",),
+                    "actors is empty; a model needs at least one actor",
+                    code="no-actors",
+                )
             return {}
         table = self.mapping(value, ("actors",), "actors")
         if table is None:
             return {}
         if not table:
-            self.error(("actors",), "a model needs at least one actor")
+            self.error(("actors",), "a model needs at least one actor", code="no-actors")
         actors: dict[str, Actor] = {}
         for key, body in table.items():
             path: PathParts = ("actors", key)
@@ -341,6 +385,7 @@ class _Builder:
                 self.error(
                     (*path, "kind"),
                     f"unknown actor kind {kind!r}{did_you_mean(str(kind), ACTOR_KINDS)}",
+                    code="unknown-actor-kind",
                 )
                 kind = "staff"
             agency = (
@@ -373,16 +418,22 @@ class _Builder:
                     self.error(
                         (*path, "issuer"),
                         f"unknown actor '{issuer}'{did_you_mean(issuer, actors)}",
+                        code="unknown-actor",
                     )
             exchange = entry.get("exchange", False)
             if not isinstance(exchange, bool):
-                self.error((*path, "exchange"), f"exchange must be true or false, not {exchange!r}")
+                self.error(
+                    (*path, "exchange"),
+                    f"exchange must be true or false, not {exchange!r}",
+                    code="not-a-boolean",
+                )
                 exchange = False
             if exchange and issuer is None:
                 self.error(
                     (*path, "exchange"),
                     "a document pulled by data exchange needs an 'issuer': the actor whose "
                     "registry holds it",
+                    code="exchange-without-issuer",
                 )
             documents[ident] = Document(ident, name or ident, issuer, exchange)
         return documents
@@ -392,13 +443,17 @@ class _Builder:
     ) -> list[Step]:
         if value is None:
             if "steps" in self.raw:
-                self.error(("steps",), "steps is empty; a model needs at least one step")
+                self.error(
+                    ("steps",), "steps is empty; a model needs at least one step", code="no-steps"
+                )
             return []
         if not isinstance(value, list):
-            self.error(("steps",), f"steps must be a list of steps, not {_kind(value)}")
+            self.error(
+                ("steps",), f"steps must be a list of steps, not {_kind(value)}", code="wrong-type"
+            )
             return []
         if not value:
-            self.error(("steps",), "a model needs at least one step")
+            self.error(("steps",), "a model needs at least one step", code="no-steps")
             return []
         ids: dict[str, int] = {}
         for i, body in enumerate(value):
@@ -409,6 +464,7 @@ class _Builder:
                         ("steps", i, "id"),
                         f"duplicate step id '{ident}': steps[{ids[ident]}] has it too; "
                         "give each step its own id",
+                        code="duplicate-step-id",
                     )
                 elif isinstance(ident, str):
                     ids[ident] = i
@@ -435,13 +491,19 @@ class _Builder:
         self.keys(entry, STEP_FIELDS, path, "a step")
         ident = self.ident(entry["id"], (*path, "id"), "step") if "id" in entry else None
         if ident == END:
-            self.error((*path, "id"), "'end' is reserved for the end of a case; rename the step")
+            self.error(
+                (*path, "id"),
+                "'end' is reserved for the end of a case; rename the step",
+                code="reserved-id",
+            )
         actor = None
         if "actor" in entry:
             actor = self.ident(entry["actor"], (*path, "actor"), "actor")
             if actor is not None and actor not in actors:
                 self.error(
-                    (*path, "actor"), f"unknown actor '{actor}'{did_you_mean(actor, actors)}"
+                    (*path, "actor"),
+                    f"unknown actor '{actor}'{did_you_mean(actor, actors)}",
+                    code="unknown-actor",
                 )
                 actor = None
         name = self.text(entry["name"], (*path, "name")) if entry.get("name") is not None else None
@@ -450,6 +512,7 @@ class _Builder:
             self.error(
                 (*path, "channel"),
                 f"unknown channel {channel!r}{did_you_mean(str(channel), CHANNELS)}",
+                code="unknown-channel",
             )
         work = self.duration(entry.get("work"), (*path, "work"))
         wait = self.duration(entry.get("wait"), (*path, "wait"))
@@ -460,7 +523,9 @@ class _Builder:
         produces = self.references(entry.get("produces"), (*path, "produces"), documents)
         join = entry.get("join")
         if join is not None and join != "all":
-            self.error((*path, "join"), f"join takes the value 'all', not {join!r}")
+            self.error(
+                (*path, "join"), f"join takes the value 'all', not {join!r}", code="invalid-join"
+            )
             join = None
         replaces = tuple(self.id_list(entry.get("replaces"), (*path, "replaces"), "step"))
         following = index + 1
@@ -496,6 +561,7 @@ class _Builder:
                     where,
                     f"unknown document '{ident}'{did_you_mean(ident, documents)}"
                     + ("" if documents else "; declare it under 'documents:'"),
+                    code="unknown-document",
                 )
             elif ident not in out:
                 out.append(ident)
@@ -506,7 +572,11 @@ class _Builder:
         if ident is None:
             return None
         if ident != END and ident not in ids:
-            self.error(path, f"unknown step '{ident}'{did_you_mean(ident, [*ids, END])}")
+            self.error(
+                path,
+                f"unknown step '{ident}'{did_you_mean(ident, [*ids, END])}",
+                code="unknown-step",
+            )
             return None
         return ident
 
@@ -531,32 +601,49 @@ class _Builder:
                 path,
                 "a mapping under 'next' is a parallel split written {all: [step, step, ...]}; "
                 "for a choice write a list of {to, p, when}",
+                code="invalid-parallel",
             )
             return None
         targets = value["all"]
         if not isinstance(targets, list) or not targets:
-            self.error((*path, "all"), "a parallel split lists the step ids of its branches")
+            self.error(
+                (*path, "all"),
+                "a parallel split lists the step ids of its branches",
+                code="invalid-parallel",
+            )
             return None
         branches: list[Branch] = []
         for i, item in enumerate(targets):
             target = self.target(item, (*path, "all", i), ids)
             if target == END:
-                self.error((*path, "all", i), "a parallel branch cannot be 'end'; name a step")
+                self.error(
+                    (*path, "all", i),
+                    "a parallel branch cannot be 'end'; name a step",
+                    code="parallel-to-end",
+                )
             elif target is not None and target in (b.to for b in branches):
                 self.error(
-                    (*path, "all", i), f"step '{target}' is named twice in this parallel split"
+                    (*path, "all", i),
+                    f"step '{target}' is named twice in this parallel split",
+                    code="duplicate-branch",
                 )
             elif target is not None:
                 branches.append(Branch(target))
         if len(branches) < len(targets):
             return None
         if len(branches) == 1:
-            self.warn(path, "a parallel split with one branch is a plain 'next'")
+            self.warn(
+                path,
+                "a parallel split with one branch is a plain 'next'",
+                code="one-branch-parallel",
+            )
         return Flow("parallel", tuple(branches))
 
     def choice(self, value: list[Any], path: PathParts, ids: dict[str, int]) -> Flow | None:
         if not value:
-            self.error(path, "an empty choice: list the branches as {to, p, when}")
+            self.error(
+                path, "an empty choice: list the branches as {to, p, when}", code="empty-choice"
+            )
             return None
         raw_branches: list[tuple[str, float | None, str | None]] = []
         ok = True
@@ -574,7 +661,11 @@ class _Builder:
             if entry.get("p") is not None:
                 p = self.number(entry["p"], (*where, "p"), "a probability")
                 if p is not None and p > 1:
-                    self.error((*where, "p"), f"a probability is between 0 and 1, not {p:g}")
+                    self.error(
+                        (*where, "p"),
+                        f"a probability is between 0 and 1, not {p:g}",
+                        code="out-of-range",
+                    )
                     p = None
                 if p is None:
                     ok = False
@@ -596,10 +687,15 @@ class _Builder:
                 path,
                 f"the probabilities of this choice add up to {given:.6g}, not 1; "
                 "correct the p of its branches",
+                code="probabilities-sum",
             )
             return None
         if missing and given > 1 + _PROBABILITY_TOLERANCE:
-            self.error(path, f"the given probabilities already add up to {given:.6g}, more than 1")
+            self.error(
+                path,
+                f"the given probabilities already add up to {given:.6g}, more than 1",
+                code="probabilities-sum",
+            )
             return None
         share = (1 - given) / len(missing) if missing else 0.0
         return Flow(

@@ -89,11 +89,17 @@ class SourceMap:
         return (mark.line + 1, mark.column + 1)
 
     def problem(
-        self, path: Path, message: str, *, key: bool = False, severity: str = "error"
+        self,
+        path: Path,
+        message: str,
+        *,
+        key: bool = False,
+        severity: str = "error",
+        code: str = "",
     ) -> Problem:
-        """A problem located at ``path``."""
+        """A problem of the kind ``code`` located at ``path``."""
         line, column = self.locate(path, key=key)
-        return Problem(message, self.file, line, column, format_path(path), severity)
+        return Problem(message, self.file, line, column, format_path(path), severity, code)
 
     def scalar_text(self, path: Path) -> str | None:
         """The text of the scalar at ``path`` as written in the file (``yes`` stays ``yes``)."""
@@ -131,21 +137,33 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         reason = " ".join(x for x in (exc.context, exc.problem) if x)
+        code = "yaml-syntax"
         if "expected a single document" in reason:
             reason = "the file holds more than one YAML document; keep one model per file"
-        raise ModelError([Problem(f"YAML syntax: {reason}", file, line, column)]) from None
+            code = "several-documents"
+        raise ModelError(
+            [Problem(f"YAML syntax: {reason}", file, line, column, code=code)]
+        ) from None
     except yaml.YAMLError as exc:
-        raise ModelError([Problem(f"YAML syntax: {exc}", file)]) from None
+        raise ModelError([Problem(f"YAML syntax: {exc}", file, code="yaml-syntax")]) from None
     except RecursionError:
-        raise ModelError([Problem("YAML nested too deeply to read", file)]) from None
+        raise ModelError(
+            [Problem("YAML nested too deeply to read", file, code="too-deep")]
+        ) from None
     source = SourceMap(file, root, text)
     if root is None:
-        raise ModelError([Problem("the file is empty; a model starts with 'bpr: 1'", file, 1, 1)])
+        raise ModelError(
+            [
+                Problem(
+                    "the file is empty; a model starts with 'bpr: 1'", file, 1, 1, code="empty-file"
+                )
+            ]
+        )
     try:
         return _Converter(file).convert(root), source
     except RecursionError:
         raise ModelError(
-            [Problem("values or aliases are nested too deeply to read", file)]
+            [Problem("values or aliases are nested too deeply to read", file, code="too-deep")]
         ) from None
 
 
@@ -153,13 +171,19 @@ def _decode(data: bytes | str, file: str) -> str:
     if isinstance(data, str):
         return data
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ModelError([Problem("this is a binary file, not a YAML model", file)])
+        raise ModelError(
+            [Problem("this is a binary file, not a YAML model", file, code="binary-file")]
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ModelError(
-            [Problem("the file is not UTF-8 text; save it as UTF-8", file, line, 1)]
+            [
+                Problem(
+                    "the file is not UTF-8 text; save it as UTF-8", file, line, 1, code="not-utf8"
+                )
+            ]
         ) from None
 
 
@@ -173,9 +197,9 @@ class _Converter:
         self.distinct = 0
         self.aliased = False
 
-    def fail(self, node: yaml.Node, message: str) -> ModelError:
+    def fail(self, node: yaml.Node, message: str, *, code: str) -> ModelError:
         mark = node.start_mark
-        return ModelError([Problem(message, self.file, mark.line + 1, mark.column + 1)])
+        return ModelError([Problem(message, self.file, mark.line + 1, mark.column + 1, code=code)])
 
     def convert(self, root: yaml.Node) -> Any:
         value = self.node(root, 0)
@@ -187,6 +211,7 @@ class _Converter:
                 root,
                 f"the file's aliases expand to {expanded:,} values from {self.distinct:,} "
                 "written ones; this looks like an alias bomb and is refused",
+                code="alias-bomb",
             )
         return value
 
@@ -199,7 +224,9 @@ class _Converter:
             return 1
         if id(node) in stack:
             raise self.fail(
-                node, "an alias refers to the value that contains it (a recursive alias)"
+                node,
+                "an alias refers to the value that contains it (a recursive alias)",
+                code="recursive-alias",
             )
         stack.add(id(node))
         children = node.value if isinstance(node, yaml.SequenceNode) else [v for _, v in node.value]
@@ -223,16 +250,18 @@ class _Converter:
             self.aliased = True
             return known
         if depth > _MAX_DEPTH:
-            raise self.fail(node, f"values are nested more than {_MAX_DEPTH} levels deep")
+            raise self.fail(
+                node, f"values are nested more than {_MAX_DEPTH} levels deep", code="too-deep"
+            )
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
-                raise self.fail(node, _tag_message(node.tag))
+                raise self.fail(node, _tag_message(node.tag), code="yaml-tag")
             items: list[Any] = []
             self.done[id(node)] = items
             items.extend(self.node(item, depth + 1) for item in node.value)
             return items
         if node.tag != _TAG + "map":
-            raise self.fail(node, _tag_message(node.tag))
+            raise self.fail(node, _tag_message(node.tag), code="yaml-tag")
         mapping: dict[Any, Any] = {}
         self.done[id(node)] = mapping
         self.mapping(node, mapping, depth)  # type: ignore[arg-type]
@@ -246,14 +275,20 @@ class _Converter:
                 for source in sources:
                     if not isinstance(source, dict):
                         raise self.fail(
-                            value_node, "a merge key '<<' takes a mapping or a list of mappings"
+                            value_node,
+                            "a merge key '<<' takes a mapping or a list of mappings",
+                            code="bad-merge",
                         )
                     for k, v in source.items():
                         into.setdefault(k, v)
                 continue
             key = self.node(key_node, depth + 1)
             if isinstance(key, list | dict):
-                raise self.fail(key_node, "a mapping key must be plain text, not a list or mapping")
+                raise self.fail(
+                    key_node,
+                    "a mapping key must be plain text, not a list or mapping",
+                    code="bad-key",
+                )
             into[key] = self.node(value_node, depth + 1)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
@@ -262,7 +297,7 @@ class _Converter:
             return _constructor.yaml_constructors[tag](_constructor, node)
         if tag == _TAG + "timestamp":
             return node.value  # dates stay the text the analyst wrote
-        raise self.fail(node, _tag_message(tag))
+        raise self.fail(node, _tag_message(tag), code="yaml-tag")
 
 
 def _tag_message(tag: str) -> str:
