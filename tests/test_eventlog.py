@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import warnings
 from pathlib import Path
@@ -359,3 +360,50 @@ def test_writing_into_a_missing_folder(tmp_path):
     with pytest.raises(OutputError, match="does not exist"):
         write_log(tmp_path / "no" / "out.csv", _table())
     assert not list(tmp_path.iterdir())
+
+
+# -- ids and names are text (issue 18: #5, #17) -------------------------------------------------
+
+
+def test_csv_ids_and_names_are_read_as_text(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp,org:resource\n"
+        "007,NA,2026-01-01T10:00:00,0042\n"
+        "7,None,2026-01-01T11:00:00,N/A\n"
+        "7.0,NaN,2026-01-01T12:00:00,null\n"
+        "1e3,null,2026-01-01T12:00:00,\n",
+        encoding="utf-8",
+    )
+    log = read_log(path)
+    assert sorted(log[CASE].astype(str)) == ["007", "1e3", "7", "7.0"]
+    assert sorted(log[ACTIVITY].astype(str)) == ["NA", "NaN", "None", "null"]
+    assert sorted(log[RESOURCE].dropna().astype(str)) == ["0042", "N/A", "null"]
+    assert log[RESOURCE].isna().sum() == 1  # only the empty cell is missing
+
+
+def test_an_empty_cell_is_still_a_missing_activity(tmp_path):
+    path = tmp_path / "gap.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp\n1,a,2026-01-01\n2,,2026-01-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventLogError, match=r"gap.csv:3: an event has no activity"):
+        read_log(path)
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1", "-5 days", "@SUM(A1)"])
+def test_csv_log_cells_never_start_a_formula(tmp_path, name):
+    table = _table((name, "Check"))
+    table.resources = [name, "r1"]
+    table.groups = [name, None]
+    target = write_log(tmp_path / "out.csv", table)
+    with target.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))[1:]
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+    # timestamps stay as they are; the guard is undone when the log is read back
+    assert rows[0][-1] == "2026-01-05T09:00:00.000+00:00"
+    log = read_log(target)
+    assert set(log[ACTIVITY].astype(str)) == {name, "Check"}
+    assert set(log[RESOURCE].astype(str)) == {name, "r1"}

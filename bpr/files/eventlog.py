@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from bpr.core.text import for_xml
+from bpr.core.text import for_csv, for_xml
 from bpr.errors import DependencyError, EventLogError, did_you_mean
 from bpr.files.output import atomic_output
 
@@ -165,15 +165,56 @@ def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] |
     lifecycle = LIFECYCLE if LIFECYCLE in header and LIFECYCLE not in wanted.values() else None
     use = list(dict.fromkeys([*wanted.values(), *([lifecycle] if lifecycle else [])]))
     times = {wanted[TIMESTAMP], wanted.get(START)} - {None}
-    dtype = {c: ("string" if c in times else "category") for c in use}
     try:
-        raw = pd.read_csv(path, usecols=use, dtype=dtype, encoding="utf-8-sig")
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        # Every cell is text: ids such as 007 and 7 stay apart, and words such as NA, None or
+        # null are names; only an empty cell is missing.
+        raw = pd.read_csv(
+            path,
+            usecols=use,
+            dtype="string",
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         raise EventLogError(f"{path}: cannot read the CSV file: {exc}") from None
-    frame = pd.DataFrame({role: raw[column] for role, column in wanted.items()})
+    frame = pd.DataFrame(
+        {
+            role: raw[column] if column in times else _unguard(raw[column]).astype("category")
+            for role, column in wanted.items()
+        }
+    )
     if lifecycle:
-        frame[LIFECYCLE] = raw[lifecycle]
+        frame[LIFECYCLE] = raw[lifecycle].astype("category")
     return frame, None
+
+
+# A cell that a spreadsheet would read as a formula starts with one of these (OWASP's list);
+# write_log puts an apostrophe before such text, and before text that starts with an
+# apostrophe followed by one of them, so that read_log can take exactly one away.
+_GUARDED = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _guard(text: str) -> str:
+    """A text cell for a CSV log: :func:`bpr.core.text.for_csv`, reversible by :func:`_unguard`.
+
+    >>> _guard("=1+1"), _guard("'=x"), _guard("'quoted'"), _guard("Check")
+    ("'=1+1", "''=x", "'quoted'", 'Check')
+    """
+    cell = for_csv(text)
+    if cell == text and text.startswith("'") and text[1:2] and text[1] in _GUARDED:
+        cell = "'" + text
+    return str(cell)
+
+
+def _unguard(values: pd.Series) -> pd.Series:
+    """Text cells without the apostrophe :func:`_guard` put before them."""
+    guarded = values.str.match("'[=+\\-@\t\r']").fillna(False)
+    if not guarded.any():
+        return values
+    values = values.copy()
+    values[guarded] = values[guarded].str.slice(1)
+    return values
 
 
 def _read_xes(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] | None]:
@@ -466,7 +507,8 @@ def _write_csv(stream: IO[str], table: EventTable) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([CASE, ACTIVITY, RESOURCE, GROUP, START, TIMESTAMP])
     fixed = [
-        (table.names[i], table.resources[i], table.groups[i] or "") for i in range(len(table.names))
+        (_guard(table.names[i]), _guard(table.resources[i]), _guard(table.groups[i] or ""))
+        for i in range(len(table.names))
     ]
     for begin in range(0, len(table), _CHUNK):
         part = slice(begin, begin + _CHUNK)
