@@ -12,7 +12,7 @@ import pytest
 
 import bpr
 from bpr.backend.graphviz import graphviz_version
-from bpr.core.text import for_graphviz, one_line
+from bpr.core.text import for_dot, for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
 from bpr.errors import OutputError
 from bpr.layout.content import task_box
@@ -237,6 +237,21 @@ def test_text_helpers() -> None:
     assert one_line("x\ny\tz\x07") == "x y z"
     assert wrap("", 50, 10) == [""]
     assert all(text_width(line, 10) <= 40 for line in wrap("abcdefghijklmnopqrstuvwxyz", 40, 10))
+    assert for_dot('a"b\\\n\x00c') == 'a\\"b\\\\ c'
+    assert for_dot("a\\b", escape_string=True) == "a\\\\\\\\b"
+
+
+def test_a_tooltip_shows_backslashes_and_quotes_as_written() -> None:
+    """The tooltip is an escString: Graphviz reads its backslashes twice (``\\N`` is the
+    node's name), so the DOT doubles them twice; the SVG shows the name as written."""
+    name = 'C:\\N\\temp \\" end'
+    text = (
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        f"steps: [{{id: x, name: '{name}', actor: a}}]\n"
+    )
+    model = bpr.loads(text)
+    assert model.step("x").label == name
+    assert _svg_nodes(convert(process_dot(model), "svg"))["x"][1] == name
 
 
 def test_to_pm4py_bpmn_mirrors_the_flow_net() -> None:

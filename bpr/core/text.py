@@ -7,7 +7,7 @@ one function here, named for the target:
 - :func:`one_line` for diagrams and other places that hold one line of printable text;
 - :func:`for_terminal` for a terminal: controls are shown as escapes, never sent;
 - :func:`for_markdown` and :func:`for_html` for documents;
-- :func:`for_graphviz` for Graphviz HTML-like labels;
+- :func:`for_graphviz` for Graphviz HTML-like labels, :func:`for_dot` for DOT strings;
 - :func:`for_xml` for XML 1.0 (BPMN, XES);
 - :func:`for_yaml_comment` for one-line YAML comments;
 - :func:`for_spreadsheet` and :func:`for_csv` for workbook and CSV cells.
@@ -25,6 +25,7 @@ import unicodedata
 __all__ = [
     "clean_name",
     "for_csv",
+    "for_dot",
     "for_graphviz",
     "for_html",
     "for_markdown",
@@ -144,6 +145,25 @@ def for_graphviz(text: str) -> str:
         .replace('"', "&quot;")
         .replace("'", "&#39;")
     )
+
+
+def for_dot(text: str, *, escape_string: bool = False) -> str:
+    r"""Text safe inside a DOT double-quoted string (a name, an attribute's value): one line,
+    backslashes doubled and quotes escaped, so that nothing can end the string or the line.
+
+    Graphviz reads the backslashes of an ``escString`` attribute (``tooltip``, ``URL``, a
+    plain ``label``) a second time, as escapes such as ``\N`` and ``\l``; with
+    ``escape_string`` they are doubled once more, so that they still show as written.
+
+    >>> print(for_dot('say "hi" \\ bye\x00'))
+    say \"hi\" \\ bye
+    >>> print(for_dot("C:\\temp", escape_string=True))
+    C:\\\\temp
+    """
+    flat = one_line(text)
+    if escape_string:
+        flat = flat.replace("\\", "\\\\")
+    return flat.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def for_xml(text: str, replacement: str = "") -> str:

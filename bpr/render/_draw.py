@@ -218,9 +218,9 @@ def draw_layout(
                 "fillcolor": mark.fill if mark else "#ffffff",
                 "color": INK,
                 "penwidth": f"{penwidth:g}",
-                # The whole name, also where the box cuts it; Graphviz reads backslashes in a
-                # tooltip twice (as a DOT string, then as an escape string), so they are doubled.
-                "tooltip": one_line(step.label).replace("\\", "\\\\"),
+                # The whole name, also where the box cuts it (the scene escapes it as an
+                # escString, which Graphviz reads twice).
+                "tooltip": step.label,
             }
             if mark and mark.peripheries > 1:
                 attrs["peripheries"] = str(mark.peripheries)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bpr.core.text import one_line
+from bpr.core.text import for_dot, one_line
 from bpr.layout.engine import Rect
 
 __all__ = ["FONT", "Scene", "dot_string", "number"]
 
 FONT = "DejaVu Sans"
 ARROW = 7.0  # length of an arrowhead at arrowsize 0.7
+# Attributes whose value Graphviz reads as an escString (``\N``, ``\l``...): their
+# backslashes are doubled once more, so that the text shows as written.
+_ESCAPE_STRINGS = frozenset({"tooltip", "URL", "href", "xlabel", "headlabel", "taillabel"})
 
 
 def number(value: float) -> str:
@@ -29,15 +32,14 @@ def number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def dot_string(text: str) -> str:
-    """A DOT double-quoted string: backslashes and quotes escaped, lines joined, control
-    characters (which Graphviz refuses) dropped.
+def dot_string(text: str, *, escape_string: bool = False) -> str:
+    """A DOT double-quoted string made by :func:`bpr.core.text.for_dot`: backslashes and quotes
+    escaped, lines joined, control characters (which Graphviz refuses) dropped.
 
     >>> print(dot_string('say "hi" \\\\ bye\\x00'))
     "say \\"hi\\" \\\\ bye"
     """
-    flat = one_line(text).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{flat}"'
+    return f'"{for_dot(text, escape_string=escape_string)}"'
 
 
 @dataclass
@@ -170,4 +172,7 @@ class Scene:
 
 
 def _attributes(attrs: dict[str, str]) -> str:
-    return ", ".join(f"{key}={dot_string(value)}" for key, value in attrs.items())
+    return ", ".join(
+        f"{key}={dot_string(value, escape_string=key in _ESCAPE_STRINGS)}"
+        for key, value in attrs.items()
+    )
