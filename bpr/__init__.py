@@ -27,7 +27,8 @@ from bpr.errors import (
     Problem,
     SimulationError,
 )
-from bpr.files.load import find_models, load, loads
+from bpr.files.finder import find_models
+from bpr.files.load import load, loads
 
 if TYPE_CHECKING:
     from bpr.bpmn import (

@@ -11,7 +11,8 @@ import click
 
 from bpr.core.model import Model
 from bpr.errors import ModelError, Problem
-from bpr.files.load import find_models, load
+from bpr.files.finder import find_models
+from bpr.files.load import load
 
 __all__ = ["echo_json", "echo_problems", "load_models", "model_paths", "output_option"]
 

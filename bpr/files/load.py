@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+import stat
 from typing import Any
 
 from bpr.core._gc import gc_paused
@@ -24,9 +23,10 @@ from bpr.core.schema import (
     is_extension_key,
 )
 from bpr.errors import ModelError, Problem, did_you_mean
+from bpr.files.finder import find_models
 from bpr.files.yamlsource import SourceMap, parse_yaml
 
-__all__ = ["find_models", "load", "loads"]
+__all__ = ["find_models", "load", "loads"]  # find_models: kept here until its users move
 
 _PROBABILITY_TOLERANCE = 1e-6
 PathParts = tuple[str | int, ...]
@@ -42,7 +42,7 @@ def load(path: str | os.PathLike[str]) -> Model:
     """
     name = os.fspath(path)
     try:
-        data = Path(name).read_bytes()
+        data = _read_regular_file(name)
     except FileNotFoundError:
         raise ModelError(
             [Problem("no such file; check the path", name, code="file-not-found")]
@@ -54,6 +54,16 @@ def load(path: str | os.PathLike[str]) -> Model:
                     "this is a folder; name a model file, or use a command that takes folders",
                     name,
                     code="is-a-folder",
+                )
+            ]
+        ) from None
+    except _NotRegular:
+        raise ModelError(
+            [
+                Problem(
+                    "this is not a regular file (a FIFO, device or socket); name a model file",
+                    name,
+                    code="not-a-file",
                 )
             ]
         ) from None
@@ -75,28 +85,20 @@ def loads(text: str | bytes, file: str = "<string>") -> Model:
         raise
 
 
-def find_models(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """The model files among ``paths``: files as given, folders searched for ``*.yaml``/``*.yml``.
+class _NotRegular(OSError):
+    """The path leads to a FIFO, a device or a socket, which a model never is."""
 
-    Files in a folder come in sorted order; hidden folders are skipped; a file reached twice
-    (through overlapping paths or a link) is given once.
-    """
-    seen: set[Path] = set()
-    for entry in paths:
-        path = Path(entry)
-        if path.is_dir():
-            found: list[Path] = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root, f) for f in files if f.endswith((".yaml", ".yml")))
-            candidates = sorted(found)
-        else:
-            candidates = [path]
-        for candidate in candidates:
-            real = candidate.resolve()
-            if real not in seen:  # a file named twice (models and models/x) counts once
-                seen.add(real)
-                yield candidate
+
+def _read_regular_file(name: str) -> bytes:
+    """The bytes of a regular file; a FIFO is opened without waiting for a writer, and refused."""
+    descriptor = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(name)
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(name)
+        return stream.read()
 
 
 class _Builder:
