@@ -9,16 +9,9 @@ import pytest
 
 import bpr
 from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP, read_log
-from bpr.mining import (
-    _duration_text,
-    _probabilities,
-    _scalar,
-    conform,
-    discover,
-    match_activities,
-    mine,
-    slugify,
-)
+from bpr.mining import conform, discover, match_activities, mine
+from bpr.mining.draft import duration_text
+from bpr.mining.tree import probabilities
 from bpr.simulate import simulate
 
 pytest.importorskip("pm4py")
@@ -52,38 +45,6 @@ def receipt_draft(receipt):
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def test_slugify_makes_valid_unique_ids():
-    taken: list[str] = []
-    for name in ["Check form", "check-form", "Check form!", "end", "Prüfung", "???", "yes"]:
-        taken.append(slugify(name, taken))
-    assert taken == [
-        "check_form",
-        "check_form_2",
-        "check_form_3",
-        "end_2",
-        "pr_fung",
-        "step",
-        "yes",
-    ]
-    assert all(bpr.core.schema.ID_PATTERN.fullmatch(t) for t in taken)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("plain name", "plain name"),
-        ("yes", '"yes"'),
-        ("a: b", '"a: b"'),
-        ("#1", '"#1"'),
-        ("10", '"10"'),
-        ('say "hi"', '"say \\"hi\\""'),
-        ("Décision", '"Décision"'),
-    ],
-)
-def test_scalars_are_quoted_where_yaml_would_misread_them(text, expected):
-    assert _scalar(text) == expected
-
-
 @pytest.mark.parametrize(
     ("hours", "text"),
     [
@@ -97,7 +58,7 @@ def test_scalars_are_quoted_where_yaml_would_misread_them(text, expected):
     ],
 )
 def test_durations_are_written_readably(hours, text):
-    assert _duration_text(hours) == text
+    assert duration_text(hours) == text
     if hours:
         assert bpr.parse_duration(text).mean == pytest.approx(
             hours, abs=0.5 if hours > 48 else 1 / 60
@@ -105,10 +66,10 @@ def test_durations_are_written_readably(hours, text):
 
 
 def test_probabilities_add_up_to_one_exactly():
-    rounded = _probabilities({"a": 1, "b": 1, "c": 1})
+    rounded = probabilities({"a": 1, "b": 1, "c": 1})
     assert sum(p for _, p in rounded) == pytest.approx(1, abs=1e-12)
-    assert all(p > 0 for _, p in _probabilities({"a": 1e-9, "b": 1}))
-    assert _probabilities({"a": 0.0, "b": 2.0}) == [("b", 1.0)]
+    assert all(p > 0 for _, p in probabilities({"a": 1e-9, "b": 1}))
+    assert probabilities({"a": 0.0, "b": 2.0}) == [("b", 1.0)]
 
 
 # -- discovery ----------------------------------------------------------------------------------

@@ -1,0 +1,296 @@
+"""Conformance: does a model describe what really runs? The log replayed on the model.
+
+Each step matches the log activity it stands for (:func:`match_activities`); the model
+becomes a Petri net whose transitions carry those activities (steps the log does not have are
+silent: the agencies' systems do not record them), and each variant of the log is replayed
+once with pm4py (token-based replay or alignments), weighted by its number of cases.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bpr.core.flow import analyse
+from bpr.core.ids import slug
+from bpr.core.model import END, Model
+from bpr.errors import BprError, EventLogError
+from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP
+from bpr.mining.library import load_pm4py, pm4py_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ConformanceResult", "conform", "match_activities", "petri_net"]
+
+
+@dataclass
+class ConformanceResult:
+    """How well a log fits a model; ``as_dict()`` is what ``bpr conform --json`` prints."""
+
+    model_file: str
+    log_file: str
+    method: str
+    fitness: float
+    cases: int
+    events: int
+    fitting_cases: int
+    activity_of_step: dict[str, str | None]
+    missing_in_model: list[tuple[str, int]]  # log activities no step matches, with events
+    steps_not_in_log: list[str]
+    deviating_variants: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_file,
+            "log": self.log_file,
+            "method": self.method,
+            "fitness": round(self.fitness, 6),
+            "cases": self.cases,
+            "events": self.events,
+            "fitting_cases": self.fitting_cases,
+            "fitting_share": round(self.fitting_cases / self.cases, 6) if self.cases else None,
+            "activities_missing_in_model": [
+                {"activity": a, "events": n} for a, n in self.missing_in_model
+            ],
+            "steps_not_in_log": self.steps_not_in_log,
+            "deviating_variants": self.deviating_variants,
+            "matched_steps": self.activity_of_step,
+        }
+
+
+def match_activities(model: Model, activities: Iterable[str]) -> dict[str, str | None]:
+    """Which log activity each step stands for (``None``: the log never shows the step).
+
+    A step matches by its id or name: first as written, then ignoring case and spacing, then
+    by the id :func:`bpr.core.ids.slug` makes of both (which reads Cyrillic and Azerbaijani or
+    Uzbek Latin). An activity that one step matches more closely is not given to another.
+
+    >>> import bpr
+    >>> m = bpr.loads("bpr: 1\\nservice: s\\nvariant: v\\nactors: {a: {name: A}}\\n"
+    ...               "steps: [{id: check_form, actor: a, name: Check the form}]\\n")
+    >>> match_activities(m, ["Check Form"])
+    {'check_form': 'Check Form'}
+    """
+    names = list(dict.fromkeys(activities))
+    found: dict[str, str | None] = {step.id: None for step in model.steps}
+    claimed: set[str] = set()
+    for key in (_as_written, _folded, slug):
+        by_key: dict[str, str] = {}
+        for activity in names:
+            if activity not in claimed and key(activity):
+                by_key.setdefault(key(activity), activity)
+        for step in model.steps:
+            if found[step.id] is not None:
+                continue
+            for text in (step.id, step.label):
+                if key(text) and key(text) in by_key:
+                    found[step.id] = by_key[key(text)]
+                    break
+        claimed.update(a for a in found.values() if a is not None)
+    return found
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def petri_net(model: Model, labels: dict[str, str | None]) -> tuple[Any, Any, Any]:
+    """The model as a pm4py Petri net with initial and final marking.
+
+    A step is a transition labelled with its log activity (silent where it has none); a choice
+    is a place with one silent transition per branch; a parallel split produces a token for
+    each branch, and its join consumes one from each.
+    """
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
+    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+
+    net = PetriNet(f"{model.service}-{model.variant}")
+    places: dict[str, Any] = {}
+
+    def place(name: str) -> Any:
+        if name not in places:
+            places[name] = PetriNet.Place(name)
+            net.places.add(places[name])
+        return places[name]
+
+    blocks = analyse(model).blocks
+    branch_of: dict[tuple[str, str], str] = {}  # (step, join) -> branch start
+    for block in blocks:
+        for start, members in block.branches.items():
+            for member in members:
+                branch_of[(member, block.join)] = start
+
+    def entry(source: str, target: str, branch: str | None = None) -> Any:
+        if target == END:
+            return place("sink")
+        if model.step(target).join == "all":
+            key = branch if branch is not None else branch_of.get((source, target), source)
+            return place(f"in:{target}:{key}")
+        return place(f"in:{target}")
+
+    for step in model.steps:
+        transition = PetriNet.Transition(f"t:{step.id}", labels.get(step.id))
+        net.transitions.add(transition)
+        if step.join == "all":
+            for block in blocks:
+                if block.join == step.id:
+                    for start in block.branches:
+                        add_arc_from_to(place(f"in:{step.id}:{start}"), transition, net)
+        else:
+            add_arc_from_to(place(f"in:{step.id}"), transition, net)
+        flow = step.next
+        if flow.kind == "parallel":
+            for start in flow.targets:
+                add_arc_from_to(transition, entry(step.id, start, branch=start), net)
+        elif flow.kind == "sequence":
+            add_arc_from_to(transition, entry(step.id, flow.targets[0]), net)
+        else:
+            out = place(f"out:{step.id}")
+            add_arc_from_to(transition, out, net)
+            for number, target in enumerate(dict.fromkeys(flow.targets)):
+                silent = PetriNet.Transition(f"xor:{step.id}:{number}", None)
+                net.transitions.add(silent)
+                add_arc_from_to(out, silent, net)
+                add_arc_from_to(silent, entry(step.id, target), net)
+    initial = Marking({place(f"in:{model.first.id}"): 1})
+    final = Marking({place("sink"): 1})
+    return net, initial, final
+
+
+def _add_unknown_activities(net: Any, activities: list[str]) -> None:
+    """Give each activity the model lacks a transition of its own, outside the flow.
+
+    Token-based replay then counts each of its events as one missing and one remaining token,
+    as it would for any step run out of order; without it the replay would skip them unseen.
+    """
+    from pm4py.objects.petri_net.obj import PetriNet
+    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+
+    for number, activity in enumerate(activities):
+        before = PetriNet.Place(f"unknown-in:{number}")
+        after = PetriNet.Place(f"unknown-out:{number}")
+        transition = PetriNet.Transition(f"unknown:{number}", activity)
+        net.places.update([before, after])
+        net.transitions.add(transition)
+        add_arc_from_to(before, transition, net)
+        add_arc_from_to(transition, after, net)
+
+
+def conform(
+    model: Model,
+    log: pd.DataFrame,
+    *,
+    log_file: str = "the event log",
+    method: str = "tbr",
+    top_variants: int = 10,
+) -> ConformanceResult:
+    """Replay a log on a model; ``method`` is ``tbr`` (token-based replay) or ``alignments``.
+
+    Each distinct trace (variant) is replayed once and weighted by its number of cases.
+    """
+    import pandas as pd
+
+    if method not in ("tbr", "alignments"):
+        raise BprError(f"unknown replay method '{method}'; valid: tbr, alignments")
+    pm4py = load_pm4py("bpr conform")
+    frame = pm4py_frame(log)
+    traces = frame.groupby(CASE, sort=False)[ACTIVITY].agg(tuple)
+    variants = traces.value_counts(sort=False)
+    counts = frame[ACTIVITY].value_counts()
+    labels = match_activities(model, [str(a) for a in counts.index])
+    known = {a for a in labels.values() if a}
+    if not known:
+        # Every step would be silent: the model would "replay" any log without a single
+        # activity in common, and token-based replay would still give a fitness well above 0.
+        activities = ", ".join(f"'{a}'" for a in list(counts.index.astype(str))[:5])
+        steps = ", ".join(f"'{s.id}'" for s in model.steps[:5])
+        raise EventLogError(
+            f"{log_file}: none of its {len(counts)} activities ({activities}"
+            f"{', ...' if len(counts) > 5 else ''}) matches a step of {model.file} ({steps}"
+            f"{', ...' if len(model.steps) > 5 else ''}) by id, name or the id made from the "
+            "name, so there is nothing to replay; check that the log is of this service, or "
+            "name the log's activity column with --activity"
+        )
+    net, initial, final = petri_net(model, labels)
+    _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
+    # one trace per variant, replayed once
+    rows = []
+    for number, trace in enumerate(variants.index):
+        for position, activity in enumerate(trace):
+            rows.append((f"v{number:09d}", activity, position))
+    replay_log = pd.DataFrame(rows, columns=[CASE, ACTIVITY, "_position"])
+    replay_log[TIMESTAMP] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
+        replay_log["_position"], unit="s"
+    )
+    replay_log = replay_log.drop(columns="_position")
+    weights = variants.to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "tbr":
+            diagnostics = pm4py.conformance_diagnostics_token_based_replay(
+                replay_log, net, initial, final
+            )
+        else:
+            diagnostics = pm4py.conformance_diagnostics_alignments(replay_log, net, initial, final)
+    if method == "tbr":
+        missing = consumed = remaining = produced = 0.0
+        fit_flags, trace_fitness = [], []
+        for weight, trace, result in zip(weights, variants.index, diagnostics, strict=True):
+            missing += weight * result["missing_tokens"]
+            consumed += weight * result["consumed_tokens"]
+            remaining += weight * result["remaining_tokens"]
+            produced += weight * result["produced_tokens"]
+            unknown = any(a not in known for a in trace)
+            fit_flags.append(bool(result["trace_is_fit"]) and not unknown)
+            trace_fitness.append(float(result["trace_fitness"]))
+        fitness = 1.0
+        if consumed and produced:
+            fitness = 0.5 * (1 - missing / consumed) + 0.5 * (1 - remaining / produced)
+    else:
+        fit_flags = [float(r["fitness"]) >= 1.0 - 1e-9 for r in diagnostics]
+        trace_fitness = [float(r["fitness"]) for r in diagnostics]
+        from pm4py.objects.petri_net.utils.align_utils import STD_MODEL_LOG_MOVE_COST
+
+        # pm4py's log fitness of alignments: moves cost 1 each, silent steps nothing
+        costs = sum(
+            w * (r["cost"] // STD_MODEL_LOG_MOVE_COST)
+            for w, r in zip(weights, diagnostics, strict=True)
+        )
+        worst = sum(
+            w * (r.get("bwc", 0) // STD_MODEL_LOG_MOVE_COST)
+            for w, r in zip(weights, diagnostics, strict=True)
+        )
+        fitness = 1 - costs / worst if worst else 1.0
+    deviating: list[dict[str, Any]] = [
+        {
+            "variant": list(trace),
+            "cases": int(weight),
+            "fitness": round(trace_fit, 6),
+        }
+        for trace, weight, fit, trace_fit in zip(
+            variants.index, weights, fit_flags, trace_fitness, strict=True
+        )
+        if not fit
+    ]
+    deviating.sort(key=lambda v: (-int(v["cases"]), float(v["fitness"])))
+    fitting = int(sum(w for w, f in zip(weights, fit_flags, strict=True) if f))
+    return ConformanceResult(
+        model_file=model.file,
+        log_file=log_file,
+        method=method,
+        fitness=float(fitness),
+        cases=int(weights.sum()),
+        events=len(frame),
+        fitting_cases=fitting,
+        activity_of_step=labels,
+        missing_in_model=[(str(a), int(n)) for a, n in counts.items() if str(a) not in known],
+        steps_not_in_log=[s for s, a in labels.items() if a is None],
+        deviating_variants=deviating[:top_variants],
+    )
