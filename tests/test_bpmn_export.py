@@ -395,7 +395,15 @@ def test_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["bpr.bpmn", "bpr.bpmn.xml", "bpr.bpmn.export", "bpr.bpmn.importer"]
+    "name",
+    [
+        "bpr.bpmn",
+        "bpr.bpmn.xml",
+        "bpr.bpmn.export",
+        "bpr.bpmn.importer",
+        "bpr.bpmn.importer.state",
+        "bpr.bpmn.importer.build",
+    ],
 )
 def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import doctest

@@ -1,0 +1,213 @@
+"""Repair parallel splits the format cannot hold as they are: branches that end apart get a
+join before the end (exact), splits that still break the rule become choices (reported)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpr.bpmn.importer.state import State, Step
+from bpr.bpmn.importer.warnings import warn
+from bpr.core.model import END
+from bpr.core.text import for_yaml_comment
+
+__all__ = ["repair_parallel"]
+
+
+def repair_parallel(st: State) -> None:
+    """Fit parallel splits to the format's rule that every split closes with one join.
+
+    Branches that each run to an end event meet where the case ends (BPMN ends a case when
+    all its branches have ended), so they get an added join step before the end: exact.
+    Splits that still break the rule (branches that merge without a join, a join entered
+    from outside) become exclusive choices, reported. Joins that then close nothing go.
+    """
+    for _ in range(2 * len(st.steps) + 2):
+        broken = _broken_splits(st.steps)
+        if not broken:
+            break
+        key = min(broken, key=lambda k: len(reachable_from(st, k)))
+        if not join_at_end(st, key):
+            split_to_choice(st, key)
+    closing = _closing_joins(st.steps)
+    for key, step in list(st.steps.items()):
+        if not step.join or key in closing:
+            continue
+        step.join = False
+        if step.added_join and step.kind == "seq" and key != st.first and step.targets != [key]:
+            splice(st, key)
+        else:
+            step.comments.append(
+                "the BPMN join before this step closes no split the format keeps (its "
+                "branches hold no activity, or the split became a choice): dropped"
+            )
+
+
+def splice(st: State, key: str) -> None:
+    """Remove a step that only passes the case on, leading its predecessors past it."""
+    target = st.steps.pop(key).targets[0]
+    for step in st.steps.values():
+        if key not in step.targets:
+            continue
+        targets = [target if t == key else t for t in step.targets]
+        if step.kind == "choice":
+            merged: dict[str, list[Any]] = {}
+            for t, p, w in zip(targets, step.probabilities, step.whens, strict=True):
+                if t in merged:
+                    entry = merged[t]
+                    entry[0] = None if entry[0] is None or p is None else entry[0] + p
+                    entry[1] = " / ".join(x for x in (entry[1], w) if x) or None
+                else:
+                    merged[t] = [p, w]
+            if any(v[0] is None for v in merged.values()) and len(merged) < len(targets):
+                share = 1 / len(targets)  # evenly spread shares that were merged
+                merged = {}
+                for t, w in zip(targets, step.whens, strict=True):
+                    entry = merged.setdefault(t, [0.0, None])
+                    entry[0] += share
+                    entry[1] = " / ".join(x for x in (entry[1], w) if x) or None
+            step.targets = list(merged)
+            step.probabilities = [v[0] for v in merged.values()]
+            step.whens = [v[1] for v in merged.values()]
+        else:
+            step.targets = list(dict.fromkeys(targets))
+        if len(step.targets) == 1:
+            step.kind = "seq"
+
+
+def reachable_from(st: State, key: str) -> set[str]:
+    """The steps reachable from a step."""
+    seen: set[str] = set()
+    stack = [t for t in st.steps[key].targets if t != END]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(t for t in st.steps[current].targets if t != END)
+    return seen
+
+
+def join_at_end(st: State, key: str) -> bool:
+    region = reachable_from(st, key)
+    if key in region:
+        return False
+    ending = [k for k in region if END in st.steps[k].targets]
+    if not ending:
+        return False
+    split = st.steps[key]
+    join_key = "endjoin:" + key
+    join = Step(split.node, name="All branches done", actor=split.actor, join=True, targets=[END])
+    where = place_of(st, split)
+    join.comments.append(
+        f"added by bpr import: the parallel branches after {where} end apart; a case ends "
+        "when all have ended (no work)"
+    )
+    st.steps[join_key] = join
+    saved = {k: list(st.steps[k].targets) for k in ending}
+    for k in ending:
+        st.steps[k].targets = [join_key if t == END else t for t in st.steps[k].targets]
+    if key not in _broken_splits(st.steps):
+        return True
+    for k, targets in saved.items():
+        st.steps[k].targets = targets
+    del st.steps[join_key]
+    return False
+
+
+def split_to_choice(st: State, key: str) -> None:
+    step = st.steps[key]
+    node = st.nodes.get(step.node)
+    warn(
+        st,
+        f"the parallel split after {place_of(st, step)} does not close with one join as the "
+        "format needs (its branches merge without a join, or a join is entered from "
+        "outside); imported as an exclusive choice",
+        node.element if node is not None else None,
+    )
+    step.kind = "choice"
+    step.probabilities = [None] * len(step.targets)
+    step.whens = [None] * len(step.targets)
+    step.flow_comment = "a parallel split in BPMN that does not join: approximated as a choice"
+
+
+def place_of(st: State, step: Step) -> str:
+    node = st.nodes.get(step.node)
+    if node is not None and node.element is not None:
+        return f"{node.tag} '{for_yaml_comment(node.name or node.id, 60)}' (line {node.line})"
+    return f"step '{step.name}'"
+
+
+def _broken_splits(steps: dict[str, Step]) -> list[str]:
+    """Parallel splits that break the format's rules (see bpr.graph): not closed by a join at
+    their immediate postdominator, a branch looping back before the split, entered from outside."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_node(END)
+    for key, step in steps.items():
+        graph.add_node(key)
+        for target in step.targets:
+            graph.add_edge(key, target)
+    reverse = graph.reverse(copy=True)
+    reachable_to_end = nx.ancestors(graph, END) | {END}
+    postdom = nx.immediate_dominators(reverse.subgraph(reachable_to_end), END)
+    broken: list[str] = []
+    blocks: list[tuple[str, str, set[str]]] = []
+    for key, step in steps.items():
+        if step.kind != "par":
+            continue
+        join = postdom.get(key)
+        if join is None or join == END or not steps[join].join:
+            broken.append(key)
+            continue
+        inside: set[str] = set()
+        looped = False
+        for start in step.targets:
+            if start == join:
+                continue
+            region = {start}
+            stack = [start]
+            while stack:
+                current = stack.pop()
+                for target in steps[current].targets if current != END else []:
+                    if target not in (join, END) and target not in region:
+                        region.add(target)
+                        stack.append(target)
+            if key in region:
+                looped = True
+            inside |= region
+        if looped:
+            broken.append(key)
+            continue
+        blocks.append((key, join, inside))
+    if broken:
+        return broken
+    feeds: dict[str, set[str]] = {}
+    for split, join, inside in blocks:
+        feeds.setdefault(join, set()).update(inside | {split})
+        for member in inside:
+            for source in graph.predecessors(member):
+                if source != split and source not in inside:
+                    broken.append(split)
+                    break
+    for split, join, _ in blocks:
+        if (
+            any(source not in feeds[join] for source in graph.predecessors(join))
+            and split not in broken
+        ):
+            broken.append(split)
+    return broken
+
+
+def _closing_joins(steps: dict[str, Step]) -> set[str]:
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_node(END)
+    for key, step in steps.items():
+        for target in step.targets:
+            graph.add_edge(key, target)
+    reverse = graph.reverse(copy=True)
+    reachable_to_end = nx.ancestors(graph, END) | {END}
+    postdom = nx.immediate_dominators(reverse.subgraph(reachable_to_end), END)
+    return {postdom[k] for k, s in steps.items() if s.kind == "par" and k in postdom}

@@ -1,0 +1,50 @@
+"""The import's messages: how an element is named in them, a warning, the refusal of a flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpr.bpmn.importer.state import State, local
+from bpr.bpmn.xml import BpmnError
+from bpr.core.text import clean_name, for_yaml_comment
+from bpr.errors import ModelError, Problem
+
+__all__ = ["describe", "refused", "warn"]
+
+
+def warn(st: State, message: str, element: Any = None, line: int = 0) -> None:
+    if element is not None:
+        line = element.sourceline or 0
+    st.warnings.append(Problem(message, st.file, line, 0, "", "warning"))
+
+
+def describe(element: Any) -> str:
+    """How a message names an element: its kind, name, id and line."""
+    tag = local(element.tag)
+    name = clean_name(element.get("name"))
+    label = f" '{for_yaml_comment(name, 60)}'" if name else ""
+    return f"{tag}{label} (id {element.get('id')}, line {element.sourceline})"
+
+
+def refused(st: State, exc: ModelError) -> BpmnError:
+    """The error for a flow that maps to a model the format refuses, such as a loop that
+    no flow leaves (a case could never finish): named by the BPMN element of the step."""
+    lines = []
+    for problem in exc.problems:
+        if not problem.is_error:
+            continue
+        where, line = "", 0
+        index = problem.path.removeprefix("steps[").partition("]")[0]
+        if problem.path.startswith("steps[") and index.isdigit():
+            key = st.written[int(index)] if int(index) < len(st.written) else None
+            node = st.nodes.get(st.steps[key].node) if key in st.steps else None
+            if node is not None and node.element is not None:
+                where, line = f"after {describe(node.element)}: ", node.line
+        lines.append(f"{st.file}:{line}: {where}{problem.message}")
+    return BpmnError(
+        f"{st.file}: the process cannot be imported as a model of the format:\n"
+        + "\n".join(lines or [str(exc)])
+        + "\nFix the flow in your BPMN tool (a loop needs a way out to an end event; flows "
+        "out of a task without a gateway all run at once); if it is right there, please "
+        "report it as a bug in bpr with the file attached"
+    )
