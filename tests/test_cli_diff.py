@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import bpr
-from bpr.comparison.diff import compare, to_html, to_markdown, to_text
+from bpr.comparison import compare, to_html, to_markdown, to_text
 from tests.conftest import DATA, MODELS, ROOT
 
 DIFF = DATA / "diff"

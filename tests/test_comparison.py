@@ -1,4 +1,4 @@
-"""bpr.comparison.diff: step and document changes, measure changes, redesign classes, reports.
+"""bpr.comparison: step and document changes, measure changes, redesign classes, reports.
 
 The expected lists for the shipped models were worked out by hand from the YAML files (step
 ids, ``replaces``, ``needs`` and ``exchange``), not by running the comparison.
@@ -17,11 +17,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import bpr
+import bpr.comparison
 import bpr.comparison.diff
+import bpr.comparison.order
+import bpr.comparison.rows
 from bpr.analysis.measures import MEASURE_KEYS
-from bpr.comparison.diff import (
+from bpr.comparison import (
     REDESIGN_KINDS,
     Comparison,
+    Redesign,
     compare,
     compare_folder,
     to_html,
@@ -59,14 +63,17 @@ def kinds(c: Comparison) -> list[str]:
     return [r.kind for r in c.redesigns]
 
 
-def redesign(c: Comparison, kind: str) -> bpr.comparison.diff.Redesign:
+def redesign(c: Comparison, kind: str) -> Redesign:
     found = [r for r in c.redesigns if r.kind == kind]
     assert found, f"no {kind} in {kinds(c)}"
     return found[0]
 
 
-def test_docstring_examples() -> None:
-    result = doctest.testmod(bpr.comparison.diff, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize(
+    "module", [bpr.comparison.diff, bpr.comparison.order, bpr.comparison.rows], ids=str
+)
+def test_docstring_examples(module: Any) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bpr.cli._common import echo_problems, output_option
-from bpr.comparison.diff import Comparison, compare, to_html, to_markdown, to_text, variant_files
+from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.core.model import Model
 from bpr.files.load import load
 

@@ -1,37 +1,37 @@
-"""Comparison of two variants of a service: what changed, by which redesign, and what it gained."""
+"""The diff of two variants of a service: which steps and documents changed, and the measures.
+
+:func:`compare` matches steps by id and through ``replaces``; the redesigns the changes apply
+come from :mod:`bpr.comparison.redesign`, and the reports from :mod:`bpr.comparison.text`,
+:mod:`~bpr.comparison.markdown` and :mod:`~bpr.comparison.html`.
+"""
 
 from __future__ import annotations
 
-import html
 import math
 import os
-import re
-import textwrap
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, measure
-from bpr.core.flow import analyse, strongly_connected_components
-from bpr.core.model import END, Model, Step
+from bpr.analysis.table import format_number
+from bpr.comparison.order import in_file_order
+from bpr.comparison.redesign import Redesign, classify
+from bpr.core.model import Model, Step
+from bpr.core.text import for_terminal
 from bpr.errors import ComparisonError, did_you_mean
+from bpr.files.load import load
 
 __all__ = [
-    "CONTACT_CHANNELS",
-    "REDESIGN_KINDS",
     "STEP_FIELDS_COMPARED",
     "Comparison",
     "MeasureChange",
     "Redesign",
     "compare",
     "compare_folder",
-    "to_html",
-    "to_markdown",
-    "to_text",
     "variant_files",
 ]
+
 
 #: The step fields compared for the "changed" list, in the order they are reported. ``agency``
 #: is the agency of the step's actor: it differs where the step moved to another organisation.
@@ -48,55 +48,6 @@ STEP_FIELDS_COMPARED = (
     "next",
     "join",
 )
-
-#: Channels over which the applicant and an agency are in contact (a visit, a web form, a call,
-#: a letter); ``automatic`` and ``internal`` steps are not contacts.
-CONTACT_CHANNELS = ("in-person", "online", "phone", "post")
-
-#: The redesign classes, in report order: kind -> (title, what it detects). The kinds follow
-#: the best practices of Reijers and Limam Mansar (2005) and the e-government practice of
-#: once-only data exchange.
-REDESIGN_KINDS: dict[str, tuple[str, str]] = {
-    "task-elimination": ("Task elimination", "As-Is steps that no To-Be step keeps or replaces."),
-    "integration": (
-        "Integration",
-        "Several As-Is steps merged into one To-Be step through replaces (task composition).",
-    ),
-    "automation": ("Task automation", "A step, or the step that replaces it, is now automatic."),
-    "digitisation": (
-        "Digitisation",
-        "A step done in person is now done online, by phone or by post; or by post, now online.",
-    ),
-    "once-only": (
-        "Once-only",
-        "A document the applicant brought is now exchanged between agencies, or no longer needed.",
-    ),
-    "contact-reduction": (
-        "Contact reduction",
-        "Fewer visits to an office, or fewer contacts between the applicant and the agencies.",
-    ),
-    "parallelism": (
-        "Parallelism",
-        "Steps that ran one after the other now run in branches of one parallel split.",
-    ),
-    "resequencing": (
-        "Resequencing",
-        "Two steps kept in both variants now run in the opposite order.",
-    ),
-    "delegation": (
-        "Delegation",
-        "The work of a step moved to another actor or another agency.",
-    ),
-    "numerical-involvement": (
-        "Numerical involvement",
-        "Fewer agencies (or, with as many agencies, fewer actors) take part in the process.",
-    ),
-}
-
-_REMOTE = {"online": "online", "phone": "by phone", "post": "by post"}
-# Sentences about pairs of steps (parallelism, resequencing) name at most this many steps per
-# part and this many parts: a To-Be that reorders everything must still give a sentence.
-_LISTED = 6
 
 
 @dataclass(frozen=True)
@@ -120,30 +71,6 @@ class MeasureChange:
             "to": self.after,
             "change": self.change,
             "percent": self.percent,
-        }
-
-
-@dataclass(frozen=True)
-class Redesign:
-    """One classified change: which redesign practice, a sentence for reports, what it concerns.
-
-    ``steps`` are step ids of either file (an id in both files is the same step); ``documents``
-    are document ids.
-    """
-
-    kind: str
-    title: str
-    sentence: str
-    steps: tuple[str, ...] = ()
-    documents: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "title": self.title,
-            "sentence": self.sentence,
-            "steps": list(self.steps),
-            "documents": list(self.documents),
         }
 
 
@@ -236,7 +163,7 @@ class Comparison:
         if name == "next":
             return f"next {_flow_text(old)} -> {_flow_text(new)}"
         if name == "agency":
-            return _one_line(
+            return for_terminal(
                 f"agency {self.as_is.actors[old.actor].agency or '(none)'} -> "
                 f"{self.to_be.actors[new.actor].agency or '(none)'}"
             )
@@ -249,7 +176,7 @@ class Comparison:
 def _field_text(step: Step, name: str) -> str:
     value = getattr(step, name)
     if name == "fee":
-        return _number(value)
+        return format_number(value)
     if value is None:
         return "(none)"
     return str(value)
@@ -260,7 +187,7 @@ def _flow_text(step: Step) -> str:
     if flow.kind == "parallel":
         return "all(" + ", ".join(flow.targets) + ")"
     if flow.kind == "choice":
-        return " | ".join(f"{b.to} {_number(b.p)}" for b in flow.branches)
+        return " | ".join(f"{b.to} {format_number(b.p)}" for b in flow.branches)
     return flow.targets[0]
 
 
@@ -286,12 +213,14 @@ def compare(as_is: Model, to_be: Model) -> Comparison:
     sources: dict[str, list[str]] = {}
     for step in to_be.steps:
         own = [step.id] if step.id in as_is else []
-        sources[step.id] = _in_order(as_is, [*own, *replaces.get(step.id, [])])
+        sources[step.id] = in_file_order(as_is, [*own, *replaces.get(step.id, [])])
     named = {old for olds in replaces.values() for old in olds}
 
     removed = [s.id for s in as_is.steps if s.id not in to_be and s.id not in named]
     added = [s.id for s in to_be.steps if s.id not in as_is and not replaces.get(s.id)]
-    replaced = {s.id: _in_order(as_is, replaces[s.id]) for s in to_be.steps if replaces.get(s.id)}
+    replaced = {
+        s.id: in_file_order(as_is, replaces[s.id]) for s in to_be.steps if replaces.get(s.id)
+    }
     changed: dict[str, list[str]] = {}
     unchanged: list[str] = []
     for step in to_be.steps:
@@ -330,7 +259,7 @@ def compare(as_is: Model, to_be: Model) -> Comparison:
         notes=notes,
         sources=sources,
     )
-    comparison.redesigns = _Classifier(comparison).run()
+    comparison.redesigns = classify(comparison)
     return comparison
 
 
@@ -414,11 +343,6 @@ def _dangling(as_is: Model, to_be: Model, step: Step, i: int, old: str) -> str:
     )
 
 
-def _in_order(model: Model, ids: Iterable[str]) -> list[str]:
-    unique = dict.fromkeys(ids)
-    return sorted(unique, key=lambda i: model.step(i).index)
-
-
 def _changed_fields(as_is: Model, to_be: Model, old: Step, new: Step) -> list[str]:
     fields = []
     for name in STEP_FIELDS_COMPARED:
@@ -475,733 +399,6 @@ def _measure_changes(as_is: Model, to_be: Model) -> dict[str, MeasureChange]:
     return changes
 
 
-# -- classifying ---------------------------------------------------------------------------
-
-
-class _Classifier:
-    """Recognises the redesign practices that the differences between two variants apply."""
-
-    def __init__(self, comparison: Comparison) -> None:
-        self.c = comparison
-        self.old = comparison.as_is
-        self.new = comparison.to_be
-        self.orders = (_Order(self.old), _Order(self.new))
-
-    def run(self) -> list[Redesign]:
-        found = [
-            self.task_elimination(),
-            self.integration(),
-            self.automation(),
-            self.digitisation(),
-            self.once_only(),
-            self.contact_reduction(),
-            self.parallelism(),
-            self.resequencing(),
-            self.delegation(),
-            self.numerical_involvement(),
-        ]
-        return [r for r in found if r is not None]
-
-    def make(
-        self, kind: str, sentence: str, steps: Iterable[str] = (), documents: Iterable[str] = ()
-    ) -> Redesign:
-        return Redesign(
-            kind, REDESIGN_KINDS[kind][0], sentence, tuple(dict.fromkeys(steps)), tuple(documents)
-        )
-
-    def old_name(self, step_id: str) -> str:
-        return _one_line(self.old.step(step_id).label)
-
-    def new_name(self, step_id: str) -> str:
-        return _one_line(self.new.step(step_id).label)
-
-    def task_elimination(self) -> Redesign | None:
-        removed = self.c.removed_steps
-        if not removed:
-            return None
-        sentence = (
-            f"{_count(len(removed), 'step')} {_be(len(removed))} no longer done: "
-            f"{_join(self.old_name(s) for s in removed)}."
-        )
-        return self.make("task-elimination", sentence, removed)
-
-    def integration(self) -> Redesign | None:
-        merges = [(new, olds) for new, olds in self.c.sources.items() if len(olds) > 1]
-        if not merges:
-            return None
-        total = sum(len(olds) for _, olds in merges)
-        parts = [
-            f"{_join(self.old_name(o) for o in olds)} become {self.new_name(new)}"
-            for new, olds in merges
-        ]
-        sentence = f"{total} steps are merged into {len(merges)}: {'; '.join(parts)}."
-        steps = [s for new, olds in merges for s in (*olds, new)]
-        return self.make("integration", sentence, steps)
-
-    def pairs(self) -> list[tuple[str, Step, Step]]:
-        """(To-Be id, As-Is step, To-Be step) for every To-Be step and what it stands for."""
-        return [
-            (new_id, self.old.step(old_id), self.new.step(new_id))
-            for new_id, olds in self.c.sources.items()
-            for old_id in olds
-        ]
-
-    def automation(self) -> Redesign | None:
-        steps = [
-            new_id
-            for new_id, old, new in self.pairs()
-            if new.channel == "automatic" and old.channel != "automatic"
-        ]
-        steps = list(dict.fromkeys(steps))
-        if not steps:
-            return None
-        sentence = (
-            f"{_count(len(steps), 'step')} {_be(len(steps))} now done automatically: "
-            f"{_join(self.new_name(s) for s in steps)}."
-        )
-        return self.make("automation", sentence, steps)
-
-    def digitisation(self) -> Redesign | None:
-        """Visits that became online, phone or postal contacts; letters that went online."""
-        visits: dict[str, None] = {}
-        letters: dict[str, None] = {}
-        for new_id, old, new in self.pairs():
-            if old.channel == "in-person" and new.channel in _REMOTE:
-                visits[new_id] = None
-            elif old.channel == "post" and new.channel == "online":
-                letters[new_id] = None
-        letters = {s: None for s in letters if s not in visits}
-        if not visits and not letters:
-            return None
-        parts = []
-        if visits:
-            n = len(visits)
-            lead = f"{_count(n, 'step')} that needed a visit {_be(n)} now done"
-            channels = {self.new.step(s).channel for s in visits}
-            if len(channels) == 1:
-                how = _REMOTE[channels.pop()]
-                parts.append(f"{lead} {how}: {_join(self.new_name(s) for s in visits)}")
-            else:
-                listed = _join(
-                    f"{self.new_name(s)} ({_REMOTE[self.new.step(s).channel]})" for s in visits
-                )
-                parts.append(f"{lead} without a visit: {listed}")
-        if letters:
-            n = len(letters)
-            parts.append(
-                f"{_count(n, 'step')} done by post {_be(n)} now done online: "
-                f"{_join(self.new_name(s) for s in letters)}"
-            )
-        sentence = "; ".join(parts) + "."
-        sentence = sentence[0].upper() + sentence[1:]
-        return self.make("digitisation", sentence, _in_order(self.new, [*visits, *letters]))
-
-    def once_only(self) -> Redesign | None:
-        exchanged = self.c.now_exchanged_documents
-        dropped = [d for d in self.c.removed_documents if not self.old.documents[d].exchange]
-        if not exchanged and not dropped:
-            return None
-        parts = []
-        if exchanged:
-            noun = self.document_noun(exchanged)
-            parts.append(
-                f"{_count(len(exchanged), noun)} {_be(len(exchanged))} now obtained by the "
-                f"agencies themselves through data exchange: {self.doc_names(exchanged)}"
-            )
-        if dropped:
-            noun = self.document_noun(dropped)
-            parts.append(
-                f"{_count(len(dropped), noun)} {_be(len(dropped))} no longer asked for: "
-                f"{self.doc_names(dropped)}"
-            )
-        sentence = "; ".join(parts) + "."
-        sentence = sentence[0].upper() + sentence[1:]
-        steps = [s.id for s in self.new.steps if set(s.needs) & set(exchanged)]
-        steps += [s.id for s in self.old.steps if set(s.needs) & set(dropped)]
-        return self.make("once-only", sentence, steps, [*exchanged, *dropped])
-
-    def document_noun(self, documents: Sequence[str]) -> str:
-        issued = all(self.old.documents[d].issuer is not None for d in documents)
-        return "certificate" if issued else "document"
-
-    def doc_names(self, documents: Iterable[str]) -> str:
-        return _join(_one_line(self.old.documents[d].name) for d in documents)
-
-    def contact_reduction(self) -> Redesign | None:
-        visits = self.c.measures["visits"]
-        before_contacts = sum(1 for s in self.old.steps if s.channel in CONTACT_CHANNELS)
-        after_contacts = sum(1 for s in self.new.steps if s.channel in CONTACT_CHANNELS)
-        fewer_visits = (
-            visits.after is not None and visits.before is not None and visits.after < visits.before
-        )
-        if not fewer_visits and after_contacts >= before_contacts:
-            return None
-        parts = []
-        if visits.before != visits.after:
-            if visits.after == 0:
-                before = _count(int(visits.before or 0), "visit")
-                parts.append(f"no longer visits any office ({before} before)")
-            else:
-                parts.append(
-                    f"makes {_count(int(visits.after or 0), 'visit')} to an office instead of "
-                    f"{visits.before}"
-                )
-        if before_contacts != after_contacts:
-            parts.append(
-                f"has {_count(after_contacts, 'contact')} with the agencies in all instead of "
-                f"{before_contacts}"
-            )
-        sentence = f"The applicant {' and '.join(parts)}."
-        gone = self.lost(lambda s: s.is_visit) + self.lost(lambda s: s.channel in CONTACT_CHANNELS)
-        return self.make("contact-reduction", sentence, _in_order(self.old, gone))
-
-    def lost(self, kind: Callable[[Step], bool]) -> list[str]:
-        """As-Is steps of a kind that no To-Be step of that kind carries on one to one."""
-        carried: set[str] = set()
-        for new_id, olds in self.c.sources.items():
-            if kind(self.new.step(new_id)):
-                heirs = [o for o in olds if kind(self.old.step(o))]
-                if heirs:
-                    carried.add(new_id if new_id in heirs else heirs[0])
-        return [s.id for s in self.old.steps if kind(s) and s.id not in carried]
-
-    def parallelism(self) -> Redesign | None:
-        old_order, new_order = self.orders
-        pairs = [
-            (a, b)
-            for a, b in new_order.concurrent_pairs()
-            if any(
-                x != y and old_order.sequential(x, y) and not old_order.concurrent(x, y)
-                for x in self.c.sources[a]
-                for y in self.c.sources[b]
-            )
-        ]
-        if not pairs:
-            return None
-        parts = [
-            f"{self.new_name(head)} alongside "
-            + _join(_some([self.new_name(o) for o in others], _LISTED, "other steps"))
-            for head, others in _group(pairs, self.new)
-        ]
-        parts = _some(parts, _LISTED, "more steps run alongside others")
-        sentence = (
-            "Steps that ran one after the other now run at the same time: " + "; ".join(parts) + "."
-        )
-        steps = _in_order(self.new, [s for pair in pairs for s in pair])
-        return self.make("parallelism", sentence, steps)
-
-    def resequencing(self) -> Redesign | None:
-        old_order, new_order = self.orders
-        kept = [s.id for s in self.new.steps if s.id in self.old]
-        # Bit sets over the kept steps: a pair flips where a came before b and now comes after.
-        old_after, _ = old_order.masks(kept)
-        _, new_before = new_order.masks(kept)
-        flips = [(a, kept[j]) for a in kept for j in _bits(old_after[a] & new_before[a])]
-        if not flips:
-            return None
-        parts = []
-        for head, others in _group(flips, self.new):
-            where = []
-            for word, side in (
-                ("after", [o for o in others if new_order.before(o, head)]),
-                ("before", [o for o in others if new_order.before(head, o)]),
-            ):
-                if side:
-                    names = _some([self.new_name(o) for o in side], _LISTED, "other steps")
-                    where.append(f"{word} {_join(names)}")
-            parts.append(f"{self.new_name(head)} now comes {' and '.join(where)}")
-        parts = _some(parts, _LISTED, "more steps moved")
-        sentence = "Steps run in a new order: " + "; ".join(parts) + "."
-        return self.make(
-            "resequencing", sentence, _in_order(self.new, [s for f in flips for s in f])
-        )
-
-    def delegation(self) -> Redesign | None:
-        """Work of staff that other staff now do; automated steps and the applicant's own
-        steps are left to automation and digitisation."""
-        moves: list[tuple[str, str, str]] = []  # As-Is id, To-Be id, text
-        for new_id, old, new in self.pairs():
-            old_actor, new_actor = self.old.actors[old.actor], self.new.actors[new.actor]
-            if new.channel == "automatic" or old_actor.is_applicant or new_actor.is_applicant:
-                continue
-            # an actor whose id alone was renamed (same name, same agency) is the same actor
-            if old.actor != new.actor and old_actor.name != new_actor.name:
-                now, before = new_actor.name, old_actor.name
-            elif old_actor.agency != new_actor.agency:
-                now = new_actor.agency or new_actor.name
-                before = old_actor.agency or old_actor.name
-            else:
-                continue
-            text = f"now done by {_one_line(now)} instead of {_one_line(before)}"
-            moves.append((old.id, new_id, text))
-        if not moves:
-            return None
-        listed = "; ".join(f"{self.old_name(o)}, {text}" for o, _, text in moves)
-        n = len(moves)
-        sentence = f"{_count(n, 'step')} moved to another actor: {listed}."
-        steps = [s for o, new_id, _ in moves for s in (o, new_id)]
-        return self.make("delegation", sentence, steps)
-
-    def numerical_involvement(self) -> Redesign | None:
-        agencies, actors = self.c.measures["agencies"], self.c.measures["actors"]
-        if (
-            agencies.after is None
-            or agencies.before is None
-            or actors.after is None
-            or actors.before is None
-        ):
-            return None
-        if agencies.after < agencies.before:
-            old_agencies = _agencies(self.old)
-            gone = [a for a in old_agencies if a not in _agencies(self.new)]
-            sentence = (
-                "Fewer organisations take part: "
-                f"{_count(int(agencies.after), 'agency', 'agencies')} instead of {agencies.before}"
-            )
-            steps = [s.id for s in self.old.steps if self.old.actors[s.actor].agency in gone]
-        elif agencies.after == agencies.before and actors.after < actors.before:
-            used = {s.actor for s in self.new.steps}
-            gone = [
-                self.old.actors[a].name
-                for a in dict.fromkeys(s.actor for s in self.old.steps)
-                if a not in used
-            ]
-            sentence = f"Fewer actors take part: {actors.after} instead of {actors.before}"
-            steps = [s.id for s in self.old.steps if s.actor not in used]
-        else:
-            return None
-        if gone:
-            verb = "takes" if len(gone) == 1 else "take"
-            sentence += f"; {_join(_one_line(g) for g in gone)} no longer {verb} part"
-        return self.make("numerical-involvement", sentence + ".", steps)
-
-
-def _agencies(model: Model) -> list[str]:
-    found = (model.actors[s.actor].agency for s in model.steps)
-    return [a for a in dict.fromkeys(found) if a is not None]
-
-
-def _group(pairs: list[tuple[str, str]], model: Model) -> list[tuple[str, list[str]]]:
-    """Group pairs around the step that takes part in most of them, greedily.
-
-    ``[(a, b), (a, c), (d, e)]`` becomes ``[(a, [b, c]), (d, [e])]``: one sentence part per
-    step that moved, naming the steps it moved relative to.
-    """
-    partners: dict[str, set[str]] = {}
-    for a, b in pairs:
-        partners.setdefault(a, set()).add(b)
-        partners.setdefault(b, set()).add(a)
-    groups: list[tuple[str, list[str]]] = []
-    while True:
-        left = [s for s, others in partners.items() if others]
-        if not left:
-            return groups
-        head = max(left, key=lambda s: (len(partners[s]), -model.step(s).index))
-        others = partners[head]
-        for other in others:
-            partners[other].discard(head)
-        groups.append((head, _in_order(model, others)))
-        partners[head] = set()
-
-
-def _some(parts: list[str], limit: int, more: str) -> list[str]:
-    """The first ``limit`` parts, then one that says how many more there are."""
-    if len(parts) <= limit:
-        return parts
-    return [*parts[:limit], f"{len(parts) - limit} {more}"]
-
-
-class _Order:
-    """Which steps of a model come before which, and which run in parallel branches."""
-
-    def __init__(self, model: Model) -> None:
-        self.model = model
-        analysis = analyse(model)
-        successors = analysis.successors
-        components = strongly_connected_components(
-            [model.first.id], lambda n: (t for t, _ in successors[str(n)] if t != END)
-        )
-        self.component: dict[str, int] = {}
-        for number, members in enumerate(components):
-            for member in members:
-                self.component[str(member)] = number
-        self.components = [[str(m) for m in members] for members in components]
-        self.successors = successors
-        self.reach = self._propagate({n: 1 << n for n in range(len(components))}, forward=True)
-        self.branch_of: dict[str, list[tuple[int, str]]] = {}
-        for i, block in enumerate(analysis.blocks):
-            for start, region in block.branches.items():
-                for step_id in region:
-                    self.branch_of.setdefault(step_id, []).append((i, start))
-        self.blocks = analysis.blocks
-
-    def _propagate(self, own: dict[int, int], *, forward: bool) -> list[int]:
-        """For each component, the union of ``own`` over the components it reaches (``forward``)
-        or that reach it; a component's own bits are not included.
-
-        Components come sinks first, so walking them in that order (or the reverse, backward)
-        finds every neighbour's result before it is needed.
-        """
-        neighbours: list[set[int]] = [set() for _ in self.components]
-        for number, members in enumerate(self.components):
-            for member in members:
-                for target, _ in self.successors[member]:
-                    other = self.component.get(target)
-                    if other is None or other == number:
-                        continue
-                    if forward:
-                        neighbours[number].add(other)
-                    else:
-                        neighbours[other].add(number)
-        result = [0] * len(self.components)
-        order = range(len(self.components))
-        for number in order if forward else reversed(order):
-            bits = 0
-            for other in neighbours[number]:
-                bits |= result[other] | own.get(other, 0)
-            result[number] = bits
-        return result
-
-    def masks(self, ids: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
-        """Bit sets over positions in ``ids``: for each id, the ids after it and before it."""
-        own: dict[int, int] = {}
-        for position, step_id in enumerate(ids):
-            number = self.component[step_id]
-            own[number] = own.get(number, 0) | 1 << position
-        after = self._propagate(own, forward=True)
-        before = self._propagate(own, forward=False)
-        return (
-            {i: after[self.component[i]] for i in ids},
-            {i: before[self.component[i]] for i in ids},
-        )
-
-    def before(self, a: str, b: str) -> bool:
-        """Whether every way from ``a`` to ``b`` goes forward and none comes back."""
-        x, y = self.component.get(a), self.component.get(b)
-        if x is None or y is None or x == y:
-            return False
-        return bool(self.reach[x] >> y & 1)
-
-    def sequential(self, a: str, b: str) -> bool:
-        return self.before(a, b) or self.before(b, a)
-
-    def concurrent(self, a: str, b: str) -> bool:
-        """Whether the two steps lie in different branches of one parallel split."""
-        mine = self.branch_of.get(a, [])
-        theirs = dict(self.branch_of.get(b, []))
-        return any(block in theirs and theirs[block] != start for block, start in mine)
-
-    def concurrent_pairs(self) -> list[tuple[str, str]]:
-        pairs: dict[tuple[str, str], None] = {}
-        for block in self.blocks:
-            regions = list(block.branches.values())
-            for i, first in enumerate(regions):
-                for second in regions[i + 1 :]:
-                    for a in first - second:
-                        for b in second - first:
-                            pairs[_ordered(self.model, a, b)] = None
-        return sorted(
-            pairs, key=lambda p: (self.model.step(p[0]).index, self.model.step(p[1]).index)
-        )
-
-
-def _bits(mask: int) -> list[int]:
-    """Positions of the set bits of ``mask``, lowest first."""
-    found = []
-    while mask:
-        low = mask & -mask
-        found.append(low.bit_length() - 1)
-        mask ^= low
-    return found
-
-
-def _ordered(model: Model, a: str, b: str) -> tuple[str, str]:
-    return (a, b) if model.step(a).index <= model.step(b).index else (b, a)
-
-
-# -- plain language ------------------------------------------------------------------------
-
-
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
-def _be(n: int) -> str:
-    return "is" if n == 1 else "are"
-
-
-def _join(items: Iterable[str]) -> str:
-    words = list(items)
-    if len(words) <= 2:
-        return " and ".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _one_line(text: str) -> str:
-    """Model text fit for one line of a terminal: whitespace runs collapsed, controls shown."""
-    cleaned = "".join(
-        c if not unicodedata.category(c).startswith("C") or c in "\t\n\r" else f"\\x{ord(c):02x}"
-        for c in text
-    )
-    return " ".join(cleaned.split())
-
-
-def _number(value: Any) -> str:
-    from bpr.analysis.table import format_number
-
-    return format_number(value)
-
-
-def _signed(value: float | int | None) -> str:
-    if value is None:
-        return "-"
-    text = _number(value)
-    return text if value <= 0 or text.startswith("-") else "+" + text
-
-
-def _percent(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return ("0.0" if value == 0 else f"{value:+,.1f}") + "%"
-
-
-# -- reports -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Row:
-    change: str
-    step: str
-    text: str
-
-
-def _currency(c: Comparison) -> str | None:
-    return c.as_is.currency if c.as_is.currency == c.to_be.currency else None
-
-
-def _measure_rows(c: Comparison) -> list[list[str]]:
-    from bpr.analysis.table import measure_label
-
-    currency = _currency(c)
-    return [
-        [
-            measure_label(m.key, currency),
-            _number(m.before),
-            _number(m.after),
-            _signed(m.change),
-            _percent(m.percent),
-        ]
-        for m in c.measures.values()
-    ]
-
-
-def _step_rows(c: Comparison) -> list[_Row]:
-    rows = [_Row("removed", s, _one_line(c.as_is.step(s).label)) for s in c.removed_steps]
-    rows += [_Row("added", s, _one_line(c.to_be.step(s).label)) for s in c.added_steps]
-    rows += [
-        _Row("replaced", s, f"{_one_line(c.to_be.step(s).label)} (replaces {', '.join(olds)})")
-        for s, olds in c.replaced_steps.items()
-    ]
-    rows += [
-        _Row("changed", s, "; ".join(c.field_change(s, f) for f in fields))
-        for s, fields in c.changed_steps.items()
-    ]
-    return rows
-
-
-def _document_rows(c: Comparison) -> list[_Row]:
-    def name(model: Model, d: str) -> str:
-        return _one_line(model.documents[d].name)
-
-    rows = [_Row("removed", d, name(c.as_is, d)) for d in c.removed_documents]
-    rows += [_Row("added", d, name(c.to_be, d)) for d in c.added_documents]
-    rows += [_Row("now exchanged", d, name(c.to_be, d)) for d in c.now_exchanged_documents]
-    rows += [
-        _Row("no longer exchanged", d, name(c.to_be, d)) for d in c.no_longer_exchanged_documents
-    ]
-    return rows
-
-
-def _heading(c: Comparison, arrow: str = "->") -> str:
-    return f"{c.as_is.service}: {c.as_is.variant} {arrow} {c.to_be.variant}"
-
-
-def to_text(comparison: Comparison, width: int = 100) -> str:
-    """The terminal report: measures, redesigns, then the step and document changes."""
-    from bpr.analysis.table import text_table
-
-    c = comparison
-    out = [_one_line(_heading(c))]
-    for label, model in (("from", c.as_is), ("to", c.to_be)):
-        out.append(f"  {label:<4}  {_one_line(model.file)}  {_one_line(model.title)}")
-    for note in c.notes:
-        out.append(f"  note: {_one_line(note)}")
-    if c.is_empty:
-        out += ["", "No change: the two variants have the same steps, documents and measures."]
-        return "\n".join(out) + "\n"
-    variants = [_one_line(c.as_is.variant), _one_line(c.to_be.variant)]
-    out += ["", text_table(["measure", *variants, "change", "percent"], _measure_rows(c))]
-    if c.redesigns:
-        out += ["", "Redesign"]
-        for r in c.redesigns:
-            out.append(
-                textwrap.fill(
-                    f"{r.title}: {r.sentence}",
-                    width=width,
-                    initial_indent="  - ",
-                    subsequent_indent="    ",
-                    break_on_hyphens=False,
-                )
-            )
-    steps = _step_rows(c)
-    if steps:
-        out += ["", "Steps", _wrapped_table(["change", "step", "what"], steps, width)]
-    if c.unchanged_steps:
-        out.append(
-            textwrap.fill(
-                "unchanged: " + ", ".join(c.unchanged_steps),
-                width=width,
-                subsequent_indent="  ",
-                break_on_hyphens=False,
-            )
-        )
-    documents = _document_rows(c)
-    if documents:
-        out += ["", "Documents", _wrapped_table(["change", "document", "name"], documents, width)]
-    return "\n".join(out) + "\n"
-
-
-def _wrapped_table(headers: Sequence[str], rows: Sequence[_Row], width: int) -> str:
-    """A left-aligned table whose last column wraps onto continuation lines to fit ``width``."""
-    from bpr.analysis.table import text_table
-
-    first = max(len(headers[0]), *(len(r.change) for r in rows))
-    second = max(len(headers[1]), *(len(r.step) for r in rows))
-    room = max(30, width - first - second - 4)
-    lines: list[list[str]] = []
-    for row in rows:
-        parts = textwrap.wrap(row.text, room, break_on_hyphens=False) or [""]
-        lines.append([row.change, row.step, parts[0]])
-        lines += [["", "", part] for part in parts[1:]]
-    return text_table(headers, lines, right=[False, False, False])
-
-
-# Backslash escapes keep these literal in CommonMark: no emphasis, links, code, HTML tags,
-# entities or extra table cells can come from a model's text.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#<&~!])")
-
-
-def _md(text: str) -> str:
-    """Model text safe inside Markdown: no HTML, no emphasis, no table breaks."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _one_line(text))
-
-
-def to_markdown(comparison: Comparison) -> str:
-    """The comparison as a Markdown fragment: a heading, the measure table, redesigns, changes."""
-    c = comparison
-    out = [f"## {_md(_heading(c, '→'))}", ""]
-    out.append(
-        f"From {_md(c.as_is.title)} ({_md(c.as_is.file)}) "
-        f"to {_md(c.to_be.title)} ({_md(c.to_be.file)})."
-    )
-    out.append("")
-    if c.is_empty:
-        out += ["No change: the two variants have the same steps, documents and measures.", ""]
-        return "\n".join(out)
-    out.append(f"| Measure | {_md(c.as_is.variant)} | {_md(c.to_be.variant)} | Change | Percent |")
-    out.append("|---|--:|--:|--:|--:|")
-    for row in _measure_rows(c):
-        out.append("| " + " | ".join(_md(cell) for cell in row) + " |")
-    if c.redesigns:
-        out += ["", "### Redesign", ""]
-        out += [f"- **{_md(r.title)}.** {_md(r.sentence)}" for r in c.redesigns]
-    steps = _step_rows(c)
-    if steps or c.unchanged_steps:
-        out += ["", "### Steps", ""]
-    if steps:
-        out += ["| Change | Step | What |", "|---|---|---|"]
-        out += [f"| {r.change} | `{r.step}` | {_md(r.text)} |" for r in steps]
-    if c.unchanged_steps:
-        out += ["", "Unchanged: " + ", ".join(f"`{s}`" for s in c.unchanged_steps) + "."]
-    documents = _document_rows(c)
-    if documents:
-        out += ["", "### Documents", "", "| Change | Document | Name |", "|---|---|---|"]
-        out += [f"| {r.change} | `{r.step}` | {_md(r.text)} |" for r in documents]
-    out.append("")
-    return "\n".join(out)
-
-
-def _h(text: str) -> str:
-    return html.escape(_one_line(text), quote=False)
-
-
-def _html_table(
-    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool]
-) -> list[str]:
-    right, left = ' style="text-align:right"', ' style="text-align:left"'
-    out = ["<table>", "<thead><tr>"]
-    out += [
-        f"<th{right if n else left}>{_h(h)}</th>" for h, n in zip(headers, numeric, strict=True)
-    ]
-    out += ["</tr></thead>", "<tbody>"]
-    for row in rows:
-        cells = "".join(
-            f"<td{right if n else ''}>{_h(cell)}</td>" for cell, n in zip(row, numeric, strict=True)
-        )
-        out.append(f"<tr>{cells}</tr>")
-    out += ["</tbody>", "</table>"]
-    return out
-
-
-def to_html(comparison: Comparison) -> str:
-    """The comparison as a self-contained HTML fragment (no scripts, style sheets or links;
-    number columns are right-aligned by a ``style`` attribute).
-
-    Every text that comes from a model is escaped.
-    """
-    c = comparison
-    out = ['<section class="bpr-diff">', f"<h2>{_h(_heading(c, '→'))}</h2>"]
-    out.append(
-        f"<p>From {_h(c.as_is.title)} (<code>{_h(c.as_is.file)}</code>) to "
-        f"{_h(c.to_be.title)} (<code>{_h(c.to_be.file)}</code>).</p>"
-    )
-    if c.is_empty:
-        out += ["<p>No change: the two variants have the same steps, documents and measures.</p>"]
-        out.append("</section>")
-        return "\n".join(out) + "\n"
-    out += _html_table(
-        ["Measure", c.as_is.variant, c.to_be.variant, "Change", "Percent"],
-        _measure_rows(c),
-        [False, True, True, True, True],
-    )
-    if c.redesigns:
-        out += ["<h3>Redesign</h3>", "<ul>"]
-        out += [
-            f'<li data-kind="{r.kind}"><strong>{_h(r.title)}.</strong> {_h(r.sentence)}</li>'
-            for r in c.redesigns
-        ]
-        out.append("</ul>")
-    steps = _step_rows(c)
-    if steps or c.unchanged_steps:
-        out.append("<h3>Steps</h3>")
-    if steps:
-        out += _html_table(
-            ["Change", "Step", "What"], [[r.change, r.step, r.text] for r in steps], [False] * 3
-        )
-    if c.unchanged_steps:
-        out.append(f"<p>Unchanged: {_h(', '.join(c.unchanged_steps))}.</p>")
-    documents = _document_rows(c)
-    if documents:
-        out.append("<h3>Documents</h3>")
-        out += _html_table(
-            ["Change", "Document", "Name"],
-            [[r.change, r.step, r.text] for r in documents],
-            [False] * 3,
-        )
-    out.append("</section>")
-    return "\n".join(out) + "\n"
-
-
 # -- folders -------------------------------------------------------------------------------
 
 
@@ -1236,8 +433,6 @@ def variant_files(folder: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
 
 def compare_folder(folder: str | os.PathLike[str]) -> list[Comparison]:
     """Compare the As-Is of a service folder with each of its To-Be variants."""
-    from bpr.files.load import load
-
     as_is_path, to_be_paths = variant_files(folder)
     as_is = load(as_is_path)
     return [compare(as_is, load(path)) for path in to_be_paths]

@@ -1,0 +1,135 @@
+"""What every report of a comparison shows, whatever its format: the rows of the measure table
+and the changed steps and documents.
+
+The renderers (:mod:`bpr.comparison.text`, :mod:`~bpr.comparison.markdown`,
+:mod:`~bpr.comparison.html`) and the service reports of :mod:`bpr.report` build their tables
+from these lists, so that each is worked out once. Names are the model's text as written:
+each renderer makes them safe for its target.
+
+>>> from bpr.files.load import loads
+>>> from bpr.comparison.diff import compare
+>>> head = "bpr: 1\\nservice: s\\nactors: {a: {name: A}}\\n"
+>>> old = loads(head + "variant: as-is\\nsteps: [{id: x, actor: a}, {id: y, actor: a}]")
+>>> new = loads(head + "variant: to-be\\nsteps: [{id: x, actor: a, wait: 1d}]")
+>>> [(change.kind, change.id, change.detail) for change in step_changes(compare(old, new))]
+[('removed', 'y', ''), ('changed', 'x', 'wait 0h -> 1d; next y -> end')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bpr.analysis.table import format_number, measure_label
+from bpr.comparison.diff import Comparison
+from bpr.core.text import for_terminal
+
+__all__ = [
+    "NO_CHANGE",
+    "Change",
+    "change_text",
+    "document_changes",
+    "heading",
+    "measure_rows",
+    "step_changes",
+]
+
+#: What every report says of two variants that do not differ.
+NO_CHANGE = "No change: the two variants have the same steps, documents and measures."
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed step or document.
+
+    ``kind`` is ``removed``, ``added``, ``replaced`` or ``changed`` for a step, and
+    ``removed``, ``added``, ``now exchanged`` or ``no longer exchanged`` for a document.
+    ``name`` is the step's label or the document's name in the variant where the change is
+    seen (the As-Is for what was removed, else the To-Be); ``replaces`` the As-Is steps a
+    replacing step stands for, with ``replaced_names`` their labels; ``detail`` how a changed
+    step's fields changed (``wait 0h -> 1d; next y -> end``).
+    """
+
+    kind: str
+    id: str
+    name: str
+    detail: str = ""
+    replaces: tuple[str, ...] = ()
+    replaced_names: tuple[str, ...] = ()
+
+
+def step_changes(c: Comparison) -> list[Change]:
+    """The steps removed, added, replaced and changed, in that order."""
+    old, new = c.as_is, c.to_be
+    changes = [Change("removed", s, old.step(s).label) for s in c.removed_steps]
+    changes += [Change("added", s, new.step(s).label) for s in c.added_steps]
+    changes += [
+        Change(
+            "replaced",
+            s,
+            new.step(s).label,
+            replaces=tuple(olds),
+            replaced_names=tuple(old.step(o).label for o in olds),
+        )
+        for s, olds in c.replaced_steps.items()
+    ]
+    changes += [
+        Change("changed", s, new.step(s).label, "; ".join(c.field_change(s, f) for f in fields))
+        for s, fields in c.changed_steps.items()
+    ]
+    return changes
+
+
+def document_changes(c: Comparison) -> list[Change]:
+    """The documents removed, added, now exchanged and no longer exchanged, in that order."""
+    old, new = c.as_is.documents, c.to_be.documents
+    changes = [Change("removed", d, old[d].name) for d in c.removed_documents]
+    changes += [Change("added", d, new[d].name) for d in c.added_documents]
+    changes += [Change("now exchanged", d, new[d].name) for d in c.now_exchanged_documents]
+    changes += [
+        Change("no longer exchanged", d, new[d].name) for d in c.no_longer_exchanged_documents
+    ]
+    return changes
+
+
+def change_text(change: Change) -> str:
+    """What the last column of a step or document table says of one change, as one line fit
+    for a terminal (the Markdown and HTML renderers escape it further)."""
+    if change.kind == "changed":
+        return change.detail
+    if change.kind == "replaced":
+        return f"{for_terminal(change.name)} (replaces {', '.join(change.replaces)})"
+    return for_terminal(change.name)
+
+
+def heading(c: Comparison, arrow: str = "->") -> str:
+    """``service: as-is -> to-be`` (model text, not yet made safe)."""
+    return f"{c.as_is.service}: {c.as_is.variant} {arrow} {c.to_be.variant}"
+
+
+def measure_rows(c: Comparison) -> list[list[str]]:
+    """One row per measure: its label (with the currency where both files use one), the value
+    before and after, the signed change and the percent."""
+    currency = c.as_is.currency if c.as_is.currency == c.to_be.currency else None
+    return [
+        [
+            measure_label(m.key, currency),
+            format_number(m.before),
+            format_number(m.after),
+            _signed(m.change),
+            _percent(m.percent),
+        ]
+        for m in c.measures.values()
+    ]
+
+
+def _signed(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    text = format_number(value)
+    return text if value <= 0 or text.startswith("-") else "+" + text
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return ("0.0" if value == 0 else f"{value:+,.1f}") + "%"
