@@ -193,3 +193,22 @@ def test_lint_does_not_import_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert "HEAVY=\n" in out.stdout, out.stdout
+
+
+def test_model_text_cannot_steer_the_terminal(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "escape.yaml"
+    path.write_text(
+        "bpr: 1\nservice: s\nvariant: as-is\n"
+        'actors: {tax: {name: "Tax\\e[2J office"}, desk: {name: Desk}}\n'
+        'documents: {clearance: {name: "No-debt\\e]0;pwned\\a certificate", issuer: tax}}\n'
+        "steps: [{id: apply, actor: desk, needs: [clearance]}]\n"
+        'lint: {ignore: [{rule: rework, reason: "set\\e[2J by law"}]}\n',
+        encoding="utf-8",
+    )
+    result = run_bpr("lint", path)
+    assert "once-only" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;pwned\\x07" in result.stdout
+    assert "set\\x1b[2J by law" in result.stdout
+    data = json.loads(run_bpr("lint", "--json", path).stdout)
+    assert data["switched_off"][0]["reason"] == "set\x1b[2J by law"

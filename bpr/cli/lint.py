@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 from bpr.cli._common import echo_json, load_models, model_paths, output_option
+from bpr.core.text import for_terminal
 from bpr.files.output import atomic_write
 from bpr.lint import (
     DEFAULT_REWORK_THRESHOLD,
@@ -112,8 +114,6 @@ def lint(
 
 
 def _is_folder(path: str) -> bool:
-    from pathlib import Path
-
     return Path(path).is_dir()
 
 
@@ -128,14 +128,16 @@ def _print_rules(as_json: bool) -> None:
 
 
 def _print_result(result: LintResult) -> None:
+    """The findings of one file, one line each; model text (names, reasons) goes through
+    :func:`~bpr.core.text.for_terminal`, so it cannot steer the terminal."""
     model = result.model
     for finding in result.findings:
-        click.echo(format_finding(finding, model.file, model.currency))
+        click.echo(for_terminal(format_finding(finding, model.file, model.currency)))
     for off in result.switched_off:
         where = f"{model.file}:{off.line}" if off.line else model.file
         hidden = f"{off.hidden} finding{'s' if off.hidden != 1 else ''} not shown"
-        reason = " ".join(off.reason.split()) or "no reason given"
-        click.echo(f"{where}: {off.rule} switched off ({hidden}): {reason}")
+        reason = off.reason or "no reason given"
+        click.echo(for_terminal(f"{where}: {off.rule} switched off ({hidden}): {reason}"))
 
 
 def _summary(results: list[LintResult]) -> str:
@@ -172,7 +174,8 @@ def _draft_dict(draft: Draft, output: str | None) -> dict[str, Any]:
 
 def _draft_text(draft: Draft, output: str | None) -> str:
     applied = len(draft.applied)
+    where = for_terminal(str(output))
     return (
-        f"draft To-Be written to {output}: {applied} suggestion{'s' if applied != 1 else ''} "
+        f"draft To-Be written to {where}: {applied} suggestion{'s' if applied != 1 else ''} "
         f"applied, {len(draft.skipped)} left to the analyst; review its 'lint:' comments"
     )
