@@ -925,6 +925,24 @@ def test_hostile_names_are_escaped() -> None:
     assert all("\n" not in r.sentence for r in c.redesigns)
 
 
+def test_joiners_stay_in_redesign_sentences_and_every_report() -> None:
+    """Issue 18 #20: zero-width joiners and non-joiners are letters of some scripts (Persian
+    compounds, Indic conjuncts); they are kept, only what would reorder the line is shown."""
+    persian = "می\u200cخواهم"  # the non-joiner keeps the two parts of the word apart
+    conjunct = "ക്\u200dഷ"  # the joiner asks for the half form
+    hostile = json.dumps(f"{persian} {conjunct} \u202eevil")
+    old = model(f"  - {{id: x, actor: a}}\n  - {{id: y, actor: a, name: {hostile}}}\n")
+    new = model("  - {id: x, actor: a}\n", variant="to-be")
+    c = compare(old, new)
+    sentence = redesign(c, "task-elimination").sentence
+    assert persian in sentence and conjunct in sentence
+    assert "\\x200" not in sentence and "\\u200" not in sentence
+    assert "\u202e" not in sentence and "\\u202e" in sentence  # a bidi override is shown
+    for report in (to_text(c), to_markdown(c), to_html(c)):
+        assert persian in report and conjunct in report
+        assert "\\x200" not in report and "\u202e" not in report
+
+
 def test_the_html_fragment_has_no_script_style_sheet_or_link() -> None:
     from lxml import etree
 
