@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING, Any
 from bpr.analysis.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
 from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BPR_NS, DC_NS, DI_NS, for_xml, lxml_etree, ncname
 from bpr.core.model import Model, Step
+from bpr.core.textmetrics import wrap
+from bpr.core.version import __version__
+from bpr.files.output import atomic_write
+from bpr.layout.engine import lane_order, layout_model
 
 if TYPE_CHECKING:
     from bpr.layout.engine import Rect
@@ -151,7 +155,6 @@ def export_bpmn(
     inputs: tuple[str | os.PathLike[str], ...] = (),
 ) -> Path:
     """Write the model as a BPMN 2.0 file, whole or not at all, never over one of ``inputs``."""
-    from bpr.files.output import atomic_write
 
     return atomic_write(path, to_bpmn(model, diagram=diagram), inputs=(model.file, *inputs))
 
@@ -204,8 +207,6 @@ class _Writer:
 
     def document(self, diagram: bool) -> Any:
         etree = lxml_etree()
-
-        from bpr.core.version import __version__
 
         model = self.model
         root = etree.Element(
@@ -267,7 +268,6 @@ class _Writer:
                     element.set("agency", for_xml(actor.agency))
 
     def lane_order(self) -> list[str]:
-        from bpr.layout.engine import lane_order
 
         return lane_order(self.model, self.net.lanes())
 
@@ -414,8 +414,6 @@ class _Writer:
 
     def diagram(self, root: Any, lane_ids: dict[str, str]) -> None:
         etree = lxml_etree()
-
-        from bpr.layout.engine import layout_model
 
         layout = layout_model(self.model, self.net, sizes=self.sizes())
         documents = self.documents_by_lane()
@@ -576,7 +574,6 @@ class _Writer:
 
     def sizes(self) -> dict[str, tuple[float, float]]:
         """Task boxes as BPMN tools draw them: the name only, at least 100 by 80."""
-        from bpr.core.textmetrics import wrap
 
         sizes = {}
         for node in self.net.nodes:

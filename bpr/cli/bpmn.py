@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
+from bpr.analysis.petri import check_soundness
+from bpr.bpmn.export import export_bpmn, to_bpmn
+from bpr.bpmn.importer import import_bpmn
 from bpr.cli._common import echo_json, echo_problems, load_models, output_option
+from bpr.core.schema import ID_PATTERN
+from bpr.files.output import atomic_write
 
 __all__ = ["check", "export", "import_"]
 
@@ -34,14 +39,10 @@ def export(model: str, output: str, no_diagram: bool) -> int:
       bpr export models/property-registration/as-is.yaml -o as-is.bpmn
       bpr export as-is.yaml -o - | xmllint --format -
     """
-    from bpr.bpmn.export import export_bpmn, to_bpmn
-
-    if output.lower().endswith((".yaml", ".yml")):
-        raise click.BadParameter(
-            f"{output}: that is the name of a model file; a BPMN file ends in .bpmn "
-            f"(for example {Path(output).with_suffix('.bpmn')})",
-            param_hint="'-o' / '--output'",
-        )
+    try:
+        refuse_model_name(output, "a BPMN file", ".bpmn")
+    except OutputError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     models, failures = load_models([model])
     if failures:
         return 1
@@ -95,17 +96,11 @@ def import_(
       bpr import signavio-export.bpmn -o models/licensing/as-is.yaml
       bpr import pools.bpmn --process Participant_Agency -o agency.yaml
     """
-    from bpr.bpmn.importer import import_bpmn
-    from bpr.files.output import atomic_write
-
-    if service is not None:
-        from bpr.core.schema import ID_PATTERN
-
-        if not ID_PATTERN.fullmatch(service):
-            raise click.BadParameter(
-                f"'{service}' is not a valid service id: use letters, digits, '_' and '-'",
-                param_hint="'--service'",
-            )
+    if service is not None and not ID_PATTERN.fullmatch(service):
+        raise click.BadParameter(
+            f"'{service}' is not a valid service id: use letters, digits, '_' and '-'",
+            param_hint="'--service'",
+        )
     if variant is not None and not variant.strip():
         raise click.BadParameter("the variant is empty", param_hint="'--variant'")
     result = import_bpmn(file, process=process, service=service, variant=variant)
@@ -151,8 +146,6 @@ def check(paths: tuple[str, ...], soundness: bool, as_json: bool) -> int:
       bpr check models/property-registration/as-is.yaml --soundness
       bpr check models --soundness --json
     """
-    from bpr.analysis.petri import check_soundness
-
     models, failures = load_models(paths)
     verdicts = []
     for model in models:
