@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import bpr
-from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP, read_log
+from bpr.files.eventlog import ACTIVITY, CASE, RESOURCE, TIMESTAMP, read_log
 from bpr.mining import conform, discover, match_activities, mine
 from bpr.mining.draft import duration_text
 from bpr.mining.tree import probabilities
@@ -333,3 +333,92 @@ def test_activities_match_steps_by_id_name_or_slug():
     )
     found = match_activities(model, ["Check the form", "decide", "Archive", "other"])
     assert found == {"check_form": "Check the form", "decide": "decide", "archive": "Archive"}
+
+
+# -- names in other scripts (issue 19: one id maker) --------------------------------------------
+
+RUSSIAN_LOG = DATA / "logs" / "russian.csv"
+
+
+def test_a_russian_log_mines_into_readable_distinct_ids():
+    model = mine(RUSSIAN_LOG).model
+    assert [s.id for s in model.steps] == [
+        "priyom_zayavleniya",
+        "proverka_dokumentov",
+        "vydacha_spravki",
+    ]
+    assert {a.id: a.name for a in model.actors.values()} == {
+        "tsentr_gosuslug": "Центр госуслуг",
+        "kadastr": "Кадастр",
+    }
+    assert model.step("proverka_dokumentov").actor == "kadastr"
+
+
+def test_a_step_missing_from_a_russian_log_is_reported():
+    model = bpr.load(DATA / "logs" / "russian.yaml")
+    result = conform(model, read_log(RUSSIAN_LOG))
+    assert result.steps_not_in_log == ["oplata"]
+    assert result.activity_of_step == {
+        "priem": "Приём заявления",
+        "oplata": None,
+        "proverka": "Проверка документов",
+        "vydacha": "Выдача справки",
+    }
+    assert result.fitness == pytest.approx(1.0)
+
+
+def test_an_activity_matched_closely_is_not_given_to_a_second_step():
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps:\n"
+        "  - {id: check, actor: a, name: Check-form}\n"
+        "  - {id: check_form, actor: a, name: Verify}\n"
+    )
+    # 'Check-form' is the first step's name as written; the second step's id is only the id
+    # made from it, so the second step is not in the log
+    assert match_activities(model, ["Check-form"]) == {"check": "Check-form", "check_form": None}
+
+
+def test_names_in_other_scripts_mine_into_distinct_ids():
+    names = ["Ərizənin qəbulu", "Oʻzbekiston gʻalla", "Қабылдау", "申请", "Prüfung"]
+    draft = discover(_frame_of(names), source="scripts.csv", noise=0.0)
+    ids = [s.id for s in draft.model.steps]
+    assert ids[:3] == ["erizenin_qebulu", "ozbekiston_galla", "qabyldau"]
+    assert len(set(ids)) == len(ids) and "step" not in ids
+    assert ids[4] == "prufung"
+
+
+def _frame_of(names: list[str]) -> pd.DataFrame:
+    """Two cases that run ``names`` in order, an hour apart."""
+    return pd.DataFrame(
+        {
+            CASE: [str(c) for c in (1, 2) for _ in names],
+            ACTIVITY: names * 2,
+            TIMESTAMP: pd.Timestamp("2026-01-01", tz="UTC")
+            + pd.to_timedelta(range(2 * len(names)), unit="h"),
+        }
+    )
+
+
+# -- control characters (issue 18: #15) ---------------------------------------------------------
+
+
+def test_activity_names_with_del_or_c1_controls_mine():
+    names = ["Check\x7f form", "Sign\x85here", "Stamp\x9b2J", "Pay\u2028now"]
+    draft = discover(_frame_of(names), source="controls.csv", noise=0.0)
+    assert [s.name for s in draft.model.steps] == names
+    assert bpr.loads(draft.text).steps == draft.model.steps
+    assert conform(draft.model, _frame_of(names)).fitness == pytest.approx(1.0)
+
+
+def test_a_log_file_name_with_a_line_break_stays_in_its_comment():
+    draft = discover(_frame_of(["a", "b"]), source="two\nlines: [x].csv")
+    assert draft.text.splitlines()[0].startswith("# Draft As-Is discovered by 'bpr mine' from two")
+    assert draft.model.name == "discovered (as-is, discovered from two\nlines: [x].csv)"
+
+
+@pytest.mark.parametrize("resource", ["Off", "No", "007", "yes"])
+def test_resources_that_yaml_would_misread_are_actor_keys(resource):
+    frame = _frame_of(["a", "b"])
+    frame[RESOURCE] = resource
+    draft = discover(frame)
+    assert [a.name for a in draft.model.actors.values()] == [resource]
