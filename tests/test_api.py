@@ -38,6 +38,7 @@ def test_import_bpr_loads_only_the_core() -> None:
         "bpr.core._gc",
         "bpr.files.yamlsource",
         "bpr.files.finder",
+        "bpr.core.vocab",
         "bpr.core.durations",
         "bpr.errors",
         "bpr.core.flow",

@@ -20,6 +20,9 @@ MODULES = [
     "bpr.files.load",
     "bpr.analysis.measures",
     "bpr.core.model",
+    "bpr.core.vocab",
+    "bpr.files.finder",
+    "bpr.files.output",
 ]
 
 
@@ -28,3 +31,4 @@ def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+    assert result.attempted > 0, f"{name} has no docstring example"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 import bpr
+from bpr.core.vocab import ACTOR_KINDS, CHANNELS, DEFAULT_ACTOR_KIND, FLOW_KINDS, Channel
 from bpr.errors import ModelError
 
 BASE = """\
@@ -389,3 +391,30 @@ def test_problem_code_is_last_and_optional() -> None:
     problem = bpr.Problem("m", "a.yaml", 1, 2, "steps[0]", "warning")
     assert problem.code == ""
     assert str(problem) == "a.yaml:1:2: warning: steps[0]: m"
+
+
+# -- the vocabularies ------------------------------------------------------------------------
+
+
+def test_each_channel_of_the_vocabulary_loads_and_no_other() -> None:
+    for channel in CHANNELS:
+        model = bpr.loads(BASE.replace("channel: in-person", f"channel: {channel}"), "m.yaml")
+        assert model.step("apply").channel == channel
+        assert type(model.step("apply").channel) is str  # plain text in JSON and YAML
+    message = only(BASE.replace("channel: in-person", "channel: fax"))
+    assert message.endswith("valid: " + ", ".join(sorted(CHANNELS)))
+    assert get_args(Channel) == CHANNELS
+
+
+def test_each_actor_kind_of_the_vocabulary_loads() -> None:
+    for kind in ACTOR_KINDS:
+        model = bpr.loads(BASE.replace("kind: applicant", f"kind: {kind}"), "m.yaml")
+        assert model.actors["me"].kind == kind
+    assert "unknown actor kind 'citizen'" in only(BASE.replace("kind: applicant", "kind: citizen"))
+    assert bpr.loads(BASE, "m.yaml").actors["fund"].kind == DEFAULT_ACTOR_KIND == "staff"
+
+
+def test_flow_kinds_are_the_vocabulary() -> None:
+    model = bpr.loads(BASE, "m.yaml")
+    assert {s.next.kind for s in model.steps} <= set(FLOW_KINDS)
+    assert FLOW_KINDS == ("sequence", "choice", "parallel")

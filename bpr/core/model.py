@@ -8,6 +8,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bpr.core.durations import ZERO, Duration
+from bpr.core.vocab import (
+    APPLICANT,
+    CHANNELS,
+    DEFAULT_ACTOR_KIND,
+    DEFAULT_CHANNEL,
+    ActorKind,
+    Channel,
+    FlowKind,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -48,10 +57,6 @@ class SourceMap(Protocol):
 
 #: The reserved target that ends a case.
 END = "end"
-#: The channels a step can use; ``internal`` is the default.
-CHANNELS = ("in-person", "online", "phone", "post", "automatic", "internal")
-#: The actor kind of the citizen or business that applies.
-APPLICANT = "applicant"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Actor:
 
     id: str
     name: str
-    kind: str = "staff"
+    kind: ActorKind = DEFAULT_ACTOR_KIND
     agency: str | None = None
 
     @property
@@ -95,7 +100,7 @@ class Flow:
     by probability) or ``"parallel"`` (every branch runs).
     """
 
-    kind: str
+    kind: FlowKind
     branches: tuple[Branch, ...]
     implicit: bool = False  # True where the file had no ``next`` and the case falls through
 
@@ -111,7 +116,7 @@ class Step:
     id: str
     actor: str
     name: str = ""
-    channel: str = "internal"
+    channel: Channel = DEFAULT_CHANNEL
     work: Duration = ZERO
     wait: Duration = ZERO
     fee: float = 0.0

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bpr.core.vocab import ACTOR_KINDS, CHANNELS
+
 __all__ = [
     "ACTOR_FIELDS",
     "ACTOR_KINDS",
     "BRANCH_FIELDS",
+    "CHANNELS",
     "DOCUMENT_FIELDS",
     "FORMAT_VERSION",
     "ID_PATTERN",
@@ -22,8 +25,6 @@ FORMAT_VERSION = 1
 
 #: Ids of services, actors, documents and steps: letters, digits, ``_`` and ``-``.
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
-
-ACTOR_KINDS = ("applicant", "staff")
 
 # Each table maps a key to (required, description). The descriptions feed the JSON Schema and
 # the format reference; keep them one sentence.
@@ -62,7 +63,7 @@ STEP_FIELDS: dict[str, tuple[bool, str]] = {
     "id": (True, "Id of the step."),
     "actor": (True, "Id of the actor who performs it."),
     "name": (False, "Name of the step (default: the id)."),
-    "channel": (False, "in-person, online, phone, post, automatic or internal (default)."),
+    "channel": (False, f"{', '.join(CHANNELS[:-1])} or {CHANNELS[-1]} (default)."),
     "work": (False, "Hands-on time of the actor, such as 30m, 2h, 1d or 2d..5d."),
     "wait": (False, "Elapsed time the case waits at this step."),
     "fee": (False, "Money the applicant pays at this step."),

@@ -6,10 +6,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from bpr.core.model import CHANNELS
 from bpr.core.schema import (
     ACTOR_FIELDS,
-    ACTOR_KINDS,
     BRANCH_FIELDS,
     DOCUMENT_FIELDS,
     FORMAT_VERSION,
@@ -18,6 +16,7 @@ from bpr.core.schema import (
     STEP_FIELDS,
     TOP_FIELDS,
 )
+from bpr.core.vocab import ACTOR_KINDS, CHANNELS
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "schema_text", "shipped_schema_text"]
 

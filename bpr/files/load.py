@@ -9,10 +9,10 @@ from typing import Any
 
 from bpr.core._gc import gc_paused
 from bpr.core.durations import ZERO, Duration, DurationError, parse_duration
-from bpr.core.model import CHANNELS, END, Actor, Branch, Document, Flow, Model, Step
+from bpr.core.flow import check_flow
+from bpr.core.model import END, Actor, Branch, Document, Flow, Model, Step
 from bpr.core.schema import (
     ACTOR_FIELDS,
-    ACTOR_KINDS,
     BRANCH_FIELDS,
     DOCUMENT_FIELDS,
     FORMAT_VERSION,
@@ -21,6 +21,16 @@ from bpr.core.schema import (
     STEP_FIELDS,
     TOP_FIELDS,
     is_extension_key,
+)
+from bpr.core.vocab import (
+    ACTOR_KINDS,
+    CHANNELS,
+    DEFAULT_ACTOR_KIND,
+    DEFAULT_CHANNEL,
+    ActorKind,
+    Channel,
+    is_actor_kind,
+    is_channel,
 )
 from bpr.errors import ModelError, Problem, did_you_mean
 from bpr.files.finder import find_models
@@ -288,8 +298,6 @@ class _Builder:
             file=self.source.file,
             source=self.source,
         )
-        from bpr.core.flow import check_flow  # the flow rules need the whole model
-
         self.problems.extend(check_flow(model))
         if any(p.is_error for p in self.problems):
             raise ModelError(self.problems)
@@ -382,14 +390,16 @@ class _Builder:
                 continue
             self.keys(entry, ACTOR_FIELDS, path, f"actor '{ident}'")
             name = self.text(entry["name"], (*path, "name")) if "name" in entry else ident
-            kind = entry.get("kind", "staff")
-            if kind not in ACTOR_KINDS:
+            written = entry.get("kind", DEFAULT_ACTOR_KIND)
+            kind: ActorKind = DEFAULT_ACTOR_KIND
+            if is_actor_kind(written):
+                kind = written
+            else:
                 self.error(
                     (*path, "kind"),
-                    f"unknown actor kind {kind!r}{did_you_mean(str(kind), ACTOR_KINDS)}",
+                    f"unknown actor kind {written!r}{did_you_mean(str(written), ACTOR_KINDS)}",
                     code="unknown-actor-kind",
                 )
-                kind = "staff"
             agency = (
                 self.text(entry["agency"], (*path, "agency"))
                 if entry.get("agency") is not None
@@ -509,11 +519,14 @@ class _Builder:
                 )
                 actor = None
         name = self.text(entry["name"], (*path, "name")) if entry.get("name") is not None else None
-        channel = entry.get("channel", "internal")
-        if channel not in CHANNELS:
+        written = entry.get("channel", DEFAULT_CHANNEL)
+        channel: Channel = DEFAULT_CHANNEL
+        if is_channel(written):
+            channel = written
+        else:
             self.error(
                 (*path, "channel"),
-                f"unknown channel {channel!r}{did_you_mean(str(channel), CHANNELS)}",
+                f"unknown channel {written!r}{did_you_mean(str(written), CHANNELS)}",
                 code="unknown-channel",
             )
         work = self.duration(entry.get("work"), (*path, "work"))
@@ -542,7 +555,7 @@ class _Builder:
             id=ident,
             actor=actor,
             name=name or ident,
-            channel=channel if channel in CHANNELS else "internal",
+            channel=channel,
             work=work,
             wait=wait,
             fee=fee,
