@@ -14,14 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bpr.analysis.measures import expected_totals
 from bpr.core.flow import ParallelBlock, analyse, strongly_connected_components
 from bpr.core.model import END, Model, Step
-from bpr.errors import SimulationError
+from bpr.errors import DependencyError, SimulationError
+from bpr.files.eventlog import EventTable
+from bpr.files.output import atomic_write
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from bpr.files.eventlog import EventTable
 
 __all__ = [
     "PathShare",
@@ -148,8 +149,6 @@ def simulate(
     True
     """
     import numpy as np
-
-    from bpr.analysis.measures import expected_totals
 
     if cases < 1:
         raise SimulationError(f"the number of cases must be at least 1, not {cases}")
@@ -421,8 +420,6 @@ class _Engine:
         """The step runs as events with timestamps from ``base``, sorted by case and time."""
         import numpy as np
 
-        from bpr.files.eventlog import EventTable
-
         volume = self.model.volume or self.n
         gap_hours = 365 * 24 / volume
         arrival = np.concatenate([[0.0], np.cumsum(rng.exponential(gap_hours, self.n - 1))])
@@ -545,9 +542,6 @@ def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, .
     The format follows the file ending: ``.png`` or ``.svg``.
     """
     import io
-
-    from bpr.errors import DependencyError
-    from bpr.files.output import atomic_write
 
     suffix = path.lower().rpartition(".")[2]
     if suffix not in ("png", "svg"):

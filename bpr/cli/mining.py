@@ -9,7 +9,11 @@ import click
 
 from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems, output_option
+from bpr.files.eventlog import LogColumns, read_log
 from bpr.files.load import load
+from bpr.files.output import atomic_write
+from bpr.mining import conform as run_conform
+from bpr.mining import mine as run_mine
 
 __all__ = ["conform", "mine"]
 
@@ -57,9 +61,7 @@ def _column_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _columns(options: dict[str, Any]) -> Any:
-    from bpr.files.eventlog import LogColumns
-
+def _columns(options: dict[str, Any]) -> LogColumns:
     return LogColumns(
         case=options["case"],
         activity=options["activity"],
@@ -111,15 +113,12 @@ def mine(
     volume the cases per year. Guesses are marked with comments in the YAML. The result is
     checked like any model before it is written.
     """
-    from bpr.files.output import atomic_write
-    from bpr.mining import mine as run
-
     if not output.lower().endswith((".yaml", ".yml")):
         raise click.BadParameter("name a .yaml file", param_hint="--output")
     options: dict[str, Any] = {"variant": variant, "noise": noise, "actor_from": actor_from}
     if service:
         options["service"] = service
-    result = run(log, _columns(columns), **options)
+    result = run_mine(log, _columns(columns), **options)
     atomic_write(output, result.text, inputs=(log,))
     echo_problems(result.model.warnings)
     routing = f", {len(result.routing_steps)} routing steps" if result.routing_steps else ""
@@ -164,13 +163,10 @@ def conform(
     or the id made from the name), the steps the log never shows (silent in the replay), and
     the most frequent variants that deviate from the model.
     """
-    from bpr.files.eventlog import read_log
-    from bpr.mining import conform as run
-
     loaded = load(model)
     echo_problems(loaded.warnings)
     frame = read_log(log, _columns(columns))
-    result = run(loaded, frame, log_file=log, method=method, top_variants=top_variants)
+    result = run_conform(loaded, frame, log_file=log, method=method, top_variants=top_variants)
     if as_json:
         echo_json(result.as_dict())
         return 0

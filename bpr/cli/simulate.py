@@ -8,7 +8,10 @@ import click
 
 from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems
+from bpr.files.eventlog import LOG_SUFFIXES, write_log
 from bpr.files.load import load
+from bpr.simulate import plot_lead_times
+from bpr.simulate import simulate as run
 
 __all__ = ["simulate"]
 
@@ -75,10 +78,6 @@ def simulate(
     share of cases per path, and the applicant's hours and fees per case.
     """
     import secrets
-
-    from bpr.files.eventlog import LOG_SUFFIXES, write_log
-    from bpr.simulate import plot_lead_times
-    from bpr.simulate import simulate as run
 
     if plot and not plot.lower().endswith((".png", ".svg")):
         raise click.BadParameter("name a .png or .svg file", param_hint="--plot")
