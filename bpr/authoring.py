@@ -8,15 +8,12 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bpr.core.schema import ID_PATTERN
 from bpr.errors import BprError, OutputError
 from bpr.files.jsonschema import schema_text
 from bpr.files.output import atomic_write
-
-if TYPE_CHECKING:
-    from bpr.report import ReportResult
+from bpr.report import ReportResult, write_report
 
 __all__ = [
     "SCHEMA_NAME",
@@ -295,8 +292,6 @@ def rebuild(
 
     ``refresh`` (seconds, HTML only) makes the page reload itself, for a live preview.
     """
-    from bpr.report import write_report
-
     target = Path(output)
     try:
         report = write_report(paths, target, refresh=refresh)

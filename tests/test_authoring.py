@@ -139,6 +139,16 @@ def test_cli_schema_prints_the_shipped_schema(run_bpr, tmp_path: Path) -> None: 
     assert out.read_text(encoding="utf-8") == schema_text()
 
 
+@pytest.mark.parametrize("name", ["as-is.yaml", "TO-BE.YML"])
+def test_cli_schema_never_replaces_a_model(run_bpr, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / name
+    model.write_text("bpr: 1\n", encoding="utf-8")
+    result = run_bpr("schema", "-o", model)
+    assert result.exit_code == 2
+    assert "that is the name of a model file; a JSON Schema file ends in .json" in result.stderr
+    assert model.read_text(encoding="utf-8") == "bpr: 1\n"
+
+
 # -- rebuild and watch ---------------------------------------------------------------------
 
 

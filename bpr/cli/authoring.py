@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import click
 
+from bpr.authoring import RebuildResult, init_service, watch_models
 from bpr.cli._common import output_option
-from bpr.errors import BprError
-
-if TYPE_CHECKING:
-    from bpr.authoring import RebuildResult
+from bpr.core.schema import ID_PATTERN
+from bpr.errors import BprError, OutputError
+from bpr.files.jsonschema import schema_text
+from bpr.files.output import atomic_write, refuse_model_name
+from bpr.report import report_format
 
 __all__ = ["init", "schema", "watch"]
 
@@ -47,9 +48,6 @@ def init(
     Example:
       bpr init birth-registration --dir models
     """
-    from bpr.authoring import init_service
-    from bpr.core.schema import ID_PATTERN
-
     if not ID_PATTERN.fullmatch(service):
         raise click.UsageError(
             f"'{service}' is not a valid service id: use letters, digits, '_' and '-' only "
@@ -78,13 +76,14 @@ def schema(output: str | None) -> int:
     Example:
       bpr schema -o models/model.schema.json
     """
-    from bpr.files.jsonschema import schema_text
-    from bpr.files.output import atomic_write
-
     text = schema_text()
     if output is None:
         click.echo(text, nl=False)
     else:
+        try:
+            refuse_model_name(output, "a JSON Schema file", ".json")
+        except OutputError as exc:
+            raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
         atomic_write(output, text)
         click.echo(f"wrote {output}", err=True)
     return 0
@@ -111,9 +110,6 @@ def watch(paths: tuple[str, ...], output: str, refresh: int) -> int:
     Example:
       bpr watch models/property-registration -o /tmp/preview.html
     """
-    from bpr.authoring import watch_models
-    from bpr.report import report_format
-
     try:
         fmt = report_format(output)
     except BprError as exc:

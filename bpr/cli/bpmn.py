@@ -11,7 +11,8 @@ from bpr.bpmn.export import export_bpmn, to_bpmn
 from bpr.bpmn.importer import import_bpmn
 from bpr.cli._common import echo_json, echo_problems, load_models, output_option
 from bpr.core.schema import ID_PATTERN
-from bpr.files.output import atomic_write
+from bpr.errors import OutputError
+from bpr.files.output import atomic_write, refuse_model_name
 
 __all__ = ["check", "export", "import_"]
 

@@ -11,7 +11,28 @@ from typing import IO
 
 from bpr.errors import OutputError
 
-__all__ = ["atomic_output", "atomic_write", "refuse_overwriting_inputs"]
+__all__ = ["atomic_output", "atomic_write", "refuse_model_name", "refuse_overwriting_inputs"]
+
+_MODEL_SUFFIXES = (".yaml", ".yml")
+
+
+def refuse_model_name(output: str | os.PathLike[str], kind: str, suffix: str) -> None:
+    """Raise :class:`OutputError` where an output of another format is named like a model
+    file (``.yaml``/``.yml``): writing it would replace a model with, say, XML.
+
+    ``kind`` names what the command writes (``"a BPMN file"``) and ``suffix`` its ending.
+
+    >>> refuse_model_name("as-is.bpmn", "a BPMN file", ".bpmn")
+    >>> refuse_model_name("as-is.yaml", "a BPMN file", ".bpmn")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    bpr.errors.OutputError: as-is.yaml: that is the name of a model file; ... as-is.bpmn)
+    """
+    name = os.fspath(output)
+    if name.lower().endswith(_MODEL_SUFFIXES):
+        raise OutputError(
+            f"{name}: that is the name of a model file; {kind} ends in {suffix} "
+            f"(for example {Path(name).with_suffix(suffix)})"
+        )
 
 
 def refuse_overwriting_inputs(
