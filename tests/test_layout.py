@@ -8,6 +8,8 @@ import pytest
 
 import bpr
 from bpr.analysis.flownet import flow_net
+from bpr.core import textmetrics
+from bpr.core.textmetrics import text_width, truncate, wrap
 from bpr.errors import ExecutableNotFound
 from bpr.layout.engine import (
     EVENT_SIZE,
@@ -269,3 +271,59 @@ def test_many_loops_back_to_the_start_stay_fast() -> None:
     assert time.perf_counter() - started < 10
     xs = [lay.nodes[f"s{i}"].rect.x for i in range(300)]
     assert xs == sorted(xs)  # the loops do not disturb the order of the steps
+
+
+def _measured(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count how many characters the text metrics measure from now on."""
+    calls = [0]
+    measure = textmetrics._char_width
+
+    def counting(char: str) -> float:
+        calls[0] += 1
+        return measure(char)
+
+    monkeypatch.setattr(textmetrics, "_char_width", counting)
+    return calls
+
+
+def test_wrapping_a_word_without_spaces_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 5,000-character name took over a minute: every cut re-measured the rest of the word."""
+    calls = _measured(monkeypatch)
+    work = []
+    for n in (300, 1500):
+        calls[0] = 0
+        lines = wrap("ab" * (n // 2), 116, 9, bold=True)
+        work.append(calls[0])
+        assert "".join(line.removesuffix("-") for line in lines) == "ab" * (n // 2)
+        assert all(text_width(line, 9, bold=True) <= 116 for line in lines)
+        calls[0] = 0
+        assert truncate("w" * n, 116, 9).endswith("…")
+        work.append(calls[0])
+    assert work[2] < 7 * work[0] and work[3] < 7 * work[1]  # 5 times the text, 5 times the work
+
+
+def test_laying_out_a_name_of_5000_characters_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Step, actor, agency and condition of any length: the measuring grows with the text."""
+    calls = _measured(monkeypatch)
+    work = []
+    for n in (1000, 5000):
+        name = "x" * n
+        model = _model(
+            f"name: {name}\nactors: {{a: {{name: {name}, agency: {name}}}}}\n"
+            f"steps: [{{id: s, name: {name}, actor: a, "
+            f"next: [{{to: end, p: 0.5, when: {name}}}, {{to: s, p: 0.5}}]}}]\n"
+        )
+        calls[0] = 0
+        lay = layout_model(model)
+        work.append(calls[0])
+        assert lay.nodes["s"].rect.width == 130
+    assert work[1] < 7 * work[0]
+
+
+def test_wrapping_cuts_only_words_longer_than_a_line() -> None:
+    assert wrap("Notarise the contract", 80, 10) == ["Notarise the", "contract"]
+    assert wrap("Re-registration of the flat", 40, 10) == ["Re-regi-", "stration", "of the", "flat"]
+    lines = wrap("Re-registration of the flat", 40, 10, max_lines=2)
+    assert lines == ["Re-regi-", "stratio…"]
+    assert all(text_width(line, 10) <= 40 for line in lines)
+    assert wrap("W", 5, 10) == ["W"]  # one character wider than the line stays whole

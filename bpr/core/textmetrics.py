@@ -116,23 +116,78 @@ def _char_width(char: str) -> float:
     return _WIDTHS.get(base, _DEFAULT)
 
 
+def _advance(text: str, start: float = 0.0) -> float:
+    """``start`` plus the advance widths of the characters in ems, added left to right.
+
+    Every width here is such a running sum (not :func:`sum`, which Python 3.12 compensates),
+    so that a line measured as it grows has exactly the width of the finished line.
+    """
+    total = start
+    for char in text:
+        total += _char_width(char)
+    return total
+
+
+def _points(advance: float, size: float, bold: bool) -> float:
+    width = advance * size
+    return width * 1.1 if bold else width
+
+
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Estimated width in points of one line of text at a font size in points.
 
     >>> round(text_width("Obtain", 10), 1)
     33.7
     """
-    width = sum(_char_width(c) for c in text) * size
-    return width * 1.1 if bold else width
+    return _points(_advance(text), size, bold)
 
 
 def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str:
-    """The text cut with an ellipsis so that it fits ``width`` points."""
+    """The text cut with an ellipsis so that it fits ``width`` points.
+
+    >>> truncate("Notarise the sale contract", 60, 10)
+    'Notarise t…'
+    """
     if text_width(text, size, bold=bold) <= width:
         return text
-    while text and text_width(text + "…", size, bold=bold) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    ellipsis = _char_width("…")
+    keep, advance = 0, 0.0  # the longest start of the text that fits with the ellipsis
+    for index, char in enumerate(text):
+        advance += _char_width(char)
+        if _points(advance + ellipsis, size, bold) > width:
+            break  # widths only grow: no longer start fits either
+        keep = index + 1
+    return text[:keep].rstrip() + "…"
+
+
+def _break_word(
+    word: str, width: float, size: float, bold: bool, lines: list[str], max_lines: int
+) -> tuple[str, float]:
+    """Cut a word wider than a line into pieces that end in "-" (appended to ``lines``);
+    returns the last piece, which fits, and its advance. Each character is measured about
+    twice, so that a word of any length is broken in linear time."""
+    hyphen = _char_width("-")
+    start = 0
+    while True:
+        advance = 0.0
+        cut = 0  # the longest start of the rest that fits with a hyphen after it
+        end = start
+        overflows = False
+        while end < len(word):
+            advance += _char_width(word[end])
+            end += 1
+            if _points(advance, size, bold) > width:
+                overflows = True
+                break
+            if end < len(word) and _points(advance + hyphen, size, bold) <= width:
+                cut = end - start
+        if not overflows or len(word) - start <= 1:  # it fits, or one character is left
+            return word[start:], advance
+        cut = max(cut, 1)
+        lines.append(word[start : start + cut] + "-")
+        start += cut
+        if max_lines and len(lines) > max_lines:
+            return word[start:], 0.0  # the lines past the limit are never shown
 
 
 def wrap(
@@ -141,27 +196,28 @@ def wrap(
     """Break text into lines no wider than ``width`` points, at spaces where possible.
 
     Words longer than a line are cut; with ``max_lines`` the last line kept ends in "…".
+    The time is linear in the length of the text, whatever its words.
 
     >>> wrap("Notarise the sale contract", 80, 10)
     ['Notarise the', 'sale contract']
+    >>> wrap("Registration", 40, 10)
+    ['Registr-', 'ation']
     """
-    words = one_line(text).split(" ")
+    space = _char_width(" ")
     lines: list[str] = []
     current = ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, size, bold=bold) <= width:
-            current = candidate
+    advance = 0.0  # of ``current``, measured as it grew
+    for word in one_line(text).split(" "):
+        if max_lines and len(lines) > max_lines:
+            break  # the lines past the limit are never shown
+        candidate = _advance(word, advance + space if current else 0.0)
+        if _points(candidate, size, bold) <= width:
+            current = f"{current} {word}" if current else word
+            advance = candidate
             continue
         if current:
             lines.append(current)
-        current = word
-        while text_width(current, size, bold=bold) > width and len(current) > 1:
-            cut = len(current) - 1
-            while cut > 1 and text_width(current[:cut] + "-", size, bold=bold) > width:
-                cut -= 1
-            lines.append(current[:cut] + "-")
-            current = current[cut:]
+        current, advance = _break_word(word, width, size, bold, lines, max_lines)
     if current or not lines:
         lines.append(current)
     if max_lines and len(lines) > max_lines:
