@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +219,53 @@ def test_one_big_loop_uses_the_sparse_solver() -> None:
     elapsed, work, _applicant, _fees = expected_totals(model)
     assert work == pytest.approx(400)
     assert elapsed == pytest.approx(400)
+
+
+# -- measures too large for a number (issue 18 #10) -------------------------------------------
+
+NEAR_MAX = "9" + "0" * 307  # 9e307: two of them add up to more than a float holds
+
+
+@pytest.mark.parametrize(
+    ("steps", "top", "where", "measure"),
+    [
+        (
+            f"  - {{id: x, actor: a, fee: {NEAR_MAX}}}\n  - {{id: y, actor: b, fee: {NEAR_MAX}}}\n",
+            "",
+            "steps[0].fee",
+            "fees",
+        ),
+        (
+            "  - {id: x, actor: a}\n  - {id: y, actor: b, wait: 1" + "0" * 400 + "h}\n",
+            "",
+            "steps[1].wait",
+            "lead time",
+        ),
+        (
+            f"  - {{id: x, actor: me, work: 1h, fee: {NEAR_MAX}}}\n",
+            "tariff: " + NEAR_MAX + "\n",
+            "tariff",
+            "burden per case",
+        ),
+        (f"  - {{id: x, actor: a, fee: {NEAR_MAX}}}\n", "", "volume", "burden per year"),
+    ],
+)
+def test_a_measure_that_overflows_is_refused_at_its_value(
+    steps: str, top: str, where: str, measure: str
+) -> None:
+    text = HEAD.replace("tariff: 100\n", top or "tariff: 100\n") + steps
+    model = bpr.loads(text, file="big.yaml")
+    with pytest.raises(bpr.ModelError) as caught:
+        bpr.measure(model)
+    (problem,) = caught.value.problems
+    assert problem.code == "measure-overflow" and problem.path == where and problem.line > 0
+    assert problem.message.startswith(f"the {measure} of this model is too large to be a number")
+
+
+def test_metrics_json_never_prints_infinity(tmp_path: Path, run_bpr) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "big.yaml"
+    fees = f"  - {{id: x, actor: a, fee: {NEAR_MAX}}}\n  - {{id: y, actor: a, fee: {NEAR_MAX}}}\n"
+    path.write_text(HEAD + fees)
+    result = run_bpr("metrics", "--json", path)
+    assert result.exit_code == 1
+    assert "Infinity" not in result.stdout and "big.yaml:" in result.stderr

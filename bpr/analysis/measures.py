@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from bpr.core._gc import gc_paused
 from bpr.core.flow import analyse, flows, strongly_connected_components
 from bpr.core.model import END, Model
+from bpr.errors import ModelError, Problem
+from bpr.files.yamlsource import Path, format_path
 
 __all__ = ["MEASURE_KEYS", "MEASURE_LABELS", "Measures", "expected_totals", "measure"]
 
@@ -105,9 +108,45 @@ def measure(model: Model) -> Measures:
     >>> r = measure(m)
     >>> r.handoffs, r.work_hours, r.applicant_hours, r.fees, r.burden, r.lead_time_days
     (2, 6.0, 2.0, 10.0, 30.0, 2.25)
+
+    A measure too large for a number (fees near 1e308, a duration of 400 digits) raises a
+    :class:`~bpr.errors.ModelError` located at the value that makes it overflow.
     """
     with gc_paused():
-        return _measure(model)
+        result = _measure(model)
+    for key, value in asdict(result).items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ModelError([_overflow(model, result, key)])
+    return result
+
+
+def _overflow(model: Model, result: Measures, key: str) -> Problem:
+    """The problem of a measure that overflows, located at the value that makes it so."""
+    if key == "annual_burden" and math.isfinite(result.burden):
+        path: Path = ("volume",)
+        what = f"the volume {model.volume:g}"
+    elif key in ("burden", "annual_burden"):
+        if not math.isfinite(result.fees):
+            return _overflow(model, result, "fees")
+        if not math.isfinite(result.applicant_hours):
+            return _overflow(model, result, "applicant_hours")
+        path, what = ("tariff",), f"the tariff {model.tariff or 0:g}"
+    elif key == "fees":
+        step = max(model.steps, key=lambda s: s.fee)
+        path, what = ("steps", step.index, "fee"), f"step '{step.id}' has the fee {step.fee:g}"
+    else:
+        step = max(model.steps, key=lambda s: s.work.mean + s.wait.mean)
+        name = "work" if key != "lead_time_days" or step.work.mean >= step.wait.mean else "wait"
+        hours = getattr(step, name).mean
+        amount = f"{hours:g} hours" if math.isfinite(hours) else "more hours than a number holds"
+        path, what = ("steps", step.index, name), f"step '{step.id}' has {name} {amount}"
+    message = (
+        f"the {MEASURE_LABELS[key][0].lower()} of this model is too large to be a number "
+        f"(above 1.8e308; {what}); write the values in a realistic size"
+    )
+    if model.source is None:
+        return Problem(message, model.file, path=format_path(path), code="measure-overflow")
+    return model.source.problem(path, message, code="measure-overflow")
 
 
 def _measure(model: Model) -> Measures:
