@@ -78,6 +78,24 @@ def test_import_writes_yaml_and_warns_on_stderr(run_bpr, tmp_path: Path) -> None
     assert len(model.steps) == 4
 
 
+def test_import_of_ids_that_yaml_reads_as_words_or_numbers(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Lanes Off, No and 007, a document Null, steps Yes, 12_30 and 0x1f: ids stay text."""
+    out = tmp_path / "words.yaml"
+    result = run_bpr("import", DATA / "bpmn" / "yaml-words.bpmn", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "report it as a bug" not in result.stderr
+    model = bpr.load(out)
+    assert list(model.actors) == ["off", "no", "007"]
+    assert list(model.documents) == ["null"]
+    assert [(s.id, s.actor) for s in model.steps] == [
+        ("yes", "off"),
+        ("12_30", "no"),
+        ("0x1f", "007"),
+    ]
+    assert model.step("yes").produces == ("null",) and model.step("12_30").needs == ("null",)
+    assert [b.to for b in model.step("12_30").next.branches] == ["0x1f", "yes"]
+
+
 def test_import_to_stdout_quietly_with_options(run_bpr) -> None:  # type: ignore[no-untyped-def]
     result = run_bpr(
         "import", DATA / "bpmn" / "permit.bpmn", "-o", "-", "-q", "--service", "permits",

@@ -60,17 +60,17 @@ def write_yaml(st: State, process: Any) -> str:
             parts.append(f"kind: {actor['kind']}")
         if actor.get("agency"):
             parts.append(f"agency: {yaml_scalar(actor['agency'])}")
-        lines.append(f"  {ident}: {{{', '.join(parts)}}}")
+        lines.append(f"  {yaml_scalar(ident)}: {{{', '.join(parts)}}}")
     if st.documents:
         lines += ["", "documents:"]
         for ident, document in st.documents.items():
             parts = [f"name: {yaml_scalar(document['name'])}"]
             issuer = document.get("issuer_key")
             if issuer in st.actors:
-                parts.append(f"issuer: {issuer}")
+                parts.append(f"issuer: {yaml_scalar(issuer)}")
                 if document.get("exchange"):
                     parts.append("exchange: true")
-            lines.append(f"  {ident}: {{{', '.join(parts)}}}")
+            lines.append(f"  {yaml_scalar(ident)}: {{{', '.join(parts)}}}")
     lines += ["", "steps:"]
     for position, key in enumerate(order):
         step = st.steps[key]
@@ -86,7 +86,7 @@ def step_lines(st: State, step: Step, following: str) -> list[str]:
     out.append(f"  - id: {yaml_scalar(step.id)}")
     if step.name and step.name != step.id:
         out.append(f"    name: {yaml_scalar(step.name)}")
-    out.append(f"    actor: {step.actor}")
+    out.append(f"    actor: {yaml_scalar(step.actor)}")
     if step.channel and step.channel != "internal":
         out.append(f"    channel: {step.channel}")
     if step.join:
@@ -100,10 +100,10 @@ def step_lines(st: State, step: Step, following: str) -> list[str]:
     for key in ("needs", "produces"):
         values = getattr(step, key)
         if values:
-            out.append(f"    {key}: [{', '.join(values)}]")
+            out.append(f"    {key}: {_id_list(values)}")
     if step.replaces:
-        out.append(f"    replaces: [{', '.join(step.replaces)}]")
-    ids = [END if t == END else st.steps[t].id for t in step.targets]
+        out.append(f"    replaces: {_id_list(step.replaces)}")
+    ids = [END if t == END else yaml_scalar(st.steps[t].id) for t in step.targets]
     comment = f"  # {for_yaml_comment(step.flow_comment)}" if step.flow_comment else ""
     if step.kind == "seq":
         if step.targets[0] != following:
@@ -166,3 +166,12 @@ def _format_p(p: float, *, exact: bool = False) -> str:
     """
     text = f"{p:.12g}"
     return repr(float(p)) if exact and float(text) != p else text
+
+
+def _id_list(ids: list[str]) -> str:
+    """A flow list of ids, each quoted where YAML would read it as something else.
+
+    >>> _id_list(["passport", "007", "off"])
+    '[passport, "007", "off"]'
+    """
+    return f"[{', '.join(yaml_scalar(i) for i in ids)}]"
