@@ -285,6 +285,27 @@ def test_approximations_golden(golden) -> None:  # type: ignore[no-untyped-def]
         assert f"id {ident}," in said, ident
 
 
+def test_parallel_branches_that_share_a_task_become_a_choice_with_a_warning() -> None:
+    """Two parallel branches meet at a task before the join: the format's rule that branches
+    share no step cannot hold it, so the split is approximated (it used to ask for a bug
+    report, because the importer's copy of the rule lacked that one)."""
+    result = import_bpmn(DATA / "shared-branch-step.bpmn")
+    [warning] = result.warnings
+    assert warning.line == 9 and warning.severity == "warning"
+    assert warning.message == (
+        "the parallel split after task 'Receive the application' (line 9) does not close with "
+        "one join as the format needs (two of its branches share task 'Record the checks' "
+        "(line 13) before the join); imported as an exclusive choice"
+    )
+    model = bpr.loads(result.text)
+    receive = model.step("receive_the_application")
+    assert receive.next.kind == "choice"
+    assert receive.next.targets == ("check_identity", "check_address", "take_the_fee")
+    assert model.step("record_the_checks").next.targets == ("issue_the_permit",)
+    assert model.step("issue_the_permit").join is None
+    assert "approximated as a choice" in result.text
+
+
 def _bpmn(body: str, *, lanes: str = "") -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

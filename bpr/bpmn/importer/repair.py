@@ -7,6 +7,14 @@ from typing import Any
 
 from bpr.bpmn.importer.state import State, Step
 from bpr.bpmn.importer.warnings import warn
+from bpr.core.flow import (
+    FlowGraph,
+    broken_splits,
+    check_parallel,
+    closing_joins,
+    immediate_postdominators,
+    reachable,
+)
 from bpr.core.model import END
 from bpr.core.text import for_yaml_comment
 
@@ -22,13 +30,18 @@ def repair_parallel(st: State) -> None:
     from outside) become exclusive choices, reported. Joins that then close nothing go.
     """
     for _ in range(2 * len(st.steps) + 2):
-        broken = _broken_splits(st.steps)
+        check = check_parallel(_graph(st.steps))
+        broken = check.broken_splits
         if not broken:
             break
         key = min(broken, key=lambda k: len(reachable_from(st, k)))
         if not join_at_end(st, key):
-            split_to_choice(st, key)
-    closing = _closing_joins(st.steps)
+            shares = any(
+                issue.code == "flow-branches-share-step" and key in issue.splits
+                for issue in check.issues
+            )
+            split_to_choice(st, key, shared=_shared_step(st, key) if shares else None)
+    closing = closing_joins(_graph(st.steps))
     for key, step in list(st.steps.items()):
         if not step.join or key in closing:
             continue
@@ -106,7 +119,7 @@ def join_at_end(st: State, key: str) -> bool:
     saved = {k: list(st.steps[k].targets) for k in ending}
     for k in ending:
         st.steps[k].targets = [join_key if t == END else t for t in st.steps[k].targets]
-    if key not in _broken_splits(st.steps):
+    if key not in broken_splits(_graph(st.steps)):
         return True
     for k, targets in saved.items():
         st.steps[k].targets = targets
@@ -114,14 +127,20 @@ def join_at_end(st: State, key: str) -> bool:
     return False
 
 
-def split_to_choice(st: State, key: str) -> None:
+def split_to_choice(st: State, key: str, *, shared: str | None = None) -> None:
+    """Approximate a parallel split the format cannot hold as an exclusive choice, reported;
+    ``shared`` is a step two of its branches share before the join, where that is the cause."""
     step = st.steps[key]
     node = st.nodes.get(step.node)
+    why = (
+        f"two of its branches share {place_of(st, st.steps[shared])} before the join"
+        if shared is not None
+        else "its branches merge without a join, or a join is entered from outside"
+    )
     warn(
         st,
         f"the parallel split after {place_of(st, step)} does not close with one join as the "
-        "format needs (its branches merge without a join, or a join is entered from "
-        "outside); imported as an exclusive choice",
+        f"format needs ({why}); imported as an exclusive choice",
         node.element if node is not None else None,
     )
     step.kind = "choice"
@@ -137,77 +156,26 @@ def place_of(st: State, step: Step) -> str:
     return f"step '{step.name}'"
 
 
-def _broken_splits(steps: dict[str, Step]) -> list[str]:
-    """Parallel splits that break the format's rules (see bpr.graph): not closed by a join at
-    their immediate postdominator, a branch looping back before the split, entered from outside."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_node(END)
-    for key, step in steps.items():
-        graph.add_node(key)
-        for target in step.targets:
-            graph.add_edge(key, target)
-    reverse = graph.reverse(copy=True)
-    reachable_to_end = nx.ancestors(graph, END) | {END}
-    postdom = nx.immediate_dominators(reverse.subgraph(reachable_to_end), END)
-    broken: list[str] = []
-    blocks: list[tuple[str, str, set[str]]] = []
-    for key, step in steps.items():
-        if step.kind != "par":
-            continue
-        join = postdom.get(key)
-        if join is None or join == END or not steps[join].join:
-            broken.append(key)
-            continue
-        inside: set[str] = set()
-        looped = False
-        for start in step.targets:
-            if start == join:
-                continue
-            region = {start}
-            stack = [start]
-            while stack:
-                current = stack.pop()
-                for target in steps[current].targets if current != END else []:
-                    if target not in (join, END) and target not in region:
-                        region.add(target)
-                        stack.append(target)
-            if key in region:
-                looped = True
-            inside |= region
-        if looped:
-            broken.append(key)
-            continue
-        blocks.append((key, join, inside))
-    if broken:
-        return broken
-    feeds: dict[str, set[str]] = {}
-    for split, join, inside in blocks:
-        feeds.setdefault(join, set()).update(inside | {split})
-        for member in inside:
-            for source in graph.predecessors(member):
-                if source != split and source not in inside:
-                    broken.append(split)
-                    break
-    for split, join, _ in blocks:
-        if (
-            any(source not in feeds[join] for source in graph.predecessors(join))
-            and split not in broken
-        ):
-            broken.append(split)
-    return broken
+def _graph(steps: dict[str, Step]) -> FlowGraph:
+    """The steps so far as the plain flow graph that the format's flow rules judge."""
+    return FlowGraph(
+        {key: step.targets for key, step in steps.items()},
+        parallel=frozenset(key for key, step in steps.items() if step.kind == "par"),
+        joins=frozenset(key for key, step in steps.items() if step.join),
+    )
 
 
-def _closing_joins(steps: dict[str, Step]) -> set[str]:
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_node(END)
-    for key, step in steps.items():
-        for target in step.targets:
-            graph.add_edge(key, target)
-    reverse = graph.reverse(copy=True)
-    reachable_to_end = nx.ancestors(graph, END) | {END}
-    postdom = nx.immediate_dominators(reverse.subgraph(reachable_to_end), END)
-    return {postdom[k] for k, s in steps.items() if s.kind == "par" and k in postdom}
+def _shared_step(st: State, key: str) -> str | None:
+    """The first step (in the order the steps were made) that two branches of the parallel
+    split at ``key`` both reach before the split closes."""
+    successors = {k: step.targets for k, step in st.steps.items()}
+    join = immediate_postdominators(successors).get(key)
+    inside = {k: t for k, t in successors.items() if k != join}
+    seen: set[str] = set()
+    for start in st.steps[key].targets:
+        region = reachable(inside, [start]) - {END, join}
+        for other in st.steps:
+            if other in region and other in seen:
+                return other
+        seen |= region
+    return None
