@@ -418,3 +418,68 @@ def test_flow_kinds_are_the_vocabulary() -> None:
     model = bpr.loads(BASE, "m.yaml")
     assert {s.next.kind for s in model.steps} <= set(FLOW_KINDS)
     assert FLOW_KINDS == ("sequence", "choice", "parallel")
+
+
+# -- values YAML 1.1 reads as something else -------------------------------------------------
+
+
+def test_exponent_numbers_for_volume_tariff_and_fees() -> None:
+    text = BASE.replace("bpr: 1\n", "bpr: 1\nvolume: 1e6\ntariff: 1.5e3\n").replace(
+        "work: 2h\n", "work: 2h\n    fee: 2.5e2\n"
+    )
+    model = bpr.loads(text, "m.yaml")
+    assert (model.volume, model.tariff, model.step("check").fee) == (1e6, 1500.0, 250.0)
+
+
+YAML11_IDS = """\
+bpr: 1
+service: s
+variant: as-is
+actors:
+  off: {name: A}
+  no: {name: B}
+  007: {name: C}
+documents:
+  0x1f: {name: D}
+  12_30: {name: E, issuer: 007}
+steps:
+  - {id: a, actor: off, needs: [0x1f, 12_30], next: 007}
+  - {id: 007, actor: no, produces: 0x1f, next: [{to: off, p: 0.5}, {to: end}]}
+  - {id: off, actor: 007}
+"""
+
+
+def test_ids_that_yaml_reads_as_booleans_or_numbers_are_text_as_keys_and_values() -> None:
+    model = bpr.loads(YAML11_IDS, "m.yaml")
+    assert list(model.actors) == ["off", "no", "007"]
+    assert list(model.documents) == ["0x1f", "12_30"]
+    assert model.documents["12_30"].issuer == "007"
+    assert [(s.id, s.actor) for s in model.steps] == [("a", "off"), ("007", "no"), ("off", "007")]
+    assert model.step("a").needs == ("0x1f", "12_30")
+    assert model.step("a").next.targets == ("007",)
+    assert model.step("007").next.targets == ("off", "end")
+    assert model.step("007").produces == ("0x1f",)
+
+
+def test_step_ids_that_yaml_reads_as_numbers_fall_through_and_clash_as_written() -> None:
+    text = "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps:\n  - {id: x, actor: a}\n  - {id: 007, actor: a}\n  - {id: 7, actor: a}\n"
+    model = bpr.loads(text, "m.yaml")
+    assert model.step("x").next.targets == ("007",)
+    assert model.step("007").next.targets == ("7",)
+    clash = text.replace("id: 7,", "id: 007,")
+    assert "duplicate step id '007'" in only(clash)
+
+
+@pytest.mark.parametrize("key", ["volume", "tariff"])
+def test_an_integer_too_large_for_a_float_is_a_located_problem(key: str) -> None:
+    text = BASE.replace("bpr: 1\n", f"bpr: 1\n{key}: {'9' * 400}\n")
+    assert only(text) == (
+        f"m.yaml:2:{len(key) + 3}: error: {key}: {key} is too large a number to compute with "
+        "(over 1e308); check the number of digits"
+    )
+
+
+def test_a_fee_too_large_for_a_float_is_a_located_problem() -> None:
+    text = BASE.replace("work: 2h\n", f"work: 2h\n    fee: {'9' * 400}\n")
+    message = only(text)
+    assert message.startswith("m.yaml:19:10: error: steps[1].fee: fee is too large a number")

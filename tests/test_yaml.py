@@ -93,3 +93,72 @@ def test_dates_stay_text() -> None:
 def test_format_path() -> None:
     assert format_path(["steps", 3, "next", 0, "to"]) == "steps[3].next[0].to"
     assert format_path([]) == ""
+
+
+def codes_of(text: str | bytes) -> list[str]:
+    with pytest.raises(ModelError) as info:
+        parse_yaml(text, "f.yaml")
+    return [p.code for p in info.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("1e6", 1e6), ("1.5e3", 1500.0), ("-2E-3", -0.002), (".5e1", 5.0), ("1.0e+6", 1e6)],
+)
+def test_exponents_without_a_dot_or_sign_are_numbers(written: str, value: float) -> None:
+    parsed, _ = parse_yaml(f"a: {written}\n", "f.yaml")
+    assert parsed == {"a": value}
+
+
+def test_quoted_exponents_and_words_stay_text() -> None:
+    parsed, _ = parse_yaml("a: '1e6'\nb: e6\nc: 1e\nd: 1x6\n", "f.yaml")
+    assert parsed == {"a": "1e6", "b": "e6", "c": "1e", "d": "1x6"}
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a:\n\tb: 1\n", "f.yaml:2:1"),
+        ("a: 1\n\tb: 2\n", "f.yaml:2:1"),
+        ("a:\n  b:\n  \tc: 1\n", "f.yaml:3:3"),
+    ],
+)
+def test_a_tab_in_the_indentation_says_indent_with_spaces(text: str, where: str) -> None:
+    message = problem_of(text)
+    assert (
+        message
+        == f"{where}: error: YAML syntax: a tab in the indentation of this line; indent with spaces"
+    )
+    assert codes_of(text) == ["tab-indent"]
+
+
+def test_a_tab_inside_a_value_is_no_indentation_problem() -> None:
+    parsed, _ = parse_yaml("a: 'x\ty'\n", "f.yaml")
+    assert parsed == {"a": "x\ty"}
+
+
+def test_a_duplicate_key_is_an_error_at_the_second_key() -> None:
+    text = "bpr: 1\nsteps: [a]\nname: x\nsteps: [b]\n"
+    assert problem_of(text) == (
+        "f.yaml:4:1: error: duplicate key 'steps': line 2 has it too, and only one would be "
+        "kept; merge the two or rename one"
+    )
+    assert codes_of(text) == ["duplicate-key"]
+    assert codes_of("a: {x: 1, y: 2, x: 3}\n") == ["duplicate-key"]
+
+
+def test_keys_that_read_alike_as_yaml_values_are_distinct_text() -> None:
+    # YAML 1.1 reads off and no as false, 007 and 7 as the number 7
+    parsed, _ = parse_yaml("a: {off: 1, no: 2, 007: 3, 7: 4, 0x1f: 5, 12_30: 6, ~: 7}\n", "f.yaml")
+    assert parsed == {"a": {"off": 1, "no": 2, "007": 3, "7": 4, "0x1f": 5, "12_30": 6, "~": 7}}
+
+
+def test_a_merged_key_may_be_written_again() -> None:
+    parsed, _ = parse_yaml("d: &d {x: 1, y: 2}\na: {<<: *d, x: 3}\n", "f.yaml")
+    assert parsed["a"] == {"x": 3, "y": 2}
+
+
+def test_an_integer_of_thousands_of_digits_is_a_located_problem() -> None:
+    message = problem_of("a: 1\nb: " + "9" * 5000 + "\n")
+    assert message == "f.yaml:2:4: error: this number has too many digits to compute with"
+    assert codes_of("b: " + "9" * 5000 + "\n") == ["number-too-large"]

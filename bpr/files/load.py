@@ -156,13 +156,20 @@ class _Builder:
             if required and key not in value:
                 self.error(path, f"{what} needs the key '{key}'", code="missing-key")
 
-    def text(self, value: Any, path: PathParts) -> str | None:
+    def written(self, value: Any, path: PathParts) -> str | None:
+        """A scalar as the text written (``off``, ``007``), without reporting; else ``None``."""
         if isinstance(value, str):
             return value
         if isinstance(value, bool | int | float):
             # YAML read it as a number or yes/no; the analyst meant the text as written
             written = self.source.scalar_text(path)
             return written if written is not None else str(value)
+        return None
+
+    def text(self, value: Any, path: PathParts) -> str | None:
+        written = self.written(value, path)
+        if written is not None:
+            return written
         if value is None:
             self.error(path, "expected text, found nothing", code="missing-value")
             return None
@@ -185,23 +192,38 @@ class _Builder:
     def number(
         self, value: Any, path: PathParts, what: str, *, minimum: float = 0.0
     ) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             self.error(path, f"{what} must be a number, not {_kind(value)}", code="not-a-number")
             return None
-        if math.isinf(value) or value < minimum:
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            self.error(
+                path,
+                f"{what} is too large a number to compute with (over 1e308); "
+                "check the number of digits",
+                code="number-too-large",
+            )
+            return None
+        if math.isnan(number):
+            self.error(path, f"{what} must be a number, not {_kind(value)}", code="not-a-number")
+            return None
+        if math.isinf(number) or number < minimum:
             self.error(
                 path,
                 f"{what} must be a finite number of at least {minimum:g}, not {value}",
                 code="out-of-range",
             )
             return None
-        return float(value)
+        return number
 
     def id_list(self, value: Any, path: PathParts, what: str) -> list[str]:
         if value is None:
             return []
-        if isinstance(value, str):
-            value = [value]
+        single = self.written(value, path)  # one id instead of a list: 'needs: passport'
+        if single is not None:
+            ident = self.ident(single, path, what)
+            return [] if ident is None else [ident]
         if not isinstance(value, list):
             self.error(
                 path, f"expected a list of {what} ids, not {_kind(value)}", code="wrong-type"
@@ -470,7 +492,7 @@ class _Builder:
         ids: dict[str, int] = {}
         for i, body in enumerate(value):
             if isinstance(body, dict) and "id" in body:
-                ident = body["id"]
+                ident = self.written(body["id"], ("steps", i, "id"))
                 if isinstance(ident, str) and ident in ids:
                     self.error(
                         ("steps", i, "id"),
@@ -547,7 +569,11 @@ class _Builder:
         fallthrough: Any = END
         if following < len(all_steps):
             nxt = all_steps[following]
-            fallthrough = nxt.get("id") if isinstance(nxt, dict) else None
+            fallthrough = (
+                self.written(nxt.get("id"), ("steps", following, "id"))
+                if isinstance(nxt, dict)
+                else None
+            )
         flow = self.flow(entry, path, ids, fallthrough)
         if ident is None or actor is None or flow is None:
             return None

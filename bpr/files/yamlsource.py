@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,14 +14,29 @@ from bpr.errors import ModelError, Problem
 __all__ = ["SourceMap", "format_path", "parse_yaml"]
 
 try:  # libyaml's parser is several times faster; fall back to the pure-Python one
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """The safe loader, reading ``1e6`` and ``1.5e3`` as numbers as YAML 1.2 does.
+
+    YAML 1.1 (PyYAML) wants a dot and a signed exponent (``1.0e+6``) and reads the rest as text.
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
 _MISSING = object()
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
+_KEY_TAGS = _SCALAR_TAGS | {_TAG + "timestamp"}
 _MAX_DEPTH = 64
 # Aliases may share structure, but what they expand to stays within this many nodes more than
 # the file holds: enough for any real use of anchors, far too few for an alias bomb.
@@ -141,6 +157,10 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         if "expected a single document" in reason:
             reason = "the file holds more than one YAML document; keep one model per file"
             code = "several-documents"
+        tab = _tab_in_indentation(text, mark.line) if mark else None
+        if tab is not None:
+            reason = "a tab in the indentation of this line; indent with spaces"
+            code, column = "tab-indent", tab + 1
         raise ModelError(
             [Problem(f"YAML syntax: {reason}", file, line, column, code=code)]
         ) from None
@@ -165,6 +185,16 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         raise ModelError(
             [Problem("values or aliases are nested too deeply to read", file, code="too-deep")]
         ) from None
+
+
+def _tab_in_indentation(text: str, line: int) -> int | None:
+    """The 0-based column of a tab in the indentation of ``line``, or ``None``."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return None
+    written = lines[line]
+    indentation = written[: len(written) - len(written.lstrip(" \t"))]
+    return indentation.index("\t") if "\t" in indentation else None
 
 
 def _decode(data: bytes | str, file: str) -> str:
@@ -268,6 +298,7 @@ class _Converter:
         return mapping
 
     def mapping(self, node: yaml.MappingNode, into: dict[Any, Any], depth: int) -> None:
+        written: dict[Any, yaml.Node] = {}  # the keys written in this mapping, not merged in
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 merged = self.node(value_node, depth + 1)
@@ -282,19 +313,38 @@ class _Converter:
                     for k, v in source.items():
                         into.setdefault(k, v)
                 continue
-            key = self.node(key_node, depth + 1)
-            if isinstance(key, list | dict):
+            key = self.key(key_node, depth)
+            if key in written:
+                first = written[key].start_mark.line + 1
                 raise self.fail(
                     key_node,
-                    "a mapping key must be plain text, not a list or mapping",
-                    code="bad-key",
+                    f"duplicate key '{key}': line {first} has it too, and only one would be "
+                    "kept; merge the two or rename one",
+                    code="duplicate-key",
                 )
+            written[key] = key_node
             into[key] = self.node(value_node, depth + 1)
+
+    def key(self, node: yaml.Node, depth: int) -> Any:
+        """A mapping key as the text written: ``off``, ``007`` and ``0x1f`` are ids, not values."""
+        if isinstance(node, yaml.ScalarNode):
+            self.distinct += 1
+            if node.tag != _STR and node.tag not in _KEY_TAGS:
+                raise self.fail(node, _tag_message(node.tag), code="yaml-tag")
+            return node.value
+        raise self.fail(
+            node, "a mapping key must be plain text, not a list or mapping", code="bad-key"
+        )
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         if tag in _SCALAR_TAGS:
-            return _constructor.yaml_constructors[tag](_constructor, node)
+            try:
+                return _constructor.yaml_constructors[tag](_constructor, node)
+            except ValueError:  # an integer of thousands of digits (Python's limit is 4300)
+                raise self.fail(
+                    node, "this number has too many digits to compute with", code="number-too-large"
+                ) from None
         if tag == _TAG + "timestamp":
             return node.value  # dates stay the text the analyst wrote
         raise self.fail(node, _tag_message(tag), code="yaml-tag")
