@@ -1,11 +1,10 @@
-"""The flow graph: the networkx view, flows, parallel blocks, SCCs, and the flow net."""
+"""bpr.core.flow: the networkx view, flows, parallel blocks, SCCs, and the flow rules."""
 
 from __future__ import annotations
 
 import pytest
 
 import bpr
-from bpr.analysis.flownet import END_ID, START_ID, flow_net
 from bpr.core.flow import (
     FlowGraph,
     analyse,
@@ -81,26 +80,6 @@ def test_scc_order_is_sinks_first() -> None:
     edges = {1: [2], 2: [3, 1], 3: [4], 4: [3], 5: []}
     components = strongly_connected_components([1, 5], lambda n: edges[n])
     assert [sorted(c) for c in components] == [[3, 4], [1, 2], [5]]
-
-
-def test_flow_net_of_the_contract_example() -> None:
-    net = flow_net(example())
-    kinds = {n.id: n.kind for n in net.nodes}
-    assert kinds[START_ID] == "start" and kinds[END_ID] == "end"
-    assert kinds["xor:check"] == "xor"
-    assert kinds["split:register"] == "and-split"
-    assert kinds["join:receive"] == "and-join"
-    pairs = [(e.source, e.target) for e in net.edges]
-    assert ("notify_tax", "join:receive") in pairs
-    assert ("join:receive", "receive") in pairs
-    assert ("receive", END_ID) in pairs
-    decision = [e for e in net.edges if e.source == "xor:check"]
-    assert [(e.target, e.p, e.label) for e in decision] == [
-        ("register", 0.8, "complete"),
-        ("notarise", 0.2, "incomplete"),
-    ]
-    assert net.lanes() == ["cadastre", "notary", "tax", "applicant"]
-    assert net.node(END_ID).lane == "applicant"
 
 
 # -- the predicates over a plain flow graph, as the BPMN importer uses them --------------------

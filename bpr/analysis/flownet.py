@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bpr.core.flow import ParallelBlock, analyse
 from bpr.core.model import END, Model
 
 __all__ = ["END_ID", "START_ID", "FlowEdge", "FlowNet", "FlowNode", "flow_net"]
@@ -22,7 +23,10 @@ class FlowNode:
     """A node of the process notation.
 
     ``kind`` is ``start``, ``end``, ``task``, ``xor`` (exclusive decision after a step),
-    ``and-split`` (parallel split after a step) or ``and-join`` (parallel join before a step).
+    ``and-split`` (parallel split after a step), ``and-join`` (parallel join before a step) or
+    ``merge`` (``branch:<start>``, the exclusive merge of the flows of the parallel branch that
+    starts at that step, before its join: the join waits once for each branch, whichever way
+    a choice inside the branch went).
     ``step`` is the step the node belongs to (None for start and end); ``lane`` the actor id.
     """
 
@@ -113,4 +117,65 @@ def flow_net(model: Model) -> FlowNet:
         if end_lane is None and END in flow.targets:
             end_lane = step.actor
     net.nodes.append(FlowNode(END_ID, "end", end_lane or model.steps[-1].actor, None, "End"))
-    return net
+    return _merge_branches(model, net)
+
+
+def _merge_branches(model: Model, net: FlowNet) -> FlowNet:
+    """Lead the flows of one parallel branch into its join through one exclusive merge.
+
+    A choice inside a parallel branch can reach the join along several flows, of which a case
+    takes one; the join waits for one arrival per branch, so those flows meet first.
+    """
+    blocks = analyse(model).blocks
+    if not blocks:
+        return net
+    groups: dict[str, dict[str, list[int]]] = {}  # join id -> merge id -> edge positions
+    for position, edge in enumerate(net.edges):
+        kind, _, join = edge.target.partition(":")
+        if kind != "join":
+            continue
+        source = edge.source.rpartition(":")[2]  # the step of a task, decision or split
+        branch = _branch_of(blocks, source, join)
+        if branch is not None:
+            merge = _gateway_id("branch", branch)  # a branch start is the start of one branch
+            groups.setdefault(edge.target, {}).setdefault(merge, []).append(position)
+    merges = {
+        join: [m for m, positions in found.items() if len(positions) > 1]
+        for join, found in groups.items()
+    }
+    if not any(merges.values()):
+        return net
+    into = {
+        position: merge
+        for join, found in groups.items()
+        for merge, positions in found.items()
+        if merge in merges[join]
+        for position in positions
+    }
+    out = FlowNet()
+    for node in net.nodes:
+        for merge in merges.get(node.id, ()):
+            out.nodes.append(FlowNode(merge, "merge", node.lane, node.step, ""))
+        out.nodes.append(node)
+    for position, edge in enumerate(net.edges):
+        if edge.source in merges:  # the join's own flow into its step: its merges come first
+            out.edges.extend(FlowEdge(merge, edge.source) for merge in merges[edge.source])
+        merge = into.get(position)
+        out.edges.append(
+            edge if merge is None else FlowEdge(edge.source, merge, edge.label, edge.p)
+        )
+    return out
+
+
+def _branch_of(blocks: list[ParallelBlock], source: str, join: str) -> str | None:
+    """The branch (its start) of the innermost block closed by ``join`` that a flow from
+    ``source`` into ``join`` ends; the join itself for a split's empty branch."""
+    for block in blocks:
+        if block.join != join:
+            continue
+        if source == block.split and join in block.branches:
+            return join
+        for start, members in block.branches.items():
+            if source in members:
+                return start
+    return None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.flownet import END_ID, START_ID, FlowNet, flow_net
 from bpr.core.model import Model
+from bpr.errors import DependencyError
 
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet
@@ -91,6 +92,9 @@ def _translate(net: FlowNet) -> _Net:
         elif node.kind == "xor":
             for place in outs:
                 out.transitions.append((f"t:{node.id}:{place}", None, ins, [place], node.id))
+        elif node.kind == "merge":  # whichever flow the case came along passes it on
+            for place in ins:
+                out.transitions.append((f"t:{node.id}:{place}", None, [place], outs, node.id))
         else:  # and-split, and-join: one transition takes every input and marks every output
             out.transitions.append((f"t:{node.id}", None, ins, outs, node.id))
     return out
@@ -110,8 +114,6 @@ def _to_pm4py(net: _Net, name: str) -> tuple[PetriNet, Marking, Marking]:
         from pm4py.objects.petri_net.obj import Marking, PetriNet
         from pm4py.objects.petri_net.utils import petri_utils
     except ImportError:
-        from bpr.errors import DependencyError
-
         raise DependencyError("pm4py", "the soundness check", "mining") from None
     petri = PetriNet(name)
     places = {}
@@ -447,6 +449,8 @@ def _name(node_id: str) -> str:
     kind, _, step = node_id.partition(":")
     if not step:
         return node_id
+    if kind == "branch":
+        return f"the end of the parallel branch from {step}"
     return {
         "xor": "the decision after ",
         "split": "the split after ",

@@ -246,7 +246,7 @@ def draw_layout(
                     shape="plaintext",
                 )
         else:
-            symbol = "×" if node.kind == "xor" else "+"
+            symbol = "×" if node.kind in ("xor", "merge") else "+"
             scene.box(
                 name,
                 rect,

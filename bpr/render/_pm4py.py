@@ -54,10 +54,12 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
             obj = BPMN.NormalEndEvent(id=bpmn_id, name=name(node.label), process=process)
         elif node.kind == "task":
             obj = BPMN.Task(id=bpmn_id, name=name(one_line(node.label)), process=process)
-        elif node.kind == "xor":
+        elif node.kind in ("xor", "merge"):
             obj = BPMN.ExclusiveGateway(
                 id=bpmn_id,
-                gateway_direction=BPMN.Gateway.Direction.DIVERGING,
+                gateway_direction=BPMN.Gateway.Direction.DIVERGING
+                if node.kind == "xor"
+                else BPMN.Gateway.Direction.CONVERGING,
                 process=process,
             )
         else:
