@@ -11,6 +11,7 @@ from bpr.cli._common import echo_problems, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.core.model import Model
 from bpr.files.load import load
+from bpr.files.output import atomic_write
 
 __all__ = ["diff"]
 
@@ -54,8 +55,6 @@ def diff(
                 click.echo(f"note: {note}", err=True)
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
     if output:
-        from bpr.files.output import atomic_write
-
         atomic_write(output, text, inputs=inputs)
         click.echo(f"wrote {output}", err=True)
     else:

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bpr.cli._common import output_option
+from bpr.cli._common import model_paths, output_option
 from bpr.errors import OutputError
+from bpr.report import report_format, write_report
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -98,9 +99,6 @@ def report(
       bpr report models -o guide/portfolio.md
       bpr report models -o portfolio.xlsx
     """
-    from bpr.cli._common import model_paths
-    from bpr.report import report_format, write_report
-
     try:
         report_format(output, fmt)
     except OutputError as exc:

@@ -16,6 +16,9 @@ from pathlib import Path
 from bpr.errors import OutputError
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect, model_files
+from bpr.report.excel import excel_report
+from bpr.report.html import html_report
+from bpr.report.markdown import markdown_report
 
 __all__ = [
     "FORMATS",
@@ -116,15 +119,9 @@ def render_report(
 ) -> tuple[str | bytes, dict[str, str]]:
     """The report's content in memory, and (Markdown) the SVG files by name."""
     if fmt == "html":
-        from bpr.report.html import html_report
-
         return html_report(portfolio, title=title, refresh=refresh, on_service=on_service), {}
     if fmt == "markdown":
-        from bpr.report.markdown import markdown_report
-
         return markdown_report(portfolio, title=title, diagram_dir=diagrams, on_service=on_service)
-    from bpr.report.excel import excel_report
-
     return excel_report(portfolio, on_service=on_service), {}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -11,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from bpr.analysis.measures import measure
+from bpr.comparison import Comparison, compare
 from bpr.core.model import Model
 from bpr.errors import BprError, ModelError
 from bpr.files.load import find_models, load
+from bpr.files.yamlsource import parse_yaml
+from bpr.lint import Finding, lint
 
 __all__ = [
     "AS_IS",
@@ -26,8 +27,6 @@ __all__ = [
     "Variant",
     "collect",
     "model_files",
-    "optional_function",
-    "optional_module",
 ]
 
 #: The variant label of today's procedure; every other label is a To-Be.
@@ -36,28 +35,13 @@ AS_IS = "as-is"
 PRIMARY_TO_BE = "to-be"
 
 
-def optional_module(name: str) -> Any:
-    """A module of bpr that may not be part of this build (or not yet), else None."""
-    if importlib.util.find_spec(name) is None:
-        return None
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def optional_function(module: str, name: str) -> Any:
-    """A function of an optional module of bpr, else None."""
-    return getattr(optional_module(module), name, None)
-
-
 @dataclass
 class Variant:
     """One loaded model with its measures (the contract's JSON object)."""
 
     model: Model
     measures: dict[str, Any]
-    findings: list[Any] = field(default_factory=list)  # bpr.lint findings, As-Is only
+    findings: list[Finding] = field(default_factory=list)  # bpr.lint's, of the As-Is only
 
     @property
     def label(self) -> str:
@@ -66,20 +50,20 @@ class Variant:
 
 @dataclass
 class Pair:
-    """An As-Is and one To-Be of the same service, with their comparison."""
+    """An As-Is and one To-Be of the same service, with their comparison (None, with the
+    ``error`` that says why, where the two could not be compared)."""
 
     as_is: Variant
     to_be: Variant
-    comparison: Any = None  # bpr.comparison.diff.Comparison where that module is present
-    error: str | None = None  # why the two could not be compared
+    comparison: Comparison | None = None
+    error: str | None = None
 
     def change(self, key: str) -> tuple[Any, Any, float | None]:
         """Before, after and the percent change of one measure key."""
-        before, after = self.as_is.measures.get(key), self.to_be.measures.get(key)
-        if self.comparison is not None and key in getattr(self.comparison, "measures", {}):
+        if self.comparison is not None and key in self.comparison.measures:
             entry = self.comparison.measures[key]
             return entry.before, entry.after, entry.percent
-        return before, after, None
+        return self.as_is.measures.get(key), self.to_be.measures.get(key), None
 
 
 @dataclass
@@ -216,8 +200,9 @@ def collect(
     """Load the model files among ``paths`` and group them into services by ``service``.
 
     Files that fail to load are skipped with their problems; so is a second file with the
-    same service and variant. Each To-Be is compared with its service's As-Is; the As-Is is
-    checked by ``bpr.lint`` where that module is present. ``on_file`` is called after each file
+    same service and variant. Each To-Be is compared with its service's As-Is, once: the
+    report shows that comparison; the As-Is is checked by ``bpr.lint``. ``on_file`` is called
+    after each file
     (for a progress bar).
 
     >>> portfolio = collect(["models"])  # doctest: +SKIP
@@ -272,25 +257,19 @@ def _service(service_id: str, variants: list[Variant]) -> Service:
     base = service.as_is
     if base is None:
         return service
-    lint = optional_function("bpr.lint", "lint")
-    if lint is not None:
-        base.findings = list(lint(base.model))
-    compare = optional_function("bpr.comparison.diff", "compare")
+    base.findings = list(lint(base.model))
     for to_be in service.to_bes:
         pair = Pair(base, to_be)
-        if compare is not None:
-            try:
-                pair.comparison = compare(base.model, to_be.model)
-            except BprError as exc:
-                pair.error = str(exc)
+        try:
+            pair.comparison = compare(base.model, to_be.model)
+        except BprError as exc:
+            pair.error = str(exc)
         service.pairs.append(pair)
     return service
 
 
 def _peek(path: Path) -> tuple[str | None, str | None]:
     """The service and variant written in a file that does not load, where readable."""
-    from bpr.files.yamlsource import parse_yaml
-
     try:
         raw, _ = parse_yaml(path.read_bytes(), str(path))
     except (OSError, BprError):

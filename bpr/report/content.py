@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.analysis.table import format_number
+from bpr.comparison.rows import Change, document_changes, step_changes
 from bpr.core.model import Model
-from bpr.report.collect import Pair, Portfolio, Service, Variant, optional_function
+from bpr.lint import format_gain
+from bpr.report.collect import Pair, Portfolio, Service, Variant
 
 __all__ = [
     "HEADLINE_KEYS",
@@ -254,10 +256,6 @@ def measure_table(service: Service) -> Table:
     return table
 
 
-def _step_name(model: Model, step_id: str) -> str:
-    return model.step(step_id).label if step_id in model else step_id
-
-
 def _doc_name(models: Sequence[Model], doc_id: str) -> str:
     for model in models:
         if doc_id in model.documents:
@@ -265,36 +263,38 @@ def _doc_name(models: Sequence[Model], doc_id: str) -> str:
     return doc_id
 
 
+# What the report calls each change of bpr.comparison.rows, in the report's order.
+_STEP_KINDS = {
+    "removed": "Step removed",
+    "replaced": "Step replaces",
+    "added": "Step added",
+    "changed": "Step changed",
+}
+_DOCUMENT_KINDS = {
+    "removed": "Document no longer needed",
+    "added": "Document newly needed",
+    "now exchanged": "Document now exchanged",
+    "no longer exchanged": "Document no longer exchanged",
+}
+
+
+def _record(change: Change, kinds: dict[str, str]) -> ChangeRecord:
+    detail = change.detail
+    if change.kind == "replaced":
+        detail = "replaces: " + ", ".join(change.replaced_names)
+    return ChangeRecord(kinds[change.kind], change.id, change.name, detail)
+
+
 def change_records(pair: Pair) -> list[ChangeRecord]:
-    """The classified changes of a pair, in the comparison's order."""
+    """The classified changes of a pair: the steps, the documents, then the redesigns."""
     comparison = pair.comparison
     if comparison is None:
         return []
-    before, after = pair.as_is.model, pair.to_be.model
-    records: list[ChangeRecord] = []
-    for step_id in comparison.removed_steps:
-        records.append(ChangeRecord("Step removed", step_id, _step_name(before, step_id)))
-    for step_id, old in comparison.replaced_steps.items():
-        names = ", ".join(_step_name(before, s) for s in old)
-        records.append(
-            ChangeRecord("Step replaces", step_id, _step_name(after, step_id), f"replaces: {names}")
-        )
-    for step_id in comparison.added_steps:
-        records.append(ChangeRecord("Step added", step_id, _step_name(after, step_id)))
-    for step_id, fields in comparison.changed_steps.items():
-        detail = "; ".join(comparison.field_change(step_id, name) for name in fields)
-        records.append(ChangeRecord("Step changed", step_id, _step_name(after, step_id), detail))
-    both = (before, after)
-    for kind, ids in (
-        ("Document no longer needed", comparison.removed_documents),
-        ("Document newly needed", comparison.added_documents),
-        ("Document now exchanged", comparison.now_exchanged_documents),
-        ("Document no longer exchanged", comparison.no_longer_exchanged_documents),
-    ):
-        for doc_id in ids:
-            records.append(ChangeRecord(kind, doc_id, _doc_name(both, doc_id)))
-    for redesign in getattr(comparison, "redesigns", ()):
-        records.append(ChangeRecord("Redesign", redesign.kind, redesign.title, redesign.sentence))
+    order = list(_STEP_KINDS)
+    steps = sorted(step_changes(comparison), key=lambda c: order.index(c.kind))
+    records = [_record(c, _STEP_KINDS) for c in steps]
+    records += [_record(c, _DOCUMENT_KINDS) for c in document_changes(comparison)]
+    records += [ChangeRecord("Redesign", r.kind, r.title, r.sentence) for r in comparison.redesigns]
     return records
 
 
@@ -340,14 +340,11 @@ def document_table(service: Service) -> Table:
     return table
 
 
-def gain_text(gain: Any, currency: str | None) -> str:
+def gain_text(gain: Mapping[str, float] | None, currency: str | None) -> str:
     """A lint finding's gain in a few words, as ``bpr lint`` writes it."""
     if gain is None:
         return ""
-    format_gain = optional_function("bpr.lint", "format_gain")
-    if format_gain is not None:
-        return str(format_gain(gain, currency))
-    return str(gain)
+    return format_gain(gain, currency)
 
 
 def variant_facts(variant: Variant) -> list[tuple[str, str]]:

@@ -11,15 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.comparison import Comparison
 from bpr.core.model import Model
-from bpr.report.collect import Service, optional_function
+from bpr.render import comparison_dot, convert, process_dot
+from bpr.report.collect import Service
 
 __all__ = [
     "ServiceDiagrams",
     "comparison_svg",
     "diagrams_in_order",
     "inline_svg",
-    "rendering_available",
     "service_diagrams",
     "swimlane_svg",
 ]
@@ -31,49 +32,34 @@ _DROP = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video
 _URL_REF = re.compile(r"url\(\s*(['\"]?)#([^)'\"]+)\1\s*\)")
 
 
-def _function(name: str) -> Any:
-    return optional_function("bpr.render", name)
-
-
-def rendering_available() -> bool:
-    return all(_function(n) is not None for n in ("process_dot", "comparison_dot", "convert"))
-
-
 def _svg(dot: str) -> str:
-    data = _function("convert")(dot, "svg")
-    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    return convert(dot, "svg").decode("utf-8")
 
 
-def swimlane_svg(model: Model) -> str | None:
-    """The SVG text of one variant's swimlane diagram, or None where bpr.render is absent."""
-    if not rendering_available():
-        return None
-    return _svg(_function("process_dot")(model))
+def swimlane_svg(model: Model) -> str:
+    """The SVG text of one variant's swimlane diagram."""
+    return _svg(process_dot(model))
 
 
-def comparison_svg(as_is: Model, to_be: Model) -> str | None:
-    """The SVG text of the As-Is/To-Be comparison diagram, or None where bpr.render is absent."""
-    if not rendering_available():
-        return None
+def comparison_svg(comparison: Comparison) -> str:
+    """The SVG text of the diagram of a comparison: the As-Is above the To-Be, changes marked."""
     # one above the other: side by side, two swimlanes shrink to half a page's width
-    return _svg(_function("comparison_dot")(as_is, to_be, stacked=True))
+    return _svg(comparison_dot(comparison.as_is, comparison.to_be, stacked=True))
 
 
 @dataclass
 class ServiceDiagrams:
-    """The SVG text of a service's diagrams: one per pair, one per variant (None: not drawn)."""
+    """The SVG text of a service's diagrams: one per pair (None for a pair that could not be
+    compared), one per variant."""
 
     comparisons: list[str | None] = field(default_factory=list)
-    swimlanes: list[str | None] = field(default_factory=list)
+    swimlanes: list[str] = field(default_factory=list)
 
 
 def service_diagrams(service: Service) -> ServiceDiagrams:
     """Every diagram of one service; pairs that could not be compared get none."""
     return ServiceDiagrams(
-        [
-            None if pair.error else comparison_svg(pair.as_is.model, pair.to_be.model)
-            for pair in service.pairs
-        ],
+        [None if p.comparison is None else comparison_svg(p.comparison) for p in service.pairs],
         [swimlane_svg(variant.model) for variant in service.variants],
     )
 
@@ -86,10 +72,6 @@ def diagrams_in_order(
     Drawing waits on Graphviz processes much of the time, so threads overlap that wait with
     the next service's layout.
     """
-    if not rendering_available():
-        for service in services:
-            yield ServiceDiagrams([None] * len(service.pairs), [None] * len(service.variants))
-        return
     count = workers or min(4, (os.cpu_count() or 1) + 1)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
     try:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.core.text import for_spreadsheet
 from bpr.report.collect import Portfolio, Service, Variant
 from bpr.report.content import change_records, portfolio_table, unit_of
 
@@ -23,7 +24,7 @@ def sheet_title(label: str, taken: set[str]) -> str:
     >>> sheet_title("to-be/2030?", set())
     'to-be_2030_'
     """
-    base = _BAD_TITLE.sub("_", label).strip("'") or "sheet"
+    base = _BAD_TITLE.sub("_", str(for_spreadsheet(label))).strip("'") or "sheet"
     title = base[:31]
     n = 2
     while title.lower() in {t.lower() for t in taken}:
@@ -32,15 +33,6 @@ def sheet_title(label: str, taken: set[str]) -> str:
         n += 1
     taken.add(title)
     return title
-
-
-def _clean(value: Any) -> Any:
-    """Text without the control characters that workbooks cannot hold."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
 
 
 def _write_rows(
@@ -57,7 +49,7 @@ def _write_rows(
     # cell by cell: looking rows up by index (sheet[n]) scans the whole sheet each time
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column, value=_clean(value))
+            cell = sheet.cell(row=number, column=column, value=for_spreadsheet(value))
             if isinstance(value, str):
                 # model text is data, never a formula: "=cmd|..." stays text
                 cell.data_type = "s"

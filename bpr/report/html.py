@@ -6,9 +6,9 @@ import base64
 import hashlib
 from collections.abc import Callable, Iterable
 from contextlib import closing
-from html import escape
 from typing import Any
 
+from bpr.core.text import for_html
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
 from bpr.report.content import (
@@ -149,8 +149,17 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def _esc(value: Any) -> str:
-    return escape(str(value), quote=True)
+def _esc(value: object) -> str:
+    return for_html(value)
+
+
+def _block(text: str) -> str:
+    """Text of several lines for a ``<pre>`` block: each line escaped, its indent kept."""
+    lines = []
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        lines.append(" " * (len(line) - len(body)) + for_html(body))
+    return "\n".join(lines)
 
 
 def _cell_class(kind: str) -> str:
@@ -269,7 +278,7 @@ def _skipped(entries: Iterable[Skipped], heading: str) -> str:
                 f", variant {_esc(entry.variant)})" if entry.variant else ")"
             )
         items.append(
-            f"<li><code>{_esc(entry.file)}</code>{what}<pre>{_esc(entry.reason)}</pre></li>"
+            f"<li><code>{_esc(entry.file)}</code>{what}<pre>{_block(entry.reason)}</pre></li>"
         )
     return (
         f'<div class="warning" role="note"><strong>{_esc(heading)}</strong><ul>'
@@ -301,10 +310,7 @@ def _cards(service: Service) -> str:
     return "".join(out)
 
 
-def _figure(svg: str | None, prefix: str, caption: str) -> str:
-    if svg is None:
-        note = f"{caption}: no diagram (the module bpr.render is not installed)."
-        return f'<p class="note">{_esc(note)}</p>'
+def _figure(svg: str, prefix: str, caption: str) -> str:
     try:
         figure = inline_svg(svg, prefix, caption)
     except ValueError as exc:  # one broken diagram must not cost the whole report
@@ -315,12 +321,9 @@ def _figure(svg: str | None, prefix: str, caption: str) -> str:
 def _changes(pair: Pair) -> str:
     heading = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
     out = [f"<h3>{_esc(heading)}</h3>"]
-    if pair.error:
-        error = _esc(pair.error)
+    if pair.error is not None:
+        error = _block(pair.error)
         out.append(f'<div class="warning"><strong>Not compared.</strong><pre>{error}</pre></div>')
-        return "".join(out)
-    if pair.comparison is None:
-        out.append('<p class="note">No comparison: the module bpr.comparison is not installed.</p>')
         return "".join(out)
     records = change_records(pair)
     redesigns = [r for r in records if r.kind == "Redesign"]
@@ -355,13 +358,11 @@ def _findings(variant: Variant, currency: str | None) -> str:
         "<th>Possible gain</th></tr></thead><tbody>",
     ]
     for finding in variant.findings:
-        steps = ", ".join(str(s) for s in (getattr(finding, "steps", ()) or ()))
-        gain = gain_text(getattr(finding, "gain", None), currency)
+        steps = ", ".join(finding.steps)
+        gain = gain_text(finding.gain, currency)
         out.append(
-            f"<tr><td><code>{_esc(getattr(finding, 'rule', ''))}</code></td>"
-            f"<td>{_esc(getattr(finding, 'severity', ''))}</td>"
-            f"<td>{_esc(getattr(finding, 'message', finding))}</td><td>{_esc(steps)}</td>"
-            f"<td>{_esc(gain)}</td></tr>"
+            f"<tr><td><code>{_esc(finding.rule)}</code></td><td>{_esc(finding.severity)}</td>"
+            f"<td>{_esc(finding.message)}</td><td>{_esc(steps)}</td><td>{_esc(gain)}</td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)
@@ -388,8 +389,8 @@ def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
     out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
     out.append(_cards(service))
     for n, (pair, svg) in enumerate(zip(service.pairs, diagrams.comparisons, strict=True)):
-        if pair.error:
-            continue  # shown under the changes; a diagram of the two would fail the same way
+        if svg is None:
+            continue  # not compared: shown under the changes
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
         heading = (
             f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"

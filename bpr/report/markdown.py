@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
+from bpr.core.text import for_markdown
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped
 from bpr.report.content import (
@@ -25,22 +26,7 @@ from bpr.report.content import (
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
 
-__all__ = ["markdown_report", "md_text"]
-
-# Enough to keep model text from becoming emphasis, code, links or table cells; a parenthesis
-# can only start a link after "]", which is escaped.
-_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def md_text(value: Any) -> str:
-    """Model text made inert in Markdown: markup characters escaped, HTML as entities, one line.
-
-    >>> print(md_text("<b>a|b</b> *c* (d)"))
-    &lt;b&gt;a\\|b&lt;/b&gt; \\*c\\* (d)
-    """
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = " ".join(text.split())
-    return _SPECIAL.sub(r"\\\1", text)
+__all__ = ["markdown_report"]
 
 
 def _table(
@@ -53,7 +39,7 @@ def _table(
             heading = f"{column.group} {column.label}" + (
                 f" ({column.unit})" if column.unit else ""
             )
-        headings.append(md_text(heading))
+        headings.append(for_markdown(heading))
     align = ["---:" if c.kind in ("number", "percent", "money") else "---" for c in table.columns]
     lines = ["| " + " | ".join(headings) + " |", "| " + " | ".join(align) + " |"]
     for r, row in enumerate(table.rows):
@@ -64,7 +50,7 @@ def _table(
                 if money and column.kind == "money"
                 else format_value(value, column.kind)
             )
-            cell = md_text(text)
+            cell = for_markdown(text)
             link = table.links[r] if links and r < len(table.links) else None
             if c == 0 and link:
                 cell = f"[{cell}](#{link})"
@@ -73,16 +59,21 @@ def _table(
     return [*lines, ""]
 
 
+def _row(*cells: str) -> str:
+    """A row of a Markdown table, each cell's text made inert."""
+    return "| " + " | ".join(for_markdown(cell) for cell in cells) + " |"
+
+
 def _skipped(entries: list[Skipped], heading: str) -> list[str]:
     if not entries:
         return []
-    lines = [f"> **{md_text(heading)}**", ">"]
+    lines = [f"> **{for_markdown(heading)}**", ">"]
     fence, safe = "```", "'''"
     for entry in entries:
         where = ""
         if entry.service:
-            variant = f", variant {md_text(entry.variant)}" if entry.variant else ""
-            where = f" (service {md_text(entry.service)}{variant})"
+            variant = f", variant {for_markdown(entry.variant)}" if entry.variant else ""
+            where = f" (service {for_markdown(entry.service)}{variant})"
         name = entry.file.replace("`", "")
         lines += [f"> - `{name}`{where}:", ">", f">   {fence}"]
         lines += [">   " + problem.replace(fence, safe) for problem in entry.reason.splitlines()]
@@ -90,43 +81,33 @@ def _skipped(entries: list[Skipped], heading: str) -> list[str]:
     return [*lines[:-1], ""]
 
 
-def _figure(
-    svg: str | None, name: str, caption: str, files: dict[str, str], folder: str
-) -> list[str]:
-    if svg is None:
-        return [f"*{md_text(caption)}: no diagram (the module bpr.render is not installed).*", ""]
+def _figure(svg: str, name: str, caption: str, files: dict[str, str], folder: str) -> list[str]:
     try:
         files[name] = inline_svg(svg, name.removesuffix(".svg"), caption) + "\n"
     except ValueError as exc:  # one broken diagram must not cost the whole report
-        return [f"*{md_text(caption)}: {md_text(exc)}*", ""]
-    return [f"![{md_text(caption)}]({folder}/{name})", ""]
+        return [f"*{for_markdown(caption)}: {for_markdown(str(exc))}*", ""]
+    return [f"![{for_markdown(caption)}]({folder}/{name})", ""]
 
 
 def _arrow(pair: Pair) -> str:
-    return (
-        f"{md_text(display_label(pair.as_is.label))} → {md_text(display_label(pair.to_be.label))}"
-    )
+    before, after = display_label(pair.as_is.label), display_label(pair.to_be.label)
+    return f"{for_markdown(before)} → {for_markdown(after)}"
 
 
 def _changes(pair: Pair) -> list[str]:
     lines = [f"### Changes: {_arrow(pair)}", ""]
-    if pair.error:
+    if pair.error is not None:
         return [*lines, "Not compared:", "", "```", pair.error.replace("```", "'''"), "```", ""]
-    if pair.comparison is None:
-        return [*lines, "*No comparison: the module bpr.comparison is not installed.*", ""]
     records = change_records(pair)
     redesigns = [r for r in records if r.kind == "Redesign"]
     changes = [r for r in records if r.kind != "Redesign"]
     for r in redesigns:
-        lines.append(f"- **{md_text(r.name)}**: {md_text(r.detail)}")
+        lines.append(f"- **{for_markdown(r.name)}**: {for_markdown(r.detail)}")
     if redesigns:
         lines.append("")
     if changes:
         lines += ["| Change | Id | Name | Detail |", "| --- | --- | --- | --- |"]
-        for r in changes:
-            lines.append(
-                "| " + " | ".join(md_text(t) for t in (r.kind, r.item, r.name, r.detail)) + " |"
-            )
+        lines += [_row(r.kind, r.item, r.name, r.detail) for r in changes]
         lines.append("")
     elif not redesigns:
         lines += ["No steps or documents changed.", ""]
@@ -136,37 +117,35 @@ def _changes(pair: Pair) -> list[str]:
 def _service(
     service: Service, drawn: ServiceDiagrams, files: dict[str, str], folder: str
 ) -> list[str]:
-    lines = [f'<a id="{service.anchor}"></a>', "", f"## {md_text(service.title)}", ""]
+    lines = [f'<a id="{service.anchor}"></a>', "", f"## {for_markdown(service.title)}", ""]
     labels = ", ".join(display_label(v.label) for v in service.variants)
-    lines += [f"Service `{service.id}`; variants: {md_text(labels)}", ""]
+    lines += [f"Service `{service.id}`; variants: {for_markdown(labels)}", ""]
     lines += _skipped(service.skipped, "Files of this service left out of the report:")
     cards = headline(service)
     if cards and cards[0].compared:
         lines += ["| Measure | Before | After | Change |", "| --- | ---: | ---: | ---: |"]
         for item in cards:
             unit = f" ({item.unit})" if item.unit else ""
-            lines.append(
-                f"| {md_text(item.label + unit)} | {md_text(format_value(item.before))} | "
-                f"{md_text(format_value(item.after))} | {md_text(format_percent(item.percent))} |"
-            )
+            before, after = format_value(item.before), format_value(item.after)
+            lines.append(_row(item.label + unit, before, after, format_percent(item.percent)))
     else:
         lines += ["| Measure | Value |", "| --- | ---: |"]
         for item in cards:
             unit = f" ({item.unit})" if item.unit else ""
-            lines.append(f"| {md_text(item.label + unit)} | {md_text(format_value(item.before))} |")
+            lines.append(_row(item.label + unit, format_value(item.before)))
     lines.append("")
     for pair, svg in zip(service.pairs, drawn.comparisons, strict=True):
-        if pair.error:
-            continue  # shown under the changes; a diagram of the two would fail the same way
+        if svg is None:
+            continue  # not compared: shown under the changes
         lines += [f"### Comparison: {_arrow(pair)}", ""]
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
         name = f"{service.id}--{pair.as_is.label}--{pair.to_be.label}.svg"
         lines += _figure(svg, _file_name(name), caption, files, folder)
     lines += ["### Swimlane diagrams", ""]
     for variant, svg in zip(service.variants, drawn.swimlanes, strict=True):
-        lines += [f"#### {md_text(variant.model.title)}", ""]
+        lines += [f"#### {for_markdown(variant.model.title)}", ""]
         for term, value in variant_facts(variant):
-            lines.append(f"- {md_text(term)}: {md_text(value)}")
+            lines.append(f"- {for_markdown(term)}: {for_markdown(value)}")
         lines.append("")
         name = _file_name(f"{service.id}--{variant.label}.svg")
         lines += _figure(svg, name, variant.model.title, files, folder)
@@ -178,28 +157,28 @@ def _service(
     lines += _table(documents) if documents.rows else ["No documents declared.", ""]
     base = service.as_is
     if base is not None and base.findings:
-        lines += [f"### Redesign opportunities in the {md_text(display_label(base.label))}", ""]
+        label = for_markdown(display_label(base.label))
+        lines += [f"### Redesign opportunities in the {label}", ""]
         lines += [
             "| Rule | Severity | Finding | Steps | Possible gain |",
             "| --- | --- | --- | --- | --- |",
         ]
         for finding in base.findings:
-            steps = ", ".join(str(s) for s in (getattr(finding, "steps", ()) or ()))
             cells = [
-                getattr(finding, "rule", ""),
-                getattr(finding, "severity", ""),
-                getattr(finding, "message", finding),
-                steps,
-                gain_text(getattr(finding, "gain", None), service.currency),
+                finding.rule,
+                finding.severity,
+                finding.message,
+                ", ".join(finding.steps),
+                gain_text(finding.gain, service.currency),
             ]
-            lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
+            lines.append(_row(*cells))
         lines.append("")
     sources = [v for v in service.variants if v.model.sources]
     if sources:
         lines += ["### Sources", ""]
         for variant in sources:
-            lines += [f"#### {md_text(variant.model.title)}", ""]
-            lines += [f"- {md_text(s)}" for s in variant.model.sources]
+            lines += [f"#### {for_markdown(variant.model.title)}", ""]
+            lines += [f"- {for_markdown(s)}" for s in variant.model.sources]
             lines.append("")
     return lines
 
@@ -229,7 +208,7 @@ def markdown_report(
     files: dict[str, str] = {}
     count = len(portfolio.files)
     lines = [
-        f"# {md_text(title)}",
+        f"# {for_markdown(title)}",
         "",
         f"{len(services)} service{'s' if len(services) != 1 else ''} from {count} model "
         f"file{'s' if count != 1 else ''}; made with bpr {__version__}.",
@@ -249,11 +228,11 @@ def markdown_report(
             counted = f"{totals.counted} service{'s' if totals.counted != 1 else ''}"
             lines += [
                 f"Across {counted} with yearly volumes, applicants save "
-                f"{hours} hours and {md_text(money)} per year.",
+                f"{hours} hours and {for_markdown(money)} per year.",
                 "",
             ]
             if totals.left_out:
-                names = md_text(", ".join(totals.left_out))
+                names = for_markdown(", ".join(totals.left_out))
                 lines += [f"Not counted (no volume in both variants): {names}.", ""]
         else:
             lines += ["No service has a yearly volume in both variants: no yearly totals.", ""]
