@@ -297,8 +297,10 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> None:
     def process_dot(model: bpr.Model) -> str:
         return f"swimlane {model.variant}"
 
-    def comparison_dot(as_is: bpr.Model, to_be: bpr.Model, *, stacked: bool = False) -> str:
-        assert stacked
+    def comparison_dot(
+        as_is: bpr.Model, to_be: bpr.Model, *, stacked: bool, comparison: bpr.Comparison
+    ) -> str:
+        assert stacked and (comparison.as_is, comparison.to_be) == (as_is, to_be)
         return f"comparison {as_is.variant} {to_be.variant}"
 
     def convert(dot: str, fmt: str) -> bytes:
@@ -604,6 +606,28 @@ def test_diagrams_drawn_by_threads_are_those_drawn_one_by_one() -> None:
     assert serial == threaded
     assert [len(d.swimlanes) for d in serial] == [3, 2, 1]
     assert all(svg and svg.lstrip().startswith("<?xml") for d in serial for svg in d.swimlanes)
+
+
+def test_each_pair_is_compared_once_and_its_diagram_draws_that_comparison(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collect_module = importlib.import_module("bpr.report.collect")
+    drawing_module = importlib.import_module("bpr.render._compare")
+    calls: list[str] = []
+    real = collect_module.compare
+
+    def counted(as_is: bpr.Model, to_be: bpr.Model) -> bpr.Comparison:
+        calls.append(to_be.variant)
+        return real(as_is, to_be)
+
+    def never(as_is: bpr.Model, to_be: bpr.Model) -> bpr.Comparison:
+        raise AssertionError("the diagram compared the pair again")
+
+    monkeypatch.setattr(collect_module, "compare", counted)
+    monkeypatch.setattr(drawing_module, "compare", never)
+    portfolio = collect([PORTFOLIO / "alpha"])
+    page = str(render_report(portfolio, "html")[0])
+    assert calls == ["to-be", "to-be-2030"] and page.count("<figure>") == 5
 
 
 def test_the_as_is_gets_the_redesign_opportunities_of_bpr_lint() -> None:

@@ -21,6 +21,7 @@ from bpr.render._pm4py import pm4py_picture
 from bpr.render._pm4py import to_pm4py_bpmn as _to_pm4py_bpmn
 
 if TYPE_CHECKING:
+    from bpr.comparison.diff import Comparison
     from bpr.core.model import Model
 
 __all__ = [
@@ -45,9 +46,12 @@ def process_dot(model: Model, layout: Layout | None = None) -> str:
     return process_scene(model, layout or layout_model(model)).to_dot()
 
 
-def comparison_dot(as_is: Model, to_be: Model, *, stacked: bool = False) -> str:
-    """The As-Is and To-Be side by side (or one above the other) with the changes marked."""
-    return comparison_scene(as_is, to_be, stacked=stacked).to_dot()
+def comparison_dot(
+    as_is: Model, to_be: Model, *, stacked: bool = False, comparison: Comparison | None = None
+) -> str:
+    """The As-Is and To-Be side by side (or one above the other) with the changes marked;
+    ``comparison`` is their :func:`bpr.comparison.compare`, where the caller has it already."""
+    return comparison_scene(as_is, to_be, stacked=stacked, comparison=comparison).to_dot()
 
 
 def render_model(

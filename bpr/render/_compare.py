@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from bpr.analysis.measures import MEASURE_LABELS
 from bpr.analysis.table import format_number
-from bpr.comparison.diff import compare
+from bpr.comparison.diff import Comparison, compare
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width
@@ -101,9 +101,11 @@ def _layout(model: Model, marks: Mapping[str, Mark]) -> Layout:
     return layout_model(model, sizes=sizes)
 
 
-def comparison_scene(as_is: Model, to_be: Model, *, stacked: bool = False) -> Scene:
+def comparison_scene(
+    as_is: Model, to_be: Model, *, stacked: bool = False, comparison: Comparison | None = None
+) -> Scene:
     """Both variants on one page with the title, the measure changes and a legend."""
-    comparison = compare(as_is, to_be)
+    comparison = compare(as_is, to_be) if comparison is None else comparison
     old_marks, new_marks = _marks(comparison, as_is, to_be)
     left, right = _layout(as_is, old_marks), _layout(to_be, new_marks)
     heading = [

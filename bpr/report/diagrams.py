@@ -44,7 +44,8 @@ def swimlane_svg(model: Model) -> str:
 def comparison_svg(comparison: Comparison) -> str:
     """The SVG text of the diagram of a comparison: the As-Is above the To-Be, changes marked."""
     # one above the other: side by side, two swimlanes shrink to half a page's width
-    return _svg(comparison_dot(comparison.as_is, comparison.to_be, stacked=True))
+    c = comparison
+    return _svg(comparison_dot(c.as_is, c.to_be, stacked=True, comparison=c))
 
 
 @dataclass
