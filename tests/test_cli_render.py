@@ -152,3 +152,81 @@ def test_a_file_named_twice_is_compared_with_itself(run_bpr, tmp_path: Path) -> 
     assert "as-is -> as-is" in result.stdout
     text = out.read_text(encoding="utf-8")
     assert '"a:' in text and '"b:' in text
+
+
+# A Graphviz that never finishes and has a child of its own: each run writes "<its pid> <its
+# child's pid>" to the file in $BPR_TEST_PIDS, then waits.
+_SLOW_GRAPHVIZ = """#!/bin/sh
+sleep 300 &
+echo "$$ $!" > "$BPR_TEST_PIDS.tmp" && mv "$BPR_TEST_PIDS.tmp" "$BPR_TEST_PIDS"
+wait
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's bookkeeping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("command", ["render", "report"])
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_a_signal_ends_the_command_and_its_graphviz_runs(
+    tmp_path: Path, command: str, signame: str
+) -> None:
+    """Graphviz ran for up to 300 s after SIGTERM (and ``bpr report`` waited on every run of
+    its drawing threads); now the command ends within a second, its children with it, and
+    leaves no file."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for program in ("dot", "neato"):
+        (bin_dir / program).write_text(_SLOW_GRAPHVIZ)
+        (bin_dir / program).chmod(0o755)
+    models = tmp_path / "models" / "service"
+    models.mkdir(parents=True)
+    shutil.copy(DATA / "contract-example.yaml", models / "as-is.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    pids = tmp_path / "pids"
+    target = {"render": models / "as-is.yaml", "report": tmp_path / "models"}[command]
+    suffix = {"render": "svg", "report": "html"}[command]
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env["BPR_TEST_PIDS"] = str(pids)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bpr", command, str(target), "-o", str(out / f"x.{suffix}")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        # a shell without job control starts background jobs with SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not pids.exists():
+            assert process.poll() is None, "bpr ended before it ran Graphviz"
+            assert time.monotonic() < deadline, "Graphviz was never run"
+            time.sleep(0.05)
+        children = [int(pid) for pid in pids.read_text().split()]
+        sent = time.monotonic()
+        process.send_signal(getattr(signal, signame))
+        code = process.wait(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert code == {"SIGTERM": 128 + signal.SIGTERM, "SIGINT": 130}[signame]
+    assert took < 5  # within a second on a quiet machine
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in children if _alive(pid)], "a Graphviz process was left running"
+    assert list(out.iterdir()) == []

@@ -1,15 +1,35 @@
-"""The one place that runs Graphviz programs (``dot``, ``neato``); nothing else calls them."""
+"""The one place that runs Graphviz programs (``dot``, ``neato``); nothing else calls them.
+
+Each run is a child in its own process group, so that a Ctrl-C at the terminal reaches bpr
+only (Graphviz's own SIGINT handling could deadlock ``neato``), and bpr ends the whole group
+itself: when the run is interrupted (a signal's exception in the waiting thread), when
+:func:`end_children` is called (the command line does so on SIGINT and SIGTERM, for the runs
+that other threads wait on), and when the program exits. No run outlives its command.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
+import os
 import shutil
+import signal
 import subprocess
+import threading
+import time
 from collections.abc import Sequence
 
 from bpr.errors import ExecutableNotFound, GraphvizError
 
-__all__ = ["INSTALL_HINT", "GraphvizError", "find_program", "graphviz_version", "run_graphviz"]
+__all__ = [
+    "INSTALL_HINT",
+    "GraphvizError",
+    "end_children",
+    "find_program",
+    "graphviz_version",
+    "run_graphviz",
+]
 
 INSTALL_HINT = (
     "install Graphviz with: sudo apt-get install graphviz (Debian/Ubuntu), "
@@ -17,6 +37,27 @@ INSTALL_HINT = (
 )
 #: Seconds one Graphviz run may take before it is stopped; a 1000-step model needs a few.
 TIMEOUT = 300.0
+#: Seconds between two looks, while waiting on a run, at whether the program is ending.
+_POLL = 0.05
+
+_running: set[subprocess.Popen[bytes]] = set()
+_lock = threading.Lock()
+
+
+class _Ending:
+    """Set once the program ends: runs under way stop, new ones are refused. A plain flag, so
+    that a signal handler may set it whatever the interrupted thread holds."""
+
+    now = False
+
+
+def end_children() -> None:
+    """Stop every Graphviz run under way, in any thread, within a fraction of a second, and
+    refuse new ones: for the program's signal handlers, as it ends.
+
+    A thread waiting on a run ends the run's process group and raises :class:`GraphvizError`.
+    """
+    _Ending.now = True
 
 
 def find_program(program: str = "dot") -> str:
@@ -36,26 +77,79 @@ def run_graphviz(
     failure raises :class:`GraphvizError` with Graphviz's own message.
     """
     executable = find_program(program)
+    if _Ending.now:
+        raise _stopped(program)
     try:
-        result = subprocess.run(
+        process = subprocess.Popen(
             [executable, "-q", *args],
-            input=source.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, out of the terminal's reach
         )
-    except subprocess.TimeoutExpired:
-        raise GraphvizError(
-            f"Graphviz '{program}' took more than {timeout:.0f} s; the model is too large to "
-            "draw in one picture (see docs/diagrams.md, 'Large models')"
-        ) from None
     except OSError as exc:
         raise ExecutableNotFound(program, f"{exc.strerror}; {INSTALL_HINT}") from None
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = "; ".join(message[:3]) or f"exit status {result.returncode}"
+    with _lock:
+        _running.add(process)
+    try:
+        stdout, stderr = _wait(process, program, source.encode("utf-8"), timeout)
+    finally:
+        _end(process)
+        with _lock:
+            _running.discard(process)
+    if process.returncode != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = "; ".join(message[:3]) or f"exit status {process.returncode}"
         raise GraphvizError(f"Graphviz '{program}' failed: {detail}")
-    return result.stdout
+    return stdout
+
+
+def _wait(
+    process: subprocess.Popen[bytes], program: str, data: bytes | None, timeout: float
+) -> tuple[bytes, bytes]:
+    """The run's output, waited for in short steps so that the program's end is noticed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if _Ending.now:
+            raise _stopped(program)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise GraphvizError(
+                f"Graphviz '{program}' took more than {timeout:.0f} s; the model is too large "
+                "to draw in one picture (see docs/diagrams.md, 'Large models')"
+            )
+        try:
+            return process.communicate(data, timeout=min(_POLL, left))
+        except subprocess.TimeoutExpired:
+            data = None  # sent already: a retry goes on where the last one stopped
+
+
+def _stopped(program: str) -> GraphvizError:
+    return GraphvizError(f"Graphviz '{program}' was stopped: the command is ending")
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill the run's process group unless it has finished, close its pipes, collect it."""
+    if process.poll() is None:  # not collected yet, so its id is still its own
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    process.wait()
+
+
+@atexit.register
+def _end_at_exit() -> None:
+    """The program is exiting: no Graphviz run of any thread outlives it."""
+    _Ending.now = True
+    with _lock:
+        left = list(_running)
+    for process in left:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 @functools.cache

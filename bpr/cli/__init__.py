@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from bpr.backend.graphviz import end_children
 from bpr.core.version import __version__
 from bpr.errors import BprError, ModelError
 
@@ -66,13 +67,19 @@ def cli() -> None:
 
 
 def _stop_on_terminate() -> None:
-    """Turn SIGTERM into an exception, so half-written temporary files are removed."""
+    """Turn SIGTERM into an exception, so half-written temporary files are removed; on SIGTERM
+    and SIGINT the Graphviz runs that any thread waits on end too."""
 
     def stop(signum: int, frame: object) -> None:
+        end_children()
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
         raise SystemExit(128 + signum)
 
     with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
         signal.signal(signal.SIGTERM, stop)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored
+            signal.signal(signal.SIGINT, stop)
 
 
 def main(argv: list[str] | None = None) -> int:
