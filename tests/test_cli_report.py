@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -103,3 +104,22 @@ def test_help_shows_examples(run_bpr) -> None:  # type: ignore[no-untyped-def]
     result = run_bpr("report", "--help")
     assert result.exit_code == 0
     assert "bpr report models -o portfolio.html" in result.stdout
+
+
+def test_a_folder_with_a_link_loop_a_fifo_and_hidden_folders_is_reported(  # type: ignore[no-untyped-def]
+    run_bpr, tmp_path: Path
+) -> None:
+    """Issue 18 #12 and #13, issue 19: the report finds its models with the one finder of
+    bpr.files.finder, which walks a loop of links once, passes over a FIFO named *.yaml
+    instead of waiting on it, and skips hidden folders and node_modules."""
+    folder = tmp_path / "models" / "alpha"
+    shutil.copytree(PORTFOLIO / "alpha", folder)
+    (folder / "loop").symlink_to(folder.parent, target_is_directory=True)
+    os.mkfifo(folder / "pipe.yaml")
+    for hidden in (".git", "node_modules"):
+        (folder / hidden).mkdir()
+        shutil.copy(BROKEN / "beta-to-be-2031.yaml", folder / hidden / "broken.yaml")
+    out = tmp_path / "out.html"
+    result = run_bpr("report", tmp_path / "models", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"wrote {out}: 1 service from 3 model files\n"

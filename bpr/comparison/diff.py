@@ -20,6 +20,7 @@ from bpr.comparison.redesign import Redesign, classify
 from bpr.core.model import Model, Step
 from bpr.core.text import for_terminal
 from bpr.errors import ComparisonError, did_you_mean
+from bpr.files.finder import find_variants
 from bpr.files.load import load
 
 __all__ = [
@@ -405,30 +406,22 @@ def _measure_changes(as_is: Model, to_be: Model) -> dict[str, MeasureChange]:
 def variant_files(folder: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
     """The As-Is file of a service folder and its To-Be files (``to-be*.yaml``).
 
-    ``to-be.yaml`` comes first, then the other To-Be variants in name order. Raises
-    :class:`bpr.ComparisonError` where the folder lacks either.
+    ``to-be.yaml`` comes first, then the other To-Be variants in name order (as
+    :func:`bpr.files.finder.find_variants` finds them). Raises :class:`bpr.ComparisonError`
+    where the folder lacks either.
     """
-    base = Path(folder)
-    as_is = [base / name for name in ("as-is.yaml", "as-is.yml") if (base / name).is_file()]
-    if not as_is:
+    as_is, to_be = find_variants(folder)
+    if as_is is None:
         raise ComparisonError(
             f"{folder}: no as-is.yaml in this folder; a service folder holds as-is.yaml and "
             "to-be.yaml (or to-be-LABEL.yaml), or name two files: bpr diff AS_IS TO_BE"
         )
-    to_be = sorted(
-        (
-            p
-            for p in base.iterdir()
-            if p.is_file() and p.name.startswith("to-be") and p.suffix in (".yaml", ".yml")
-        ),
-        key=lambda p: (p.stem != "to-be", p.name),
-    )
     if not to_be:
         raise ComparisonError(
-            f"{folder}: no to-be.yaml (or to-be-LABEL.yaml) beside {as_is[0].name}; add the "
+            f"{folder}: no to-be.yaml (or to-be-LABEL.yaml) beside {as_is.name}; add the "
             "redesigned variant, or name two files: bpr diff AS_IS TO_BE"
         )
-    return as_is[0], to_be
+    return as_is, to_be
 
 
 def compare_folder(folder: str | os.PathLike[str]) -> list[Comparison]:

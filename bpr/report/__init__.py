@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpr.errors import OutputError
+from bpr.files.finder import find_models
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
-from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect, model_files
+from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect
 from bpr.report.excel import excel_report
 from bpr.report.html import html_report
 from bpr.report.markdown import markdown_report
@@ -141,7 +142,7 @@ def write_report(
     all, and never over an input.
     """
     fmt = report_format(output, fmt)
-    files = model_files(paths)
+    files = list(find_models(paths))
     named = [os.fspath(p) for p in paths]
     if not files:
         raise OutputError(

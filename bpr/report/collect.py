@@ -12,7 +12,8 @@ from bpr.analysis.measures import measure
 from bpr.comparison import Comparison, compare
 from bpr.core.model import Model
 from bpr.errors import BprError, ModelError
-from bpr.files.load import find_models, load
+from bpr.files.finder import find_models
+from bpr.files.load import load
 from bpr.files.yamlsource import parse_yaml
 from bpr.lint import Finding, lint
 
@@ -26,7 +27,6 @@ __all__ = [
     "Totals",
     "Variant",
     "collect",
-    "model_files",
 ]
 
 #: The variant label of today's procedure; every other label is a To-Be.
@@ -176,22 +176,6 @@ class Portfolio:
         return totals
 
 
-def model_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The model files among ``paths``, each once: a file named twice (on its own and inside a
-    folder given too, or through a link) is one variant, not two."""
-    seen: set[Path] = set()
-    unique = []
-    for path in find_models(paths):
-        try:
-            key = path.resolve()
-        except (OSError, RuntimeError):  # a loop of links: let loading report it
-            key = path.absolute()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique
-
-
 def collect(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -209,7 +193,7 @@ def collect(
     >>> [s.id for s in portfolio.services]  # doctest: +SKIP
     ['business-registration', ...]
     """
-    files = model_files(paths)
+    files = list(find_models(paths))
     groups: dict[str, list[Variant]] = {}
     skipped: list[Skipped] = []
     seen: dict[tuple[str, str], str] = {}
