@@ -41,6 +41,8 @@ def repair_parallel(st: State) -> None:
                 for issue in check.issues
             )
             split_to_choice(st, key, shared=_shared_step(st, key) if shares else None)
+            if "endjoin:" + key in st.steps:
+                splice(st, "endjoin:" + key)  # a choice's branches do not meet at the end
     closing = closing_joins(_graph(st.steps))
     for key, step in list(st.steps.items()):
         if not step.join or key in closing:
@@ -109,6 +111,8 @@ def join_at_end(st: State, key: str) -> bool:
         return False
     split = st.steps[key]
     join_key = "endjoin:" + key
+    if join_key in st.steps:
+        return False  # added before, and the split broke the rules again since
     join = Step(split.node, name="All branches done", actor=split.actor, join=True, targets=[END])
     where = place_of(st, split)
     join.comments.append(

@@ -18,6 +18,12 @@ def warn(st: State, message: str, element: Any = None, line: int = 0) -> None:
     st.warnings.append(Problem(message, st.file, line, 0, "", "warning"))
 
 
+# Problems of the imported model that come from the file's own flow, not from the import: a
+# loop that a case can never leave (also in BPMN, where it never completes), or leaves only
+# by a way whose probability is nil.
+_THE_FILES_OWN = frozenset({"flow-loop-without-exit", "flow-loop-exit-negligible"})
+
+
 def describe(element: Any) -> str:
     """How a message names an element: its kind, name, id and line."""
     tag = local(element.tag)
@@ -30,9 +36,8 @@ def refused(st: State, exc: ModelError) -> BpmnError:
     """The error for a flow that maps to a model the format refuses, such as a loop that
     no flow leaves (a case could never finish): named by the BPMN element of the step."""
     lines = []
-    for problem in exc.problems:
-        if not problem.is_error:
-            continue
+    errors = [p for p in exc.problems if p.is_error]
+    for problem in errors:
         where, line = "", 0
         index = problem.path.removeprefix("steps[").partition("]")[0]
         if problem.path.startswith("steps[") and index.isdigit():
@@ -41,10 +46,15 @@ def refused(st: State, exc: ModelError) -> BpmnError:
             if node is not None and node.element is not None:
                 where, line = f"after {describe(node.element)}: ", node.line
         lines.append(f"{st.file}:{line}: {where}{problem.message}")
+    fix = (
+        "Fix the flow in your BPMN tool (a loop needs a way out to an end event; flows "
+        "out of a task without a gateway all run at once)"
+    )
+    if not errors or any(p.code not in _THE_FILES_OWN for p in errors):
+        fix += "; if it is right there, please report it as a bug in bpr with the file attached"
     return BpmnError(
         f"{st.file}: the process cannot be imported as a model of the format:\n"
         + "\n".join(lines or [str(exc)])
-        + "\nFix the flow in your BPMN tool (a loop needs a way out to an end event; flows "
-        "out of a task without a gateway all run at once); if it is right there, please "
-        "report it as a bug in bpr with the file attached"
+        + "\n"
+        + fix
     )

@@ -1,0 +1,173 @@
+"""Property tests of the BPMN interchange: export then import keeps every measure of random
+models, and the import of random gateway graphs gives a model that loads, or a clear refusal,
+never a request for a bug report."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import bpr
+from bpr.bpmn import BpmnError, import_bpmn, to_bpmn
+from bpr.errors import ModelError
+from tests.test_lint import random_models
+from tests.test_properties import RAW, paths
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def assert_same_measures(model: bpr.Model, back: bpr.Model) -> None:
+    before, after = bpr.measure(model).as_dict(), bpr.measure(back).as_dict()
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        if value is None or after[key] is None:
+            assert value == after[key], key
+        else:
+            assert after[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+
+
+def round_trip(model: bpr.Model) -> bpr.Model:
+    result = import_bpmn(to_bpmn(model), file="random.bpmn")
+    # What the import writes is what it returns: the YAML loads to the same model.
+    assert bpr.measure(bpr.loads(result.text)) == bpr.measure(result.model)
+    return result.model
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_models())
+def test_export_then_import_keeps_every_measure_of_random_models(text: str) -> None:
+    model = bpr.loads(text, "random.yaml")
+    back = round_trip(model)
+    assert_same_measures(model, back)
+    assert [s.id for s in back.steps] == [s.id for s in model.steps]
+
+
+# Edits of the shipped models that keep them valid: any text in names, other figures.
+EDITS: dict[str, st.SearchStrategy[Any]] = {
+    "name": st.text(min_size=1, max_size=30).filter(str.strip),
+    "agency": st.text(min_size=1, max_size=20).filter(str.strip),
+    "when": st.text(min_size=1, max_size=20).filter(str.strip),
+    "fee": st.one_of(st.integers(0, 10**9), st.floats(0, 1e6, allow_nan=False)),
+    "work": st.sampled_from(["0h", "5m", "1h 30m", "2d", "1h..3h", "10m..2h"]),
+    "wait": st.sampled_from(["0h", "1d", "3d..10d", "12h"]),
+    "channel": st.sampled_from(["in-person", "online", "phone", "mail", "internal", "automatic"]),
+    "volume": st.integers(0, 10**7),
+}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_export_then_import_keeps_every_measure_of_edited_models(data: st.DataObject) -> None:
+    """The shipped models with random names (any text), fees, durations and channels."""
+    raw = copy.deepcopy(data.draw(st.sampled_from(RAW)))
+    editable = [p for p in paths(raw) if p and p[-1] in EDITS]
+    for _ in range(data.draw(st.integers(1, 4))):
+        target = data.draw(st.sampled_from(editable))
+        parent = raw
+        for part in target[:-1]:
+            parent = parent[part]
+        parent[target[-1]] = data.draw(EDITS[target[-1]])
+    try:
+        model = bpr.loads(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "edit.yaml")
+    except ModelError:
+        assume(False)
+        return
+    assert_same_measures(model, round_trip(model))
+
+
+# -- random gateway graphs ------------------------------------------------------------------
+
+
+@dataclass
+class Graph:
+    """A random BPMN process: start and end events, tasks, gateways, flows."""
+
+    nodes: list[tuple[str, str]]  # (id, tag)
+    flows: list[tuple[str, str, str]]  # (source, target, condition)
+
+    def xml(self) -> bytes:
+        body = []
+        for ident, tag in self.nodes:
+            name = f' name="{ident.title()}"' if tag == "task" else ""
+            body.append(f'<{tag} id="{ident}"{name}/>')
+        for i, (source, target, condition) in enumerate(self.flows):
+            inner = (
+                f'<conditionExpression xsi:type="tFormalExpression">{condition}'
+                "</conditionExpression>"
+                if condition
+                else ""
+            )
+            body.append(
+                f'<sequenceFlow id="f{i}" sourceRef="{source}" targetRef="{target}">'
+                f"{inner}</sequenceFlow>"
+            )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<definitions xmlns="{BPMN}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+            ' id="d" targetNamespace="urn:random">\n'
+            '<process id="p" name="Random">\n' + "\n".join(body) + "\n</process>\n</definitions>\n"
+        ).encode()
+
+
+@st.composite
+def gateway_graphs(draw: st.DrawFn) -> Graph:
+    """A graph where every node can reach an end event (a case can always finish), with
+    random extra flows: cycles, merges without gateways, tasks with several outgoing flows."""
+    tasks = [(f"t{i}", "task") for i in range(draw(st.integers(1, 6)))]
+    kinds = st.sampled_from(["exclusiveGateway", "parallelGateway", "inclusiveGateway"])
+    gateways = [(f"g{i}", draw(kinds)) for i in range(draw(st.integers(0, 5)))]
+    ends = [(f"e{i}", "endEvent") for i in range(draw(st.integers(1, 2)))]
+    middle = draw(st.permutations(tasks + gateways))
+    starts = [(f"s{i}", "startEvent") for i in range(draw(st.sampled_from([1, 1, 1, 2])))]
+    order = starts + list(middle)
+    flows: list[tuple[str, str, str]] = []
+    # Each node leads to a later node or an end: every node can reach an end event.
+    for position, (ident, _) in enumerate(order):
+        later = [n for n, _ in order[max(position + 1, len(starts)) :]] + [n for n, _ in ends]
+        flows.append((ident, draw(st.sampled_from(later)), ""))
+    targets = [n for n, _ in middle] + [n for n, _ in ends]
+    for _ in range(draw(st.integers(0, 8))):
+        source = draw(st.sampled_from([n for n, _ in order]))
+        target = draw(st.sampled_from(targets))
+        condition = draw(st.sampled_from(["", "", "${ok}"]))
+        if source != target and (source, target) not in [(s, t) for s, t, _ in flows]:
+            flows.append((source, target, condition))
+    return Graph(order + ends, flows)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gateway_graphs())
+def test_import_of_random_gateway_graphs_gives_a_model_that_loads(graph: Graph) -> None:
+    try:
+        result = import_bpmn(graph.xml(), file="random.bpmn")
+    except BpmnError as exc:
+        # Refusals the importer documents for what no model can hold; never a bug report.
+        assert "report it as a bug" not in str(exc), graph.xml().decode()
+        assert str(exc).startswith("random.bpmn"), str(exc)
+        return
+    model = bpr.loads(result.text, "imported.yaml")
+    assert len(model.steps) >= 1
+    for problem in result.warnings:
+        assert problem.file == "random.bpmn" and problem.severity == "warning"
+    measures = bpr.measure(model).as_dict()
+    assert all(v is None or (math.isfinite(v) and v >= 0) for v in measures.values())
+
+
+def test_a_graph_generator_example_is_a_real_bpmn_file() -> None:
+    """The generator's files are read as BPMN (a check of the test itself)."""
+    graph = Graph(
+        [("s0", "startEvent"), ("g0", "parallelGateway"), ("t0", "task"), ("t1", "task"),
+         ("g1", "parallelGateway"), ("e0", "endEvent")],
+        [("s0", "g0", ""), ("g0", "t0", ""), ("g0", "t1", ""), ("t0", "g1", ""),
+         ("t1", "g1", ""), ("g1", "e0", "")],
+    )  # fmt: skip
+    model = import_bpmn(graph.xml(), file="g.bpmn").model
+    assert model.first.next.kind == "parallel" and model.first.next.targets == ("t0", "t1")
+    assert model.step("t0").next.targets == model.step("t1").next.targets
