@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +127,62 @@ def test_a_folder_with_a_link_loop_a_fifo_and_hidden_folders_is_reported(  # typ
     result = run_bpr("report", tmp_path / "models", "-o", out)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"wrote {out}: 1 service from 3 model files\n"
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting to be collected has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize(
+    ("name", "signum", "status"),
+    [
+        ("out.html", signal.SIGTERM, 128 + signal.SIGTERM),
+        ("out.md", signal.SIGTERM, 128 + signal.SIGTERM),
+        ("out.md", signal.SIGINT, 130),
+    ],
+    ids=["html-sigterm", "markdown-sigterm", "markdown-sigint"],
+)
+def test_a_signal_while_drawing_ends_the_report_and_its_graphviz_runs_at_once(
+    tmp_path: Path, name: str, signum: int, status: int
+) -> None:
+    """Issue 18 #6: the report's diagrams are drawn by Graphviz runs in threads; a SIGTERM
+    used to wait on each run (up to 300 s). Here every run hangs, as a stuck neato would: the
+    command must end within a second of the signal, its runs with it, writing nothing."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    neato = tools / "neato"
+    neato.write_text(f'#!/bin/sh\necho $$ >> "{tools}/pids"\nexec sleep 300\n')
+    neato.chmod(0o755)
+    work = tmp_path / "work"
+    shutil.copytree(PORTFOLIO, work / "models")
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bpr", "report", "models", "-o", name, "--no-progress"],
+        cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    pids = tools / "pids"
+    deadline = time.monotonic() + 60
+    while not (pids.exists() and pids.read_text().strip()):
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline, "no diagram was ever started"
+        time.sleep(0.05)
+    time.sleep(0.2)  # the drawing threads are all waiting on their runs by now
+    sent = time.monotonic()
+    process.send_signal(signum)
+    assert process.wait(timeout=30) == status
+    took = time.monotonic() - sent
+    assert took < 1.5, f"bpr report took {took:.2f} s to end after the signal"
+    started = [int(p) for p in pids.read_text().split()]
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in started):
+        assert time.monotonic() < deadline, "a Graphviz run outlived the command"
+        time.sleep(0.05)
+    assert sorted(p.name for p in work.iterdir()) == ["models"]  # no report, no temporary file
