@@ -160,10 +160,8 @@ def _merge_branches(model: Model, net: FlowNet) -> FlowNet:
     for position, edge in enumerate(net.edges):
         if edge.source in merges:  # the join's own flow into its step: its merges come first
             out.edges.extend(FlowEdge(merge, edge.source) for merge in merges[edge.source])
-        merge = into.get(position)
-        out.edges.append(
-            edge if merge is None else FlowEdge(edge.source, merge, edge.label, edge.p)
-        )
+        via = into.get(position)
+        out.edges.append(edge if via is None else FlowEdge(edge.source, via, edge.label, edge.p))
     return out
 
 
