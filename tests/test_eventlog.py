@@ -356,10 +356,10 @@ def test_writing_never_replaces_an_input(tmp_path):
     assert source.read_text(encoding="utf-8") == "x"
 
 
-def test_writing_into_a_missing_folder(tmp_path):
-    with pytest.raises(OutputError, match="does not exist"):
-        write_log(tmp_path / "no" / "out.csv", _table())
-    assert not list(tmp_path.iterdir())
+def test_writing_into_a_missing_folder_creates_it(tmp_path):
+    target = write_log(tmp_path / "no" / "out.csv", _table())
+    assert len(read_log(target)) == 4
+    assert [p.name for p in (tmp_path / "no").iterdir()] == ["out.csv"]
 
 
 # -- ids and names are text (issue 18: #5, #17) -------------------------------------------------
@@ -407,3 +407,35 @@ def test_csv_log_cells_never_start_a_formula(tmp_path, name):
     log = read_log(target)
     assert set(log[ACTIVITY].astype(str)) == {name, "Check"}
     assert set(log[RESOURCE].astype(str)) == {name, "r1"}
+
+
+@pytest.mark.parametrize("stamp", ["NaN", "NaT", "nan"])
+def test_a_timestamp_that_pandas_reads_as_no_time_is_refused(tmp_path, stamp):
+    path = tmp_path / "nat.csv"
+    path.write_text(
+        f"case:concept:name,concept:name,time:timestamp\n1,a,2026-01-01\n1,b,{stamp}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventLogError, match=rf"nat.csv:3: cannot read the timestamp '{stamp}'"):
+        read_log(path)
+
+
+def test_an_empty_xes_timestamp_is_refused(tmp_path):
+    path = tmp_path / "empty.xes"
+    path.write_text(
+        '<log><trace><string key="concept:name" value="1"/><event>'
+        '<string key="concept:name" value="a"/><date key="time:timestamp" value=""/>'
+        "</event></trace></log>",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventLogError, match=r"empty.xes:1: cannot read the timestamp ''"):
+        read_log(path)
+
+
+def test_a_name_with_a_carriage_return_keeps_the_csv_log_readable(tmp_path):
+    table = _table(("Check\rform", "Sign"))
+    table.resources = ["desk\r", "r1"]
+    log = read_log(write_log(tmp_path / "cr.csv", table))
+    assert len(log) == 4
+    assert set(log[ACTIVITY].astype(str)) == {"Check\rform", "Sign"}
+    assert set(log[RESOURCE].astype(str)) == {"desk\r", "r1"}

@@ -368,14 +368,16 @@ def _parse_times(values: pd.Series, role: str, where: Any) -> pd.Series:
 
     text = values.astype("string")
     try:
-        return pd.to_datetime(text, utc=True, format="ISO8601")
+        parsed = pd.to_datetime(text, utc=True, format="ISO8601")
     except (ValueError, TypeError, OverflowError):
-        pass
-    dayfirst = _day_first(text, role, where)
-    try:
-        parsed = pd.to_datetime(text, utc=True, format="mixed", errors="coerce", dayfirst=dayfirst)
-    except (ValueError, TypeError, OverflowError):  # pragma: no cover - coerce swallows these
-        parsed = pd.Series(pd.NaT, index=values.index)
+        dayfirst = _day_first(text, role, where)
+        try:
+            parsed = pd.to_datetime(
+                text, utc=True, format="mixed", errors="coerce", dayfirst=dayfirst
+            )
+        except (ValueError, TypeError, OverflowError):  # pragma: no cover - coerce swallows these
+            parsed = pd.Series(pd.NaT, index=values.index)
+    # pandas reads "NaN", "NaT" and "" as no time at all; a value that is there must be a time
     bad = (parsed.isna() & text.notna()).to_numpy()
     if bad.any():
         position = int(bad.argmax())
@@ -504,12 +506,18 @@ def write_log(
 
 
 def _write_csv(stream: IO[str], table: EventTable) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow([CASE, ACTIVITY, RESOURCE, GROUP, START, TIMESTAMP])
     fixed = [
         (_guard(table.names[i]), _guard(table.resources[i]), _guard(table.groups[i] or ""))
         for i in range(len(table.names))
     ]
+    # Python's csv module quotes a cell with a line feed but not one with a lone carriage
+    # return, which readers take for a line end: where a name holds one, every cell is quoted.
+    carriage_return = any("\r" in cell for cells in fixed for cell in cells)
+    if carriage_return:
+        writer = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    else:
+        writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([CASE, ACTIVITY, RESOURCE, GROUP, START, TIMESTAMP])
     for begin in range(0, len(table), _CHUNK):
         part = slice(begin, begin + _CHUNK)
         starts, ends = _stamps(table.start[part]), _stamps(table.complete[part])
