@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +12,10 @@ from hypothesis import strategies as st
 
 import bpr
 from bpr.files.writer import (
+    REMOVE,
     Commented,
+    edit_model_text,
+    model_data,
     model_text,
     yaml_comment,
     yaml_duration,
@@ -179,3 +184,159 @@ def test_a_comment_holds_one_line_of_showable_text() -> None:
 @pytest.mark.parametrize("text", ["a\u2028b", "a\u2029b", "a\x85b", ": \u2028", "007", "off"])
 def test_line_separators_and_yaml_words_stay_as_written(text: str) -> None:
     assert _loads(f"key: {yaml_scalar(text)}\n") == {"key": text}
+
+
+# -- editing an existing file ----------------------------------------------------------------
+
+COMMENTED_AS_IS = """\
+# yaml-language-server: $schema=../model.schema.json
+# Licence for a market stall, as the analyst found it in 2024.
+bpr: 1
+service: stall-licence   # the service id of the registry
+variant: as-is
+volume: 5000             # estimate
+
+actors:
+  trader:    {name: Trader, kind: applicant}
+  tax:       {name: District tax office, agency: State Tax Committee}
+  desk:      {name: Licensing desk, agency: Khokimiyat}
+
+documents:
+  # paper the trader carries
+  clearance: {name: No-debt certificate, issuer: tax}   # valid 30 days
+  form:      {name: Application form}
+
+steps:
+  # the trader queues at the tax office first
+  - id: fetch_clearance
+    name: Fetch the no-debt certificate
+    actor: tax
+    channel: in-person
+    work: 1h          # queue included
+    wait: 3d
+    produces: [clearance]
+
+  # then the licence itself
+  - id: apply
+    name: "Apply: stall licence"
+    actor: desk
+    channel: in-person
+    work: 30m
+    wait: 10d         # by law at most 10 days
+    needs: [form, clearance]
+"""
+
+
+def test_fix_draft_keeps_the_analysts_comments_and_untouched_text(run_bpr, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "as-is.yaml"
+    source.write_text(COMMENTED_AS_IS, encoding="utf-8")
+    out = tmp_path / "draft.yaml"
+    assert run_bpr("lint", "--fix-draft", source, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# yaml-language-server: $schema=../model.schema.json"
+    assert lines[1].startswith("# Draft To-Be of stall-licence")
+    # every comment of the analyst is still there, in its order
+    comments = [line[line.index("#") :] for line in COMMENTED_AS_IS.splitlines() if "#" in line]
+    kept = [line[line.index("#") :] for line in lines if "#" in line]
+    assert [c for c in kept if c in comments] == comments
+    # the step the suggestions do not touch is byte for byte what it was, and so are the actors
+    untouched = COMMENTED_AS_IS[COMMENTED_AS_IS.index("  # then the licence") :]
+    assert text.endswith(untouched)
+    actors = COMMENTED_AS_IS[COMMENTED_AS_IS.index("actors:") : COMMENTED_AS_IS.index("documents:")]
+    assert actors in text
+    # the changes are made, with their notes
+    assert (
+        "  clearance: {name: No-debt certificate, issuer: tax, exchange: true} # valid 30 days"
+        in lines
+    )
+    assert "    channel: automatic" in lines
+    assert "variant: to-be-draft" in lines
+    draft = bpr.load(out)
+    assert (
+        draft.documents["clearance"].exchange and draft.step("apply").name == "Apply: stall licence"
+    )
+    assert list(draft.actors) == ["trader", "tax", "desk"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(Path(__file__).parent.parent.glob("models/*/as-is.yaml")), ids=str
+)
+def test_every_draft_of_a_shipped_model_loads_as_the_draft_and_keeps_its_comments(
+    path: Path,
+) -> None:
+    from bpr.lint import build_draft, lint
+
+    as_is = bpr.load(path)
+    draft = build_draft(as_is, lint(as_is))
+    assert model_data(bpr.loads(draft.text)) == model_data(draft.model)
+    source = path.read_text(encoding="utf-8")
+    comments = [line for line in source.splitlines() if line.lstrip().startswith("#")]
+    assert [line for line in draft.text.splitlines() if line in comments] == comments
+
+
+def test_a_model_with_no_text_is_written_anew() -> None:
+    from bpr.lint import build_draft, lint
+
+    as_is = bpr.loads(COMMENTED_AS_IS)
+    as_is = dataclasses.replace(as_is, source=None)
+    draft = build_draft(as_is, lint(as_is))
+    assert "# queue included" not in draft.text and "# lint: once-only" in draft.text
+    assert model_data(bpr.loads(draft.text)) == model_data(draft.model)
+
+
+def test_edit_model_text_sets_inserts_and_removes_in_the_house_order() -> None:
+    text = (
+        "bpr: 1\nservice: s\nvariant: as-is\n"
+        "actors: {a: {name: A}}\n"
+        "steps:\n"
+        "  - id: x   # first\n    actor: a\n    fee: 5\n    next: y\n"
+        "  - id: y\n    actor: a\n"
+    )
+    out = edit_model_text(
+        text,
+        {
+            (): {"name": "off", "volume": 1e-07},
+            ("steps", "x"): {"channel": "online", "fee": REMOVE, "wait": "1e6", "join": "all"},
+            ("actors", "a"): {"agency": "007"},
+        },
+        notes={("steps", "y"): ["lint: why\nnot"]},
+        header=["Head"],
+    )
+    assert out == (
+        "# Head\n"
+        "bpr: 1\nservice: s\nvariant: as-is\n"
+        'name: "off"\n'
+        "volume: 1.0e-07\n"
+        'actors:\n  a: {name: A, agency: "007"}\n'
+        "steps:\n"
+        "  - id: x   # first\n    actor: a\n    channel: online\n"
+        '    wait: "1e6"\n    next: y\n    join: all\n'
+        "  # lint: why not\n"
+        "  - id: y\n    actor: a\n"
+    )
+    data = _loads(out)
+    assert data["name"] == "off" and data["actors"]["a"]["agency"] == "007"  # type: ignore[index]
+    assert data["steps"][0]["wait"] == "1e6"  # type: ignore[index]
+
+
+def test_edit_model_text_of_a_file_in_flow_style() -> None:
+    text = (
+        "{bpr: 1, service: s, variant: as-is, actors: {a: {name: A}}, steps: [{id: x, actor: a}]}\n"
+    )
+    out = edit_model_text(
+        text, {("steps", "x"): {"channel": "online"}}, notes={("steps", "x"): ["n"]}
+    )
+    assert out == (
+        "bpr: 1\nservice: s\nvariant: as-is\nactors:\n  a: {name: A}\n"
+        "steps:\n  # n\n  - id: x\n    actor: a\n    channel: online\n"
+    )
+
+
+def test_edit_model_text_counts_lines_as_yaml_does() -> None:
+    # U+2028 and U+0085 inside a quoted name are no line breaks to YAML
+    text = (
+        'bpr: 1\nname: "a\u2028b\x85c"\nsteps:\n  - id: x\n    actor: a\n  - id: y\n    actor: a\n'
+    )
+    out = edit_model_text(text, {("steps", "y"): {"channel": "online"}})
+    assert out == text + "    channel: online\n"

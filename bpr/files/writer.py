@@ -33,13 +33,26 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
+from bpr.core.durations import Duration, DurationError, format_hours, parse_duration
+from bpr.core.model import END, Model, Step
 from bpr.core.text import for_yaml_comment
 
-__all__ = ["Commented", "model_text", "yaml_comment", "yaml_duration", "yaml_number", "yaml_scalar"]
+__all__ = [
+    "REMOVE",
+    "Commented",
+    "edit_model_text",
+    "model_data",
+    "model_text",
+    "yaml_comment",
+    "yaml_duration",
+    "yaml_number",
+    "yaml_scalar",
+]
 
 _SPECIAL_WORDS = {
     "yes", "no", "true", "false", "on", "off", "y", "n", "null", "~", "none", ".nan", ".inf",
@@ -53,6 +66,7 @@ _BREAKS = frozenset("\x85\u2028\u2029")
 # A duration in the format's units (30m, 1h 30m, 2d..5d): plain, though it starts with a digit.
 _TERMS = r"\d+(?:\.\d+)?[a-z]+(?: \d+(?:\.\d+)?[a-z]+)*"
 _DURATION = re.compile(rf"{_TERMS}(?:\.\.{_TERMS})?")
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 # Keys whose text values are durations, and the keys of a triangular duration.
 _DURATION_KEYS = frozenset({"work", "wait"})
 
@@ -263,3 +277,487 @@ def _block(mapping: Mapping[Any, Any], indent: str) -> list[str]:
             flow = _flow(value, key in _DURATION_KEYS)
             lines.append(f"{indent}{_key(key)}: {flow}{_after(after)}")
     return lines
+
+
+# -- a model as plain data ------------------------------------------------------------------
+
+
+def model_data(model: Model) -> dict[str, Any]:
+    """A :class:`~bpr.core.model.Model` as the plain data of its file, for :func:`model_text`.
+
+    Defaults are left out (the ``internal`` channel, zero work, a ``next`` that falls
+    through to the following step); a flow into a ``join: all`` step is always written out,
+    since it ends a parallel branch.
+
+    >>> import bpr
+    >>> m = bpr.loads("bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...               "steps: [{id: x, actor: a, work: 90m}, {id: y, actor: a}]\\n")
+    >>> model_data(m)["steps"]
+    [{'id': 'x', 'actor': 'a', 'work': '1h 30m'}, {'id': 'y', 'actor': 'a'}]
+    """
+    data: dict[str, Any] = {
+        "bpr": model.version,
+        "service": model.service,
+        "variant": model.variant,
+    }
+    for key in ("name", "maturity", "volume", "currency", "tariff"):
+        value = getattr(model, key)
+        if value is not None:
+            data[key] = value
+    if model.sources:
+        data["sources"] = list(model.sources)
+    ignored: dict[str, str] = model.lint.get("ignore", {})
+    if ignored:
+        data["lint"] = {
+            "ignore": [{"rule": r, "reason": why} if why else r for r, why in ignored.items()]
+        }
+    data["actors"] = {}
+    for actor in model.actors.values():
+        entry: dict[str, Any] = {"name": actor.name}
+        if actor.kind != "staff":
+            entry["kind"] = actor.kind
+        if actor.agency is not None:
+            entry["agency"] = actor.agency
+        data["actors"][actor.id] = entry
+    if model.documents:
+        data["documents"] = {}
+        for doc in model.documents.values():
+            entry = {"name": doc.name}
+            if doc.issuer is not None:
+                entry["issuer"] = doc.issuer
+            if doc.exchange:
+                entry["exchange"] = True
+            data["documents"][doc.id] = entry
+    joins = {s.id for s in model.steps if s.join is not None}
+    steps = model.steps
+    data["steps"] = [
+        _step_data(step, steps[i + 1].id if i + 1 < len(steps) else END, joins)
+        for i, step in enumerate(steps)
+    ]
+    return data
+
+
+def _step_data(step: Step, following: str, joins: set[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": step.id}
+    if step.name and step.name != step.id:
+        data["name"] = step.name
+    data["actor"] = step.actor
+    if step.channel != "internal":
+        data["channel"] = step.channel
+    if not step.work.is_zero:
+        data["work"] = _duration(step.work)
+    if not step.wait.is_zero:
+        data["wait"] = _duration(step.wait)
+    if step.fee:
+        data["fee"] = step.fee
+    for key in ("needs", "produces"):
+        if getattr(step, key):
+            data[key] = list(getattr(step, key))
+    flow = step.next
+    if flow.kind == "parallel":
+        data["next"] = {"all": list(flow.targets)}
+    elif flow.kind == "sequence" and len(flow.branches) == 1:
+        target = flow.branches[0].to
+        if target != following or target in joins:
+            data["next"] = target
+    else:
+        data["next"] = [
+            {"to": b.to, "p": b.p, **({"when": b.when} if b.when is not None else {})}
+            for b in flow.branches
+        ]
+    if step.join is not None:
+        data["join"] = "all"
+    if step.replaces:
+        data["replaces"] = list(step.replaces)
+    return data
+
+
+def _hours(hours: float) -> str:
+    """A duration in the format's units that reads back as exactly these hours."""
+    text = format_hours(hours)
+    try:
+        if parse_duration(text).mean == hours:
+            return text
+    except DurationError:  # pragma: no cover - format_hours writes valid durations
+        pass
+    return format(Decimal(repr(hours)), "f") + "h"
+
+
+def _duration(value: Duration) -> str | dict[str, str]:
+    if value.kind == "uniform":
+        return f"{_hours(value.low)}..{_hours(value.high)}"
+    if value.kind == "triangular":
+        return {"min": _hours(value.low), "mode": _hours(value.mode), "max": _hours(value.high)}
+    return _hours(value.mode)
+
+
+# -- editing an existing model file ---------------------------------------------------------
+
+REMOVE: Any = type("Remove", (), {"__repr__": lambda self: "REMOVE"})()
+"""A field value for :func:`edit_model_text` that deletes the field."""
+
+# Where a new key goes among those a mapping has: after the last one that comes before it.
+_ORDERS: dict[str, tuple[str, ...]] = {
+    "": (
+        "bpr", "service", "variant", "name", "maturity", "volume", "currency", "tariff",
+        "sources", "lint", "actors", "documents", "steps",
+    ),
+    "steps": (
+        "id", "name", "actor", "channel", "work", "wait", "fee", "needs", "produces", "next",
+        "join", "replaces",
+    ),
+    "documents": ("name", "issuer", "exchange"),
+    "actors": ("name", "kind", "agency"),
+}  # fmt: skip
+
+
+def edit_model_text(
+    text: str,
+    fields: Mapping[tuple[str, ...], Mapping[str, Any]],
+    *,
+    notes: Mapping[tuple[str, str], Sequence[str]] | None = None,
+    header: Iterable[str] = (),
+) -> str:
+    """An existing model file with some fields changed, and everything else as it was.
+
+    ``fields`` maps ``()`` (the top level) or ``(section, id)`` (``("steps", "apply")``,
+    ``("documents", "passport")``, ``("actors", "tax")``) to the fields to set there, as
+    plain data (a value of :data:`REMOVE` deletes the field). ``notes`` puts comment lines
+    above entries, and ``header`` comment lines open the file.
+
+    The file is read with ruamel.yaml's round-trip mode, which keeps comments, key order and
+    quoting, and written back entry by entry: the text of every top-level key, step,
+    document and actor that nothing changes is kept byte for byte (with its comments and
+    alignment); a changed entry keeps its own comments and the order of its keys, and a new
+    key goes where the house style puts it.
+
+    >>> print(edit_model_text(
+    ...     "bpr: 1   # format\\nvariant: as-is\\nsteps:\\n  - id: a   # first\\n    actor: x\\n",
+    ...     {(): {"variant": "to-be"}, ("steps", "a"): {"channel": "online"}},
+    ...     notes={("steps", "a"): ["lint: now online"]},
+    ... ), end="")
+    bpr: 1   # format
+    variant: to-be
+    steps:
+      # lint: now online
+      - id: a   # first
+        actor: x
+        channel: online
+    """
+    return _Editor(text).apply(fields, notes or {}, list(header))
+
+
+def _rt() -> Any:
+    """A ruamel.yaml round-trip reader and writer (imported here: ``bpr validate`` never
+    needs it)."""
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 1 << 30
+    rt.indent(mapping=2, sequence=4, offset=2)
+    return rt
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a text as ruamel.yaml counts them: split at ``\\r\\n``, ``\\r`` and
+    ``\\n`` only (``str.splitlines`` splits at U+0085 or U+2028 inside a quoted scalar too)."""
+    parts = _LINE_BREAK.split(text)
+    lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+    return [*lines, parts[-1]] if parts[-1] else lines
+
+
+def _is_comment_or_blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+class _Editor:
+    """One edit of a model file's text (see :func:`edit_model_text`)."""
+
+    def __init__(self, text: str) -> None:
+        self.rt = _rt()
+        self.text = text if text.endswith("\n") or not text else text + "\n"
+        self.lines = _lines(self.text)
+        self.doc = self.rt.load(self.text)
+        if not _is_mapping(self.doc):
+            raise ValueError("a model file holds a mapping at its top level")
+
+    # -- values in ruamel's types, quoted the house way --
+
+    def node(self, key: str, value: Any) -> Any:
+        """``value`` as ruamel loads the house writer's text of it, so that it is quoted,
+        numbered and styled as :func:`model_text` would write it."""
+        loaded = self.rt.load("v: " + _flow(value, key in _DURATION_KEYS) + "\n")["v"]
+        if _is_list(loaded) and any(_is_mapping(v) for v in loaded):
+            loaded.fa.set_block_style()
+        return loaded
+
+    def set_fields(self, mapping: Any, changes: Mapping[str, Any], order: tuple[str, ...]) -> None:
+        for key, value in changes.items():
+            if value is REMOVE:
+                if key in mapping:
+                    del mapping[key]
+                continue
+            if key in mapping:
+                mapping[key] = self.node(key, value)
+                continue
+            rank = order.index(key) if key in order else len(order)
+            position = 0
+            for i, existing in enumerate(mapping):
+                if (order.index(existing) if existing in order else len(order)) <= rank:
+                    position = i + 1
+            mapping.insert(position, key, self.node(key, value))
+
+    # -- where each entry's text is --
+
+    def top_spans(self) -> dict[str, tuple[int, int]]:
+        """The lines of each top-level key: from its line to the next key's, less the
+        comments and blank lines before the next (they belong to what follows)."""
+        keys = list(self.doc)
+        starts = [self.doc.lc.key(k)[0] for k in keys]
+        spans = {}
+        for i, key in enumerate(keys):
+            end = starts[i + 1] if i + 1 < len(keys) else len(self.lines)
+            spans[key] = (starts[i], self.trim(starts[i], end))
+        return spans
+
+    def trim(self, start: int, end: int) -> int:
+        while end > start + 1 and _is_comment_or_blank(self.lines[end - 1]):
+            end -= 1
+        return end
+
+    def entry_spans(self, section: str, span: tuple[int, int]) -> dict[str, tuple[int, int]] | None:
+        """The lines of each step, document or actor of a block section; None where the
+        section is in flow style or two entries share a line (then it is written whole)."""
+        container = self.doc[section]
+        if getattr(container.fa, "_flow_style", None) or not container:
+            return None
+        if _is_list(container):
+            ids = [str(item.get("id")) if _is_mapping(item) else "" for item in container]
+            starts = [container.lc.item(i)[0] for i in range(len(container))]
+        else:
+            ids = [str(k) for k in container]
+            starts = [container.lc.key(k)[0] for k in container]
+        if len(set(starts)) != len(starts) or starts[0] <= span[0] or len(set(ids)) != len(ids):
+            return None
+        spans = {}
+        for i, ident in enumerate(ids):
+            end = starts[i + 1] if i + 1 < len(starts) else span[1]
+            spans[ident] = (starts[i], self.trim(starts[i], end))
+        return spans
+
+    # -- writing entries back --
+
+    def dump(self, data: Any) -> list[str]:
+        from io import StringIO
+
+        out = StringIO()
+        self.rt.dump(data, out)
+        return _lines(out.getvalue())
+
+    def render(
+        self, data: Any, original: list[str], skip: int, added: Iterable[str] = ()
+    ) -> list[str]:
+        """The text of ``data`` less its first ``skip`` lines; of the comment and blank
+        lines, only those of the ``original`` text are kept (ruamel hangs the comments that
+        come before the next entry on the last key of this one), and the ``added`` ones."""
+        lines = self.dump(data)[skip:]
+        allowed: dict[str, int] = {}
+        for line in [*original, *added]:
+            if _is_comment_or_blank(line):
+                allowed[line.strip()] = allowed.get(line.strip(), 0) + 1
+        kept = []
+        for line in lines:
+            if _is_comment_or_blank(line):
+                if not allowed.get(line.strip()):
+                    continue
+                allowed[line.strip()] -= 1
+            kept.append(line)
+        while kept and _is_comment_or_blank(kept[-1]):
+            kept.pop()
+        return kept
+
+    def entry_text(self, section: str, ident: str, span: tuple[int, int]) -> list[str]:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        container = self.doc[section]
+        original = self.lines[span[0] : span[1]]
+        first = original[0]
+        if _is_list(container):
+            index = next(i for i, s in enumerate(container) if str(s.get("id")) == ident)
+            column = container.lc.item(index)[1]
+            dash = first.index("-") if first.lstrip().startswith("-") else max(column - 2, 0)
+            self.rt.indent(mapping=2, sequence=column, offset=dash)
+            try:
+                return self.render(
+                    CommentedMap({section: CommentedSeq([container[index]])}), original, 1
+                )
+            finally:
+                self.rt.indent(mapping=2, sequence=4, offset=2)
+        key = next(k for k in container if str(k) == ident)
+        mini = CommentedMap({key: container[key]})
+        if key in container.ca.items:
+            mini.ca.items[key] = container.ca.items[key]
+        indent = container.lc.key(key)[1]
+        self.rt.indent(mapping=indent, sequence=4, offset=2)
+        try:
+            lines = self.render(CommentedMap({section: mini}), original, 1)
+        finally:
+            self.rt.indent(mapping=2, sequence=4, offset=2)
+        # Keep the alignment of the value, as in ``passport:      {name: ...}``.
+        line, column = container.lc.value(key)
+        if lines and line == span[0]:
+            prefix = first[:column]
+            head = prefix.rstrip()
+            if lines[0].startswith(head + " "):
+                lines[0] = prefix + lines[0][len(head) :].lstrip(" ")
+        return lines
+
+    def top_text(self, key: str, original: list[str], added: Iterable[str] = ()) -> list[str]:
+        from ruamel.yaml.comments import CommentedMap
+
+        mini = CommentedMap({key: self.doc[key]})
+        if key in self.doc.ca.items:
+            mini.ca.items[key] = self.doc.ca.items[key]
+        return self.render(mini, original, 0, added)
+
+    def apply(
+        self,
+        fields: Mapping[tuple[str, ...], Mapping[str, Any]],
+        notes: Mapping[tuple[str, str], Sequence[str]],
+        header: list[str],
+    ) -> str:
+        if getattr(self.doc.fa, "_flow_style", None):
+            return self.whole(fields, notes, header)
+        spans = self.top_spans()
+        entries: dict[str, dict[str, tuple[int, int]] | None] = {
+            s: self.entry_spans(s, spans[s]) for s in ("steps", "documents", "actors") if s in spans
+        }
+        # Each replacement: (start, end, new lines), applied from the bottom up.
+        edits: list[tuple[int, int, list[str]]] = []
+        whole_sections: set[str] = set()
+        for where, changes in fields.items():
+            if where == ():
+                continue
+            section, ident = where
+            target = self.entry(section, ident)
+            self.set_fields(target, changes, _ORDERS.get(section, ()))
+            if entries.get(section) is None:
+                whole_sections.add(section)
+        for where in notes:
+            section = where[0]
+            if entries.get(section) is None:
+                whole_sections.add(section)
+        for section in whole_sections:
+            self.block_style(section, notes)
+            start, end = spans[section]
+            added = [
+                f"# {_flat(n)}" for w, texts in notes.items() if w[0] == section for n in texts
+            ]
+            edits.append((start, end, self.top_text(section, self.lines[start:end], added)))
+        touched = {w for w in fields if w != ()} | set(notes)
+        for section, ident in touched:
+            if section in whole_sections:
+                continue
+            section_spans = entries[section]
+            assert section_spans is not None
+            start, end = section_spans[ident]
+            new = (
+                self.entry_text(section, ident, (start, end))
+                if (section, ident) in fields
+                else self.lines[start:end]
+            )
+            first = self.lines[start]
+            indent = " " * (len(first) - len(first.lstrip()))
+            comments = [yaml_comment(n, indent) + "\n" for n in notes.get((section, ident), ())]
+            edits.append((start, end, comments + list(new)))
+        order = _ORDERS[""]
+        top = sorted(
+            fields.get((), {}).items(),
+            key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+        )
+        for key, value in top:
+            if key in spans:
+                start, end = spans[key]
+                if value is REMOVE:
+                    edits.append((start, end, []))
+                    continue
+                self.doc[key] = self.node(key, value)
+                edits.append((start, end, self.top_text(key, self.lines[start:end])))
+            elif value is not REMOVE:
+                rank = order.index(key) if key in order else len(order)
+                after = [k for k in spans if (order.index(k) if k in order else len(order)) <= rank]
+                at = spans[after[-1]][1] if after else min(s for s, _ in spans.values())
+                from ruamel.yaml.comments import CommentedMap
+
+                edits.append(
+                    (at, at, self.render(CommentedMap({key: self.node(key, value)}), [], 0))
+                )
+        lines = list(self.lines)
+        # From the bottom up, so that each span is still where it was; of two insertions at
+        # one place, the later one first, so that they end up in the order they were made.
+        ordered = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1], e[0]), reverse=True)
+        for _, (start, end, new) in ordered:
+            lines[start:end] = new
+        return self.with_header(lines, header)
+
+    def entry(self, section: str, ident: str) -> Any:
+        container = self.doc.get(section)
+        if _is_list(container):
+            for item in container:
+                if _is_mapping(item) and str(item.get("id")) == ident:
+                    return item
+        elif _is_mapping(container):
+            for key in container:
+                if str(key) == ident:
+                    return container[key]
+        raise KeyError(f"the file has no {section} entry '{ident}'")
+
+    def block_style(self, section: str, notes: Mapping[tuple[str, str], Sequence[str]]) -> None:
+        """Write a section that was in flow style the house way, with its notes."""
+        container = self.doc[section]
+        container.fa.set_block_style()
+        if _is_list(container):
+            for index, item in enumerate(container):
+                if _is_mapping(item):
+                    item.fa.set_block_style()
+                    text = notes.get((section, str(item.get("id"))))
+                    if text:
+                        container.yaml_set_comment_before_after_key(
+                            index, before="\n".join(_flat(t) for t in text), indent=2
+                        )
+        else:
+            for key in container:
+                text = notes.get((section, str(key)))
+                if text:
+                    container.yaml_set_comment_before_after_key(
+                        key, before="\n".join(_flat(t) for t in text), indent=2
+                    )
+
+    def whole(
+        self,
+        fields: Mapping[tuple[str, ...], Mapping[str, Any]],
+        notes: Mapping[tuple[str, str], Sequence[str]],
+        header: list[str],
+    ) -> str:
+        """A file that is one flow mapping: written whole, the house way."""
+        self.doc.fa.set_block_style()
+        for where, changes in fields.items():
+            if where == ():
+                self.set_fields(self.doc, changes, _ORDERS[""])
+            else:
+                self.set_fields(self.entry(*where), changes, _ORDERS.get(where[0], ()))
+        for section in ("actors", "documents", "steps"):
+            if self.doc.get(section):
+                self.block_style(section, notes)
+        return self.with_header(self.dump(self.doc), header)
+
+    def with_header(self, lines: list[str], header: list[str]) -> str:
+        comments = [yaml_comment(line) + "\n" for line in header]
+        at = 1 if lines and lines[0].startswith("# yaml-language-server:") else 0
+        return "".join(lines[:at] + comments + lines[at:])
+
+
+def _flat(text: str) -> str:
+    return for_yaml_comment(text, max(len(text), 1))
