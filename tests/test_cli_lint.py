@@ -136,8 +136,9 @@ def test_fix_draft_never_overwrites_the_model(run_bpr, tmp_path: Path) -> None: 
     assert result.exit_code == 1
     assert "would overwrite the input" in result.stderr
     assert path.read_text(encoding="utf-8") == original
-    missing = run_bpr("lint", "--fix-draft", path, "-o", tmp_path / "no" / "draft.yaml")
-    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    into_new_folder = tmp_path / "no" / "draft.yaml"
+    assert run_bpr("lint", "--fix-draft", path, "-o", into_new_folder).exit_code == 0
+    assert bpr.load(into_new_folder).variant == "to-be-draft"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bpr
+from bpr.files.writer import yaml_scalar
 from bpr.lint import (
     RULES,
     SAFE_RULES,
@@ -24,7 +25,6 @@ from bpr.lint import (
     lint,
     lint_result,
 )
-from bpr.lint.draft import yaml_scalar
 from bpr.lint.edits import available_documents, parallelise, unavailable_needs
 from tests.conftest import DATA, model_files
 

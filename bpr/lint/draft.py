@@ -1,31 +1,22 @@
-"""The draft To-Be of ``bpr lint --fix-draft``: the safe suggestions applied, written as YAML."""
+"""The draft To-Be of ``bpr lint --fix-draft``: the safe suggestions applied, written as YAML.
+
+The draft is the analyst's own file edited in place (:func:`bpr.files.writer.edit_model_text`):
+their comments, key order and every step the suggestions do not touch stay as they were.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
-import yaml
-
-from bpr.core.durations import Duration, DurationError, format_hours, parse_duration
-from bpr.core.model import END, Flow, Model, Step
+from bpr.core.model import Model
+from bpr.files.writer import REMOVE, Commented, edit_model_text, model_data, model_text
 from bpr.lint.edits import Edit, Note, exchange_documents, parallelise
 from bpr.lint.findings import SAFE_RULES, Finding
 
-__all__ = ["Draft", "build_draft", "draft_to_be", "yaml_scalar"]
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
-
-# Text that can stand unquoted in block and flow context and reads back as the same text.
-_PLAIN = re.compile(r"[^\W\d_](?:[\w .()'/-]*[\w.()'/-])?")
-# What YAML allows in a comment: no line breaks, printable characters only.
-_UNPRINTABLE = re.compile("[^\x09\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+__all__ = ["Draft", "build_draft", "draft_to_be"]
 
 
 @dataclass(frozen=True)
@@ -60,10 +51,13 @@ def draft_to_be(model: Model, findings: Iterable[Finding]) -> str:
     return build_draft(model, findings).text
 
 
-def build_draft(model: Model, findings: Iterable[Finding]) -> Draft:
+def build_draft(model: Model, findings: Iterable[Finding], text: str | None = None) -> Draft:
     """Apply the safe suggestions one after the other and write the result.
 
     A suggestion that no longer fits the model changed by the earlier ones is skipped.
+    ``text`` is the model's file (by default the text it was read from): the draft is that
+    text with the changes made, everything else kept. A model built in code, with no text,
+    is written anew in the house style.
     """
     order = {rule: i for i, rule in enumerate(SAFE_RULES)}
     current = model
@@ -85,8 +79,17 @@ def build_draft(model: Model, findings: Iterable[Finding]) -> Draft:
     drafted = dataclasses.replace(
         current, variant=variant, name=f"Draft To-Be from bpr lint: {model.title}"
     )
-    text = _write(model, drafted, notes, applied, skipped)
-    return Draft(text, drafted, tuple(applied), tuple(skipped))
+    if text is None:
+        text = _file_text(model)
+    header = _header(model, applied, skipped)
+    by_entity: dict[tuple[str, str], list[str]] = {}
+    for note in notes:
+        by_entity.setdefault((f"{note.kind}s", note.id), []).append(f"lint: {note.text}")
+    if text is None:
+        written = _write_new(drafted, by_entity, header)
+    else:
+        written = edit_model_text(text, _changes(model, drafted), notes=by_entity, header=header)
+    return Draft(written, drafted, tuple(applied), tuple(skipped))
 
 
 def _edit(model: Model, finding: Finding) -> Edit | None:
@@ -100,107 +103,44 @@ def _edit(model: Model, finding: Finding) -> Edit | None:
 # -- writing YAML -------------------------------------------------------------------------------
 
 
-def yaml_scalar(text: str) -> str:
-    """Text as a YAML scalar that reads back as the same text, in block or flow context.
-
-    Plain where that is safe and readable, double-quoted (with escapes) otherwise.
-
-    >>> yaml_scalar("Cadastre office"), yaml_scalar("yes"), yaml_scalar("a: b # c")
-    ('Cadastre office', '"yes"', '"a: b # c"')
-    """
-    if _PLAIN.fullmatch(text) and yaml.load(text, Loader=_Loader) == text:
-        return text
-    dumped: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf"))
-    return dumped.rstrip("\n")
+def _file_text(model: Model) -> str | None:
+    """The text the model was read from, if any."""
+    if model.source is None or not model.source.text:
+        return None
+    return model.source.text
 
 
-def _number(value: float) -> str:
-    """A number YAML reads back exactly (PyYAML needs a dot in a float with an exponent)."""
-    if float(value).is_integer():
-        return str(int(value))
-    text = repr(float(value))
-    mantissa, _, exponent = text.partition("e")
-    if exponent and "." not in mantissa:
-        text = f"{mantissa}.0e{exponent}"
-    return text
+def _changes(before: Model, after: Model) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The fields of the file that differ between two models, as plain data."""
+    old, new = model_data(before), model_data(after)
+    changes: dict[tuple[str, ...], dict[str, Any]] = {}
+    sections = ("actors", "documents", "steps")
+    top = _differences(
+        {k: v for k, v in old.items() if k not in sections},
+        {k: v for k, v in new.items() if k not in sections},
+    )
+    if top:
+        changes[()] = top
+    for section in sections:
+        old_entries = _entries(old.get(section))
+        for ident, entry in _entries(new.get(section)).items():
+            if ident in old_entries:
+                changed = _differences(old_entries[ident], entry)
+                if changed:
+                    changes[(section, ident)] = changed
+    return changes
 
 
-def _hours(hours: float) -> str:
-    """A duration in the format's units that reads back as exactly these hours."""
-    text = format_hours(hours)
-    try:
-        if parse_duration(text).mean == hours:
-            return text
-    except DurationError:  # pragma: no cover - format_hours writes valid durations
-        pass
-    return format(Decimal(repr(hours)), "f") + "h"
+def _entries(section: Any) -> dict[str, dict[str, Any]]:
+    if isinstance(section, Mapping):
+        return dict(section)
+    return {entry["id"]: entry for entry in section or ()}
 
 
-def _duration(value: Duration) -> str:
-    if value.kind == "uniform":
-        return yaml_scalar(f"{_hours(value.low)}..{_hours(value.high)}")
-    if value.kind == "triangular":
-        return (
-            f"{{min: {_hours(value.low)}, mode: {_hours(value.mode)}, max: {_hours(value.high)}}}"
-        )
-    return _hours(value.mode)
-
-
-def _comment(text: str, indent: str = "") -> str:
-    clean = " ".join(_UNPRINTABLE.sub(" ", text).split())
-    return f"{indent}# {clean}".rstrip()
-
-
-def _ids(ids: Iterable[str]) -> str:
-    return "[" + ", ".join(yaml_scalar(i) for i in ids) + "]"
-
-
-def _flow(step: Step, following: str | None, joins: set[str]) -> list[str]:
-    """The ``next`` lines of a step; none where the case falls through to the following step.
-
-    A flow into a ``join: all`` step is always written out: it ends a parallel branch.
-    """
-    flow: Flow = step.next
-    if flow.kind == "parallel":
-        return [f"    next: {{all: {_ids(flow.targets)}}}"]
-    if flow.kind == "sequence" and len(flow.branches) == 1:
-        target = flow.branches[0].to
-        if target == (following or END) and target not in joins:
-            return []
-        return [f"    next: {yaml_scalar(target)}"]
-    lines = ["    next:"]
-    for branch in flow.branches:
-        parts = [f"to: {yaml_scalar(branch.to)}", f"p: {_number(branch.p)}"]
-        if branch.when is not None:
-            parts.append(f"when: {yaml_scalar(branch.when)}")
-        lines.append("      - {" + ", ".join(parts) + "}")
-    return lines
-
-
-def _step(step: Step, following: str | None, joins: set[str], notes: list[str]) -> list[str]:
-    lines = [_comment(f"lint: {n}", "  ") for n in notes]
-    lines.append(f"  - id: {yaml_scalar(step.id)}")
-    if step.name and step.name != step.id:
-        lines.append(f"    name: {yaml_scalar(step.name)}")
-    lines.append(f"    actor: {yaml_scalar(step.actor)}")
-    if step.channel != "internal":
-        lines.append(f"    channel: {step.channel}")
-    if not step.work.is_zero:
-        lines.append(f"    work: {_duration(step.work)}")
-    if not step.wait.is_zero:
-        lines.append(f"    wait: {_duration(step.wait)}")
-    if step.fee:
-        lines.append(f"    fee: {_number(step.fee)}")
-    if step.needs:
-        lines.append(f"    needs: {_ids(step.needs)}")
-    if step.produces:
-        lines.append(f"    produces: {_ids(step.produces)}")
-    lines += _flow(step, following, joins)
-    if step.join is not None:
-        lines.append("    join: all")
-    if step.replaces:
-        lines.append(f"    replaces: {_ids(step.replaces)}")
-    return lines
+def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    changed = {key: value for key, value in new.items() if old.get(key) != value}
+    changed.update({key: REMOVE for key in old if key not in new})
+    return changed
 
 
 def _summary(finding: Finding) -> str:
@@ -209,17 +149,10 @@ def _summary(finding: Finding) -> str:
     return f"{finding.rule}{where}: {what}" if what else f"{finding.rule}{where}"
 
 
-def _write(
-    original: Model,
-    model: Model,
-    notes: list[Note],
-    applied: list[Finding],
-    skipped: list[tuple[Finding, str]],
-) -> str:
-    by_entity: dict[tuple[str, str], list[str]] = {}
-    for note in notes:
-        by_entity.setdefault((note.kind, note.id), []).append(note.text)
-    head = [
+def _header(
+    original: Model, applied: Sequence[Finding], skipped: Sequence[tuple[Finding, str]]
+) -> list[str]:
+    return [
         f"Draft To-Be of {original.service}, written by `bpr lint --fix-draft`",
         f"from {original.file} ({original.variant}).",
         "It applies the safe suggestions of bpr lint (certificates exchanged, independent steps",
@@ -231,56 +164,20 @@ def _write(
         f"Not applied ({len(skipped)}):" if skipped else "Not applied: none.",
         *(f"  - {_summary(f)} ({why})" for f, why in skipped),
     ]
-    out = [_comment(line) for line in head]
-    out.append("bpr: 1")
-    out.append(f"service: {yaml_scalar(model.service)}")
-    out.append(f"variant: {yaml_scalar(model.variant)}")
-    if model.name is not None:
-        out.append(f"name: {yaml_scalar(model.name)}")
-    if model.maturity is not None:
-        out.append(f"maturity: {model.maturity}")
-    if model.volume is not None:
-        out.append(f"volume: {_number(model.volume)}")
-    if model.currency is not None:
-        out.append(f"currency: {yaml_scalar(model.currency)}")
-    if model.tariff is not None:
-        out.append(f"tariff: {_number(model.tariff)}")
-    if model.sources:
-        out.append("sources:")
-        out += [f"  - {yaml_scalar(s)}" for s in model.sources]
-    ignored: dict[str, str] = model.lint.get("ignore", {})
-    if ignored:
-        out += ["lint:", "  ignore:"]
-        for rule, reason in ignored.items():
-            if reason:
-                out.append(f"    - {{rule: {yaml_scalar(rule)}, reason: {yaml_scalar(reason)}}}")
-            else:
-                out.append(f"    - {yaml_scalar(rule)}")
 
-    out += ["", "actors:"]
-    for actor in model.actors.values():
-        parts = [f"name: {yaml_scalar(actor.name)}"]
-        if actor.kind != "staff":
-            parts.append(f"kind: {yaml_scalar(actor.kind)}")
-        if actor.agency is not None:
-            parts.append(f"agency: {yaml_scalar(actor.agency)}")
-        out.append(f"  {yaml_scalar(actor.id)}: {{{', '.join(parts)}}}")
 
-    if model.documents:
-        out += ["", "documents:"]
-        for doc in model.documents.values():
-            out += [_comment(f"lint: {n}", "  ") for n in by_entity.get(("document", doc.id), [])]
-            parts = [f"name: {yaml_scalar(doc.name)}"]
-            if doc.issuer is not None:
-                parts.append(f"issuer: {yaml_scalar(doc.issuer)}")
-            if doc.exchange:
-                parts.append("exchange: true")
-            out.append(f"  {yaml_scalar(doc.id)}: {{{', '.join(parts)}}}")
-
-    out += ["", "steps:"]
-    steps = model.steps
-    joins = {s.id for s in steps if s.join is not None}
-    for i, step in enumerate(steps):
-        following = steps[i + 1].id if i + 1 < len(steps) else None
-        out += _step(step, following, joins, by_entity.get(("step", step.id), []))
-    return "\n".join(out) + "\n"
+def _write_new(model: Model, notes: Mapping[tuple[str, str], list[str]], header: list[str]) -> str:
+    """A model with no file of its own, written anew with the notes above what they are on."""
+    data = model_data(model)
+    for section in ("documents", "steps"):
+        entries = data.get(section)
+        if isinstance(entries, dict):
+            data[section] = {
+                ident: Commented(entry, tuple(notes.get((section, ident), ())))
+                for ident, entry in entries.items()
+            }
+        elif entries:
+            data[section] = [
+                Commented(entry, tuple(notes.get((section, entry["id"]), ()))) for entry in entries
+            ]
+    return model_text(data, header)
