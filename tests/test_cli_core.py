@@ -163,3 +163,100 @@ def test_sigterm_leaves_no_half_written_file(tmp_path: Path) -> None:
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
+
+
+def test_metrics_json_of_one_invalid_file_prints_its_problem_not_an_array(
+    run_bpr, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bpr: 1\n", encoding="utf-8")
+    result = run_bpr("metrics", "--json", bad)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"{bad}:1:1: error: the model needs the key 'service'" in result.stderr
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m"
+ESCAPES_IN_YAML = "\\e]0;owned\\a\\e[2J\\x9b31m"  # inside double quotes
+SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x9b31m"
+
+
+def test_validate_and_metrics_keep_escape_sequences_of_model_text_from_the_terminal(
+    run_bpr, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "m.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "variant: as-is", f'variant: "as-is{ESCAPES_IN_YAML}"', 1
+    )
+    text = text.replace("currency: UZS", f'currency: "UZS{ESCAPES_IN_YAML}"', 1)
+    model.write_text(text, encoding="utf-8")
+    for result in (run_bpr("validate", model), run_bpr("metrics", model)):
+        assert result.exit_code == 0, result.stderr
+        assert (
+            "\x1b" not in result.stdout
+            and "\x07" not in result.stdout
+            and "\x9b" not in result.stdout
+        )
+        assert f"as-is{SHOWN}" in result.stdout
+    assert f"Fees (UZS{SHOWN})" in run_bpr("metrics", model).stdout
+
+
+def test_problems_quoting_model_text_keep_escape_sequences_from_the_terminal(
+    run_bpr, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "m.yaml"
+    model.write_text(EXAMPLE.read_text(encoding="utf-8") + f'"x{ESCAPES_IN_YAML}": 1\n', encoding="utf-8")
+    result = run_bpr("validate", model)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\x9b" not in result.stderr
+    assert f"unknown key 'x{SHOWN}' in the model" in result.stderr
+
+
+def test_a_full_standard_output_is_a_message_not_a_traceback() -> None:
+    if not Path("/dev/full").exists():
+        import pytest
+
+        pytest.skip("needs /dev/full")
+    for args in (
+        ["metrics", str(EXAMPLE)],
+        ["metrics", "--json", str(EXAMPLE)],
+        ["validate", str(EXAMPLE)],
+    ):
+        with open("/dev/full", "wb") as full:
+            out = subprocess.run(
+                [sys.executable, "-m", "bpr", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+        assert out.returncode == 1, out.stderr
+        assert out.stderr == "bpr: error: cannot write the output: No space left on device\n"
+
+
+def test_validate_at_the_repository_root_reads_no_dotfiles_or_node_modules(
+    run_bpr, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    seen = [str(p) for p in bpr.find_models(["."])]
+    assert seen, "the repository holds model files"
+    assert not [
+        p
+        for p in seen
+        if "node_modules" in p or any(part.startswith(".") for part in Path(p).parts)
+    ]
+    result = run_bpr("validate", ".")
+    listed = result.stdout + result.stderr
+    assert "node_modules" not in listed and "/." not in listed and "\n." not in listed
+
+
+def test_import_bpr_from_the_folder_above_a_clone_named_bpr(tmp_path: Path) -> None:
+    clone = tmp_path / "bpr"
+    (clone / "docs").mkdir(parents=True)
+    (clone / "README.md").write_text("a clone\n")
+    code = "import bpr; print(bpr.__file__); print(callable(bpr.load))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    file, loads = out.stdout.split()
+    assert loads == "True" and Path(file).name == "__init__.py"
+    assert not Path(file).is_relative_to(tmp_path)

@@ -162,3 +162,9 @@ def test_an_integer_of_thousands_of_digits_is_a_located_problem() -> None:
     message = problem_of("a: 1\nb: " + "9" * 5000 + "\n")
     assert message == "f.yaml:2:4: error: this number has too many digits to compute with"
     assert codes_of("b: " + "9" * 5000 + "\n") == ["number-too-large"]
+
+
+def test_a_raw_control_character_is_named_at_its_line() -> None:
+    message = problem_of("a: 1\nb: x\x1by\n")
+    assert message.startswith("f.yaml:2:5: error: the control character U+001B is not allowed")
+    assert codes_of("a: \x07\n") == ["control-character"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import importlib.util
+import os
 import signal
 import sys
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import click
 
 from bpr.backend.graphviz import end_children
+from bpr.core.text import for_terminal
 from bpr.core.version import __version__
 from bpr.errors import BprError, ModelError
 
@@ -87,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     _stop_on_terminate()
     try:
         result = cli.main(args=argv, prog_name="bpr", standalone_mode=False)
+        sys.stdout.flush()  # a full device fails here, not at exit with a traceback
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -97,18 +101,40 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except ModelError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(for_terminal(str(problem)), err=True)
         return exc.exit_code
     except BprError as exc:
-        click.echo(f"bpr: error: {exc}", err=True)
+        message = "\n".join(for_terminal(line) for line in str(exc).splitlines())
+        click.echo(f"bpr: error: {message}", err=True)
         return exc.exit_code
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (``bpr metrics | head``): not an error
         return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_FAILURES:
+            raise
+        _drop_standard_output()
+        click.echo(f"bpr: error: cannot write the output: {exc.strerror}", err=True)
+        return 1
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
     return int(result) if isinstance(result, int) else 0
+
+
+# Standard output that cannot take what is written (``bpr metrics m.yaml > /dev/full``).
+_OUTPUT_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _drop_standard_output() -> None:
+    """Point standard output at the null device, so that what is still buffered in it does
+    not fail again (with a traceback) when Python flushes it at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # not a real file (a test's capture): nothing to flush at exit
+        pass
 
 
 def run() -> Any:  # pragma: no cover - the console script

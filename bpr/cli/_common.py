@@ -10,22 +10,48 @@ from typing import Any
 import click
 
 from bpr.core.model import Model
+from bpr.core.text import for_terminal
 from bpr.errors import ModelError, Problem
 from bpr.files.finder import find_models
 from bpr.files.load import load
+from bpr.files.output import STDOUT
 
-__all__ = ["echo_json", "echo_problems", "load_models", "model_paths", "output_option"]
+__all__ = [
+    "echo_json",
+    "echo_problems",
+    "load_models",
+    "model_paths",
+    "output_option",
+    "problem_line",
+]
 
 
 def output_option(
     help: str, *, required: bool = True, allow_dash: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The ``-o/--output FILE`` option of the commands that write a file."""
+    """The ``-o/--output FILE`` option of the commands that write a file.
+
+    With ``allow_dash``, ``-o -`` is standard output (for formats that are text); without it
+    ``-`` is refused instead of becoming a file named ``-``. Devices, FIFOs and links are
+    written through, and a missing folder is created (see :mod:`bpr.files.output`).
+    """
+
+    def refuse_dash(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value == STDOUT and not allow_dash:
+            raise click.BadParameter(
+                "this command cannot write to standard output (-); name a file "
+                "(./- for a file named -)",
+                ctx=ctx,
+                param=param,
+            )
+        return value
+
     return click.option(
         "-o",
         "--output",
         required=required,
         type=click.Path(dir_okay=False, allow_dash=allow_dash),
+        callback=refuse_dash,
         help=help,
     )
 
@@ -40,9 +66,20 @@ def model_paths(paths: Sequence[str]) -> list[Path]:
     return found
 
 
+def problem_line(problem: Problem) -> str:
+    """A problem as one line for the terminal: the model text in it cannot steer the terminal.
+
+    >>> from bpr.errors import Problem
+    >>> problem_line(Problem("unknown key '\\x1b[2J'", "m.yaml", 3, 1))
+    "m.yaml:3:1: error: unknown key '\\\\x1b[2J'"
+    """
+    return for_terminal(str(problem))
+
+
 def echo_problems(problems: Iterable[Problem]) -> None:
+    """Print problems on standard error, one line each (see :func:`problem_line`)."""
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(problem_line(problem), err=True)
 
 
 def load_models(

@@ -10,6 +10,7 @@ from bpr.analysis.measures import MEASURE_KEYS, measure
 from bpr.analysis.table import format_number, measure_label, text_table
 from bpr.cli._common import echo_json, load_models
 from bpr.core.model import Model
+from bpr.core.text import for_terminal
 
 __all__ = ["metrics", "validate"]
 
@@ -30,7 +31,8 @@ def validate(paths: tuple[str, ...], quiet: bool) -> int:
     if not quiet:
         for model in models:
             click.echo(
-                f"ok  {model.file}  ({len(model.steps)} steps, {model.service}/{model.variant})"
+                f"ok  {for_terminal(model.file)}  ({len(model.steps)} steps, "
+                f"{model.service}/{for_terminal(model.variant)})"
             )
         total = len(models) + len(failures)
         click.echo(
@@ -52,14 +54,15 @@ def metrics(paths: tuple[str, ...], as_json: bool) -> int:
     """Measure models: steps, handoffs, visits, documents, lead time, effort, fees, burden.
 
     One file gives one JSON object with --json; several files or a folder give an array of
-    objects, each with a "file" key. Invalid files are reported and skipped (exit status 1).
+    objects, each with a "file" key. Invalid files are reported and skipped (exit status 1);
+    one invalid file gives its problems and no JSON at all.
     """
     models, failures = load_models(paths)
-    single = len(paths) == 1 and not failures and len(models) == 1 and not Path(paths[0]).is_dir()
+    one_file = len(paths) == 1 and not Path(paths[0]).is_dir()
     if as_json:
-        if single:
+        if one_file and models:
             echo_json(measure(models[0]).as_dict())
-        else:
+        elif not one_file:
             echo_json([{"file": m.file, **measure(m).as_dict()} for m in models])
     elif models:
         click.echo(_metrics_table(models))
@@ -70,9 +73,10 @@ def _metrics_table(models: list[Model]) -> str:
     currencies = {m.currency for m in models}
     currency = currencies.pop() if len(currencies) == 1 else None
     results = [measure(m).as_dict() for m in models]
-    headers = ["measure", *(f"{m.service}/{m.variant}" for m in models)]
+    headers = ["measure", *(f"{m.service}/{for_terminal(m.variant)}" for m in models)]
+    unit = None if currency is None else for_terminal(currency)
     rows = [
-        [measure_label(key, currency), *(format_number(r[key]) for r in results)]
+        [measure_label(key, unit), *(format_number(r[key]) for r in results)]
         for key in MEASURE_KEYS
     ]
     return text_table(headers, rows)

@@ -40,6 +40,9 @@ __all__ = [
 class SourceMap(Protocol):
     """Where the parts of a model stand in its file (the loader's positions)."""
 
+    #: The file's text as read.
+    text: str
+
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]: ...
 
     def problem(

@@ -164,6 +164,21 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         raise ModelError(
             [Problem(f"YAML syntax: {reason}", file, line, column, code=code)]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise ModelError(
+            [
+                Problem(
+                    f"the control character U+{exc.character:04X} is not allowed in a YAML "
+                    "file; remove it, or write it as an escape such as \\x1b inside double quotes",
+                    file,
+                    line,
+                    column,
+                    code="control-character",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise ModelError([Problem(f"YAML syntax: {exc}", file, code="yaml-syntax")]) from None
     except RecursionError:
