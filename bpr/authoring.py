@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -10,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpr.core.schema import ID_PATTERN
+from bpr.core.text import for_yaml_comment
 from bpr.errors import BprError, OutputError
 from bpr.files.jsonschema import schema_text
 from bpr.files.output import atomic_write
+from bpr.files.writer import yaml_scalar
 from bpr.report import ReportResult, write_report
 
 __all__ = [
@@ -31,7 +32,7 @@ SCHEMA_NAME = "model.schema.json"
 _AS_IS = """\
 # yaml-language-server: $schema={schema}
 #
-# As-Is of the service "{service}": the procedure as it works today, step by step.
+# As-Is of the service "{service_text}": the procedure as it works today, step by step.
 # This is a starting point: replace the example actors, documents and steps with what you
 # observe, and note under `sources` where each fact comes from. Check the file on every save:
 #     bpr validate {folder}        bpr metrics {folder}/as-is.yaml
@@ -101,7 +102,7 @@ steps:                 # in order: a case starts at the first and goes on to the
 _TO_BE = """\
 # yaml-language-server: $schema={schema}
 #
-# To-Be of the service "{service}": the redesigned procedure. Steps keep their As-Is ids where
+# To-Be of the service "{service_text}": the redesigned procedure. Steps keep their As-Is ids where
 # they stay; a new step names the As-Is steps it takes the place of under `replaces`.
 # Compare it with the As-Is:
 #     bpr diff {folder}/as-is.yaml {folder}/to-be.yaml      bpr report {folder} -o report.html
@@ -171,11 +172,6 @@ def _title(service: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _yaml_text(text: str) -> str:
-    # a JSON string is a valid YAML double-quoted scalar: safe for any title
-    return json.dumps(text, ensure_ascii=False)
-
-
 def starter_files(
     service: str,
     *,
@@ -201,12 +197,15 @@ def starter_files(
             "(such as birth-registration)"
         )
     name = title or _title(service)
+    # Values through the one quoter (an id such as "off" or "007" stays text); what goes into
+    # a comment stays on its line whatever it holds.
     values = {
-        "service": service,
-        "schema": schema,
-        "folder": (folder or service).replace("\n", " "),
-        "title_as_is": _yaml_text(f"{name} (As-Is)"),
-        "title_to_be": _yaml_text(f"{name} (To-Be)"),
+        "service": yaml_scalar(service),
+        "service_text": for_yaml_comment(service),
+        "schema": for_yaml_comment(schema, max(len(schema), 1)),
+        "folder": for_yaml_comment(folder or service, max(len(folder or service), 1)),
+        "title_as_is": yaml_scalar(f"{name} (As-Is)"),
+        "title_to_be": yaml_scalar(f"{name} (To-Be)"),
     }
     return {"as-is.yaml": _AS_IS.format(**values), "to-be.yaml": _TO_BE.format(**values)}
 

@@ -97,6 +97,27 @@ def test_any_title_makes_valid_yaml(title: str) -> None:
     assert bpr.loads(files["as-is.yaml"]).title == f"{title} (As-Is)"
 
 
+@pytest.mark.parametrize("title", ["line\u2028separator", "del\x7f", "next\x85line", "\x1b[2J"])
+def test_a_title_with_characters_yaml_treats_specially_is_kept(title: str) -> None:
+    files = starter_files("svc", title=title)
+    assert bpr.loads(files["as-is.yaml"]).title == f"{title} (As-Is)"
+
+
+@pytest.mark.parametrize("service", ["off", "007", "yes", "12_30", "null"])
+def test_a_service_id_that_yaml_reads_as_no_text_stays_text(service: str, tmp_path: Path) -> None:
+    init_service(service, tmp_path)
+    for name in ("as-is.yaml", "to-be.yaml"):
+        assert bpr.load(tmp_path / service / name).service == service
+
+
+def test_the_schema_and_folder_stay_in_their_comments() -> None:
+    files = starter_files("svc", schema="https://x.org/s.json\nbpr: 2", folder="a\nb: 1")
+    model = bpr.loads(files["as-is.yaml"])
+    assert model.version == 1
+    first = files["as-is.yaml"].splitlines()[0]
+    assert first == "# yaml-language-server: $schema=https://x.org/s.json bpr: 2"
+
+
 @pytest.mark.parametrize("service", ["two words", "a/b", "", "x.y"])
 def test_a_bad_service_id_is_refused(service: str, tmp_path: Path) -> None:
     with pytest.raises(bpr.BprError, match="not a valid service id"):
