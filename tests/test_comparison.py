@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 import bpr
 import bpr.comparison
 import bpr.comparison.diff
+import bpr.comparison.html
+import bpr.comparison.markdown
 import bpr.comparison.order
 import bpr.comparison.rows
 from bpr.analysis.measures import MEASURE_KEYS
@@ -70,7 +72,15 @@ def redesign(c: Comparison, kind: str) -> Redesign:
 
 
 @pytest.mark.parametrize(
-    "module", [bpr.comparison.diff, bpr.comparison.order, bpr.comparison.rows], ids=str
+    "module",
+    [
+        bpr.comparison.diff,
+        bpr.comparison.order,
+        bpr.comparison.rows,
+        bpr.comparison.markdown,
+        bpr.comparison.html,
+    ],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module: Any) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

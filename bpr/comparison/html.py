@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bpr.comparison.diff import Comparison
+from bpr.comparison.redesign import Redesign
 from bpr.comparison.rows import (
     NO_CHANGE,
     change_text,
@@ -19,11 +20,23 @@ from bpr.comparison.rows import (
 )
 from bpr.core.text import for_html
 
-__all__ = ["to_html"]
+__all__ = ["redesign_items", "to_html"]
 
 
 def _h(text: str) -> str:
     return for_html(text, quote=False)
+
+
+def redesign_items(redesigns: Iterable[Redesign]) -> list[str]:
+    """The redesigns as the items (``<li>``) of an HTML list, as every report shows them.
+
+    >>> print(*redesign_items([Redesign("once-only", "Once-only", "<No> visit.")]))
+    <li data-kind="once-only"><strong>Once-only.</strong> &lt;No&gt; visit.</li>
+    """
+    return [
+        f'<li data-kind="{for_html(r.kind)}"><strong>{_h(r.title)}.</strong> {_h(r.sentence)}</li>'
+        for r in redesigns
+    ]
 
 
 def _table(
@@ -65,12 +78,7 @@ def to_html(comparison: Comparison) -> str:
         [False, True, True, True, True],
     )
     if c.redesigns:
-        out += ["<h3>Redesign</h3>", "<ul>"]
-        out += [
-            f'<li data-kind="{r.kind}"><strong>{_h(r.title)}.</strong> {_h(r.sentence)}</li>'
-            for r in c.redesigns
-        ]
-        out.append("</ul>")
+        out += ["<h3>Redesign</h3>", "<ul>", *redesign_items(c.redesigns), "</ul>"]
     steps = step_changes(c)
     if steps or c.unchanged_steps:
         out.append("<h3>Steps</h3>")

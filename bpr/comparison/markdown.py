@@ -6,7 +6,10 @@ links or extra table cells.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bpr.comparison.diff import Comparison
+from bpr.comparison.redesign import Redesign
 from bpr.comparison.rows import (
     NO_CHANGE,
     change_text,
@@ -17,7 +20,16 @@ from bpr.comparison.rows import (
 )
 from bpr.core.text import for_markdown
 
-__all__ = ["to_markdown"]
+__all__ = ["redesign_items", "to_markdown"]
+
+
+def redesign_items(redesigns: Iterable[Redesign]) -> list[str]:
+    """The redesigns as the items of a Markdown list, as every report shows them.
+
+    >>> print(*redesign_items([Redesign("automation", "Task automation", "Now *automatic*.")]))
+    - **Task automation.** Now \\*automatic\\*.
+    """
+    return [f"- **{for_markdown(r.title)}.** {for_markdown(r.sentence)}" for r in redesigns]
 
 
 def to_markdown(comparison: Comparison) -> str:
@@ -39,7 +51,7 @@ def to_markdown(comparison: Comparison) -> str:
         out.append("| " + " | ".join(for_markdown(cell) for cell in row) + " |")
     if c.redesigns:
         out += ["", "### Redesign", ""]
-        out += [f"- **{for_markdown(r.title)}.** {for_markdown(r.sentence)}" for r in c.redesigns]
+        out += redesign_items(c.redesigns)
     steps = step_changes(c)
     if steps or c.unchanged_steps:
         out += ["", "### Steps", ""]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from contextlib import closing
 from typing import Any
 
+from bpr.comparison.html import redesign_items
 from bpr.core.text import for_html
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
@@ -321,19 +322,14 @@ def _figure(svg: str, prefix: str, caption: str) -> str:
 def _changes(pair: Pair) -> str:
     heading = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
     out = [f"<h3>{_esc(heading)}</h3>"]
-    if pair.error is not None:
-        error = _block(pair.error)
+    if pair.comparison is None:
+        error = _block(pair.error or "")
         out.append(f'<div class="warning"><strong>Not compared.</strong><pre>{error}</pre></div>')
         return "".join(out)
-    records = change_records(pair)
-    redesigns = [r for r in records if r.kind == "Redesign"]
-    changes = [r for r in records if r.kind != "Redesign"]
+    redesigns = pair.comparison.redesigns
     if redesigns:
-        out.append("<h4>Redesigns</h4><ul>")
-        for r in redesigns:
-            detail = f": {_esc(r.detail)}" if r.detail else ""
-            out.append(f"<li><strong>{_esc(r.name)}</strong>{detail}</li>")
-        out.append("</ul>")
+        out += ["<h4>Redesigns</h4><ul>", *redesign_items(redesigns), "</ul>"]
+    changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
         out.append(
             "<table><thead><tr><th>Change</th><th>Id</th><th>Name</th><th>Detail</th></tr></thead><tbody>"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
+from bpr.comparison.markdown import redesign_items
 from bpr.core.text import for_markdown
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped
@@ -96,15 +97,13 @@ def _arrow(pair: Pair) -> str:
 
 def _changes(pair: Pair) -> list[str]:
     lines = [f"### Changes: {_arrow(pair)}", ""]
-    if pair.error is not None:
-        return [*lines, "Not compared:", "", "```", pair.error.replace("```", "'''"), "```", ""]
-    records = change_records(pair)
-    redesigns = [r for r in records if r.kind == "Redesign"]
-    changes = [r for r in records if r.kind != "Redesign"]
-    for r in redesigns:
-        lines.append(f"- **{for_markdown(r.name)}**: {for_markdown(r.detail)}")
+    if pair.comparison is None:
+        error = (pair.error or "").replace("```", "'''")
+        return [*lines, "Not compared:", "", "```", error, "```", ""]
+    redesigns = pair.comparison.redesigns
     if redesigns:
-        lines.append("")
+        lines += [*redesign_items(redesigns), ""]
+    changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
         lines += ["| Change | Id | Name | Detail |", "| --- | --- | --- | --- |"]
         lines += [_row(r.kind, r.item, r.name, r.detail) for r in changes]
