@@ -100,17 +100,17 @@ class _Weight:
 def run_pm4py(model: bpr.Model) -> dict[str, float]:
     from pm4py.algo.simulation.playout.petri_net import algorithm as playout
 
-    from bpr.mining import petri_net
+    from bpr.analysis.flownet import flow_net
+    from bpr.analysis.petri import workflow_net
 
-    net, initial, final = petri_net(model, {s.id: s.id for s in model.steps})
+    net, initial, final = workflow_net(model, {s.id: s.id for s in model.steps})
+    edges = flow_net(model).edges
     weights = {}
     for transition in net.transitions:
         weight = 1.0
-        if transition.name.startswith("xor:"):
-            _, step_id, number = transition.name.split(":")
-            step = model.step(step_id)
-            target = list(dict.fromkeys(step.next.targets))[int(number)]
-            weight = sum(b.p for b in step.next.branches if b.to == target)
+        if transition.name.startswith("t:xor:"):  # one per branch: its place is the branch's flow
+            (arc,) = transition.out_arcs
+            weight = edges[int(arc.target.name.rpartition("#")[2])].p or 1.0
         weights[transition] = _Weight(weight)
 
     def run() -> None:

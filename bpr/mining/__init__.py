@@ -10,7 +10,7 @@ Event logs are read and written by :mod:`bpr.files.eventlog`.
 
 from __future__ import annotations
 
-from bpr.mining.conformance import ConformanceResult, conform, match_activities, petri_net
+from bpr.mining.conformance import ConformanceResult, conform, match_activities
 from bpr.mining.discovery import DiscoveryResult, discover, mine
 
 __all__ = [
@@ -20,5 +20,4 @@ __all__ = [
     "discover",
     "match_activities",
     "mine",
-    "petri_net",
 ]

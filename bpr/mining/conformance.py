@@ -1,9 +1,10 @@
 """Conformance: does a model describe what really runs? The log replayed on the model.
 
-Each step matches the log activity it stands for (:func:`match_activities`); the model
-becomes a Petri net whose transitions carry those activities (steps the log does not have are
-silent: the agencies' systems do not record them), and each variant of the log is replayed
-once with pm4py (token-based replay or alignments), weighted by its number of cases.
+Each step matches the log activity it stands for (:func:`match_activities`); the model's one
+Petri net (:func:`bpr.analysis.petri.workflow_net`, the net the soundness check uses too)
+carries those activities on its transitions (steps the log does not have are silent: the
+agencies' systems do not record them), and each variant of the log is replayed once with
+pm4py (token-based replay or alignments), weighted by its number of cases.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bpr.core.flow import analyse
+from bpr.analysis.petri import workflow_net
 from bpr.core.ids import slug
-from bpr.core.model import END, Model
+from bpr.core.model import Model
 from bpr.errors import BprError, EventLogError
 from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP
 from bpr.mining.library import load_pm4py, pm4py_frame
@@ -23,7 +24,7 @@ from bpr.mining.library import load_pm4py, pm4py_frame
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ConformanceResult", "conform", "match_activities", "petri_net"]
+__all__ = ["ConformanceResult", "conform", "match_activities"]
 
 
 @dataclass
@@ -101,69 +102,6 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def petri_net(model: Model, labels: dict[str, str | None]) -> tuple[Any, Any, Any]:
-    """The model as a pm4py Petri net with initial and final marking.
-
-    A step is a transition labelled with its log activity (silent where it has none); a choice
-    is a place with one silent transition per branch; a parallel split produces a token for
-    each branch, and its join consumes one from each.
-    """
-    from pm4py.objects.petri_net.obj import Marking, PetriNet
-    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
-
-    net = PetriNet(f"{model.service}-{model.variant}")
-    places: dict[str, Any] = {}
-
-    def place(name: str) -> Any:
-        if name not in places:
-            places[name] = PetriNet.Place(name)
-            net.places.add(places[name])
-        return places[name]
-
-    blocks = analyse(model).blocks
-    branch_of: dict[tuple[str, str], str] = {}  # (step, join) -> branch start
-    for block in blocks:
-        for start, members in block.branches.items():
-            for member in members:
-                branch_of[(member, block.join)] = start
-
-    def entry(source: str, target: str, branch: str | None = None) -> Any:
-        if target == END:
-            return place("sink")
-        if model.step(target).join == "all":
-            key = branch if branch is not None else branch_of.get((source, target), source)
-            return place(f"in:{target}:{key}")
-        return place(f"in:{target}")
-
-    for step in model.steps:
-        transition = PetriNet.Transition(f"t:{step.id}", labels.get(step.id))
-        net.transitions.add(transition)
-        if step.join == "all":
-            for block in blocks:
-                if block.join == step.id:
-                    for start in block.branches:
-                        add_arc_from_to(place(f"in:{step.id}:{start}"), transition, net)
-        else:
-            add_arc_from_to(place(f"in:{step.id}"), transition, net)
-        flow = step.next
-        if flow.kind == "parallel":
-            for start in flow.targets:
-                add_arc_from_to(transition, entry(step.id, start, branch=start), net)
-        elif flow.kind == "sequence":
-            add_arc_from_to(transition, entry(step.id, flow.targets[0]), net)
-        else:
-            out = place(f"out:{step.id}")
-            add_arc_from_to(transition, out, net)
-            for number, target in enumerate(dict.fromkeys(flow.targets)):
-                silent = PetriNet.Transition(f"xor:{step.id}:{number}", None)
-                net.transitions.add(silent)
-                add_arc_from_to(out, silent, net)
-                add_arc_from_to(silent, entry(step.id, target), net)
-    initial = Marking({place(f"in:{model.first.id}"): 1})
-    final = Marking({place("sink"): 1})
-    return net, initial, final
-
-
 def _add_unknown_activities(net: Any, activities: list[str]) -> None:
     """Give each activity the model lacks a transition of its own, outside the flow.
 
@@ -218,7 +156,7 @@ def conform(
             "name, so there is nothing to replay; check that the log is of this service, or "
             "name the log's activity column with --activity"
         )
-    net, initial, final = petri_net(model, labels)
+    net, initial, final = workflow_net(model, labels)
     _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
     # one trace per variant, replayed once
     rows = []
