@@ -24,6 +24,7 @@ __all__ = ["redesign_items", "to_html"]
 
 
 def _h(text: str) -> str:
+    """Element text: quotes stay as they are (``Applicant's time``), everything else escaped."""
     return for_html(text, quote=False)
 
 

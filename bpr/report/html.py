@@ -150,10 +150,6 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def _esc(value: object) -> str:
-    return for_html(value)
-
-
 def _block(text: str) -> str:
     """Text of several lines for a ``<pre>`` block: each line escaped, its indent kept."""
     lines = []
@@ -206,7 +202,7 @@ def _table(
                 span += 1
             unit = column.unit
             title = f"{column.group} ({unit})" if unit else column.group
-            out.append(f'<th colspan="{span}" class="group">{_esc(title)}</th>')
+            out.append(f'<th colspan="{span}" class="group">{for_html(title)}</th>')
             i += span
         out.append("</tr><tr>")
         for i, column in enumerate(table.columns):
@@ -230,9 +226,9 @@ def _table(
                 if money and column.kind == "money"
                 else format_value(value, column.kind)
             )
-            inner = _esc(text)
+            inner = for_html(text)
             if c == 0 and link:
-                inner = f'<a href="#{_esc(link)}">{inner}</a>'
+                inner = f'<a href="#{for_html(link)}">{inner}</a>'
             extra = ""
             if column.kind == "percent":
                 trend = _trend(value, table.keys[r] if r < len(table.keys) else "")
@@ -241,15 +237,15 @@ def _table(
                 extra = _cell_class(column.kind)
             title = ""
             if money and column.kind == "money" and value is not None:
-                title = f' title="{_esc(format_value(value))}"'
-            sort = f' data-sort="{_esc(_sort_value(value))}"' if sortable else ""
+                title = f' title="{for_html(format_value(value))}"'
+            sort = f' data-sort="{for_html(_sort_value(value))}"' if sortable else ""
             cells.append(f"<td{extra}{sort}{title}>{inner}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody>")
     if table.footer:
         out.append("<tfoot>")
         for row in table.footer:
-            out.append("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>")
+            out.append("<tr>" + "".join(f"<td>{for_html(v)}</td>" for v in row) + "</tr>")
         out.append("</tfoot>")
     out.append("</table></div>")
     return "".join(out)
@@ -264,7 +260,7 @@ def _head_attrs(index: int, kind: str, sortable: bool) -> str:
 
 
 def _head_text(text: str, sortable: bool) -> str:
-    return f'<button type="button">{_esc(text)}</button>' if sortable else _esc(text)
+    return f'<button type="button">{for_html(text)}</button>' if sortable else for_html(text)
 
 
 def _skipped(entries: Iterable[Skipped], heading: str) -> str:
@@ -275,14 +271,14 @@ def _skipped(entries: Iterable[Skipped], heading: str) -> str:
     for entry in entries:
         what = ""
         if entry.service:
-            what = f" (service {_esc(entry.service)}" + (
-                f", variant {_esc(entry.variant)})" if entry.variant else ")"
+            what = f" (service {for_html(entry.service)}" + (
+                f", variant {for_html(entry.variant)})" if entry.variant else ")"
             )
         items.append(
-            f"<li><code>{_esc(entry.file)}</code>{what}<pre>{_block(entry.reason)}</pre></li>"
+            f"<li><code>{for_html(entry.file)}</code>{what}<pre>{_block(entry.reason)}</pre></li>"
         )
     return (
-        f'<div class="warning" role="note"><strong>{_esc(heading)}</strong><ul>'
+        f'<div class="warning" role="note"><strong>{for_html(heading)}</strong><ul>'
         + "".join(items)
         + "</ul></div>"
     )
@@ -291,20 +287,21 @@ def _skipped(entries: Iterable[Skipped], heading: str) -> str:
 def _cards(service: Service) -> str:
     out = ['<div class="cards">']
     for item in headline(service):
-        unit = f" {_esc(item.unit)}" if item.unit else ""
+        unit = f" {for_html(item.unit)}" if item.unit else ""
         if item.compared:
-            value = f"{_esc(format_value(item.before))} → {_esc(format_value(item.after))}{unit}"
+            before, after = format_value(item.before), format_value(item.after)
+            value = f"{for_html(before)} → {for_html(after)}{unit}"
             trend = _trend(item.percent, item.key)
             change = (
-                f'<div class="change {trend}">{_esc(format_percent(item.percent))}</div>'
+                f'<div class="change {trend}">{for_html(format_percent(item.percent))}</div>'
                 if item.percent is not None
                 else '<div class="change">&nbsp;</div>'
             )
         else:
-            value = f"{_esc(format_value(item.before))}{unit}"
+            value = f"{for_html(format_value(item.before))}{unit}"
             change = ""
         out.append(
-            f'<div class="card"><div class="label">{_esc(item.label)}</div>'
+            f'<div class="card"><div class="label">{for_html(item.label)}</div>'
             f'<div class="value">{value}</div>{change}</div>'
         )
     out.append("</div>")
@@ -315,13 +312,13 @@ def _figure(svg: str, prefix: str, caption: str) -> str:
     try:
         figure = inline_svg(svg, prefix, caption)
     except ValueError as exc:  # one broken diagram must not cost the whole report
-        return f'<p class="warning">{_esc(caption)}: {_esc(exc)}</p>'
-    return f"<figure>{figure}<figcaption>{_esc(caption)}</figcaption></figure>"
+        return f'<p class="warning">{for_html(caption)}: {for_html(exc)}</p>'
+    return f"<figure>{figure}<figcaption>{for_html(caption)}</figcaption></figure>"
 
 
 def _changes(pair: Pair) -> str:
     heading = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
-    out = [f"<h3>{_esc(heading)}</h3>"]
+    out = [f"<h3>{for_html(heading)}</h3>"]
     if pair.comparison is None:
         error = _block(pair.error or "")
         out.append(f'<div class="warning"><strong>Not compared.</strong><pre>{error}</pre></div>')
@@ -336,8 +333,8 @@ def _changes(pair: Pair) -> str:
         )
         for r in changes:
             out.append(
-                f"<tr><td>{_esc(r.kind)}</td><td><code>{_esc(r.item)}</code></td>"
-                f"<td>{_esc(r.name)}</td><td>{_esc(r.detail)}</td></tr>"
+                f"<tr><td>{for_html(r.kind)}</td><td><code>{for_html(r.item)}</code></td>"
+                f"<td>{for_html(r.name)}</td><td>{for_html(r.detail)}</td></tr>"
             )
         out.append("</tbody></table>")
     elif not redesigns:
@@ -349,7 +346,7 @@ def _findings(variant: Variant, currency: str | None) -> str:
     if not variant.findings:
         return ""
     out = [
-        f"<h3>Redesign opportunities in the {_esc(display_label(variant.label))}</h3>",
+        f"<h3>Redesign opportunities in the {for_html(display_label(variant.label))}</h3>",
         "<table><thead><tr><th>Rule</th><th>Severity</th><th>Finding</th><th>Steps</th>"
         "<th>Possible gain</th></tr></thead><tbody>",
     ]
@@ -357,8 +354,8 @@ def _findings(variant: Variant, currency: str | None) -> str:
         steps = ", ".join(finding.steps)
         gain = gain_text(finding.gain, currency)
         out.append(
-            f"<tr><td><code>{_esc(finding.rule)}</code></td><td>{_esc(finding.severity)}</td>"
-            f"<td>{_esc(finding.message)}</td><td>{_esc(steps)}</td><td>{_esc(gain)}</td></tr>"
+            f"<tr><td><code>{for_html(finding.rule)}</code></td><td>{for_html(finding.severity)}</td>"
+            f"<td>{for_html(finding.message)}</td><td>{for_html(steps)}</td><td>{for_html(gain)}</td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)
@@ -368,19 +365,20 @@ def _sources(service: Service) -> str:
     blocks = []
     for variant in service.variants:
         if variant.model.sources:
-            items = "".join(f"<li>{_esc(s)}</li>" for s in variant.model.sources)
-            blocks.append(f"<h4>{_esc(variant.model.title)}</h4><ul>{items}</ul>")
+            items = "".join(f"<li>{for_html(s)}</li>" for s in variant.model.sources)
+            blocks.append(f"<h4>{for_html(variant.model.title)}</h4><ul>{items}</ul>")
     if not blocks:
         return ""
     return "<h3>Sources</h3>" + "".join(blocks)
 
 
 def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
-    out = [f'<section class="service" id="{_esc(service.anchor)}">']
-    out.append(f"<h2>{_esc(service.title)}</h2>")
+    out = [f'<section class="service" id="{for_html(service.anchor)}">']
+    out.append(f"<h2>{for_html(service.title)}</h2>")
     labels = ", ".join(display_label(v.label) for v in service.variants)
+    service_id = for_html(service.id)
     out.append(
-        f'<p class="meta">Service <code>{_esc(service.id)}</code>; variants: {_esc(labels)}</p>'
+        f'<p class="meta">Service <code>{service_id}</code>; variants: {for_html(labels)}</p>'
     )
     out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
     out.append(_cards(service))
@@ -391,14 +389,14 @@ def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
         heading = (
             f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
         )
-        out.append(f"<h3>{_esc(heading)}</h3>")
+        out.append(f"<h3>{for_html(heading)}</h3>")
         out.append(_figure(svg, f"s{index}-c{n}", caption))
     out.append("<h3>Swimlane diagrams</h3>")
     for n, (variant, svg) in enumerate(zip(service.variants, diagrams.swimlanes, strict=True)):
-        out.append(f"<h4>{_esc(variant.model.title)}</h4>")
+        out.append(f"<h4>{for_html(variant.model.title)}</h4>")
         out.append('<dl class="facts">')
         for term, value in variant_facts(variant):
-            out.append(f"<dt>{_esc(term)}</dt><dd>{_esc(value)}</dd>")
+            out.append(f"<dt>{for_html(term)}</dt><dd>{for_html(value)}</dd>")
         out.append("</dl>")
         out.append(_figure(svg, f"s{index}-v{n}", variant.model.title))
     out.append("<h3>Measures</h3>")
@@ -432,11 +430,11 @@ def _totals(portfolio: Portfolio) -> str:
     services = "service" if totals.counted == 1 else "services"
     parts = [
         f"<p><strong>Across {totals.counted} {services} with yearly volumes:</strong> "
-        f"applicants save {_esc(format_value(round(totals.applicant_hours_saved)))} hours "
-        f"and {_esc(money)} per year.</p>"
+        f"applicants save {for_html(format_value(round(totals.applicant_hours_saved)))} hours "
+        f"and {for_html(money)} per year.</p>"
     ]
     if totals.left_out:
-        names = _esc(", ".join(totals.left_out))
+        names = for_html(", ".join(totals.left_out))
         parts.append(f'<p class="note">Not counted (no volume in both variants): {names}.</p>')
     return "".join(parts)
 
@@ -466,18 +464,18 @@ def html_report(
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{for_html(policy)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="bpr {_esc(__version__)}">',
+        f'<meta name="generator" content="bpr {for_html(__version__)}">',
     ]
     if refresh:
         head.append(f'<meta http-equiv="refresh" content="{int(refresh)}">')
-    head += [f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>"]
-    body = [f"<header><h1>{_esc(title)}</h1>"]
+    head += [f"<title>{for_html(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>"]
+    body = [f"<header><h1>{for_html(title)}</h1>"]
     files = len(portfolio.files)
     body.append(
         f'<p class="meta">{len(services)} service{"s" if len(services) != 1 else ""} from '
-        f"{files} model file{'s' if files != 1 else ''}; made with bpr {_esc(__version__)}."
+        f"{files} model file{'s' if files != 1 else ''}; made with bpr {for_html(__version__)}."
         "</p></header>"
     )
     count = len(portfolio.skipped)
@@ -492,7 +490,9 @@ def html_report(
         body.append("</section>")
         body.append('<nav class="toc"><h2>Services</h2><ol>')
         for service in services:
-            body.append(f'<li><a href="#{_esc(service.anchor)}">{_esc(service.title)}</a></li>')
+            body.append(
+                f'<li><a href="#{for_html(service.anchor)}">{for_html(service.title)}</a></li>'
+            )
         body.append("</ol></nav>")
     if not services:
         body.append('<p class="note">No model could be loaded: nothing to report.</p>')
