@@ -148,7 +148,7 @@ class _Builder:
                 continue
             self.error(
                 (*path, key),
-                f"unknown key '{key}' in {what}{did_you_mean(str(key), fields)}",
+                f"unknown key {key!r} in {what}{did_you_mean(str(key), fields)}",
                 key=True,
                 code="unknown-key",
             )
@@ -183,7 +183,7 @@ class _Builder:
         if not ID_PATTERN.fullmatch(text):
             self.error(
                 path,
-                f"'{text}' is not a valid {what} id: use letters, digits, '_' and '-' only",
+                f"{text!r} is not a valid {what} id: use letters, digits, '_' and '-' only",
                 code="invalid-id",
             )
             return None
@@ -407,7 +407,7 @@ class _Builder:
         for key, body in table.items():
             path: PathParts = ("actors", key)
             ident = self.ident(key, path, "actor")
-            entry = self.mapping(body, path, f"actor '{key}'")
+            entry = self.mapping(body, path, f"actor {key!r}")
             if ident is None or entry is None:
                 continue
             self.keys(entry, ACTOR_FIELDS, path, f"actor '{ident}'")
@@ -440,7 +440,7 @@ class _Builder:
         for key, body in table.items():
             path: PathParts = ("documents", key)
             ident = self.ident(key, path, "document")
-            entry = self.mapping(body, path, f"document '{key}'")
+            entry = self.mapping(body, path, f"document {key!r}")
             if ident is None or entry is None:
                 continue
             self.keys(entry, DOCUMENT_FIELDS, path, f"document '{ident}'")
@@ -496,7 +496,7 @@ class _Builder:
                 if isinstance(ident, str) and ident in ids:
                     self.error(
                         ("steps", i, "id"),
-                        f"duplicate step id '{ident}': steps[{ids[ident]}] has it too; "
+                        f"duplicate step id {ident!r}: steps[{ids[ident]}] has it too; "
                         "give each step its own id",
                         code="duplicate-step-id",
                     )

@@ -333,7 +333,7 @@ class _Converter:
                 first = written[key].start_mark.line + 1
                 raise self.fail(
                     key_node,
-                    f"duplicate key '{key}': line {first} has it too, and only one would be "
+                    f"duplicate key {key!r}: line {first} has it too, and only one would be "
                     "kept; merge the two or rename one",
                     code="duplicate-key",
                 )
