@@ -254,3 +254,16 @@ def test_the_python_example_in_the_docs_runs(
     for block in blocks:
         exec(compile(block, str(DOC), "exec"), {})
     assert "Task elimination: 3 steps are no longer done" in capsys.readouterr().out
+
+
+def test_notes_on_stderr_never_send_model_text_to_the_terminal(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With --json (or any file format) the notes go to stderr, a terminal: a variant named
+    with an escape sequence (clear the screen) is shown as text, never sent."""
+    head = "bpr: 1\nservice: s\nactors: {a: {name: A}}\nsteps: [{id: x, actor: a}]\n"
+    (tmp_path / "first.yaml").write_text(head + 'variant: "pilot\\e[2J\\e]0;owned\\a"\n')
+    (tmp_path / "second.yaml").write_text(head + "variant: as-is\n")
+    result = run_bpr("diff", tmp_path / "first.yaml", tmp_path / "second.yaml", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "did you mean to swap them?" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "pilot\\x1b[2J\\x1b]0;owned\\x07" in result.stderr

@@ -10,6 +10,7 @@ import click
 from bpr.cli._common import echo_problems, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.core.model import Model
+from bpr.core.text import for_terminal
 from bpr.files.load import load
 from bpr.files.output import atomic_write
 
@@ -52,7 +53,7 @@ def diff(
     if fmt != "text":  # the text report shows its notes; other formats go to files or tools
         for comparison in comparisons:
             for note in comparison.notes:
-                click.echo(f"note: {note}", err=True)
+                click.echo(f"note: {for_terminal(note)}", err=True)
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
     if output:
         atomic_write(output, text, inputs=inputs)
