@@ -144,3 +144,20 @@ def test_conform_on_a_malformed_log(run_bpr, tmp_path):
     result = run_bpr("conform", NESTED, log)
     assert result.exit_code == 1
     assert "broken.xes" in result.stderr and "not well-formed" in result.stderr
+
+
+def test_conform_reports_a_step_missing_from_a_russian_log(run_bpr):
+    result = run_bpr("conform", LOGS / "russian.yaml", LOGS / "russian.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "Steps of the model that the log never shows: 1\n  oplata\n" in result.stdout
+
+
+def test_mine_a_russian_log(run_bpr, tmp_path):
+    target = tmp_path / "spravka.yaml"
+    result = run_bpr("mine", LOGS / "russian.csv", "-o", target, "--service", "spravka")
+    assert result.exit_code == 0, result.stderr
+    assert [s.id for s in bpr.load(target).steps] == [
+        "priyom_zayavleniya",
+        "proverka_dokumentov",
+        "vydacha_spravki",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -112,3 +113,24 @@ def test_the_log_never_overwrites_the_model(run_bpr, tmp_path):
     result = run_bpr("simulate", model, "-n", "5", "--log", model)
     assert result.exit_code == 1 and "overwrite the input" in result.stderr
     assert model.read_text(encoding="utf-8") == NESTED.read_text(encoding="utf-8")
+
+
+def test_the_csv_log_starts_no_formula_and_reads_back(run_bpr, tmp_path):
+    model = tmp_path / "formula.yaml"
+    model.write_text(
+        "bpr: 1\nservice: formula\nvariant: as-is\n"
+        "actors: {desk: {name: Desk, agency: '@agency'}}\n"
+        "steps:\n"
+        '  - {id: apply, actor: desk, name: \'=HYPERLINK("http://x","click")\', work: 1h}\n'
+        "  - {id: pay, actor: desk, name: '-1+2', work: 1h}\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "cases.csv"
+    assert run_bpr("simulate", model, "-n", "3", "--seed", "1", "--log", log).exit_code == 0
+    with log.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert rows[1][1] == '\'=HYPERLINK("http://x","click")' and rows[1][3] == "'@agency"
+    conformed = run_bpr("conform", model, log, "--json")
+    assert conformed.exit_code == 0, conformed.stderr
+    assert json.loads(conformed.stdout)["fitness"] == 1.0
