@@ -186,3 +186,19 @@ def test_a_signal_while_drawing_ends_the_report_and_its_graphviz_runs_at_once(
         assert time.monotonic() < deadline, "a Graphviz run outlived the command"
         time.sleep(0.05)
     assert sorted(p.name for p in work.iterdir()) == ["models"]  # no report, no temporary file
+
+
+def test_names_of_skipped_files_never_reach_the_terminal_as_escapes(  # type: ignore[no-untyped-def]
+    run_bpr, tmp_path: Path
+) -> None:
+    """Issue 18 #18: a file name holding an escape sequence (clear the screen) is shown as text
+    in the skipped list on stderr and in the summary on stdout."""
+    folder = tmp_path / "in\x1b[2J"
+    folder.mkdir()
+    shutil.copy(BROKEN / "beta-to-be-2031.yaml", folder / "broken\x1b]0;owned\x07.yaml")
+    shutil.copy(PORTFOLIO / "gamma" / "as-is.yaml", folder / "gamma.yaml")
+    result = run_bpr("report", folder, "-o", tmp_path / "out.html")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr
+    assert "broken\\x1b]0;owned\\x07.yaml" in result.stderr and "in\\x1b[2J" in result.stderr
+    assert "unknown actor 'robot'" in result.stderr

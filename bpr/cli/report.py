@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bpr.cli._common import model_paths, output_option
+from bpr.core.text import for_terminal
 from bpr.errors import OutputError
 from bpr.report import report_format, write_report
 
@@ -107,9 +108,10 @@ def report(
     enabled = _on_terminal() if progress is None else progress
     with progress_bar(enabled) as update:
         result = write_report(paths, output, fmt=fmt, title=title, progress=update)
-    for entry in result.skipped:
-        click.echo(f"skipped {entry.file}:", err=True)
+    for entry in result.skipped:  # file names and reasons are shown, never obeyed, by a terminal
+        click.echo(f"skipped {for_terminal(entry.file)}:", err=True)
         for line in entry.reason.splitlines():
-            click.echo(f"  {line}", err=True)
-    click.echo(f"wrote {result.summary()}")
+            indent = len(line) - len(line.lstrip(" "))
+            click.echo(f"  {' ' * indent}{for_terminal(line)}", err=True)
+    click.echo(f"wrote {for_terminal(result.summary())}")
     return 1 if result.skipped else 0
