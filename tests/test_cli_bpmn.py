@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import bpr
+from bpr.bpmn.export import MAX_DIAGRAM_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -57,6 +58,39 @@ def test_export_refuses_to_write_over_a_model_file(run_bpr, tmp_path: Path) -> N
         assert "a BPMN file ends in .bpmn" in result.stderr
     assert other.read_text() == "the analyst's To-Be\n"
     assert not (tmp_path / "new.YML").exists()
+
+
+def _sequence(count: int) -> str:
+    return "bpr: 1\nservice: big\nvariant: as-is\nactors: {a: {name: A}}\nsteps:\n" + "".join(
+        f"  - {{id: s{i}, actor: a, work: 1h}}\n" for i in range(count)
+    )
+
+
+def test_export_refuses_a_diagram_too_large_to_lay_out(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18 #14: the layout's time grows with the square of the steps; past the limit
+    the export says so at once (with the limit) instead of running for an hour."""
+    source = tmp_path / "big.yaml"
+    source.write_text(_sequence(MAX_DIAGRAM_STEPS + 1))
+    result = run_bpr("export", source, "-o", tmp_path / "big.bpmn")
+    assert result.exit_code == 1
+    assert (
+        f"bpr: error: {source}: {MAX_DIAGRAM_STEPS + 1} steps are too many to lay out as a "
+        f"diagram (the limit is {MAX_DIAGRAM_STEPS} steps" in result.stderr
+    )
+    assert "--no-diagram" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "big.bpmn").exists()
+
+
+def test_a_long_export_says_what_it_is_doing(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "big.yaml"
+    source.write_text(_sequence(2001))
+    result = run_bpr("export", source, "-o", tmp_path / "big.bpmn", "--no-diagram")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"bpr export: {source}: 2001 steps: writing the process; at this size it takes a while\n"
+    )
+    small = run_bpr("export", EXAMPLE, "-o", tmp_path / "small.bpmn")
+    assert small.exit_code == 0 and small.stderr == ""
 
 
 def test_export_needs_an_output(run_bpr) -> None:  # type: ignore[no-untyped-def]
