@@ -161,3 +161,21 @@ def test_mine_a_russian_log(run_bpr, tmp_path):
         "proverka_dokumentov",
         "vydacha_spravki",
     ]
+
+
+def test_conform_shows_the_log_s_names_without_terminal_escapes(run_bpr, tmp_path):
+    log = tmp_path / "escapes.csv"
+    log.write_text(
+        "case:concept:name,concept:name,time:timestamp\n"
+        "1,apply,2026-01-01T08:00\n1,\x1b[2J\x1b]0;owned\x07,2026-01-01T09:00\n",
+        encoding="utf-8",
+    )
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\nsteps: [{id: apply, actor: a}]\n",
+        encoding="utf-8",
+    )
+    result = run_bpr("conform", model, log)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b[2J\\x1b]0;owned\\x07" in result.stdout

@@ -9,6 +9,7 @@ import click
 
 from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems, output_option
+from bpr.core.text import for_terminal
 from bpr.files.eventlog import LogColumns, read_log
 from bpr.files.load import load
 from bpr.files.output import atomic_write
@@ -123,8 +124,8 @@ def mine(
     echo_problems(result.model.warnings)
     routing = f", {len(result.routing_steps)} routing steps" if result.routing_steps else ""
     click.echo(
-        f"wrote {output}: {len(result.model.steps)} steps{routing} from {result.activities} "
-        f"activities, {result.cases:,} cases, {result.events:,} events"
+        f"wrote {for_terminal(output)}: {len(result.model.steps)} steps{routing} from "
+        f"{result.activities} activities, {result.cases:,} cases, {result.events:,} events"
     )
     return 0
 
@@ -172,7 +173,8 @@ def conform(
         return 0
     data = result.as_dict()
     lines = [
-        f"{model} against {log} ({'token-based replay' if method == 'tbr' else 'alignments'})",
+        for_terminal(f"{model} against {log}")
+        + f" ({'token-based replay' if method == 'tbr' else 'alignments'})",
         "",
         text_table(
             ["measure", "value"],
@@ -189,14 +191,14 @@ def conform(
     ]
     missing = data["activities_missing_in_model"]
     lines += ["", f"Activities of the log that the model lacks: {len(missing)}"]
-    lines += [f"  {m['events']:>8,}  {m['activity']}" for m in missing]
+    lines += [f"  {m['events']:>8,}  {for_terminal(m['activity'])}" for m in missing]
     unseen = data["steps_not_in_log"]
     lines += ["", f"Steps of the model that the log never shows: {len(unseen)}"]
     lines += [f"  {s}" for s in unseen]
     variants = data["deviating_variants"]
     lines += ["", f"Most frequent deviating variants: {len(variants)}"]
     for entry in variants:
-        trace = " > ".join(entry["variant"])
+        trace = " > ".join(for_terminal(activity) for activity in entry["variant"])
         lines.append(f"  {entry['cases']:>6,} cases  fitness {entry['fitness']:.3f}  {trace}")
     click.echo("\n".join(lines))
     return 0

@@ -8,6 +8,7 @@ import click
 
 from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems
+from bpr.core.text import for_terminal
 from bpr.files.eventlog import LOG_SUFFIXES, write_log
 from bpr.files.load import load
 from bpr.simulate import plot_lead_times
@@ -101,7 +102,7 @@ def simulate(
         click.echo(_report(result.summary(), loaded.currency))
     for written in (plot, log):
         if written:
-            click.echo(f"wrote {written}", err=True)
+            click.echo(f"wrote {for_terminal(written)}", err=True)
     return 0
 
 
