@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import bpr
-from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode
+from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode, flow_net
 
 pytest.importorskip("pm4py")
 
-from bpr.analysis.petri import _reduce, _translate, _walk, check_soundness, workflow_net
+from bpr.analysis.petri import (
+    _compact,
+    _reduce,
+    _translate,
+    _walk,
+    check_soundness,
+    workflow_net,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -169,7 +178,6 @@ def test_many_parallel_branches_are_decided_in_seconds() -> None:
 
 def test_the_reduced_net_keeps_every_verdict() -> None:
     """Murata's rules keep soundness: sound models stay sound, unsound ones unsound."""
-    from bpr.analysis.flownet import flow_net
 
     models = [bpr.load(p) for p in MODEL_FILES]
     models += [_parallel(4), bpr.load(DATA / "bpmn" / "stray-join.yaml")]
@@ -201,3 +209,69 @@ def test_the_reduced_net_keeps_every_verdict() -> None:
     )  # fmt: skip
     model = models[-1]
     assert _walk(model, loop, _reduce(_translate(loop)))[0] is False
+
+
+# -- the one net for conformance -----------------------------------------------------------------
+
+CONTRACT = DATA / "contract-example.yaml"
+CONTRACT_TRACE = [
+    "get_plan",
+    "notarise",
+    "check",
+    "register",
+    "notify_tax",
+    "issue_extract",
+    "receive",
+]
+
+
+def _replay(net: Any, initial: Any, final: Any, trace: list[str]) -> dict[str, Any]:
+    import pandas as pd
+    import pm4py
+
+    frame = pd.DataFrame(
+        {
+            "case:concept:name": ["c"] * len(trace),
+            "concept:name": trace,
+            "time:timestamp": pd.date_range("2000-01-01", periods=len(trace), freq="s", tz="UTC"),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (result,) = pm4py.conformance_diagnostics_token_based_replay(frame, net, initial, final)
+    return result
+
+
+def test_the_labels_name_the_steps_transitions_and_leave_the_others_silent() -> None:
+    model = bpr.load(CONTRACT)
+    labels = {"check": "Check it", "receive": None}
+    net, _, _ = workflow_net(model, labels)
+    named = {
+        t.name: t.label for t in net.transitions if t.name in ("t:check", "t:receive", "t:register")
+    }
+    assert named == {"t:check": "Check it", "t:receive": None, "t:register": None}
+
+
+def test_the_compact_net_has_a_place_per_step_entry_and_replays_a_case_token_by_token() -> None:
+    model = bpr.load(CONTRACT)
+    labels = {s.id: s.id for s in model.steps}
+    net, initial, final = workflow_net(model, labels, compact=True)
+    # tasks, and one silent transition per branch of the one choice
+    assert sorted(str(t.label) for t in net.transitions) == sorted([*labels, "None", "None"])
+    # the source (the first step's entry), the entries of the other five steps and of the two
+    # branches into the join, the decision's place, the sink
+    assert len(net.places) == 1 + 5 + 2 + 1 + 1
+    assert [p.name for p in initial] == ["source"] and [p.name for p in final] == ["sink"]
+    result = _replay(net, initial, final, CONTRACT_TRACE)
+    assert result["trace_is_fit"]
+    # 8 steps' and the choice's firings plus the final marking: the join takes two tokens
+    assert (result["consumed_tokens"], result["produced_tokens"]) == (10, 10)
+    full = _replay(*workflow_net(model, labels), CONTRACT_TRACE)
+    assert full["trace_is_fit"] and full["consumed_tokens"] > 10
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_compact_net_is_sound_too(path: Path) -> None:
+    model = bpr.load(path)
+    fnet = flow_net(model)
+    assert _walk(model, fnet, _compact(_translate(fnet), fnet)) == (True, "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,9 @@ class _Net:
         return name
 
 
-def _translate(net: FlowNet) -> _Net:
+def _translate(net: FlowNet, labels: Mapping[str, str | None] | None = None) -> _Net:
+    """The workflow net of a flow net; ``labels`` names each step's transition (default: the
+    step's name; a step missing from ``labels`` or mapped to None is silent)."""
     out = _Net()
     source = out.place("source")
     sink = out.place("sink")
@@ -88,7 +91,8 @@ def _translate(net: FlowNet) -> _Net:
                     out.transitions.append(
                         (f"t:merge:{node.id}:{place}", None, [place], [entry], node.id)
                     )
-            out.transitions.append((f"t:{node.id}", node.label or node.id, [entry], outs, node.id))
+            label = node.label or node.id if labels is None else labels.get(node.id)
+            out.transitions.append((f"t:{node.id}", label, [entry], outs, node.id))
         elif node.kind == "xor":
             for place in outs:
                 out.transitions.append((f"t:{node.id}:{place}", None, ins, [place], node.id))
@@ -100,13 +104,116 @@ def _translate(net: FlowNet) -> _Net:
     return out
 
 
-def workflow_net(model: Model) -> tuple[PetriNet, Marking, Marking]:
-    """The model as a pm4py Petri net with its initial and final marking.
+def workflow_net(
+    model: Model, labels: Mapping[str, str | None] | None = None, *, compact: bool = False
+) -> tuple[PetriNet, Marking, Marking]:
+    """The model as a pm4py Petri net with its initial and final marking: the one net of a
+    model, for the soundness check and for conformance alike.
 
-    Tasks are transitions labelled with the step's name; decisions, splits and joins are
-    silent transitions.
+    Tasks are transitions labelled with the step's name, or with ``labels[step id]`` where
+    ``labels`` is given (the log activity each step stands for; a step missing from it or
+    mapped to None is a silent transition); decisions, splits, merges and joins are silent.
+    The net has one place per flow of the flow net. ``compact`` fuses the silent transitions
+    that only pass a token on (start, end, merges) and the splits and joins into their steps:
+    the same behaviour with a place per step entry and a silent transition per branch of a
+    choice, the net whose tokens token-based replay counts for ``bpr conform``.
+
+    >>> import bpr
+    >>> m = bpr.loads("bpr: 1\\nservice: s\\nvariant: v\\nactors: {a: {name: A}}\\n"
+    ...               "steps: [{id: x, actor: a, name: Check}, {id: y, actor: a}]\\n")
+    >>> net, initial, final = workflow_net(m, {"x": "Check form"})
+    >>> sorted(str(t.label) for t in net.transitions)
+    ['Check form', 'None', 'None', 'None']
+    >>> [str(p) for p in initial], [str(p) for p in final]
+    (['source'], ['sink'])
+    >>> net, initial, final = workflow_net(m, {"x": "Check form"}, compact=True)
+    >>> sorted(str(t.label) for t in net.transitions), len(net.places)
+    (['Check form', 'None'], 3)
     """
-    return _to_pm4py(_translate(flow_net(model)), model.service)
+    fnet = flow_net(model)
+    net = _translate(fnet, labels)
+    return _to_pm4py(_compact(net, fnet) if compact else net, model.service)
+
+
+def _compact(net: _Net, fnet: FlowNet) -> _Net:
+    """The net without the silent transitions that only pass a token on, splits and joins
+    fused into the transitions of their steps (see :func:`workflow_net`)."""
+    kind = {node.id: node.kind for node in fnet.nodes}
+    moves = {
+        name: (label, list(ins), list(outs), node)
+        for name, label, ins, outs, node in net.transitions
+    }
+    consumers: dict[str, list[str]] = {place: [] for place in net.places}
+    producers: dict[str, list[str]] = {place: [] for place in net.places}
+    for name, (_, ins, outs, _) in moves.items():
+        for place in ins:
+            consumers[place].append(name)
+        for place in outs:
+            producers[place].append(name)
+    renamed: dict[str, str] = {}
+    for name, (label, ins, outs, node) in list(moves.items()):
+        if label is not None or len(ins) != 1:
+            continue
+        (place,) = ins
+        passes = kind[node] in ("start", "end", "merge") or name.startswith("t:merge:")
+        if passes and len(outs) == 1 and consumers[place] == [name]:
+            renamed[place] = outs[0]  # the place's producers put the token straight on
+            del moves[name]
+        elif (
+            kind[node] == "and-split" and len(producers[place]) == 1 and consumers[place] == [name]
+        ):
+            (step,) = producers[place]
+            step_label, step_ins, step_outs, step_node = moves[step]
+            at = step_outs.index(place)
+            moves[step] = (
+                step_label,
+                step_ins,
+                step_outs[:at] + outs + step_outs[at + 1 :],
+                step_node,
+            )
+            del moves[name]
+    for name, (label, ins, outs, node) in list(moves.items()):
+        if label is not None or kind[node] != "and-join" or len(outs) != 1:
+            continue
+        (place,) = outs
+        if producers[place] == [name] and len(consumers[place]) == 1:
+            (step,) = consumers[place]
+            step_label, step_ins, step_outs, step_node = moves[step]
+            at = step_ins.index(place)
+            moves[step] = (
+                step_label,
+                step_ins[:at] + ins + step_ins[at + 1 :],
+                step_outs,
+                step_node,
+            )
+            del moves[name]
+
+    def final(place: str) -> str:
+        while place in renamed:
+            place = renamed[place]
+        return place
+
+    out = _Net()
+    used = {final(p) for _, ins, outs, _ in moves.values() for p in ins + outs}
+    out.places = [p for p in net.places if p in used]
+    for name, (label, ins, outs, node) in moves.items():
+        out.transitions.append(
+            (name, label, [final(p) for p in ins], [final(p) for p in outs], node)
+        )
+    # the case starts where the start event put its token
+    start = final("source")
+    out.places = ["source" if p == start else p for p in out.places]
+    out.transitions = [
+        (
+            name,
+            label,
+            ["source" if p == start else p for p in ins],
+            ["source" if p == start else p for p in outs],
+            node,
+        )
+        for name, label, ins, outs, node in out.transitions
+    ]
+    return out
 
 
 def _to_pm4py(net: _Net, name: str) -> tuple[PetriNet, Marking, Marking]:
