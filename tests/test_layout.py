@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import bpr
 from bpr.analysis.flownet import flow_net
+from bpr.backend.graphviz import run_graphviz
 from bpr.core import textmetrics
 from bpr.core.textmetrics import text_width, truncate, wrap
 from bpr.errors import ExecutableNotFound
@@ -203,6 +205,19 @@ def test_missing_dot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ExecutableNotFound, match="apt-get install graphviz"):
         layout_model(LOOPS)
+
+
+def test_a_large_source_reaches_a_slow_graphviz_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Graphviz is waited on in short steps; a source larger than a pipe holds must still
+    reach a program that starts reading late (a big model's neato did not get its end)."""
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nsleep 0.3\nexec cat\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    source = "".join(f"// line {i} of a large DOT source\n" for i in range(40_000))
+    assert run_graphviz("dot", [], source, timeout=20) == source.encode()
 
 
 def _overlap(a: Rect, b: Rect) -> bool:

@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -79,20 +80,25 @@ def run_graphviz(
     executable = find_program(program)
     if _Ending.now:
         raise _stopped(program)
-    try:
-        process = subprocess.Popen(
-            [executable, "-q", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, out of the terminal's reach
-        )
-    except OSError as exc:
-        raise ExecutableNotFound(program, f"{exc.strerror}; {INSTALL_HINT}") from None
+    # The source is read from a file without a name (gone with the process, whatever stops
+    # it): a pipe would need a writer that keeps up with Graphviz while the output is read.
+    with tempfile.TemporaryFile() as dot:
+        dot.write(source.encode("utf-8"))
+        dot.seek(0)
+        try:
+            process = subprocess.Popen(
+                [executable, "-q", *args],
+                stdin=dot,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group, out of the terminal's reach
+            )
+        except OSError as exc:
+            raise ExecutableNotFound(program, f"{exc.strerror}; {INSTALL_HINT}") from None
     with _lock:
         _running.add(process)
     try:
-        stdout, stderr = _wait(process, program, source.encode("utf-8"), timeout)
+        stdout, stderr = _wait(process, program, timeout)
     finally:
         _end(process)
         with _lock:
@@ -104,9 +110,7 @@ def run_graphviz(
     return stdout
 
 
-def _wait(
-    process: subprocess.Popen[bytes], program: str, data: bytes | None, timeout: float
-) -> tuple[bytes, bytes]:
+def _wait(process: subprocess.Popen[bytes], program: str, timeout: float) -> tuple[bytes, bytes]:
     """The run's output, waited for in short steps so that the program's end is noticed."""
     deadline = time.monotonic() + timeout
     while True:
@@ -118,10 +122,8 @@ def _wait(
                 f"Graphviz '{program}' took more than {timeout:.0f} s; the model is too large "
                 "to draw in one picture (see docs/diagrams.md, 'Large models')"
             )
-        try:
-            return process.communicate(data, timeout=min(_POLL, left))
-        except subprocess.TimeoutExpired:
-            data = None  # sent already: a retry goes on where the last one stopped
+        with contextlib.suppress(subprocess.TimeoutExpired):  # a retry loses no output
+            return process.communicate(timeout=min(_POLL, left))
 
 
 def _stopped(program: str) -> GraphvizError:
