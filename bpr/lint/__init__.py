@@ -7,25 +7,23 @@
 ...     print(format_finding(finding, model.file, model.currency))
 """
 
+from bpr.lint.context import LintContext, Rule
 from bpr.lint.draft import Draft, build_draft, draft_to_be
-from bpr.lint.findings import (
-    RULES,
-    SAFE_RULES,
-    SEVERITIES,
-    Finding,
-    format_finding,
-    format_gain,
-)
-from bpr.lint.rules import DEFAULT_REWORK_THRESHOLD, LintResult, SwitchedOff, lint, lint_result
+from bpr.lint.findings import SAFE_RULES, SEVERITIES, Finding, format_finding, format_gain
+from bpr.lint.rules import REGISTRY, RULES
+from bpr.lint.run import DEFAULT_REWORK_THRESHOLD, LintResult, SwitchedOff, lint, lint_result
 
 __all__ = [
     "DEFAULT_REWORK_THRESHOLD",
+    "REGISTRY",
     "RULES",
     "SAFE_RULES",
     "SEVERITIES",
     "Draft",
     "Finding",
+    "LintContext",
     "LintResult",
+    "Rule",
     "SwitchedOff",
     "build_draft",
     "draft_to_be",

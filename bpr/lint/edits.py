@@ -15,6 +15,7 @@ from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, measure
 from bpr.core.flow import FlowAnalysis, analyse
+from bpr.core.flow import predecessors as flow_predecessors
 from bpr.core.model import END, Branch, Document, Flow, Model, Step
 
 __all__ = [
@@ -56,15 +57,12 @@ class Edit:
 
 
 def predecessors(model: Model, analysis: FlowAnalysis | None = None) -> dict[str, list[str]]:
-    """The steps that lead to each step (and to ``end``), each once, in file order."""
+    """The steps that lead to each step (and to ``end``), each once, in file order
+    (:func:`bpr.core.flow.predecessors` over the model's flows)."""
     analysis = analysis or analyse(model)
-    preds: dict[str, list[str]] = {s.id: [] for s in model.steps}
-    preds[END] = []
-    for step in model.steps:
-        for target, _ in analysis.successors[step.id]:
-            if step.id not in preds[target]:
-                preds[target].append(step.id)
-    return preds
+    return flow_predecessors(
+        {step: [t for t, _ in targets] for step, targets in analysis.successors.items()}
+    )
 
 
 def rebuild(

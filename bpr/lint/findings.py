@@ -1,4 +1,6 @@
-"""What bpr lint reports: the rules, their findings, and how findings and gains read as text."""
+"""What bpr lint reports: findings, their severities (from the most to the least serious,
+:data:`bpr.core.vocab.SEVERITIES`), and how findings and gains read as text. The rules
+themselves are in :mod:`bpr.lint.rules`."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.core.vocab import SEVERITIES, Severity
+
 __all__ = [
-    "RULES",
     "SAFE_RULES",
     "SEVERITIES",
     "Finding",
@@ -15,29 +18,8 @@ __all__ = [
     "format_gain",
 ]
 
-#: Every rule id with what it looks for, in the order the documentation presents them.
-RULES: dict[str, str] = {
-    "once-only": "a certificate that one agency issues and the applicant carries to another: "
-    "exchange the data instead",
-    "repeated-contact": "the applicant comes in person to the same office, or the same agency, "
-    "more than once",
-    "sequential-independent": "consecutive steps of different actors with no document between "
-    "them, which could run in a parallel split",
-    "rework": "a loop back that many cases take: check completeness at submission or pre-fill "
-    "the form",
-    "knock-out-order": "a check that can reject the case runs after costly steps it does not "
-    "depend on",
-    "maturity-mismatch": "the declared maturity stage and the channels of the steps disagree",
-    "dead-document": "a document produced and never needed, or needed and never available",
-    "lint-config": "a lint setting of the file that is wrong or incomplete, such as an "
-    "ignored rule id that no rule has",
-}
-
 #: The rules whose suggestion ``bpr lint --fix-draft`` applies to the draft To-Be.
 SAFE_RULES = ("once-only", "sequential-independent")
-
-#: Severities from the most to the least serious.
-SEVERITIES = ("error", "warning", "info")
 
 # The measures the one-line gain shows, in this order, with their unit.
 _GAIN_TEXT: tuple[tuple[str, str], ...] = (
@@ -70,7 +52,7 @@ class Finding:
     """
 
     rule: str
-    severity: str
+    severity: Severity
     message: str
     steps: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()

@@ -1,0 +1,244 @@
+"""What every lint rule shares: one flow analysis and one set of measures per run
+(:class:`LintContext`), the :class:`Rule` record, and the wording helpers of the messages.
+
+A rule is a module of :mod:`bpr.lint.rules` with a ``RULE``: its id, the most serious
+severity it reports, what it looks for, and its check, a function from the context to the
+rule's findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from bpr.core.flow import (
+    analyse,
+    dominators,
+    reachable,
+    reaching,
+    strongly_connected_components,
+)
+from bpr.core.model import END, Actor, Model, Step
+from bpr.core.vocab import Severity
+from bpr.lint.edits import Edit, gain, predecessors, single_target
+from bpr.lint.findings import Finding
+
+__all__ = [
+    "LintContext",
+    "Rule",
+    "clean",
+    "percent",
+    "quote",
+    "times",
+    "who",
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One lint rule, as bpmnlint and yamllint describe theirs.
+
+    ``severity`` is the most serious severity of its findings (some rules report a lesser
+    one where the case is milder); ``check`` yields the findings on one model.
+    """
+
+    id: str
+    severity: Severity
+    description: str
+    check: Callable[[LintContext], Iterator[Finding]]
+
+
+class LintContext:
+    """A model with what several rules need, worked out once per lint run: the flow
+    analysis, predecessors, loops, dominators, reachability and the lines in the file.
+
+    ``rule_ids`` are the ids of every rule (for the rule that checks the file's lint
+    settings); ``rework_threshold`` the share of cases from which a loop back is rework.
+    """
+
+    def __init__(
+        self, model: Model, rework_threshold: float, rule_ids: Collection[str] = ()
+    ) -> None:
+        self.model = model
+        self.rework_threshold = rework_threshold
+        self.rule_ids = rule_ids
+        self.analysis = analyse(model)
+        self.preds = predecessors(model, self.analysis)
+        self.onward: dict[str, list[str]] = {
+            step: [t for t, _ in targets] for step, targets in self.analysis.successors.items()
+        }
+        self.component: dict[str, frozenset[str]] = {}
+        for members in strongly_connected_components(
+            [model.first.id], lambda n: [t for t in self.onward[str(n)] if t != END]
+        ):
+            group = frozenset(str(m) for m in members)
+            for member in group:
+                self.component[member] = group
+
+    @cached_property
+    def dominators(self) -> dict[str, frozenset[str]]:
+        """For each step, the steps every case passes before reaching it (itself too); a step
+        no case reaches has every step."""
+        found = dominators(self.onward, self.model.first.id)
+        everything = frozenset(s.id for s in self.model.steps)
+        return {s.id: found.get(s.id, everything) for s in self.model.steps}
+
+    def leads_back(self, target: str, decider: str) -> bool:
+        """Whether a case sent to ``target`` surely comes back to ``decider`` or before it.
+
+        Following the plain flows from ``target``, the case meets ``decider`` itself or a step
+        that every case passes before ``decider``: the branch repeats work already done.
+        """
+        before = self.dominators[decider]
+        node: str | None = target
+        seen: set[str] = set()
+        while node is not None and node != END and node not in seen:
+            if node == decider or node in before:
+                return True
+            seen.add(node)
+            node = single_target(self.model.step(node))
+        return False
+
+    @cached_property
+    def reachable(self) -> dict[str, frozenset[str]]:
+        """For each step, the steps a case can go on to from it (itself only round a loop)."""
+        return {
+            step.id: frozenset(reachable(self.onward, self.onward[step.id]) - {END})
+            for step in self.model.steps
+        }
+
+    @cached_property
+    def branch_of(self) -> dict[str, dict[tuple[str, str], str]]:
+        """For each step, the parallel blocks it is in: ``(split, join)`` -> branch start."""
+        found: dict[str, dict[tuple[str, str], str]] = {s.id: {} for s in self.model.steps}
+        for block in self.analysis.blocks:
+            for start, members in block.branches.items():
+                for member in members:
+                    found[member][(block.split, block.join)] = start
+        return found
+
+    def together(self, first: Step, second: Step) -> bool:
+        """Whether one case can run both steps: one leads to the other, or they lie on two
+        branches of one parallel split (every branch runs)."""
+        if second.id in self.reachable[first.id] or first.id in self.reachable[second.id]:
+            return True
+        mine, theirs = self.branch_of[first.id], self.branch_of[second.id]
+        return any(theirs.get(block, start) != start for block, start in mine.items())
+
+    def comes_before(self, first: Step, second: Step) -> bool:
+        """Whether a case can run ``first`` and then ``second`` (file order where both can
+        follow each other, round a loop or on parallel branches)."""
+        if not self.together(first, second):
+            return False
+        if second.id in self.reachable[first.id] and first.id not in self.reachable[second.id]:
+            return True
+        if first.id in self.reachable[second.id] and second.id not in self.reachable[first.id]:
+            return False
+        return first.index < second.index
+
+    def in_loop(self, step_id: str) -> bool:
+        loop = self.component.get(step_id, frozenset())
+        return len(loop) > 1 or step_id in self.onward[step_id]
+
+    def ancestors(self, step_id: str) -> set[str]:
+        """The steps from which a case can come to this one."""
+        return reaching(self.onward, self.preds[step_id])
+
+    def actor(self, step: Step) -> Actor:
+        return self.model.actors[step.actor]
+
+    def step_line(self, step_id: str) -> int:
+        return self.model.step_line(step_id)
+
+    def document_line(self, doc_id: str) -> int:
+        return self.model.locate("documents", doc_id, key=True)[0]
+
+    def item_line(self, path: tuple[str | int, ...], value: str) -> int:
+        """The line of ``value`` in the list at ``path`` (or of the path, where not found)."""
+        source = self.model.source
+        if source is None:
+            return 0
+        for i in range(100_000):
+            if source.locate((*path, i)) == source.locate(path):
+                break  # past the end of the list (or not a list)
+            written = (source.scalar_text((*path, i)), source.scalar_text((*path, i, "rule")))
+            if value in written:
+                return source.locate((*path, i))[0]
+        return source.locate(path)[0]
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        *,
+        steps: Sequence[str] = (),
+        documents: Sequence[str] = (),
+        line: int | None = None,
+        edit: Edit | None = None,
+    ) -> Finding:
+        """A finding located at its steps and documents, with the gain of ``edit``."""
+        locations = tuple(("step", s, self.step_line(s)) for s in steps) + tuple(
+            ("document", d, self.document_line(d)) for d in documents
+        )
+        if line is None:
+            line = locations[0][2] if locations else 0
+        return Finding(
+            rule,
+            severity,
+            message,
+            tuple(steps),
+            tuple(documents),
+            line,
+            None if edit is None else gain(self.model, edit.model),
+            locations,
+        )
+
+
+# -- wording ----------------------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """Text from the file on one line: a finding is one line of output.
+
+    >>> clean(" two\\n lines ")
+    'two lines'
+    """
+    return " ".join(text.split())
+
+
+def quote(ids: Iterable[str]) -> str:
+    """Ids in quotes, the last joined by *and*.
+
+    >>> quote(["a"]), quote(["a", "b", "c"])
+    ("'a'", "'a', 'b' and 'c'")
+    """
+    items = [f"'{i}'" for i in ids]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def times(count: int) -> str:
+    """>>> times(2), times(3)
+    ('twice', '3 times')
+    """
+    return "twice" if count == 2 else f"{count} times"
+
+
+def percent(share: float) -> str:
+    """>>> percent(0.2), percent(1 / 3)
+    ('20%', '33.3%')
+    """
+    return f"{share * 100:.3g}%"
+
+
+def who(actor: Actor) -> str:
+    """The actor's name with its agency: ``Notary office (Ministry of Justice)``."""
+    name = clean(actor.name)
+    if not actor.agency or clean(actor.agency) in name:
+        return name
+    if name.endswith(")"):
+        return f"{name}, {clean(actor.agency)}"
+    return f"{name} ({clean(actor.agency)})"

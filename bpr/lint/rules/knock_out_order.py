@@ -1,0 +1,66 @@
+"""knock-out-order: a check that can end the case runs after costly steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bpr.core.model import END
+from bpr.lint.context import LintContext, Rule, clean, percent, quote
+from bpr.lint.edits import gain, move_check_before, single_target
+from bpr.lint.findings import Finding
+
+__all__ = ["RULE", "check"]
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    """A choice that ends some cases, after a chain of steps it does not depend on."""
+    model = ctx.model
+    for decision in model.steps:
+        if decision.next.kind != "choice" or decision.join is not None:
+            continue
+        if ctx.in_loop(decision.id):
+            continue
+        ending = [b for b in decision.next.branches if b.to == END and b.p > 0]
+        going = [b for b in decision.next.branches if b.to != END and b.p > 0]
+        if not ending or not going:
+            continue
+        chain: list[str] = []
+        current = decision.id
+        while len(ctx.preds[current]) == 1:
+            before = model.step(ctx.preds[current][0])
+            if single_target(before) != current or before.join is not None:
+                break
+            if before.id == decision.id or ctx.in_loop(before.id):
+                break
+            chain.insert(0, before.id)
+            current = before.id
+        for start in range(len(chain)):
+            edit = move_check_before(model, decision.id, chain[start:])
+            if edit is None:
+                continue
+            change = gain(model, edit.model)
+            if not any(change.get(k, 0) < 0 for k in ("burden", "lead_time_days", "work_hours")):
+                continue
+            rejected = sum(b.p for b in ending)
+            labels = [clean(b.when) for b in ending if b.when]
+            when = f" ({', '.join(labels)})" if labels else ""
+            moved = chain[start:]
+            yield ctx.finding(
+                "knock-out-order",
+                "warning",
+                f"'{decision.id}' ends {percent(rejected)} of cases{when} but runs after "
+                f"{quote(moved)}, which it does not depend on: check first, so that the cases "
+                "it ends skip them",
+                steps=[decision.id, *moved],
+                line=ctx.step_line(decision.id),
+                edit=edit,
+            )
+            break
+
+
+RULE = Rule(
+    "knock-out-order",
+    "warning",
+    "a check that can reject the case runs after costly steps it does not depend on",
+    check,
+)

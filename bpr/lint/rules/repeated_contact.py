@@ -1,0 +1,111 @@
+"""repeated-contact: the applicant comes in person to one office, or one agency, again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bpr.core.model import Step
+from bpr.lint.context import LintContext, Rule, clean, quote, times, who
+from bpr.lint.edits import make_online
+from bpr.lint.findings import Finding
+
+__all__ = ["RULE", "check"]
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    """Visits to one office (or to offices of one agency) that one case makes more than once."""
+    model = ctx.model
+    visits = [s for s in model.steps if s.is_visit and not ctx.actor(s).is_applicant]
+    by_office: dict[str, list[Step]] = {}
+    by_agency: dict[str, list[Step]] = {}
+    for step in visits:
+        by_office.setdefault(step.actor, []).append(step)
+        agency = ctx.actor(step).agency
+        if agency:
+            by_agency.setdefault(agency, []).append(step)
+    for actor_id, group in by_office.items():
+        repeated = _one_case_visits(ctx, group)
+        if repeated is None:
+            continue
+        ids, later, most = repeated
+        yield ctx.finding(
+            "repeated-contact",
+            "warning",
+            f"the applicant comes in person to {who(model.actors[actor_id])} "
+            f"{_up_to(most, len(ids))} ({quote(ids)}): make the first contact enough and serve "
+            "the rest online or by data exchange",
+            steps=ids,
+            line=ctx.step_line(later[0]),
+            edit=make_online(model, later, "repeated-contact"),
+        )
+    for agency, group in by_agency.items():
+        repeated = _one_case_visits(ctx, group)
+        if repeated is None:
+            continue
+        ids, later, most = repeated
+        offices = {model.step(s).actor for s in ids}
+        if len(offices) < 2:
+            continue
+        yield ctx.finding(
+            "repeated-contact",
+            "warning",
+            f"the applicant comes in person to {len(offices)} offices of {clean(agency)} "
+            f"{_up_to(most, len(ids))} ({quote(ids)}): one front office of the agency could "
+            "serve them in one contact, the rest online or by data exchange",
+            steps=ids,
+            line=ctx.step_line(later[0]),
+            edit=make_online(model, later, "repeated-contact"),
+        )
+
+
+def _one_case_visits(
+    ctx: LintContext, group: list[Step]
+) -> tuple[list[str], list[str], int] | None:
+    """The visits of a group that one case can make both of, or None.
+
+    Returns the visits that a case can combine with another of the group (file order), those
+    that can come after another (they become online in the gain), and the most visits of the
+    group one case can make. Visits on exclusive branches of a choice are not repeated contact:
+    no case makes both; visits on branches of a parallel split are, since every branch runs.
+    """
+    linked = [s for s in group if any(o is not s and ctx.together(o, s) for o in group)]
+    if len(linked) < 2:
+        return None
+    later = [s.id for s in linked if any(o is not s and ctx.comes_before(o, s) for o in linked)]
+    return [s.id for s in linked], later, _most_together(ctx, linked)
+
+
+def _most_together(ctx: LintContext, visits: list[Step]) -> int:
+    """The largest number of these visits that one case makes (a largest set of visits that
+    are pairwise together; groups of visits to one office are small)."""
+    if len(visits) > 16:  # pragma: no cover - no procedure sends a citizen to one office so often
+        return len(visits)
+    near = {s.id: {o.id for o in visits if o is not s and ctx.together(o, s)} for s in visits}
+    best = 0
+
+    def grow(chosen: int, candidates: set[str], rest: set[str]) -> None:
+        nonlocal best
+        if not candidates and not rest:
+            best = max(best, chosen)
+        for node in list(candidates):
+            grow(chosen + 1, candidates & near[node], rest & near[node])
+            candidates = candidates - {node}
+            rest = rest | {node}
+
+    grow(0, {s.id for s in visits}, set())
+    return best
+
+
+def _up_to(most: int, visits: int) -> str:
+    """``twice`` where a case makes every visit; ``up to 2 times`` where it makes some."""
+    if most == visits:
+        return times(most)
+    return f"up to {most} times"
+
+
+RULE = Rule(
+    "repeated-contact",
+    "warning",
+    "the applicant comes in person to the same office, or the same agency, more than once",
+    check,
+)

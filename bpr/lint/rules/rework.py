@@ -1,0 +1,51 @@
+"""rework: a loop back that many cases take."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bpr.core.model import END
+from bpr.lint.context import LintContext, Rule, clean, percent
+from bpr.lint.edits import remove_rework
+from bpr.lint.findings import Finding
+
+__all__ = ["RULE", "check"]
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    """A branch of a choice that goes back to work already done, taken by at least the
+    rework threshold's share of cases."""
+    model = ctx.model
+    for step in model.steps:
+        if step.next.kind != "choice":
+            continue
+        loop = ctx.component.get(step.id, frozenset())
+        for index, branch in enumerate(step.next.branches):
+            if branch.to == END or branch.to not in loop or branch.p <= 0:
+                continue
+            if not ctx.leads_back(branch.to, step.id):
+                continue  # on into the loop's own path, not back
+            if branch.p < ctx.rework_threshold - 1e-12:
+                continue
+            members = [s.id for s in model.steps if s.id in loop]
+            again = [m for m in members if m not in (step.id, branch.to)]
+            when = f" ({clean(branch.when)})" if branch.when else ""
+            yield ctx.finding(
+                "rework",
+                "warning",
+                f"{percent(branch.p)} of cases go back from '{step.id}' to '{branch.to}'{when} "
+                f"and run {len(members)} step{'s' if len(members) != 1 else ''} again: remove "
+                "the cause of the returns, such as with a completeness check at submission or a "
+                "pre-filled form; the gain assumes no case returns",
+                steps=[step.id, branch.to, *again],
+                line=ctx.model.locate("steps", step.index, "next", index)[0],
+                edit=remove_rework(model, step.id, index),
+            )
+
+
+RULE = Rule(
+    "rework",
+    "warning",
+    "a loop back that many cases take: check completeness at submission or pre-fill the form",
+    check,
+)
