@@ -156,7 +156,7 @@ def conform(
             "name, so there is nothing to replay; check that the log is of this service, or "
             "name the log's activity column with --activity"
         )
-    net, initial, final = workflow_net(model, labels)
+    net, initial, final = workflow_net(model, labels, compact=True)
     _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
     # one trace per variant, replayed once
     rows = []
