@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bpr
 from bpr.files.eventlog import ACTIVITY, CASE, RESOURCE, TIMESTAMP, read_log
@@ -424,3 +426,25 @@ def test_resources_that_yaml_would_misread_are_actor_keys(resource):
     frame[RESOURCE] = resource
     draft = discover(frame)
     assert [a.name for a in draft.model.actors.values()] == [resource]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=10),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ),
+    # a resource of blanks only is no resource (its events go to the actor 'staff')
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8).filter(str.strip),
+)
+def test_any_names_mine_into_a_valid_draft(names, resource):
+    frame = _frame_of(names)
+    frame[RESOURCE] = resource
+    draft = discover(frame, source="random.csv", noise=0.0)  # never "report this as a bug"
+    steps = [s for s in draft.model.steps if s.id not in draft.routing_steps]
+    assert sorted(s.name for s in steps) == sorted(names)
+    assert len({s.id for s in draft.model.steps}) == len(draft.model.steps)
+    assert [a.name for a in draft.model.actors.values()] == [resource]
+    assert conform(draft.model, frame).steps_not_in_log == draft.routing_steps
