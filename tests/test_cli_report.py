@@ -202,3 +202,19 @@ def test_names_of_skipped_files_never_reach_the_terminal_as_escapes(  # type: ig
     assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr
     assert "broken\\x1b]0;owned\\x07.yaml" in result.stderr and "in\\x1b[2J" in result.stderr
     assert "unknown actor 'robot'" in result.stderr
+
+
+def test_dash_prints_the_html_page_and_the_summary_goes_to_stderr(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18 #1: ``-o -`` is standard output where the format is text (the HTML page)."""
+    result = run_bpr("report", PORTFOLIO / "gamma", "-o", "-", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>") and result.stdout.endswith("</html>\n")
+    assert result.stderr == "wrote -: 1 service from 1 model file\n"
+    assert not (Path.cwd() / "-").exists()
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "markdown"], ["--format", "excel"]])
+def test_dash_without_html_is_a_usage_error(run_bpr, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("report", PORTFOLIO / "gamma", "-o", "-", *extra)
+    assert result.exit_code == 2 and "--format html" in result.stderr
+    assert result.stdout == ""

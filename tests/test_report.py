@@ -681,7 +681,17 @@ def test_workbook_headers_name_the_currency_or_say_currency(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("name", ["r.html", "r.md", "r.xlsx"])
-def test_an_output_folder_that_does_not_exist_is_an_error_before_any_work(
+def test_an_output_folder_that_does_not_exist_is_made(tmp_path: Path, name: str) -> None:
+    """Issue 19: ``bpr report models -o guide/portfolio.md`` works as the docs show it."""
+    out = tmp_path / "guide" / "2026" / name
+    result = write_report([PORTFOLIO / "beta"], out)
+    assert out.is_file() and result.output == out
+    if name.endswith(".md"):
+        assert len(list((tmp_path / "guide" / "2026" / "r_files").glob("*.svg"))) == 3
+
+
+@pytest.mark.parametrize("name", ["r.html", "r.md", "r.xlsx"])
+def test_an_output_under_a_file_is_an_error_before_any_work(
     tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report_module = importlib.import_module("bpr.report")
@@ -690,10 +700,11 @@ def test_an_output_folder_that_does_not_exist_is_an_error_before_any_work(
         raise AssertionError("the models were read although the report cannot be written")
 
     monkeypatch.setattr(report_module, "collect", never)
-    out = tmp_path / "missing" / name
-    with pytest.raises(bpr.OutputError, match=r"the folder .*missing does not exist"):
+    (tmp_path / "notes").write_text("mine")
+    out = tmp_path / "notes" / "sub" / name
+    with pytest.raises(bpr.OutputError, match=r"notes is a file, not a folder"):
         write_report([PORTFOLIO / "beta"], out)
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
 
 
 def test_a_file_where_the_diagrams_go_is_an_error_not_a_crash(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import click
 from bpr.cli._common import model_paths, output_option
 from bpr.core.text import for_terminal
 from bpr.errors import OutputError
+from bpr.files.output import STDOUT
 from bpr.report import report_format, write_report
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ def _on_terminal() -> bool:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @output_option(
     "The report file: .html (one self-contained page), .md (with SVG diagrams in "
-    "OUT_files/) or .xlsx (an Excel workbook)."
+    "OUT_files/) or .xlsx (an Excel workbook); - with --format html prints the page.",
+    allow_dash=True,
 )
 @click.option(
     "--format",
@@ -100,6 +102,11 @@ def report(
       bpr report models -o guide/portfolio.md
       bpr report models -o portfolio.xlsx
     """
+    if output == STDOUT and fmt != "html":
+        raise click.UsageError(
+            "-o - prints the report with --format html only: a Markdown report writes its "
+            "diagrams beside its file, and a workbook is not text; name a file"
+        )
     try:
         report_format(output, fmt)
     except OutputError as exc:
@@ -113,5 +120,6 @@ def report(
         for line in entry.reason.splitlines():
             indent = len(line) - len(line.lstrip(" "))
             click.echo(f"  {' ' * indent}{for_terminal(line)}", err=True)
-    click.echo(f"wrote {for_terminal(result.summary())}")
+    # the page itself went to standard output: the summary goes beside it, not into it
+    click.echo(f"wrote {for_terminal(result.summary())}", err=output == STDOUT)
     return 1 if result.skipped else 0

@@ -98,10 +98,15 @@ def diagram_folder(output: str | os.PathLike[str]) -> Path:
 
 
 def _check_output_folders(target: Path, diagrams: Path | None) -> None:
-    """Refuse, before any model is read, an output that could not be written at the end."""
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{target}: the folder {parent} does not exist; create it first")
+    """Refuse, before any model is read, an output that could not be written at the end: one
+    whose folder is a file. Folders that do not exist yet are made when the report is written.
+    """
+    blocked = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise OutputError(
+            f"{target}: cannot make the folder {target.parent}: {blocked} is a file, not a "
+            "folder; choose another output path"
+        )
     if diagrams is not None and diagrams.exists() and not diagrams.is_dir():
         raise OutputError(
             f"{target}: its diagrams go to the folder {diagrams}, which is a file; move that "
@@ -180,7 +185,7 @@ def write_report(
     svg_inputs = [p for p in inputs if os.fspath(p).lower().endswith(".svg")]
     if extra:
         try:
-            folder.mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(
                 f"{folder}: cannot make the folder for the diagrams of {target}: "
