@@ -33,10 +33,9 @@ from bpr.core.vocab import (
     is_channel,
 )
 from bpr.errors import ModelError, Problem, did_you_mean
-from bpr.files.finder import find_models
 from bpr.files.yamlsource import SourceMap, parse_yaml
 
-__all__ = ["find_models", "load", "loads"]  # find_models: kept here until its users move
+__all__ = ["load", "loads"]
 
 _PROBABILITY_TOLERANCE = 1e-6
 PathParts = tuple[str | int, ...]
