@@ -13,11 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bpr
+import bpr.lint.rules
 from bpr.files.writer import yaml_scalar
 from bpr.lint import (
+    REGISTRY,
     RULES,
     SAFE_RULES,
+    SEVERITIES,
     Finding,
+    LintContext,
+    Rule,
     build_draft,
     draft_to_be,
     format_finding,
@@ -876,3 +881,32 @@ def test_changes_keep_random_models_valid_and_drafts_better(text: str) -> None:
         assert getattr(after, key) <= getattr(before, key) + 1e-9, key
     assert after.work_hours == pytest.approx(before.work_hours)
     assert set(unavailable_needs(to_be)) <= set(unavailable_needs(as_is))
+
+
+# -- the rules, one module each --------------------------------------------------------------
+
+
+def _rule_model(rule_id: str) -> bpr.Model:
+    if rule_id == "lint-config":
+        return model(
+            "lint: {ignore: [once-onyl]}\nactors: {desk: {name: Desk}}\nsteps: [{id: a, actor: desk}]\n"
+        )
+    return load(rule_id)
+
+
+@pytest.mark.parametrize("rule", REGISTRY, ids=lambda r: r.id)
+def test_each_rule_is_a_module_with_its_id_severity_description_and_check(rule: Rule) -> None:
+    module = importlib.import_module(f"bpr.lint.rules.{rule.id.replace('-', '_')}")
+    assert module.RULE is rule
+    assert rule.severity in SEVERITIES and RULES[rule.id] == rule.description
+    found = list(rule.check(LintContext(_rule_model(rule.id), 0.2, RULES)))
+    assert found and {f.rule for f in found} == {rule.id}
+    # the declared severity is the most serious one the rule reports
+    assert all(SEVERITIES.index(f.severity) >= SEVERITIES.index(rule.severity) for f in found)
+
+
+def test_the_registry_lists_every_rule_module_once() -> None:
+    folder = Path(bpr.lint.rules.__file__).parent
+    modules = sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    assert sorted(r.id.replace("-", "_") for r in REGISTRY) == modules
+    assert list(RULES) == [r.id for r in REGISTRY]

@@ -23,6 +23,7 @@ from bpr.files.writer import (
     yaml_scalar,
 )
 from bpr.files.yamlsource import parse_yaml
+from bpr.lint import build_draft, lint
 
 # Words and pieces that YAML 1.1 or 1.2 reads as something other than text, or that end a
 # plain scalar, mixed with ordinary, Cyrillic and control characters.
@@ -265,8 +266,6 @@ def test_fix_draft_keeps_the_analysts_comments_and_untouched_text(run_bpr, tmp_p
 def test_every_draft_of_a_shipped_model_loads_as_the_draft_and_keeps_its_comments(
     path: Path,
 ) -> None:
-    from bpr.lint import build_draft, lint
-
     as_is = bpr.load(path)
     draft = build_draft(as_is, lint(as_is))
     assert model_data(bpr.loads(draft.text)) == model_data(draft.model)
@@ -276,8 +275,6 @@ def test_every_draft_of_a_shipped_model_loads_as_the_draft_and_keeps_its_comment
 
 
 def test_a_model_with_no_text_is_written_anew() -> None:
-    from bpr.lint import build_draft, lint
-
     as_is = bpr.loads(COMMENTED_AS_IS)
     as_is = dataclasses.replace(as_is, source=None)
     draft = build_draft(as_is, lint(as_is))
