@@ -103,14 +103,13 @@ def run_pm4py(model: bpr.Model) -> dict[str, float]:
     from bpr.analysis.flownet import flow_net
     from bpr.analysis.petri import workflow_net
 
-    net, initial, final = workflow_net(model, {s.id: s.id for s in model.steps})
+    net, initial, final = workflow_net(model, {s.id: s.id for s in model.steps}, compact=True)
     edges = flow_net(model).edges
     weights = {}
     for transition in net.transitions:
         weight = 1.0
-        if transition.name.startswith("t:xor:"):  # one per branch: its place is the branch's flow
-            (arc,) = transition.out_arcs
-            weight = edges[int(arc.target.name.rpartition("#")[2])].p or 1.0
+        if transition.name.startswith("t:xor:"):  # one per branch, named after its flow (#edge)
+            weight = edges[int(transition.name.rpartition("#")[2])].p or 1.0
         weights[transition] = _Weight(weight)
 
     def run() -> None:

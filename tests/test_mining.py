@@ -270,9 +270,7 @@ def test_deviations_are_found_and_named():
     extra[TIMESTAMP] = extra[TIMESTAMP] + pd.Timedelta(minutes=1)
     mixed = pd.concat([broken, extra]).sort_values([CASE, TIMESTAMP], kind="stable")
     result = conform(model, mixed, top_variants=3)
-    # token-based replay counts the tokens of the net's silent routing too, which dilutes
-    # one missing activity per case to a few hundredths of fitness
-    assert result.fitness < 0.97
+    assert result.fitness < 0.95
     assert result.missing_in_model == [("Phone the applicant", 300)]
     assert result.fitting_cases == 0
     assert len(result.deviating_variants) == 3
@@ -291,7 +289,7 @@ def test_steps_out_of_order_deviate():
     swapped.loc[decide, TIMESTAMP] = first[decide] - pd.Timedelta(hours=1)
     assert (last >= first).all()
     result = conform(model, swapped.sort_values([CASE, TIMESTAMP], kind="stable"))
-    assert result.fitness < 0.97
+    assert result.fitness < 0.95
     assert result.fitting_cases == 0 and result.missing_in_model == []
 
 
