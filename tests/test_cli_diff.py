@@ -116,6 +116,21 @@ def test_output_file(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untype
     etree.fromstring(f"<div>{page}</div>".encode())
 
 
+def test_dash_prints_the_report_and_a_missing_folder_is_made(  # type: ignore[no-untyped-def]
+    run_bpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18 #1 and issue 19: ``-o -`` is standard output, not a file named ``-``; ``-o``
+    into a folder that does not exist makes it."""
+    monkeypatch.chdir(tmp_path)
+    printed = run_bpr("diff", PERMIT, "--json")
+    result = run_bpr("diff", PERMIT, "--json", "-o", "-")
+    assert result.exit_code == 0 and result.stdout == printed.stdout and result.stderr == ""
+    assert list(tmp_path.iterdir()) == []
+    target = tmp_path / "new" / "diff.md"
+    result = run_bpr("diff", PERMIT, "--format", "markdown", "-o", target)
+    assert result.exit_code == 0 and target.read_text(encoding="utf-8").startswith("## ")
+
+
 def test_output_never_overwrites_an_input(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     as_is = tmp_path / "as-is.yaml"
     as_is.write_bytes((PERMIT / "as-is.yaml").read_bytes())

@@ -12,7 +12,7 @@ from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, v
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 from bpr.files.load import load
-from bpr.files.output import atomic_write
+from bpr.files.output import STDOUT, atomic_write
 
 __all__ = ["diff"]
 
@@ -30,7 +30,11 @@ _FORMATS = ("text", "json", "markdown", "html")
     help="text (default: a report for the terminal), json, markdown or html (a fragment).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@output_option("Write the report to this file instead of printing it.", required=False)
+@output_option(
+    "Write the report to this file instead of printing it (- prints it).",
+    required=False,
+    allow_dash=True,
+)
 def diff(
     paths: tuple[str, ...], output_format: str | None, as_json: bool, output: str | None
 ) -> int:
@@ -55,9 +59,9 @@ def diff(
             for note in comparison.notes:
                 click.echo(f"note: {for_terminal(note)}", err=True)
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
-    if output:
+    if output and output != STDOUT:
         atomic_write(output, text, inputs=inputs)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {for_terminal(output)}", err=True)
     else:
         click.echo(text, nl=False)
     return 0
