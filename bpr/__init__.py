@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         import_bpmn,
         to_bpmn,
     )
-    from bpr.comparison.diff import Comparison, MeasureChange, Redesign, compare
+    from bpr.comparison import Comparison, MeasureChange, Redesign, compare
     from bpr.files.eventlog import EventTable, LogColumns, read_log, write_log
     from bpr.files.jsonschema import json_schema
     from bpr.layout.engine import Layout, layout_model
@@ -67,7 +67,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         )
     },
     **{
-        name: ("bpr.comparison.diff", name)
+        name: ("bpr.comparison", name)
         for name in ("Comparison", "MeasureChange", "Redesign", "compare")
     },
     **{

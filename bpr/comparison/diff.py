@@ -27,7 +27,6 @@ __all__ = [
     "STEP_FIELDS_COMPARED",
     "Comparison",
     "MeasureChange",
-    "Redesign",
     "compare",
     "compare_folder",
     "variant_files",
