@@ -9,6 +9,7 @@ interrupted command leaves no half-written file.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -277,3 +278,15 @@ def test_a_signal_leaves_no_half_written_file(signum: int, tmp_path: Path) -> No
     assert status in (130, 128 + signum), status
     assert "Traceback" not in (process.stderr.read() if process.stderr else "")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_promise_of_docs_robustness_names_a_test_that_exists() -> None:
+    text = (ROOT / "docs" / "robustness.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+)(?:\[([^\]]+)\])?)?`", text)
+    assert len(named) > 40
+    for file, test, parameter in named:
+        source = (ROOT / file).read_text(encoding="utf-8")
+        if test:
+            assert re.search(rf"^def {test}\(", source, re.M), f"{file}::{test} is gone"
+        if parameter and test == "test_command_line_case":
+            assert parameter in CASES, f"no row {parameter!r} in the campaign"
