@@ -248,7 +248,7 @@ def test_fix_draft_keeps_the_analysts_comments_and_untouched_text(run_bpr, tmp_p
     assert actors in text
     # the changes are made, with their notes
     assert (
-        "  clearance: {name: No-debt certificate, issuer: tax, exchange: true} # valid 30 days"
+        "  clearance: {name: No-debt certificate, issuer: tax, exchange: true}  # valid 30 days"
         in lines
     )
     assert "    channel: automatic" in lines

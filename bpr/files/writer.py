@@ -567,12 +567,20 @@ class _Editor:
         for line in [*original, *added]:
             if _is_comment_or_blank(line):
                 allowed[line.strip()] = allowed.get(line.strip(), 0) + 1
+        # The comments at the end of the original lines: where ruamel moves one up to its
+        # value because the value grew, it leaves one space; the house style (and yamllint's
+        # default) wants two.
+        ends = {line[line.rindex(" #") + 1 :] for line in original if " #" in line}
         kept = []
         for line in lines:
             if _is_comment_or_blank(line):
                 if not allowed.get(line.strip()):
                     continue
                 allowed[line.strip()] -= 1
+            elif " #" in line and "  #" not in line:
+                comment = line[line.rindex(" #") + 1 :]
+                if comment in ends:
+                    line = line[: len(line) - len(comment)] + " " + comment
             kept.append(line)
         while kept and _is_comment_or_blank(kept[-1]):
             kept.pop()
