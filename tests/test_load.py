@@ -483,3 +483,13 @@ def test_a_fee_too_large_for_a_float_is_a_located_problem() -> None:
     text = BASE.replace("work: 2h\n", f"work: 2h\n    fee: {'9' * 400}\n")
     message = only(text)
     assert message.startswith("m.yaml:19:10: error: steps[1].fee: fee is too large a number")
+
+
+def test_every_code_of_the_flow_rules_and_measures_is_documented() -> None:
+    package = Path(__file__).parent.parent / "bpr"
+    source = (package / "core" / "flow.py").read_text() + (
+        package / "analysis" / "measures.py"
+    ).read_text()
+    given = set(re.findall(r'"((?:flow|measure)-[a-z0-9-]+)"', source))
+    assert given, "the flow rules name their codes"
+    assert given - DOCUMENTED_CODES == set()
