@@ -337,3 +337,14 @@ def test_edit_model_text_counts_lines_as_yaml_does() -> None:
     )
     out = edit_model_text(text, {("steps", "y"): {"channel": "online"}})
     assert out == text + "    channel: online\n"
+
+
+def test_edit_model_text_keeps_the_comment_after_a_step_in_flow_style() -> None:
+    text = "steps:\n  - {id: a, actor: x}   # one\n  # about b\n  - {id: b, actor: x}  # two\n"
+    out = edit_model_text(
+        text, {("steps", "a"): {"channel": "automatic"}}, notes={("steps", "b"): ["n"]}
+    )
+    assert out == (
+        "steps:\n  - {id: a, actor: x, channel: automatic}  # one\n"
+        "  # about b\n  # n\n  - {id: b, actor: x}  # two\n"
+    )

@@ -597,10 +597,11 @@ class _Editor:
             column = container.lc.item(index)[1]
             dash = first.index("-") if first.lstrip().startswith("-") else max(column - 2, 0)
             self.rt.indent(mapping=2, sequence=column, offset=dash)
+            item = CommentedSeq([container[index]])
+            if index in container.ca.items:  # the comment after a step in flow style
+                item.ca.items[0] = container.ca.items[index]
             try:
-                return self.render(
-                    CommentedMap({section: CommentedSeq([container[index]])}), original, 1
-                )
+                return self.render(CommentedMap({section: item}), original, 1)
             finally:
                 self.rt.indent(mapping=2, sequence=4, offset=2)
         key = next(k for k in container if str(k) == ident)
