@@ -446,3 +446,12 @@ def test_any_names_mine_into_a_valid_draft(names, resource):
     assert len({s.id for s in draft.model.steps}) == len(draft.model.steps)
     assert [a.name for a in draft.model.actors.values()] == [resource]
     assert conform(draft.model, frame).steps_not_in_log == draft.routing_steps
+
+
+def test_the_service_id_of_a_log_named_in_russian(tmp_path):
+    log = tmp_path / "Выдача справок.csv"
+    log.write_bytes(RUSSIAN_LOG.read_bytes())
+    assert mine(log).model.service == "vydacha-spravok"
+    assert mine(tmp_path.joinpath("Выдача справок.csv"), service="spravki").model.service == (
+        "spravki"
+    )
