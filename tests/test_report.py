@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import io
 import os
 import re
 import shutil
@@ -13,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import bpr
+from bpr.files.writer import yaml_scalar
 from bpr.report import collect, render_report, report_format, write_report
 from bpr.report import diagrams as diagrams_module
 from bpr.report.html import _SCRIPT, _hash
@@ -750,3 +754,52 @@ def test_a_file_named_twice_is_one_variant_not_a_duplicate(tmp_path: Path) -> No
         assert len({s.id for s in portfolio.services}) == len(portfolio.services)
     result = write_report([beta, beta / "as-is.yaml", link], tmp_path / "r.html")
     assert (result.files, result.services, result.skipped) == (2, 1, [])
+
+
+# -- campaign: any text a model may hold, in every format ------------------------------------
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(names=st.lists(ANY_TEXT, min_size=5, max_size=5))
+def test_property_no_model_text_breaks_or_becomes_markup_in_any_format(
+    fake_render: None, tmp_path_factory: pytest.TempPathFactory, names: list[str]
+) -> None:
+    """Service, step, actor, document names and a variant label drawn from all of Unicode:
+    the HTML holds no element or control character the page did not put there, the Markdown
+    no unescaped markup, and the workbook is written and reads back."""
+    service, step, actor, document, variant = (yaml_scalar(n) for n in names)
+    folder = tmp_path_factory.mktemp("campaign")
+    head = (
+        f"bpr: 1\nservice: s\nname: {service}\nactors:\n  a:\n    name: {actor}\n"
+        f"documents:\n  d:\n    name: {document}\n"
+    )
+    (folder / "as-is.yaml").write_text(
+        head + "variant: as-is\nsteps:\n  - id: x\n    actor: a\n    needs: [d]\n"
+        f"  - id: y\n    name: {step}\n    actor: a\n    channel: in-person\n",
+        encoding="utf-8",
+    )
+    (folder / "to-be.yaml").write_text(
+        head + f"variant: {variant}\nsteps:\n  - id: x\n    actor: a\n", encoding="utf-8"
+    )
+    portfolio = collect([folder])
+    assume(not portfolio.skipped)  # a label the loader refuses is not the report's to show
+    html = str(render_report(portfolio, "html")[0])
+    page = parse(html)
+    assert [t for t, _ in page.tags].count("script") == 1 and not _CONTROLS.search(html)
+    assert not [n for _, attrs in page.tags for n in attrs if n.startswith("on")]
+    markdown = str(render_report(portfolio, "markdown")[0])
+    assert re.search(r"(?<!\\)<(?!a id=|/a>)", markdown) is None
+    assert not _CONTROLS.search(markdown.replace("\n", ""))
+    assert_tables_are_whole(markdown)
+    workbook = render_report(portfolio, "excel")[0]
+    assert isinstance(workbook, bytes)
+    from openpyxl import load_workbook
+
+    load_workbook(io.BytesIO(workbook))
