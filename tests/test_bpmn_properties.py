@@ -49,11 +49,14 @@ def test_export_then_import_keeps_every_measure_of_random_models(text: str) -> N
     assert [s.id for s in back.steps] == [s.id for s in model.steps]
 
 
-# Edits of the shipped models that keep them valid: any text in names, other figures.
+# Edits of the shipped models that keep them valid: any text in names, other figures. The
+# text has no control characters: BPMN (XML) cannot carry them, and the export leaves them
+# out (docs/bpmn.md), so an agency named "\x1b" alone would come back as none.
+TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=30)
 EDITS: dict[str, st.SearchStrategy[Any]] = {
-    "name": st.text(min_size=1, max_size=30).filter(str.strip),
-    "agency": st.text(min_size=1, max_size=20).filter(str.strip),
-    "when": st.text(min_size=1, max_size=20).filter(str.strip),
+    "name": TEXT.filter(str.strip),
+    "agency": TEXT.filter(str.strip),
+    "when": TEXT.filter(str.strip),
     "fee": st.one_of(st.integers(0, 10**9), st.floats(0, 1e6, allow_nan=False)),
     "work": st.sampled_from(["0h", "5m", "1h 30m", "2d", "1h..3h", "10m..2h"]),
     "wait": st.sampled_from(["0h", "1d", "3d..10d", "12h"]),

@@ -9,7 +9,7 @@ from typing import Any
 from bpr.bpmn.importer.state import State, Step
 from bpr.core.model import END
 from bpr.core.text import for_yaml_comment
-from bpr.files.writer import yaml_scalar
+from bpr.files.writer import Commented, model_text
 
 __all__ = ["write_yaml"]
 
@@ -27,99 +27,81 @@ def write_yaml(st: State, process: Any) -> str:
         if not step.id:
             step.id = st.step_ids.make(step.name, fallback="step")
     fields = st.model_fields
-    lines = [
-        f"# Imported by bpr from {for_yaml_comment(Path(st.file).name, 100)} (process "
+    header = [
+        f"Imported by bpr from {for_yaml_comment(Path(st.file).name, 100)} (process "
         f"{for_yaml_comment(process.get('id') or '', 60)}).",
     ]
     if st.warnings:
-        lines.append(
-            f"# {len(st.warnings)} approximation(s) reported on import; comments below mark them."
+        header.append(
+            f"{len(st.warnings)} approximation(s) reported on import; comments below mark them."
         )
-    lines += [
-        "bpr: 1",
-        f"service: {yaml_scalar(fields['service'])}",
-        f"variant: {yaml_scalar(fields['variant'])}",
-    ]
-    if "name" in fields:
-        lines.append(f"name: {yaml_scalar(fields['name'])}")
-    for key in ("maturity", "volume", "currency", "tariff"):
+    data: dict[str, Any] = {"bpr": 1, "service": fields["service"], "variant": fields["variant"]}
+    for key in ("name", "maturity", "volume", "currency", "tariff"):
         if key in fields:
-            value = fields[key]
-            text = yaml_scalar(value) if isinstance(value, str) else _format_number(value)
-            lines.append(f"{key}: {text}")
+            data[key] = _whole(fields[key])
     if fields.get("sources"):
-        lines.append("sources:")
-        lines += [f"  - {yaml_scalar(s)}" for s in fields["sources"]]
-    lines += ["", "actors:"]
+        data["sources"] = list(fields["sources"])
     actors = list(st.actors.items())
     if all("index" in a for _, a in actors):  # bpr's own file: the model's order
         actors.sort(key=lambda item: item[1]["index"])
-    for ident, actor in actors:
-        parts = [f"name: {yaml_scalar(actor['name'])}"]
-        if actor.get("kind"):
-            parts.append(f"kind: {actor['kind']}")
-        if actor.get("agency"):
-            parts.append(f"agency: {yaml_scalar(actor['agency'])}")
-        lines.append(f"  {yaml_scalar(ident)}: {{{', '.join(parts)}}}")
+    data["actors"] = {
+        ident: {key: actor[key] for key in ("name", "kind", "agency") if actor.get(key)}
+        for ident, actor in actors
+    }
     if st.documents:
-        lines += ["", "documents:"]
+        data["documents"] = {}
         for ident, document in st.documents.items():
-            parts = [f"name: {yaml_scalar(document['name'])}"]
+            entry: dict[str, Any] = {"name": document["name"]}
             issuer = document.get("issuer_key")
             if issuer in st.actors:
-                parts.append(f"issuer: {yaml_scalar(issuer)}")
+                entry["issuer"] = issuer
                 if document.get("exchange"):
-                    parts.append("exchange: true")
-            lines.append(f"  {yaml_scalar(ident)}: {{{', '.join(parts)}}}")
-    lines += ["", "steps:"]
-    for position, key in enumerate(order):
-        step = st.steps[key]
-        following = order[position + 1] if position + 1 < len(order) else END
-        lines += step_lines(st, step, following)
-    return "\n".join(lines) + "\n"
+                    entry["exchange"] = True
+            data["documents"][ident] = entry
+    data["steps"] = [
+        step_data(st, st.steps[key], order[i + 1] if i + 1 < len(order) else END)
+        for i, key in enumerate(order)
+    ]
+    return model_text(data, header)
 
 
-def step_lines(st: State, step: Step, following: str) -> list[str]:
-    out = []
-    for comment in step.comments:
-        out.append(f"  # {for_yaml_comment(comment)}")
-    out.append(f"  - id: {yaml_scalar(step.id)}")
+def step_data(st: State, step: Step, following: str) -> Commented:
+    """A step as the plain data of the model writer, with the import's comments."""
+    data: dict[str, Any] = {"id": step.id}
     if step.name and step.name != step.id:
-        out.append(f"    name: {yaml_scalar(step.name)}")
-    out.append(f"    actor: {yaml_scalar(step.actor)}")
+        data["name"] = step.name
+    data["actor"] = step.actor
     if step.channel and step.channel != "internal":
-        out.append(f"    channel: {step.channel}")
+        data["channel"] = step.channel
     if step.join:
-        out.append("    join: all")
+        data["join"] = "all"
     for key in ("work", "wait"):
         value = getattr(step, key)
         if value and value != "0h":
-            out.append(f"    {key}: {value}")
+            data[key] = _duration(value)
     if step.fee:
-        out.append(f"    fee: {_format_number(step.fee)}")
-    for key in ("needs", "produces"):
-        values = getattr(step, key)
-        if values:
-            out.append(f"    {key}: {_id_list(values)}")
-    if step.replaces:
-        out.append(f"    replaces: {_id_list(step.replaces)}")
-    ids = [END if t == END else yaml_scalar(st.steps[t].id) for t in step.targets]
-    comment = f"  # {for_yaml_comment(step.flow_comment)}" if step.flow_comment else ""
+        data["fee"] = _whole(step.fee)
+    for key in ("needs", "produces", "replaces"):
+        if getattr(step, key):
+            data[key] = list(getattr(step, key))
+    ids = [END if t == END else st.steps[t].id for t in step.targets]
+    comment = for_yaml_comment(step.flow_comment) if step.flow_comment else ""
     if step.kind == "seq":
         if step.targets[0] != following:
-            out.append(f"    next: {ids[0]}{comment}")
+            data["next"] = Commented(ids[0], after=comment)
     elif step.kind == "par":
-        out.append(f"    next: {{all: [{', '.join(ids)}]}}{comment}")
+        data["next"] = Commented({"all": ids}, after=comment)
     else:
-        out.append(f"    next:{comment}")
+        branches = []
         for ident, p, when in zip(ids, step.probabilities, step.whens, strict=True):
-            parts = [f"to: {ident}"]
+            branch: dict[str, Any] = {"to": ident}
             if p is not None:
-                parts.append(f"p: {_format_p(p, exact=not step.flow_comment)}")
+                branch["p"] = _probability(p, exact=not step.flow_comment)
             if when:
-                parts.append(f"when: {yaml_scalar(for_yaml_comment(when, 80))}")
-            out.append(f"      - {{{', '.join(parts)}}}")
-    return out
+                branch["when"] = for_yaml_comment(when, 80)
+            branches.append(branch)
+        data["next"] = Commented(branches, after=comment)
+    return Commented(data, above=tuple(for_yaml_comment(c) for c in step.comments))
 
 
 def step_order(st: State) -> list[str]:
@@ -152,26 +134,36 @@ def step_order(st: State) -> list[str]:
     return post[::-1]
 
 
-def _format_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def _whole(value: Any) -> Any:
+    """A whole number as an int, written out in full however large (1e18 as its digits).
+
+    >>> _whole(3.0), _whole(1e18), _whole(2.5), _whole("UZS")
+    (3, 1000000000000000000, 2.5, 'UZS')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
-def _format_p(p: float, *, exact: bool = False) -> str:
+def _duration(text: str) -> str | dict[str, str]:
+    """A duration's text as the writer takes it: a triangular one as its mapping.
+
+    >>> _duration("1h 30m"), _duration("{min: 1h, mode: 2h, max: 4h}")
+    ('1h 30m', {'min': '1h', 'mode': '2h', 'max': '4h'})
+    """
+    if not text.startswith("{"):
+        return text
+    parts = (part.partition(":") for part in text.strip("{}").split(","))
+    return {key.strip(): value.strip() for key, _, value in parts}
+
+
+def _probability(p: float, *, exact: bool = False) -> float:
     """A probability in at most 12 significant digits: exact for what analysts write (0.8),
     and within the loader's tolerance for shares such as 1/3; ``exact`` keeps every digit of
     a probability the file gives (bpr's own files: export then import changes nothing).
 
-    >>> _format_p(0.8), _format_p(1 / 3), _format_p(1 / 3, exact=True)
-    ('0.8', '0.333333333333', '0.3333333333333333')
+    >>> _probability(0.8), _probability(1 / 3), _probability(1 / 3, exact=True)
+    (0.8, 0.333333333333, 0.3333333333333333)
     """
-    text = f"{p:.12g}"
-    return repr(float(p)) if exact and float(text) != p else text
-
-
-def _id_list(ids: list[str]) -> str:
-    """A flow list of ids, each quoted where YAML would read it as something else.
-
-    >>> _id_list(["passport", "007", "off"])
-    '[passport, "007", "off"]'
-    """
-    return f"[{', '.join(yaml_scalar(i) for i in ids)}]"
+    rounded = float(f"{p:.12g}")
+    return float(p) if exact and rounded != p else rounded
