@@ -38,7 +38,7 @@ def reversed_text(steps: int, variant: str) -> str:
 
 def growth() -> list[tuple[int, float, float, float]]:
     import bpr
-    from bpr.comparison.diff import compare, to_html, to_text
+    from bpr.comparison import compare, to_html, to_text
 
     rows = []
     for steps in (100, 1_000, 10_000):
