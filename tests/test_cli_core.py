@@ -176,7 +176,6 @@ def test_metrics_json_of_one_invalid_file_prints_its_problem_not_an_array(
     assert f"{bad}:1:1: error: the model needs the key 'service'" in result.stderr
 
 
-ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m"
 ESCAPES_IN_YAML = "\\e]0;owned\\a\\e[2J\\x9b31m"  # inside double quotes
 SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x9b31m"
 
@@ -205,7 +204,9 @@ def test_problems_quoting_model_text_keep_escape_sequences_from_the_terminal(
     run_bpr, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     model = tmp_path / "m.yaml"
-    model.write_text(EXAMPLE.read_text(encoding="utf-8") + f'"x{ESCAPES_IN_YAML}": 1\n', encoding="utf-8")
+    model.write_text(
+        EXAMPLE.read_text(encoding="utf-8") + f'"x{ESCAPES_IN_YAML}": 1\n', encoding="utf-8"
+    )
     result = run_bpr("validate", model)
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr and "\x9b" not in result.stderr
