@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -348,3 +349,63 @@ def test_edit_model_text_keeps_the_comment_after_a_step_in_flow_style() -> None:
         "steps:\n  - {id: a, actor: x, channel: automatic}  # one\n"
         "  # about b\n  # n\n  - {id: b, actor: x}  # two\n"
     )
+
+
+_values = st.one_of(texts, st.integers(-5, 10**6), st.sampled_from(["1h", "2d..3d", "off", "007"]))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    style=st.sampled_from(["house", "block", "flow", "mixed"]),
+    names=st.lists(texts, min_size=4, max_size=4),
+    changes=st.lists(
+        st.tuples(
+            st.sampled_from([("steps", "a"), ("steps", "b"), ("documents", "d"), ()]),
+            st.sampled_from(["name", "channel", "fee", "needs", "exchange", "next", "volume"]),
+            st.one_of(_values, st.lists(_values, max_size=2), st.just(REMOVE)),
+        ),
+        max_size=4,
+    ),
+)
+def test_edit_model_text_gives_exactly_the_data_asked_for(
+    style: str, names: list[str], changes: list[tuple[tuple[str, ...], str, object]]
+) -> None:
+    data: dict[str, object] = {
+        "bpr": 1,
+        "service": names[0],
+        "variant": "as-is",
+        "actors": {"x": {"name": names[1]}},
+        "documents": {"d": {"name": names[2], "issuer": "x"}, "e": {"name": "E"}},
+        "steps": [
+            {"id": "a", "name": names[3], "actor": "x", "work": "1h", "next": "b"},
+            {"id": "b", "actor": "x", "needs": ["d"]},
+        ],
+    }
+    if style == "house":
+        text = model_text(data, header=["head"])
+    else:
+        flow = {"block": False, "flow": True, "mixed": None}[style]
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=flow)
+    fields: dict[tuple[str, ...], dict[str, object]] = {}
+    for where, key, value in changes:
+        fields.setdefault(where, {})[key] = value
+    expected = _loads(text)
+    for where, wanted in fields.items():
+        if where == ():
+            target = expected
+        elif where[0] == "steps":
+            target = next(s for s in expected["steps"] if s["id"] == where[1])  # type: ignore[index, union-attr]
+        else:
+            target = expected[where[0]][where[1]]  # type: ignore[index]
+        for key, value in wanted.items():
+            if value is REMOVE:
+                target.pop(key, None)  # type: ignore[union-attr]
+            else:
+                target[key] = value  # type: ignore[index]
+    notes = {("steps", "b"): ["note\nwith a break"], ("documents", "e"): ["#"]}
+    out = edit_model_text(text, fields, notes=notes, header=["draft"])
+    assert _loads(out) == expected
+    assert out.startswith("# draft\n") and "# note with a break" in out
+    if style in ("house", "block") and ("steps", "b") not in fields:
+        step_b = text[text.index("- id: b") :]
+        assert step_b in out  # an untouched step is kept byte for byte

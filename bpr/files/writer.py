@@ -562,29 +562,43 @@ class _Editor:
         """The text of ``data`` less its first ``skip`` lines; of the comment and blank
         lines, only those of the ``original`` text are kept (ruamel hangs the comments that
         come before the next entry on the last key of this one), and the ``added`` ones."""
-        lines = self.dump(data)[skip:]
+        dumped = self.dump(data)
+        lines = dumped[skip:]
         allowed: dict[str, int] = {}
         for line in [*original, *added]:
             if _is_comment_or_blank(line):
                 allowed[line.strip()] = allowed.get(line.strip(), 0) + 1
-        # The comments at the end of the original lines: where ruamel moves one up to its
-        # value because the value grew, it leaves one space; the house style (and yamllint's
-        # default) wants two.
-        ends = {line[line.rindex(" #") + 1 :] for line in original if " #" in line}
         kept = []
         for line in lines:
             if _is_comment_or_blank(line):
                 if not allowed.get(line.strip()):
                     continue
                 allowed[line.strip()] -= 1
-            elif " #" in line and "  #" not in line:
-                comment = line[line.rindex(" #") + 1 :]
-                if comment in ends:
-                    line = line[: len(line) - len(comment)] + " " + comment
             kept.append(line)
         while kept and _is_comment_or_blank(kept[-1]):
             kept.pop()
+        spaced = self.spaced(kept, original)
+        if spaced != kept:
+            head = "".join(dumped[:skip])
+            if self.rt.load(head + "".join(spaced)) == self.rt.load(head + "".join(kept)):
+                return spaced
         return kept
+
+    @staticmethod
+    def spaced(lines: list[str], original: list[str]) -> list[str]:
+        """The comments at the end of lines with two spaces before them, where ruamel left one
+        because the value grew past the comment's column (the house style, and yamllint's
+        default, want two). Only comments of the original lines are touched, and the caller
+        keeps the change only where the data reads the same."""
+        ends = {line[line.rindex(" #") + 1 :] for line in original if " #" in line}
+        out = []
+        for line in lines:
+            if " #" in line and "  #" not in line and line not in original:
+                comment = line[line.rindex(" #") + 1 :]
+                if comment in ends:
+                    line = line[: len(line) - len(comment)] + " " + comment
+            out.append(line)
+        return out
 
     def entry_text(self, section: str, ident: str, span: tuple[int, int]) -> list[str]:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
