@@ -94,6 +94,21 @@ def test_an_unreadable_file_is_skipped_without_a_service(tmp_path: Path) -> None
     assert len(portfolio.skipped_without_service) == 2
 
 
+def test_a_model_whose_measures_overflow_is_skipped_not_the_whole_report(tmp_path: Path) -> None:
+    """Issue 18 #10: fees that are each a number but add up past 1.8e308 are refused where the
+    measures are taken; the report skips that file with the reason and reports the rest."""
+    (tmp_path / "huge.yaml").write_text(
+        "bpr: 1\nservice: huge\nvariant: as-is\nactors: {a: {name: A}}\n"
+        "steps: [{id: x, actor: a, fee: 1e308}, {id: y, actor: a, fee: 1e308}]\n"
+    )
+    result = write_report([tmp_path / "huge.yaml", PORTFOLIO / "gamma"], tmp_path / "r.html")
+    assert result.services == 1 and [s.file for s in result.skipped] == [
+        str(tmp_path / "huge.yaml")
+    ]
+    assert "too large" in result.skipped[0].reason and result.skipped[0].service == "huge"
+    assert "Infinity" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
 def test_a_second_file_with_the_same_service_and_variant_is_skipped(tmp_path: Path) -> None:
     shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", tmp_path / "a.yaml")
     shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", tmp_path / "b.yaml")

@@ -200,6 +200,7 @@ def collect(
     for path in files:
         try:
             model = load(path)
+            measures = measure(model).as_dict()  # a model can load and still not measure
         except ModelError as exc:
             service, variant = _peek(path)
             skipped.append(Skipped(str(path), str(exc), service, variant))
@@ -217,9 +218,7 @@ def collect(
                 )
             else:
                 seen[key] = str(path)
-                groups.setdefault(model.service, []).append(
-                    Variant(model, measure(model).as_dict())
-                )
+                groups.setdefault(model.service, []).append(Variant(model, measures))
         if on_file is not None:
             on_file(path)
 
