@@ -15,6 +15,7 @@ __all__ = ["write_yaml"]
 
 
 def write_yaml(st: State, process: Any) -> str:
+    """The model's YAML text: ids given to the steps in the file's order, then the writer."""
     order = st.written = step_order(st)
     # Ids from bpr's own extension first, so that a step added in a BPMN tool whose name
     # gives the same id does not take it from the step that has it.

@@ -16,6 +16,8 @@ __all__ = ["data_links", "read_documents", "without_state"]
 
 
 def read_documents(st: State, process: Any) -> None:
+    """Data objects, their references and the process's data inputs and outputs as documents; one
+    document per name (a reference's state in brackets aside)."""
     doc_ids = IdMaker()
     by_name: dict[str, str] = {}
     objects = [e for e in process.iter(IN_BPMN + "dataObject")]

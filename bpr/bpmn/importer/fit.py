@@ -35,6 +35,8 @@ __all__ = ["fit_flow"]
 
 
 def fit_flow(st: State, process: Any) -> None:
+    """Find where a case starts and fill in the ``next`` of every step reached from there;
+    activities no flow reaches are reported and left out."""
     starts = [s for s in st.starts if s in st.nodes]
     if not starts:
         starts = [
@@ -131,6 +133,7 @@ def step_for(st: State, node_id: str) -> str:
 
 
 def read_step_extension(st: State, step: Step, ext: Any) -> None:
+    """Take a step's figures from bpr's own extension element (a file bpr exported)."""
 
     wanted = ext.get("id") or ""
     if ID_PATTERN.fullmatch(wanted) and wanted != END:
@@ -187,6 +190,8 @@ def added_step(st: State, origin: str, tree: Any, *, name: str = "") -> str:
 
 
 def lane_near(st: State, node_id: str) -> str:
+    """The lane of the nearest node along the flows, for a step added at a gateway outside any
+    lane."""
     seen = {node_id}
     frontier = [node_id]
     while frontier:
@@ -204,6 +209,7 @@ def lane_near(st: State, node_id: str) -> str:
 
 
 def follow(st: State, node_id: str, visiting: frozenset[str]) -> Any:
+    """The flow from a node on, as a tree down to the next activities (or the end)."""
     node = st.nodes[node_id]
     st.budget -= 1
     if st.budget < 0:
@@ -287,6 +293,8 @@ def follow_out(st: State, node_id: str, visiting: frozenset[str]) -> Any:
 def fan_out(
     st: State, node_id: str, outs: list[Edge], visiting: frozenset[str], *, parallel: bool
 ) -> Any:
+    """The branches leaving a node: a parallel split, or a choice with each flow's probability and
+    label."""
     if parallel:
         return Par(node_id, tuple(follow(st, e.target, visiting) for e in outs))
     branches = tuple(
@@ -340,6 +348,7 @@ def set_next(st: State, step: Step, tree: Any) -> None:
 
 
 def origins(st: State, tree: Any) -> Iterator[str]:
+    """The gateways of a choice and of the choices nested in it."""
     if isinstance(tree, Choice):
         yield tree.origin
         for branch in tree.branches:
@@ -349,6 +358,8 @@ def origins(st: State, tree: Any) -> Iterator[str]:
 def flatten(
     st: State, tree: Choice, weight: float, outer_when: str | None, *, nested: bool = False
 ) -> Iterator[tuple[str, float, str | None, bool]]:
+    """A choice with the choices nested in it as one list of ``(target, p, when, given)``;
+    probabilities the file lacks are shared evenly."""
     given = [p for _, p, _ in tree.branches if p is not None]
     missing = sum(1 for _, p, _ in tree.branches if p is None)
     total = sum(given)
@@ -388,6 +399,7 @@ def flatten(
 
 
 def leaf_target(st: State, leaf: Leaf) -> str:
+    """The step of an activity the flow reaches, or ``END``."""
     return END if leaf.node == END else step_for(st, leaf.node)
 
 
@@ -428,6 +440,7 @@ def join_target(st: State, tree: Join) -> str:
 
 
 def report_unreached(st: State) -> None:
+    """Drop the steps the first step does not lead to, and warn about every activity left out."""
     reached = reachable(st)
     for key in list(st.steps):
         if key not in reached:
@@ -444,6 +457,7 @@ def report_unreached(st: State) -> None:
 
 
 def reachable(st: State) -> set[str]:
+    """The steps reached from the first step."""
     seen = {st.first}
     stack = [st.first]
     while stack:
@@ -456,6 +470,7 @@ def reachable(st: State) -> set[str]:
 
 
 def _short(condition: str) -> str:
+    """A condition short enough to be a branch's ``when``."""
     return for_yaml_comment(condition, 60) if condition and condition != "(condition)" else ""
 
 

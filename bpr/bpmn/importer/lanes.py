@@ -18,6 +18,8 @@ __all__ = ["add_actor", "choose_process", "read_lanes", "read_model_fields"]
 
 
 def choose_process(st: State) -> tuple[Any, Any]:
+    """The process to import (``--process``, else the one with the most activities) and its
+    participant; the other pools and message flows are reported."""
     processes = [p for p in st.root if p.tag == IN_BPMN + "process"]
     participants: dict[str, Any] = {}
     for collaboration in st.root.iter(IN_BPMN + "collaboration"):
@@ -95,12 +97,15 @@ def choose_process(st: State) -> tuple[Any, Any]:
 
 
 def pool_label(process: Any, participants: dict[str, Any]) -> str:
+    """How a message names a pool: its participant's name, the process's, or its id."""
     participant = participants.get(process.get("id"))
     name = clean_name((participant if participant is not None else process).get("name"))
     return name or process.get("id")
 
 
 def read_lanes(st: State, process: Any, participant: Any) -> None:
+    """Actors from the lanes (the innermost of nested lanes), else from the tasks' performers;
+    every activity gets one."""
     lanes: list[tuple[Any, str]] = []
 
     def walk(lane_set: Any) -> None:
@@ -185,6 +190,8 @@ def read_performers(st: State) -> None:
 
 
 def add_actor(st: State, lane: Any, name: str, *, ext: Any = None) -> str:
+    """A new actor for a lane or resource, with the id bpr's extension gives or one made from the
+    name."""
     fields: dict[str, Any] = {"name": name or "Lane"}
     if lane is not None:
         ext = lane.find(f"{IN_BPMN}extensionElements/{IN_BPR}actor")
@@ -210,6 +217,8 @@ def add_actor(st: State, lane: Any, name: str, *, ext: Any = None) -> str:
 
 
 def read_model_fields(st: State, process: Any, participant: Any) -> dict[str, Any]:
+    """The model's own fields (service, variant, name, figures) from bpr's extension, the pool and
+    the options."""
     ext = process.find(f"{IN_BPMN}extensionElements/{IN_BPR}model")
     fields: dict[str, Any] = {}
     title = clean_name((participant if participant is not None else process).get("name"))

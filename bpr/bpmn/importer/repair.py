@@ -103,6 +103,8 @@ def reachable_from(st: State, key: str) -> set[str]:
 
 
 def join_at_end(st: State, key: str) -> bool:
+    """Close a split whose branches each run to the end with an added join before the end; False
+    where that does not mend it."""
     region = reachable_from(st, key)
     if key in region:
         return False
@@ -154,6 +156,7 @@ def split_to_choice(st: State, key: str, *, shared: str | None = None) -> None:
 
 
 def place_of(st: State, step: Step) -> str:
+    """How a message names the BPMN element of a step: its kind, name and line."""
     node = st.nodes.get(step.node)
     if node is not None and node.element is not None:
         return f"{node.tag} '{for_yaml_comment(node.name or node.id, 60)}' (line {node.line})"

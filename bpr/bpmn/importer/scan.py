@@ -79,6 +79,8 @@ def read_definitions(st: State) -> None:
 
 
 def read_process(st: State, process: Any) -> None:
+    """The graph of one process: its flow nodes and flows, with annotations, link events, sub-
+    processes and boundary events resolved."""
     read_scope(st, process, scope=None)
     for element in process.iter(IN_BPMN + "association"):
         source, target = element.get("sourceRef"), element.get("targetRef")
@@ -95,6 +97,7 @@ def read_process(st: State, process: Any) -> None:
 
 
 def add_node(st: State, element: Any, kind: str, *, node_id: str | None = None) -> Node:
+    """A flow node of the graph; an element without an id, or an id used twice, is refused."""
     ident = node_id or element.get("id")
     if not ident:
         raise BpmnError(
@@ -115,6 +118,7 @@ def add_node(st: State, element: Any, kind: str, *, node_id: str | None = None) 
 
 
 def add_edge(st: State, edge: Edge) -> None:
+    """A flow of the graph."""
     st.edges.append(edge)
     st.out.setdefault(edge.source, []).append(edge)
     st.inc.setdefault(edge.target, []).append(edge)
@@ -165,6 +169,7 @@ def read_scope(st: State, container: Any, scope: str | None) -> None:
 
 
 def note_activity(st: State, element: Any) -> None:
+    """Warn that a loop or multi-instance marker is imported as one run."""
     for marker in ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics"):
         if element.find(IN_BPMN + marker) is not None:
             warn(
@@ -176,6 +181,8 @@ def note_activity(st: State, element: Any) -> None:
 
 
 def read_subprocess(st: State, element: Any) -> None:
+    """A sub-process: one step where it is collapsed or ad hoc, flattened where it is expanded,
+    left out where an event starts it."""
     ident = element.get("id")
     inner = list(activities(element))
     if element.get("triggeredByEvent") == "true":
@@ -271,10 +278,12 @@ def caught_by(st: State, scope: str, end: str) -> str | None:
 
 
 def boundary_ids(st: State) -> set[str]:
+    """The ids of every boundary event."""
     return {b for bs in st.boundaries.values() for b in bs}
 
 
 def read_event(st: State, element: Any) -> None:
+    """An intermediate event: a link is followed, any other event the flow passes through."""
     link = element.find(IN_BPMN + "linkEventDefinition")
     node = add_node(st, element, "pass")
     if link is not None:
@@ -294,6 +303,7 @@ def read_event(st: State, element: Any) -> None:
 
 
 def read_flow(st: State, element: Any) -> None:
+    """A sequence flow with its name, condition and (in bpr's own files) probability."""
     ident = element.get("id") or f"flow@{element.sourceline}"
     condition = element.find(IN_BPMN + "conditionExpression")
     text = clean_name("".join(condition.itertext())) if condition is not None else ""
@@ -313,6 +323,7 @@ def read_flow(st: State, element: Any) -> None:
 
 
 def probability(st: State, element: Any) -> float | None:
+    """The ``p`` of bpr's branch extension, where it is a probability."""
     text = element.get("p")
     if text is None:
         return None
@@ -331,6 +342,7 @@ def probability(st: State, element: Any) -> float | None:
 
 
 def link_events(st: State) -> None:
+    """Each link thrown leads to the one catching event of its name."""
     for node in list(st.nodes.values()):
         if node.tag != "link-throw":
             continue
@@ -413,6 +425,7 @@ def attach_boundaries(st: State) -> None:
 
 
 def check_edges(st: State) -> None:
+    """Refuse a sequence flow whose source or target is not a flow node of the process."""
     for edge in st.edges:
         for end, ident in (("sourceRef", edge.source), ("targetRef", edge.target)):
             if ident in st.nodes:

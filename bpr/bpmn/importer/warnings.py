@@ -13,6 +13,7 @@ __all__ = ["describe", "refused", "warn"]
 
 
 def warn(st: State, message: str, element: Any = None, line: int = 0) -> None:
+    """Report an approximation at the element's line (or at ``line``)."""
     if element is not None:
         line = element.sourceline or 0
     st.warnings.append(Problem(message, st.file, line, 0, "", "warning"))
