@@ -735,7 +735,15 @@ def test_format_finding_without_a_line_or_a_gain() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["bpr.lint.findings", "bpr.lint.edits", "bpr.lint.rules", "bpr.lint.draft"]
+    "name",
+    [
+        "bpr.lint.findings",
+        "bpr.lint.edits",
+        "bpr.lint.rules",
+        "bpr.lint.draft",
+        "bpr.lint.context",
+        "bpr.lint.run",
+    ],
 )
 def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

@@ -221,14 +221,18 @@ def quote(ids: Iterable[str]) -> str:
 
 
 def times(count: int) -> str:
-    """>>> times(2), times(3)
+    """How often, in words.
+
+    >>> times(2), times(3)
     ('twice', '3 times')
     """
     return "twice" if count == 2 else f"{count} times"
 
 
 def percent(share: float) -> str:
-    """>>> percent(0.2), percent(1 / 3)
+    """A share of cases as a percentage, to three digits.
+
+    >>> percent(0.2), percent(1 / 3)
     ('20%', '33.3%')
     """
     return f"{share * 100:.3g}%"
