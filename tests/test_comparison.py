@@ -22,6 +22,7 @@ import bpr.comparison.diff
 import bpr.comparison.html
 import bpr.comparison.markdown
 import bpr.comparison.order
+import bpr.comparison.redesign
 import bpr.comparison.rows
 from bpr.analysis.measures import MEASURE_KEYS
 from bpr.comparison import (
@@ -78,6 +79,7 @@ def redesign(c: Comparison, kind: str) -> Redesign:
     [
         bpr.comparison.diff,
         bpr.comparison.order,
+        bpr.comparison.redesign,
         bpr.comparison.rows,
         bpr.comparison.markdown,
         bpr.comparison.html,

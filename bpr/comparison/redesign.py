@@ -137,7 +137,18 @@ class Changes(Protocol):
 
 
 def classify(changes: Changes) -> list[Redesign]:
-    """The redesigns that ``changes`` apply, in the order of :data:`REDESIGN_KINDS`."""
+    """The redesigns that ``changes`` apply, in the order of :data:`REDESIGN_KINDS`.
+
+    >>> from bpr.comparison import compare
+    >>> from bpr.files.load import loads
+    >>> head = "bpr: 1\\nservice: s\\nactors: {a: {name: Desk}}\\n"
+    >>> old = loads(head + "variant: as-is\\nsteps: [{id: x, actor: a, channel: in-person}]")
+    >>> new = loads(head + "variant: to-be\\nsteps: [{id: x, actor: a, channel: online}]")
+    >>> for redesign in classify(compare(old, new)):
+    ...     print(f"{redesign.title}: {redesign.sentence}")
+    Digitisation: 1 step that needed a visit is now done online: x.
+    Contact reduction: The applicant no longer visits any office (1 visit before).
+    """
     return _Classifier(changes).run()
 
 
