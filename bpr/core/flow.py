@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bpr.core.model import END, Model
 from bpr.errors import Problem
@@ -116,6 +117,11 @@ class FlowGraph:
         """The distinct targets of a node, in order (none for ``END`` or an unknown id)."""
         return list(dict.fromkeys(self.successors.get(node, ())))
 
+    @cached_property
+    def predecessors(self) -> dict[str, list[str]]:
+        """For each node, the nodes with a flow to it (see :func:`predecessors`)."""
+        return predecessors(self.successors)
+
 
 @dataclass
 class ParallelCheck:
@@ -200,7 +206,12 @@ def immediate_postdominators(successors: Successors, exit_node: str = END) -> di
     >>> immediate_postdominators({"s": ["a", "b"], "a": ["j"], "b": ["j"], "j": [END]})["s"]
     'j'
     """
-    back = predecessors(successors)
+    return _postdominators(successors, predecessors(successors), exit_node)
+
+
+def _postdominators(
+    successors: Successors, back: Mapping[str, Iterable[str]], exit_node: str = END
+) -> dict[str, str]:
     return _idoms(exit_node, lambda n: back.get(n, ()), lambda n: successors.get(n, ()))
 
 
@@ -297,23 +308,26 @@ def trapping_loops(successors: Weighted, *, tolerance: float = EXIT_TOLERANCE) -
     []
     """
     inside = {node for node in successors if node != END}
-    back: dict[str, list[str]] = {}
+    back: dict[str, list[tuple[str, float]]] = {}
+    kept: dict[str, float] = {}  # each node's probability of staying among the nodes inside
     for source, targets in successors.items():
-        for target, _ in targets:
-            back.setdefault(target, []).append(source)
-
-    def keeps(node: str) -> bool:
-        return sum(p for target, p in successors[node] if target in inside) > 1 - tolerance
-
-    queue = deque(node for node in successors if node in inside and not keeps(node))
-    while queue:
+        kept[source] = 0.0
+        for target, p in targets:
+            back.setdefault(target, []).append((source, p))
+            if target in inside:
+                kept[source] += p
+    threshold = 1 - tolerance
+    queue = deque(node for node in inside if kept[node] <= threshold)
+    while queue:  # the greatest set in which every node keeps its probability
         node = queue.popleft()
         if node not in inside:
             continue
         inside.discard(node)
-        for source in back.get(node, ()):
-            if source in inside and not keeps(source):
-                queue.append(source)
+        for source, p in back.get(node, ()):
+            if source in inside:
+                kept[source] -= p
+                if kept[source] <= threshold:
+                    queue.append(source)
     order = {node: i for i, node in enumerate(successors)}
     loops = []
     roots: list[str] = sorted(inside, key=order.__getitem__)
@@ -415,7 +429,7 @@ def closing_joins(graph: FlowGraph) -> frozenset[str]:
     """The ``join: all`` steps that close a parallel split (its immediate postdominator)."""
     if not graph.parallel:
         return frozenset()
-    ipdom = immediate_postdominators(graph.successors)
+    ipdom = _postdominators(graph.successors, graph.predecessors)
     return frozenset(ipdom[s] for s in graph.parallel if s in ipdom) & graph.joins
 
 
@@ -450,7 +464,7 @@ class _ParallelChecker:
         if not splits:
             self.stray(graph.joins)
             return ParallelCheck([], self.issues, frozenset())
-        postdominator = immediate_postdominators(graph.successors)
+        postdominator = _postdominators(graph.successors, graph.predecessors)
         blocks = []
         closed: set[str] = set()
         for split in splits:
@@ -519,7 +533,7 @@ class _ParallelChecker:
 
     def check_entries(self, blocks: list[ParallelBlock]) -> None:
         """A block is entered only through its split, and its join only from its branches."""
-        back = predecessors(self.graph.successors)
+        back = self.graph.predecessors
         feeds: dict[str, set[str]] = {}
         splits_of: dict[str, list[str]] = {}
         for block in blocks:
@@ -594,10 +608,11 @@ def _analyse(model: Model) -> FlowAnalysis:
             merged[branch.to] = merged.get(branch.to, 0.0) + branch.p
         successors[step.id] = list(merged.items())
     successors[END] = []
-    issues = _reachability(model, successors)
+    graph = FlowGraph.of(model)
+    issues = _reachability(model, graph, successors)
     analysis = FlowAnalysis(successors)
     if not issues:
-        check = check_parallel(FlowGraph.of(model))
+        check = check_parallel(graph)
         issues = check.issues
         analysis.blocks = check.blocks
         if not any(issue.is_error for issue in issues):
@@ -606,10 +621,12 @@ def _analyse(model: Model) -> FlowAnalysis:
     return analysis
 
 
-def _reachability(model: Model, successors: dict[str, list[tuple[str, float]]]) -> list[FlowIssue]:
+def _reachability(
+    model: Model, graph: FlowGraph, successors: dict[str, list[tuple[str, float]]]
+) -> list[FlowIssue]:
     issues = []
     first = model.first.id
-    reached = reachable({n: [t for t, _ in ts] for n, ts in successors.items()}, [first])
+    reached = reachable(graph.successors, [first])
     for step in model.steps:
         if step.id not in reached:
             issues.append(
@@ -621,7 +638,12 @@ def _reachability(model: Model, successors: dict[str, list[tuple[str, float]]]) 
                     "lead a 'next' to it or remove it",
                 )
             )
-    finishing = reaching({n: [t for t, p in ts if p > 0] for n, ts in successors.items()}, [END])
+    if any(p <= 0 for targets in successors.values() for _, p in targets):
+        taken = {n: [t for t, p in ts if p > 0] for n, ts in successors.items()}
+        finishing = reaching(taken, [END])
+    else:
+        back = graph.predecessors
+        finishing = _reach([END], lambda node: back.get(node, ()))
     for step in model.steps:
         if step.id in reached and step.id not in finishing:
             issues.append(
