@@ -409,3 +409,19 @@ def test_edit_model_text_gives_exactly_the_data_asked_for(
     if style in ("house", "block") and ("steps", "b") not in fields:
         step_b = text[text.index("- id: b") :]
         assert step_b in out  # an untouched step is kept byte for byte
+
+
+def test_edit_model_text_finds_ids_that_yaml_reads_as_numbers() -> None:
+    # ruamel reads 007 and 0x1f as numbers; bpr's loader, and so the caller, as text
+    text = "actors: {off: {name: T}, 007: {name: D}}\nsteps:\n  - id: 007\n    actor: 007\n  - id: 0x1f\n    actor: off\n"
+    out = edit_model_text(
+        text,
+        {("steps", "007"): {"channel": "online"}, ("steps", "0x1f"): {"fee": 1}},
+        notes={("actors", "007"): ["n"]},
+    )
+    assert out == (
+        "actors:\n  off: {name: T}\n  # n\n  007: {name: D}\nsteps:\n"
+        "  - id: 007\n    actor: 007\n    channel: online\n  - id: 0x1f\n    actor: off\n    fee: 1\n"
+    )
+    with pytest.raises(KeyError, match="no steps entry '7'"):
+        edit_model_text(text, {("steps", "7"): {"fee": 1}})

@@ -67,6 +67,8 @@ _BREAKS = frozenset("\x85\u2028\u2029")
 _TERMS = r"\d+(?:\.\d+)?[a-z]+(?: \d+(?:\.\d+)?[a-z]+)*"
 _DURATION = re.compile(rf"{_TERMS}(?:\.\.{_TERMS})?")
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+# An id as a plain scalar in the file (the format's id pattern).
+_ID_TEXT = re.compile(r"[A-Za-z0-9_-]+")
 # Keys whose text values are durations, and the keys of a triangular duration.
 _DURATION_KEYS = frozenset({"work", "wait"})
 
@@ -533,11 +535,10 @@ class _Editor:
         container = self.doc[section]
         if getattr(container.fa, "_flow_style", None) or not container:
             return None
+        ids = [ident for ident, _ in self.idents(section)]
         if _is_list(container):
-            ids = [str(item.get("id")) if _is_mapping(item) else "" for item in container]
             starts = [container.lc.item(i)[0] for i in range(len(container))]
         else:
-            ids = [str(k) for k in container]
             starts = [container.lc.key(k)[0] for k in container]
         if len(set(starts)) != len(starts) or starts[0] <= span[0] or len(set(ids)) != len(ids):
             return None
@@ -607,7 +608,7 @@ class _Editor:
         original = self.lines[span[0] : span[1]]
         first = original[0]
         if _is_list(container):
-            index = next(i for i, s in enumerate(container) if str(s.get("id")) == ident)
+            index = next(i for found, i in self.idents(section) if found == ident)
             column = container.lc.item(index)[1]
             dash = first.index("-") if first.lstrip().startswith("-") else max(column - 2, 0)
             self.rt.indent(mapping=2, sequence=column, offset=dash)
@@ -618,7 +619,7 @@ class _Editor:
                 return self.render(CommentedMap({section: item}), original, 1)
             finally:
                 self.rt.indent(mapping=2, sequence=4, offset=2)
-        key = next(k for k in container if str(k) == ident)
+        key = next(k for found, k in self.idents(section) if found == ident)
         mini = CommentedMap({key: container[key]})
         if key in container.ca.items:
             mini.ca.items[key] = container.ca.items[key]
@@ -725,38 +726,46 @@ class _Editor:
             lines[start:end] = new
         return self.with_header(lines, header)
 
-    def entry(self, section: str, ident: str) -> Any:
+    def idents(self, section: str) -> list[tuple[str, Any]]:
+        """``(id, index or key)`` of each entry of a section, the id as the file writes it:
+        ruamel reads ``007`` as the number 7, bpr's loader as the text ``007``."""
         container = self.doc.get(section)
+        found: list[tuple[str, Any]] = []
         if _is_list(container):
-            for item in container:
-                if _is_mapping(item) and str(item.get("id")) == ident:
-                    return item
+            for index, item in enumerate(container):
+                if _is_mapping(item) and "id" in item:
+                    found.append((self.written(item["id"], *item.lc.value("id")), index))
+                else:
+                    found.append(("", index))
         elif _is_mapping(container):
             for key in container:
-                if str(key) == ident:
-                    return container[key]
+                found.append((self.written(key, *container.lc.key(key)), key))
+        return found
+
+    def written(self, value: Any, line: int, column: int) -> str:
+        if isinstance(value, str):
+            return str(value)
+        match = _ID_TEXT.match(self.lines[line], column) if line < len(self.lines) else None
+        return match.group(0) if match else str(value)
+
+    def entry(self, section: str, ident: str) -> Any:
+        for found, where in self.idents(section):
+            if found == ident:
+                return self.doc[section][where]
         raise KeyError(f"the file has no {section} entry '{ident}'")
 
     def block_style(self, section: str, notes: Mapping[tuple[str, str], Sequence[str]]) -> None:
         """Write a section that was in flow style the house way, with its notes."""
         container = self.doc[section]
         container.fa.set_block_style()
-        if _is_list(container):
-            for index, item in enumerate(container):
-                if _is_mapping(item):
-                    item.fa.set_block_style()
-                    text = notes.get((section, str(item.get("id"))))
-                    if text:
-                        container.yaml_set_comment_before_after_key(
-                            index, before="\n".join(_flat(t) for t in text), indent=2
-                        )
-        else:
-            for key in container:
-                text = notes.get((section, str(key)))
-                if text:
-                    container.yaml_set_comment_before_after_key(
-                        key, before="\n".join(_flat(t) for t in text), indent=2
-                    )
+        for ident, where in self.idents(section):
+            if _is_list(container) and _is_mapping(container[where]):
+                container[where].fa.set_block_style()
+            text = notes.get((section, ident))
+            if text:
+                container.yaml_set_comment_before_after_key(
+                    where, before="\n".join(_flat(t) for t in text), indent=2
+                )
 
     def whole(
         self,
