@@ -493,3 +493,11 @@ def test_every_code_of_the_flow_rules_and_measures_is_documented() -> None:
     given = set(re.findall(r'"((?:flow|measure)-[a-z0-9-]+)"', source))
     assert given, "the flow rules name their codes"
     assert given - DOCUMENTED_CODES == set()
+
+
+def test_a_number_without_a_unit_is_told_as_written() -> None:
+    text = BASE.replace("work: 2h", "work: 1e3")
+    assert only(text).endswith(
+        "steps[1].work: duration '1e3' has no unit; write a number and a unit: 30m (minutes), 2h (hours), 5d (days) or 1w (weeks)"
+    )
+    assert "duration '1.50' has no unit" in only(BASE.replace("work: 2h", "work: 1.50"))

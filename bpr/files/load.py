@@ -239,7 +239,11 @@ class _Builder:
         try:
             return parse_duration(value)
         except DurationError as exc:
-            self.error(path, str(exc), code="invalid-duration")
+            message = str(exc)
+            written = self.written(value, path) if isinstance(value, int | float) else None
+            if written is not None:  # a number told as written: '1e3', not '1000.0'
+                message = message.replace(f"'{value}'", f"'{written}'")
+            self.error(path, message, code="invalid-duration")
             return ZERO
 
     # -- the model -------------------------------------------------------------------------
