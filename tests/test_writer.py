@@ -425,3 +425,11 @@ def test_edit_model_text_finds_ids_that_yaml_reads_as_numbers() -> None:
     )
     with pytest.raises(KeyError, match="no steps entry '7'"):
         edit_model_text(text, {("steps", "7"): {"fee": 1}})
+
+
+@pytest.mark.parametrize("text", ["steps: [unclosed\n", "- a list\n", "bpr: 1\nsteps: []\n"])
+def test_a_draft_whose_text_cannot_be_edited_is_written_anew(text: str) -> None:
+    as_is = bpr.loads(COMMENTED_AS_IS)
+    draft = build_draft(as_is, lint(as_is), text=text)
+    assert model_data(bpr.loads(draft.text)) == model_data(draft.model)
+    assert draft.text.startswith("# Draft To-Be of stall-licence")

@@ -425,7 +425,8 @@ def edit_model_text(
     ``fields`` maps ``()`` (the top level) or ``(section, id)`` (``("steps", "apply")``,
     ``("documents", "passport")``, ``("actors", "tax")``) to the fields to set there, as
     plain data (a value of :data:`REMOVE` deletes the field). ``notes`` puts comment lines
-    above entries, and ``header`` comment lines open the file.
+    above entries, and ``header`` comment lines open the file. Raises ``ValueError`` where
+    the text cannot be read back as a mapping, ``KeyError`` for an entry it does not have.
 
     The file is read with ruamel.yaml's round-trip mode, which keeps comments, key order and
     quoting, and written back entry by entry: the text of every top-level key, step,
@@ -481,7 +482,12 @@ class _Editor:
         self.rt = _rt()
         self.text = text if text.endswith("\n") or not text else text + "\n"
         self.lines = _lines(self.text)
-        self.doc = self.rt.load(self.text)
+        from ruamel.yaml import YAMLError
+
+        try:
+            self.doc = self.rt.load(self.text)
+        except YAMLError as exc:
+            raise ValueError(f"ruamel.yaml cannot read the file: {exc}") from None
         if not _is_mapping(self.doc):
             raise ValueError("a model file holds a mapping at its top level")
 

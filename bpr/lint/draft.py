@@ -85,10 +85,16 @@ def build_draft(model: Model, findings: Iterable[Finding], text: str | None = No
     by_entity: dict[tuple[str, str], list[str]] = {}
     for note in notes:
         by_entity.setdefault((f"{note.kind}s", note.id), []).append(f"lint: {note.text}")
-    if text is None:
+    written = None
+    if text is not None:
+        try:
+            written = edit_model_text(
+                text, _changes(model, drafted), notes=by_entity, header=header
+            )
+        except (ValueError, KeyError):
+            written = None  # a text that is not the model's any more: write the model anew
+    if written is None:
         written = _write_new(drafted, by_entity, header)
-    else:
-        written = edit_model_text(text, _changes(model, drafted), notes=by_entity, header=header)
     return Draft(written, drafted, tuple(applied), tuple(skipped))
 
 
