@@ -124,7 +124,11 @@ def gateway_graphs(draw: st.DrawFn) -> Graph:
     """A graph where every node can reach an end event (a case can always finish), with
     random extra flows: cycles, merges without gateways, tasks with several outgoing flows."""
     tasks = [(f"t{i}", "task") for i in range(draw(st.integers(1, 6)))]
-    kinds = st.sampled_from(["exclusiveGateway", "parallelGateway", "inclusiveGateway"])
+    # Gateways of every kind the import maps, and intermediate events the flow passes through.
+    kinds = st.sampled_from(
+        ["exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+         "intermediateCatchEvent"]
+    )  # fmt: skip
     gateways = [(f"g{i}", draw(kinds)) for i in range(draw(st.integers(0, 5)))]
     ends = [(f"e{i}", "endEvent") for i in range(draw(st.integers(1, 2)))]
     middle = draw(st.permutations(tasks + gateways))
