@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -866,6 +867,17 @@ def test_variant_files_and_compare_folder(tmp_path: Path) -> None:
     (tmp_path / "as-is.yml").write_text("x", encoding="utf-8")
     with pytest.raises(ComparisonError, match=r"no to-be\.yaml"):
         variant_files(tmp_path)
+
+
+def test_a_fifo_or_a_folder_named_like_a_variant_is_not_one(tmp_path: Path) -> None:
+    """Issue 18 #13: ``bpr diff FOLDER`` reads regular files only, so a FIFO named
+    ``to-be-live.yaml`` is passed over instead of hanging the command."""
+    for name in ("as-is.yaml", "to-be.yaml"):
+        (tmp_path / name).write_bytes((PERMIT / name).read_bytes())
+    os.mkfifo(tmp_path / "to-be-live.yaml")
+    (tmp_path / "to-be-old.yaml").mkdir()
+    as_is, to_be = variant_files(tmp_path)
+    assert as_is == tmp_path / "as-is.yaml" and to_be == [tmp_path / "to-be.yaml"]
 
 
 # -- reports ---------------------------------------------------------------------------------
