@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from bpr.errors import OutputError
+from bpr.files.finder import MODEL_SUFFIXES
 
 __all__ = [
     "STDOUT",
@@ -40,8 +41,6 @@ __all__ = [
 
 #: The output name that means standard output.
 STDOUT = "-"
-
-_MODEL_SUFFIXES = (".yaml", ".yml")
 
 
 def refuse_model_name(output: str | os.PathLike[str], kind: str, suffix: str) -> None:
@@ -56,7 +55,7 @@ def refuse_model_name(output: str | os.PathLike[str], kind: str, suffix: str) ->
     bpr.errors.OutputError: as-is.yaml: that is the name of a model file; ... as-is.bpmn)
     """
     name = os.fspath(output)
-    if name.lower().endswith(_MODEL_SUFFIXES):
+    if name.lower().endswith(MODEL_SUFFIXES):
         raise OutputError(
             f"{name}: that is the name of a model file; {kind} ends in {suffix} "
             f"(for example {Path(name).with_suffix(suffix)})"
@@ -73,7 +72,7 @@ def refuse_overwriting_inputs(
     for entry in inputs:
         source = _resolved(entry)
         if target == source or (
-            source.is_dir() and source in target.parents and target.suffix in (".yaml", ".yml")
+            source.is_dir() and source in target.parents and target.suffix in MODEL_SUFFIXES
         ):
             raise OutputError(
                 f"{output}: the output would overwrite the input {entry}; "
