@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from bpr.core.model import END, Model
+from bpr.core.vocab import ProblemSeverity
 from bpr.errors import Problem
 
 __all__ = [
@@ -83,7 +84,7 @@ class FlowIssue:
     step: str
     field: str
     message: str
-    severity: str = "error"
+    severity: ProblemSeverity = "error"
     splits: tuple[str, ...] = ()
 
     @property
@@ -442,7 +443,7 @@ class _ParallelChecker:
     def issue(
         self, code: str, step: str, field_name: str, message: str, *splits: str, warn: bool = False
     ) -> None:
-        severity = "warning" if warn else "error"
+        severity: ProblemSeverity = "warning" if warn else "error"
         self.issues.append(FlowIssue(code, step, field_name, message, severity, splits))
 
     def position(self, node: str) -> int:
