@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpr.core.schema import ID_PATTERN
-from bpr.core.text import for_yaml_comment
 from bpr.errors import BprError, OutputError
 from bpr.files.jsonschema import schema_text
 from bpr.files.output import atomic_write
-from bpr.files.writer import yaml_scalar
+from bpr.files.writer import Commented, model_text
 from bpr.report import ReportResult, write_report
 
 __all__ = [
@@ -29,133 +28,172 @@ __all__ = [
 #: The file name ``bpr init`` gives the schema, in the folder that holds the service folders.
 SCHEMA_NAME = "model.schema.json"
 
-_AS_IS = """\
-# yaml-language-server: $schema={schema}
-#
-# As-Is of the service "{service_text}": the procedure as it works today, step by step.
-# This is a starting point: replace the example actors, documents and steps with what you
-# observe, and note under `sources` where each fact comes from. Check the file on every save:
-#     bpr validate {folder}        bpr metrics {folder}/as-is.yaml
-# Durations are a number and a unit: 30m, 2h, 5d, 1w (or a range such as 2d..5d).
-bpr: 1
-service: {service}
-variant: as-is
-name: {title_as_is}
-maturity: 1            # UN e-service maturity: 1 information, 2 forms, 3 transactional, 4 proactive
-volume: 10000          # cases per year (estimate): drives the yearly figures
-currency: USD          # currency of fees and tariff
-tariff: 5              # value of one hour of the applicant's time, in the currency
-sources:
-  - "Where the facts come from: interviews, regulations, statistics, with their dates"
 
-actors:                # who performs steps; kind applicant is the citizen or business
-  applicant:    {{name: Applicant, kind: applicant}}
-  front_office: {{name: Front office, agency: Service agency}}
-  back_office:  {{name: Back office, agency: Service agency}}
-  registry:     {{name: Registry office, agency: Registry agency}}
+def _as_is(service: str, title: str) -> dict[str, object]:
+    """The starter As-Is as data, with the comments that explain each part of the format."""
+    c = Commented
+    return {
+        "bpr": 1,
+        "service": service,
+        "variant": "as-is",
+        "name": f"{title} (As-Is)",
+        "maturity": c(
+            1, after="UN e-service maturity: 1 information, 2 forms, 3 transactional, 4 proactive"
+        ),
+        "volume": c(10000, after="cases per year (estimate): drives the yearly figures"),
+        "currency": c("USD", after="currency of fees and tariff"),
+        "tariff": c(5, after="value of one hour of the applicant's time, in the currency"),
+        "sources": [
+            "Where the facts come from: interviews, regulations, statistics, with their dates"
+        ],
+        "actors": c(
+            {
+                "applicant": {"name": "Applicant", "kind": "applicant"},
+                "front_office": {"name": "Front office", "agency": "Service agency"},
+                "back_office": {"name": "Back office", "agency": "Service agency"},
+                "registry": {"name": "Registry office", "agency": "Registry agency"},
+            },
+            after="who performs steps; kind applicant is the citizen or business",
+        ),
+        "documents": c(
+            {
+                "id_card": c({"name": "Identity card"}, after="the applicant brings it"),
+                "certificate": c(
+                    {"name": "Registry certificate", "issuer": "registry"},
+                    after="fetched from another office",
+                ),
+                "decision": {"name": "Decision", "issuer": "back_office"},
+            },
+            after="what steps need and produce",
+        ),
+        "steps": c(
+            [
+                {
+                    "id": "get_certificate",
+                    "name": "Obtain the registry certificate",
+                    "actor": "registry",
+                    "channel": c(
+                        "in-person", after="in-person, online, phone, post, automatic or internal"
+                    ),
+                    "work": c("30m", after="hands-on time of the actor"),
+                    "wait": c("3d", after="elapsed time the case waits here"),
+                    "fee": c(10, after="money the applicant pays here"),
+                    "needs": ["id_card"],
+                    "produces": ["certificate"],
+                },
+                {
+                    "id": "apply",
+                    "name": "Submit the application at the front office",
+                    "actor": "front_office",
+                    "channel": "in-person",
+                    "work": "30m",
+                    "wait": "1d",
+                    "needs": ["id_card", "certificate"],
+                },
+                {
+                    "id": "examine",
+                    "name": "Examine the application",
+                    "actor": "back_office",
+                    "work": "1h",
+                    "wait": "5d",
+                    "next": c(
+                        [
+                            {"to": "decide", "p": 0.8, "when": "complete"},
+                            c(
+                                {"to": "apply", "p": 0.2, "when": "incomplete"},
+                                after="a rework loop back to an earlier step",
+                            ),
+                        ],
+                        after="a choice: one branch is taken; the p add up to 1",
+                    ),
+                },
+                {
+                    "id": "decide",
+                    "name": "Decide and sign",
+                    "actor": "back_office",
+                    "work": "30m",
+                    "wait": "2d",
+                    "produces": ["decision"],
+                },
+                {
+                    "id": "collect",
+                    "name": "Collect the decision at the front office",
+                    "actor": "front_office",
+                    "channel": "in-person",
+                    "work": "15m",
+                    "wait": "1d",
+                    "next": "end",
+                },
+            ],
+            after="in order: a case starts at the first and goes on to the next",
+        ),
+    }
 
-documents:             # what steps need and produce
-  id_card:     {{name: Identity card}}                              # the applicant brings it
-  certificate: {{name: Registry certificate, issuer: registry}}     # fetched from another office
-  decision:    {{name: Decision, issuer: back_office}}
 
-steps:                 # in order: a case starts at the first and goes on to the next
-  - id: get_certificate
-    name: Obtain the registry certificate
-    actor: registry
-    channel: in-person   # in-person, online, phone, post, automatic or internal
-    work: 30m            # hands-on time of the actor
-    wait: 3d             # elapsed time the case waits here
-    fee: 10              # money the applicant pays here
-    needs: [id_card]
-    produces: [certificate]
-  - id: apply
-    name: Submit the application at the front office
-    actor: front_office
-    channel: in-person
-    work: 30m
-    wait: 1d
-    needs: [id_card, certificate]
-  - id: examine
-    name: Examine the application
-    actor: back_office
-    work: 1h
-    wait: 5d
-    next:                # a choice: one branch is taken; the p add up to 1
-      - {{to: decide, p: 0.8, when: complete}}
-      - {{to: apply, p: 0.2, when: incomplete}}   # a rework loop back to an earlier step
-  - id: decide
-    name: Decide and sign
-    actor: back_office
-    work: 30m
-    wait: 2d
-    produces: [decision]
-  - id: collect
-    name: Collect the decision at the front office
-    actor: front_office
-    channel: in-person
-    work: 15m
-    wait: 1d
-    next: end
-"""
-
-_TO_BE = """\
-# yaml-language-server: $schema={schema}
-#
-# To-Be of the service "{service_text}": the redesigned procedure. Steps keep their As-Is ids where
-# they stay; a new step names the As-Is steps it takes the place of under `replaces`.
-# Compare it with the As-Is:
-#     bpr diff {folder}/as-is.yaml {folder}/to-be.yaml      bpr report {folder} -o report.html
-bpr: 1
-service: {service}
-variant: to-be         # or a label such as to-be-2030 for a second To-Be
-name: {title_to_be}
-maturity: 3
-volume: 10000
-currency: USD
-tariff: 5
-sources:
-  - "Which decision or plan the redesign follows"
-
-actors:
-  applicant:    {{name: Applicant, kind: applicant}}
-  back_office:  {{name: Back office, agency: Service agency}}
-  registry:     {{name: Registry office, agency: Registry agency}}
-
-documents:
-  id_card:     {{name: Identity card}}
-  # exchange: true - the agency pulls it from the issuer's registry (once-only)
-  certificate: {{name: Registry certificate, issuer: registry, exchange: true}}
-  decision:    {{name: Decision, issuer: back_office}}
-
-steps:
-  - id: apply_online
-    name: Apply online
-    actor: applicant
-    channel: online
-    work: 20m
-    needs: [id_card, certificate]
-    replaces: [get_certificate, apply]
-  - id: examine
-    name: Examine the application
-    actor: back_office
-    work: 45m
-    wait: 2d
-    next:
-      - {{to: decide, p: 0.95, when: complete}}
-      - {{to: apply_online, p: 0.05, when: incomplete}}
-  - id: decide
-    name: Decide and sign electronically
-    actor: back_office
-    work: 30m
-    wait: 1d
-    produces: [decision]
-  - id: notify
-    name: Send the decision to the applicant's online account
-    actor: back_office
-    channel: automatic
-    replaces: [collect]
-"""
+def _to_be(service: str, title: str) -> dict[str, object]:
+    """The starter To-Be as data: the As-Is redesigned, with comments on what changed."""
+    c = Commented
+    return {
+        "bpr": 1,
+        "service": service,
+        "variant": c("to-be", after="or a label such as to-be-2030 for a second To-Be"),
+        "name": f"{title} (To-Be)",
+        "maturity": 3,
+        "volume": 10000,
+        "currency": "USD",
+        "tariff": 5,
+        "sources": ["Which decision or plan the redesign follows"],
+        "actors": {
+            "applicant": {"name": "Applicant", "kind": "applicant"},
+            "back_office": {"name": "Back office", "agency": "Service agency"},
+            "registry": {"name": "Registry office", "agency": "Registry agency"},
+        },
+        "documents": {
+            "id_card": {"name": "Identity card"},
+            "certificate": c(
+                {"name": "Registry certificate", "issuer": "registry", "exchange": True},
+                ("exchange: true - the agency pulls it from the issuer's registry (once-only)",),
+            ),
+            "decision": {"name": "Decision", "issuer": "back_office"},
+        },
+        "steps": [
+            {
+                "id": "apply_online",
+                "name": "Apply online",
+                "actor": "applicant",
+                "channel": "online",
+                "work": "20m",
+                "needs": ["id_card", "certificate"],
+                "replaces": ["get_certificate", "apply"],
+            },
+            {
+                "id": "examine",
+                "name": "Examine the application",
+                "actor": "back_office",
+                "work": "45m",
+                "wait": "2d",
+                "next": [
+                    {"to": "decide", "p": 0.95, "when": "complete"},
+                    {"to": "apply_online", "p": 0.05, "when": "incomplete"},
+                ],
+            },
+            {
+                "id": "decide",
+                "name": "Decide and sign electronically",
+                "actor": "back_office",
+                "work": "30m",
+                "wait": "1d",
+                "produces": ["decision"],
+            },
+            {
+                "id": "notify",
+                "name": "Send the decision to the applicant's online account",
+                "actor": "back_office",
+                "channel": "automatic",
+                "replaces": ["collect"],
+            },
+        ],
+    }
 
 
 @dataclass
@@ -197,17 +235,34 @@ def starter_files(
             "(such as birth-registration)"
         )
     name = title or _title(service)
-    # Values through the one quoter (an id such as "off" or "007" stays text); what goes into
-    # a comment stays on its line whatever it holds.
-    values = {
-        "service": yaml_scalar(service),
-        "service_text": for_yaml_comment(service),
-        "schema": for_yaml_comment(schema, max(len(schema), 1)),
-        "folder": for_yaml_comment(folder or service, max(len(folder or service), 1)),
-        "title_as_is": yaml_scalar(f"{name} (As-Is)"),
-        "title_to_be": yaml_scalar(f"{name} (To-Be)"),
+    where = folder or service
+    schema_line = f"yaml-language-server: $schema={schema}"
+    as_is_header = [
+        schema_line,
+        "",
+        f'As-Is of the service "{service}": the procedure as it works today, step by step.',
+        "This is a starting point: replace the example actors, documents and steps with what you",
+        "observe, and note under `sources` where each fact comes from. Check the file on every",
+        "save:",
+        f"    bpr validate {where}",
+        f"    bpr metrics {where}/as-is.yaml",
+        "Durations are a number and a unit: 30m, 2h, 5d, 1w (or a range such as 2d..5d).",
+    ]
+    to_be_header = [
+        schema_line,
+        "",
+        f'To-Be of the service "{service}": the redesigned procedure. Steps keep their As-Is',
+        "ids where they stay; a new step names the As-Is steps it takes the place of under",
+        "`replaces`. Compare it with the As-Is:",
+        f"    bpr diff {where}/as-is.yaml {where}/to-be.yaml",
+        f"    bpr report {where} -o report.html",
+    ]
+    # One writer for every model bpr writes: an id such as "off" or "007" stays text, and
+    # what goes into a comment stays on its line whatever it holds.
+    return {
+        "as-is.yaml": model_text(_as_is(service, name), as_is_header, comment_column=24),
+        "to-be.yaml": model_text(_to_be(service, name), to_be_header, comment_column=24),
     }
-    return {"as-is.yaml": _AS_IS.format(**values), "to-be.yaml": _TO_BE.format(**values)}
 
 
 def init_service(

@@ -433,3 +433,14 @@ def test_a_draft_whose_text_cannot_be_edited_is_written_anew(text: str) -> None:
     draft = build_draft(as_is, lint(as_is), text=text)
     assert model_data(bpr.loads(draft.text)) == model_data(draft.model)
     assert draft.text.startswith("# Draft To-Be of stall-licence")
+
+
+def test_comments_at_the_end_of_lines_can_be_aligned() -> None:
+    data = {
+        "bpr": Commented(1, after="format"),
+        "service": Commented("a-long-service-id", after="id"),
+    }
+    assert model_text(data, ["  indented"], comment_column=12) == (
+        "#   indented\nbpr: 1      # format\nservice: a-long-service-id  # id\n"
+    )
+    assert model_text(data) == "bpr: 1  # format\nservice: a-long-service-id  # id\n"

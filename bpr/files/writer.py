@@ -69,6 +69,8 @@ _DURATION = re.compile(rf"{_TERMS}(?:\.\.{_TERMS})?")
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 # An id as a plain scalar in the file (the format's id pattern).
 _ID_TEXT = re.compile(r"[A-Za-z0-9_-]+")
+# Where a comment at the end of a line starts, until model_text aligns it.
+_MARK = "\x00"
 # Keys whose text values are durations, and the keys of a triangular duration.
 _DURATION_KEYS = frozenset({"work", "wait"})
 
@@ -153,10 +155,13 @@ def yaml_number(value: float) -> str:
 def yaml_comment(text: str, indent: str = "") -> str:
     """One comment line: the text on one line, without what a YAML comment cannot hold.
 
-    >>> yaml_comment("two\\nlines", "  "), yaml_comment("")
-    ('  # two lines', '#')
+    Spaces that open the text are kept, for an indented example command.
+
+    >>> yaml_comment("two\\nlines", "  "), yaml_comment(""), yaml_comment("  bpr validate x")
+    ('  # two lines', '#', '#   bpr validate x')
     """
-    return f"{indent}# {for_yaml_comment(text, max(len(text), 1))}".rstrip()
+    lead = " " * (len(text) - len(text.lstrip(" ")))
+    return f"{indent}# {lead}{for_yaml_comment(text, max(len(text), 1))}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,9 @@ class Commented:
     after: str = ""
 
 
-def model_text(data: Mapping[str, Any], header: Iterable[str] = ()) -> str:
+def model_text(
+    data: Mapping[str, Any], header: Iterable[str] = (), *, comment_column: int = 0
+) -> str:
     """A model document in the house style, from plain data (dicts, lists, text, numbers).
 
     The top level is a block mapping; a mapping of mappings (``actors``, ``documents``) has
@@ -177,7 +184,9 @@ def model_text(data: Mapping[str, Any], header: Iterable[str] = ()) -> str:
     both come after a blank line. Inside a step, lists and mappings are written in flow
     style, except a list that holds mappings (``next`` with its branches): one flow mapping a
     line. ``work`` and ``wait`` text is written as a duration. Any value may be wrapped in
-    :class:`Commented`; ``header`` lines become the comments that open the file.
+    :class:`Commented`; ``header`` lines become the comments that open the file. Comments at
+    the end of a line start two spaces after the value, or at ``comment_column`` where the
+    line is shorter (to align them, as hand-written files do).
     """
     lines = [yaml_comment(line) for line in header]
     for key, item in data.items():
@@ -212,7 +221,15 @@ def model_text(data: Mapping[str, Any], header: Iterable[str] = ()) -> str:
         else:
             lines += _comments(above, "")
             lines.append(f"{name}: {_flow(value, key in _DURATION_KEYS)}{_after(after)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_align(line, comment_column) for line in lines) + "\n"
+
+
+def _align(line: str, column: int) -> str:
+    """A line with its end-of-line comment (after the marker that :func:`_after` leaves)."""
+    content, marker, comment = line.partition(_MARK)
+    if not marker:
+        return line
+    return content + " " * max(2, column - len(content)) + "# " + comment
 
 
 def _unwrap(item: Any) -> tuple[Any, tuple[str, ...], str]:
@@ -234,7 +251,8 @@ def _comments(lines: Iterable[str], indent: str) -> list[str]:
 
 
 def _after(comment: str) -> str:
-    return f"  # {for_yaml_comment(comment, max(len(comment), 1))}" if comment else ""
+    # A NUL cannot be in the line otherwise: the quoter escapes it and comments drop it.
+    return f"{_MARK}{for_yaml_comment(comment, max(len(comment), 1))}" if comment else ""
 
 
 def _key(key: Any) -> str:
