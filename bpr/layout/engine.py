@@ -10,6 +10,7 @@ between the rows, so that no line crosses a box.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -257,6 +258,30 @@ class _Track:
         return 1 if self.left and self.right else (2 if self.right else 0)
 
 
+class _Stretches:
+    """The stretches of lines along one row or column, ordered by where they start, so that
+    the few a new stretch could overlap are found without looking at all of them (a row of a
+    long process holds thousands)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.items: list[tuple[int, int, str, str]] = []
+        self.longest = 0
+
+    def add(self, low: int, high: int, source: str, target: str) -> None:
+        at = bisect.bisect_right(self.starts, low)
+        self.starts.insert(at, low)
+        self.items.insert(at, (low, high, source, target))
+        self.longest = max(self.longest, high - low)
+
+    def near(self, low: int, high: int) -> list[tuple[int, int, str, str]]:
+        """Every stretch that could overlap ``low..high``: those starting within ``longest``
+        before ``low`` and up to ``high`` (the others lie wholly to one side)."""
+        first = bisect.bisect_left(self.starts, low - self.longest)
+        last = bisect.bisect_right(self.starts, high)
+        return self.items[first:last]
+
+
 class _Builder:
     def __init__(
         self, model: Model, net: FlowNet, size_of: Callable[[FlowNode], tuple[float, float]]
@@ -274,8 +299,8 @@ class _Builder:
         # Stretches of lines already routed along a row's centre line and down a column's
         # centre, in half-cell units (column c is 2c+1 and channel i is 2i; row k is 2k+1 and
         # corridor j is 2j), with their flow's source and target: (low, high, source, target).
-        self.on_row: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
-        self.on_column: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
+        self.on_row: dict[int, _Stretches] = defaultdict(_Stretches)
+        self.on_column: dict[int, _Stretches] = defaultdict(_Stretches)
 
     # -- ranks and rows -------------------------------------------------------------------
 
@@ -355,13 +380,13 @@ class _Builder:
         return all((column, r) not in self.occupied for r in range(low, high + 1))
 
     @staticmethod
-    def _clear(taken: list[tuple[int, int, str, str]], low: int, high: int, s: str, t: str) -> bool:
+    def _clear(taken: _Stretches, low: int, high: int, s: str, t: str) -> bool:
         """Whether a stretch from ``low`` to ``high`` runs along no line of another flow (lines
         of one source or of one target may merge: a fork, a join)."""
         low, high = min(low, high), max(low, high)
         return all(
             s == source or t == target or max(low, a) >= min(high, b)
-            for a, b, source, target in taken
+            for a, b, source, target in taken.near(low, high)
         )
 
     def _crossed_in_channel(self, i: int, key: tuple[object, ...], a: int, b: int) -> bool:
@@ -402,11 +427,11 @@ class _Builder:
         for (x1, y1), (x2, y2) in itertools.pairwise(route):
             if y1 == y2 and y1[0] == "row":
                 low, high = sorted((self._unit(x1), self._unit(x2)))
-                self.on_row[_int(y1[1])].append((low, high, s, t))
+                self.on_row[_int(y1[1])].add(low, high, s, t)
             elif x1 == x2 and x1[0] == "C" and y2[0] == "row":
                 column = self.col[str(x1[1])]
                 low, high = sorted((2 * self.row[str(x1[1])] + 1, 2 * _int(y2[1]) + 1))
-                self.on_column[column].append((low, high, s, t))
+                self.on_column[column].add(low, high, s, t)
         return route
 
     def _unit(self, ref: _Ref) -> int:
