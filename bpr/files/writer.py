@@ -40,6 +40,7 @@ import yaml
 
 from bpr.core.durations import Duration, DurationError, format_hours, parse_duration
 from bpr.core.model import END, Model, Step
+from bpr.core.schema import ACTOR_FIELDS, DOCUMENT_FIELDS, STEP_FIELDS, TOP_FIELDS
 from bpr.core.text import for_yaml_comment
 
 __all__ = [
@@ -416,19 +417,14 @@ def _duration(value: Duration) -> str | dict[str, str]:
 REMOVE: Any = type("Remove", (), {"__repr__": lambda self: "REMOVE"})()
 """A field value for :func:`edit_model_text` that deletes the field."""
 
-# Where a new key goes among those a mapping has: after the last one that comes before it.
+# Where a new key goes among those a mapping has: after the last one that comes before it in
+# the format's own tables (a new field of the format gets its place there, nowhere else).
 _ORDERS: dict[str, tuple[str, ...]] = {
-    "": (
-        "bpr", "service", "variant", "name", "maturity", "volume", "currency", "tariff",
-        "sources", "lint", "actors", "documents", "steps",
-    ),
-    "steps": (
-        "id", "name", "actor", "channel", "work", "wait", "fee", "needs", "produces", "next",
-        "join", "replaces",
-    ),
-    "documents": ("name", "issuer", "exchange"),
-    "actors": ("name", "kind", "agency"),
-}  # fmt: skip
+    "": tuple(TOP_FIELDS),
+    "steps": tuple(STEP_FIELDS),
+    "documents": tuple(DOCUMENT_FIELDS),
+    "actors": tuple(ACTOR_FIELDS),
+}
 
 
 def edit_model_text(

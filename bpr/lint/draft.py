@@ -166,9 +166,9 @@ def _header(
         "and fee of the changed steps are those of the original: review every change, then edit.",
         "",
         f"Applied ({len(applied)}):" if applied else "Applied: none.",
-        *(f"  - {_summary(f)}" for f in applied),
+        *(f"- {_summary(f)}" for f in applied),
         f"Not applied ({len(skipped)}):" if skipped else "Not applied: none.",
-        *(f"  - {_summary(f)} ({why})" for f, why in skipped),
+        *(f"- {_summary(f)} ({why})" for f, why in skipped),
     ]
 
 
