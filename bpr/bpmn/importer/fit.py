@@ -27,6 +27,7 @@ from bpr.bpmn.importer.state import (
 from bpr.bpmn.importer.warnings import describe, warn
 from bpr.bpmn.xml import BpmnError
 from bpr.core.durations import DurationError, parse_duration
+from bpr.core.flow import reachable
 from bpr.core.model import CHANNELS, END
 from bpr.core.schema import ID_PATTERN
 from bpr.core.text import for_yaml_comment
@@ -441,7 +442,7 @@ def join_target(st: State, tree: Join) -> str:
 
 def report_unreached(st: State) -> None:
     """Drop the steps the first step does not lead to, and warn about every activity left out."""
-    reached = reachable(st)
+    reached = reachable(st.successors(), [st.first]) - {END}
     for key in list(st.steps):
         if key not in reached:
             del st.steps[key]
@@ -454,19 +455,6 @@ def report_unreached(st: State) -> None:
                 else "cannot be reached from the start of the process"
             )
             warn(st, f"{describe(node.element)} {why}; left out", node.element)
-
-
-def reachable(st: State) -> set[str]:
-    """The steps reached from the first step."""
-    seen = {st.first}
-    stack = [st.first]
-    while stack:
-        key = stack.pop()
-        for target in st.steps[key].targets:
-            if target != END and target not in seen:
-                seen.add(target)
-                stack.append(target)
-    return seen
 
 
 def _short(condition: str) -> str:

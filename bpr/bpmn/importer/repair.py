@@ -90,16 +90,8 @@ def splice(st: State, key: str) -> None:
 
 
 def reachable_from(st: State, key: str) -> set[str]:
-    """The steps reachable from a step."""
-    seen: set[str] = set()
-    stack = [t for t in st.steps[key].targets if t != END]
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        stack.extend(t for t in st.steps[current].targets if t != END)
-    return seen
+    """The steps reachable from a step (itself only where a loop leads back to it)."""
+    return reachable(st.successors(), st.steps[key].targets) - {END}
 
 
 def join_at_end(st: State, key: str) -> bool:
@@ -175,7 +167,7 @@ def _graph(steps: dict[str, Step]) -> FlowGraph:
 def _shared_step(st: State, key: str) -> str | None:
     """The first step (in the order the steps were made) that two branches of the parallel
     split at ``key`` both reach before the split closes."""
-    successors = {k: step.targets for k, step in st.steps.items()}
+    successors = st.successors()
     join = immediate_postdominators(successors).get(key)
     inside = {k: t for k, t in successors.items() if k != join}
     seen: set[str] = set()

@@ -170,6 +170,10 @@ class State:
         self.written: list[str] = []  # step keys in the order of the YAML
         self.budget = 0  # how many more nodes the walks along the flow may visit
 
+    def successors(self) -> dict[str, list[str]]:
+        """The steps built so far as a successor map: step key -> its targets (or ``END``)."""
+        return {key: step.targets for key, step in self.steps.items()}
+
 
 def local(tag: str) -> str:
     """A tag without its namespace.
