@@ -69,17 +69,6 @@ class TreeConverter:
             return first if first is not None else max(known)
         return max(known)
 
-    def skippable(self, node: Any) -> bool:
-        from pm4py.objects.process_tree.obj import Operator
-
-        if not node.children:
-            return node.label is None
-        if node.operator in (Operator.XOR, Operator.OR):
-            return any(self.skippable(c) for c in node.children)
-        if node.operator == Operator.LOOP:
-            return self.skippable(node.children[0])
-        return all(self.skippable(c) for c in node.children)
-
     def routing(self, kind: str, reason: str) -> DraftStep:
         self.routing_number += 1
         step_id = self.ids_made.make(f"{kind}_{self.routing_number}")
