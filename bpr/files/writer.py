@@ -504,6 +504,7 @@ class _Editor:
             raise ValueError(f"ruamel.yaml cannot read the file: {exc}") from None
         if not _is_mapping(self.doc):
             raise ValueError("a model file holds a mapping at its top level")
+        self.known: dict[str, list[tuple[str, Any]]] = {}
 
     # -- values in ruamel's types, quoted the house way --
 
@@ -749,8 +750,11 @@ class _Editor:
     def idents(self, section: str) -> list[tuple[str, Any]]:
         """``(id, index or key)`` of each entry of a section, the id as the file writes it:
         ruamel reads ``007`` as the number 7, bpr's loader as the text ``007``."""
+        cached = self.known.get(section)
+        if cached is not None:
+            return cached
         container = self.doc.get(section)
-        found: list[tuple[str, Any]] = []
+        found: list[tuple[str, Any]] = self.known.setdefault(section, [])
         if _is_list(container):
             for index, item in enumerate(container):
                 if _is_mapping(item) and "id" in item:
