@@ -4,8 +4,12 @@ always loads back as exactly what was meant, in one house style.
 
 - :func:`yaml_scalar`, :func:`yaml_number`, :func:`yaml_duration`: one scalar each;
 - :func:`model_text`: a new model document from plain data, with optional comments
-  (:class:`Commented`);
-- :func:`edit_model_text` changes an existing model file and keeps the rest of it.
+  (:class:`Commented`); :func:`model_data` gives a loaded model as that data;
+- :func:`edit_model_text` changes an existing model file and keeps the rest of it byte for
+  byte (ruamel.yaml's round-trip mode, imported only there).
+
+A new field of the format is written by adding it to :func:`model_data` (where it has a
+default to leave out); its place among the keys comes from :mod:`bpr.core.schema`.
 
 >>> print(model_text({
 ...     "bpr": 1, "service": "permit", "variant": "as-is",
