@@ -16,6 +16,7 @@ from bpr.core.vocab import (
     ActorKind,
     Channel,
     FlowKind,
+    ProblemSeverity,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class SourceMap(Protocol):
         message: str,
         *,
         key: bool = False,
-        severity: str = "error",
+        severity: ProblemSeverity = "error",
         code: str = "",
     ) -> Problem: ...
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from bpr.core.vocab import ProblemSeverity
 from bpr.errors import ModelError, Problem
 
 __all__ = ["SourceMap", "format_path", "parse_yaml"]
@@ -110,7 +111,7 @@ class SourceMap:
         message: str,
         *,
         key: bool = False,
-        severity: str = "error",
+        severity: ProblemSeverity = "error",
         code: str = "",
     ) -> Problem:
         """A problem of the kind ``code`` located at ``path``."""
