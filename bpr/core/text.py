@@ -34,6 +34,7 @@ __all__ = [
     "for_xml",
     "for_yaml_comment",
     "one_line",
+    "printable",
 ]
 
 # Characters XML 1.0 cannot hold at all, even escaped (control characters, lone surrogates,
@@ -76,6 +77,16 @@ def one_line(text: str) -> str:
         elif not _unshowable(char):
             out.append(char)
     return " ".join("".join(out).split())
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks and tabs kept and everything :func:`one_line` drops taken
+    out: for text whose layout matters (SVG text, stylesheets) but that must carry no control.
+
+    >>> printable("a\\x7fb\\nc\\u202e")
+    'ab\\nc'
+    """
+    return "".join(c for c in text if c in "\t\n\r" or not _unshowable(c))
 
 
 def clean_name(text: str | None) -> str:

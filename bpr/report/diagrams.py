@@ -13,6 +13,7 @@ from typing import Any
 
 from bpr.comparison import Comparison
 from bpr.core.model import Model
+from bpr.core.text import one_line, printable
 from bpr.render import comparison_dot, convert, process_dot
 from bpr.report.collect import Service
 
@@ -132,7 +133,13 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        if element.text:
+            element.text = printable(element.text)
+        if element.tail:
+            element.tail = printable(element.tail)
         for name, value in list(element.attrib.items()):
+            value = printable(value)
+            element.set(name, value)
             local = etree.QName(name).localname
             if local.lower().startswith("on"):
                 del element.attrib[name]
@@ -149,6 +156,6 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
             element.text = rename_urls(element.text)
     root.set("role", "img")
     if label:
-        root.set("aria-label", label)
+        root.set("aria-label", one_line(label))
     text: str = etree.tostring(root, encoding="unicode")
     return text
