@@ -230,3 +230,75 @@ def test_a_signal_ends_the_command_and_its_graphviz_runs(
         time.sleep(0.05)
     assert not [pid for pid in children if _alive(pid)], "a Graphviz process was left running"
     assert list(out.iterdir()) == []
+
+
+def _generated(steps: int) -> str:
+    """A model of ``steps`` steps in one lane."""
+    lines = [f"  - {{id: s{i}, actor: a}}" for i in range(steps)]
+    return "bpr: 1\nservice: big\nvariant: as-is\nactors: {a: {name: A}}\nsteps:\n" + (
+        "\n".join(lines) + "\n"
+    )
+
+
+def _failing_graphviz(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Graphviz programs that fail at once: a command that ran them would say so."""
+    import os
+
+    folder.mkdir()
+    for program in ("dot", "neato"):
+        (folder / program).write_text("#!/bin/sh\necho 'Graphviz was run' >&2\nexit 3\n")
+        (folder / program).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.mark.parametrize("how", ["one", "comparison", "pm4py"])
+def test_a_model_too_large_to_draw_is_refused_at_once_with_the_limit(
+    run_bpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A 100,000-step render ran for minutes without a word; past the limit it is refused
+    before any layout, with the limit and the fix in the message."""
+    from bpr.layout.engine import MAX_STEPS
+
+    _failing_graphviz(tmp_path / "bin", monkeypatch)
+    big = tmp_path / "as-is.yaml"
+    big.write_text(_generated(MAX_STEPS + 1))
+    small = tmp_path / "to-be.yaml"
+    small.write_text(_generated(3).replace("as-is", "to-be"))
+    out = tmp_path / "out.svg"
+    args = {"one": [big], "comparison": [big, small], "pm4py": [big, "--engine", "pm4py"]}[how]
+    result = run_bpr("render", *args, "-o", out)
+    assert result.exit_code == 1
+    assert f"{big}: 5,001 steps are too many to lay out as one diagram" in result.stderr
+    assert "the limit is 5,000 steps" in result.stderr and "split the service" in result.stderr
+    assert "Graphviz was run" not in result.stderr and not out.exists()
+
+
+def test_a_long_drawing_says_what_it_is_doing(
+    run_bpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Past PROGRESS_AFTER seconds each stage is named on stderr; a quick drawing says
+    nothing there."""
+    import os
+
+    import bpr.cli.render
+
+    model = tmp_path / "as-is.yaml"
+    model.write_text(_generated(12))
+    quick = run_bpr("render", model, "-o", tmp_path / "quick.svg")
+    assert quick.exit_code == 0 and "bpr render:" not in quick.stderr
+
+    real = shutil.which("dot")
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "dot").write_text(f'#!/bin/sh\nsleep 1\nexec "{real}" "$@"\n')
+    (slow / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(bpr.cli.render, "PROGRESS_AFTER", 0.3)
+    result = run_bpr("render", model, "-o", tmp_path / "slow.svg")
+    assert result.exit_code == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if line.startswith("bpr render:")]
+    assert said[-3:] == [
+        f"bpr render: laying out {model} (12 steps) ...",
+        "bpr render: drawing the SVG with Graphviz ...",
+        f"bpr render: writing {tmp_path / 'slow.svg'} ...",
+    ]

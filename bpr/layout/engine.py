@@ -21,23 +21,33 @@ from bpr.backend.graphviz import run_graphviz
 from bpr.core.model import Model
 from bpr.core.text import one_line
 from bpr.core.textmetrics import text_width, wrap
+from bpr.errors import OutputError
 from bpr.layout.content import task_box
 
 __all__ = [
     "EVENT_SIZE",
     "GATEWAY_SIZE",
+    "MAX_STEPS",
     "TASK_HEIGHT",
     "TASK_WIDTH",
+    "DiagramTooLarge",
     "EdgeRoute",
     "GroupBox",
     "LaneBox",
     "Layout",
     "NodeBox",
     "Rect",
+    "check_size",
     "edge_text",
     "lane_order",
     "layout_model",
 ]
+
+#: The most steps a model may have to be laid out as a diagram. A whole SVG takes 1 s for
+#: 2,000 steps, 4 s for 5,000, 11 s for 10,000 and 44 s for 20,000 (on 2 shared cores; see
+#: docs/diagrams.md): Graphviz's ranking grows with the square of the steps, so 100,000 would
+#: take a quarter of an hour, for a picture kilometres wide.
+MAX_STEPS = 5000
 
 TASK_WIDTH = 130.0
 TASK_HEIGHT = 70.0  # the least height of a task; boxes with more text grow
@@ -193,6 +203,34 @@ def lane_order(model: Model, actors: Iterable[str]) -> list[str]:
     return order
 
 
+class DiagramTooLarge(OutputError):
+    """A model has more steps than one diagram can be laid out for (:data:`MAX_STEPS`)."""
+
+
+def check_size(model: Model) -> None:
+    """Raise :class:`DiagramTooLarge`, naming the limit and the fix, past :data:`MAX_STEPS`.
+
+    >>> import bpr
+    >>> big = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\nsteps:\\n"
+    ...     + "".join(f"  - {{id: s{i}, actor: a}}\\n" for i in range(MAX_STEPS + 1)),
+    ...     "big.yaml",
+    ... )
+    >>> check_size(big)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bpr.layout.engine.DiagramTooLarge: big.yaml: 5,001 steps are too many to lay out as one ...
+    """
+    count = len(model.steps)
+    if count > MAX_STEPS:
+        raise DiagramTooLarge(
+            f"{model.file or '<model>'}: {count:,} steps are too many to lay out as one "
+            f"diagram (the limit is {MAX_STEPS:,} steps, drawn in about 4 s; the time grows "
+            "with the square of the steps); split the service into stages, one model per "
+            "stage, and draw each"
+        )
+
+
 def layout_model(
     model: Model,
     net: FlowNet | None = None,
@@ -202,13 +240,15 @@ def layout_model(
     """Lay out a model's flow net as horizontal swimlanes; the same model gives the same layout.
 
     ``sizes`` overrides the (width, height) of nodes by id; by default a task is as tall as
-    the text a diagram writes in it (at least ``TASK_HEIGHT``).
+    the text a diagram writes in it (at least ``TASK_HEIGHT``). A model of more than
+    :data:`MAX_STEPS` steps raises :class:`DiagramTooLarge` at once.
 
     >>> import bpr
     >>> lay = layout_model(bpr.load("models/property-registration/as-is.yaml"))  # doctest: +SKIP
     >>> [lane.actor for lane in lay.lanes]  # doctest: +SKIP
     ['applicant', 'notary', 'cadastre', 'tax']
     """
+    check_size(model)
     net = net if net is not None else flow_net(model)
     size_of = _sizer(model, sizes or {})
     return _Builder(model, net, size_of).build()

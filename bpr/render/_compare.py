@@ -11,7 +11,7 @@ from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width
 from bpr.layout.content import BADGE_SIZE, Line, task_box
-from bpr.layout.engine import Layout, Rect, layout_model
+from bpr.layout.engine import Layout, Rect, check_size, layout_model
 from bpr.render._draw import (
     INK,
     MARGIN,
@@ -105,6 +105,8 @@ def comparison_scene(
     as_is: Model, to_be: Model, *, stacked: bool = False, comparison: Comparison | None = None
 ) -> Scene:
     """Both variants on one page with the title, the measure changes and a legend."""
+    check_size(as_is)  # before the comparison, which takes a while too
+    check_size(to_be)
     comparison = compare(as_is, to_be) if comparison is None else comparison
     old_marks, new_marks = _marks(comparison, as_is, to_be)
     left, right = _layout(as_is, old_marks), _layout(to_be, new_marks)
