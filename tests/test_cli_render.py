@@ -302,3 +302,20 @@ def test_a_long_drawing_says_what_it_is_doing(
         "bpr render: drawing the SVG with Graphviz ...",
         f"bpr render: writing {tmp_path / 'slow.svg'} ...",
     ]
+
+
+def test_model_text_never_reaches_the_terminal_as_escapes(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18 #18: a variant holding an escape sequence (clear the screen, a window title)
+    is shown as text in the summary line."""
+    text = (DATA / "contract-example.yaml").read_text(encoding="utf-8")
+    model = tmp_path / "as-is.yaml"
+    model.write_text(
+        text.replace("variant: as-is", 'variant: "as-is\\x1b[2J\\x1b]0;owned\\x07"', 1),
+        encoding="utf-8",
+    )
+    assert "\\x1b[2J" in model.read_text(encoding="utf-8")
+    for args in ([model], [model, model]):
+        result = run_bpr("render", *args, "-o", tmp_path / "out.dot")
+        assert result.exit_code == 0, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout
+        assert "as-is\\x1b[2J\\x1b]0;owned\\x07" in result.stdout

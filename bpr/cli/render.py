@@ -102,7 +102,9 @@ def render(
     except OutputError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     if dpi is not None and fmt != "png":
-        click.echo(f"bpr: note: --dpi applies to .png only; {output} is .{fmt}", err=True)
+        click.echo(
+            f"bpr: note: --dpi applies to .png only; {for_terminal(output)} is .{fmt}", err=True
+        )
     files = _files(paths)
     with _Progress() as progress:
         progress(f"reading {', '.join(str(file) for file in dict.fromkeys(files))}")
@@ -118,7 +120,8 @@ def render(
             render_model(
                 model, output, dpi=dpi, engine=engine, inputs=tuple(paths), progress=progress
             )
-            click.echo(f"wrote {output} ({model.service}/{model.variant}, {fmt})")
+            name = for_terminal(f"{model.service}/{model.variant}")
+            click.echo(f"wrote {for_terminal(output)} ({name}, {fmt})")
             return 0
         if engine != "bpr":
             raise click.UsageError(
@@ -129,7 +132,8 @@ def render(
         render_comparison(
             as_is, to_be, output, dpi=dpi, stacked=stacked, inputs=tuple(paths), progress=progress
         )
-    click.echo(f"wrote {output} ({as_is.service}: {as_is.variant} -> {to_be.variant}, {fmt})")
+    name = for_terminal(f"{as_is.service}: {as_is.variant} -> {to_be.variant}")
+    click.echo(f"wrote {for_terminal(output)} ({name}, {fmt})")
     return 0
 
 
