@@ -92,7 +92,8 @@ def test_metrics_table(run_bpr) -> None:  # type: ignore[no-untyped-def]
     assert lines[0].split() == ["measure", "property-registration/as-is"]
     assert any(line.startswith("Lead time (days)") and line.endswith("13.26") for line in lines)
     assert any(
-        line.startswith("Burden per year (UZS)") and line.endswith("21,632,500,000")
+        line.startswith("Applicant's time and payments a year (UZS)")
+        and line.endswith("21,632,500,000")
         for line in lines
     )
 

@@ -50,6 +50,14 @@ def test_contract_example() -> None:
         "burden": 254500,
         "annual_burden": 21632500000,
         "maturity": 1,
+        # no fee_kind: every fee is a charge, so the SCM cost is the burden
+        "duties": 0,
+        "admin_cost": 254500,
+        "annual_admin_cost": 21632500000,
+        # staff: get_plan 0.5 + (notarise 1 + check 2) x1.25 + register 1 + issue_extract 0.5
+        "staff_hours": 5.75,
+        "gov_cost": None,  # no staff_tariff
+        "derived_maturity": 1,  # three visits, no online step of the applicant
     }
     assert round(result["lead_time_days"], 4) == 13.2604
 
@@ -181,7 +189,11 @@ def test_json_is_tidy() -> None:
 
 def test_dense_and_sparse_solvers_agree() -> None:
     entries = [(0, 0, 1.0), (0, 1, -0.5), (1, 1, 1.0), (1, 0, -0.3), (2, 2, 1.0), (2, 0, -0.2)]
-    rhs = [[1.0, 2.0, 0.0, 0.0], [3.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 5.0]]
+    rhs = [
+        [1.0, 2.0, 0.0, 0.0, 0.0, 1.0],
+        [3.0, 0.0, 1.0, 0.0, 2.0, 0.0],
+        [0.0, 0.0, 0.0, 5.0, 0.0, 4.0],
+    ]
     dense = _solve_dense(3, entries, rhs)
     sparse = _solve_sparse(3, entries, rhs)
     for a, b in zip(dense, sparse, strict=True):
@@ -216,9 +228,10 @@ def test_one_big_loop_uses_the_sparse_solver() -> None:
     # one loop over 200 steps: larger than the dense limit
     text = chain(200).rstrip("\n") + "\n    next: [{to: s0, p: 0.5}, {to: end, p: 0.5}]\n"
     model = bpr.loads(text)
-    elapsed, work, _applicant, _fees = expected_totals(model)
-    assert work == pytest.approx(400)
-    assert elapsed == pytest.approx(400)
+    totals = expected_totals(model)
+    assert totals.work_hours == pytest.approx(400)
+    assert totals.elapsed_hours == pytest.approx(400)
+    assert totals.staff_hours == pytest.approx(400)
 
 
 # -- measures too large for a number (issue 18 #10) -------------------------------------------
@@ -245,9 +258,14 @@ NEAR_MAX = "9" + "0" * 307  # 9e307: two of them add up to more than a float hol
             f"  - {{id: x, actor: me, work: 1h, fee: {NEAR_MAX}}}\n",
             "tariff: " + NEAR_MAX + "\n",
             "tariff",
-            "burden per case",
+            "applicant's time and payments",
         ),
-        (f"  - {{id: x, actor: a, fee: {NEAR_MAX}}}\n", "", "volume", "burden per year"),
+        (
+            f"  - {{id: x, actor: a, fee: {NEAR_MAX}}}\n",
+            "",
+            "volume",
+            "applicant's time and payments a year",
+        ),
     ],
 )
 def test_a_measure_that_overflows_is_refused_at_its_value(

@@ -452,14 +452,14 @@ def test_the_workbook_has_the_right_numbers(tmp_path: Path) -> None:
     alpha = as_is["alpha"]
     assert alpha["Lead time (days)"] == pytest.approx(148 / 24)
     assert alpha["Applicant's time (hours)"] == 2
-    assert alpha["Burden per case (EUR)"] == 25
-    assert alpha["Burden per year (EUR)"] == 2500
+    assert alpha["Applicant's time and payments (EUR)"] == 25
+    assert alpha["Applicant's time and payments a year (EUR)"] == 2500
     assert alpha["Maturity stage"] == 1
     assert as_is["beta"]["Lead time (days)"] == pytest.approx(147 / 24)
-    assert as_is["gamma"]["Burden per year (EUR)"] is None
+    assert as_is["gamma"]["Applicant's time and payments a year (EUR)"] is None
     to_be = {row["Service"]: row for row in _rows(book["to-be"])}
     assert to_be["alpha"]["Lead time (days)"] == pytest.approx(25.5 / 24)
-    assert to_be["beta"]["Burden per year (EUR)"] == 10000
+    assert to_be["beta"]["Applicant's time and payments a year (EUR)"] == 10000
     later = _rows(book["to-be-2030"])
     assert [(r["Service"], r["Steps"], r["Lead time (days)"]) for r in later] == [
         ("alpha", 1, pytest.approx(1 / 24))
@@ -694,7 +694,8 @@ def test_a_diagram_is_never_written_over_an_input(fake_render: None, tmp_path: P
 def test_workbook_headers_name_the_currency_or_say_currency(tmp_path: Path) -> None:
     book = _workbook(tmp_path, PORTFOLIO / "beta", HOSTILE)  # EUR and "<b>X</b>"
     headers = next(book["as-is"].iter_rows(values_only=True))
-    assert "Burden per case (currency)" in headers and "Currency" in headers
+    assert "Applicant's time and payments (currency)" in headers
+    assert "Currency" in headers
     portfolio = next(book["Portfolio"].iter_rows(values_only=True))
     assert "Burden per year Change (%)" in portfolio and "Currency" in portfolio
 

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bpr.core._gc import gc_paused
+from bpr.core.durations import ZERO
 from bpr.core.flow import analyse, flows, strongly_connected_components
-from bpr.core.model import END, Model
+from bpr.core.model import END, Model, Step
 from bpr.errors import ModelError, Problem
 from bpr.files.yamlsource import Path, format_path
 
-__all__ = ["MEASURE_KEYS", "MEASURE_LABELS", "Measures", "expected_totals", "measure"]
+__all__ = [
+    "ADDED_MEASURE_KEYS",
+    "MEASURE_KEYS",
+    "MEASURE_LABELS",
+    "ExpectedTotals",
+    "Measures",
+    "derived_maturity",
+    "expected_totals",
+    "measure",
+]
 
 #: The measure keys of the contract, in the order ``bpr metrics --json`` prints them.
 MEASURE_KEYS = (
@@ -32,7 +42,16 @@ MEASURE_KEYS = (
     "burden",
     "annual_burden",
     "maturity",
+    "duties",
+    "admin_cost",
+    "annual_admin_cost",
+    "staff_hours",
+    "gov_cost",
+    "derived_maturity",
 )
+#: The Standard Cost Model's measures that the format's additions brought (spec, "Added
+#: measures"), at the end of MEASURE_KEYS; the keys before them are format 1's.
+ADDED_MEASURE_KEYS = MEASURE_KEYS[MEASURE_KEYS.index("duties") :]
 
 #: A label and unit per measure key, for tables and reports ("money" is the model's currency).
 MEASURE_LABELS: dict[str, tuple[str, str]] = {
@@ -49,19 +68,39 @@ MEASURE_LABELS: dict[str, tuple[str, str]] = {
     "work_hours": ("Work, all actors", "hours"),
     "applicant_hours": ("Applicant's time", "hours"),
     "fees": ("Fees", "money"),
-    "burden": ("Burden per case", "money"),
-    "annual_burden": ("Burden per year", "money"),
+    "burden": ("Applicant's time and payments", "money"),
+    "annual_burden": ("Applicant's time and payments a year", "money"),
     "maturity": ("Maturity stage", ""),
+    "duties": ("State duties, taxes and fines", "money"),
+    "admin_cost": ("Administrative cost (SCM)", "money"),
+    "annual_admin_cost": ("Administrative cost a year (SCM)", "money"),
+    "staff_hours": ("Staff time", "hours"),
+    "gov_cost": ("Cost to government (staff time)", "money"),
+    "derived_maturity": ("Maturity the flow supports", ""),
 }
 
 # Loops of up to this many steps are solved in pure Python; larger ones with a sparse solver.
 _SMALL_SYSTEM = 24
-_Vector = list[float]  # elapsed hours, work hours, applicant hours, fees
+# What one run of a step adds: elapsed hours, work hours, applicant hours, fees, duties, staff
+# hours (the fields of ExpectedTotals, in order).
+_Vector = list[float]
+_WIDTH = 6
+_DUTY = "duty"
+_SYSTEM = "system"
+_OFFICE_CHANNELS = frozenset({"in-person", "post"})
 
 
 @dataclass(frozen=True)
 class Measures:
-    """The measures of one model; the field names are the contract's JSON keys."""
+    """The measures of one model; the field names are the contract's JSON keys.
+
+    The first sixteen are format 1's measures; the Standard Cost Model's follow (spec,
+    "Added measures"): ``duties`` (state duties, taxes and fines, a financial cost),
+    ``admin_cost`` (the applicant's time priced at ``tariff`` plus the payments that are not
+    duties), ``annual_admin_cost`` (times ``volume`` and ``uptake``), ``staff_hours`` and
+    ``gov_cost`` (the staff's hands-on time and its price at ``staff_tariff``), and
+    ``derived_maturity`` (the stage the flow itself supports).
+    """
 
     steps: int
     actors: int
@@ -79,10 +118,27 @@ class Measures:
     burden: float
     annual_burden: float | None
     maturity: int | None
+    duties: float = 0.0
+    admin_cost: float | None = None
+    annual_admin_cost: float | None = None
+    staff_hours: float = 0.0
+    gov_cost: float | None = None
+    derived_maturity: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         """The contract's JSON object: integral numbers as integers, float noise rounded off."""
         return {key: _tidy(value) for key, value in asdict(self).items()}
+
+
+class ExpectedTotals(NamedTuple):
+    """What one case is expected to take: the sums behind the time and money measures."""
+
+    elapsed_hours: float
+    work_hours: float
+    applicant_hours: float
+    fees: float
+    duties: float
+    staff_hours: float
 
 
 def _tidy(value: Any) -> Any:
@@ -108,6 +164,8 @@ def measure(model: Model) -> Measures:
     >>> r = measure(m)
     >>> r.handoffs, r.work_hours, r.applicant_hours, r.fees, r.burden, r.lead_time_days
     (2, 6.0, 2.0, 10.0, 30.0, 2.25)
+    >>> r.duties, r.admin_cost, r.staff_hours, r.gov_cost, r.derived_maturity
+    (0.0, 30.0, 4.0, None, 3)
 
     A measure too large for a number (fees near 1e308, a duration of 400 digits) raises a
     :class:`~bpr.errors.ModelError` located at the value that makes it overflow.
@@ -122,16 +180,21 @@ def measure(model: Model) -> Measures:
 
 def _overflow(model: Model, result: Measures, key: str) -> Problem:
     """The problem of a measure that overflows, located at the value that makes it so."""
-    if key == "annual_burden" and math.isfinite(result.burden):
+    if key in ("annual_burden", "annual_admin_cost") and math.isfinite(
+        result.burden if key == "annual_burden" else result.admin_cost or 0.0
+    ):
         path: Path = ("volume",)
         what = f"the volume {model.volume:g}"
-    elif key in ("burden", "annual_burden"):
+    elif key == "gov_cost" and math.isfinite(result.staff_hours):
+        staff_tariff = getattr(model, "staff_tariff", None)
+        path, what = ("staff_tariff",), f"the staff tariff {staff_tariff or 0:g}"
+    elif key in ("burden", "annual_burden", "admin_cost", "annual_admin_cost"):
         if not math.isfinite(result.fees):
             return _overflow(model, result, "fees")
         if not math.isfinite(result.applicant_hours):
             return _overflow(model, result, "applicant_hours")
         path, what = ("tariff",), f"the tariff {model.tariff or 0:g}"
-    elif key == "fees":
+    elif key in ("fees", "duties"):
         step = max(model.steps, key=lambda s: s.fee)
         path, what = ("steps", step.index, "fee"), f"step '{step.id}' has the fee {step.fee:g}"
     else:
@@ -162,8 +225,19 @@ def _measure(model: Model) -> Measures:
         for doc in step.needs:
             needed.setdefault(doc, None)
     documents = [model.documents[d] for d in needed]
-    elapsed, work, applicant, fees = expected_totals(model)
-    burden = applicant * (model.tariff or 0.0) + fees
+    from_applicant = sum(1 for d in documents if not d.exchange)
+    totals = expected_totals(model)
+    tariff = model.tariff
+    burden = totals.applicant_hours * (tariff or 0.0) + totals.fees
+    admin_cost = (
+        None if tariff is None else totals.applicant_hours * tariff + (totals.fees - totals.duties)
+    )
+    annual_admin_cost = (
+        None
+        if admin_cost is None or model.volume is None
+        else admin_cost * model.volume * getattr(model, "uptake", 1.0)
+    )
+    staff_tariff: float | None = getattr(model, "staff_tariff", None)
     return Measures(
         steps=len(model.steps),
         actors=len(used_actors),
@@ -171,21 +245,62 @@ def _measure(model: Model) -> Measures:
         handoffs=handoffs,
         visits=sum(1 for step in model.steps if step.is_visit),
         documents=len(documents),
-        documents_from_applicant=sum(1 for d in documents if not d.exchange),
+        documents_from_applicant=from_applicant,
         certificates=sum(1 for d in documents if d.issuer is not None and not d.exchange),
         documents_exchanged=sum(1 for d in documents if d.exchange),
-        lead_time_days=elapsed / 24,
-        work_hours=work,
-        applicant_hours=applicant,
-        fees=fees,
+        lead_time_days=totals.elapsed_hours / 24,
+        work_hours=totals.work_hours,
+        applicant_hours=totals.applicant_hours,
+        fees=totals.fees,
         burden=burden,
         annual_burden=None if model.volume is None else burden * model.volume,
         maturity=model.maturity,
+        duties=totals.duties,
+        admin_cost=admin_cost,
+        annual_admin_cost=annual_admin_cost,
+        staff_hours=totals.staff_hours,
+        gov_cost=None if staff_tariff is None else totals.staff_hours * staff_tariff,
+        derived_maturity=derived_maturity(model, from_applicant),
     )
 
 
-def expected_totals(model: Model) -> tuple[float, float, float, float]:
-    """Expected elapsed hours, work hours, applicant hours and fees of one case.
+def derived_maturity(model: Model, documents_from_applicant: int) -> int:
+    """The UN maturity stage that the flow itself supports (spec, "Added measures").
+
+    3 where no step is ``in-person`` or ``post``; 4 where, besides, the agency starts the case
+    (the first step is not the applicant's) and the applicant brings no document; otherwise 2
+    where some step of the applicant is ``online``, else 1.
+    """
+    if not any(step.channel in _OFFICE_CHANNELS for step in model.steps):
+        agency_starts = not model.actors[model.first.actor].is_applicant
+        return 4 if agency_starts and documents_from_applicant == 0 else 3
+    online = any(
+        step.channel == "online" and model.actors[step.actor].is_applicant for step in model.steps
+    )
+    return 2 if online else 1
+
+
+def _step_value(model: Model, step: Step) -> _Vector:
+    """What one run of ``step`` adds to each of the expected totals."""
+    actor = model.actors[step.actor]
+    hands_on = step.work.mean
+    applicant = hands_on if model.is_applicant_step(step) else 0.0
+    if step.is_visit:
+        for name in ("travel", "queue"):
+            own = getattr(step, name, None)
+            applicant += (own if own is not None else getattr(model, name, None) or ZERO).mean
+    return [
+        hands_on + step.wait.mean,
+        hands_on,
+        applicant,
+        step.fee,
+        step.fee if getattr(step, "fee_kind", None) == _DUTY else 0.0,
+        0.0 if actor.is_applicant or actor.kind == _SYSTEM else hands_on,
+    ]
+
+
+def expected_totals(model: Model) -> ExpectedTotals:
+    """Expected elapsed hours, work hours, applicant hours, fees, duties and staff hours.
 
     Parallel blocks are collapsed innermost first into their split step (elapsed time of the
     slowest branch, the other figures summed over branches); then every loop is one linear
@@ -193,15 +308,7 @@ def expected_totals(model: Model) -> tuple[float, float, float, float]:
     """
     analysis = analyse(model)
     successors = {node: list(targets) for node, targets in analysis.successors.items()}
-    value: dict[str, _Vector] = {}
-    for step in model.steps:
-        hands_on = step.work.mean
-        value[step.id] = [
-            hands_on + step.wait.mean,
-            hands_on,
-            hands_on if model.is_applicant_step(step) else 0.0,
-            step.fee,
-        ]
+    value: dict[str, _Vector] = {step.id: _step_value(model, step) for step in model.steps}
     for block in analysis.blocks:
         totals = [
             _expected_from(start, block.join, successors, value)
@@ -211,11 +318,10 @@ def expected_totals(model: Model) -> tuple[float, float, float, float]:
         own = value[block.split]
         if totals:
             own[0] += max(t[0] for t in totals)
-            for i in (1, 2, 3):
+            for i in range(1, _WIDTH):
                 own[i] += sum(t[i] for t in totals)
         successors[block.split] = [(block.join, 1.0)]
-    elapsed, work, applicant, fees = _expected_from(model.first.id, END, successors, value)
-    return elapsed, work, applicant, fees
+    return ExpectedTotals(*_expected_from(model.first.id, END, successors, value))
 
 
 def _expected_from(
@@ -242,7 +348,7 @@ def _expected_from(
             for target, p in successors[node]:
                 if target != stop and p:
                     later = expected[target]
-                    for i in range(4):
+                    for i in range(_WIDTH):
                         total[i] += p * later[i]
             expected[node] = total
             continue
@@ -271,7 +377,7 @@ def _solve_component(
             column = position.get(target)
             if column is None:
                 later = expected[target]
-                for i in range(4):
+                for i in range(_WIDTH):
                     rhs[row][i] += p * later[i]
             else:
                 entries.append((row, column, -p))
@@ -300,11 +406,11 @@ def _solve_dense(
                 row_r, row_c = matrix[r], matrix[col]
                 for c in range(col, n):
                     row_r[c] -= factor * row_c[c]
-                for i in range(4):
+                for i in range(_WIDTH):
                     b[r][i] -= factor * b[col][i]
-    x = [[0.0] * 4 for _ in range(n)]
+    x = [[0.0] * _WIDTH for _ in range(n)]
     for r in range(n - 1, -1, -1):
-        for i in range(4):
+        for i in range(_WIDTH):
             acc = b[r][i] - sum(matrix[r][c] * x[c][i] for c in range(r + 1, n))
             x[r][i] = acc / matrix[r][r]
     return x

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bpr.analysis.measures import MEASURE_KEYS, measure
+from bpr.analysis.measures import ADDED_MEASURE_KEYS, MEASURE_KEYS, measure
 from bpr.core.flow import FlowAnalysis, analyse
 from bpr.core.flow import predecessors as flow_predecessors
 from bpr.core.model import END, Branch, Document, Flow, Model, Step
@@ -194,7 +194,7 @@ def gain(before: Model, after: Model) -> dict[str, float]:
     old, new = measures_of(before), measures_of(after)
     changes: dict[str, float] = {}
     for key in MEASURE_KEYS:
-        if key == "maturity" or old[key] is None or new[key] is None:
+        if key == "maturity" or key in ADDED_MEASURE_KEYS or old[key] is None or new[key] is None:
             continue
         difference = round(new[key] - old[key], _DECIMALS)
         if difference:
