@@ -12,7 +12,7 @@ from bpr.analysis.flownet import flow_net
 from bpr.backend.graphviz import run_graphviz
 from bpr.core import textmetrics
 from bpr.core.textmetrics import text_width, truncate, wrap
-from bpr.errors import ExecutableNotFound
+from bpr.errors import ExecutableNotFound, GraphvizError
 from bpr.layout.engine import (
     EVENT_SIZE,
     GATEWAY_SIZE,
@@ -218,6 +218,18 @@ def test_a_large_source_reaches_a_slow_graphviz_whole(
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     source = "".join(f"// line {i} of a large DOT source\n" for i in range(40_000))
     assert run_graphviz("dot", [], source, timeout=20) == source.encode()
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The source reaches Graphviz through a temporary file: where none can be made, the
+    message names the folder and the fix (issue 18 #3), not a traceback."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(GraphvizError, match=r"missing cannot be written .*set TMPDIR"):
+        run_graphviz("dot", ["-Tplain"], "digraph { a }\n")
 
 
 def _overlap(a: Rect, b: Rect) -> bool:

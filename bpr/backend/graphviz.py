@@ -19,7 +19,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import BinaryIO
 
 from bpr.errors import ExecutableNotFound, GraphvizError
 
@@ -82,9 +83,7 @@ def run_graphviz(
         raise _stopped(program)
     # The source is read from a file without a name (gone with the process, whatever stops
     # it): a pipe would need a writer that keeps up with Graphviz while the output is read.
-    with tempfile.TemporaryFile() as dot:
-        dot.write(source.encode("utf-8"))
-        dot.seek(0)
+    with _source_file(source) as dot:
         try:
             process = subprocess.Popen(
                 [executable, "-q", *args],
@@ -108,6 +107,23 @@ def run_graphviz(
         detail = "; ".join(message[:3]) or f"exit status {process.returncode}"
         raise GraphvizError(f"Graphviz '{program}' failed: {detail}")
     return stdout
+
+
+@contextlib.contextmanager
+def _source_file(source: str) -> Iterator[BinaryIO]:
+    """The DOT source in a temporary file without a name, read from its start."""
+    with contextlib.ExitStack() as stack:
+        try:
+            dot = stack.enter_context(tempfile.TemporaryFile())
+            dot.write(source.encode("utf-8"))
+            dot.seek(0)
+        except OSError as exc:
+            raise GraphvizError(
+                f"cannot hand the diagram to Graphviz: the temporary folder "
+                f"{tempfile.gettempdir()} cannot be written ({exc.strerror}); free some space "
+                "there, or set TMPDIR to a folder that can be written"
+            ) from None
+        yield dot
 
 
 def _wait(process: subprocess.Popen[bytes], program: str, timeout: float) -> tuple[bytes, bytes]:
