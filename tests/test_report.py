@@ -255,7 +255,7 @@ def test_the_portfolio_has_a_sortable_row_per_service_linked_to_its_section() ->
     assert rows == sections
     assert '<table class="sortable">' in html and html.count('data-column="') == 18
     text = "".join(page.text)
-    assert "applicants save 650 hours and 12,000 EUR per year" in text
+    assert "applicants save 650 hours and 12,000.00 EUR per year" in text
     assert "1 model file skipped" in text and "unknown actor 'robot'" in text
     assert "(service beta, variant to-be-2031)" in text
 
@@ -754,7 +754,9 @@ def test_markdown_totals_name_the_services_left_out(tmp_path: Path, without_lint
         text = (PORTFOLIO / "beta" / name).read_text()
         (tmp_path / name).write_text(text.replace("volume: 1000\n", ""))
     text = str(render_report(collect([tmp_path, PORTFOLIO / "alpha"]), "markdown")[0])
-    assert "Across 1 service with yearly volumes, applicants save 150 hours and 2,000 EUR" in text
+    assert (
+        "Across 1 service with yearly volumes, applicants save 150 hours and 2,000.00 EUR" in text
+    )
     assert "Not counted (no volume in both variants): beta." in text
     alone = str(render_report(collect([tmp_path, PORTFOLIO / "gamma"]), "markdown")[0])
     assert "No service has a yearly volume in both variants: no yearly totals." in alone
@@ -819,3 +821,98 @@ def test_property_no_model_text_breaks_or_becomes_markup_in_any_format(
     from openpyxl import load_workbook
 
     load_workbook(io.BytesIO(workbook))
+
+
+# -- money -------------------------------------------------------------------------------------
+
+MIXED = DATA / "report" / "currencies"
+
+
+def _mixed_models(tmp_path: Path) -> Path:
+    """Two services, one in AZN with a fee under one manat, one in UZS."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    head = "bpr: 1\nactors: {a: {name: Applicant, kind: applicant}, o: {name: Office}}\n"
+    for service, currency, fee in (("fine", "AZN", 0.97), ("permit", "UZS", 480000)):
+        for variant, steps in (
+            ("as-is", f"[{{id: pay, actor: a, channel: in-person, fee: {fee}}}]"),
+            ("to-be", f"[{{id: pay, actor: a, channel: online, fee: {fee / 2}}}]"),
+        ):
+            (folder / f"{service}-{variant}.yaml").write_text(
+                f"{head}service: {service}\nvariant: {variant}\ncurrency: {currency}\n"
+                f"volume: 1000\ntariff: 1\nsteps: {steps}\n",
+                encoding="utf-8",
+            )
+    return folder
+
+
+def test_excel_amounts_keep_their_decimals_and_name_their_currency(tmp_path: Path) -> None:
+    book = _workbook(tmp_path, _mixed_models(tmp_path))
+    sheet = book["as-is"]
+    headers = [c.value for c in sheet[1]]
+    fees = headers.index("Fees (currency)") + 1
+    cells = {sheet.cell(r, 1).value: sheet.cell(r, fees) for r in range(2, sheet.max_row + 1)}
+    assert cells["fine"].value == pytest.approx(0.97)
+    assert cells["fine"].number_format == '#,##0.00 "AZN"'
+    assert cells["permit"].value == 480000
+    assert cells["permit"].number_format == '#,##0.00 "UZS"'
+    portfolio = book["Portfolio"]
+    burden = next(c.column for c in portfolio[1] if "Burden per year As-Is" in str(c.value))
+    formats = {portfolio.cell(r, burden).number_format for r in range(2, portfolio.max_row + 1)}
+    assert formats == {'#,##0.00 "AZN"', '#,##0.00 "UZS"'}
+
+
+def test_html_labels_every_amount_of_a_mixed_portfolio_and_sorts_within_currency(
+    tmp_path: Path,
+) -> None:
+    from bpr.report.content import portfolio_table
+
+    portfolio = collect([_mixed_models(tmp_path)])
+    html, _ = render_report(portfolio, "html")
+    assert isinstance(html, str)
+    table = portfolio_table(portfolio)
+    money_columns = [i for i, c in enumerate(table.columns) if c.kind == "money"]
+    assert money_columns and all(table.columns[i].currency is None for i in money_columns)
+    # 1000 cases x 0.97 AZN = 970 AZN a year; 1000 x 480,000 UZS = 480 M UZS
+    assert "970.00 AZN" in html
+    assert "480 M UZS" in html
+    assert "485.00 AZN; 240,000,000.00 UZS per year" in html  # the totals, per currency
+    assert 'data-sort="AZN|' in html and 'data-sort="UZS|' in html
+    assert totals_line(html).count("AZN") == 1 and totals_line(html).count("UZS") == 1
+
+
+def totals_line(html: str) -> str:
+    line = next(part for part in html.split("<p>") if "per year" in part and "save" in part)
+    return line.split("</p>")[0]
+
+
+def test_a_fee_under_one_manat_keeps_its_cents_in_the_html(tmp_path: Path) -> None:
+    html, _ = render_report(collect([_mixed_models(tmp_path)]), "html")
+    assert ">0.97<" in html  # the step table: the column heading names AZN
+    assert "0.97 AZN" in html  # the measures of the service's cards
+
+
+def test_change_details_read_as_sentences(tmp_path: Path) -> None:
+    from bpr.report.content import change_records
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    head = (
+        "bpr: 1\nservice: s\ncurrency: AZN\nactors: {a: {name: Applicant, kind: applicant}, "
+        "o: {name: Office}}\ndocuments: {passport: {name: Passport}, form: {name: Form}}\n"
+    )
+    (folder / "as-is.yaml").write_text(
+        head + "variant: as-is\nsteps: [{id: x, actor: o, needs: [passport], fee: 3, work: 2h}]\n",
+        encoding="utf-8",
+    )
+    (folder / "to-be.yaml").write_text(
+        head + "variant: to-be\nsteps: [{id: x, actor: a, needs: [form], fee: 0.5, work: 1h}]\n",
+        encoding="utf-8",
+    )
+    service = collect([folder]).services[0]
+    (record,) = [r for r in change_records(service.pairs[0]) if r.kind == "Step changed"]
+    assert "done by Applicant instead of Office" in record.detail
+    assert "work: 1h instead of 2h" in record.detail
+    assert "fee: 0.50 AZN instead of 3.00 AZN" in record.detail
+    assert "needs: Passport no longer; Form now as well" in record.detail
+    assert "->" not in record.detail and "-passport" not in record.detail

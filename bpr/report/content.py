@@ -8,8 +8,10 @@ from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.analysis.table import format_number
+from bpr.comparison import Comparison
 from bpr.comparison.rows import Change, document_changes, step_changes
-from bpr.core.model import Model
+from bpr.core.model import END, Model, Step
+from bpr.core.money import Money, format_money, money_cell
 from bpr.lint import format_gain
 from bpr.report.collect import Pair, Portfolio, Service, Variant
 
@@ -22,7 +24,10 @@ __all__ = [
     "Column",
     "Headline",
     "Table",
+    "cell_text",
     "change_records",
+    "change_sentence",
+    "compact_money",
     "compact_number",
     "display_label",
     "document_table",
@@ -32,6 +37,7 @@ __all__ = [
     "headline",
     "measure_table",
     "portfolio_table",
+    "step_table",
     "unit_of",
     "variant_facts",
 ]
@@ -68,6 +74,7 @@ class Column:
     kind: str = "number"
     unit: str = ""
     group: str = ""  # a heading over several columns (portfolio: "Steps", "Lead time")
+    currency: str | None = None  # the currency the heading names: its amounts omit the code
 
     @property
     def heading(self) -> str:
@@ -128,11 +135,17 @@ def unit_of(key: str, currency: str | None) -> str:
 def format_value(value: Any, kind: str = "number") -> str:
     """A value as a report shows it: numbers grouped, percents signed, None as a dash.
 
+    Amounts (:class:`~bpr.core.money.Money`) keep their currency's decimals and code.
+
     >>> format_value(-58.333, "percent"), format_value(None), format_value(2.5e9, "money")
     ('-58.3%', '–', '2,500,000,000')
+    >>> format_value(Money(0.97, "AZN"))
+    '0.97 AZN'
     """
     if value is None:
         return "–"
+    if isinstance(value, Money):
+        return format_money(value.amount, value.currency)
     if kind == "percent":
         return format_percent(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -161,6 +174,38 @@ def compact_number(value: float | None) -> str:
     return format_number(value, 0 if size >= 100 else 2)
 
 
+def compact_money(value: Any) -> str:
+    """An amount shortened like :func:`compact_number`, with its currency code.
+
+    >>> compact_money(Money(21632500000, "UZS")), compact_money(Money(0.97, "AZN"))
+    ('21.63 bn UZS', '0.97 AZN')
+    """
+    if isinstance(value, Money):
+        size = abs(value.amount)
+        text = compact_number(value.amount) if size >= 1e6 else format_money(value.amount, None)
+        return f"{text} {value.currency}" if value.currency else text
+    return compact_number(value)
+
+
+def cell_text(value: Any, column: Column, *, compact: bool = False) -> str:
+    """A table cell as text: an amount without its code where the column's heading names its
+    currency, with it where the column mixes currencies.
+
+    >>> cell_text(Money(3, "AZN"), Column("Fee", "money", "AZN", currency="AZN"))
+    '3.00'
+    >>> cell_text(Money(3, "AZN"), Column("Fee", "money"))
+    '3.00 AZN'
+    """
+    if isinstance(value, Money):
+        text = compact_money(value) if compact else format_value(value)
+        if value.currency and value.currency == column.currency:
+            text = text.removesuffix(f" {value.currency}")
+        return text
+    if compact:
+        return compact_number(value)
+    return format_value(value, column.kind)
+
+
 def _single_currency(services: Sequence[Service]) -> str | None:
     currencies = {s.currency for s in services} - {None}
     return currencies.pop() if len(currencies) == 1 else None
@@ -173,12 +218,10 @@ def portfolio_table(portfolio: Portfolio) -> Table:
     columns = [Column("Service", "text")]
     for key, group, unit in PORTFOLIO_MEASURES:
         unit = money if unit == "money" else unit
-        columns.append(
-            Column("As-Is", "money" if key == "annual_burden" else "number", unit, group)
-        )
-        columns.append(
-            Column("To-Be", "money" if key == "annual_burden" else "number", unit, group)
-        )
+        kind = "money" if key == "annual_burden" else "number"
+        owned = currency if kind == "money" else None
+        columns.append(Column("As-Is", kind, unit, group, owned))
+        columns.append(Column("To-Be", kind, unit, group, owned))
         columns.append(Column("Change", "percent", "", group))
     if currency is None:
         columns.append(Column("Currency", "text"))
@@ -195,8 +238,12 @@ def portfolio_table(portfolio: Portfolio) -> Table:
             before = only.measures if only is service.as_is else {}
             after = {} if only is service.as_is else only.measures
         row: list[Any] = [service.title]
-        for key, _, _ in PORTFOLIO_MEASURES:
-            row += [before.get(key), after.get(key)]
+        for key, _, unit in PORTFOLIO_MEASURES:
+            if unit == "money":
+                row += [money_cell(before.get(key), service.currency)]
+                row += [money_cell(after.get(key), service.currency)]
+            else:
+                row += [before.get(key), after.get(key)]
             row.append(pair.change(key)[2] if pair is not None else None)
         if currency is None:
             row.append(service.currency or "")
@@ -214,11 +261,20 @@ def headline(service: Service) -> list[Headline]:
     for key in HEADLINE_KEYS:
         label = MEASURE_LABELS[key][0]
         unit = unit_of(key, currency)
+        money = MEASURE_LABELS[key][1] == "money" and currency is not None
+        if money:
+            unit = ""  # each amount names its currency
+
+        def value(raw: Any, money: bool = money) -> Any:
+            return money_cell(raw, currency) if money else raw
+
         if pair is not None:
             before, after, percent = pair.change(key)
-            out.append(Headline(key, label, unit, before, after, percent, compared=True))
+            out.append(
+                Headline(key, label, unit, value(before), value(after), percent, compared=True)
+            )
         else:
-            out.append(Headline(key, label, unit, service.variants[0].measures.get(key)))
+            out.append(Headline(key, label, unit, value(service.variants[0].measures.get(key))))
     return out
 
 
@@ -228,11 +284,11 @@ def measure_table(service: Service) -> Table:
     columns = [Column("Measure", "text"), Column("Unit", "text")]
     base = service.as_is
     if base is not None:
-        columns.append(Column(display_label(base.label), "number"))
+        columns.append(Column(display_label(base.label), "number", currency=currency))
     for variant in service.to_bes:
-        columns.append(Column(display_label(variant.label), "number"))
+        columns.append(Column(display_label(variant.label), "number", currency=currency))
         if base is not None:
-            columns.append(Column("Change", "number"))
+            columns.append(Column("Change", "number", currency=currency))
             columns.append(Column("%", "percent"))
     table = Table(columns)
     pairs = {id(p.to_be): p for p in service.pairs}
@@ -251,6 +307,11 @@ def measure_table(service: Service) -> Table:
                 elif isinstance(before, int | float) and isinstance(after, int | float):
                     change = after - before
                 row += [change, percent]
+        if MEASURE_LABELS[key][1] == "money":
+            row = row[:2] + [
+                value if column.kind == "percent" else money_cell(value, currency)
+                for value, column in zip(row[2:], columns[2:], strict=True)
+            ]
         table.rows.append(row)
         table.keys.append(key)
     return table
@@ -278,10 +339,92 @@ _DOCUMENT_KINDS = {
 }
 
 
-def _record(change: Change, kinds: dict[str, str]) -> ChangeRecord:
+def _names(model: Model, doc_ids: Sequence[str]) -> str:
+    names = [model.documents[d].name if d in model.documents else d for d in doc_ids]
+    return _join(names)
+
+
+def _join(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _flow_words(model: Model, step: Step) -> str:
+    def name(target: str) -> str:
+        return "the end" if target == END else model.step(target).label
+
+    flow = step.next
+    if flow.kind == "parallel":
+        return "all of " + _join([name(t) for t in flow.targets]) + " at once"
+    if flow.kind == "choice":
+        parts = [f"{name(b.to)} ({format_number(b.p * 100, 0)}%)" for b in flow.branches]
+        return "one of " + _join(parts)
+    return name(flow.targets[0])
+
+
+def change_sentence(comparison: Comparison, step_id: str, field_name: str) -> str:
+    """How one field of a step changed, in words a ministry reads: documents and actors by
+    name, amounts in the currency, ``instead of`` for the old value.
+
+    >>> from bpr.files.load import loads
+    >>> from bpr.comparison import compare
+    >>> head = ("bpr: 1\\nservice: s\\ncurrency: AZN\\nactors: {a: {name: A}}\\n"
+    ...         "documents: {passport: {name: Passport}}\\n")
+    >>> old = loads(head + "variant: as-is\\nsteps: [{id: x, actor: a, needs: [passport], fee: 3}]")
+    >>> new = loads(head + "variant: to-be\\nsteps: [{id: x, actor: a, fee: 0.5}]")
+    >>> c = compare(old, new)
+    >>> change_sentence(c, "x", "needs"), change_sentence(c, "x", "fee")
+    ('needs: Passport no longer', 'fee: 0.50 AZN instead of 3.00 AZN')
+    """
+    old_model, new_model = comparison.as_is, comparison.to_be
+    old, new = old_model.step(step_id), new_model.step(step_id)
+    if field_name in ("needs", "produces"):
+        before, after = getattr(old, field_name), getattr(new, field_name)
+        verb = "needs" if field_name == "needs" else "issues"
+        gone = [d for d in before if d not in after]
+        added = [d for d in after if d not in before]
+        parts = []
+        if gone:
+            parts.append(f"{_names(old_model, gone)} no longer")
+        if added:
+            parts.append(
+                f"{_names(new_model, added)} now as well" if before else _names(new_model, added)
+            )
+        return f"{verb}: " + "; ".join(parts) if parts else f"{verb}: the same, in another order"
+    if field_name == "name":
+        return f"renamed from \u201c{old.label}\u201d"
+    if field_name == "actor":
+        return (
+            f"done by {new_model.actors[new.actor].name} instead of "
+            f"{old_model.actors[old.actor].name}"
+        )
+    if field_name == "agency":
+        before = old_model.actors[old.actor].agency or "no agency"
+        after = new_model.actors[new.actor].agency or "no agency"
+        return f"agency: {after} instead of {before}"
+    if field_name == "next":
+        return f"next: {_flow_words(new_model, new)} instead of {_flow_words(old_model, old)}"
+    if field_name == "fee":
+        return (
+            f"fee: {format_money(new.fee, new_model.currency)} instead of "
+            f"{format_money(old.fee, old_model.currency)}"
+        )
+    before_value, after_value = getattr(old, field_name, None), getattr(new, field_name, None)
+    before_text = "none" if before_value is None else str(before_value)
+    after_text = "none" if after_value is None else str(after_value)
+    return f"{field_name}: {after_text} instead of {before_text}"
+
+
+def _record(change: Change, kinds: dict[str, str], comparison: Comparison) -> ChangeRecord:
     detail = change.detail
     if change.kind == "replaced":
         detail = "replaces: " + ", ".join(change.replaced_names)
+    elif change.kind == "changed" and change.id in comparison.changed_steps:
+        detail = "; ".join(
+            change_sentence(comparison, change.id, f) for f in comparison.changed_steps[change.id]
+        )
     return ChangeRecord(kinds[change.kind], change.id, change.name, detail)
 
 
@@ -292,8 +435,8 @@ def change_records(pair: Pair) -> list[ChangeRecord]:
         return []
     order = list(_STEP_KINDS)
     steps = sorted(step_changes(comparison), key=lambda c: order.index(c.kind))
-    records = [_record(c, _STEP_KINDS) for c in steps]
-    records += [_record(c, _DOCUMENT_KINDS) for c in document_changes(comparison)]
+    records = [_record(c, _STEP_KINDS, comparison) for c in steps]
+    records += [_record(c, _DOCUMENT_KINDS, comparison) for c in document_changes(comparison)]
     records += [ChangeRecord("Redesign", r.kind, r.title, r.sentence) for r in comparison.redesigns]
     return records
 
@@ -363,3 +506,35 @@ def variant_facts(variant: Variant) -> list[tuple[str, str]]:
             )
         )
     return facts
+
+
+def step_table(variant: Variant) -> Table:
+    """One row per step in file order: who does it, over which channel, its work, wait, fee
+    (in the model's currency) and the documents it needs, by name (the full list)."""
+    model = variant.model
+    currency = model.currency
+    columns = [
+        Column("Step", "text"),
+        Column("Actor", "text"),
+        Column("Channel", "text"),
+        Column("Work", "text"),
+        Column("Wait", "text"),
+        Column("Fee", "money", currency or "", currency=currency),
+        Column("Documents", "text"),
+    ]
+    table = Table(columns)
+    for step in model.steps:
+        actor = model.actors[step.actor]
+        documents = [model.documents[d].name if d in model.documents else d for d in step.needs]
+        table.rows.append(
+            [
+                step.label,
+                actor.name,
+                step.channel,
+                str(step.work) if step.work.mean else "–",
+                str(step.wait) if step.wait.mean else "–",
+                Money(step.fee, currency) if step.fee else None,
+                ", ".join(documents) if documents else "–",
+            ]
+        )
+    return table

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.core.money import Money, excel_number_format, money_cell
 from bpr.core.text import for_spreadsheet
 from bpr.report.collect import Portfolio, Service, Variant
 from bpr.report.content import change_records, portfolio_table, unit_of
@@ -15,7 +16,7 @@ from bpr.report.content import change_records, portfolio_table, unit_of
 __all__ = ["excel_report", "sheet_title"]
 
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-_NUMBER_FORMATS = {"percent": '+0.0"%";-0.0"%";0"%"', "money": "#,##0", "number": "#,##0.##"}
+_NUMBER_FORMATS = {"percent": '+0.0"%";-0.0"%";0"%"', "number": "#,##0.##"}
 
 
 def sheet_title(label: str, taken: set[str]) -> str:
@@ -49,6 +50,10 @@ def _write_rows(
     # cell by cell: looking rows up by index (sheet[n]) scans the whole sheet each time
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
+            if isinstance(value, Money):  # the amount stays a number, shown in its currency
+                cell = sheet.cell(row=number, column=column, value=value.amount)
+                cell.number_format = excel_number_format(value.currency)
+                continue
             cell = sheet.cell(row=number, column=column, value=for_spreadsheet(value))
             if isinstance(value, str):
                 # model text is data, never a formula: "=cmd|..." stays text
@@ -59,11 +64,15 @@ def _write_rows(
     for index, header in enumerate(headers, start=1):
         width = max(
             [len(str(header))]
-            + [len(str(r[index - 1])) for r in rows[:200] if r[index - 1] is not None]
+            + [len(_shown(r[index - 1])) for r in rows[:200] if r[index - 1] is not None]
         )
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(
             max(width + 2, 8), 60
         )
+
+
+def _shown(value: Any) -> str:
+    return str(value)  # an amount as format_money writes it, code included
 
 
 def _currency_header(services: Sequence[Service]) -> str | None:
@@ -86,8 +95,13 @@ def _measure_rows(
     for service, variant in variants:
         model = variant.model
         row: list[Any] = [service.id, model.variant, model.title, model.file]
-        row += [variant.measures.get(key) for key in MEASURE_KEYS]
-        row += [model.volume, model.tariff, model.currency or ""]
+        row += [
+            money_cell(variant.measures.get(key), model.currency)
+            if MEASURE_LABELS[key][1] == "money"
+            else variant.measures.get(key)
+            for key in MEASURE_KEYS
+        ]
+        row += [model.volume, money_cell(model.tariff, model.currency), model.currency or ""]
         rows.append(row)
     return headers, rows, kinds
 
@@ -141,9 +155,10 @@ def excel_report(
                 if pair.comparison is not None:
                     change = pair.comparison.measures[key].change
                 unit = unit_of(key, service.currency)
-                measure_rows.append(
-                    [*head, MEASURE_LABELS[key][0], unit, before, after, change, percent]
-                )
+                values = [before, after, change]
+                if MEASURE_LABELS[key][1] == "money":
+                    values = [money_cell(v, service.currency) for v in values]
+                measure_rows.append([*head, MEASURE_LABELS[key][0], unit, *values, percent])
         if on_service is not None:
             on_service(service)
     _write_rows(changes, ["Service", "From", "To", "Change", "Id", "Name", "Detail"], change_rows)

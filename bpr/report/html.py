@@ -9,14 +9,16 @@ from contextlib import closing
 from typing import Any
 
 from bpr.comparison.html import redesign_items
+from bpr.core.money import Money, format_money
 from bpr.core.text import for_html
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
 from bpr.report.content import (
     HIGHER_IS_BETTER,
     Table,
+    cell_text,
     change_records,
-    compact_number,
+    compact_money,
     display_label,
     document_table,
     format_percent,
@@ -104,7 +106,15 @@ _SCRIPT = """
       if (x === y) { return 0; }
       if (x === "") { return 1; }
       if (y === "") { return -1; }
-      var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+      var order;
+      if (numeric && x.indexOf("|") >= 0 && y.indexOf("|") >= 0) {
+        /* an amount is "CURRENCY|number": currencies first, amounts only within one */
+        var cx = x.split("|")[0], cy = y.split("|")[0];
+        order = cx === cy ? parseFloat(x.split("|")[1]) - parseFloat(y.split("|")[1])
+                          : cx.localeCompare(cy);
+      } else {
+        order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+      }
       return direction * order;
     });
     rows.forEach(function (row) { body.appendChild(row); });
@@ -168,6 +178,8 @@ def _sort_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return str(int(value))
+    if isinstance(value, Money):  # amounts sort within their currency, never across
+        return f"{value.currency or ''}|{float(value.amount)!r}"
     if isinstance(value, int | float):
         return repr(float(value))
     return str(value).lower()
@@ -221,11 +233,7 @@ def _table(
         link = table.links[r] if r < len(table.links) else None
         cells = []
         for c, (column, value) in enumerate(zip(table.columns, row, strict=True)):
-            text = (
-                money(value)
-                if money and column.kind == "money"
-                else format_value(value, column.kind)
-            )
+            text = cell_text(value, column, compact=bool(money) and column.kind == "money")
             inner = for_html(text)
             if c == 0 and link:
                 inner = f'<a href="#{for_html(link)}">{inner}</a>'
@@ -424,7 +432,7 @@ def _totals(portfolio: Portfolio) -> str:
             '<p class="note">No service has a yearly volume in both variants: no yearly totals.</p>'
         )
     money = "; ".join(
-        f"{format_value(round(amount))} {currency}".strip()
+        format_money(amount, currency or None)
         for currency, amount in sorted(totals.money_saved.items())
     )
     services = "service" if totals.counted == 1 else "services"
@@ -486,7 +494,7 @@ def html_report(
         body.append('<section id="portfolio"><h2>Portfolio</h2>')
         body.append(_totals(portfolio))
         body.append('<p class="note no-print">Click a column heading to sort.</p>')
-        body.append(_table(portfolio_table(portfolio), sortable=True, money=compact_number))
+        body.append(_table(portfolio_table(portfolio), sortable=True, money=compact_money))
         body.append("</section>")
         body.append('<nav class="toc"><h2>Services</h2><ol>')
         for service in services:

@@ -8,13 +8,15 @@ from contextlib import closing
 from typing import Any
 
 from bpr.comparison.markdown import redesign_items
+from bpr.core.money import format_money
 from bpr.core.text import for_markdown
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped
 from bpr.report.content import (
     Table,
+    cell_text,
     change_records,
-    compact_number,
+    compact_money,
     display_label,
     document_table,
     format_percent,
@@ -46,11 +48,7 @@ def _table(
     for r, row in enumerate(table.rows):
         cells = []
         for c, (column, value) in enumerate(zip(table.columns, row, strict=True)):
-            text = (
-                money(value)
-                if money and column.kind == "money"
-                else format_value(value, column.kind)
-            )
+            text = cell_text(value, column, compact=bool(money) and column.kind == "money")
             cell = for_markdown(text)
             link = table.links[r] if links and r < len(table.links) else None
             if c == 0 and link:
@@ -220,8 +218,7 @@ def markdown_report(
         totals = portfolio.totals()
         if totals.counted:
             money = "; ".join(
-                f"{format_value(round(v))} {c}".strip()
-                for c, v in sorted(totals.money_saved.items())
+                format_money(v, c or None) for c, v in sorted(totals.money_saved.items())
             )
             hours = format_value(round(totals.applicant_hours_saved))
             counted = f"{totals.counted} service{'s' if totals.counted != 1 else ''}"
@@ -235,7 +232,7 @@ def markdown_report(
                 lines += [f"Not counted (no volume in both variants): {names}.", ""]
         else:
             lines += ["No service has a yearly volume in both variants: no yearly totals.", ""]
-        lines += _table(portfolio_table(portfolio), money=compact_number, links=True)
+        lines += _table(portfolio_table(portfolio), money=compact_money, links=True)
     if not services:
         lines += ["No model could be loaded: nothing to report.", ""]
     with closing(diagrams_in_order(services)) as drawn:
