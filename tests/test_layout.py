@@ -6,11 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bpr
 from bpr.analysis.flownet import flow_net
 from bpr.backend.graphviz import run_graphviz
 from bpr.core import textmetrics
+from bpr.core.text import one_line
 from bpr.core.textmetrics import text_width, truncate, wrap
 from bpr.errors import ExecutableNotFound, GraphvizError
 from bpr.layout.engine import (
@@ -354,3 +357,34 @@ def test_wrapping_cuts_only_words_longer_than_a_line() -> None:
     assert lines == ["Re-regi-", "stratio…"]
     assert all(text_width(line, 10) <= 40 for line in lines)
     assert wrap("W", 5, 10) == ["W"]  # one character wider than the line stays whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(st.sampled_from(list("aiWm -é\u0301中\u200d\n")) | st.characters(), max_size=200),
+    width=st.floats(min_value=1, max_value=400),
+    size=st.sampled_from([7.0, 9.0, 15.0]),
+    bold=st.booleans(),
+)
+def test_wrapped_lines_fit_keep_every_character_and_cost_linear_time(
+    text: str, width: float, size: float, bold: bool
+) -> None:
+    """Any text, any width: every line fits (or is one character too wide to cut), no
+    character is lost, and the characters measured grow linearly with the text."""
+    measure = textmetrics._char_width
+    calls = [0]
+
+    def counting(char: str) -> float:
+        calls[0] += 1
+        return measure(char)
+
+    textmetrics._char_width = counting  # hypothesis runs examples in one test call
+    try:
+        lines = wrap(text, width, size, bold=bold)
+    finally:
+        textmetrics._char_width = measure
+    for line in lines:
+        assert text_width(line, size, bold=bold) <= width or len(line.removesuffix("-")) <= 1
+    kept = "".join(lines).replace("-", "").replace(" ", "")
+    assert kept == one_line(text).replace("-", "").replace(" ", "")
+    assert calls[0] <= 4 * len(text) + 4
