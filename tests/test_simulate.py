@@ -251,7 +251,7 @@ def test_no_cases_is_an_error():
 
 
 def test_a_loop_that_hardly_ever_ends_is_stopped(monkeypatch):
-    monkeypatch.setattr("bpr.simulate._MAX_ROUNDS", 50)
+    monkeypatch.setattr("bpr.simulate.cases._MAX_ROUNDS", 50)
     m = model(
         "actors: {a: {name: A}}\nsteps:\n"
         "  - {id: x, actor: a, next: [{to: x, p: 0.99}, {to: end, p: 0.01}]}\n"
@@ -327,7 +327,7 @@ def test_a_negative_seed_is_refused():
 
 
 def test_more_cases_than_memory_holds_are_refused_before_the_start(monkeypatch):
-    monkeypatch.setattr("bpr.simulate._available_memory", lambda: 50 * 2**20)
+    monkeypatch.setattr("bpr.simulate.cases._available_memory", lambda: 50 * 2**20)
     m = bpr.load(NESTED)
     assert simulate(m, 100_000, seed=1).cases == 100_000  # about 19 MiB
     with pytest.raises(SimulationError, match=r"not enough memory to simulate 1,000,000 cases"):
@@ -337,12 +337,12 @@ def test_more_cases_than_memory_holds_are_refused_before_the_start(monkeypatch):
 
 
 def test_running_out_of_memory_is_an_error_not_a_traceback(monkeypatch):
-    monkeypatch.setattr("bpr.simulate._available_memory", lambda: None)  # not known
+    monkeypatch.setattr("bpr.simulate.cases._available_memory", lambda: None)  # not known
 
     def full(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("bpr.simulate._Engine.run", full)
+    monkeypatch.setattr("bpr.simulate.cases._Engine.run", full)
     with pytest.raises(SimulationError, match="not enough memory to simulate 5 cases"):
         simulate(bpr.load(NESTED), 5, seed=1)
 

@@ -1,5 +1,8 @@
 """Monte Carlo simulation of a model: the distribution of lead times, paths, effort and fees.
 
+Where actors have ``staff`` or ``hours``, the cases queue for them (:mod:`bpr.simulate.queueing`);
+otherwise every case is alone in the world, as below.
+
 The simulation follows the same semantics as the measures (:mod:`bpr.analysis.measures`): each step
 takes ``work + wait`` of elapsed time, a choice takes one branch by its probability, loops are
 followed as often as their dice say, and a parallel split takes as long as its slowest branch.
@@ -11,15 +14,20 @@ the Python-level work grows with the number of steps (and loop rounds), not with
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.measures import expected_totals
 from bpr.core.flow import ParallelBlock, analyse, strongly_connected_components
 from bpr.core.model import END, Model, Step
-from bpr.errors import DependencyError, SimulationError
+from bpr.errors import DependencyError, SimulationError, did_you_mean
 from bpr.files.eventlog import EventTable
 from bpr.files.output import atomic_write
+from bpr.simulate.arrivals import ArrivalPattern, arrival_times
+from bpr.simulate.calendar import OfficeCalendar, WeeklyHours
+from bpr.simulate.queueing import ActorQueue, QueueRun, Staffing, run_queued
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,18 +80,34 @@ class SimulationResult:
     path_count: int  # distinct paths seen
     expected_lead_time_days: float
     events: EventTable | None = field(default=None, repr=False)
+    #: Where cases queued for staff: the queue at each actor, and each case's queue waiting.
+    queues: dict[str, ActorQueue] | None = None
+    queue_hours: np.ndarray | None = field(default=None, repr=False)
+    deadline_hours: float | None = None
 
     @property
     def lead_time_days(self) -> np.ndarray:
         return self.lead_time_hours / 24.0
 
+    @property
+    def over_deadline(self) -> float | None:
+        """The share of cases whose lead time is longer than the deadline (None without one)."""
+        if self.deadline_hours is None:
+            return None
+        return float((self.lead_time_hours > self.deadline_hours + 1e-9).mean())
+
     def summary(self) -> dict[str, Any]:
-        """Everything ``bpr simulate --json`` prints: distributions, paths, effort and fees."""
+        """Everything ``bpr simulate --json`` prints: distributions, paths, effort and fees.
+
+        Where cases queued for staff, ``queue_days`` (each case's time waiting for staff) and
+        ``actors`` (per actor: staff, utilisation, queue waiting, mean queue length) follow;
+        with a deadline, ``deadline_days`` and ``over_deadline`` (the share of cases over it).
+        """
         import numpy as np
 
         listed = sum(p.cases for p in self.paths)
         other = self.cases - listed
-        return {
+        summary = {
             "service": self.service,
             "variant": self.variant,
             "cases": self.cases,
@@ -103,6 +127,13 @@ class SimulationResult:
                 "share": round(float(np.float64(other) / self.cases), 6),
             },
         }
+        if self.queues is not None and self.queue_hours is not None:
+            summary["queue_days"] = _distribution(self.queue_hours / 24.0)
+            summary["actors"] = {a: q.as_dict() for a, q in self.queues.items()}
+        if self.deadline_hours is not None:
+            summary["deadline_days"] = _round(self.deadline_hours / 24.0)
+            summary["over_deadline"] = _round(self.over_deadline)
+        return summary
 
 
 def _distribution(values: np.ndarray) -> dict[str, float]:
@@ -132,12 +163,24 @@ def simulate(
     events: bool = False,
     start: str = "2026-01-05",
     top_paths: int = TOP_PATHS,
+    staff: Mapping[str, int] | None = None,
+    hours: Mapping[str, WeeklyHours] | None = None,
+    holidays: Iterable[datetime.date] | None = None,
+    arrivals: ArrivalPattern | None = None,
+    deadline_hours: float | None = None,
 ) -> SimulationResult:
     """Simulate ``cases`` cases of a model; the same seed gives the same result.
 
     With ``events=True`` the result also holds every step run as an event (``result.events``,
     an :class:`bpr.files.eventlog.EventTable`) with start and complete times from ``start`` (an ISO
     date); cases arrive at the model's ``volume`` per year (or ``cases`` over one year).
+
+    Where an actor has ``staff`` (the model's, or ``staff={actor: desks}``, which overrides it)
+    or office ``hours`` (``hours={actor: {weekday: [(from, to)]}}``, weekday 0 Monday, hours
+    of the day), the cases queue for its staff first come, first served, and its work goes on
+    in its office hours only, closed on ``holidays``; cases then arrive as a Poisson process
+    of the model's ``volume`` a year (spread as ``arrivals`` says), which is required. A
+    ``deadline_hours`` (or the model's ``deadline``) gives the share of cases over it.
 
     >>> import bpr
     >>> m = bpr.loads(
@@ -156,6 +199,14 @@ def simulate(
         raise SimulationError(f"the seed is a whole number from 0 up, not {seed}")
     base = _start_date(start) if events else None
     _check_memory(model, cases, events)
+    deadline = deadline_hours if deadline_hours is not None else _model_deadline(model)
+    desks = _staff_of(model, staff)
+    office = _hours_of(model, hours)
+    if desks or office:
+        return _simulate_queued(
+            model, cases, seed, events, start, top_paths, desks, office,
+            holidays, arrivals, deadline,
+        )  # fmt: skip
     rng = np.random.default_rng(seed)
     try:
         engine = _Engine(model, cases, rng, record_events=events)
@@ -181,6 +232,166 @@ def simulate(
         path_count=distinct,
         expected_lead_time_days=expected_totals(model)[0] / 24.0,
         events=table,
+        deadline_hours=deadline,
+    )
+
+
+def _model_deadline(model: Model) -> float | None:
+    deadline = getattr(model, "deadline", None)
+    if deadline is None:
+        return None
+    return float(getattr(deadline, "mean", deadline))
+
+
+def _staff_of(model: Model, override: Mapping[str, int] | None) -> dict[str, int]:
+    """Desks per actor: the model's ``staff``, then the overrides (actor ids checked)."""
+    desks: dict[str, int] = {}
+    for actor_id, actor in model.actors.items():
+        declared = getattr(actor, "staff", None)
+        if declared is not None:
+            desks[actor_id] = int(declared)
+    for name, count in (override or {}).items():
+        if name not in model.actors:
+            raise SimulationError(
+                f"{model.file}: no actor '{name}' to give staff to"
+                + did_you_mean(name, list(model.actors))
+            )
+        if int(count) < 1:
+            raise SimulationError(f"the staff of '{name}' is a whole number from 1 up, not {count}")
+        desks[name] = int(count)
+    return desks
+
+
+def _hours_of(model: Model, override: Mapping[str, WeeklyHours] | None) -> dict[str, WeeklyHours]:
+    week: dict[str, WeeklyHours] = {}
+    for actor in model.actors.values():
+        found = getattr(actor, "hours", None)
+        if found is not None:
+            week[actor.id] = _weekly(found)
+    for name, schedule in (override or {}).items():
+        if name not in model.actors:
+            raise SimulationError(
+                f"{model.file}: no actor '{name}' to give office hours to"
+                + did_you_mean(name, list(model.actors))
+            )
+        week[name] = schedule
+    return week
+
+
+def _weekly(hours: Any) -> WeeklyHours:
+    """The model's parsed ``hours`` as open intervals per weekday."""
+    if isinstance(hours, Mapping):
+        return hours
+    to_week = getattr(hours, "weekly", None)
+    if callable(to_week):
+        return to_week()
+    raise SimulationError(f"cannot read the office hours {hours!r}")  # pragma: no cover
+
+
+def _simulate_queued(
+    model: Model,
+    cases: int,
+    seed: int | None,
+    events: bool,
+    start: str,
+    top_paths: int,
+    desks: dict[str, int],
+    office: dict[str, WeeklyHours],
+    holidays: Iterable[datetime.date] | None,
+    arrivals: ArrivalPattern | None,
+    deadline: float | None,
+) -> SimulationResult:
+    import numpy as np
+
+    if not model.volume:
+        who = next(iter(desks or office))
+        raise SimulationError(
+            f"{model.file}: actor '{who}' has staff or office hours, so the cases queue for "
+            "them, and the simulation needs to know how many arrive: add the yearly "
+            "`volume: N` at the top of the model"
+        )
+    day = datetime.date.fromisoformat(str(_start_date(start).astype("M8[D]")))
+    closed = list(holidays if holidays is not None else getattr(model, "holidays", None) or ())
+    span_days = int(cases / model.volume * 366) + 60
+    calendars = {
+        actor: OfficeCalendar.build(week, day, closed, horizon_days=span_days)
+        for actor, week in office.items()
+    }
+    pattern = arrivals if arrivals is not None else getattr(model, "arrivals", None)
+    if pattern is not None and pattern.kind == "office-hours" and pattern.calendar is None:
+        first_actor = model.first.actor
+        calendar = calendars.get(first_actor)
+        if calendar is None:
+            raise SimulationError(
+                f"{model.file}: the cases arrive in office hours, but '{first_actor}', who "
+                "performs the first step, has no `hours`; give it hours"
+            )
+        pattern = ArrivalPattern("office-hours", calendar=calendar)
+    times = arrival_times(cases, model.volume, np.random.default_rng([seed or 0, 2]), pattern, day)
+    run = run_queued(model, Staffing(desks, calendars, times), seed, events=events)
+    paths, distinct = _queued_paths(run, cases, top_paths)
+    table = _queued_events(model, run, times, start) if events else None
+    return SimulationResult(
+        service=model.service,
+        variant=model.variant,
+        cases=cases,
+        seed=seed,
+        lead_time_hours=run.lead_time_hours,
+        applicant_hours=run.applicant_hours,
+        fees=run.fees,
+        work_hours=run.work_total,
+        step_runs=run.step_runs,
+        paths=paths,
+        path_count=distinct,
+        expected_lead_time_days=expected_totals(model)[0] / 24.0,
+        events=table,
+        queues=run.queues,
+        queue_hours=run.queue_hours,
+        deadline_hours=deadline,
+    )
+
+
+def _queued_paths(run: QueueRun, cases: int, top: int) -> tuple[list[PathShare], int]:
+    import numpy as np
+
+    hashes, first, counts = np.unique(run.path_hash, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))[:top]
+    marks = np.full(cases, -1, dtype=np.int64)
+    marks[first[order]] = np.arange(len(order))
+    taken: list[list[str]] = [[] for _ in order]
+    case, code = run.decisions
+    hit = marks[case]
+    for slot, c in zip(hit[hit >= 0], code[hit >= 0], strict=True):
+        taken[int(slot)].append(run.codes[int(c)])
+    shares = [
+        PathShare(tuple(taken[i]), int(counts[o]), float(counts[o]) / cases)
+        for i, o in enumerate(order)
+    ]
+    return shares, len(hashes)
+
+
+def _queued_events(model: Model, run: QueueRun, times: np.ndarray, start: str) -> EventTable:
+    import numpy as np
+
+    assert run.events is not None
+    case, step, begin, end = run.events
+    order = np.lexsort((end, begin, case))
+    base = _start_date(start)
+    limit = (np.datetime64(_LOG_END, "ms") - base) / np.timedelta64(1, "h")
+    if len(end) and float(end.max()) > limit:
+        raise SimulationError(
+            f"the simulated log would run past {_LOG_END}, the last date that pandas before "
+            "version 3 can read; simulate fewer cases with --log"
+        )
+    steps: list[Step] = list(model.steps)
+    return EventTable(
+        case=case[order],
+        activity=step[order].astype(np.int32),
+        names=[s.label for s in steps],
+        resources=[s.actor for s in steps],
+        groups=[model.actors[s.actor].agency for s in steps],
+        start=base + np.round(begin[order] * 3_600_000).astype("timedelta64[ms]"),
+        complete=base + np.round(end[order] * 3_600_000).astype("timedelta64[ms]"),
     )
 
 

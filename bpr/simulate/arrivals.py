@@ -1,0 +1,98 @@
+"""When the simulated cases arrive: a Poisson process of ``volume`` cases a year.
+
+Evenly over the whole year by default; ``office-hours`` spreads them over the open hours of a
+calendar only; weights by month and weekday make some seasons and days busier (the weights
+are relative: they are scaled so that a year still brings ``volume`` cases).
+
+>>> import numpy as np
+>>> times = arrival_times(1000, 8760, np.random.default_rng(1))
+>>> bool(0.9 < times[-1] / 1000 < 1.1)    # one an hour
+True
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bpr.errors import SimulationError
+from bpr.simulate.calendar import OfficeCalendar
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["ArrivalPattern", "arrival_times"]
+
+_YEAR_HOURS = 365.25 * 24
+
+
+@dataclass(frozen=True)
+class ArrivalPattern:
+    """How arrivals spread over time: ``kind`` is ``uniform``, ``office-hours`` or ``weights``.
+
+    ``months`` (12 weights, January first) and ``weekdays`` (7, Monday first) are used with
+    ``weights``; ``calendar`` with ``office-hours``.
+    """
+
+    kind: str = "uniform"
+    months: Sequence[float] = (1.0,) * 12
+    weekdays: Sequence[float] = (1.0,) * 7
+    calendar: OfficeCalendar | None = None
+
+
+def arrival_times(
+    cases: int,
+    volume: float,
+    rng: np.random.Generator,
+    pattern: ArrivalPattern | None = None,
+    start: datetime.date = datetime.date(2026, 1, 5),
+) -> np.ndarray:
+    """The arrival time of each case in hours from ``start``, ascending; the first is 0."""
+    import numpy as np
+
+    if volume <= 0:
+        raise SimulationError(f"the yearly volume must be above 0 to simulate queues, not {volume}")
+    # unit-rate arrivals on the scale of expected cases, then mapped to clock time
+    expected = np.concatenate([[0.0], np.cumsum(rng.exponential(1.0, cases - 1))])
+    if pattern is None or pattern.kind == "uniform":
+        return expected * (_YEAR_HOURS / volume)
+    if pattern.kind == "office-hours":
+        calendar = pattern.calendar
+        if calendar is None:
+            raise SimulationError("arrivals in office hours need the office's hours")
+        per_open_hour = volume / (calendar.week_hours * _YEAR_HOURS / 168.0)
+        return calendar.times_at(expected / per_open_hour)
+    if pattern.kind == "weights":
+        return _weighted(expected, volume, pattern, start)
+    raise SimulationError(
+        f"unknown arrival pattern '{pattern.kind}'; use uniform, office-hours or weights"
+    )
+
+
+def _weighted(
+    expected: np.ndarray, volume: float, pattern: ArrivalPattern, start: datetime.date
+) -> np.ndarray:
+    """Arrivals whose daily rate follows the month and weekday weights (uniform in a day)."""
+    import numpy as np
+
+    months = np.asarray(pattern.months, dtype=float)
+    weekdays = np.asarray(pattern.weekdays, dtype=float)
+    if len(months) != 12 or len(weekdays) != 7 or (months < 0).any() or (weekdays < 0).any():
+        raise SimulationError("arrival weights are 12 for the months and 7 for the weekdays, >= 0")
+    if months.sum() == 0 or weekdays.sum() == 0:
+        raise SimulationError("arrival weights must not all be 0")
+    days_needed = int(expected[-1] / volume * 365.25 * 1.5 / months.max() * months.mean()) + 400
+    days = np.arange(days_needed)
+    dates = np.datetime64(start.isoformat(), "D") + days
+    month = dates.astype("datetime64[M]").astype(int) % 12
+    weekday = (dates.astype(int) + 3) % 7  # 1970-01-01 was a Thursday
+    year_days = np.arange(366 * 4)
+    ref = np.datetime64("2024-01-01", "D") + year_days  # four years: the mean of the weights
+    month_mean = months[ref.astype("datetime64[M]").astype(int) % 12].mean()
+    rate = volume / 365.25 * months[month] / month_mean * weekdays[weekday] / weekdays.mean()
+    cumulative = np.concatenate([[0.0], np.cumsum(rate)])
+    if cumulative[-1] < expected[-1]:  # pragma: no cover - days_needed leaves a margin
+        raise SimulationError("arrival weights leave too few cases a year")
+    return np.interp(expected, cumulative, np.arange(len(cumulative)) * 24.0)
