@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bpr.comparison.order import StepOrder, in_file_order, set_bits
-from bpr.core.model import Model, Step
+from bpr.comparison.words import be, count, document_kind, documents_noun, is_system, join
+from bpr.core.model import Actor, Model, Step
 from bpr.core.text import for_terminal
 
 __all__ = [
@@ -32,21 +33,50 @@ CONTACT_CHANNELS = ("in-person", "online", "phone", "post")
 
 #: The redesign classes, in report order: kind -> (title, what it detects). The kinds follow
 #: the best practices of Reijers and Limam Mansar (2005) and the e-government practice of
-#: once-only data exchange.
+#: once-only data exchange, single windows and proactive services (docs/comparison.md maps
+#: each to its heuristic).
 REDESIGN_KINDS: dict[str, tuple[str, str]] = {
     "task-elimination": ("Task elimination", "As-Is steps that no To-Be step keeps or replaces."),
+    "requirement-abolished": (
+        "Requirement abolished",
+        "A document the applicant had to provide is no longer required at all (not exchanged "
+        "instead): the provision that asked for it is amended.",
+    ),
     "integration": (
         "Integration",
         "Several As-Is steps merged into one To-Be step through replaces (task composition).",
     ),
-    "automation": ("Task automation", "A step, or the step that replaces it, is now automatic."),
+    "automation": (
+        "Task automation",
+        "A step, or the step that replaces it, is now automatic or done by an information "
+        "system (an actor of kind system).",
+    ),
+    "proactive-service": (
+        "Proactive service",
+        "The agency starts the case itself: the As-Is began with the applicant, the To-Be does "
+        "not (maturity stage 4).",
+    ),
+    "pre-filled-form": (
+        "Pre-filled form",
+        "A form the applicant filled in is now prepared by the agency or its system.",
+    ),
     "digitisation": (
         "Digitisation",
-        "A step done in person is now done online, by phone or by post; or by post, now online.",
+        "A step done in person, by post or by phone is now done online.",
+    ),
+    "remote-channel": (
+        "Remote channel",
+        "A step done in person is now done by post or by phone (remote, not digital).",
     ),
     "once-only": (
         "Once-only",
-        "A document the applicant brought is now exchanged between agencies, or no longer needed.",
+        "A document the applicant brought is now exchanged between agencies, or still issued "
+        "but no longer shown to another office.",
+    ),
+    "single-window": (
+        "Single window",
+        "One front-office actor takes over the applicant's contacts with other agencies "
+        "(case manager).",
     ),
     "contact-reduction": (
         "Contact reduction",
@@ -60,9 +90,14 @@ REDESIGN_KINDS: dict[str, tuple[str, str]] = {
         "Resequencing",
         "Two steps kept in both variants now run in the opposite order.",
     ),
+    "trusted-party": (
+        "Trusted party",
+        "The work of an agency's staff is now done by another organisation the case already "
+        "goes through (such as a notary), whose result the agency relies on.",
+    ),
     "delegation": (
         "Delegation",
-        "The work of a step moved to another actor or another agency.",
+        "The work of a staff step moved to other staff or another agency.",
     ),
     "numerical-involvement": (
         "Numerical involvement",
@@ -162,19 +197,25 @@ class _Classifier:
         self.orders = (StepOrder(self.old), StepOrder(self.new))
 
     def run(self) -> list[Redesign]:
-        found = [
-            self.task_elimination(),
-            self.integration(),
-            self.automation(),
-            self.digitisation(),
-            self.once_only(),
-            self.contact_reduction(),
-            self.parallelism(),
-            self.resequencing(),
-            self.delegation(),
-            self.numerical_involvement(),
-        ]
-        return [r for r in found if r is not None]
+        found = {
+            "task-elimination": self.task_elimination(),
+            "requirement-abolished": self.requirement_abolished(),
+            "integration": self.integration(),
+            "automation": self.automation(),
+            "proactive-service": self.proactive_service(),
+            "pre-filled-form": self.pre_filled_form(),
+            "digitisation": self.digitisation(),
+            "remote-channel": self.remote_channel(),
+            "once-only": self.once_only(),
+            "single-window": self.single_window(),
+            "contact-reduction": self.contact_reduction(),
+            "parallelism": self.parallelism(),
+            "resequencing": self.resequencing(),
+            "trusted-party": self.trusted_party(),
+            "delegation": self.delegation(),
+            "numerical-involvement": self.numerical_involvement(),
+        }
+        return [r for r in (found.get(kind) for kind in REDESIGN_KINDS) if r is not None]
 
     def make(
         self, kind: str, sentence: str, steps: Iterable[str] = (), documents: Iterable[str] = ()
@@ -189,13 +230,16 @@ class _Classifier:
     def new_name(self, step_id: str) -> str:
         return for_terminal(self.new.step(step_id).label)
 
+    def new_actor_name(self, step_id: str) -> str:
+        return for_terminal(self.new.actors[self.new.step(step_id).actor].name)
+
     def task_elimination(self) -> Redesign | None:
         removed = self.c.removed_steps
         if not removed:
             return None
         sentence = (
-            f"{_count(len(removed), 'step')} {_be(len(removed))} no longer done: "
-            f"{_join(self.old_name(s) for s in removed)}."
+            f"{count(len(removed), 'step')} {be(len(removed))} no longer done: "
+            f"{join(self.old_name(s) for s in removed)}."
         )
         return self.make("task-elimination", sentence, removed)
 
@@ -205,7 +249,7 @@ class _Classifier:
             return None
         total = sum(len(olds) for _, olds in merges)
         parts = [
-            f"{_join(self.old_name(o) for o in olds)} become {self.new_name(new)}"
+            f"{join(self.old_name(o) for o in olds)} become {self.new_name(new)}"
             for new, olds in merges
         ]
         sentence = f"{total} steps are merged into {len(merges)}: {'; '.join(parts)}."
@@ -221,85 +265,202 @@ class _Classifier:
         ]
 
     def automation(self) -> Redesign | None:
-        steps = [
-            new_id
-            for new_id, old, new in self.pairs()
-            if new.channel == "automatic" and old.channel != "automatic"
-        ]
-        steps = list(dict.fromkeys(steps))
-        if not steps:
-            return None
-        sentence = (
-            f"{_count(len(steps), 'step')} {_be(len(steps))} now done automatically: "
-            f"{_join(self.new_name(s) for s in steps)}."
-        )
-        return self.make("automation", sentence, steps)
-
-    def digitisation(self) -> Redesign | None:
-        """Visits that became online, phone or postal contacts; letters that went online."""
-        visits: dict[str, None] = {}
-        letters: dict[str, None] = {}
+        """Steps now automatic, or now done by an information system (``kind: system``)."""
+        automatic: dict[str, None] = {}
+        by_system: dict[str, None] = {}
         for new_id, old, new in self.pairs():
-            if old.channel == "in-person" and new.channel in _REMOTE:
-                visits[new_id] = None
-            elif old.channel == "post" and new.channel == "online":
-                letters[new_id] = None
-        letters = {s: None for s in letters if s not in visits}
-        if not visits and not letters:
+            if new.channel == "automatic" and old.channel != "automatic":
+                automatic[new_id] = None
+            elif is_system(self.new.actors[new.actor]) and not is_system(
+                self.old.actors[old.actor]
+            ):
+                by_system[new_id] = None
+        by_system = {s: None for s in by_system if s not in automatic}
+        if not automatic and not by_system:
             return None
         parts = []
-        if visits:
-            n = len(visits)
-            lead = f"{_count(n, 'step')} that needed a visit {_be(n)} now done"
-            channels = {self.new.step(s).channel for s in visits}
-            if len(channels) == 1:
-                how = _REMOTE[channels.pop()]
-                parts.append(f"{lead} {how}: {_join(self.new_name(s) for s in visits)}")
-            else:
-                listed = _join(
-                    f"{self.new_name(s)} ({_REMOTE[self.new.step(s).channel]})" for s in visits
-                )
-                parts.append(f"{lead} without a visit: {listed}")
-        if letters:
-            n = len(letters)
+        if automatic:
+            n = len(automatic)
             parts.append(
-                f"{_count(n, 'step')} done by post {_be(n)} now done online: "
-                f"{_join(self.new_name(s) for s in letters)}"
+                f"{count(n, 'step')} {be(n)} now done automatically: "
+                f"{join(self.new_name(s) for s in automatic)}"
             )
-        sentence = "; ".join(parts) + "."
-        sentence = sentence[0].upper() + sentence[1:]
-        return self.make("digitisation", sentence, in_file_order(self.new, [*visits, *letters]))
+        if by_system:
+            n = len(by_system)
+            listed = join(f"{self.new_name(s)} ({self.new_actor_name(s)})" for s in by_system)
+            parts.append(f"{count(n, 'step')} {be(n)} now done by an information system: {listed}")
+        return self.make(
+            "automation", _sentence(parts), in_file_order(self.new, [*automatic, *by_system])
+        )
+
+    def proactive_service(self) -> Redesign | None:
+        """The As-Is case starts with the applicant (their own step, or a contact with an
+        office); the To-Be case starts with the agency's own work (an internal or automatic
+        step of staff or a system)."""
+        old_first, new_first = self.old.first, self.new.first
+        if not _applicant_starts(self.old, old_first) or _applicant_starts(self.new, new_first):
+            return None
+        sentence = (
+            f"The agency starts the case itself: it begins with {self.new_name(new_first.id)} "
+            f"({self.new_actor_name(new_first.id)}) instead of the applicant's "
+            f"{self.old_name(old_first.id)}"
+        )
+        stage = self.c.measures.get("derived_maturity")
+        if self.new.maturity == 4 or (stage is not None and stage.after == 4):
+            sentence += "; a proactive service (maturity stage 4)"
+        return self.make("proactive-service", sentence + ".", [old_first.id, new_first.id])
+
+    def pre_filled_form(self) -> Redesign | None:
+        """A form the applicant filled in (produced at the applicant's own step) is now
+        prepared at a step of the agency or its system that stands for that step."""
+        found: dict[str, list[str]] = {}  # To-Be step -> the As-Is forms it prepares
+        for new_id, old, new in self.pairs():
+            if not self.old.actors[old.actor].is_applicant:
+                continue
+            if self.new.actors[new.actor].is_applicant or not new.produces:
+                continue
+            forms = [
+                d
+                for d in old.produces
+                if d in self.old.documents and document_kind(self.old.documents[d]) == "form"
+            ]
+            if forms:
+                found.setdefault(new_id, [])
+                found[new_id] += [f for f in forms if f not in found[new_id]]
+        if not found:
+            return None
+        parts = [
+            f"{self.new_name(new_id)} ({self.new_actor_name(new_id)}) prepares what the "
+            f"applicant filled in before: {self.doc_names(forms)}"
+            for new_id, forms in found.items()
+        ]
+        steps = [*found, *(o for n in found for o in self.c.sources[n])]
+        documents = list(dict.fromkeys(d for forms in found.values() for d in forms))
+        return self.make("pre-filled-form", _sentence(parts), steps, documents)
+
+    def digitisation(self) -> Redesign | None:
+        """Visits, letters and calls that are now done online."""
+        moved: dict[str, dict[str, None]] = {"in-person": {}, "post": {}, "phone": {}}
+        for new_id, old, new in self.pairs():
+            if new.channel == "online" and old.channel in moved:
+                moved[old.channel][new_id] = None
+        seen: set[str] = set()
+        parts = []
+        for channel, lead in (
+            ("in-person", "that needed a visit"),
+            ("post", "done by post"),
+            ("phone", "done by phone"),
+        ):
+            steps = [s for s in moved[channel] if s not in seen]
+            seen.update(steps)
+            if steps:
+                n = len(steps)
+                parts.append(
+                    f"{count(n, 'step')} {lead} {be(n)} now done online: "
+                    f"{join(self.new_name(s) for s in steps)}"
+                )
+        if not parts:
+            return None
+        return self.make("digitisation", _sentence(parts), in_file_order(self.new, seen))
+
+    def remote_channel(self) -> Redesign | None:
+        """Visits that are now letters or calls: remote, but not digital."""
+        moved: dict[str, None] = {}
+        for new_id, old, new in self.pairs():
+            if old.channel == "in-person" and new.channel in ("post", "phone"):
+                moved[new_id] = None
+        if not moved:
+            return None
+        n = len(moved)
+        lead = f"{count(n, 'step')} that needed a visit {be(n)} now done at a distance"
+        listed = join(f"{self.new_name(s)} ({_REMOTE[self.new.step(s).channel]})" for s in moved)
+        sentence = f"{lead}: {listed}; remote, not yet online."
+        return self.make("remote-channel", sentence, in_file_order(self.new, moved))
+
+    def dropped(self) -> tuple[list[str], list[str]]:
+        """The documents no longer asked for that the applicant brought: those the To-Be
+        still issues (produces) and those it neither asks for nor issues."""
+        dropped = [d for d in self.c.removed_documents if not self.old.documents[d].exchange]
+        issued = {d for s in self.new.steps for d in s.produces}
+        return [d for d in dropped if d in issued], [d for d in dropped if d not in issued]
+
+    def requirement_abolished(self) -> Redesign | None:
+        _, abolished = self.dropped()
+        if not abolished:
+            return None
+        sentence = (
+            f"{self.documents_count(abolished)} {be(len(abolished))} no longer required: "
+            f"{self.doc_names(abolished)}."
+        )
+        steps = [s.id for s in self.old.steps if set(s.needs) & set(abolished)]
+        return self.make("requirement-abolished", sentence, steps, abolished)
 
     def once_only(self) -> Redesign | None:
         exchanged = self.c.now_exchanged_documents
-        dropped = [d for d in self.c.removed_documents if not self.old.documents[d].exchange]
-        if not exchanged and not dropped:
+        still_issued, _ = self.dropped()
+        if not exchanged and not still_issued:
             return None
         parts = []
         if exchanged:
-            noun = self.document_noun(exchanged)
+            n = len(exchanged)
             parts.append(
-                f"{_count(len(exchanged), noun)} {_be(len(exchanged))} now obtained by the "
+                f"{self.documents_count(exchanged)} {be(n)} now obtained by the "
                 f"agencies themselves through data exchange: {self.doc_names(exchanged)}"
             )
-        if dropped:
-            noun = self.document_noun(dropped)
+        if still_issued:
+            n = len(still_issued)
+            it = "it is" if n == 1 else "they are"
             parts.append(
-                f"{_count(len(dropped), noun)} {_be(len(dropped))} no longer asked for: "
-                f"{self.doc_names(dropped)}"
+                f"the applicant no longer has to show {self.doc_names(still_issued)} to another "
+                f"office ({it} still issued)"
             )
-        sentence = "; ".join(parts) + "."
-        sentence = sentence[0].upper() + sentence[1:]
         steps = [s.id for s in self.new.steps if set(s.needs) & set(exchanged)]
-        steps += [s.id for s in self.old.steps if set(s.needs) & set(dropped)]
-        return self.make("once-only", sentence, steps, [*exchanged, *dropped])
+        steps += [s.id for s in self.old.steps if set(s.needs) & set(still_issued)]
+        return self.make("once-only", _sentence(parts), steps, [*exchanged, *still_issued])
 
-    def document_noun(self, documents: Sequence[str]) -> str:
-        issued = all(self.old.documents[d].issuer is not None for d in documents)
-        return "certificate" if issued else "document"
+    def documents_count(self, documents: Sequence[str]) -> str:
+        """``2 certificates``, ``1 payment receipt``: the count with the noun of their kind."""
+        return count(len(documents), *documents_noun(self.old.documents[d] for d in documents))
 
     def doc_names(self, documents: Iterable[str]) -> str:
-        return _join(for_terminal(self.old.documents[d].name) for d in documents)
+        return join(for_terminal(self.old.documents[d].name) for d in documents)
+
+    def single_window(self) -> Redesign | None:
+        """A To-Be actor whose contacts with the applicant stand for at least two As-Is
+        contacts of other actors, at least one of them of another organisation."""
+        served: dict[str, dict[str, None]] = {}  # To-Be actor -> As-Is contact steps
+        for _, old, new in self.pairs():
+            if new.channel not in CONTACT_CHANNELS or old.channel not in CONTACT_CHANNELS:
+                continue
+            actor, before = self.new.actors[new.actor], self.old.actors[old.actor]
+            if actor.is_applicant or is_system(actor) or before.is_applicant:
+                continue
+            served.setdefault(new.actor, {})[old.id] = None
+        parts, steps = [], []
+        for actor_id, contacts in served.items():
+            own = _organisation(self.new.actors[actor_id])
+            orgs = list(
+                dict.fromkeys(
+                    _organisation(self.old.actors[self.old.step(o).actor]) for o in contacts
+                )
+            )
+            if len(contacts) < 2 or all(o == own for o in orgs):
+                continue
+            now = [
+                s.id
+                for s in self.new.steps
+                if s.actor == actor_id and s.channel in CONTACT_CHANNELS
+            ]
+            name = for_terminal(self.new.actors[actor_id].name)
+            parts.append(
+                f"{name} serves the applicant for {join(for_terminal(o) for o in orgs)}: "
+                f"{count(len(now), 'contact')} instead of {len(contacts)} "
+                f"({join(self.new_name(s) for s in now)})"
+            )
+            steps += [*in_file_order(self.old, contacts), *now]
+        if not parts:
+            return None
+        return self.make("single-window", _sentence(parts), steps)
 
     def contact_reduction(self) -> Redesign | None:
         visits = self.c.measures["visits"]
@@ -313,16 +474,16 @@ class _Classifier:
         parts = []
         if visits.before != visits.after:
             if visits.after == 0:
-                before = _count(int(visits.before or 0), "visit")
+                before = count(int(visits.before or 0), "visit")
                 parts.append(f"no longer visits any office ({before} before)")
             else:
                 parts.append(
-                    f"makes {_count(int(visits.after or 0), 'visit')} to an office instead of "
+                    f"makes {count(int(visits.after or 0), 'visit')} to an office instead of "
                     f"{visits.before}"
                 )
         if before_contacts != after_contacts:
             parts.append(
-                f"has {_count(after_contacts, 'contact')} with the agencies in all instead of "
+                f"has {count(after_contacts, 'contact')} with the agencies in all instead of "
                 f"{before_contacts}"
             )
         sentence = f"The applicant {' and '.join(parts)}."
@@ -354,7 +515,7 @@ class _Classifier:
             return None
         parts = [
             f"{self.new_name(head)} alongside "
-            + _join(_some([self.new_name(o) for o in others], _LISTED, "other steps"))
+            + join(_some([self.new_name(o) for o in others], _LISTED, "other steps"))
             for head, others in _group(pairs, self.new)
         ]
         parts = _some(parts, _LISTED, "more steps run alongside others")
@@ -382,7 +543,7 @@ class _Classifier:
             ):
                 if side:
                     names = _some([self.new_name(o) for o in side], _LISTED, "other steps")
-                    where.append(f"{word} {_join(names)}")
+                    where.append(f"{word} {join(names)}")
             parts.append(f"{self.new_name(head)} now comes {' and '.join(where)}")
         parts = _some(parts, _LISTED, "more steps moved")
         sentence = "Steps run in a new order: " + "; ".join(parts) + "."
@@ -390,13 +551,21 @@ class _Classifier:
             "resequencing", sentence, in_file_order(self.new, [s for f in flips for s in f])
         )
 
-    def delegation(self) -> Redesign | None:
-        """Work of staff that other staff now do; automated steps and the applicant's own
-        steps are left to automation and digitisation."""
-        moves: list[tuple[str, str, str]] = []  # As-Is id, To-Be id, text
+    def moves(self) -> list[tuple[str, str, str, bool]]:
+        """Staff work that other staff now do: (As-Is id, To-Be id, text, trusted).
+
+        Steps of the applicant, automatic steps and steps of information systems on either
+        side are left to digitisation and automation. ``trusted`` marks work moved to another
+        organisation whose actor the As-Is case already went through (a notary checking what
+        the registry checked): the trusted-party practice.
+        """
+        found: list[tuple[str, str, str, bool]] = []
+        in_as_is = {s.actor for s in self.old.steps}
         for new_id, old, new in self.pairs():
             old_actor, new_actor = self.old.actors[old.actor], self.new.actors[new.actor]
             if new.channel == "automatic" or old_actor.is_applicant or new_actor.is_applicant:
+                continue
+            if is_system(old_actor) or is_system(new_actor):
                 continue
             # an actor whose id alone was renamed (same name, same agency) is the same actor
             if old.actor != new.actor and old_actor.name != new_actor.name:
@@ -406,13 +575,34 @@ class _Classifier:
                 before = old_actor.agency or old_actor.name
             else:
                 continue
+            trusted = (
+                new.actor != old.actor
+                and _organisation(new_actor) != _organisation(old_actor)
+                and (new.actor in in_as_is or _buys_service(new))
+            )
             text = f"now done by {for_terminal(now)} instead of {for_terminal(before)}"
-            moves.append((old.id, new_id, text))
+            found.append((old.id, new_id, text, trusted))
+        return found
+
+    def trusted_party(self) -> Redesign | None:
+        moves = [(o, n, text) for o, n, text, trusted in self.moves() if trusted]
         if not moves:
             return None
         listed = "; ".join(f"{self.old_name(o)}, {text}" for o, _, text in moves)
         n = len(moves)
-        sentence = f"{_count(n, 'step')} moved to another actor: {listed}."
+        sentence = (
+            f"{count(n, 'step')} of an agency {be(n)} now left to a trusted party whose result "
+            f"the agency relies on: {listed}."
+        )
+        return self.make("trusted-party", sentence, [s for o, new, _ in moves for s in (o, new)])
+
+    def delegation(self) -> Redesign | None:
+        moves = [(o, n, text) for o, n, text, trusted in self.moves() if not trusted]
+        if not moves:
+            return None
+        listed = "; ".join(f"{self.old_name(o)}, {text}" for o, _, text in moves)
+        n = len(moves)
+        sentence = f"{count(n, 'step')} moved to another actor: {listed}."
         steps = [s for o, new_id, _ in moves for s in (o, new_id)]
         return self.make("delegation", sentence, steps)
 
@@ -430,7 +620,7 @@ class _Classifier:
             gone = [a for a in old_agencies if a not in _agencies(self.new)]
             sentence = (
                 "Fewer organisations take part: "
-                f"{_count(int(agencies.after), 'agency', 'agencies')} instead of {agencies.before}"
+                f"{count(int(agencies.after), 'agency', 'agencies')} instead of {agencies.before}"
             )
             steps = [s.id for s in self.old.steps if self.old.actors[s.actor].agency in gone]
         elif agencies.after == agencies.before and actors.after < actors.before:
@@ -446,7 +636,7 @@ class _Classifier:
             return None
         if gone:
             verb = "takes" if len(gone) == 1 else "take"
-            sentence += f"; {_join(for_terminal(g) for g in gone)} no longer {verb} part"
+            sentence += f"; {join(for_terminal(g) for g in gone)} no longer {verb} part"
         return self.make("numerical-involvement", sentence + ".", steps)
 
 
@@ -488,16 +678,22 @@ def _some(parts: list[str], limit: int, more: str) -> list[str]:
 # -- plain language ------------------------------------------------------------------------
 
 
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+def _sentence(parts: Sequence[str]) -> str:
+    """Parts joined by semicolons into one sentence that starts with a capital."""
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
-def _be(n: int) -> str:
-    return "is" if n == 1 else "are"
+def _applicant_starts(model: Model, step: Step) -> bool:
+    """Whether the applicant takes part in the step: their own, or a contact with an office."""
+    return model.actors[step.actor].is_applicant or step.channel in CONTACT_CHANNELS
 
 
-def _join(items: Iterable[str]) -> str:
-    words = list(items)
-    if len(words) <= 2:
-        return " and ".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+def _buys_service(step: Step) -> bool:
+    """Whether the applicant pays at the step for a service (a charge, not a state duty)."""
+    return step.fee > 0 and getattr(step, "fee_kind", None) != "duty"
+
+
+def _organisation(actor: Actor) -> str:
+    """The organisation an actor belongs to: its agency, else the actor itself."""
+    return actor.agency or actor.name

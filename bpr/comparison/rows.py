@@ -25,13 +25,19 @@ from bpr.core.text import for_terminal
 
 __all__ = [
     "NO_CHANGE",
+    "STAGE_MEASURES",
     "Change",
     "change_text",
     "document_changes",
     "heading",
     "measure_rows",
+    "stage_change",
     "step_changes",
 ]
+
+#: The measures that are a stage on the UN e-service maturity scale, not a quantity: their
+#: change reads ``stage 1 -> 3``, never a percent (a stage is not three times another).
+STAGE_MEASURES = ("maturity", "derived_maturity")
 
 #: What every report says of two variants that do not differ.
 NO_CHANGE = "No change: the two variants have the same steps, documents and measures."
@@ -108,18 +114,34 @@ def heading(c: Comparison, arrow: str = "->") -> str:
 
 def measure_rows(c: Comparison) -> list[list[str]]:
     """One row per measure: its label (with the currency where both files use one), the value
-    before and after, the signed change and the percent."""
+    before and after, the signed change and the percent.
+
+    A maturity stage changes as ``stage 1 -> 3``, with no percent (:data:`STAGE_MEASURES`).
+    """
     currency = c.as_is.currency if c.as_is.currency == c.to_be.currency else None
-    return [
-        [
-            measure_label(m.key, currency),
-            format_number(m.before),
-            format_number(m.after),
-            _signed(m.change),
-            _percent(m.percent),
-        ]
-        for m in c.measures.values()
-    ]
+    rows = []
+    for m in c.measures.values():
+        change, percent = _signed(m.change), _percent(m.percent)
+        if m.key in STAGE_MEASURES:
+            change, percent = stage_change(m.before, m.after), "-"
+        label = measure_label(m.key, currency)
+        rows.append([label, format_number(m.before), format_number(m.after), change, percent])
+    return rows
+
+
+def stage_change(before: float | int | None, after: float | int | None) -> str:
+    """How a maturity stage moved, in words: ``stage 1 -> 3``, ``stage 2`` where it stays.
+
+    >>> stage_change(1, 3), stage_change(2, 2), stage_change(None, 4)
+    ('stage 1 -> 3', 'stage 2', 'none -> stage 4')
+    """
+    if before == after:
+        return "-" if before is None else f"stage {format_number(before)}"
+    if before is None or after is None:
+        old = "none" if before is None else f"stage {format_number(before)}"
+        new = "none" if after is None else f"stage {format_number(after)}"
+        return f"{old} -> {new}"
+    return f"stage {format_number(before)} -> {format_number(after)}"
 
 
 def _signed(value: float | int | None) -> str:
