@@ -72,10 +72,10 @@ MEASURE_LABELS: dict[str, tuple[str, str]] = {
     "annual_burden": ("Applicant's time and payments a year", "money"),
     "maturity": ("Maturity stage", ""),
     "duties": ("State duties, taxes and fines", "money"),
-    "admin_cost": ("Administrative cost (SCM)", "money"),
-    "annual_admin_cost": ("Administrative cost a year (SCM)", "money"),
+    "admin_cost": ("SCM administrative cost", "money"),
+    "annual_admin_cost": ("SCM administrative cost a year", "money"),
     "staff_hours": ("Staff time", "hours"),
-    "gov_cost": ("Cost to government (staff time)", "money"),
+    "gov_cost": ("Staff cost to government", "money"),
     "derived_maturity": ("Maturity the flow supports", ""),
 }
 
