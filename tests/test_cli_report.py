@@ -41,10 +41,10 @@ def test_a_skipped_model_is_reported_and_the_exit_status_is_1(run_bpr, tmp_path:
 
 
 def test_an_unknown_suffix_is_a_usage_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run_bpr("report", PORTFOLIO, "-o", tmp_path / "out.pdf")
+    result = run_bpr("report", PORTFOLIO, "-o", tmp_path / "out.odt")
     assert result.exit_code == 2
-    assert ".html, .md or .xlsx" in result.stderr
-    assert not (tmp_path / "out.pdf").exists()
+    assert ".html, .md, .xlsx, .docx or .pdf" in result.stderr
+    assert not (tmp_path / "out.odt").exists()
 
 
 def test_format_option_overrides_the_suffix(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -540,16 +540,19 @@ def test_sheet_titles_from_labels_are_valid_and_unique() -> None:
 
 
 def test_the_format_follows_the_suffix() -> None:
-    assert [report_format(n) for n in ("a.html", "a.HTM", "a.md", "b.markdown", "c.xlsx")] == [
+    names = ("a.html", "a.HTM", "a.md", "b.markdown", "c.xlsx", "d.docx", "e.PDF")
+    assert [report_format(n) for n in names] == [
         "html",
         "html",
         "markdown",
         "markdown",
         "excel",
+        "word",
+        "pdf",
     ]
-    with pytest.raises(bpr.OutputError, match=r"\.html, \.md or \.xlsx"):
-        report_format("a.pdf")
-    assert report_format("a.pdf", "html") == "html"
+    with pytest.raises(bpr.OutputError, match=r"\.html, \.md, \.xlsx, \.docx or \.pdf"):
+        report_format("a.odt")
+    assert report_format("a.odt", "html") == "html"
 
 
 def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:
@@ -646,7 +649,7 @@ def test_each_pair_is_compared_once_and_its_diagram_draws_that_comparison(
     monkeypatch.setattr(drawing_module, "compare", never)
     portfolio = collect([PORTFOLIO / "alpha"])
     page = str(render_report(portfolio, "html")[0])
-    assert calls == ["to-be", "to-be-2030"] and page.count("<figure>") == 5
+    assert calls == ["to-be", "to-be-2030"] and page.count('<figure class="diagram">') == 5
 
 
 def test_the_as_is_gets_the_redesign_opportunities_of_bpr_lint() -> None:

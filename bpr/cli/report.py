@@ -1,4 +1,4 @@
-"""``bpr report``: one service or a whole portfolio as HTML, Markdown or an Excel workbook."""
+"""``bpr report``: one service or a whole portfolio as HTML, Markdown, Excel, Word or PDF."""
 
 from __future__ import annotations
 
@@ -65,18 +65,25 @@ def _on_terminal() -> bool:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @output_option(
     "The report file: .html (one self-contained page), .md (with SVG diagrams in "
-    "OUT_files/) or .xlsx (an Excel workbook); - with --format html prints the page.",
+    "OUT_files/), .xlsx (an Excel workbook), .docx (an editable Word document) or .pdf "
+    "(printed by Chromium); - with --format html prints the page.",
     allow_dash=True,
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "markdown", "excel"]),
+    type=click.Choice(["html", "markdown", "excel", "word", "pdf"]),
     help="The format, where the output's suffix does not tell it.",
 )
 @click.option(
     "--title",
     help="The report's title (default: the service's name, or 'Process redesign portfolio').",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A Word document (.docx) whose styles, page size, headers and footers a .docx report "
+    "takes (as pandoc's --reference-doc); its own text is left out.",
 )
 @click.option(
     "--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal)."
@@ -86,6 +93,7 @@ def report(
     output: str,
     fmt: str | None,
     title: str | None,
+    template: str | None,
     progress: bool | None,
 ) -> int:
     """Write a report of the services in PATHS: measures, diagrams, changes, documents.
@@ -101,6 +109,8 @@ def report(
       bpr report models -o portfolio.html
       bpr report models -o guide/portfolio.md
       bpr report models -o portfolio.xlsx
+      bpr report models/property-registration -o note.docx --template ministry.docx
+      bpr report models -o portfolio.pdf
     """
     if output == STDOUT and fmt != "html":
         raise click.UsageError(
@@ -108,13 +118,17 @@ def report(
             "diagrams beside its file, and a workbook is not text; name a file"
         )
     try:
-        report_format(output, fmt)
+        chosen = report_format(output, fmt)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
+    if template is not None and chosen != "word":
+        raise click.UsageError("--template is for Word reports: name the output .docx")
     model_paths(paths)  # a folder without model files is wrong usage, as for bpr metrics
     enabled = _on_terminal() if progress is None else progress
     with progress_bar(enabled) as update:
-        result = write_report(paths, output, fmt=fmt, title=title, progress=update)
+        result = write_report(
+            paths, output, fmt=fmt, title=title, progress=update, template=template
+        )
     for entry in result.skipped:  # file names and reasons are shown, never obeyed, by a terminal
         click.echo(f"skipped {for_terminal(entry.file)}:", err=True)
         for line in entry.reason.splitlines():

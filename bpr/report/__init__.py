@@ -1,4 +1,5 @@
-"""Reports of one service or a portfolio of services, as HTML, Markdown or an Excel workbook.
+"""Reports of one service or a portfolio of services: HTML, Markdown, an Excel workbook, a Word
+document or a PDF.
 
 >>> from bpr.report import write_report
 >>> result = write_report(["models"], "portfolio.html")  # doctest: +SKIP
@@ -20,6 +21,8 @@ from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, colle
 from bpr.report.excel import excel_report
 from bpr.report.html import html_report
 from bpr.report.markdown import markdown_report
+from bpr.report.pdf import pdf_report
+from bpr.report.word import word_report
 
 __all__ = [
     "FORMATS",
@@ -42,6 +45,8 @@ FORMATS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".xlsx": "excel",
+    ".docx": "word",
+    ".pdf": "pdf",
 }
 
 #: ``progress(stage, done, total)``: stage is ``"load"`` (per file) or ``"write"`` (per service).
@@ -76,13 +81,14 @@ def report_format(output: str | os.PathLike[str], fmt: str | None = None) -> str
     """The format named by ``fmt`` or by the suffix of ``output``."""
     if fmt is not None:
         if fmt not in set(FORMATS.values()):
-            raise OutputError(f"unknown report format '{fmt}'; valid: excel, html, markdown")
+            valid = ", ".join(sorted(set(FORMATS.values())))
+            raise OutputError(f"unknown report format '{fmt}'; valid: {valid}")
         return fmt
     suffix = Path(output).suffix.lower()
     if suffix not in FORMATS:
         raise OutputError(
             f"{output}: cannot tell the report format from '{suffix or 'no suffix'}'; name the "
-            "output .html, .md or .xlsx"
+            "output .html, .md, .xlsx, .docx or .pdf"
         )
     return FORMATS[suffix]
 
@@ -122,8 +128,14 @@ def render_report(
     refresh: int = 0,
     on_service: Callable[[Service], None] | None = None,
     diagrams: str = "",
+    template: str | os.PathLike[str] | None = None,
 ) -> tuple[str | bytes, dict[str, str]]:
-    """The report's content in memory, and (Markdown) the SVG files by name."""
+    """The report's content in memory, and (Markdown) the SVG files by name. ``template``
+    is a Word document whose styles and page setup a Word report takes."""
+    if fmt == "word":
+        return word_report(portfolio, title=title, template=template, on_service=on_service), {}
+    if fmt == "pdf":
+        return pdf_report(portfolio, title=title, on_service=on_service), {}
     if fmt == "html":
         return html_report(portfolio, title=title, refresh=refresh, on_service=on_service), {}
     if fmt == "markdown":
@@ -139,14 +151,20 @@ def write_report(
     title: str | None = None,
     refresh: int = 0,
     progress: Progress | None = None,
+    template: str | os.PathLike[str] | None = None,
 ) -> ReportResult:
     """Build the report of the models among ``paths`` and write it to ``output``.
 
-    The format follows the suffix (.html, .md, .xlsx) unless ``fmt`` names it. Models that
+    The format follows the suffix (.html, .md, .xlsx, .docx, .pdf) unless ``fmt`` names it;
+    ``template`` is a reference .docx for a Word report's styles (as pandoc takes one). Models that
     fail to load are skipped and listed in the report. Each file is written whole or not at
     all, and never over an input.
     """
     fmt = report_format(output, fmt)
+    if template is not None and fmt != "word":
+        raise OutputError(f"{template}: a template is for Word reports (.docx) only")
+    if template is not None and not Path(template).is_file():
+        raise OutputError(f"{template}: no such Word template; name a .docx file")
     files = list(find_models(paths))
     named = [os.fspath(p) for p in paths]
     if not files:
@@ -154,6 +172,8 @@ def write_report(
             f"no *.yaml or *.yml files in {', '.join(named)}; name model files or folders"
         )
     inputs: list[str | os.PathLike[str]] = [*named, *files]
+    if template is not None:
+        inputs.append(template)
     refuse_overwriting_inputs(output, inputs)
     target = Path(output)
     folder = diagram_folder(target)
@@ -177,7 +197,13 @@ def write_report(
             progress("write", written, len(portfolio.services))
 
     content, extra = render_report(
-        portfolio, fmt, title=title, refresh=refresh, on_service=on_service, diagrams=folder.name
+        portfolio,
+        fmt,
+        title=title,
+        refresh=refresh,
+        on_service=on_service,
+        diagrams=folder.name,
+        template=template,
     )
     extra_files = []
     # only an input named *.svg could be overwritten by a diagram: checking every input

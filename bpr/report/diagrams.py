@@ -14,14 +14,19 @@ from typing import Any
 from bpr.comparison import Comparison
 from bpr.core.model import Model
 from bpr.core.text import one_line, printable
+from bpr.layout.content import BADGE_SIZE
 from bpr.render import comparison_dot, convert, process_dot
 from bpr.report.collect import Service
 
 __all__ = [
+    "Picture",
     "ServiceDiagrams",
+    "ServicePictures",
     "comparison_svg",
     "diagrams_in_order",
+    "fit_picture",
     "inline_svg",
+    "pictures_in_order",
     "service_diagrams",
     "swimlane_svg",
 ]
@@ -79,6 +84,82 @@ def diagrams_in_order(
     try:
         pending = deque(pool.submit(service_diagrams, service) for service in services)
         while pending:  # popped once written: memory holds only the diagrams still to come
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Pixels per inch of a picture at the size it is printed.
+PRINT_DPI = 300
+_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.S)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A diagram as a PNG for a printed document, with the size it is to be shown at.
+
+    ``width`` and ``height`` are in points (1/72 inch); ``scale`` is that size over the
+    diagram's own (1 keeps Graphviz's 9 pt labels at 9 pt; 0.5 prints them at 4.5 pt).
+    """
+
+    png: bytes
+    width: float
+    height: float
+    scale: float
+
+    @property
+    def smallest_text(self) -> float:
+        """The printed size in points of the diagram's smallest text (its badges)."""
+        return BADGE_SIZE * self.scale
+
+
+def fit_picture(dot: str, box: tuple[float, float], dpi: int = PRINT_DPI) -> Picture:
+    """Draw ``dot`` as a PNG that fits ``box`` (width, height in points) without growing,
+    with ``dpi`` pixels per printed inch."""
+    svg = convert(dot, "svg")
+    found = _SIZE.search(svg[:4000])
+    width, height = (float(found.group(1)), float(found.group(2))) if found else box
+    scale = min(1.0, box[0] / width, box[1] / height) if width and height else 1.0
+    png = convert(dot, "png", dpi=max(36.0, dpi * scale))
+    return Picture(png, width * scale, height * scale, scale)
+
+
+@dataclass
+class ServicePictures:
+    """A service's diagrams for print: one per pair (None where not compared), one per
+    variant."""
+
+    comparisons: list[Picture | None] = field(default_factory=list)
+    swimlanes: list[Picture] = field(default_factory=list)
+
+
+def service_pictures(service: Service, box: tuple[float, float]) -> ServicePictures:
+    comparisons = [
+        None
+        if p.comparison is None
+        else fit_picture(
+            comparison_dot(
+                p.comparison.as_is, p.comparison.to_be, stacked=True, comparison=p.comparison
+            ),
+            box,
+        )
+        for p in service.pairs
+    ]
+    return ServicePictures(
+        comparisons, [fit_picture(process_dot(v.model), box) for v in service.variants]
+    )
+
+
+def pictures_in_order(
+    services: Sequence[Service], box: tuple[float, float], workers: int | None = None
+) -> Generator[ServicePictures, None, None]:
+    """The print pictures of each service in turn, drawn ahead by a few threads, each fit to
+    ``box`` (width, height in points)."""
+    count = workers or min(4, (os.cpu_count() or 1) + 1)
+    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-picture")
+    try:
+        pending = deque(pool.submit(service_pictures, service, box) for service in services)
+        while pending:
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

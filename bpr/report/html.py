@@ -27,6 +27,7 @@ from bpr.report.content import (
     headline,
     measure_table,
     portfolio_table,
+    step_table,
     variant_facts,
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
@@ -38,7 +39,9 @@ _CSS = """
   --bad: #b3261e; --accent: #1f5fa8; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-  color: var(--ink); margin: 0 auto; max-width: 1400px; padding: 24px 32px 64px; }
+  color: var(--ink); margin: 0; padding: 24px 32px 64px; }
+/* the text column stays readable; tables and diagrams use the whole width of a wide screen */
+header, p, ul, ol, dl, h1, h2, h3, h4, .warning { max-width: 110ch; }
 h1 { font-size: 1.8rem; margin: 0 0 4px; }
 h2 { font-size: 1.45rem; margin: 40px 0 6px; padding-top: 12px;
   border-top: 3px solid var(--accent); }
@@ -61,7 +64,9 @@ table.sortable th button { all: inherit; cursor: pointer; padding: 0; white-spac
 table.sortable th button::after { content: " \\2195"; color: var(--muted); font-size: 0.8em; }
 table.sortable th[aria-sort="ascending"] button::after { content: " \\2191"; }
 table.sortable th[aria-sort="descending"] button::after { content: " \\2193"; }
-.wide { overflow-x: auto; }
+.wide { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: anywhere; }
+code { overflow-wrap: anywhere; }
 #portfolio table { font-size: 0.8rem; }
 #portfolio th, #portfolio td { padding: 3px 5px; }
 #portfolio td:first-child { min-width: 13em; }
@@ -72,6 +77,24 @@ table.sortable th[aria-sort="descending"] button::after { content: " \\2193"; }
 .card .change { font-size: 0.9rem; }
 figure { margin: 10px 0 20px; }
 figure svg { max-width: 100%; height: auto; display: block; }
+figure .frame { overflow: hidden; }
+figcaption button { font: inherit; font-size: 0.85rem; margin-left: 8px; cursor: pointer; }
+figure .zoom-tools { display: none; }
+/* the full-size view: the diagram at its own size over the page, panned by scrolling or
+   dragging, zoomed with + and - */
+figure.full { position: fixed; inset: 0; margin: 0; z-index: 10; background: #fff;
+  display: flex; flex-direction: column; }
+figure.full figcaption { order: -1; padding: 8px 16px; border-bottom: 1px solid var(--line);
+  background: var(--soft); color: var(--ink); }
+figure.full .zoom-tools { display: inline; }
+figure.full .frame { flex: 1; overflow: auto; cursor: grab; }
+figure.full svg { max-width: none; max-height: none; }
+@media (max-width: 600px) {
+  body { padding: 12px 12px 40px; font-size: 14px; }
+  nav.toc ol { columns: 1; }
+  .card { min-width: 0; flex: 1 1 45%; }
+  dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: 4px; }
+}
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px;
   font-size: 0.88rem; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
@@ -82,8 +105,11 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
   section.service { break-before: page; }
   h2, h3, h4 { break-after: avoid; }
   tr, figure, .card { break-inside: avoid; }
-  /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page */
-  figure svg { max-height: 170mm; width: auto; }
+  /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page;
+     each diagram takes a page of its own with its heading, so none leaves a page empty */
+  .diagram-page { break-before: page; }
+  figure svg { max-height: 165mm; max-width: 100%; width: auto; }
+  figcaption button, figure .zoom-tools { display: none; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
   a { color: inherit; text-decoration: none; }
@@ -135,6 +161,56 @@ _SCRIPT = """
                th.getAttribute("data-type") === "number", ascending ? 1 : -1);
       });
     });
+  });
+  /* a diagram opens full size over the page: pan by scrolling or dragging, zoom with + - */
+  function natural(svg) {
+    var box = svg.viewBox && svg.viewBox.baseVal;
+    var width = parseFloat(svg.getAttribute("width")) || (box ? box.width : 800);
+    return (svg.getAttribute("width") || "").indexOf("pt") > 0 ? width * 4 / 3 : width;
+  }
+  function setScale(figure, scale) {
+    var svg = figure.querySelector("svg");
+    figure.setAttribute("data-scale", String(scale));
+    svg.style.width = figure.classList.contains("full") ? (natural(svg) * scale) + "px" : "";
+  }
+  function close(figure) {
+    figure.classList.remove("full");
+    setScale(figure, 1);
+    figure.querySelector("button.zoom").textContent = "Full size";
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("figure.diagram"), function (figure) {
+    var open = figure.querySelector("button.zoom");
+    var frame = figure.querySelector(".frame");
+    open.addEventListener("click", function () {
+      if (figure.classList.contains("full")) { close(figure); return; }
+      figure.classList.add("full");
+      open.textContent = "Close (Esc)";
+      setScale(figure, 1);
+      frame.focus();
+    });
+    Array.prototype.forEach.call(figure.querySelectorAll("[data-zoom]"), function (button) {
+      button.addEventListener("click", function () {
+        var scale = parseFloat(figure.getAttribute("data-scale")) || 1;
+        var factor = button.getAttribute("data-zoom") === "in" ? 1.25 : 0.8;
+        setScale(figure, Math.min(8, Math.max(0.1, scale * factor)));
+      });
+    });
+    var drag = null;
+    frame.addEventListener("mousedown", function (event) {
+      if (!figure.classList.contains("full")) { return; }
+      drag = {x: event.clientX, y: event.clientY, left: frame.scrollLeft, top: frame.scrollTop};
+      event.preventDefault();
+    });
+    window.addEventListener("mousemove", function (event) {
+      if (!drag) { return; }
+      frame.scrollLeft = drag.left - (event.clientX - drag.x);
+      frame.scrollTop = drag.top - (event.clientY - drag.y);
+    });
+    window.addEventListener("mouseup", function () { drag = null; });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("figure.full"), close);
   });
 })();
 """
@@ -321,7 +397,16 @@ def _figure(svg: str, prefix: str, caption: str) -> str:
         figure = inline_svg(svg, prefix, caption)
     except ValueError as exc:  # one broken diagram must not cost the whole report
         return f'<p class="warning">{for_html(caption)}: {for_html(exc)}</p>'
-    return f"<figure>{figure}<figcaption>{for_html(caption)}</figcaption></figure>"
+    tools = (
+        '<button type="button" class="zoom" aria-label="Open the diagram full size">'
+        'Full size</button><span class="zoom-tools">'
+        '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
+        '<button type="button" data-zoom="out" aria-label="Zoom out">\u2212</button></span>'
+    )
+    return (
+        f'<figure class="diagram"><div class="frame" tabindex="-1">{figure}</div>'
+        f"<figcaption>{for_html(caption)}{tools}</figcaption></figure>"
+    )
 
 
 def _changes(pair: Pair) -> str:
@@ -337,14 +422,15 @@ def _changes(pair: Pair) -> str:
     changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
         out.append(
-            "<table><thead><tr><th>Change</th><th>Id</th><th>Name</th><th>Detail</th></tr></thead><tbody>"
+            '<div class="wide"><table><thead><tr><th>Change</th><th>Id</th><th>Name</th>'
+            "<th>Detail</th></tr></thead><tbody>"
         )
         for r in changes:
             out.append(
                 f"<tr><td>{for_html(r.kind)}</td><td><code>{for_html(r.item)}</code></td>"
                 f"<td>{for_html(r.name)}</td><td>{for_html(r.detail)}</td></tr>"
             )
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
     elif not redesigns:
         out.append('<p class="note">No steps or documents changed.</p>')
     return "".join(out)
@@ -355,7 +441,8 @@ def _findings(variant: Variant, currency: str | None) -> str:
         return ""
     out = [
         f"<h3>Redesign opportunities in the {for_html(display_label(variant.label))}</h3>",
-        "<table><thead><tr><th>Rule</th><th>Severity</th><th>Finding</th><th>Steps</th>"
+        '<div class="wide"><table><thead><tr><th>Rule</th><th>Severity</th><th>Finding</th>'
+        "<th>Steps</th>"
         "<th>Possible gain</th></tr></thead><tbody>",
     ]
     for finding in variant.findings:
@@ -365,7 +452,7 @@ def _findings(variant: Variant, currency: str | None) -> str:
             f"<tr><td><code>{for_html(finding.rule)}</code></td><td>{for_html(finding.severity)}</td>"
             f"<td>{for_html(finding.message)}</td><td>{for_html(steps)}</td><td>{for_html(gain)}</td></tr>"
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -380,7 +467,12 @@ def _sources(service: Service) -> str:
     return "<h3>Sources</h3>" + "".join(blocks)
 
 
-def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
+def _service(
+    service: Service, index: int, diagrams: ServiceDiagrams, *, printed: bool = False
+) -> str:
+    """One service's section. On screen the diagrams come first; ``printed`` puts the
+    figures and tables before them, so that the first page is full and each diagram takes a
+    page of its own."""
     out = [f'<section class="service" id="{for_html(service.anchor)}">']
     out.append(f"<h2>{for_html(service.title)}</h2>")
     labels = ", ".join(display_label(v.label) for v in service.variants)
@@ -390,6 +482,7 @@ def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
     )
     out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
     out.append(_cards(service))
+    figures: list[str] = []
     for n, (pair, svg) in enumerate(zip(service.pairs, diagrams.comparisons, strict=True)):
         if svg is None:
             continue  # not compared: shown under the changes
@@ -397,30 +490,40 @@ def _service(service: Service, index: int, diagrams: ServiceDiagrams) -> str:
         heading = (
             f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
         )
-        out.append(f"<h3>{for_html(heading)}</h3>")
-        out.append(_figure(svg, f"s{index}-c{n}", caption))
-    out.append("<h3>Swimlane diagrams</h3>")
+        figures.append(
+            f'<div class="diagram-page"><h3>{for_html(heading)}</h3>'
+            f"{_figure(svg, f's{index}-c{n}', caption)}</div>"
+        )
+    lanes = ["<h3>Swimlane diagrams</h3>"]
     for n, (variant, svg) in enumerate(zip(service.variants, diagrams.swimlanes, strict=True)):
-        out.append(f"<h4>{for_html(variant.model.title)}</h4>")
-        out.append('<dl class="facts">')
+        part = [f"<h4>{for_html(variant.model.title)}</h4>", '<dl class="facts">']
         for term, value in variant_facts(variant):
-            out.append(f"<dt>{for_html(term)}</dt><dd>{for_html(value)}</dd>")
-        out.append("</dl>")
-        out.append(_figure(svg, f"s{index}-v{n}", variant.model.title))
-    out.append("<h3>Measures</h3>")
-    out.append(_table(measure_table(service)))
-    for pair in service.pairs:
-        out.append(_changes(pair))
-    out.append("<h3>Documents</h3>")
+            part.append(f"<dt>{for_html(term)}</dt><dd>{for_html(value)}</dd>")
+        part.append("</dl>")
+        part.append(_figure(svg, f"s{index}-v{n}", variant.model.title))
+        if n == 0:
+            part.insert(0, lanes.pop())
+        lanes.append('<div class="diagram-page">' + "".join(part) + "</div>")
+    tables = ["<h3>Measures</h3>", _table(measure_table(service))]
+    tables += [_changes(pair) for pair in service.pairs]
+    steps = ["<h3>Steps</h3>"]
+    for variant in service.variants:
+        steps.append(f"<h4>{for_html(variant.model.title)}</h4>")
+        steps.append(_table(step_table(variant)))
+    rest = ["<h3>Documents</h3>"]
     documents = document_table(service)
     if documents.rows:
-        out.append(_table(documents))
+        rest.append(_table(documents))
     else:
-        out.append('<p class="note">No documents declared.</p>')
+        rest.append('<p class="note">No documents declared.</p>')
     base = service.as_is
     if base is not None:
-        out.append(_findings(base, service.currency))
-    out.append(_sources(service))
+        rest.append(_findings(base, service.currency))
+    rest.append(_sources(service))
+    if printed:
+        out += tables + figures + lanes + steps + rest
+    else:
+        out += figures + lanes + tables + steps + rest
     out.append("</section>")
     return "".join(out)
 
@@ -453,8 +556,9 @@ def html_report(
     title: str | None = None,
     refresh: int = 0,
     on_service: Callable[[Service], None] | None = None,
+    printed: bool = False,
 ) -> str:
-    """The whole report as one HTML document.
+    """The whole report as one HTML document (``printed``: in the order of the PDF).
 
     Every text from the models is escaped; the only script is the table sorter (and, with
     ``refresh``, the scroll keeper), pinned by the page's Content-Security-Policy.
@@ -506,7 +610,7 @@ def html_report(
         body.append('<p class="note">No model could be loaded: nothing to report.</p>')
     with closing(diagrams_in_order(services)) as drawn:
         for index, service in enumerate(services):
-            body.append(_service(service, index, next(drawn)))
+            body.append(_service(service, index, next(drawn), printed=printed))
             if on_service is not None:
                 on_service(service)
     tail = [f"<script>{s}</script>" for s in scripts] + ["</body>", "</html>", ""]

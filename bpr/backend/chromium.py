@@ -1,0 +1,162 @@
+"""The one place that runs the headless Chromium browser: printing an HTML page to PDF.
+
+Chromium runs as a child in its own process group with a fresh, throw-away profile
+(``--user-data-dir``), no network chatter (background networking, component updates and sync
+off) and no first-run dialogs. bpr waits on it in short steps and ends the whole group when
+the run is interrupted (Ctrl-C or SIGTERM turn into an exception in the waiting thread),
+when it takes too long, and when the program exits: no browser outlives its command.
+
+>>> find_chromium()  # doctest: +SKIP
+'/usr/bin/chromium'
+>>> print_to_pdf("report.html", "report.pdf")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bpr.errors import ExecutableNotFound, OutputError
+
+__all__ = ["CHROMIUM_NAMES", "INSTALL_HINT", "TIMEOUT", "find_chromium", "print_to_pdf"]
+
+#: The names the browser goes by, tried in this order on the PATH.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = (
+    "install Chromium with: sudo apt-get install chromium (Debian/Ubuntu), "
+    "brew install --cask chromium (macOS), or run scripts/setup.sh"
+)
+#: Seconds one print may take before it is stopped; a 6-service portfolio needs about 10.
+TIMEOUT = 180.0
+_POLL = 0.05
+#: Switches for a quiet, private, one-shot browser: no sandbox (it runs as root in
+#: containers), no GPU, nothing fetched from the network behind the page's back.
+_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--mute-audio",
+    "--hide-scrollbars",
+)
+
+_running: set[subprocess.Popen[bytes]] = set()
+_lock = threading.Lock()
+
+
+def find_chromium() -> str:
+    """The full path of the Chromium program; raises :class:`ExecutableNotFound` naming the fix.
+
+    ``BPR_CHROMIUM`` in the environment names another browser program.
+    """
+    named = os.environ.get("BPR_CHROMIUM")
+    if named:
+        found = shutil.which(named)
+        if found is None:
+            raise ExecutableNotFound(named, f"BPR_CHROMIUM names it; {INSTALL_HINT}")
+        return found
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    raise ExecutableNotFound("chromium", INSTALL_HINT)
+
+
+def print_to_pdf(
+    page: str | os.PathLike[str], pdf: str | os.PathLike[str], *, timeout: float = TIMEOUT
+) -> Path:
+    """Print the HTML file ``page`` to the PDF file ``pdf`` as Chromium's print preview would,
+    with the page's own ``@page`` size and margins and no header or footer lines.
+
+    ``pdf`` is written by Chromium itself: callers print to a temporary file and move it into
+    place. Raises :class:`OutputError` with Chromium's own words where the print fails.
+    """
+    executable = find_chromium()
+    source = Path(page).resolve()
+    target = Path(pdf).resolve()
+    with tempfile.TemporaryDirectory(prefix="bpr-chromium-") as profile:
+        command = [
+            executable,
+            *_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=10000",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own group: the terminal's Ctrl-C reaches bpr only
+            )
+        except OSError as exc:
+            raise ExecutableNotFound(executable, f"{exc.strerror}; {INSTALL_HINT}") from None
+        with _lock:
+            _running.add(process)
+        try:
+            stderr = _wait(process, timeout)
+        finally:
+            _end(process)
+            with _lock:
+                _running.discard(process)
+    if process.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+        lines = [
+            line
+            for line in stderr.decode("utf-8", "replace").splitlines()
+            if line.strip() and "dbus" not in line.lower()
+        ]
+        detail = "; ".join(lines[-3:]) or f"exit status {process.returncode}"
+        raise OutputError(f"{target}: Chromium could not print {source.name} to PDF: {detail}")
+    return target
+
+
+def _wait(process: subprocess.Popen[bytes], timeout: float) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OutputError(
+                f"Chromium took more than {timeout:.0f} s to print the report; report fewer "
+                "services at a time"
+            )
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            _, stderr = process.communicate(timeout=min(_POLL, left))
+            return stderr
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill the browser's process group (its renderer and GPU helpers too) and collect it."""
+    if process.poll() is None:  # not collected yet, so its group id is still its own
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)  # the renderer and helpers with it
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    process.wait()
+
+
+@atexit.register
+def _end_at_exit() -> None:
+    with _lock:
+        left = list(_running)
+    for process in left:
+        _end(process)

@@ -1,0 +1,492 @@
+"""The report as an editable Word document (.docx), for notes that ministries print, comment
+and route for approval.
+
+The document is built with python-docx from real Word parts: Heading styles (so Word's
+navigation pane lists every service), tables (measures, documents, steps, changes), bulleted
+redesign sentences, pictures with numbered captions (a ``SEQ Figure`` field) and the sources as
+a numbered list. Diagrams are PNG pictures at 300 pixels per printed inch, each fit to the page
+(python-docx cannot embed SVG or EMF, and Word before 2016 shows no SVG).
+
+A ``template`` (a reference .docx, as pandoc takes one) gives the styles, page size, margins,
+headers and footers: its body is cleared and the report written into it.
+
+>>> data = word_report(collect(["models/traffic-fine-payment"]))  # doctest: +SKIP
+>>> data[:2]  # doctest: +SKIP
+b'PK'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from bpr.backend.git import is_modified, last_commit
+from bpr.core.version import __version__
+from bpr.errors import OutputError
+from bpr.report.collect import Pair, Portfolio, Service, Variant
+from bpr.report.content import (
+    Table,
+    cell_text,
+    change_records,
+    display_label,
+    document_table,
+    format_percent,
+    format_value,
+    headline,
+    measure_table,
+    step_table,
+)
+from bpr.report.diagrams import Picture, ServicePictures, pictures_in_order
+
+__all__ = ["ESTIMATE_WORDS", "estimate_files", "word_report"]
+
+#: Words in a model's sources or comments that mark its figures as estimates.
+ESTIMATE_WORDS = re.compile(r"\b(estimat\w*|assum\w*|approximat\w*)", re.IGNORECASE)
+_A4 = (210.0, 297.0)  # mm
+_MARGIN = 20.0  # mm
+_CAPTION_ROOM = 90.0  # points kept under a picture for its heading and caption
+
+
+def estimate_files(portfolio: Portfolio) -> list[str]:
+    """The model files whose sources or comments say that figures are estimates or
+    assumptions."""
+    out = []
+    for service in portfolio.services:
+        for variant in service.variants:
+            model = variant.model
+            if any(ESTIMATE_WORDS.search(s) for s in model.sources) or _comments_say(model.file):
+                out.append(model.file)
+    return out
+
+
+def _comments_say(file: str) -> bool:
+    try:
+        text = Path(file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        hash_at = line.find("#")
+        if hash_at >= 0 and ESTIMATE_WORDS.search(line[hash_at:]):
+            return True
+    return False
+
+
+# -- python-docx helpers ------------------------------------------------------------------------
+
+
+def _open(template: str | os.PathLike[str] | None) -> Any:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.shared import Mm
+
+    if template is None:
+        document = docx.Document()
+        for section in document.sections:
+            section.page_width, section.page_height = Mm(_A4[0]), Mm(_A4[1])
+            for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+                setattr(section, side, Mm(_MARGIN))
+        return document
+    try:
+        document = docx.Document(os.fspath(template))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise OutputError(
+            f"{template}: cannot read it as a Word template ({exc}); name a .docx file saved "
+            "by Word or LibreOffice"
+        ) from None
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):  # the page setup stays, the content goes
+            body.remove(child)
+    return document
+
+
+def _style(document: Any, name: str, level: int | None = None) -> Any:
+    """The style ``name``; where a template lacks it, one made on Normal (a heading gets its
+    outline level, so that it still shows in the navigation pane)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Pt
+
+    styles = document.styles
+    try:
+        return styles[name]
+    except KeyError:
+        pass
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles["Normal"]
+    if level is not None:
+        style.font.bold = True
+        style.font.size = Pt(max(11, 18 - 2 * level))
+        outline = OxmlElement("w:outlineLvl")
+        outline.set(qn("w:val"), str(level - 1))
+        style.element.get_or_add_pPr().append(outline)
+    return style
+
+
+def _heading(document: Any, text: str, level: int) -> Any:
+    return document.add_paragraph(text, style=_style(document, f"Heading {level}", level))
+
+
+def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
+    return document.add_paragraph(text, style=_style(document, style) if style else None)
+
+
+def _table_style(document: Any) -> Any:
+    try:
+        return document.styles["Table Grid"]
+    except KeyError:
+        return None
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _word_table(
+    document: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]
+) -> Any:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    table = document.add_table(rows=1, cols=len(headers))
+    style = _table_style(document)
+    if style is not None:
+        table.style = style
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for cell, text, right in zip(table.rows[0].cells, headers, numeric, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(9)
+        if right:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text, right in zip(cells, values, numeric, strict=True):
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(9)
+            if right:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _widths(document, table, [headers, *rows])
+    _paragraph(document)  # Word joins two tables that touch: keep them apart
+    return table
+
+
+def _widths(document: Any, table: Any, rows: Sequence[Sequence[str]]) -> None:
+    """Column widths after their texts over the whole width of the text: each column gets
+    room for its longest word (numbers never wrap), the rest goes to the long texts."""
+    from docx.shared import Emu
+
+    columns = len(rows[0])
+    need = [7] * columns  # in characters: a bold heading such as "Work" stays whole
+    want = [1] * columns
+    for row in rows:
+        for i, text in enumerate(row):
+            longest_word = max((len(w) for w in text.split()), default=0) + 3  # + padding
+            need[i] = max(need[i], min(longest_word, 26))
+            want[i] = max(want[i], min(len(text) + 3, 60))
+    section = document.sections[-1]
+    room = section.page_width - section.left_margin - section.right_margin
+    characters = room / 12700 / 5.0  # points per character of 9 pt text, on average
+    spare = max(0.0, characters - sum(need))
+    extra = [w - n for w, n in zip(want, need, strict=True)]
+    total_extra = sum(extra) or 1
+    chars = [n + spare * min(1.0, e / total_extra) for n, e in zip(need, extra, strict=True)]
+    total = sum(chars)
+    table.autofit = False
+    for column, length in zip(table.columns, chars, strict=True):
+        width = Emu(int(room * length / total))
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
+def _content_table(document: Any, table: Table) -> Any:
+    headers = [f"{c.group} {c.label}".strip() if c.group else c.heading for c in table.columns]
+    numeric = [c.kind in ("number", "percent", "money") for c in table.columns]
+    rows = [
+        [cell_text(value, column) for value, column in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    ]
+    return _word_table(document, headers, rows, numeric)
+
+
+def _caption(document: Any, text: str, number: int) -> None:
+    """``Figure N: text`` with N a SEQ field, so Word numbers, cross-references and lists the
+    figures itself (References > Insert Table of Figures)."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    paragraph = _paragraph(document, "", "Caption")
+    paragraph.add_run("Figure ")
+
+    def field_char(kind: str) -> Any:
+        run = paragraph.add_run()
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run._r.append(char)
+        return run
+
+    field_char("begin")
+    instruction = paragraph.add_run()
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = " SEQ Figure \\* ARABIC "
+    instruction._r.append(code)
+    field_char("separate")
+    paragraph.add_run(str(number))  # shown until Word updates the field
+    field_char("end")
+    paragraph.add_run(f": {text}")
+
+
+def _picture(document: Any, picture: Picture, caption: str, number: int) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.add_run().add_picture(
+        io.BytesIO(picture.png), width=Pt(picture.width), height=Pt(picture.height)
+    )
+    scale = f"printed at {picture.scale * 100:.0f} % of its drawn size" if picture.scale < 1 else ""
+    _caption(document, caption + (f" ({scale})" if scale else ""), number)
+
+
+def _numbered(document: Any, items: Sequence[str]) -> None:
+    """A numbered list that starts again at 1, whatever lists came before it."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    style = _style(document, "List Number")
+    paragraphs = [document.add_paragraph(item, style=style) for item in items]
+    numbering = document.part.numbering_part.numbering_definitions._numbering
+    style_num = style.element.xpath("./w:pPr/w:numPr/w:numId/@w:val")
+    if not style_num:
+        return  # a template's list style without numbering: the items stay a plain list
+    abstract = numbering.xpath(f'./w:num[@w:numId="{style_num[0]}"]/w:abstractNumId/@w:val')
+    if not abstract:
+        return
+    num = numbering.add_num(int(abstract[0]))
+    override = num.add_lvlOverride(ilvl=0)
+    start = OxmlElement("w:startOverride")
+    start.set(qn("w:val"), "1")
+    override.append(start)
+    for paragraph in paragraphs:
+        properties = paragraph._p.get_or_add_pPr()
+        num_pr = properties.get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = 0
+        num_pr.get_or_add_numId().val = num.numId
+
+
+def _box(document: Any) -> tuple[float, float]:
+    """The room for a picture on a landscape page: the text width, the text height less a
+    heading and a caption."""
+    section = document.sections[-1]
+    emu = 12700  # per point
+    long_side = max(section.page_width, section.page_height)
+    short_side = min(section.page_width, section.page_height)
+    width = (long_side - section.left_margin - section.right_margin) / emu
+    height = (short_side - section.top_margin - section.bottom_margin) / emu
+    return width, height - _CAPTION_ROOM
+
+
+# -- the document -------------------------------------------------------------------------------
+
+
+def _cover(document: Any, portfolio: Portfolio, title: str, estimates: list[str]) -> None:
+    from docx.shared import Pt
+
+    _paragraph(document, title, "Title")
+    services = portfolio.services
+    _paragraph(
+        document,
+        f"{len(services)} service{'s' if len(services) != 1 else ''}: "
+        + "; ".join(s.title for s in services),
+        "Subtitle",
+    )
+    _paragraph(document, f"Date: {_dt.date.today().isoformat()}")
+    if estimates:
+        note = _paragraph(document)
+        run = note.add_run("Draft: figures are estimates. ")
+        run.bold = True
+        run.font.size = Pt(12)
+        note.add_run(
+            "The sources or comments of these model files say that some durations, fees or "
+            "volumes are estimates or assumptions: " + ", ".join(estimates) + "."
+        )
+    _heading(document, "Model files", 2)
+    rows = []
+    for path in portfolio.files:
+        commit = last_commit(path)
+        if commit is not None and is_modified(path):
+            commit += " (changed since)"
+        variant = next(
+            (
+                v.model.variant
+                for s in services
+                for v in s.variants
+                if os.path.abspath(v.model.file) == os.path.abspath(path)
+            ),
+            "skipped",
+        )
+        rows.append([os.fspath(path), variant, commit or "not in git"])
+    _word_table(document, ["File", "Variant", "Git commit"], rows, [False, False, False])
+    _paragraph(document, f"Made with bpr {__version__}.")
+
+
+def _headline_rows(service: Service) -> tuple[list[str], list[list[str]], list[bool]]:
+    items = headline(service)
+    compared = any(item.compared for item in items)
+    if compared:
+        headers = ["Measure", "As-Is", "To-Be", "Change"]
+        rows = [
+            [
+                item.label + (f" ({item.unit})" if item.unit else ""),
+                format_value(item.before),
+                format_value(item.after),
+                format_percent(item.percent),
+            ]
+            for item in items
+        ]
+        return headers, rows, [False, True, True, True]
+    rows = [
+        [item.label + (f" ({item.unit})" if item.unit else ""), format_value(item.before)]
+        for item in items
+    ]
+    return ["Measure", "Value"], rows, [False, True]
+
+
+def _changes(document: Any, pair: Pair) -> None:
+    title = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
+    _heading(document, title, 2)
+    if pair.comparison is None:
+        _paragraph(document, f"Not compared: {pair.error or ''}")
+        return
+    redesigns = pair.comparison.redesigns
+    if redesigns:
+        _heading(document, "Redesigns", 3)
+        for redesign in redesigns:
+            paragraph = _paragraph(document, "", "List Bullet")
+            paragraph.add_run(f"{redesign.title}. ").bold = True
+            paragraph.add_run(redesign.sentence)
+    records = [r for r in change_records(pair) if r.kind != "Redesign"]
+    if records:
+        _heading(document, "Changed steps and documents", 3)
+        _word_table(
+            document,
+            ["Change", "Name", "Detail"],
+            [[r.kind, r.name, r.detail] for r in records],
+            [False, False, False],
+        )
+    elif not redesigns:
+        _paragraph(document, "No steps or documents changed.")
+
+
+def _variant_steps(document: Any, variant: Variant) -> None:
+    _heading(document, f"Steps: {variant.model.title}", 3)
+    _content_table(document, step_table(variant))
+
+
+def _service(
+    document: Any, service: Service, pictures: ServicePictures, numbers: Iterator[int]
+) -> None:
+    heading = _heading(document, service.title, 1)
+    heading.paragraph_format.page_break_before = True  # every service starts a page
+    labels = ", ".join(display_label(v.label) for v in service.variants)
+    _paragraph(document, f"Service {service.id}; variants: {labels}.")
+    for entry in service.skipped:
+        _paragraph(document, f"Left out: {entry.file}: {entry.reason.splitlines()[0]}")
+    headers, rows, numeric = _headline_rows(service)
+    _word_table(document, headers, rows, numeric)
+    for pair in service.pairs:
+        _changes(document, pair)
+    _heading(document, "Measures", 2)
+    _content_table(document, measure_table(service))
+    _heading(document, "Documents", 2)
+    documents = document_table(service)
+    if documents.rows:
+        _content_table(document, documents)
+    else:
+        _paragraph(document, "No documents declared.")
+    _heading(document, "Steps", 2)
+    for variant in service.variants:
+        _variant_steps(document, variant)
+    figures = [
+        (f"{p.as_is.model.title} → {p.to_be.model.title}", picture)
+        for p, picture in zip(service.pairs, pictures.comparisons, strict=True)
+        if picture is not None
+    ]
+    figures += [
+        (v.model.title, picture)
+        for v, picture in zip(service.variants, pictures.swimlanes, strict=True)
+    ]
+    sources = [s for v in service.variants for s in v.model.sources]
+    if sources:
+        _heading(document, "Sources", 2)
+        _numbered(document, list(dict.fromkeys(sources)))
+    if figures:
+        _turn(document, landscape=True)  # a process is wide: its pictures get a wide page
+        _heading(document, f"Diagrams: {service.title}", 2)
+        for caption, picture in figures:
+            _picture(document, picture, caption, next(numbers))
+        _turn(document, landscape=False)
+
+
+def _turn(document: Any, *, landscape: bool) -> None:
+    """Start a new section, on a new page, turned to ``landscape`` or back to portrait."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    previous = document.sections[-1]
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    long_side = max(previous.page_width, previous.page_height)
+    short_side = min(previous.page_width, previous.page_height)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width = long_side if landscape else short_side
+    section.page_height = short_side if landscape else long_side
+
+
+def word_report(
+    portfolio: Portfolio,
+    *,
+    title: str | None = None,
+    template: str | os.PathLike[str] | None = None,
+    on_service: Callable[[Service], None] | None = None,
+) -> bytes:
+    """The Word document's bytes: a cover, then a part per service starting on a new page."""
+    services = portfolio.services
+    if title is None:
+        title = services[0].title if len(services) == 1 else "Process redesign portfolio"
+    document = _open(template)
+    document.core_properties.title = title
+    document.core_properties.author = "bpr"
+    _cover(document, portfolio, title, estimate_files(portfolio))
+    if portfolio.skipped:
+        _heading(document, "Files left out", 2)
+        for entry in portfolio.skipped:
+            _paragraph(document, f"{entry.file}: {entry.reason}", "List Bullet")
+    numbers = itertools.count(1)
+    with closing(pictures_in_order(services, _box(document))) as drawn:
+        for service in services:
+            _service(document, service, next(drawn), numbers)
+            if on_service is not None:
+                on_service(service)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
