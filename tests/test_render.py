@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -84,16 +85,15 @@ def test_dot_is_the_same_in_a_fresh_interpreter() -> None:
 
 
 def _svg_nodes(svg: bytes) -> dict[str, tuple[str, str]]:
-    """Node name -> (visible text joined by spaces, tooltip)."""
+    """Node name (the SVG id) -> (visible text joined by spaces, tooltip)."""
     root = ET.fromstring(svg)
     nodes = {}
     for group in root.iter(f"{SVG}g"):
         if group.get("class") != "node":
             continue
-        title = group.find(f"{SVG}title")
         texts = [t.text or "" for t in group.iter(f"{SVG}text")]
         tips = [a.get(f"{XLINK}title", "") for a in group.iter(f"{SVG}a")]
-        nodes[title.text if title is not None and title.text else ""] = (
+        nodes[group.get("id", "")] = (
             " ".join(texts),
             tips[0] if tips else "",
         )
@@ -313,3 +313,42 @@ def test_control_characters_in_variant_and_names_never_break_the_dot() -> None:
     for dot in (process_dot(as_is), comparison_dot(as_is, to_be)):
         assert not any(ord(c) < 32 and c != "\n" for c in dot)
         ET.fromstring(convert(dot, "svg"))
+
+
+def test_a_name_with_nothing_drawable_falls_back_to_the_id() -> None:
+    """A name that is only a control character is empty once cleaned: Graphviz refuses an
+    empty FONT element, so the lane, step, agency and title show the id instead."""
+    text = (
+        'bpr: 1\nservice: s\nvariant: as-is\nname: "\\x7f"\n'
+        'actors: {clerk: {name: "\\x7f", agency: "\\x01"}}\n'
+        'documents: {form: {name: "\\x7f"}}\n'
+        "steps:\n"
+        '  - {id: check, name: "\\x7f", actor: clerk, needs: [form],\n'
+        '     next: [{to: sign, p: 0.5, when: "\\x7f"}, {to: end, p: 0.5, when: "\\x02"}]}\n'
+        "  - {id: sign, name: Sign, actor: clerk}\n"
+    )
+    as_is = bpr.loads(text)
+    to_be = bpr.loads(text.replace("as-is", "to-be").replace("Sign", "Sign it"))
+    for dot in (process_dot(as_is), comparison_dot(as_is, to_be)):
+        assert not re.search(r"<FONT[^>]*></FONT>", dot)
+        svg = convert(dot, "svg")  # no Graphviz syntax error
+        texts = " ".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
+        assert "clerk" in texts and "check" in texts and "brings: form" in texts
+    nodes = _svg_nodes(convert(process_dot(as_is), "svg"))
+    assert nodes["lane_label_0"][0].startswith("clerk")
+    assert nodes["check"][0].startswith("check")
+    assert nodes["title"][0].startswith("s (as-is)")
+
+
+def test_lanes_and_arrows_carry_no_internal_ids_as_tooltips() -> None:
+    model = bpr.load(ROOT / "models" / "income-tax-return" / "as-is.yaml")
+    root = ET.fromstring(convert(process_dot(model), "svg"))
+    titles = [t.text or "" for t in root.iter(f"{SVG}title")]
+    assert titles == [model.title]  # the picture's own title, nothing per object
+    tips = {a.get(f"{XLINK}title", "") for a in root.iter(f"{SVG}a")}
+    for tip in tips:
+        assert "cluster_" not in tip and "->" not in tip and "event:" not in tip, tip
+    names = {one_line(a.name) for a in model.actors.values()}
+    assert names & tips  # lanes say whose they are
+    first = model.steps[0]
+    assert f"Start → {one_line(first.label)}" in tips  # arrows name both ends

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from bpr.analysis.table import format_number
 from bpr.core.model import Model, Step
+from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
 
-__all__ = ["BADGE_SIZE", "DETAIL_SIZE", "NAME_SIZE", "Box", "Line", "task_box"]
+__all__ = ["BADGE_SIZE", "DETAIL_SIZE", "NAME_SIZE", "Box", "Line", "shown", "task_box"]
 
 NAME_SIZE = 9.0  # Graphviz rounds HTML font sizes down to whole points
 DETAIL_SIZE = 8.0
@@ -27,6 +28,16 @@ CHANNEL_MARKS = {
     "automatic": "⚙ automatic",
 }
 DOCUMENT_MARK = "▤"
+
+
+def shown(text: str | None, fallback: str) -> str:
+    """The text a diagram writes for a name: one printable line, or ``fallback`` (an id)
+    where nothing drawable is left, so that no box or lane is labelled with nothing.
+
+    >>> shown("Tax\\noffice", "tax"), shown("\\x7f", "tax"), shown(None, "tax")
+    ('Tax office', 'tax', 'tax')
+    """
+    return one_line(text or "") or fallback
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ class Box:
 def carried_documents(model: Model, step: Step) -> list[str]:
     """Names of the documents the applicant brings to this step (not pulled by exchange)."""
     return [
-        model.documents[d].name if d in model.documents else d
+        shown(model.documents[d].name, d) if d in model.documents else d
         for d in step.needs
         if not (d in model.documents and model.documents[d].exchange)
     ]
@@ -92,7 +103,7 @@ def task_box(model: Model, step: Step, badge: str | None = None) -> Box:
         lines.append(
             Line(mark, BADGE_SIZE, "channel", bold=step.is_visit, italic=not step.is_visit)
         )
-    for text in wrap(step.label, inner, NAME_SIZE, bold=True, max_lines=8):
+    for text in wrap(shown(step.label, step.id), inner, NAME_SIZE, bold=True, max_lines=8):
         lines.append(Line(text, NAME_SIZE, "name", bold=True))
     numbers = figures(model, step)
     if numbers:

@@ -22,7 +22,7 @@ from bpr.core.model import Model
 from bpr.core.text import one_line
 from bpr.core.textmetrics import text_width, wrap
 from bpr.errors import OutputError
-from bpr.layout.content import task_box
+from bpr.layout.content import shown, task_box
 
 __all__ = [
     "EVENT_SIZE",
@@ -764,7 +764,7 @@ class _Builder:
         for lane in self.lanes:
             top, bottom = lane_rects[lane]
             actor = self.model.actors.get(lane)
-            name = actor.name if actor else lane
+            name = shown(actor.name if actor else None, lane)
             agency = actor.agency if actor else None
             label_x = header - LANE_LABEL_WIDTH if agency else 0.0
             lanes.append(
@@ -791,7 +791,7 @@ class _Builder:
 
     def _lane_label_height(self, lane: str) -> float:
         actor = self.model.actors.get(lane)
-        name = actor.name if actor else lane
+        name = shown(actor.name if actor else None, lane)
         lines = wrap(name, LANE_LABEL_WIDTH - 14, LANE_LABEL_SIZE, max_lines=6)
         return len(lines) * LANE_LABEL_SIZE * 1.3 + 16
 

@@ -10,7 +10,7 @@ from bpr.comparison.diff import Comparison, compare
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width
-from bpr.layout.content import BADGE_SIZE, Line, task_box
+from bpr.layout.content import BADGE_SIZE, Line, shown, task_box
 from bpr.layout.engine import Layout, Rect, check_size, layout_model
 from bpr.render._draw import (
     INK,
@@ -111,7 +111,7 @@ def comparison_scene(
     old_marks, new_marks = _marks(comparison, as_is, to_be)
     left, right = _layout(as_is, old_marks), _layout(to_be, new_marks)
     heading = [
-        title_lines(m.title, headline(m), width=max(lay.width, 400))
+        title_lines(shown(m.title, m.variant), headline(m), width=max(lay.width, 400))
         for m, lay in ((as_is, left), (to_be, right))
     ]
     heading_height = max(sum(line.size * 1.3 for line in lines) + 4 for lines in heading)

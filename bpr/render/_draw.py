@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bpr.analysis.flownet import FlowNode
 from bpr.analysis.measures import measure
 from bpr.analysis.table import format_number
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
-from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, task_box
+from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, shown, task_box
 from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
 from bpr.render._scene import Scene
 
@@ -62,6 +63,8 @@ def _font(
     text: str, size: float, *, bold: bool = False, italic: bool = False, color: str = ""
 ) -> str:
     inner = for_graphviz(text)
+    if not inner:
+        return ""  # Graphviz refuses an empty FONT element; callers fall back to an id
     if italic:
         inner = f"<I>{inner}</I>"
     if bold:
@@ -73,7 +76,10 @@ def _font(
 def _lines_html(lines: list[Line] | tuple[Line, ...], align: str = "CENTER") -> str:
     out = []
     for line in lines:
-        out.append(_font(line.text, line.size, bold=line.bold, italic=line.italic))
+        text = _font(line.text, line.size, bold=line.bold, italic=line.italic)
+        if not text:
+            continue
+        out.append(text)
         out.append(f'<BR ALIGN="{align}"/>' if align != "CENTER" else "<BR/>")
     if align == "CENTER" and out:
         out.pop()  # no empty last line
@@ -113,7 +119,8 @@ LEGEND_NOTE = (
 
 def process_scene(model: Model, layout: Layout) -> Scene:
     """The diagram of one process: title, headline measures, lanes and flow."""
-    lines = title_lines(model.title, headline(model), LEGEND_NOTE, max(layout.width, 500))
+    title = shown(model.title, f"{model.service} ({model.variant})")
+    lines = title_lines(title, headline(model), LEGEND_NOTE, max(layout.width, 500))
     title_height = sum(line.size * 1.3 for line in lines) + 4
     top = MARGIN + title_height + 10
     scene = Scene(
@@ -125,6 +132,21 @@ def process_scene(model: Model, layout: Layout) -> Scene:
     draw_text_block(scene, "title", MARGIN, MARGIN, lines)
     draw_layout(scene, model, layout, MARGIN, top)
     return scene
+
+
+_GATEWAY_NAMES = {
+    "xor": "decision",
+    "merge": "merge",
+    "and-split": "parallel split",
+    "and-join": "parallel join",
+}
+
+
+def _node_name(model: Model, node: FlowNode) -> str:
+    """What a reader calls a node of the flow: the step's name, Start, End, "decision"."""
+    if node.kind == "task" and node.step is not None:
+        return shown(model.step(node.step).label, node.step)
+    return node.label or _GATEWAY_NAMES.get(node.kind, node.kind)
 
 
 def draw_layout(
@@ -151,10 +173,12 @@ def draw_layout(
             style="solid",
             color=INK,
             penwidth="1.4",
+            tooltip=shown(group.agency, group.lanes[0]),
         )
         for actor_id in group.lanes:
             group_of[actor_id] = band
-        label = wrap(group.agency, group.label_rect.width - 14, LANE_LABEL_SIZE, bold=True)
+        agency = shown(group.agency, group.lanes[0])
+        label = wrap(agency, group.label_rect.width - 14, LANE_LABEL_SIZE, bold=True)
         scene.box(
             f"{prefix}agency_{len(group_of)}",
             at(group.label_rect),
@@ -174,6 +198,7 @@ def draw_layout(
             style="filled",
             fillcolor=LANE_FILLS[index % 2],
             color=INK,
+            tooltip=lane.label,
         )
         lane_band[lane.actor] = lane_cluster
         actor = model.actors.get(lane.actor)
@@ -258,9 +283,13 @@ def draw_layout(
                 color=INK,
                 penwidth="1.4",
             )
+    node_names = {node_id: _node_name(model, box.node) for node_id, box in layout.nodes.items()}
     for index, route in enumerate(layout.edges):
         points = tuple((x + ox, y + oy) for x, y in route.points)
-        scene.line(prefix + route.edge.source, prefix + route.edge.target, points)
+        tip = f"{node_names[route.edge.source]} → {node_names[route.edge.target]}"
+        if route.text:
+            tip += f" ({route.text})"
+        scene.line(prefix + route.edge.source, prefix + route.edge.target, points, tooltip=tip)
         if route.label is not None and route.text:
             scene.box(
                 f"{prefix}flow_label_{index}",

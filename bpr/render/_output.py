@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from bpr.backend.graphviz import run_graphviz
 from bpr.errors import OutputError
 
-__all__ = ["DEFAULT_DPI", "FORMATS", "convert", "output_format"]
+__all__ = ["DEFAULT_DPI", "FORMATS", "convert", "output_format", "strip_titles"]
 
 #: Output suffixes and what they hold.
 FORMATS = {
@@ -38,10 +39,32 @@ def output_format(path: str | os.PathLike[str]) -> str:
 
 
 def convert(dot: str, fmt: str, dpi: float | None = None) -> bytes:
-    """Draw DOT text made by bpr (every position fixed) in ``svg``, ``png`` or ``pdf``."""
+    """Draw DOT text made by bpr (every position fixed) in ``svg``, ``png`` or ``pdf``.
+
+    In SVG the ``<title>`` that Graphviz gives each box, band and line (its internal name:
+    ``cluster_lane_0``, ``submit->audit``) is taken out, so that a viewer's tooltips show
+    only the model's names (the ``tooltip`` attributes bpr sets).
+    """
     if fmt == "dot":
         return dot.encode("utf-8")
     args = ["-n2", f"-T{fmt}"]
     if fmt == "png":
         args.append(f"-Gdpi={dpi or DEFAULT_DPI:g}")
-    return run_graphviz("neato", args, dot)
+    data = run_graphviz("neato", args, dot)
+    return strip_titles(data) if fmt == "svg" else data
+
+
+# Graphviz writes each object as <g id=".." class="node|edge|cluster">, then its <title>.
+_OBJECT_TITLE = re.compile(
+    rb'(<g id="[^"]*" class="(?:node|edge|cluster)">\n?)<title>[^<]*</title>\n?'
+)
+
+
+def strip_titles(svg: bytes) -> bytes:
+    """Graphviz SVG without the ``<title>`` of its nodes, edges and clusters (the picture's
+    own title stays).
+
+    >>> strip_titles(b'<g id="e1" class="edge">\\n<title>a&#45;&gt;b</title>\\n<path/>')
+    b'<g id="e1" class="edge">\\n<path/>'
+    """
+    return _OBJECT_TITLE.sub(rb"\1", svg)

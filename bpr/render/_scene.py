@@ -150,6 +150,9 @@ class Scene:
             "pos": f"{number(cx)},{number(self._y(cy))}",
             "width": f"{node.rect.width / 72:.4f}",
             "height": f"{node.rect.height / 72:.4f}",
+            # The name becomes the SVG element's id (for tests and style sheets); what a
+            # reader hovers over shows only tooltips made of the model's names.
+            "id": node.name,
             **node.attrs,
         }
         label = f"label=<{node.label}>" if node.label else 'label=""'
