@@ -256,8 +256,8 @@ def test_permit_golden(golden) -> None:  # type: ignore[no-untyped-def]
     check = model.step("check_the_application")
     assert check.next.kind == "choice"
     assert [(b.to, b.p, b.when) for b in check.next.branches] == [
-        ("issue_the_permit", 0.5, "yes"),
-        ("complete_the_missing_papers", 0.5, "no"),
+        ("issue_the_permit", 0.5, "Complete? yes"),
+        ("complete_the_missing_papers", 0.5, "Complete? no"),
     ]
     assert check.needs == ("application_form",)
     assert model.step("issue_the_permit").channel == "automatic"
@@ -334,9 +334,9 @@ def test_xor_after_xor_multiplies_probabilities() -> None:
     model = import_bpmn(_bpmn(body), file="t.bpmn").model
     branches = model.step("a").next.branches
     assert [(b.to, b.p, b.when) for b in branches] == [
-        ("b", 0.25, "yes; Urgent? yes"),
-        ("c", 0.25, "yes; Urgent? no"),
-        ("end", 0.5, "no"),
+        ("b", 0.25, "Valid? yes; Urgent? yes"),
+        ("c", 0.25, "Valid? yes; Urgent? no"),
+        ("end", 0.5, "Valid? no"),
     ]
 
 
@@ -741,3 +741,108 @@ def test_diamonds_of_gateways_are_refused_quickly() -> None:
     with pytest.raises(BpmnError, match="too many ways through its gateways"):
         import_bpmn(_bpmn("".join(nodes) + _flows(*chain)), file="t.bpmn")
     assert time.perf_counter() - started < 20
+
+
+# -- constructs that other tools write (issue 14), each with its reproduction file ----------
+
+
+def _data(name: str) -> object:
+    return import_bpmn(DATA / f"{name}.bpmn")
+
+
+def test_events_defined_by_reference_are_read_with_their_definition() -> None:
+    result = _data("event-definition-ref")
+    model = result.model
+    charge = model.step("charge_the_card")
+    # The refused payment is caught by the boundary event: it goes to the cancellation, not
+    # on to "Receive items".
+    assert [(b.to, b.when) for b in charge.next.branches] == [
+        ("receive_items", "Card accepted? Yes"),
+        ("cancel_the_order", "Card accepted? No"),
+    ]
+    assert "terminate end event 'Order cancelled' (id Cancelled" in result.text
+    assert not any("Refused" in w.message for w in result.warnings)
+
+
+def test_a_dangling_event_definition_reference_is_named() -> None:
+    data = (
+        (DATA / "event-definition-ref.bpmn")
+        .read_bytes()
+        .replace(b"<eventDefinitionRef>TerminateDefinition<", b"<eventDefinitionRef>Nowhere<")
+    )
+    result = import_bpmn(data, file="t.bpmn")
+    [said] = [w for w in result.warnings if "eventDefinitionRef" in w.message]
+    assert "'Nowhere'" in said.message and "endEvent 'Order cancelled'" in said.message
+
+
+def test_a_namespace_uri_with_a_space_is_read() -> None:
+    model = _data("namespace-with-space").model
+    assert [s.name for s in model.steps] == ["Apply", "Issue the permit"]
+
+
+def test_references_with_a_namespace_prefix_resolve() -> None:
+    result = _data("prefixed-references")
+    model = result.model
+    assert model.name == "Vehicle registration"  # the pool's name, through processRef="tns:..."
+    assert set(model.actors) == {"registration_office"}  # the lane, through flowNodeRef
+    assert model.step("apply").needs == ("passport",)
+    register = model.step("register_the_vehicle")
+    assert [b.to for b in register.next.branches] == ["end", "remind_the_office"]
+
+
+def test_a_terminate_end_in_a_parallel_branch_is_said_to_cancel_the_others() -> None:
+    result = _data("terminate-end")
+    [said] = [w for w in result.warnings if "terminate" in w.message]
+    assert "endEvent 'Refused' (id Refused, line 14)" in said.message
+    assert "cancels the other branches" in said.message
+    assert "the terminate end 'Refused' (line 14) would cancel the others" in result.text
+    assert "a case ends when all have ended" not in result.text
+
+
+def test_the_question_of_a_decision_is_kept() -> None:
+    result = _data("gateway-question")
+    model = result.model
+    whens = [b.when for b in model.step("check_the_data").next.branches]
+    assert whens == ["Data complete? Yes", "Data complete? No"]
+    # Flows without labels: the question stays, as a comment above the step.
+    assert (
+        "# the decision 'Paid to a bank account?' (exclusiveGateway id Where, line 12): its "
+        "flows carry no labels\n  - id: assign_the_pension"
+    ) in result.text
+
+
+def test_activities_of_pools_and_called_processes_left_out_are_named() -> None:
+    result = _data("left-out-pools")
+    said = " ".join(w.message for w in result.warnings)
+    assert "pool 'Agency'" in said and "task 'Review the application' (id Review" in said
+    assert "called by callActivity 'Pay the duty'" in said
+    assert "serviceTask 'Charge the bank card' (id Charge" in said
+
+
+def test_nameless_tasks_keep_their_bpmn_id() -> None:
+    result = _data("nameless-tasks")
+    assert [s.id for s in result.model.steps] == ["activity_0x1k", "task_check", "issue"]
+    assert "# no name in BPMN: the id comes from its BPMN id 'Activity_0x1k'" in result.text
+
+
+def test_an_error_boundary_event_leaving_a_parallel_block_is_named() -> None:
+    result = _data("error-leaves-parallel")
+    [said] = [w for w in result.warnings if "parallel split" in w.message]
+    assert (
+        "boundaryEvent 'Debt found' (id DebtFound, line 11) on task 'Check the tax debt' (id "
+        "Debt, line 10) leads out of a branch"
+    ) in said.message
+    ids = re.findall(r"id (\w+)", said.message)
+    text = (DATA / "error-leaves-parallel.bpmn").read_text()
+    assert ids and all(f'id="{i}"' in text for i in ids)
+
+
+def test_invalid_utf8_is_refused_as_an_encoding_problem() -> None:
+    with pytest.raises(BpmnError) as caught:
+        _data("invalid-utf8")
+    message = str(caught.value)
+    assert (
+        "invalid-utf8.bpmn:2:29: the file is not valid UTF-8: the byte 0xFC at byte offset 67"
+        in message
+    )
+    assert "save it as UTF-8" in message

@@ -81,6 +81,7 @@ def parse_xml(data: bytes, file: str) -> Any:
         )
     if not data.strip():
         raise BpmnError(f"{file}: the file is empty; expected BPMN 2.0 XML")
+    _check_utf8(data, file)
     try:
         SafeElementTree.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -112,8 +113,60 @@ def parse_xml(data: bytes, file: str) -> Any:
     try:
         return etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno or 0
-        raise BpmnError(f"{file}:{line}: malformed XML: {exc.msg}") from None
+        namespace = etree.ErrorDomains.NAMESPACE
+        if not exc.error_log or any(e.domain != namespace for e in exc.error_log):
+            line = exc.lineno or 0
+            raise BpmnError(f"{file}:{line}: malformed XML: {exc.msg}") from None
+    # Only namespace errors, such as a namespace URI with a space in it: the file is
+    # well-formed (expat read it above), and bpmn-moddle and ElementTree read it as it
+    # stands; so does bpr, with libxml2's recovery, which keeps the URI as written.
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+        recover=True,
+    )
+    return etree.ElementTree(etree.fromstring(data, parser))
+
+
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UTF8_NAMES = {b"utf-8", b"utf8"}
+
+
+def _check_utf8(data: bytes, file: str) -> None:
+    """Refuse a file that XML reads as UTF-8 (it declares UTF-8, or no encoding and has no
+    UTF-16 byte order mark) but that is not UTF-8, naming the first bad byte and where it is.
+
+    >>> _check_utf8(b'<?xml version="1.0"?>\\n<a name="Pr\\xfcfung"/>', "t.bpmn")
+    Traceback (most recent call last):
+    ...
+    bpr.errors.BpmnError: t.bpmn:2:12: the file is not valid UTF-8: the byte 0xFC at ...offset 33 ...
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2] in (b"<\x00", b"\x00<"):
+        return  # UTF-16 (or UTF-32): the parser decodes it
+    declared = _DECLARED.match(data.lstrip(b"\xef\xbb\xbf"))
+    if declared is not None and declared.group(1).lower() not in _UTF8_NAMES:
+        return  # another encoding, declared: the parser decodes it
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+        line = 1 + data.count(b"\n", 0, offset)
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        said = (
+            "declares UTF-8"
+            if declared is not None
+            else "declares no encoding, so XML reads it as UTF-8,"
+        )
+        raise BpmnError(
+            f"{file}:{line}:{column}: the file is not valid UTF-8: the byte 0x{data[offset]:02X} "
+            f"at byte offset {offset} cannot be read (the file {said} but was saved in "
+            "another encoding); save it as UTF-8 in your tool, or declare the encoding it "
+            'has, such as <?xml version="1.0" encoding="ISO-8859-1"?>'
+        ) from None
 
 
 def _doctype_line(data: bytes) -> int:

@@ -26,7 +26,13 @@ def write_yaml(st: State, process: Any) -> str:
     for key in order:
         step = st.steps[key]
         if not step.id:
-            step.id = st.step_ids.make(step.name, fallback="step")
+            step.id = st.step_ids.make(step.name or bpmn_id(st, step), fallback="step")
+            if not step.name and bpmn_id(st, step):
+                step.comments.insert(
+                    0,
+                    f"no name in BPMN: the id comes from its BPMN id "
+                    f"'{for_yaml_comment(bpmn_id(st, step), 80)}'",
+                )
     fields = st.model_fields
     header = [
         f"Imported by bpr from {for_yaml_comment(Path(st.file).name, 100)} (process "
@@ -64,6 +70,14 @@ def write_yaml(st: State, process: Any) -> str:
         for i, key in enumerate(order)
     ]
     return model_text(data, header)
+
+
+def bpmn_id(st: State, step: Step) -> str:
+    """The id of the BPMN activity a step comes from; empty for a step the import added."""
+    node = st.nodes.get(step.node)
+    if node is None or node.kind != "activity" or node.element is None:
+        return ""
+    return str(node.element.get("id") or "")
 
 
 def step_data(st: State, step: Step, following: str) -> Commented:

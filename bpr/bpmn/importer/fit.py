@@ -32,7 +32,10 @@ from bpr.core.model import CHANNELS, END
 from bpr.core.schema import ID_PATTERN
 from bpr.core.text import for_yaml_comment
 
-__all__ = ["fit_flow"]
+__all__ = ["GATEWAY_TAGS", "fit_flow"]
+
+#: The gateways whose name is a question that their flows answer.
+GATEWAY_TAGS = frozenset({"exclusiveGateway", "inclusiveGateway", "complexGateway"})
 
 
 def fit_flow(st: State, process: Any) -> None:
@@ -223,7 +226,7 @@ def follow(st: State, node_id: str, visiting: frozenset[str]) -> Any:
     if node.kind == "activity":
         return Leaf(node_id)
     if node.kind == "end":
-        return Leaf(END)
+        return Leaf(END, terminate=node_id if node_id in st.terminates else "")
     if node_id in visiting:
         warn(
             st,
@@ -298,15 +301,29 @@ def fan_out(
     label."""
     if parallel:
         return Par(node_id, tuple(follow(st, e.target, visiting) for e in outs))
-    branches = tuple(
-        (follow(st, e.target, visiting), e.p, e.when or e.name or _short(e.condition) or None)
-        for e in outs
-    )
-    return Choice(node_id, branches)
+    node = st.nodes[node_id]
+    question = node.name if node.tag in GATEWAY_TAGS else ""
+    branches = []
+    for e in outs:
+        label = e.when or e.name or _short(e.condition) or None
+        if question and label and e.when is None and e.p is None:
+            # The gateway asks, the flow answers: "Data complete? Yes" says what "Yes" means.
+            label = label if label.startswith(question) else f"{question} {label}"
+        branches.append((follow(st, e.target, visiting), e.p, label))
+    return Choice(node_id, tuple(branches))
 
 
 def set_next(st: State, step: Step, tree: Any) -> None:
     """Fit a tree into the step's ``next`` (and ``join`` marks on the steps it reaches)."""
+    for event in terminate_events(tree):
+        if not step.terminates:
+            step.terminates = event
+            end = st.nodes[event]
+            step.comments.append(
+                f"the flow after this step can reach the terminate end event "
+                f"'{for_yaml_comment(end.name or end.id, 40)}' (id {end.id}, line {end.line}): "
+                "the whole case ends there at once"
+            )
     if isinstance(tree, Leaf):
         step.kind, step.targets = "seq", [leaf_target(st, tree)]
     elif isinstance(tree, Join):
@@ -335,6 +352,7 @@ def set_next(st: State, step: Step, tree: Any) -> None:
                 entry[2] = True  # a merged share is no longer an even one
             else:
                 merged[target] = [p, when, given]
+        keep_question(st, step, tree, merged)
         if len(merged) == 1:
             step.kind, step.targets = "seq", list(merged)
             return
@@ -348,6 +366,40 @@ def set_next(st: State, step: Step, tree: Any) -> None:
             step.flow_comment = "the BPMN file gives no probabilities: the branches share evenly"
 
 
+def keep_question(st: State, step: Step, tree: Choice, merged: dict[str, list[Any]]) -> None:
+    """A comment on the step for each decision whose question no branch's ``when`` carries
+    (its flows have no labels, or all lead to one place), so that no question is lost."""
+    said = " ".join(v[1] for v in merged.values() if v[1]) if len(merged) > 1 else ""
+    for origin in dict.fromkeys(origins(st, tree)):
+        gateway = st.nodes.get(origin)
+        if gateway is None or gateway.tag not in GATEWAY_TAGS or not gateway.name:
+            continue
+        if gateway.name in said or all(e.p is not None for e in st.out.get(origin, [])):
+            continue  # said, or bpr's own file (its "Outcome?" asks nothing)
+        why = (
+            "its flows carry no labels" if len(merged) > 1 else "all its flows lead on to one place"
+        )
+        step.comments.append(
+            f"the decision '{for_yaml_comment(gateway.name, 80)}' ({gateway.tag} id "
+            f"{for_yaml_comment(gateway.id, 40)}, line {gateway.line}): {why}"
+        )
+
+
+def terminate_events(tree: Any) -> Iterator[str]:
+    """The terminate end events a tree of the flow reaches directly."""
+    if isinstance(tree, Leaf):
+        if tree.terminate:
+            yield tree.terminate
+    elif isinstance(tree, Join):
+        yield from terminate_events(tree.inner)
+    elif isinstance(tree, Choice):
+        for branch in tree.branches:
+            yield from terminate_events(branch[0])
+    elif isinstance(tree, Par):
+        for branch in tree.branches:
+            yield from terminate_events(branch)
+
+
 def origins(st: State, tree: Any) -> Iterator[str]:
     """The gateways of a choice and of the choices nested in it."""
     if isinstance(tree, Choice):
@@ -357,7 +409,7 @@ def origins(st: State, tree: Any) -> Iterator[str]:
 
 
 def flatten(
-    st: State, tree: Choice, weight: float, outer_when: str | None, *, nested: bool = False
+    st: State, tree: Choice, weight: float, outer_when: str | None
 ) -> Iterator[tuple[str, float, str | None, bool]]:
     """A choice with the choices nested in it as one list of ``(target, p, when, given)``;
     probabilities the file lacks are shared evenly."""
@@ -388,13 +440,9 @@ def flatten(
             p = share
         elif not missing and total > 0:
             p = p / total
-        if nested and when and st.nodes.get(tree.origin) is not None:
-            gateway = st.nodes[tree.origin]
-            if gateway.name and gateway.tag != "boundary":
-                when = f"{gateway.name} {when}"
         label = "; ".join(w for w in (outer_when, when) if w) or None
         if isinstance(branch, Choice):
-            yield from flatten(st, branch, weight * p, label, nested=True)
+            yield from flatten(st, branch, weight * p, label)
         else:
             yield branch_target(st, branch), weight * p, label, bool(given)
 

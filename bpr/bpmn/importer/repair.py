@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bpr.bpmn.importer.state import State, Step
-from bpr.bpmn.importer.warnings import warn
+from bpr.bpmn.importer.warnings import describe, warn
 from bpr.core.flow import (
     FlowGraph,
     broken_splits,
@@ -109,15 +109,33 @@ def join_at_end(st: State, key: str) -> bool:
         return False  # added before, and the split broke the rules again since
     join = Step(split.node, name="All branches done", actor=split.actor, join=True, targets=[END])
     where = place_of(st, split)
-    join.comments.append(
-        f"added by bpr import: the parallel branches after {where} end apart; a case ends "
-        "when all have ended (no work)"
-    )
+    terminating = [st.steps[k].terminates for k in ending if st.steps[k].terminates]
+    if terminating:
+        event = st.nodes[terminating[0]]
+        join.comments.append(
+            f"added by bpr import: branches after {where} end apart; the terminate end "
+            f"'{for_yaml_comment(event.name or event.id, 30)}' (line {event.line}) "
+            "would cancel the others: here all end (no work)"
+        )
+    else:
+        join.comments.append(
+            f"added by bpr import: the parallel branches after {where} end apart; a case ends "
+            "when all have ended (no work)"
+        )
     st.steps[join_key] = join
     saved = {k: list(st.steps[k].targets) for k in ending}
     for k in ending:
         st.steps[k].targets = [join_key if t == END else t for t in st.steps[k].targets]
     if key not in broken_splits(_graph(st.steps)):
+        if terminating:
+            warn(
+                st,
+                f"{describe(st.nodes[terminating[0]].element)} is a terminate end event in a "
+                f"branch of the parallel split after {where}: it cancels the other branches, "
+                "which the format cannot hold; imported as an end that waits for them (the "
+                "lead time is the longest branch's, an upper bound)",
+                st.nodes[terminating[0]].element,
+            )
         return True
     for k, targets in saved.items():
         st.steps[k].targets = targets
@@ -130,11 +148,13 @@ def split_to_choice(st: State, key: str, *, shared: str | None = None) -> None:
     ``shared`` is a step two of its branches share before the join, where that is the cause."""
     step = st.steps[key]
     node = st.nodes.get(step.node)
-    why = (
-        f"two of its branches share {place_of(st, st.steps[shared])} before the join"
-        if shared is not None
-        else "its branches merge without a join, or a join is entered from outside"
-    )
+    leaving = _leaving_boundaries(st, key)
+    if shared is not None:
+        why = f"two of its branches share {place_of(st, st.steps[shared])} before the join"
+    elif leaving:
+        why = f"{leaving[0]} leads out of a branch, so that the branch never reaches the join"
+    else:
+        why = "its branches merge without a join, or a join is entered from outside"
     warn(
         st,
         f"the parallel split after {place_of(st, step)} does not close with one join as the "
@@ -145,6 +165,21 @@ def split_to_choice(st: State, key: str, *, shared: str | None = None) -> None:
     step.probabilities = [None] * len(step.targets)
     step.whens = [None] * len(step.targets)
     step.flow_comment = "a parallel split in BPMN that does not join: approximated as a choice"
+
+
+def _leaving_boundaries(st: State, key: str) -> list[str]:
+    """The boundary events (named as in messages) on activities inside the branches of the
+    parallel split at ``key``: the ways a branch can be left before its join."""
+    region = reachable_from(st, key)
+    out = []
+    for host, events in st.boundaries.items():
+        if host not in region:
+            continue
+        for event in events:
+            if event in st.nodes and event not in st.caught and st.out.get(event):
+                element = st.nodes[event].element
+                out.append(f"{describe(element)} on {describe(st.nodes[host].element)}")
+    return out
 
 
 def place_of(st: State, step: Step) -> str:

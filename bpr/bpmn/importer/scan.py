@@ -73,9 +73,74 @@ def read_definitions(st: State) -> None:
         ident = element.get("id") if isinstance(element.tag, str) else None
         if ident:
             st.by_id.setdefault(ident, element)
+    unprefix_references(st)
+    inline_event_definitions(st)
     for shape in root.iter("{" + BPMNDI_NS + "}BPMNShape"):
         if shape.get("isExpanded") is not None and shape.get("bpmnElement"):
             st.expanded[shape.get("bpmnElement")] = shape.get("isExpanded") == "true"
+
+
+# Attributes and elements whose value is the id of another element (BPMN's QName references).
+_REF_ATTRIBUTES = {
+    "sourceRef", "targetRef", "attachedToRef", "processRef", "calledElement", "default",
+    "dataObjectRef", "dataStoreRef", "bpmnElement", "errorRef", "escalationRef", "messageRef",
+    "signalRef", "categoryValueRef", "itemSubjectRef", "activityRef",
+}  # fmt: skip
+_REF_ELEMENTS = {
+    "flowNodeRef", "sourceRef", "targetRef", "resourceRef", "eventDefinitionRef", "incoming",
+    "outgoing", "dataInputRefs", "dataOutputRefs",
+}  # fmt: skip
+
+
+def unprefix_references(st: State) -> None:
+    """Read references written with a namespace prefix (``attachedToRef="tns:Task_1"``, as the
+    XSD's QName references allow) as the plain id they name, wherever the prefix is declared
+    and the plain id is in the file; the tree is changed in place, once, so every reader after
+    this sees plain ids."""
+
+    def plain(text: str, element: Any) -> str | None:
+        prefix, colon, rest = text.partition(":")
+        if colon and rest in st.by_id and text not in st.by_id and prefix in element.nsmap:
+            return rest
+        return None
+
+    for element in st.root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for key in _REF_ATTRIBUTES.intersection(element.keys()):
+            value = plain(element.get(key).strip(), element)
+            if value is not None:
+                element.set(key, value)
+        if local(element.tag) in _REF_ELEMENTS and element.text and ":" in element.text:
+            value = plain(element.text.strip(), element)
+            if value is not None:
+                element.text = value
+
+
+def inline_event_definitions(st: State) -> None:
+    """An event whose definition is given by reference (``<eventDefinitionRef>`` to a
+    definition at the top of the file, as ARIS writes them) gets a copy of that definition
+    in place of the reference, so that it is read as the error, timer or terminate event
+    it is; a reference to nothing is reported."""
+    import copy
+
+    for ref in list(st.root.iter(IN_BPMN + "eventDefinitionRef")):
+        target = st.by_id.get((ref.text or "").strip())
+        parent = ref.getparent()
+        if target is None or not str(target.tag).endswith("EventDefinition"):
+            warn(
+                st,
+                f"{describe(parent)} refers to the event definition "
+                f"'{for_yaml_comment((ref.text or '').strip(), 60)}', which is not in the "
+                "file (a dangling eventDefinitionRef); read as a plain event",
+                ref,
+            )
+            parent.remove(ref)
+            continue
+        definition = copy.deepcopy(target)
+        definition.attrib.pop("id", None)
+        definition.tail = ref.tail
+        parent.replace(ref, definition)
 
 
 def read_process(st: State, process: Any) -> None:
@@ -143,6 +208,17 @@ def read_scope(st: State, container: Any, scope: str | None) -> None:
         elif tag == "endEvent":
             add_node(st, element, "end" if scope is None else "pass")
             ends.append(element.get("id"))
+            if "terminate" in event_kinds(element):
+                if scope is None:
+                    st.terminates.add(element.get("id"))
+                else:
+                    warn(
+                        st,
+                        f"{describe(element)} is a terminate end event inside a sub-process: "
+                        "it ends the sub-process (and any of its branches still running), "
+                        "and the case goes on after it; imported as the sub-process's end",
+                        element,
+                    )
         elif tag in GATEWAY_KINDS:
             add_node(st, element, GATEWAY_KINDS[tag])
         elif tag in EVENT_TAGS:

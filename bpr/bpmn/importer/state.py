@@ -71,6 +71,7 @@ class Leaf:
     """The flow reaches an activity (or the end)."""
 
     node: str  # an activity node id, or END
+    terminate: str = ""  # the terminate end event the flow ends at, where it is one
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Step:
     flow_comment: str = ""
     index: int | None = None
     added_join: bool = False  # added for a BPMN join with no task after it
+    terminates: str = ""  # the id of the terminate end event its flow reaches, if any
 
 
 class State:
@@ -166,6 +168,7 @@ class State:
         self.default_actor = ""
         self.first = ""
         self.model_fields: dict[str, Any] = {}
+        self.terminates: set[str] = set()  # terminate end events of the process itself
         self.caught: set[str] = set()  # boundary events reached from end events inside
         self.written: list[str] = []  # step keys in the order of the YAML
         self.budget = 0  # how many more nodes the walks along the flow may visit
