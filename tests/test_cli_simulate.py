@@ -134,3 +134,105 @@ def test_the_csv_log_starts_no_formula_and_reads_back(run_bpr, tmp_path):
     conformed = run_bpr("conform", model, log, "--json")
     assert conformed.exit_code == 0, conformed.stderr
     assert json.loads(conformed.stdout)["fitness"] == 1.0
+
+
+# -- staff and queues --------------------------------------------------------------------------
+
+DESKS = """bpr: 1
+service: desks
+variant: as-is
+volume: 20000
+actors:
+  front: {name: Front desk}
+  back: {name: Back office}
+  me: {name: Applicant, kind: applicant}
+steps:
+  - {id: apply, actor: me, channel: in-person, work: 15m}
+  - {id: check, actor: front, work: 1h, wait: 1d}
+  - {id: decide, actor: back, work: 2h..4h}
+"""
+
+
+@pytest.fixture
+def desks(tmp_path):
+    path = tmp_path / "desks.yaml"
+    path.write_text(DESKS, encoding="utf-8")
+    return path
+
+
+def test_staff_adds_the_queues_to_the_report(run_bpr, desks):
+    result = run_bpr(
+        "simulate", desks, "-n", "5000", "--seed", "1", "--staff", "front=3",
+        "--staff", "back=8", "--deadline", "3d",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Waiting for staff (days)" in out
+    assert "Over the deadline of 3 days: " in out
+    assert "Queues (staff '-': as many as cases" in out
+    rows = {
+        line.split()[0]: line.split()
+        for line in out.splitlines()
+        if line[:6] in ("front ", "back  ")
+    }
+    assert rows["front"][1] == "3" and rows["back"][1] == "8"
+    assert "me " not in out.split("Queues")[1]  # the applicant queues for nobody
+
+
+def test_staff_json_and_without_staff_the_keys_stay(run_bpr, desks):
+    plain = json.loads(run_bpr("simulate", desks, "-n", "500", "--seed", "1", "--json").stdout)
+    assert "actors" not in plain and "queue_days" not in plain
+    data = json.loads(
+        run_bpr("simulate", desks, "-n", "500", "--seed", "1", "--json", "--staff", "back=8").stdout
+    )
+    assert list(data)[: len(plain)] == list(plain)  # added after the keys of before
+    assert data["actors"]["back"]["staff"] == 8
+    assert 0 < data["actors"]["back"]["utilisation"] < 1
+    assert set(data["actors"]["back"]["wait_hours"]) == {"mean", "p50", "p90", "p95"}
+
+
+def test_find_staff_prints_the_trials(run_bpr, desks):
+    result = run_bpr(
+        "simulate", desks, "-n", "5000", "--seed", "1", "--find-staff", "--target", "p90<=3d"
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "the fewest staff for p90<=3d" in out
+    assert out.splitlines()[2].split()[:5] == ["trial", "front", "back", "gave", "met"]
+    assert "Fewest staff that meet p90<=3d: front 3, back 7" in out
+    data = json.loads(
+        run_bpr(
+            "simulate", desks, "-n", "5000", "--seed", "1", "--find-staff",
+            "--target", "p90<=3d", "--json",
+        ).stdout
+    )  # fmt: skip
+    assert data["staff"] == {"front": 3, "back": 7} and data["trials"][0]["met"]
+
+
+def test_staff_plot_shows_the_queue_waiting_beside_the_lead_time(run_bpr, desks, tmp_path):
+    plot = tmp_path / "queues.svg"
+    result = run_bpr("simulate", desks, "-n", "500", "--seed", "1", "--staff", "back=8",
+                     "--plot", plot)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    svg = plot.read_text(encoding="utf-8")
+    assert "Waiting for staff (days)" in svg and "Lead time (days)" in svg
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "message"),
+    [
+        (["--staff", "back"], 2, "write ACTOR=N"),
+        (["--staff", "back=0"], 2, "write ACTOR=N"),
+        (["--staff", "bak=2"], 1, "no actor 'bak' to give staff to; did you mean 'back'?"),
+        (["--target", "p90<=3d"], 2, "add --find-staff"),
+        (["--find-staff"], 2, "needs a --target"),
+        (["--find-staff", "--target", "p99<=3d"], 2, "unknown figure 'p99'"),
+        (["--find-staff", "--target", "deadline>=0.9"], 1, "needs the legal deadline"),
+        (["--deadline", "soon"], 2, "--deadline"),
+    ],
+)
+def test_staff_usage_errors(run_bpr, desks, arguments, code, message):
+    result = run_bpr("simulate", desks, "-n", "200", "--seed", "1", *arguments)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

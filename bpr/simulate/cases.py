@@ -765,34 +765,46 @@ def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, .
     except ImportError:
         raise DependencyError("matplotlib", "bpr simulate --plot", "mining") from None
 
-    days = result.lead_time_days
-    summary = _distribution(days)
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
+    queued = result.queue_hours is not None
+    figure, panels = plt.subplots(
+        1, 2 if queued else 1, figsize=(12 if queued else 8, 4.5), dpi=120, squeeze=False
+    )
     try:
-        spread = float(days.max() - days.min())
-        bins = 60 if spread > 0 else 1
-        axes.hist(days, bins=bins, color="#9ecae1", edgecolor="#3182bd", linewidth=0.4)
-        marks = [
-            ("mean", summary["mean"], "#d62728", "-"),
-            ("p50", summary["p50"], "#2ca02c", "--"),
-            ("p90", summary["p90"], "#ff7f0e", "--"),
-            ("p95", summary["p95"], "#9467bd", ":"),
-        ]
-        for label, value, colour, style in marks:
-            axes.axvline(
-                value, color=colour, linestyle=style, linewidth=1.4, label=f"{label} {value:,.2f} d"
-            )
-        axes.set_xlabel("Lead time (days)")
-        axes.set_ylabel("Cases")
-        axes.set_title(
-            f"{result.service} ({result.variant}): {result.cases:,} simulated cases",
-            fontsize=11,
-        )
-        axes.legend(frameon=False, fontsize=9)
-        axes.spines[["top", "right"]].set_visible(False)
+        _histogram(panels[0][0], result.lead_time_days, "Lead time (days)")
+        title = f"{result.service} ({result.variant}): {result.cases:,} simulated cases"
+        if queued:
+            assert result.queue_hours is not None
+            _histogram(panels[0][1], result.queue_hours / 24.0, "Waiting for staff (days)")
+            panels[0][0].set_title("Lead time", fontsize=10)
+            panels[0][1].set_title("Of which waiting in queues for staff", fontsize=10)
+            figure.suptitle(title, fontsize=11)
+        else:
+            panels[0][0].set_title(title, fontsize=11)
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format=suffix, metadata={"Date": None} if suffix == "svg" else None)
     finally:
         plt.close(figure)
     atomic_write(path, buffer.getvalue(), inputs=inputs)
+
+
+def _histogram(axes: Any, days: np.ndarray, label: str) -> None:
+    """A histogram of ``days`` with its mean and percentiles marked."""
+    summary = _distribution(days)
+    spread = float(days.max() - days.min())
+    bins = 60 if spread > 0 else 1
+    axes.hist(days, bins=bins, color="#9ecae1", edgecolor="#3182bd", linewidth=0.4)
+    marks = [
+        ("mean", summary["mean"], "#d62728", "-"),
+        ("p50", summary["p50"], "#2ca02c", "--"),
+        ("p90", summary["p90"], "#ff7f0e", "--"),
+        ("p95", summary["p95"], "#9467bd", ":"),
+    ]
+    for name, value, colour, style in marks:
+        axes.axvline(
+            value, color=colour, linestyle=style, linewidth=1.4, label=f"{name} {value:,.2f} d"
+        )
+    axes.set_xlabel(label)
+    axes.set_ylabel("Cases")
+    axes.legend(frameon=False, fontsize=9)
+    axes.spines[["top", "right"]].set_visible(False)
