@@ -113,7 +113,23 @@ def test_output_file(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untype
     assert page.count('<section class="bpr-diff">') == 2
     from lxml import etree
 
-    etree.fromstring(f"<div>{page}</div>".encode())
+    # a file gets a whole page (issue 11): doctype, head with its title and style, then body
+    root = etree.fromstring(page.encode())
+    assert page.startswith("<!DOCTYPE html>") and root.tag == "html"
+    assert root.findtext("head/title") == "trading-permit: As-Is and To-Be compared"
+    assert len(root.findall("body/section")) == 2
+
+
+def test_fragment_keeps_the_sections_for_embedding(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "part.html"
+    result = run_bpr("diff", PERMIT, "--format", "html", "--fragment", "-o", target)
+    assert result.exit_code == 0
+    part = target.read_text(encoding="utf-8")
+    assert part.startswith('<section class="bpr-diff">') and "<html" not in part
+    page = run_bpr("diff", PERMIT, "--format", "html", "--page")
+    assert page.stdout.startswith("<!DOCTYPE html>")
+    wrong = run_bpr("diff", PERMIT, "--format", "markdown", "--fragment")
+    assert wrong.exit_code == 2 and "--format html" in wrong.stderr
 
 
 def test_dash_prints_the_report_and_a_missing_folder_is_made(  # type: ignore[no-untyped-def]

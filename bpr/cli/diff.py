@@ -9,6 +9,7 @@ import click
 
 from bpr.cli._common import echo_problems, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
+from bpr.comparison.html import html_page
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 from bpr.files.load import load
@@ -27,7 +28,14 @@ _FORMATS = ("text", "json", "markdown", "html")
     "output_format",
     type=click.Choice(_FORMATS),
     default=None,
-    help="text (default: a report for the terminal), json, markdown or html (a fragment).",
+    help="text (default: a report for the terminal), json, markdown or html (a whole page "
+    "in a file, a fragment on standard output).",
+)
+@click.option(
+    "--fragment/--page",
+    default=None,
+    help="With --format html: only the <section> to embed in another page, or a whole page "
+    "(default: a page when -o names a file, a fragment when printed).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @output_option(
@@ -36,7 +44,11 @@ _FORMATS = ("text", "json", "markdown", "html")
     allow_dash=True,
 )
 def diff(
-    paths: tuple[str, ...], output_format: str | None, as_json: bool, output: str | None
+    paths: tuple[str, ...],
+    output_format: str | None,
+    fragment: bool | None,
+    as_json: bool,
+    output: str | None,
 ) -> int:
     """Compare the As-Is with the To-Be: steps, documents, measures and redesigns.
 
@@ -49,6 +61,7 @@ def diff(
       bpr diff models/property-registration
       bpr diff as-is.yaml to-be.yaml --json
       bpr diff models/property-registration --format html -o comparison.html
+      bpr diff models/property-registration --format html --fragment -o part.html
     """
     if as_json and output_format not in (None, "json"):
         raise click.UsageError(f"--json and --format {output_format} contradict; give one of them")
@@ -58,7 +71,13 @@ def diff(
         for comparison in comparisons:
             for note in comparison.notes:
                 click.echo(f"note: {for_terminal(note)}", err=True)
+    if fragment is not None and fmt != "html":
+        raise click.UsageError("--fragment and --page are for --format html")
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
+    to_file = bool(output and output != STDOUT)
+    if fmt == "html" and (not fragment if fragment is not None else to_file):
+        title = f"{comparisons[0].as_is.service}: As-Is and To-Be compared"
+        text = html_page([to_html(c) for c in comparisons], title)
     if output and output != STDOUT:
         atomic_write(output, text, inputs=inputs)
         click.echo(f"wrote {for_terminal(output)}", err=True)

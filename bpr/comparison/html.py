@@ -20,7 +20,7 @@ from bpr.comparison.rows import (
 )
 from bpr.core.text import for_html
 
-__all__ = ["redesign_items", "to_html"]
+__all__ = ["html_page", "redesign_items", "to_html"]
 
 
 def _h(text: str) -> str:
@@ -99,3 +99,47 @@ def to_html(comparison: Comparison) -> str:
         )
     out.append("</section>")
     return "\n".join(out) + "\n"
+
+
+# The page around the fragments: print-friendly, readable at 400 px, nothing fetched.
+_PAGE_STYLE = """
+body { font: 15px/1.45 system-ui, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2733;
+  margin: 0; padding: 24px 32px 48px; }
+h1 { font-size: 1.6rem; margin: 0 0 12px; }
+h2 { font-size: 1.3rem; margin: 32px 0 8px; border-top: 3px solid #1f5fa8; padding-top: 10px; }
+section.bpr-diff { overflow-x: auto; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.9rem; }
+th, td { border-bottom: 1px solid #d5dbe3; padding: 4px 8px; vertical-align: top; }
+th { background: #f3f5f8; }
+td { overflow-wrap: anywhere; }
+@media (max-width: 600px) { body { padding: 12px; font-size: 14px; } }
+@page { size: A4; margin: 15mm; }
+@media print { section.bpr-diff + section.bpr-diff { break-before: page; }
+  tr { break-inside: avoid; } }
+"""
+
+
+def html_page(fragments: Sequence[str], title: str) -> str:
+    """The fragments of :func:`to_html` as one whole HTML page, to open or print as it is.
+
+    The page fetches and runs nothing (its Content-Security-Policy allows its own style only).
+
+    >>> page = html_page(["<section>x</section>"], "a <b>")
+    >>> page.startswith("<!DOCTYPE html>"), "<title>a &lt;b&gt;</title>" in page
+    (True, True)
+    """
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8"/>',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\"/>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+        f"<title>{_h(title)}</title>",
+        f"<style>{_PAGE_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_h(title)}</h1>",
+    ]
+    return "\n".join([*head, *fragments, "</body>", "</html>", ""])
