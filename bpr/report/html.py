@@ -105,10 +105,10 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
   section.service { break-before: page; }
   h2, h3, h4 { break-after: avoid; }
   tr, figure, .card { break-inside: avoid; }
-  /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page;
-     each diagram takes a page of its own with its heading, so none leaves a page empty */
-  .diagram-page { break-before: page; }
-  figure svg { max-height: 165mm; max-width: 100%; width: auto; }
+  /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page, with
+     its heading and caption kept on that page */
+  .diagram-page { break-inside: avoid; }
+  figure svg { max-height: 158mm; max-width: 100%; width: auto; }
   figcaption button, figure .zoom-tools { display: none; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
@@ -471,8 +471,8 @@ def _service(
     service: Service, index: int, diagrams: ServiceDiagrams, *, printed: bool = False
 ) -> str:
     """One service's section. On screen the diagrams come first; ``printed`` puts the
-    figures and tables before them, so that the first page is full and each diagram takes a
-    page of its own."""
+    tables before them, so that the service's first page is full rather than holding the
+    headline figures alone, and each diagram (kept whole) follows where it fits."""
     out = [f'<section class="service" id="{for_html(service.anchor)}">']
     out.append(f"<h2>{for_html(service.title)}</h2>")
     labels = ", ".join(display_label(v.label) for v in service.variants)
@@ -520,8 +520,8 @@ def _service(
     if base is not None:
         rest.append(_findings(base, service.currency))
     rest.append(_sources(service))
-    if printed:
-        out += tables + figures + lanes + steps + rest
+    if printed:  # text first, then the diagrams, each kept whole, as many to a page as fit
+        out += tables + steps + rest + figures + lanes
     else:
         out += figures + lanes + tables + steps + rest
     out.append("</section>")
