@@ -213,3 +213,31 @@ def test_model_text_cannot_steer_the_terminal(run_bpr, tmp_path: Path) -> None: 
     assert "set\\x1b[2J by law" in result.stdout
     data = json.loads(run_bpr("lint", "--json", path).stdout)
     assert data["switched_off"][0]["reason"] == "set\x1b[2J by law"
+
+
+SMALL_GAIN = """bpr: 1
+service: t
+variant: as-is
+actors: {x: {name: X}, y: {name: Y}, z: {name: Z}}
+steps:
+  - {id: start, actor: z}
+  - {id: a, actor: x, work: 1h}
+  - {id: b, actor: y, work: 2h}
+  - {id: wait, actor: z, wait: 100d}
+"""
+
+
+def test_min_gain_keeps_a_tiny_gain_from_failing_the_run(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "as-is.yaml"
+    path.write_text(SMALL_GAIN, encoding="utf-8")
+    result = run_bpr("lint", str(path))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == (
+        "no findings in 1 file; 1 smaller gain (below 1% of the model's figures) not shown, "
+        "see --min-gain"
+    )
+    result = run_bpr("lint", "--min-gain", "0", str(path))
+    assert result.exit_code == 1 and "sequential-independent" in result.stdout
+    data = json.loads(run_bpr("lint", "--json", "--min-gain", "0.0001", str(path)).stdout)
+    assert (data["min_gain"], data["below_min_gain"], data["counts"]["info"]) == (0.0001, 0, 1)
+    assert run_bpr("lint", "--min-gain", "5", str(path)).exit_code == 2

@@ -11,6 +11,7 @@ from bpr.cli._common import echo_json, load_models, model_paths, output_option
 from bpr.core.text import for_terminal
 from bpr.files.output import atomic_write
 from bpr.lint import (
+    DEFAULT_MIN_GAIN,
     DEFAULT_REWORK_THRESHOLD,
     RULES,
     SAFE_RULES,
@@ -46,6 +47,15 @@ __all__ = ["lint"]
     help="Share of cases from which a loop back counts as rework.",
 )
 @click.option(
+    "--min-gain",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_MIN_GAIN,
+    show_default=True,
+    help="Share (0.01 = 1%) of the lead time, applicant hours, work or applicant's cost below "
+    "which a gain is not reported (a visit, certificate, step or document less always is); "
+    "0 reports every gain.",
+)
+@click.option(
     "--fix-draft",
     is_flag=True,
     help="Write a draft To-Be with the safe suggestions applied (one model file; give -o).",
@@ -57,6 +67,7 @@ def lint(
     as_json: bool,
     severity: str,
     rework_threshold: float,
+    min_gain: float,
     fix_draft: bool,
     output: str | None,
     list_rules: bool,
@@ -83,7 +94,7 @@ def lint(
         if len(model_paths(paths)) != 1:
             raise click.UsageError("--fix-draft takes one model file")
     models, failures = load_models(paths)
-    results = [lint_result(m, rework_threshold=rework_threshold) for m in models]
+    results = [lint_result(m, rework_threshold=rework_threshold, min_gain=min_gain) for m in models]
     draft = None
     if fix_draft and results:
         assert output is not None
@@ -144,14 +155,22 @@ def _summary(results: list[LintResult]) -> str:
     files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
     counts = {s: sum(r.counts()[s] for r in results) for s in SEVERITIES}
     total = sum(counts.values())
+    small = sum(len(r.below_min_gain) for r in results)
+    below = ""
+    if small:
+        share = f"{results[0].min_gain * 100:g}%"
+        below = (
+            f"; {small} smaller gain{'s' if small != 1 else ''} (below {share} of the model's "
+            "figures) not shown, see --min-gain"
+        )
     if not total:
-        return f"no findings in {files}"
+        return f"no findings in {files}{below}"
     parts = []
     for severity in SEVERITIES:
         if counts[severity]:
             plural = "s" if counts[severity] != 1 and severity != "info" else ""
             parts.append(f"{counts[severity]} {severity}{plural}")
-    return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}"
+    return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}{below}"
 
 
 def _brief(finding: Finding) -> dict[str, Any]:

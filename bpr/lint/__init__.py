@@ -11,9 +11,18 @@ from bpr.lint.context import LintContext, Rule
 from bpr.lint.draft import Draft, build_draft, draft_to_be
 from bpr.lint.findings import SAFE_RULES, SEVERITIES, Finding, format_finding, format_gain
 from bpr.lint.rules import REGISTRY, RULES
-from bpr.lint.run import DEFAULT_REWORK_THRESHOLD, LintResult, SwitchedOff, lint, lint_result
+from bpr.lint.run import (
+    DEFAULT_MIN_GAIN,
+    DEFAULT_REWORK_THRESHOLD,
+    LintResult,
+    SwitchedOff,
+    lint,
+    lint_result,
+    worth_reporting,
+)
 
 __all__ = [
+    "DEFAULT_MIN_GAIN",
     "DEFAULT_REWORK_THRESHOLD",
     "REGISTRY",
     "RULES",
@@ -31,4 +40,5 @@ __all__ = [
     "format_gain",
     "lint",
     "lint_result",
+    "worth_reporting",
 ]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.analysis.table import format_number
 from bpr.core.model import Step
-from bpr.lint.context import LintContext, Rule, clean, quote, times, who
+from bpr.core.vocab import Severity
+from bpr.lint.context import LintContext, Rule, clean, percent, quote, times, who
 from bpr.lint.edits import make_online
 from bpr.lint.findings import Finding
 
-__all__ = ["RULE", "check"]
+__all__ = ["REPEATED_FROM", "RULE", "check"]
+
+#: From this many repeated visits per case on average (beyond the most frequent visit of the
+#: group), a repeated contact is a warning; below it, info.
+REPEATED_FROM = 0.5
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -28,11 +34,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if repeated is None:
             continue
         ids, later, most = repeated
+        severity, how_often, average = _weighed(ctx, ids, most)
         yield ctx.finding(
             "repeated-contact",
-            "warning",
+            severity,
             f"the applicant comes in person to {who(model.actors[actor_id])} "
-            f"{_up_to(most, len(ids))} ({quote(ids)}): make the first contact enough and serve "
+            f"{how_often} ({quote(ids)}){average}: make the first contact enough and serve "
             "the rest online or by data exchange",
             steps=ids,
             line=ctx.step_line(later[0]),
@@ -46,11 +53,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         offices = {model.step(s).actor for s in ids}
         if len(offices) < 2:
             continue
+        severity, how_often, average = _weighed(ctx, ids, most)
         yield ctx.finding(
             "repeated-contact",
-            "warning",
+            severity,
             f"the applicant comes in person to {len(offices)} offices of {clean(agency)} "
-            f"{_up_to(most, len(ids))} ({quote(ids)}): one front office of the agency could "
+            f"{how_often} ({quote(ids)}){average}: one front office of the agency could "
             "serve them in one contact, the rest online or by data exchange",
             steps=ids,
             line=ctx.step_line(later[0]),
@@ -101,6 +109,37 @@ def _up_to(most: int, visits: int) -> str:
     if most == visits:
         return times(most)
     return f"up to {most} times"
+
+
+def _weighed(ctx: LintContext, ids: list[str], most: int) -> tuple[Severity, str, str]:
+    """The severity, how often and the average of the visits, weighed by how many cases make
+    each (:attr:`LintContext.runs`).
+
+    Where every case makes each visit once, it is ``twice``, with no average. Where a visit
+    lies on a branch that only some cases take, it is ``up to twice`` (``at least twice``
+    where the only difference is a loop that some cases go round again), and the message
+    gives the visits a case makes on average, with each visit's share. The repeated visits
+    an average case makes (beyond the most frequent visit of the group): from
+    :data:`REPEATED_FROM` on it is a warning, below that info (a branch that 7% of cases
+    take is not every case's second visit).
+    """
+    runs = [ctx.runs[s] for s in ids]
+    every = all(abs(r - 1) < 1e-9 for r in runs)
+    if every:
+        return "warning", _up_to(most, len(ids)), ""
+    if most == len(ids):
+        least = all(r > 1 - 1e-9 for r in runs)  # every case, some round a loop
+        how_often = f"{'at least' if least else 'up to'} {times(most)}"
+    else:
+        how_often = _up_to(most, len(ids))
+    shares = [
+        f"'{s}' in {percent(r)} of cases" if r < 1 else f"'{s}' {format_number(r)} times a case"
+        for s, r in zip(ids, runs, strict=True)
+        if abs(r - 1) >= 1e-9
+    ]
+    average = f"; {format_number(sum(runs))} visits a case on average ({', '.join(shares)})"
+    extra = sum(runs) - max(runs)
+    return ("warning" if extra >= REPEATED_FROM else "info"), how_often, average
 
 
 RULE = Rule(

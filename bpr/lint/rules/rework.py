@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bpr.core.model import END
@@ -9,12 +10,41 @@ from bpr.lint.context import LintContext, Rule, clean, percent
 from bpr.lint.edits import remove_rework
 from bpr.lint.findings import Finding
 
-__all__ = ["RULE", "check"]
+__all__ = ["CAPACITY_WORDS", "RULE", "check", "is_capacity_wait"]
+
+#: Words of a branch's ``when`` label that mark a capacity wait: the case goes round again
+#: because there is no place, slot or capacity this round (a kindergarten with no free place),
+#: not because work was wrong. Such a loop is not rework.
+CAPACITY_WORDS = (
+    "capacity",
+    "no place",
+    "no places",
+    "no free place",
+    "no vacancy",
+    "no vacancies",
+    "no slot",
+    "no slots",
+    "queue",
+    "waiting list",
+    "fully booked",
+)
+_CAPACITY = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in CAPACITY_WORDS) + r")\b")
+
+
+def is_capacity_wait(when: str | None) -> bool:
+    """Whether a branch labelled ``when`` is a capacity wait (see :data:`CAPACITY_WORDS`).
+
+    >>> is_capacity_wait("no place this round"), is_capacity_wait("Waiting list")
+    (True, True)
+    >>> is_capacity_wait("papers missing"), is_capacity_wait(None)
+    (False, False)
+    """
+    return isinstance(when, str) and _CAPACITY.search(" ".join(when.lower().split())) is not None
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     """A branch of a choice that goes back to work already done, taken by at least the
-    rework threshold's share of cases."""
+    rework threshold's share of cases; a capacity wait (:func:`is_capacity_wait`) is not."""
     model = ctx.model
     for step in model.steps:
         if step.next.kind != "choice":
@@ -27,6 +57,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue  # on into the loop's own path, not back
             if branch.p < ctx.rework_threshold - 1e-12:
                 continue
+            if is_capacity_wait(branch.when):
+                continue  # waiting for a place is no error to prevent at submission
             members = [s.id for s in model.steps if s.id in loop]
             again = [m for m in members if m not in (step.id, branch.to)]
             when = f" ({clean(branch.when)})" if branch.when else ""
