@@ -1,0 +1,263 @@
+"""The Word report: opened with python-docx as Word would read it, and printed by LibreOffice.
+
+The numbers checked are those hand-checked in the models of tests/data/report/portfolio
+(alpha: lead time 148 h = 6.17 days, burden 25 EUR a case, 2,500 EUR a year).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bpr
+from bpr.report import write_report
+from tests.conftest import DATA, MODELS
+
+docx = pytest.importorskip("docx", reason="python-docx is a dependency of bpr: pip install .")
+
+PORTFOLIO = DATA / "report" / "portfolio"
+LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"
+
+
+@pytest.fixture(scope="module")
+def note(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("word") / "note.docx"
+    write_report([PORTFOLIO], out)
+    return out
+
+
+def _document(path: Path) -> Any:
+    return docx.Document(str(path))
+
+
+def _tables(document: Any) -> list[list[list[str]]]:
+    return [[[cell.text for cell in row.cells] for row in t.rows] for t in document.tables]
+
+
+def _table_with(document: Any, header: list[str]) -> list[list[list[str]]]:
+    return [t for t in _tables(document) if t[0][: len(header)] == header]
+
+
+def test_every_service_has_a_heading_the_navigation_pane_shows(note: Path) -> None:
+    document = _document(note)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["Alpha permit", "Beta benefit", "gamma"]
+    for paragraph in document.paragraphs:
+        if paragraph.style.name == "Heading 1":
+            assert paragraph.paragraph_format.page_break_before  # each service starts a page
+    # the navigation pane lists paragraphs of styles with an outline level
+    style = document.styles["Heading 1"]
+    assert style.element.xpath("./w:pPr/w:outlineLvl/@w:val") == ["0"] or style.builtin
+
+
+def test_the_cover_names_the_services_the_files_and_their_commits(note: Path) -> None:
+    document = _document(note)
+    assert document.paragraphs[0].style.name == "Title"
+    assert document.paragraphs[0].text == "Process redesign portfolio"
+    assert "Alpha permit; Beta benefit; gamma" in document.paragraphs[1].text
+    assert any(re.fullmatch(r"Date: \d{4}-\d{2}-\d{2}", p.text) for p in document.paragraphs)
+    (files,) = _table_with(document, ["File", "Variant", "Git commit"])
+    assert len(files) == 1 + 6
+    commits = {Path(row[0]).name + "/" + row[1]: row[2] for row in files[1:]}
+    assert all(re.match(r"[0-9a-f]{7,}", c) for c in commits.values()), commits
+    # no model of this portfolio says its figures are estimates
+    assert not any("Draft: figures are estimates" in p.text for p in document.paragraphs)
+
+
+def test_a_model_that_says_estimate_makes_the_cover_say_draft(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "as-is.yaml").write_text(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        "steps:\n  - {id: x, actor: a, work: 2h}   # an estimate from one interview\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "s.docx"
+    write_report([folder], out)
+    document = _document(out)
+    draft = [p.text for p in document.paragraphs if "Draft: figures are estimates" in p.text]
+    assert draft and str(folder / "as-is.yaml") in draft[0]
+    (files,) = _table_with(document, ["File", "Variant", "Git commit"])
+    assert files[1][2] == "not in git"
+
+
+def test_the_measures_documents_and_steps_are_word_tables_with_the_numbers(note: Path) -> None:
+    document = _document(note)
+    measures = _table_with(document, ["Measure", "Unit", "As-Is", "To-Be", "Change", "%"])
+    alpha = {row[0]: row for row in measures[0]}
+    assert alpha["Lead time"][1:4] == ["days", "6.17", "1.06"]
+    assert alpha["Fees"][1:4] == ["EUR", "5.00", "0.00"]  # money keeps its cents
+    assert alpha["Applicant's time and payments a year"][2:4] == ["2,500.00", "500.00"]
+    steps = _table_with(
+        document, ["Step", "Actor", "Channel", "Work", "Wait", "Fee (EUR)", "Documents"]
+    )
+    fetch = next(row for row in steps[0] if row[0] == "Fetch the certificate")
+    assert fetch == [
+        "Fetch the certificate",
+        "Registry",
+        "in-person",
+        "1h",
+        "2d",
+        "5.00",
+        "ID card",
+    ]
+    apply = next(row for row in steps[0] if row[0] == "Apply at the office")
+    assert apply[-1] == "ID card, Registry certificate"  # the full list, never cut
+    documents = _table_with(document, ["Document", "Issued by"])
+    assert any(row[0] == "Registry certificate" for row in documents[0])
+    # a header row that repeats on every page of a long table
+    first = document.tables[0].rows[0]._tr
+    assert first.xpath("./w:trPr/w:tblHeader")
+
+
+def test_the_redesigns_are_sentences_in_a_bulleted_list(note: Path) -> None:
+    document = _document(note)
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert any(text.startswith("Once-only.") for text in bullets), bullets
+    changes = _table_with(document, ["Change", "Name", "Detail"])
+    details = [row[2] for table in changes for row in table[1:]]
+    assert "work: 1h instead of 2h; wait: 1d instead of 3d" in details
+
+
+def test_each_diagram_is_a_picture_that_fits_the_page_with_a_numbered_caption(
+    note: Path,
+) -> None:
+    document = _document(note)
+    captions = [p for p in document.paragraphs if p.style.name == "Caption"]
+    # alpha: 2 comparisons + 3 variants; beta: 1 + 2; gamma: 1
+    assert len(captions) == 9
+    assert [re.match(r"Figure (\d+):", c.text).group(1) for c in captions] == [  # type: ignore[union-attr]
+        str(n) for n in range(1, 10)
+    ]
+    assert all(c._p.xpath(".//w:instrText[contains(., 'SEQ Figure')]") for c in captions)
+    assert captions[0].text.startswith("Figure 1: Alpha permit (As-Is) → Alpha permit online")
+    pictures = document.inline_shapes
+    assert len(pictures) == 9
+    for section in document.sections:
+        if section.page_width > section.page_height:  # the diagrams' landscape pages
+            room = section.page_width - section.left_margin - section.right_margin
+            assert abs(section.page_width - docx.shared.Mm(297)) < docx.shared.Mm(0.1)
+    assert all(p.width <= room + 1 for p in pictures)
+
+
+def test_the_sources_are_a_numbered_list_that_starts_at_one_for_each_service(
+    tmp_path: Path,
+) -> None:
+    for service in ("one", "two"):
+        (tmp_path / f"{service}.yaml").write_text(
+            f"bpr: 1\nservice: {service}\nvariant: as-is\nactors: {{a: {{name: A}}}}\n"
+            f"sources: [First source of {service}, Second source of {service}]\n"
+            "steps: [{id: x, actor: a}]\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "note.docx"
+    write_report([tmp_path], out)
+    document = _document(out)
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert [p.text for p in numbered] == [
+        "First source of one",
+        "Second source of one",
+        "First source of two",
+        "Second source of two",
+    ]
+    lists = [p._p.xpath("./w:pPr/w:numPr/w:numId/@w:val")[0] for p in numbered]
+    assert lists[0] == lists[1] != lists[2] == lists[3]
+    numbering = document.part.numbering_part.element
+    for list_id in {lists[0], lists[2]}:
+        start = numbering.xpath(
+            f'./w:num[@w:numId="{list_id}"]/w:lvlOverride/w:startOverride/@w:val'
+        )
+        assert start == ["1"]
+
+
+def test_a_template_gives_its_styles_and_page_and_loses_its_text(tmp_path: Path) -> None:
+    template = docx.Document()
+    template.add_paragraph("Ministry letterhead text that is not part of the report")
+    template.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x80, 0x00, 0x20)
+    template.styles["Heading 1"].font.name = "Liberation Serif"
+    section = template.sections[0]
+    section.page_width, section.page_height = docx.shared.Mm(210), docx.shared.Mm(297)
+    section.left_margin = docx.shared.Mm(30)
+    path = tmp_path / "ministry.docx"
+    template.save(str(path))
+
+    out = tmp_path / "note.docx"
+    write_report([PORTFOLIO / "beta"], out, template=path)
+    document = _document(out)
+    assert all("letterhead" not in p.text for p in document.paragraphs)
+    heading = document.styles["Heading 1"]
+    assert heading.font.color.rgb == docx.shared.RGBColor(0x80, 0x00, 0x20)
+    assert heading.font.name == "Liberation Serif"
+    assert abs(document.sections[0].left_margin - docx.shared.Mm(30)) < docx.shared.Mm(0.1)
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == ["Beta benefit"]
+
+
+def test_a_template_that_is_not_a_word_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "ministry.docx"
+    bad.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(bpr.OutputError, match="cannot read it as a Word template"):
+        write_report([PORTFOLIO / "beta"], tmp_path / "note.docx", template=bad)
+    assert not (tmp_path / "note.docx").exists()
+    with pytest.raises(bpr.OutputError, match="for Word reports"):
+        write_report([PORTFOLIO / "beta"], tmp_path / "note.html", template=bad)
+
+
+def _libreoffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.skip(
+        f"LibreOffice is not installed: apt-get install -y {LIBREOFFICE_PACKAGE} to print the "
+        "Word report in this test"
+    )
+
+
+def _poppler(program: str) -> str:
+    found = shutil.which(program)
+    if found is None:
+        pytest.skip(f"{program} is not installed: apt-get install -y poppler-utils")
+    return found
+
+
+def test_libreoffice_prints_the_word_report_with_its_tables_and_numbers(tmp_path: Path) -> None:
+    note = tmp_path / "property.docx"
+    write_report([MODELS / "property-registration"], note)
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            _libreoffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(note),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "property.pdf"
+    info = subprocess.run(
+        [_poppler("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    assert 5 <= pages <= 20
+    assert "(A4)" in info
+    text = subprocess.run(
+        [_poppler("pdftotext"), "-layout", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "Registration of property rights to an apartment" in text
+    assert "60,000.00" in text  # the cadastral passport fee in UZS, with its tiyin
+    assert re.search(r"Lead time\s+days\s+29\.68\s+3\.26", text), "the measures table"
+    assert "Figure 1:" in text and "Figure 3:" in text
