@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -120,7 +121,7 @@ def test_comparison_svg_has_both_sides_and_the_legend() -> None:
     nodes = _svg_nodes(convert(comparison_dot(as_is, to_be), "svg"))
     for prefix, model in (("a:", as_is), ("b:", to_be)):
         for step in model.steps:
-            assert nodes[prefix + step.id][1] == one_line(step.label)
+            assert nodes[prefix + step.id][1].startswith(one_line(step.label))
     assert {"legend:removed", "legend:added", "legend:replaced", "legend:changed"} <= set(nodes)
 
 
@@ -141,8 +142,9 @@ def test_comparison_marks_each_change_by_colour_and_by_a_second_cue() -> None:
             assert "dotted" in lines[f'"a:{old}"'] and "REPLACED" in lines[f'"a:{old}"']
     for step in c.added_steps:
         assert 'peripheries="2"' in lines[f'"b:{step}"'] and "ADDED" in lines[f'"b:{step}"']
-    for step in c.changed_steps:
-        assert "CHANGED" in lines[f'"b:{step}"']
+    for step, fields in c.changed_steps.items():
+        assert f"Δ{len(fields)} CHANGED" in lines[f'"b:{step}"']
+        assert "diagonals" in lines[f'"b:{step}"'] and ", ".join(fields) in lines[f'"b:{step}"']
     for step in c.unchanged_steps:
         assert 'fillcolor="#ffffff"' in lines[f'"b:{step}"']
     title = lines['"title"']
@@ -352,3 +354,48 @@ def test_lanes_and_arrows_carry_no_internal_ids_as_tooltips() -> None:
     assert names & tips  # lanes say whose they are
     first = model.steps[0]
     assert f"Start → {one_line(first.label)}" in tips  # arrows name both ends
+
+
+def test_change_classes_stay_apart_in_greyscale() -> None:
+    """A greyscale print keeps each change class apart: by its grey level (at least 15 apart,
+    each one covering whole boxes of the greyscale PNG) and by its border style, which the
+    legend shows."""
+    import io
+
+    from PIL import Image
+
+    from bpr.comparison.diff import compare
+
+    folder = ROOT / "models" / "property-registration"
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    c = compare(as_is, to_be)
+    dot = comparison_dot(as_is, to_be, stacked=True, comparison=c)
+    nodes = {
+        line.split(" [", 1)[0].strip().strip('"'): line
+        for line in dot.splitlines()
+        if " [pos=" in line
+    }
+    samples = {
+        "removed": f"a:{c.removed_steps[0]}",
+        "replaced": f"a:{next(iter(c.replaced_steps.values()))[0]}",
+        "added": f"b:{c.added_steps[0]}",
+        "changed": f"b:{next(iter(c.changed_steps))}",
+        "unchanged": f"b:{c.unchanged_steps[0]}" if c.unchanged_steps else "legend:unchanged",
+    }
+    fills = {k: re.search(r'fillcolor="([^"]+)"', nodes[n]).group(1) for k, n in samples.items()}
+    for kind, fill in fills.items():  # the legend draws each class as its steps are drawn
+        assert f'fillcolor="{fill}"' in nodes[f"legend:{kind}"], kind
+    grey = Image.open(io.BytesIO(convert(dot, "png", 72))).convert("L")  # ITU-R 601-2 luma
+    histogram = grey.histogram()
+    levels = {}
+    for kind, fill in fills.items():
+        level = Image.new("RGB", (1, 1), fill).convert("L").getpixel((0, 0))
+        assert histogram[level] >= 24 * 90, (kind, level)  # at least a legend box of it
+        levels[kind] = level
+    ordered = sorted(levels.values())
+    assert all(b - a >= 15 for a, b in itertools.pairwise(ordered)), levels
+    assert "dashed" in nodes["legend:removed"] and "dotted" in nodes["legend:replaced"]
+    assert 'peripheries="2"' in nodes["legend:added"] and "diagonals" in nodes["legend:changed"]
+    for kind, node in samples.items():  # the steps carry the border the legend shows
+        style = re.search(r'style="([^"]+)"', nodes[node]).group(1)
+        assert style == re.search(r'style="([^"]+)"', nodes[f"legend:{kind}"]).group(1), kind

@@ -9,14 +9,15 @@ from bpr.analysis.table import format_number
 from bpr.comparison.diff import Comparison, compare
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
-from bpr.core.textmetrics import text_width
-from bpr.layout.content import BADGE_SIZE, Line, shown, task_box
+from bpr.core.textmetrics import text_width, wrap
+from bpr.layout.content import BADGE_SIZE, PADDING, TASK_WIDTH, Line, shown, task_box
 from bpr.layout.engine import Layout, Rect, check_size, layout_model
 from bpr.render._draw import (
     INK,
     MARGIN,
     SUBTITLE_SIZE,
     Mark,
+    box_styles,
     draw_layout,
     draw_text_block,
     headline,
@@ -24,27 +25,34 @@ from bpr.render._draw import (
 )
 from bpr.render._scene import Scene
 
-__all__ = ["HEADLINE_KEYS", "MARKS", "comparison_scene", "measure_changes"]
+__all__ = ["HEADLINE_KEYS", "LEGEND", "MARKS", "comparison_scene", "measure_changes"]
 
 #: The measure changes written under the title of a comparison.
 HEADLINE_KEYS = ("steps", "visits", "certificates", "lead_time_days", "applicant_hours", "fees")
 GAP = 48.0  # between the two panels
 
-# Colour-blind safe tints (Okabe-Ito hues), each paired with a line style and a badge so that
-# a greyscale print still tells the marks apart.
+# Tints of the Okabe-Ito hues (safe for colour-blind readers), chosen so that their grey
+# levels (ITU-R 601 luma, what a greyscale print keeps) stand at least 20 apart: unchanged 255,
+# added 236, changed 216, replaced 196, removed 176. Each is paired with its own border (dashed,
+# dotted, double, corner marks) and badge, so that a print without colour still tells them apart.
 MARKS: dict[str, Mark] = {
-    "removed": Mark("− REMOVED", "#f6c9b5", "dashed", 2.0),
-    "replaced": Mark("⇄ REPLACED", "#bcd8ee", "dotted", 2.2),
-    "replaces": Mark("⇄ REPLACES", "#bcd8ee", "dotted", 2.2),
-    "added": Mark("+ ADDED", "#c4e8d4", "", 1.2, 2),
-    "changed": Mark("Δ CHANGED", "#fbe3a8", "", 1.2),
+    "removed": Mark("− REMOVED", "#e7a26b", "dashed", 2.0),
+    "replaced": Mark("⇄ REPLACED", "#98d1f2", "dotted", 2.2),
+    "replaces": Mark("⇄ REPLACES", "#98d1f2", "dotted", 2.2),
+    "added": Mark("+ ADDED", "#dff3ed", "", 1.2, 2),
+    "changed": Mark("Δ CHANGED", "#f5d794", "diagonals", 1.2),
+    "unchanged": Mark("UNCHANGED", "#ffffff", "", 1.2),
 }
-_LEGEND = (
+#: What each change means, in the legend (the border style named for a greyscale print).
+LEGEND = (
     ("removed", "step of the As-Is that the To-Be drops (dashed border)"),
     ("replaced", "As-Is step taken over by a To-Be step (dotted border)"),
     ("added", "new step of the To-Be (double border)"),
-    ("changed", "step in both whose actor, channel, times, fee or flow changed"),
+    ("changed", "step in both that changed: Δ and the number of fields (corner marks)"),
+    ("unchanged", "step the same in both (plain border, white)"),
 )
+# A badge that names other steps is kept to two lines; past that it gives their number.
+_BADGE_LINES = 2
 
 
 def measure_changes(comparison: object) -> str:
@@ -75,21 +83,39 @@ def _marks(
     for step in getattr(comparison, "removed_steps", []):
         old[step] = base["removed"]
     for target, sources in getattr(comparison, "replaced_steps", {}).items():
-        names = ", ".join(one_line(as_is.step(s).label) for s in sources if s in as_is)
+        names = [one_line(as_is.step(s).label) for s in sources if s in as_is]
         mark = base["replaces"]
-        new[target] = Mark(f"{mark.badge}: {names}", mark.fill, mark.style, mark.penwidth)
+        badge = _naming(
+            f"{mark.badge}: {', '.join(names)}",
+            f"{mark.badge} {len(names)} STEP{'' if len(names) == 1 else 'S'}",
+        )
+        new[target] = Mark(badge, mark.fill, mark.style, mark.penwidth)
         label = one_line(to_be.step(target).label) if target in to_be else target
         for source in sources:
             mark = base["replaced"]
-            old[source] = Mark(f"{mark.badge} BY: {label}", mark.fill, mark.style, mark.penwidth)
+            badge = _naming(f"{mark.badge} BY: {label}", f"{mark.badge} (see the To-Be)")
+            old[source] = Mark(badge, mark.fill, mark.style, mark.penwidth)
     for step in getattr(comparison, "added_steps", []):
         new[step] = base["added"]
     for step, fields in getattr(comparison, "changed_steps", {}).items():
         mark = base["changed"]
-        changed = Mark(f"{mark.badge}: {', '.join(fields)}", mark.fill, mark.style, mark.penwidth)
+        # the symbol and the number of fields; which fields is in the tooltip and the tables
+        changed = Mark(
+            f"Δ{len(fields)} CHANGED",
+            mark.fill,
+            mark.style,
+            mark.penwidth,
+            detail="changed: " + ", ".join(fields),
+        )
         new.setdefault(step, changed)
         old.setdefault(step, changed)
     return old, new
+
+
+def _naming(badge: str, short: str) -> str:
+    """``badge`` where it fits a box in two lines, else ``short``: never cut with "…"."""
+    lines = wrap(badge, TASK_WIDTH - 2 * PADDING, BADGE_SIZE, bold=True, max_lines=_BADGE_LINES)
+    return short if lines[-1].endswith("…") else badge
 
 
 def _layout(model: Model, marks: Mapping[str, Mark]) -> Layout:
@@ -124,7 +150,7 @@ def comparison_scene(
         width = left.width + GAP + right.width
         origins = [(MARGIN, 0.0), (MARGIN + left.width + GAP, 0.0)]
         body_height = max(panel_height)
-    legend_width = 64 + 430 + 102 + max(text_width(m, 8.0) + 8 for _, m in _LEGEND)
+    legend_width = 64 + 430 + 102 + max(text_width(m, 8.0) + 8 for _, m in LEGEND)
     width = max(width, legend_width)
     service = one_line(as_is.service)
     title = title_lines(
@@ -135,7 +161,7 @@ def comparison_scene(
     title_height = sum(line.size * 1.3 for line in title) + 4
     top = MARGIN + title_height + 14
     legend_top = top + body_height + 18
-    legend_height = 2 * 30.0 + 6
+    legend_height = (len(LEGEND) + 1) // 2 * 30.0 + 6
     scene = Scene(
         width + 2 * MARGIN,
         legend_top + legend_height + MARGIN,
@@ -171,12 +197,12 @@ def _legend(scene: Scene, x: float, y: float) -> None:
         shape="plaintext",
     )
     cx = x + 64
-    for index, (kind, meaning) in enumerate(_LEGEND):
+    for index, (kind, meaning) in enumerate(LEGEND):
         mark = MARKS[kind]
         row, column = divmod(index, 2)
         bx = cx + column * 430
         by = y + row * 30
-        styles = ",".join(s for s in ("rounded", "filled", mark.style) if s)
+        styles = ",".join(s for s in (box_styles(mark.style)) if s)
         attrs = {
             "shape": "box",
             "style": styles,

@@ -15,7 +15,15 @@ from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, shown, t
 from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
 from bpr.render._scene import Scene
 
-__all__ = ["MARGIN", "Mark", "draw_layout", "draw_text_block", "headline", "process_scene"]
+__all__ = [
+    "MARGIN",
+    "Mark",
+    "box_styles",
+    "draw_layout",
+    "draw_text_block",
+    "headline",
+    "process_scene",
+]
 
 MARGIN = 16.0
 TITLE_SIZE = 15.0
@@ -33,9 +41,21 @@ class Mark:
 
     badge: str
     fill: str
-    style: str  # extra Graphviz node styles: "dashed", "dotted", "bold", or ""
+    style: str  # extra Graphviz node styles: "dashed", "dotted", "diagonals", or ""
     penwidth: float = 1.2
     peripheries: int = 1
+    detail: str = ""  # what the badge sums up ("changed: actor, wait"), for the tooltip
+
+
+def box_styles(extra: str) -> list[str]:
+    """The Graphviz styles of a task box with a mark's ``extra`` style: rounded corners,
+    except under corner marks (``diagonals``), which Graphviz draws on square corners only.
+
+    >>> box_styles("dashed"), box_styles("diagonals")
+    (['rounded', 'filled', 'dashed'], ['filled', 'diagonals'])
+    """
+    styles = ["filled"] if extra == "diagonals" else ["rounded", "filled"]
+    return [*styles, extra] if extra else styles
 
 
 def headline(model: Model) -> str:
@@ -231,10 +251,8 @@ def draw_layout(
             step = model.step(node.step)
             mark = marks.get(step.id)
             content: Box = task_box(model, step, mark.badge if mark else None)
-            styles = ["rounded", "filled"]
+            styles = box_styles(mark.style if mark else "")
             penwidth = 2.8 if step.is_visit else 1.2
-            if mark and mark.style:
-                styles.append(mark.style)
             if mark:
                 penwidth = max(penwidth, mark.penwidth)
             attrs = {
@@ -245,7 +263,7 @@ def draw_layout(
                 "penwidth": f"{penwidth:g}",
                 # The whole name, also where the box cuts it (the scene escapes it as an
                 # escString, which Graphviz reads twice).
-                "tooltip": step.label,
+                "tooltip": f"{step.label} ({mark.detail})" if mark and mark.detail else step.label,
             }
             if mark and mark.peripheries > 1:
                 attrs["peripheries"] = str(mark.peripheries)
