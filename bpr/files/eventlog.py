@@ -25,6 +25,7 @@ __all__ = [
     "ACTIVITY",
     "CASE",
     "GROUP",
+    "LIFECYCLE",
     "LOG_SUFFIXES",
     "RESOURCE",
     "START",
@@ -33,7 +34,10 @@ __all__ = [
     "LogColumns",
     "XesScan",
     "duckdb_module",
+    "log_kind",
+    "missing_column",
     "parquet_schema",
+    "read_csv_header",
     "read_log",
     "write_log",
 ]
@@ -140,9 +144,22 @@ def _missing(path: str, role: str, wanted: str, available: list[str], xes: bool)
     )
 
 
-def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] | None]:
-    import pandas as pd
+def log_kind(path: str | os.PathLike[str]) -> str:
+    """``csv``, ``xes`` or ``parquet``: the kind of log a file name says (gzipped or not).
 
+    >>> log_kind("cases.xes.gz"), log_kind("cases.CSV"), log_kind("cases.parquet")
+    ('xes', 'csv', 'parquet')
+    """
+    return _suffix(path).removeprefix(".").removesuffix(".gz")
+
+
+def missing_column(path: str, role: str, wanted: str, header: list[str]) -> EventLogError:
+    """The error for a CSV or Parquet column that the log lacks, with the one meant and the fix."""
+    return _missing(path, role, wanted, header, xes=False)
+
+
+def read_csv_header(path: str) -> list[str]:
+    """The header of a CSV log, refused clearly when empty or separated by ; or tabs."""
     opener = gzip.open if path.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as stream:
@@ -159,6 +176,13 @@ def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] |
                     f"by {name}, and bpr reads comma-separated CSV; save it again with commas "
                     "(in a spreadsheet: CSV, comma-delimited)"
                 )
+    return header
+
+
+def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] | None]:
+    import pandas as pd
+
+    header = read_csv_header(path)
     wanted = {CASE: columns.case, ACTIVITY: columns.activity, TIMESTAMP: columns.timestamp}
     for role, column in wanted.items():
         if column not in header:

@@ -1,7 +1,10 @@
 """Discovery: a draft As-Is model from an event log.
 
-pm4py's inductive miner (infrequent variant, IMf) finds the flows (:mod:`bpr.mining.tree`
-turns its process tree into steps); the timestamps give each activity's median work and wait,
+The log is first reduced (:mod:`bpr.mining.reduce`, in memory or in DuckDB) to its variants
+and per-activity figures. pm4py's inductive miner (infrequent variant, IMf) finds the flows
+from the variants (:mod:`bpr.mining.tree` turns its process tree into steps); the choices'
+probabilities come from replaying the variants on the steps (:mod:`bpr.mining.replay`);
+the timestamps give each activity's median work and wait,
 the log's groups or resources the actors, and the span of the cases a yearly volume. The
 draft is written with every guess marked (:mod:`bpr.mining.draft`) and checked like any model.
 """
@@ -9,38 +12,43 @@ draft is written with every guess marked (:mod:`bpr.mining.draft`) and checked l
 from __future__ import annotations
 
 import os
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from textwrap import wrap
 from typing import TYPE_CHECKING, Any
 
+from bpr.analysis.measures import measure
 from bpr.core.ids import IdMaker, slug
 from bpr.core.model import END, Model
 from bpr.core.schema import ID_PATTERN
 from bpr.errors import BprError, EventLogError
-from bpr.files.eventlog import (
-    ACTIVITY,
-    CASE,
-    GROUP,
-    RESOURCE,
-    START,
-    TIMESTAMP,
-    LogColumns,
-    read_log,
-)
+from bpr.files.eventlog import GROUP, RESOURCE, LogColumns
 from bpr.files.load import loads
 from bpr.mining.draft import draft_text
-from bpr.mining.library import load_pm4py, pm4py_frame
+from bpr.mining.library import inductive_tree, load_pm4py
+from bpr.mining.reduce import Percentiles, ReducedLog, reduce_frame, reduce_log
+from bpr.mining.replay import replay_probabilities
 from bpr.mining.tree import DraftStep, TreeConverter, renumber, simplify
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DiscoveryResult", "discover", "mine"]
+__all__ = ["DISCOVERY_VARIANTS", "DiscoveryResult", "discover", "lead_time_comparison", "mine"]
+
+
+#: Discovery runs on every variant up to this many; beyond, on the most frequent ones.
+DISCOVERY_VARIANTS = 5000
 
 
 @dataclass
 class DiscoveryResult:
-    """A discovered draft model: its YAML text (with comments) and the loaded model."""
+    """A discovered draft model: its YAML text (with comments) and the loaded model.
+
+    ``method`` says what the flows were mined from (``IMf on all 116 variants``);
+    ``lead_time_days`` is the draft's lead time, ``case_days`` the log's measured case
+    durations (percentiles) and ``mean_case_days`` their mean, for the comparison the draft
+    states in a comment and ``bpr mine`` on its output.
+    """
 
     text: str
     model: Model
@@ -48,10 +56,65 @@ class DiscoveryResult:
     events: int
     activities: int
     routing_steps: list[str]
+    method: str = ""
+    lead_time_days: float = 0.0
+    case_days: Percentiles | None = None
+    mean_case_days: float | None = None
+    engine: str = "memory"
+    seconds: float = 0.0
+
+    def lead_time_line(self) -> str:
+        """One line comparing the draft's lead time with the log's case durations."""
+        return lead_time_comparison(self.lead_time_days, self.case_days, self.mean_case_days)
+
+
+def lead_time_comparison(
+    draft_days: float, case_days: Percentiles | None, mean_days: float | None
+) -> str:
+    """How the draft's lead time stands beside the log's measured case duration.
+
+    >>> lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)[:60]
+    "Lead time: the draft's 0.02 days against the log's cases:"
+    """
+    if case_days is None or mean_days is None:
+        return f"Lead time: the draft's {_days(draft_days)} days (the log gives no case durations)."
+    line = (
+        f"Lead time: the draft's {_days(draft_days)} days against the log's cases: median "
+        f"{_days(case_days.median)} days, mean {_days(mean_days)}, 90th percentile "
+        f"{_days(case_days.p90)}."
+    )
+    if mean_days > 0 and not 0.5 <= draft_days / mean_days <= 2:
+        line += (
+            " The draft adds up each activity's median work and wait; most cases wait far less"
+            " than a few do, so the draft stands for the typical case: lengthen the waits where"
+            " the log's cases take long if it is to stand for the average one."
+        )
+    return line
+
+
+def _days(value: float) -> str:
+    """Days with two decimals, or two significant digits below 0.1 (0.0042, not 0.00)."""
+    return f"{value:.2f}" if value >= 0.1 or value == 0 else f"{value:.2g}"
+
+
+def _discovery_variants(
+    variants: dict[tuple[str, ...], int], cases: int, noise: float
+) -> tuple[dict[tuple[str, ...], int], str]:
+    """The variants the miner sees, and the words that say so in the draft and the output."""
+    kind = f"IMf, noise threshold {noise:g}" if noise > 0 else "IM"
+    miner = f"pm4py's inductive miner ({kind})"
+    if len(variants) <= DISCOVERY_VARIANTS:
+        return variants, f"{miner} on all {len(variants):,} variants"
+    chosen = dict(list(variants.items())[:DISCOVERY_VARIANTS])
+    share = sum(chosen.values()) / cases if cases else 1.0
+    return chosen, (
+        f"{miner} on the {len(chosen):,} most frequent of {len(variants):,} variants "
+        f"({share:.1%} of cases)"
+    )
 
 
 def discover(
-    log: pd.DataFrame,
+    log: pd.DataFrame | ReducedLog,
     *,
     source: str = "the event log",
     service: str = "discovered",
@@ -59,30 +122,31 @@ def discover(
     noise: float = 0.2,
     actor_from: str = "auto",
 ) -> DiscoveryResult:
-    """Discover a draft model from a log read by :func:`bpr.files.eventlog.read_log`.
+    """Discover a draft model from a log read by :func:`bpr.files.eventlog.read_log`, or from
+    its reduced form (:mod:`bpr.mining.reduce`: both give the same draft).
 
     ``actor_from`` is ``group`` (``org:group``), ``resource`` (``org:resource``) or ``auto``
     (the group where most events have one, else the resource). ``noise`` is the inductive
     miner's noise threshold (0 keeps every behaviour; 0.2 drops rare ones).
     """
-    import numpy as np
-    import pandas as pd
-
     if not ID_PATTERN.fullmatch(service):
         raise BprError(
             f"the service id '{service}' may hold only letters, digits, _ and -, "
             f"such as '{slug(service, '-') or 'my-service'}'"
         )
-    pm4py = load_pm4py("bpr mine")
-    if log.empty:
-        raise EventLogError(f"{source}: the log has no events")
-    cases = int(log[CASE].nunique())
-    counts = {str(k): int(v) for k, v in log[ACTIVITY].astype(str).value_counts().items()}
+    load_pm4py("bpr mine")
+    if not isinstance(log, ReducedLog):
+        if log.empty:
+            raise EventLogError(f"{source}: the log has no events")
+        reduced = reduce_frame(log, source)
+    else:
+        reduced = log
+    cases = reduced.cases
+    counts = reduced.activity_events
     step_ids = IdMaker()
     ids = {a: step_ids.make(a, fallback="step") for a in sorted(counts, key=lambda a: -counts[a])}
-    with warnings.catch_warnings():  # pm4py's own deprecation notices are no news to the user
-        warnings.simplefilter("ignore")
-        tree = pm4py.discover_process_tree_inductive(pm4py_frame(log), noise_threshold=noise)
+    mined, method = _discovery_variants(reduced.variants, cases, noise)
+    tree = inductive_tree(mined, noise)
     converter = TreeConverter(counts, cases, ids)
     entry = converter.emit(tree, {END: 1.0}, float(cases))
     steps = converter.steps
@@ -94,42 +158,23 @@ def discover(
         first = start.id
     first = simplify(steps, first)
     steps, first = renumber(steps, first)
-
-    # durations from the timestamps: medians per activity
-    frame = log.copy()
-    frame[ACTIVITY] = frame[ACTIVITY].astype(str)
-    has_start = START in frame and frame[START].notna().any()
-    previous_end = frame.groupby(CASE, observed=True)[TIMESTAMP].shift(1)
-    began = frame[START].fillna(frame[TIMESTAMP]) if has_start else frame[TIMESTAMP]
-    hours = pd.Timedelta(hours=1)
-    frame["_work"] = ((frame[TIMESTAMP] - began) / hours).clip(lower=0) if has_start else 0.0
-    frame["_wait"] = ((began - previous_end) / hours).clip(lower=0)
-    work = frame.groupby(ACTIVITY)["_work"].median()
-    wait = frame.groupby(ACTIVITY)["_wait"].median()
+    replayed = replay_probabilities(steps, first, reduced.variants)
 
     # actors
-    actor_column = _actor_column(log, actor_from, source)
+    actor_column = _actor_column(reduced, actor_from, source)
     actors: dict[str, dict[str, str]] = {}
     actor_of: dict[str, tuple[str, float, str]] = {}
-    resource_group: dict[str, str] = {}
-    if actor_column == RESOURCE and GROUP in log:
-        pairs = log[[RESOURCE, GROUP]].dropna().astype(str)
-        if not pairs.empty:
-            resource_group = (
-                pairs.groupby(RESOURCE)[GROUP].agg(lambda s: s.mode().iloc[0]).to_dict()
-            )
-    fallback_column = RESOURCE if actor_column == GROUP and RESOURCE in log else None
+    resource_group = reduced.resource_group if actor_column == RESOURCE else {}
+    fallback_column = RESOURCE if actor_column == GROUP and reduced.valued[RESOURCE] else None
     for column in (actor_column, fallback_column):
         if column is None:
             continue
-        values = log[[ACTIVITY, column]].dropna().astype(str)
-        values = values[values[column].str.strip() != ""]
-        for activity, group in values.groupby(ACTIVITY):
-            if str(activity) in actor_of:
+        for activity, tally in reduced.actors[column].items():
+            if activity in actor_of:
                 continue
-            tally = group[column].value_counts()
-            share = float(tally.iloc[0] / tally.sum())
-            actor_of[str(activity)] = (str(tally.index[0]), share, column)
+            # the most frequent value; a tie goes to the first in order of text
+            top = min(tally, key=lambda v: (-tally[v], v))
+            actor_of[activity] = (top, tally[top] / sum(tally.values()), column)
     actor_ids: dict[str, str] = {}
     made_actor_ids = IdMaker()
 
@@ -143,13 +188,15 @@ def discover(
         return actor_ids[name]
 
     fallback = "staff"
+    has_start = reduced.has_start
     for step in steps.values():
         if step.routing:
             continue
         step.events = counts.get(step.name, 0)
-        step.work = float(work.get(step.name, 0.0)) if has_start else 0.0
-        waited = wait.get(step.name, np.nan)
-        step.wait = 0.0 if pd.isna(waited) else float(waited)
+        work = reduced.work.get(step.name)
+        step.work = work.median if has_start and work else 0.0
+        wait = reduced.wait.get(step.name)
+        step.wait = wait.median if wait else 0.0
         if step.name in actor_of:
             name, share, column = actor_of[step.name]
             step.actor = actor_id(name)
@@ -162,47 +209,62 @@ def discover(
             step.notes.append("actor: guessed; the log names no resource or group for it")
     _route_actors(steps, first, actor_id, fallback)
 
-    volume = _volume(log)
-    text = draft_text(
-        steps=steps,
-        first=first,
-        actors=actors,
-        service=service,
-        variant=variant,
-        source=source,
-        cases=cases,
-        events=len(log),
-        noise=noise,
-        volume=volume,
-        has_start=has_start,
-        actor_column=actor_column,
-    )
-    try:
-        model = loads(text, f"<discovered from {source}>")
-    except BprError as exc:  # a bug in the conversion: say so plainly
-        raise BprError(
-            f"{source}: the discovered model is not valid (please report this as a bug):\n{exc}"
-        ) from None
+    def text_with(lead_time: list[str]) -> str:
+        return draft_text(
+            steps=steps,
+            first=first,
+            actors=actors,
+            service=service,
+            variant=variant,
+            source=source,
+            cases=cases,
+            events=reduced.events,
+            method=method,
+            replayed=replayed,
+            volume=_volume(reduced),
+            has_start=has_start,
+            actor_column=actor_column,
+            lead_time=lead_time,
+        )
+
+    def checked(text: str) -> Model:
+        try:
+            return loads(text, f"<discovered from {source}>")
+        except BprError as exc:  # a bug in the conversion: say so plainly
+            raise BprError(
+                f"{source}: the discovered model is not valid (please report this as a bug):\n{exc}"
+            ) from None
+
+    # the draft's lead time is known once it is a model; the comparison then goes in its header
+    lead_time_days = measure(checked(text_with([]))).lead_time_days
+    comparison = lead_time_comparison(lead_time_days, reduced.case_days, reduced.mean_case_days)
+    text = text_with(wrap(comparison, 92))
     return DiscoveryResult(
         text=text,
-        model=model,
+        model=checked(text),
         cases=cases,
-        events=len(log),
+        events=reduced.events,
         activities=len(counts),
         routing_steps=[s.id for s in steps.values() if s.routing],
+        method=method,
+        lead_time_days=lead_time_days,
+        case_days=reduced.case_days,
+        mean_case_days=reduced.mean_case_days,
+        engine=reduced.engine,
+        seconds=reduced.seconds,
     )
 
 
-def _actor_column(log: pd.DataFrame, actor_from: str, source: str) -> str | None:
+def _actor_column(log: ReducedLog, actor_from: str, source: str) -> str | None:
     if actor_from not in ("auto", "group", "resource"):
         raise BprError(f"unknown actor source '{actor_from}'; valid: auto, group, resource")
     if actor_from in ("group", "resource"):
         column, option = (GROUP, "--group") if actor_from == "group" else (RESOURCE, "--resource")
-        if column not in log or log[column].isna().all():
+        if not log.valued[column]:
             other = RESOURCE if column == GROUP else GROUP
             instead = (
                 f"use --actor {'resource' if column == GROUP else 'group'}"
-                if other in log and log[other].notna().any()
+                if log.valued[other]
                 else "use --actor auto (every step then goes to one actor, 'staff')"
             )
             raise EventLogError(
@@ -210,9 +272,9 @@ def _actor_column(log: pd.DataFrame, actor_from: str, source: str) -> str | None
                 f"attribute that holds them with {option}, or {instead}"
             )
         return column
-    if GROUP in log and log[GROUP].notna().mean() >= 0.5:
+    if log.events and log.valued[GROUP] / log.events >= 0.5:
         return GROUP
-    if RESOURCE in log and log[RESOURCE].notna().any():
+    if log.valued[RESOURCE]:
         return RESOURCE
     return None
 
@@ -234,34 +296,41 @@ def _route_actors(steps: dict[str, DraftStep], first: str, actor_id: Any, fallba
             step.actor = actor_id(fallback)
 
 
-def _volume(log: pd.DataFrame) -> int | None:
-    import pandas as pd
-
-    starts = log.groupby(CASE, observed=True)[TIMESTAMP].min()
-    span = (starts.max() - starts.min()) / pd.Timedelta(days=365)
-    if not span or span < 7 / 365 or len(starts) < 2:
+def _volume(log: ReducedLog) -> int | None:
+    if log.first_times is None or log.cases < 2:
+        return None
+    earliest, latest = log.first_times
+    span = (latest - earliest).total_seconds() / (365 * 86400)
+    if not span or span < 7 / 365:
         return None  # less than a week of cases says little about a year
-    return max(round(len(starts) / span), 1)
+    return max(round(log.cases / span), 1)
 
 
 def mine(
     log_path: str | os.PathLike[str],
     columns: LogColumns | None = None,
+    *,
+    engine: str = "auto",
+    memory: int | None = None,
+    progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> DiscoveryResult:
     """Read an event log and discover a draft model from it (see :func:`discover`).
+
+    The log is reduced by :func:`bpr.mining.reduce.reduce_log` (``engine``: ``auto``,
+    ``memory`` or ``duckdb``; ``memory`` bounds DuckDB, in bytes).
 
     >>> result = mine("../shared/data/running-example.xes")  # doctest: +SKIP
     >>> result.model.first.id  # doctest: +SKIP
     'register_request'
     """
-    log = read_log(log_path, columns)
+    reduced = reduce_log(log_path, columns, engine=engine, memory=memory, progress=progress)
     options.setdefault("service", slug(_stem(os.fspath(log_path)), "-") or "discovered")
-    return discover(log, source=os.fspath(log_path), **options)
+    return discover(reduced, source=os.fspath(log_path), **options)
 
 
 def _stem(path: str) -> str:
     name = os.path.basename(path)
-    for suffix in (".gz", ".xes", ".csv"):
+    for suffix in (".gz", ".xes", ".csv", ".parquet"):
         name = name.removesuffix(suffix)
     return name or "log"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from textwrap import wrap
 from typing import Any
 
 from bpr.core.model import END
@@ -45,15 +46,19 @@ def draft_text(
     source: str,
     cases: int,
     events: int,
-    noise: float,
+    method: str,
+    replayed: bool,
     volume: int | None,
     has_start: bool,
     actor_column: str | None,
+    lead_time: list[str] | None = None,
 ) -> str:
     """The draft's YAML, written by the one model writer with every guess in a comment.
 
     Steps come in the order a reader follows them; a ``next`` that only names the step
-    written below is left out.
+    written below is left out. ``method`` says what the flows were mined from, ``replayed``
+    whether the choices' probabilities come from replaying the variants, ``lead_time`` the
+    lines that compare the draft's lead time with the log's.
     """
     base = os.path.basename(source)
     timing = (
@@ -63,9 +68,17 @@ def draft_text(
     )
     header = [
         f"Draft As-Is discovered by 'bpr mine' from {base}: {cases:,} cases, {events:,} events.",
-        f"Flows: pm4py's inductive miner (IMf, noise threshold {noise:g}), its process tree",
-        "converted into steps; choice probabilities are estimated from activity frequencies.",
+        *wrap(
+            f"Flows: {method}, its process tree converted into steps; "
+            + (
+                "choice probabilities from replaying the variants (the branch each case took)."
+                if replayed
+                else "choice probabilities are estimated from activity frequencies."
+            ),
+            92,
+        ),
         f"work and wait are medians over each activity's events {timing}",
+        *(lead_time or []),
         "Steps named '(split)', '(join)', '(branch)', '(loop)' or '(start)' are zero-time",
         "routing steps the format needs where no activity can carry the gateway.",
         "Check and edit every guess before using this model.",
@@ -84,11 +97,18 @@ def draft_text(
     )
     order = reading_order(steps, first)
     following = [*order[1:], END]
-    data["steps"] = [_step(steps[s], after) for s, after in zip(order, following, strict=True)]
+    chances = (
+        "probabilities from the log's variants"
+        if replayed
+        else "probabilities estimated from the log"
+    )
+    data["steps"] = [
+        _step(steps[s], after, chances) for s, after in zip(order, following, strict=True)
+    ]
     return model_text(data, header)
 
 
-def _step(step: DraftStep, following: str) -> Commented:
+def _step(step: DraftStep, following: str, chances: str) -> Commented:
     """One step of the draft as plain data; a routing step says why it was added."""
     fields: dict[str, Any] = {"id": step.id, "name": step.name}
     fields["actor"] = Commented(step.actor, after=_note(step, "actor"))
@@ -108,7 +128,7 @@ def _step(step: DraftStep, following: str) -> Commented:
         if len(branches) > 1:
             fields["next"] = Commented(
                 [{"to": target, "p": p} for target, p in branches],
-                after="probabilities estimated from the log",
+                after=chances,
             )
         elif branches[0][0] != following:
             fields["next"] = branches[0][0]

@@ -1,0 +1,605 @@
+"""An event log reduced to what discovery and conformance need, in memory or in DuckDB.
+
+A national portal's log is tens of millions of events; discovery and conformance need far
+less: the variants (each distinct sequence of activities with its number of cases), from which
+the directly-follows graph comes; per activity its events, the percentiles of its work and wait
+and its resources and groups; per month the cases that arrived; and the cases' own durations.
+:class:`ReducedLog` holds exactly that, made either from a pandas frame of
+:func:`bpr.files.eventlog.read_log` (:func:`reduce_frame`) or by DuckDB straight from the file
+(:func:`reduce_file`: CSV, Parquet, or XES streamed in batches), with a memory limit beyond
+which DuckDB spills to a temporary folder that is removed at the end. Both give the same
+figures, so a model and its fitness do not depend on which one ran.
+
+>>> import pandas as pd
+>>> log = pd.DataFrame({"case:concept:name": ["1", "1", "2"], "concept:name": ["a", "b", "a"],
+...     "time:timestamp": pd.to_datetime(["2026-01-05 09:00", "2026-01-05 11:00",
+...                                       "2026-01-06 09:00"], utc=True)})
+>>> reduced = reduce_frame(log)
+>>> reduced.variants, reduced.directly_follows()
+({('a',): 1, ('a', 'b'): 1}, {('a', 'b'): 1})
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bpr.errors import BprError, EventLogError
+from bpr.files.eventlog import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    LIFECYCLE,
+    RESOURCE,
+    START,
+    TIMESTAMP,
+    LogColumns,
+    XesScan,
+    duckdb_module,
+    log_kind,
+    missing_column,
+    parquet_schema,
+    read_csv_header,
+    read_log,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ENGINES",
+    "Percentiles",
+    "ReducedLog",
+    "parse_memory",
+    "reduce_file",
+    "reduce_frame",
+    "reduce_log",
+]
+
+#: How a log is reduced: ``memory`` (pandas, every check of read_log), ``duckdb``, or
+#: ``auto`` (DuckDB for Parquet and for files of :data:`DUCKDB_FROM_BYTES` and more).
+ENGINES = ("auto", "memory", "duckdb")
+DUCKDB_FROM_BYTES = 32 * 1024 * 1024
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """The 10th, 50th (median) and 90th percentiles of a duration, in hours (linear)."""
+
+    p10: float
+    median: float
+    p90: float
+
+
+@dataclass
+class ReducedLog:
+    """What discovery and conformance read of an event log (see the module's docstring).
+
+    ``variants`` are ordered by cases (most first), then by the activities; ``actors`` maps
+    ``org:resource`` and ``org:group`` to ``{activity: {value: events}}`` (blank values left
+    out); ``valued`` the events that have a value of each; ``case_days`` the percentiles of
+    the cases' durations (first start to last complete) in days; ``arrivals`` the cases that
+    began in each month (``YYYY-MM``); ``first_times`` the earliest and latest time of a case's
+    first event (for the yearly volume).
+    """
+
+    source: str
+    engine: str
+    cases: int
+    events: int
+    variants: dict[tuple[str, ...], int]
+    activity_events: dict[str, int]
+    has_start: bool
+    work: dict[str, Percentiles]
+    wait: dict[str, Percentiles]
+    actors: dict[str, dict[str, dict[str, int]]]
+    valued: dict[str, int]
+    resource_group: dict[str, str]
+    case_days: Percentiles | None
+    mean_case_days: float | None
+    arrivals: dict[str, int]
+    first_times: tuple[Any, Any] | None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def directly_follows(self) -> dict[tuple[str, str], int]:
+        """The directly-follows graph: ``(a, b)`` -> how often ``b`` came right after ``a``."""
+        graph: Counter[tuple[str, str]] = Counter()
+        for trace, cases in self.variants.items():
+            for pair in itertools.pairwise(trace):
+                graph[pair] += cases
+        return dict(graph)
+
+    def start_activities(self) -> dict[str, int]:
+        """The first activity of the cases, with their number."""
+        first: Counter[str] = Counter()
+        for trace, cases in self.variants.items():
+            if trace:
+                first[trace[0]] += cases
+        return dict(first)
+
+    def end_activities(self) -> dict[str, int]:
+        """The last activity of the cases, with their number."""
+        last: Counter[str] = Counter()
+        for trace, cases in self.variants.items():
+            if trace:
+                last[trace[-1]] += cases
+        return dict(last)
+
+
+def _ordered(variants: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], int]:
+    return dict(sorted(variants.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _percentiles(values: list[float] | tuple[float, ...] | None) -> Percentiles | None:
+    if not values or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
+        return None
+    return Percentiles(*(float(v) for v in values))
+
+
+def _actor_table(rows: list[tuple[str, str | None, str | None, int]]) -> dict[str, Any]:
+    """Actors, valued counts and each resource's group from (activity, resource, group, n)."""
+    actors: dict[str, dict[str, dict[str, int]]] = {RESOURCE: {}, GROUP: {}}
+    valued = {RESOURCE: 0, GROUP: 0}
+    pairs: dict[str, Counter[str]] = {}
+    for activity, resource, group, count in rows:
+        for column, value in ((RESOURCE, resource), (GROUP, group)):
+            if value is None:
+                continue
+            valued[column] += count
+            if value.strip():
+                tally = actors[column].setdefault(activity, {})
+                tally[value] = tally.get(value, 0) + count
+        if resource is not None and group is not None:
+            pairs.setdefault(resource, Counter())[group] += count
+    # the most frequent group of each resource; a tie goes to the first in order of text
+    resource_group = {
+        resource: min(tally, key=lambda g: (-tally[g], g)) for resource, tally in pairs.items()
+    }
+    return {"actors": actors, "valued": valued, "resource_group": resource_group}
+
+
+# -- in memory -------------------------------------------------------------------------------
+
+
+def reduce_frame(log: pd.DataFrame, source: str = "the event log") -> ReducedLog:
+    """The reduced form of a frame of :func:`bpr.files.eventlog.read_log` (sorted by case, time)."""
+    import pandas as pd
+
+    if log.empty:
+        raise EventLogError(f"{source}: the log has no events")
+    frame = pd.DataFrame(
+        {
+            CASE: log[CASE].astype(str),
+            ACTIVITY: log[ACTIVITY].astype(str),
+            TIMESTAMP: log[TIMESTAMP],
+        }
+    )
+    has_start = START in log and bool(log[START].notna().any())
+    began = log[START].fillna(log[TIMESTAMP]) if has_start else log[TIMESTAMP]
+    hours = pd.Timedelta(hours=1)
+    previous_end = frame.groupby(CASE, sort=False)[TIMESTAMP].shift(1)
+    frame["_work"] = ((log[TIMESTAMP] - began) / hours).clip(lower=0) if has_start else 0.0
+    frame["_wait"] = ((began - previous_end) / hours).clip(lower=0)
+    frame["_began"] = began
+
+    traces = frame.groupby(CASE, sort=False)[ACTIVITY].agg(tuple)
+    variants = {tuple(t): int(n) for t, n in traces.value_counts(sort=False).items()}
+    activity_events = {str(a): int(n) for a, n in frame[ACTIVITY].value_counts().items()}
+    by_activity = frame.groupby(ACTIVITY, sort=True)
+    work_q = by_activity["_work"].quantile(list(QUANTILES)).unstack()
+    wait_q = by_activity["_wait"].quantile(list(QUANTILES)).unstack()
+
+    def table(q: pd.DataFrame) -> dict[str, Percentiles]:
+        found = {}
+        for activity, row in q.iterrows():
+            value = _percentiles([row[x] for x in QUANTILES])
+            if value is not None:
+                found[str(activity)] = value
+        return found
+
+    rows: list[tuple[str, str | None, str | None, int]] = []
+    columns = [c for c in (RESOURCE, GROUP) if c in log]
+    if columns:
+        parts = pd.DataFrame({ACTIVITY: frame[ACTIVITY]})
+        for column in (RESOURCE, GROUP):
+            parts[column] = log[column].astype("string") if column in log else pd.NA
+        counted = parts.value_counts(dropna=False, sort=False)
+        for (activity, resource, group), n in counted.items():
+            rows.append(
+                (
+                    str(activity),
+                    None if pd.isna(resource) else str(resource),
+                    None if pd.isna(group) else str(group),
+                    int(n),
+                )
+            )
+    per_case = frame.groupby(CASE, sort=False).agg(
+        first=(TIMESTAMP, "min"), began=("_began", "min"), last=(TIMESTAMP, "max")
+    )
+    days = (per_case["last"] - per_case["began"]) / pd.Timedelta(days=1)
+    months = per_case["began"].dt.strftime("%Y-%m").value_counts().sort_index()
+    return ReducedLog(
+        source=source,
+        engine="memory",
+        cases=len(per_case),
+        events=len(frame),
+        variants=_ordered(variants),
+        activity_events=activity_events,
+        has_start=has_start,
+        work=table(work_q) if has_start else {},
+        wait=table(wait_q),
+        **_actor_table(rows),
+        case_days=_percentiles([float(days.quantile(q)) for q in QUANTILES]),
+        mean_case_days=float(days.mean()),
+        arrivals={str(m): int(n) for m, n in months.items()},
+        first_times=(per_case["first"].min(), per_case["first"].max()),
+    )
+
+
+# -- in DuckDB -------------------------------------------------------------------------------
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+_UNITS.update({"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40})
+
+
+def parse_memory(text: str) -> int:
+    """Bytes of a memory size such as ``2GB``, ``512MB`` or ``1.5GiB``.
+
+    >>> parse_memory("2GB"), parse_memory("512 MiB")
+    (2000000000, 536870912)
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).upper() if match else ""
+    if not match or unit not in _UNITS:
+        raise BprError(
+            f"cannot read the memory size '{text}'; write a number and a unit, such as 2GB, "
+            "512MB or 1.5GiB"
+        )
+    size = int(float(match.group(1)) * _UNITS[unit])
+    if size < 64 * 2**20:
+        raise BprError(f"the memory size '{text}' is below 64MB, too little for DuckDB to work")
+    return size
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _Database:
+    """A DuckDB connection with a memory limit, spilling into a folder removed at the end."""
+
+    def __init__(self, memory: int | None) -> None:
+        self.duckdb = duckdb_module("reducing large event logs")
+        self.folder = tempfile.TemporaryDirectory(prefix="bpr-duckdb-")
+        self.connection = self.duckdb.connect(config={"temp_directory": self.folder.name})
+        self.connection.execute("SET TimeZone = 'UTC'")
+        if memory:
+            self.connection.execute(f"SET memory_limit = '{memory // 2**20}MiB'")
+        threads = os.cpu_count() or 1
+        self.connection.execute(f"SET threads = {threads}")
+        self.typed: set[str] = set()  # roles whose column is a time already (Parquet)
+
+    def close(self) -> None:
+        self.connection.close()
+        self.folder.cleanup()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return list(self.connection.execute(sql).fetchall())
+
+
+def _source_table(
+    db: _Database, path: str, columns: LogColumns, progress: Callable[[str], None]
+) -> tuple[str, dict[str, str], str]:
+    """Put the log's needed columns, as text, where SQL can read them; returns the relation,
+    role -> column of it, and how to name an event's place in errors ("line" or "row")."""
+    kind = log_kind(path)
+    roles = {CASE: columns.case, ACTIVITY: columns.activity, TIMESTAMP: columns.timestamp}
+    if kind == "xes":
+        scan = XesScan(path, columns)
+        db.connection.execute(
+            "CREATE TEMP TABLE raw (seq BIGINT, line BIGINT, "
+            + ", ".join(f"{_quote(r)} VARCHAR" for r in (CASE, *scan.attribute))
+            + ")"
+        )
+        import pandas as pd
+
+        events = 0
+        for batch in scan.batches():
+            frame = pd.DataFrame({r: pd.array(v, dtype="string") for r, v in batch.items()})
+            frame["line"] = frame["line"].astype("int64")
+            frame.insert(0, "seq", range(events, events + len(frame)))
+            events += len(frame)
+            db.connection.register("batch", frame)
+            db.connection.execute("INSERT INTO raw BY NAME SELECT * FROM batch")
+            db.connection.unregister("batch")
+            progress(f"read {events:,} events")
+        if not events:
+            raise scan.empty_error()
+        names = (CASE, *scan.attribute)
+        counted = db.rows("SELECT " + ", ".join(f"count({_quote(r)})" for r in names) + " FROM raw")
+        present = {r: r for r, n in zip(names, counted[0], strict=True) if n}
+        for role in (ACTIVITY, TIMESTAMP):
+            if role not in present:
+                raise scan.missing(role)
+        for role, (_, required) in columns.optional().items():
+            if required and role not in present:
+                raise scan.missing(role)
+        for role in (ACTIVITY, TIMESTAMP, CASE):
+            found = db.rows(f"SELECT min(line) FROM raw WHERE {_quote(role)} IS NULL")[0][0]
+            if found is not None:
+                raise scan.without(role, int(found))
+        return "raw", {r: r for r in present}, "line"
+    if kind == "parquet":
+        schema = parquet_schema(path)
+        header = list(schema)
+        relation = f"read_parquet({_literal(path)}, file_row_number = true)"
+        seq = "file_row_number"
+    else:
+        header = read_csv_header(path)
+        relation = None
+        seq = "rowid"
+    for role, column in list(roles.items()):
+        if column not in header:
+            raise missing_column(path, role, column, header)
+    for role, (column, required) in columns.optional().items():
+        if column in header:
+            roles[role] = column
+        elif required:
+            raise missing_column(path, role, column, header)
+    if LIFECYCLE in header and LIFECYCLE not in roles.values():
+        roles[LIFECYCLE] = LIFECYCLE
+    if kind == "csv":
+        chosen = ", ".join(_quote(c) for c in dict.fromkeys(roles.values()))
+        types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
+        db.connection.execute("SET preserve_insertion_order = true")
+        try:
+            db.connection.execute(
+                f"CREATE TEMP TABLE raw AS SELECT {chosen} FROM "
+                f"read_csv({_literal(path)}, header = true, columns = {types}, "
+                "delim = ',', quote = '\"', escape = '\"', strict_mode = false)"
+            )
+        except db.duckdb.Error as exc:
+            raise EventLogError(f"{path}: cannot read the CSV file: {exc}") from None
+        relation = "raw"
+        selected = []
+        for role, column in roles.items():
+            value = _quote(column)
+            if role not in (TIMESTAMP, START):
+                # the apostrophe write_log puts before a cell a spreadsheet would run
+                value = (
+                    f"CASE WHEN regexp_matches({value}, '^''[=+\\-@\\t\\r'']') "
+                    f"THEN substr({value}, 2) ELSE {value} END"
+                )
+            selected.append(f"{value} AS {_quote(role)}")
+        db.connection.execute(
+            "CREATE TEMP VIEW src AS SELECT rowid AS seq, rowid + 2 AS line, "
+            + ", ".join(selected)
+            + " FROM raw"
+        )
+        progress(f"read {db.rows('SELECT count(*) FROM raw')[0][0]:,} events")
+        return "src", {r: r for r in roles}, "line"
+    selected = []
+    typed = set()
+    for role, column in roles.items():
+        if role in (TIMESTAMP, START) and schema[column].upper().startswith(("TIMESTAMP", "DATE")):
+            # a time column stays a time (a naive one is UTC, as pandas reads it)
+            selected.append(f"CAST({_quote(column)} AS TIMESTAMPTZ) AS {_quote(role)}")
+            typed.add(role)
+        else:
+            selected.append(f"CAST({_quote(column)} AS VARCHAR) AS {_quote(role)}")
+    db.connection.execute(
+        f"CREATE TEMP VIEW src AS SELECT {seq} AS seq, {seq} + 1 AS line, "
+        + ", ".join(selected)
+        + f" FROM {relation}"
+    )
+    db.typed = typed
+    return "src", {r: r for r in roles}, "row"
+
+
+def _events_view(
+    db: _Database, path: str, relation: str, roles: dict[str, str], place: str
+) -> bool:
+    """The view ``ev`` (case, activity, ts, began, resource, grp, seq) of complete events,
+    after the checks read_log makes; returns whether the log has start times."""
+    where = "row" if place == "row" else "line"
+    for role in (CASE, ACTIVITY, TIMESTAMP):
+        found = db.rows(f"SELECT min(line) FROM {relation} WHERE {_quote(role)} IS NULL")
+        if found[0][0] is not None:
+            label = {CASE: "case id", ACTIVITY: "activity", TIMESTAMP: "timestamp"}[role]
+            raise EventLogError(
+                f"{path}:{found[0][0]}: an event has no {label} ('{role}'); every event needs a "
+                "case id, an activity and a timestamp"
+                + (f" (the {where} counts from 1)" if place == "row" else "")
+            )
+    parsed = {}
+    for role in (TIMESTAMP, START):
+        if role not in roles:
+            continue
+        column = _quote(role)
+        if role in db.typed:
+            parsed[role] = column
+            continue
+        bad = db.rows(
+            f"SELECT line, {column} FROM {relation} WHERE {column} IS NOT NULL AND "
+            f"TRY_CAST({column} AS TIMESTAMPTZ) IS NULL ORDER BY seq LIMIT 1"
+        )
+        if bad:
+            label = "timestamp" if role == TIMESTAMP else "start timestamp"
+            raise EventLogError(
+                f"{path}:{bad[0][0]}: cannot read the {label} '{bad[0][1]}' ('{role}') as ISO "
+                "8601; write timestamps such as 2026-01-05T09:30:00+01:00 (or read the log with "
+                "--engine memory, which also reads other date forms)"
+            )
+        parsed[role] = f"CAST({column} AS TIMESTAMPTZ)"
+    resource = _quote(RESOURCE) if RESOURCE in roles else "NULL::VARCHAR"
+    group = _quote(GROUP) if GROUP in roles else "NULL::VARCHAR"
+    start = parsed.get(START, "NULL::TIMESTAMPTZ")
+    base = (
+        f"SELECT seq, {_quote(CASE)} AS case_id, {_quote(ACTIVITY)} AS activity, "
+        f"{parsed[TIMESTAMP]} AS ts, {start} AS st, {resource} AS resource, {group} AS grp"
+    )
+    lifecycle = LIFECYCLE in roles
+    if lifecycle:
+        base += f", lower({_quote(LIFECYCLE)}) AS lc"
+    base += f" FROM {relation}"
+    events = base
+    if lifecycle and db.rows(f"SELECT count(*) FROM ({base}) WHERE lc = 'complete'")[0][0]:
+        done = f"SELECT * FROM ({base}) WHERE lc = 'complete'"
+        if (
+            START not in roles
+            and db.rows(f"SELECT count(*) FROM ({base}) WHERE lc = 'start'")[0][0]
+        ):
+            # each complete event takes the time of the start event of the same case and
+            # activity with the same number (first start with first complete, ...)
+            number = "row_number() OVER (PARTITION BY case_id, activity ORDER BY ts, seq)"
+            events = (
+                f"SELECT d.seq, d.case_id, d.activity, d.ts, s.ts AS st, d.resource, d.grp "
+                f"FROM (SELECT *, {number} AS n FROM ({done})) d LEFT JOIN "
+                f"(SELECT case_id, activity, ts, {number} AS n FROM ({base}) WHERE lc = 'start') s "
+                "USING (case_id, activity, n)"
+            )
+        else:
+            events = f"SELECT seq, case_id, activity, ts, st, resource, grp FROM ({done})"
+    elif lifecycle:
+        events = f"SELECT seq, case_id, activity, ts, st, resource, grp FROM ({base})"
+    db.connection.execute(f"CREATE TEMP VIEW ev0 AS {events}")
+    has_start = bool(db.rows("SELECT count(st) FROM ev0")[0][0])
+    began = "coalesce(st, ts)" if has_start else "ts"
+    db.connection.execute(
+        f"CREATE TEMP VIEW ev AS SELECT seq, case_id, activity, ts, {began} AS began, "
+        "resource, grp FROM ev0"
+    )
+    return has_start
+
+
+def reduce_file(
+    path: str | os.PathLike[str],
+    columns: LogColumns | None = None,
+    *,
+    memory: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReducedLog:
+    """Reduce an event log file (CSV, Parquet, XES or gzipped XES) in DuckDB.
+
+    ``memory`` (bytes) bounds DuckDB's memory; beyond it DuckDB spills to a temporary folder,
+    removed when done. ``progress`` is told what has been done so far.
+    """
+    import time
+
+    name = os.fspath(path)
+    if not Path(name).is_file():
+        raise EventLogError(f"{name}: no such file; check the path")
+    begun = time.monotonic()
+    tell = progress or (lambda _: None)
+    db = _Database(memory)
+    try:
+        relation, roles, place = _source_table(db, name, columns or LogColumns(), tell)
+        if not db.rows(f"SELECT count(*) FROM {relation}")[0][0]:
+            raise EventLogError(f"{name}: the log has a header but no events")
+        has_start = _events_view(db, name, relation, roles, place)
+        quantiles = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
+        tell("ordering the cases")
+        # the cases: activities in order of time (file order among equal times)
+        db.connection.execute(
+            "CREATE TEMP TABLE cases AS SELECT case_id, "
+            "list(activity ORDER BY ts, seq) AS trace, min(ts) AS first, min(began) AS began, "
+            "max(ts) AS last FROM ev GROUP BY case_id"
+        )
+        variants = {
+            tuple(trace): int(n)
+            for trace, n in db.rows("SELECT trace, count(*) FROM cases GROUP BY trace")
+        }
+        (cases, first_min, first_max, day_q, day_mean) = db.rows(
+            "SELECT count(*), min(first), max(first), "
+            f"quantile_cont(epoch(last - began) / 86400, {quantiles}), "
+            "avg(epoch(last - began) / 86400) FROM cases"
+        )[0]
+        arrivals = {
+            str(m): int(n)
+            for m, n in db.rows(
+                "SELECT strftime(began, '%Y-%m') AS m, count(*) FROM cases GROUP BY m ORDER BY m"
+            )
+        }
+        tell("timing the activities")
+        work = "greatest(epoch(ts - began) / 3600, 0)" if has_start else "0.0"
+        timing = db.rows(
+            f"SELECT activity, count(*), quantile_cont(work, {quantiles}), "
+            f"quantile_cont(CASE WHEN gap < 0 THEN 0 ELSE gap END, {quantiles}) "
+            f"FROM (SELECT activity, {work} AS work, "
+            "epoch(began - lag(ts) OVER (PARTITION BY case_id ORDER BY ts, seq)) / 3600 "
+            "AS gap FROM ev) GROUP BY activity ORDER BY activity"
+        )
+        actor_rows = db.rows("SELECT activity, resource, grp, count(*) FROM ev GROUP BY ALL")
+        events = sum(int(row[1]) for row in timing)
+    finally:
+        db.close()
+    work_table, wait_table = {}, {}
+    for activity, _, work_q, wait_q in timing:
+        if has_start and (value := _percentiles(work_q)) is not None:
+            work_table[str(activity)] = value
+        if (value := _percentiles(wait_q)) is not None:
+            wait_table[str(activity)] = value
+    import pandas as pd
+
+    def stamp(value: Any) -> Any:
+        return pd.Timestamp(value).tz_convert("UTC") if value is not None else None
+
+    return ReducedLog(
+        source=name,
+        engine="duckdb",
+        cases=int(cases),
+        events=events,
+        variants=_ordered(variants),
+        activity_events={
+            str(a): int(n) for a, n, _, _ in sorted(timing, key=lambda r: (-r[1], str(r[0])))
+        },
+        has_start=has_start,
+        work=work_table,
+        wait=wait_table,
+        **_actor_table([(str(a), r, g, int(n)) for a, r, g, n in actor_rows]),
+        case_days=_percentiles(day_q),
+        mean_case_days=float(day_mean) if day_mean is not None else None,
+        arrivals=arrivals,
+        first_times=(stamp(first_min), stamp(first_max)),
+        seconds=time.monotonic() - begun,
+    )
+
+
+def reduce_log(
+    path: str | os.PathLike[str],
+    columns: LogColumns | None = None,
+    *,
+    engine: str = "auto",
+    memory: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReducedLog:
+    """Reduce an event log file with the ``engine`` asked for (see :data:`ENGINES`)."""
+    import time
+
+    if engine not in ENGINES:
+        raise BprError(f"unknown engine '{engine}'; valid: {', '.join(ENGINES)}")
+    name = os.fspath(path)
+    if engine == "auto":
+        large = Path(name).is_file() and Path(name).stat().st_size >= DUCKDB_FROM_BYTES
+        engine = "duckdb" if large or log_kind(name) == "parquet" else "memory"
+    if engine == "duckdb":
+        return reduce_file(name, columns, memory=memory, progress=progress)
+    begun = time.monotonic()
+    reduced = reduce_frame(read_log(name, columns), name)
+    reduced.seconds = time.monotonic() - begun
+    return reduced
