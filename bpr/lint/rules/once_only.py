@@ -4,50 +4,65 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.model import Actor
 from bpr.lint.context import LintContext, Rule, clean, quote, who
 from bpr.lint.edits import exchange_documents
 from bpr.lint.findings import Finding
+from bpr.lint.rules._carried import carried
 
-__all__ = ["RULE", "check"]
+__all__ = ["NOT_EXCHANGED_KINDS", "RULE", "check", "registry_caveat"]
+
+#: Document kinds that other rules advise on: a payment receipt (``payment-proof``) and a
+#: physical item (``physical-item``) are not pulled from a registry.
+NOT_EXCHANGED_KINDS = ("receipt", "object")
+
+
+def registry_caveat(issuer: Actor) -> str:
+    """What once-only needs first where the issuer's register is not known to be queryable
+    (``registry: false`` or no ``registry``); nothing where it is (``registry: true``)."""
+    registry = getattr(issuer, "registry", None)
+    if registry is True:
+        return ""
+    if registry is False:
+        return (
+            f"; {who(issuer)} keeps no register that other agencies can query (registry: "
+            "false): the register must be connected first, with a data-exchange agreement"
+        )
+    return (
+        f"; if {who(issuer)} keeps no register that other agencies can query (its registry "
+        "is not recorded), connect it first"
+    )
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     """A document with an issuer that the applicant brings to a step of staff."""
     model = ctx.model
-    for doc in model.documents.values():
-        if doc.exchange or doc.issuer is None or model.actors[doc.issuer].is_applicant:
+    for paper in carried(ctx):
+        if paper.issuer is None or paper.kind in NOT_EXCHANGED_KINDS:
             continue
-        issuer = model.actors[doc.issuer]
-        users = [s for s in model.steps if doc.id in s.needs and not ctx.actor(s).is_applicant]
-        if not users:
-            continue
-        makers = [s.id for s in model.steps if doc.id in s.produces and s not in users]
-        own = [
-            s
-            for s in users
-            if s.actor == issuer.id or (issuer.agency and ctx.actor(s).agency == issuer.agency)
-        ]
+        doc, issuer = paper.document, paper.issuer
         name = f"'{clean(doc.name)}' ({doc.id})"
+        users = quote(s.id for s in paper.users)
         edit = exchange_documents(model, [doc.id])
         trips = [n.id for n in edit.notes if n.kind == "step"] if edit else []
         trip = f"; the trip to fetch it ({quote(trips)}) becomes a registry query" if trips else ""
-        if len(own) == len(users):
+        if paper.own:
             message = (
-                f"the applicant must bring {name} to {quote(s.id for s in users)}, though "
-                f"{who(issuer)} issues it: look it up in the issuer's own registry instead "
-                f"(once-only){trip}"
+                f"the applicant must bring {name} to {users}, though {who(issuer)} issues it "
+                "itself: ask only for its reference number and look the record up in the "
+                f"agency's own files (once-only){trip}"
             )
         else:
             message = (
-                f"{name} is issued by {who(issuer)} and the applicant carries it to "
-                f"{quote(s.id for s in users)}: pull it from the issuer's registry by data "
-                f"exchange instead (once-only){trip}"
+                f"{name} is issued by {who(issuer)} and the applicant carries it to {users}: "
+                f"pull it from the issuer's registry by data exchange instead (once-only){trip}"
+                f"{registry_caveat(issuer)}"
             )
         yield ctx.finding(
             "once-only",
             "warning",
             message,
-            steps=[*(s.id for s in users), *makers],
+            steps=[*(s.id for s in paper.users), *paper.makers],
             documents=[doc.id],
             line=ctx.document_line(doc.id),
             edit=edit,
