@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bpr.backend.chromium import find_chromium
 from bpr.errors import OutputError
 from bpr.files.finder import find_models
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
@@ -165,6 +166,8 @@ def write_report(
         raise OutputError(f"{template}: a template is for Word reports (.docx) only")
     if template is not None and not Path(template).is_file():
         raise OutputError(f"{template}: no such Word template; name a .docx file")
+    if fmt == "pdf":
+        find_chromium()  # before any model is read: a missing browser is told at once
     files = list(find_models(paths))
     named = [os.fspath(p) for p in paths]
     if not files:

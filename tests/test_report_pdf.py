@@ -1,0 +1,273 @@
+"""The PDF report, printed by the headless Chromium that scripts/setup.sh installs, measured
+with poppler's pdfinfo, pdftotext -bbox and pdftoppm.
+
+Word sizes: ``pdftotext -bbox`` gives each word's box, which is the font's ascent plus descent
+high, not its point size; the ratio is measured on a calibration page in the same font, so
+the sizes compared with 7 pt are point sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.backend import chromium
+from bpr.report import collect, write_report
+from bpr.report import diagrams as diagrams_module
+from tests.conftest import DATA, MODELS
+
+PORTFOLIO = DATA / "report" / "portfolio"
+#: The smallest printed text a reader of a ministry's note can be asked to read.
+SMALLEST = 7.0
+
+
+def _program(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed: apt-get install -y poppler-utils")
+    return found
+
+
+def _needs_chromium() -> None:
+    try:
+        chromium.find_chromium()
+    except bpr.ExecutableNotFound:
+        pytest.fail("chromium is not installed: scripts/setup.sh installs the package 'chromium'")
+
+
+def pages_of(pdf: Path) -> tuple[int, tuple[float, float]]:
+    info = subprocess.run(
+        [_program("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size is not None
+    return pages, (float(size.group(1)), float(size.group(2)))
+
+
+def words(pdf: Path) -> list[list[tuple[float, str]]]:
+    """Each page's words with the height of their boxes (points)."""
+    out = subprocess.run(
+        [_program("pdftotext"), "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for page in out.split("<page ")[1:]:
+        pages.append(
+            [
+                (float(m.group(2)) - float(m.group(1)), m.group(3))
+                for m in re.finditer(
+                    r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<',
+                    page,
+                )
+            ]
+        )
+    return pages
+
+
+def page_texts(pdf: Path, pages: int) -> list[str]:
+    return [
+        subprocess.run(
+            [_program("pdftotext"), "-f", str(n), "-l", str(n), str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for n in range(1, pages + 1)
+    ]
+
+
+def ink_spans(pdf: Path, folder: Path) -> list[float]:
+    """The share of each page's height between its first and last inked pixel row."""
+    subprocess.run(
+        [_program("pdftoppm"), "-gray", "-r", "20", str(pdf), str(folder / "p")], check=True
+    )
+    spans = []
+    for image in sorted(folder.glob("p-*.pgm")):
+        data = image.read_bytes()
+        header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+        assert header is not None
+        width, height = int(header.group(1)), int(header.group(2))
+        pixels = data[header.end() :]
+        inked = [y for y in range(height) if min(pixels[y * width : (y + 1) * width]) < 200]
+        spans.append((inked[-1] - inked[0]) / height if inked else 0.0)
+    return spans
+
+
+@pytest.fixture(scope="module")
+def box_per_point(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """How many points high pdftotext's box of a word is per point of font size."""
+    _needs_chromium()
+    folder = tmp_path_factory.mktemp("calibration")
+    page = folder / "page.html"
+    page.write_text(
+        "<!DOCTYPE html><html><body style=\"font: 20pt system-ui, 'DejaVu Sans', sans-serif\">"
+        "<p>Calibration words</p></body></html>",
+        encoding="utf-8",
+    )
+    pdf = chromium.print_to_pdf(page, folder / "page.pdf")
+    heights = [h for page_words in words(pdf) for h, _ in page_words]
+    return max(heights) / 20
+
+
+@pytest.fixture(scope="module")
+def small_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _needs_chromium()
+    out = tmp_path_factory.mktemp("pdf") / "portfolio.pdf"
+    write_report([PORTFOLIO], out)
+    return out
+
+
+def test_the_pdf_is_a4_landscape_and_each_service_starts_a_page(small_pdf: Path) -> None:
+    assert small_pdf.read_bytes().startswith(b"%PDF-")
+    pages, size = pages_of(small_pdf)
+    assert size == pytest.approx((841.9, 595.0), abs=1)
+    texts = page_texts(small_pdf, pages)
+    starts = {}
+    for number, text in enumerate(texts, start=1):
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        starts.setdefault(first, number)
+    assert starts["Process redesign portfolio"] == 1
+    services = [starts.get(title) for title in ("Alpha permit", "Beta benefit", "gamma")]
+    assert all(services) and services == sorted(services), starts  # type: ignore[type-var]
+
+
+def test_no_page_is_left_nearly_empty(small_pdf: Path, tmp_path: Path) -> None:
+    """Only the last page of a service (the next starts a new page) may be short."""
+    pages, _ = pages_of(small_pdf)
+    texts = page_texts(small_pdf, pages)
+    starts = {
+        n
+        for n, text in enumerate(texts, start=1)
+        if text.strip().splitlines()[:1] in (["Alpha permit"], ["Beta benefit"], ["gamma"])
+    }
+    last_of_a_part = {n - 1 for n in starts} | {pages}
+    spans = ink_spans(small_pdf, tmp_path)
+    assert len(spans) == pages
+    short = [n for n, span in enumerate(spans, start=1) if span < 0.25]
+    assert set(short) <= last_of_a_part, f"pages {short} are nearly empty"
+
+
+def test_the_text_of_tables_and_headings_prints_at_7_pt_or_more(
+    box_per_point: float, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The diagrams left out (a one-word stand-in), every word is the report's own text."""
+    stand_in = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="40pt" '
+        'viewBox="0 0 100 40"><text x="5" y="25" font-size="14">diagram</text></svg>'
+    )
+    monkeypatch.setattr(diagrams_module, "swimlane_svg", lambda model: stand_in)
+    monkeypatch.setattr(diagrams_module, "comparison_svg", lambda comparison: stand_in)
+    out = tmp_path / "text.pdf"
+    write_report([PORTFOLIO, MODELS / "property-registration"], out)
+    sizes = [
+        (height / box_per_point, word, n)
+        for n, page in enumerate(words(out), start=1)
+        for height, word in page
+    ]
+    smallest = min(sizes)
+    assert smallest[0] >= SMALLEST, f"'{smallest[1]}' on page {smallest[2]}: {smallest[0]:.1f} pt"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="diagrams are scaled down to fit the page until bpr.render lays them out for a "
+    "page (render_model(..., page='A4')); then every word prints at 7 pt or more",
+)
+def test_every_diagram_word_prints_at_7_pt_or_more(small_pdf: Path, box_per_point: float) -> None:
+    sizes = [height / box_per_point for page in words(small_pdf) for height, _ in page]
+    assert min(sizes) >= SMALLEST
+
+
+def test_every_diagram_fits_its_page(small_pdf: Path, tmp_path: Path) -> None:
+    """No figure is cut at a page's edge: every word of every page lies inside the page."""
+    out = subprocess.run(
+        [_program("pdftotext"), "-bbox", str(small_pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    boxes = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', out)
+    assert boxes
+    assert all(float(x1) <= 842 and float(y1) <= 595 for _, _, x1, y1 in boxes)
+    labels = set(re.findall(r">([^<]+)</word>", out))
+    assert {"Fetch", "certificate", "Decide"} <= labels  # the diagrams' words are in the PDF
+
+
+def test_a_missing_chromium_is_a_clear_error_naming_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("BPR_CHROMIUM", raising=False)
+    out = tmp_path / "x.pdf"
+    with pytest.raises(bpr.ExecutableNotFound, match="apt-get install chromium"):
+        write_report([PORTFOLIO / "gamma"], out)
+    assert not out.exists()
+
+
+def test_the_command_line_writes_the_pdf(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _needs_chromium()
+    out = tmp_path / "note.pdf"
+    result = run_bpr("report", PORTFOLIO / "gamma", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert "note.pdf: 1 service from 1 model file" in result.stderr + result.stdout
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def test_a_print_that_takes_too_long_is_stopped_with_its_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _needs_chromium()
+    started: list[int] = []
+    real = chromium.subprocess.Popen
+
+    def spy(*args: object, **kwargs: object) -> object:
+        process = real(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process.pid)
+        return process
+
+    monkeypatch.setattr(chromium.subprocess, "Popen", spy)
+    page = tmp_path / "page.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(bpr.OutputError, match="took more than"):
+        chromium.print_to_pdf(page, tmp_path / "page.pdf", timeout=0.05)
+    assert started
+    deadline = time.monotonic() + 5
+    while _group_alive(started[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _group_alive(started[0]), "the browser outlived its print"
+    assert not chromium._running
+
+
+@pytest.fixture
+def shipped_pdf(tmp_path: Path) -> Iterator[Path]:
+    out = tmp_path / "models.pdf"
+    write_report([MODELS], out)
+    yield out
+
+
+def test_the_shipped_portfolio_prints_every_service_on_a4(shipped_pdf: Path) -> None:
+    _needs_chromium()
+    pages, size = pages_of(shipped_pdf)
+    assert size == pytest.approx((841.9, 595.0), abs=1)
+    services = collect([MODELS]).services
+    texts = page_texts(shipped_pdf, pages)
+    firsts = [t.strip().splitlines()[0] for t in texts if t.strip()]
+    assert all(s.title in firsts for s in services)
