@@ -15,6 +15,7 @@ import bpr
 from bpr.bpmn import import_bpmn, to_bpmn
 from bpr.bpmn.export import bpmn_net, export_bpmn, task_type
 from bpr.errors import OutputError
+from bpr.files.writer import model_data
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools" / "bpmn"
@@ -208,6 +209,8 @@ def test_export_then_import_gives_the_same_model(path: Path, exported: dict[Path
         model.tariff,
         model.sources,
     )
+    # Everything the file holds, its lint settings included: the model writer writes the same.
+    assert model_data(back) == model_data(model)
 
 
 def test_pm4py_reads_every_export(exported: dict[Path, Path]) -> None:
@@ -399,6 +402,7 @@ def test_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     [
         "bpr.bpmn",
         "bpr.bpmn.xml",
+        "bpr.bpmn.extdata",
         "bpr.bpmn.export",
         "bpr.bpmn.importer",
         "bpr.bpmn.importer.state",

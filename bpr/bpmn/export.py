@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
+from bpr.bpmn.extdata import extra_fields, write_data
 from bpr.bpmn.xml import (
     BPMN_NS,
     BPMNDI_NS,
@@ -29,6 +30,7 @@ from bpr.core.model import Model, Step
 from bpr.core.textmetrics import wrap
 from bpr.core.version import __version__
 from bpr.files.output import atomic_write
+from bpr.files.writer import model_data
 from bpr.layout.engine import MAX_STEPS, lane_order, layout_model
 
 if TYPE_CHECKING:
@@ -231,6 +233,10 @@ def _number(value: float) -> str:
 class _Writer:
     def __init__(self, model: Model) -> None:
         self.model = model
+        # The model as the plain data of its file: the fields BPMN has no place for travel
+        # from here as bpr:data (see bpr.bpmn.extdata).
+        self.data = model_data(model)
+        self.step_data = {entry["id"]: entry for entry in self.data["steps"]}
         self.bnet = bpmn_net(model)
         self.net = self.bnet.net
         self.ids = self.bnet.ids
@@ -317,6 +323,7 @@ class _Writer:
         }
         holder = self.ext(process, "model", **fields)
         etree = lxml_etree()
+        write_data(holder, extra_fields("model", self.data))
 
         for source in model.sources:
             etree.SubElement(holder, f"{{{BPR_NS}}}source").text = for_xml(source)
@@ -331,6 +338,7 @@ class _Writer:
                     element.set("kind", actor.kind)
                 if actor.agency:
                     element.set("agency", for_xml(actor.agency))
+                write_data(element, extra_fields("actor", self.data["actors"][actor.id]))
 
     def lane_order(self) -> list[str]:
 
@@ -346,7 +354,7 @@ class _Writer:
             lane = self.bpmn(lane_set, "lane", id=lane_id, name=actor.name)
             if actor.agency:
                 self.documentation(lane, f"Agency: {actor.agency}")
-            self.ext(
+            ext = self.ext(
                 lane,
                 "actor",
                 id=actor.id,
@@ -354,6 +362,7 @@ class _Writer:
                 kind=actor.kind if actor.kind != "staff" else None,
                 agency=actor.agency,
             )
+            write_data(ext, extra_fields("actor", self.data["actors"][actor_id]))
             for node in self.net.nodes:
                 if node.lane == actor_id:
                     self.bpmn(lane, "flowNodeRef").text = self.ids[node.id]
@@ -403,7 +412,7 @@ class _Writer:
                 f"fee: {_number(step.fee)}" + (f" {model.currency}" if model.currency else "")
             )
         self.documentation(element, "; ".join(facts))
-        self.ext(
+        ext = self.ext(
             element,
             "step",
             id=step.id,
@@ -414,6 +423,7 @@ class _Writer:
             fee=_number(step.fee) if step.fee else None,
             replaces=" ".join(step.replaces) or None,
         )
+        write_data(ext, extra_fields("step", self.step_data[step.id]))
 
     def data_associations(self, element: Any, step: Step) -> None:
         task_id = element.get("id")
@@ -441,13 +451,14 @@ class _Writer:
             if document.exchange:
                 notes.append("pulled by data exchange: the applicant does not bring it")
             self.documentation(data_object, "; ".join(notes))
-            self.ext(
+            ext = self.ext(
                 data_object,
                 "document",
                 id=document.id,
                 issuer=document.issuer,
                 exchange="true" if document.exchange else None,
             )
+            write_data(ext, extra_fields("document", self.data["documents"][document.id]))
         # One reference per lane that uses the document, drawn near the steps that use it.
         lanes = self.documents_by_lane()
         for document in self.model.documents.values():

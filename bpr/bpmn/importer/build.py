@@ -48,11 +48,13 @@ def write_yaml(st: State, process: Any) -> str:
             data[key] = _whole(fields[key])
     if fields.get("sources"):
         data["sources"] = list(fields["sources"])
+    data.update(fields.get("extra", {}))  # what bpr:data carries: lint, phases, acts...
     actors = list(st.actors.items())
     if all("index" in a for _, a in actors):  # bpr's own file: the model's order
         actors.sort(key=lambda item: item[1]["index"])
     data["actors"] = {
         ident: {key: actor[key] for key in ("name", "kind", "agency") if actor.get(key)}
+        | actor.get("extra", {})
         for ident, actor in actors
     }
     if st.documents:
@@ -64,7 +66,7 @@ def write_yaml(st: State, process: Any) -> str:
                 entry["issuer"] = issuer
                 if document.get("exchange"):
                     entry["exchange"] = True
-            data["documents"][ident] = entry
+            data["documents"][ident] = entry | document.get("extra", {})
     data["steps"] = [
         step_data(st, st.steps[key], order[i + 1] if i + 1 < len(order) else END)
         for i, key in enumerate(order)
@@ -99,6 +101,8 @@ def step_data(st: State, step: Step, following: str) -> Commented:
     for key in ("needs", "produces", "replaces"):
         if getattr(step, key):
             data[key] = list(getattr(step, key))
+    # The fields bpr:data carries (a name map replaces the plain name of the task).
+    data.update(step.extra)
     ids = [END if t == END else st.steps[t].id for t in step.targets]
     comment = for_yaml_comment(step.flow_comment) if step.flow_comment else ""
     if step.kind == "seq":

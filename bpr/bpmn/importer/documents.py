@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, State, local
 from bpr.bpmn.importer.warnings import describe, warn
 from bpr.bpmn.xml import BpmnError
@@ -48,6 +49,7 @@ def read_documents(st: State, process: Any) -> None:
                 fields["issuer_key"] = ext.get("issuer")
             if ext.get("exchange") == "true":
                 fields["exchange"] = True
+            fields["extra"] = read_data(ext)
         if ident is None:
             ident = doc_ids.make(name, fallback="document")
         st.documents[ident] = fields

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.documents import data_links
 from bpr.bpmn.importer.scan import AUTOMATIC_TAGS, boundary_ids
 from bpr.bpmn.importer.state import (
@@ -158,6 +159,7 @@ def read_step_extension(st: State, step: Step, ext: Any) -> None:
     if index is not None and index.isdigit():
         step.index = int(index)
     step.replaces = [r for r in (ext.get("replaces") or "").split() if ID_PATTERN.fullmatch(r)]
+    step.extra = read_data(ext)
 
 
 def added_step(st: State, origin: str, tree: Any, *, name: str = "") -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.scan import activities
 from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, State, local, number_of
 from bpr.bpmn.importer.warnings import describe, warn
@@ -210,6 +211,7 @@ def add_actor(st: State, lane: Any, name: str, *, ext: Any = None) -> str:
             fields["name"] = lane.get("name")  # bpr's own file: the name exactly as written
         if (ext.get("index") or "").isdigit():
             fields["index"] = int(ext.get("index"))
+        fields["extra"] = read_data(ext)
     if ident is None:
         ident = st.actor_ids.make(name, fallback="actor")
     st.actors[ident] = fields
@@ -237,6 +239,7 @@ def read_model_fields(st: State, process: Any, participant: Any) -> dict[str, An
         sources = ["".join(s.itertext()) for s in ext.findall(IN_BPR + "source")]
         if sources:
             fields["sources"] = [s for s in sources if s]
+        fields["extra"] = read_data(ext)
         for actor in ext.findall(IN_BPR + "actor"):  # actors without a lane: issuers
             add_actor(st, None, clean_name(actor.get("name")) or "Actor", ext=actor)
     if "service" in fields and not ID_PATTERN.fullmatch(fields["service"]):
@@ -249,6 +252,6 @@ def read_model_fields(st: State, process: Any, participant: Any) -> dict[str, An
     if st.want_variant:
         fields["variant"] = st.want_variant
     fields.setdefault("variant", "as-is")
-    if title and "name" not in fields:
-        fields["name"] = title
+    if title and "name" not in fields and ext is None:
+        fields["name"] = title  # bpr's own file says the name (none: the pool shows the title)
     return fields

@@ -123,6 +123,7 @@ class Step:
     index: int | None = None
     added_join: bool = False  # added for a BPMN join with no task after it
     terminates: str = ""  # the id of the terminate end event its flow reaches, if any
+    extra: dict[str, Any] = field(default_factory=dict)  # other fields, from bpr:data
 
 
 class State:
