@@ -399,3 +399,31 @@ def test_change_classes_stay_apart_in_greyscale() -> None:
     for kind, node in samples.items():  # the steps carry the border the legend shows
         style = re.search(r'style="([^"]+)"', nodes[node]).group(1)
         assert style == re.search(r'style="([^"]+)"', nodes[f"legend:{kind}"]).group(1), kind
+
+
+def test_a_document_list_that_does_not_fit_says_how_many_more() -> None:
+    names = ", ".join(f"d{n}: {{name: Certificate no. {n}}}" for n in range(8))
+    model = bpr.loads(
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+        f"documents: {{{names}}}\n"
+        f"steps: [{{id: x, name: Apply, actor: a, needs: [{', '.join(f'd{n}' for n in range(8))}]}}]\n"
+    )
+    for detail, most in (("full", 5), ("standard", 2)):
+        lines = [line.text for line in task_box(model, model.first, detail=detail).lines]
+        documents = [text for text in lines if text.startswith("▤") or "Certificate" in text]
+        text = " ".join(lines)
+        shown_count = text.count("Certificate no")
+        assert 0 < shown_count < 8 and f"+{8 - shown_count} documents" in text, lines
+        assert not any(line.endswith("…") for line in lines)
+        assert (
+            len(
+                [
+                    line
+                    for line in task_box(model, model.first, detail=detail).lines
+                    if line.role == "documents"
+                ]
+            )
+            <= most
+        ), documents
+    names_only = [line.role for line in task_box(model, model.first, detail="names").lines]
+    assert names_only == ["name"]

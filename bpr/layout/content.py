@@ -9,7 +9,19 @@ from bpr.core.model import Model, Step
 from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
 
-__all__ = ["BADGE_SIZE", "DETAIL_SIZE", "NAME_SIZE", "Box", "Line", "shown", "task_box"]
+__all__ = [
+    "BADGE_SIZE",
+    "DETAILS",
+    "DETAIL_SIZE",
+    "NAME_SIZE",
+    "Box",
+    "Line",
+    "carried_documents",
+    "document_lines",
+    "figures",
+    "shown",
+    "task_box",
+]
 
 NAME_SIZE = 9.0  # Graphviz rounds HTML font sizes down to whole points
 DETAIL_SIZE = 8.0
@@ -28,6 +40,9 @@ CHANNEL_MARKS = {
     "automatic": "⚙ automatic",
 }
 DOCUMENT_MARK = "▤"
+#: How much a task box writes: everything, the figures and a short document list, the name.
+DETAILS = ("full", "standard", "names")
+DOCUMENT_LINES = {"full": 5, "standard": 2, "names": 0}
 
 
 def shown(text: str | None, fallback: str) -> str:
@@ -82,8 +97,31 @@ def figures(model: Model, step: Step) -> str:
     return " · ".join(parts)
 
 
-def task_box(model: Model, step: Step, badge: str | None = None) -> Box:
+def document_lines(names: list[str], width: float, max_lines: int) -> list[str]:
+    """The documents a step needs, wrapped to ``width`` points in at most ``max_lines`` lines;
+    a list that does not fit says how many more there are instead of being cut.
+
+    >>> document_lines(["Passport", "Contract"], 120, 2)
+    ['▤ brings: Passport, Contract']
+    >>> document_lines([f"Certificate number {n}" for n in range(8)], 120, 2)
+    ['▤ brings: Certificate number', '0, +7 documents']
+    """
+    for count in range(len(names), 0, -1):
+        rest = len(names) - count
+        parts = names[:count] + ([f"+{rest} document{'' if rest == 1 else 's'}"] if rest else [])
+        lines = wrap(f"{DOCUMENT_MARK} brings: " + ", ".join(parts), width, DETAIL_SIZE)
+        if len(lines) <= max_lines:
+            return lines
+    total = f"{DOCUMENT_MARK} brings {len(names)} document{'' if len(names) == 1 else 's'}"
+    return wrap(total, width, DETAIL_SIZE, max_lines=max_lines) if max_lines else []
+
+
+def task_box(model: Model, step: Step, badge: str | None = None, detail: str = "full") -> Box:
     """The text of a step's box, wrapped to the box's width, and the box's size.
+
+    ``detail`` is one of :data:`DETAILS`: ``full`` writes the figures and up to five lines of
+    documents, ``standard`` up to two lines of documents, ``names`` only the badges and the
+    name (the step table beside the figure holds the rest).
 
     >>> import bpr
     >>> m = bpr.loads(
@@ -105,14 +143,13 @@ def task_box(model: Model, step: Step, badge: str | None = None) -> Box:
         )
     for text in wrap(shown(step.label, step.id), inner, NAME_SIZE, bold=True, max_lines=8):
         lines.append(Line(text, NAME_SIZE, "name", bold=True))
-    numbers = figures(model, step)
+    numbers = figures(model, step) if detail != "names" else ""
     if numbers:
         for text in wrap(numbers, inner, DETAIL_SIZE, max_lines=2):
             lines.append(Line(text, DETAIL_SIZE, "figures"))
-    documents = carried_documents(model, step)
+    documents = carried_documents(model, step) if detail != "names" else []
     if documents:
-        text = f"{DOCUMENT_MARK} brings: " + ", ".join(documents)
-        for line in wrap(text, inner, DETAIL_SIZE, max_lines=5):
+        for line in document_lines(documents, inner, DOCUMENT_LINES[detail]):
             lines.append(Line(line, DETAIL_SIZE, "documents", italic=True))
     height = sum(line.size * LINE_HEIGHT for line in lines) + 2 * PADDING
     return Box(tuple(lines), TASK_WIDTH, max(TASK_HEIGHT, round(height, 1)))
