@@ -1235,3 +1235,111 @@ def test_property_no_model_text_is_obeyed_by_a_terminal_or_a_page(names: list[st
     from lxml import etree
 
     etree.fromstring(to_html(c).encode("utf-8"))
+
+
+# -- the redesign vocabulary, one hand-made pair per class (tests/data/redesign) --------------
+
+REDESIGN = DATA / "redesign"
+
+
+def pair(name: str) -> Comparison:
+    return compare(
+        bpr.load(REDESIGN / f"{name}-as-is.yaml"), bpr.load(REDESIGN / f"{name}-to-be.yaml")
+    )
+
+
+def test_an_abolished_requirement_is_not_once_only() -> None:
+    c = pair("abolished")
+    r = redesign(c, "requirement-abolished")
+    assert r.documents == ("deposit", "seal") and r.steps == ("register",)
+    assert r.sentence == (
+        "2 certificates are no longer required: Capital deposit certificate and Company seal."
+    )
+    assert "once-only" not in kinds(c)
+
+
+def test_once_only_is_exchange_and_a_paper_still_issued_is_not_abolished() -> None:
+    c = pair("once-only")
+    r = redesign(c, "once-only")
+    assert r.documents == ("clearance", "extract")
+    assert r.sentence == (
+        "1 certificate is now obtained by the agencies themselves through data exchange: "
+        "No-debt certificate; the applicant no longer has to show Registry extract to another "
+        "office (it is still issued)."
+    )
+    assert "requirement-abolished" not in kinds(c)
+
+
+def test_post_and_phone_are_remote_channels_and_online_is_digitisation() -> None:
+    c = pair("channels")
+    assert redesign(c, "digitisation").sentence == (
+        "1 step that needed a visit is now done online: collect."
+    )
+    r = redesign(c, "remote-channel")
+    assert r.steps == ("apply", "confirm")
+    assert r.sentence == (
+        "2 steps that needed a visit are now done at a distance: apply (by post) and confirm "
+        "(by phone); remote, not yet online."
+    )
+
+
+def test_a_check_left_to_a_paid_notary_is_trusted_party_not_delegation() -> None:
+    c = pair("trusted-party")
+    r = redesign(c, "trusted-party")
+    assert r.steps == ("check_papers",)
+    assert r.sentence == (
+        "1 step of an agency is now left to a trusted party whose result the agency relies "
+        "on: Check the founders' papers, now done by Notary instead of Registry clerk."
+    )
+    assert "delegation" not in kinds(c)
+    # without the fee the notary is just another office: delegation
+    unpaid = compare(
+        c.as_is,
+        bpr.loads(
+            (REDESIGN / "trusted-party-to-be.yaml").read_text().replace(", fee: 30", ""),
+            "to-be.yaml",
+        ),
+    )
+    assert "trusted-party" not in kinds(unpaid) and "delegation" in kinds(unpaid)
+
+
+def test_one_front_office_for_three_agencies_is_a_single_window() -> None:
+    c = pair("single-window")
+    r = redesign(c, "single-window")
+    assert r.steps == ("tax_visit", "police_visit", "mayor_visit", "one_visit")
+    assert r.sentence == (
+        "Public service centre serves the applicant for Tax committee, Interior ministry and "
+        "City hall: 1 contact instead of 3 (One visit to the service centre)."
+    )
+    assert "delegation" not in kinds(c)  # the contacts it took over are not "moved"
+
+
+def test_the_agency_starting_the_case_is_a_proactive_service_with_a_pre_filled_form() -> None:
+    c = pair("proactive")
+    r = redesign(c, "proactive-service")
+    assert r.steps == ("fill_in", "precalc")
+    assert r.sentence == (
+        "The agency starts the case itself: it begins with Pre-calculate the tax from "
+        "employers' data (Tax information system) instead of the applicant's Fill in the "
+        "declaration; a proactive service (maturity stage 4)."
+    )
+    r = redesign(c, "pre-filled-form")
+    assert (r.steps, r.documents) == (("precalc", "fill_in"), ("declaration",))
+    assert r.sentence == (
+        "Pre-calculate the tax from employers' data (Tax information system) prepares what "
+        "the applicant filled in before: Income declaration."
+    )
+    # the declaration is prepared for the applicant, not abolished
+    assert "requirement-abolished" not in kinds(c)
+
+
+def test_the_maturity_stage_is_a_stage_never_a_percent() -> None:
+    c = pair("proactive")
+    row = next(r for r in bpr.comparison.rows.measure_rows(c) if r[0] == "Maturity stage")
+    assert row[1:] == ["2", "4", "stage 2 -> 4", "-"]
+    for text in (to_text(c), to_markdown(c), to_html(c)):
+        lines = [line for line in text.splitlines() if "Maturity" in line]
+        assert lines and all("%" not in line for line in lines), lines
+        assert "stage 2 -> 4" in text.replace("&gt;", ">")
+    # the contract's JSON keeps its percent
+    assert c.as_dict()["metrics"]["maturity"]["percent"] == 100.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from bpr.comparison.order import StepOrder, in_file_order, set_bits
@@ -310,10 +311,12 @@ class _Classifier:
             sentence += "; a proactive service (maturity stage 4)"
         return self.make("proactive-service", sentence + ".", [old_first.id, new_first.id])
 
-    def pre_filled_form(self) -> Redesign | None:
-        """A form the applicant filled in (produced at the applicant's own step) is now
-        prepared at a step of the agency or its system that stands for that step."""
-        found: dict[str, list[str]] = {}  # To-Be step -> the As-Is forms it prepares
+    @cached_property
+    def prepared_forms(self) -> dict[str, list[str]]:
+        """To-Be step -> the As-Is forms it prepares: a form the applicant filled in (produced
+        at the applicant's own step) that a step of the agency or its system, standing for
+        that step and producing a document, now prepares."""
+        found: dict[str, list[str]] = {}
         for new_id, old, new in self.pairs():
             if not self.old.actors[old.actor].is_applicant:
                 continue
@@ -327,6 +330,10 @@ class _Classifier:
             if forms:
                 found.setdefault(new_id, [])
                 found[new_id] += [f for f in forms if f not in found[new_id]]
+        return found
+
+    def pre_filled_form(self) -> Redesign | None:
+        found = self.prepared_forms
         if not found:
             return None
         parts = [
@@ -385,7 +392,8 @@ class _Classifier:
         return [d for d in dropped if d in issued], [d for d in dropped if d not in issued]
 
     def requirement_abolished(self) -> Redesign | None:
-        _, abolished = self.dropped()
+        prepared = {d for forms in self.prepared_forms.values() for d in forms}
+        abolished = [d for d in self.dropped()[1] if d not in prepared]
         if not abolished:
             return None
         sentence = (
@@ -428,6 +436,24 @@ class _Classifier:
     def single_window(self) -> Redesign | None:
         """A To-Be actor whose contacts with the applicant stand for at least two As-Is
         contacts of other actors, at least one of them of another organisation."""
+        windows = self.windows
+        if not windows:
+            return None
+        parts, steps = [], []
+        for actor_id, (orgs, contacts, now) in windows.items():
+            name = for_terminal(self.new.actors[actor_id].name)
+            parts.append(
+                f"{name} serves the applicant for {join(for_terminal(o) for o in orgs)}: "
+                f"{count(len(now), 'contact')} instead of {len(contacts)} "
+                f"({join(self.new_name(s) for s in now)})"
+            )
+            steps += [*contacts, *now]
+        return self.make("single-window", _sentence(parts), steps)
+
+    @cached_property
+    def windows(self) -> dict[str, tuple[list[str], list[str], list[str]]]:
+        """To-Be front-office actor -> (the organisations it serves the applicant for, the
+        As-Is contacts it takes over, its own contacts with the applicant)."""
         served: dict[str, dict[str, None]] = {}  # To-Be actor -> As-Is contact steps
         for _, old, new in self.pairs():
             if new.channel not in CONTACT_CHANNELS or old.channel not in CONTACT_CHANNELS:
@@ -436,7 +462,7 @@ class _Classifier:
             if actor.is_applicant or is_system(actor) or before.is_applicant:
                 continue
             served.setdefault(new.actor, {})[old.id] = None
-        parts, steps = [], []
+        found: dict[str, tuple[list[str], list[str], list[str]]] = {}
         for actor_id, contacts in served.items():
             own = _organisation(self.new.actors[actor_id])
             orgs = list(
@@ -451,16 +477,8 @@ class _Classifier:
                 for s in self.new.steps
                 if s.actor == actor_id and s.channel in CONTACT_CHANNELS
             ]
-            name = for_terminal(self.new.actors[actor_id].name)
-            parts.append(
-                f"{name} serves the applicant for {join(for_terminal(o) for o in orgs)}: "
-                f"{count(len(now), 'contact')} instead of {len(contacts)} "
-                f"({join(self.new_name(s) for s in now)})"
-            )
-            steps += [*in_file_order(self.old, contacts), *now]
-        if not parts:
-            return None
-        return self.make("single-window", _sentence(parts), steps)
+            found[actor_id] = (orgs, in_file_order(self.old, contacts), now)
+        return found
 
     def contact_reduction(self) -> Redesign | None:
         visits = self.c.measures["visits"]
@@ -561,7 +579,15 @@ class _Classifier:
         """
         found: list[tuple[str, str, str, bool]] = []
         in_as_is = {s.actor for s in self.old.steps}
+        windowed = {  # contacts a single window took over are reported there
+            (old_id, new_id)
+            for actor_id, (_, contacts, now) in self.windows.items()
+            for old_id in contacts
+            for new_id in now
+        }
         for new_id, old, new in self.pairs():
+            if (old.id, new_id) in windowed:
+                continue
             old_actor, new_actor = self.old.actors[old.actor], self.new.actors[new.actor]
             if new.channel == "automatic" or old_actor.is_applicant or new_actor.is_applicant:
                 continue
