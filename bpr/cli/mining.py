@@ -10,11 +10,13 @@ import click
 from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems, output_option
 from bpr.core.text import for_terminal
-from bpr.files.eventlog import LogColumns, read_log
+from bpr.files.eventlog import LogColumns
 from bpr.files.load import load
 from bpr.files.output import atomic_write
 from bpr.mining import conform as run_conform
 from bpr.mining import mine as run_mine
+from bpr.mining.progress import Progress
+from bpr.mining.reduce import ENGINES, parse_memory, reduce_log
 
 __all__ = ["conform", "mine"]
 
@@ -62,6 +64,44 @@ def _column_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def _engine_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--engine",
+            default="auto",
+            show_default=True,
+            type=click.Choice(ENGINES),
+            help="How the log is reduced to its variants and figures: in memory (pandas, reads "
+            "every date form), in DuckDB (large logs, ISO 8601 times), or auto (DuckDB for "
+            "Parquet and files of 32 MB and more).",
+        ),
+        click.option(
+            "--memory",
+            default=None,
+            metavar="SIZE",
+            help="Most memory DuckDB may use, such as 2GB; beyond it, it spills to a temporary "
+            "folder removed at the end [default: DuckDB's own, 80% of the machine].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _memory(text: str | None) -> int | None:
+    return parse_memory(text) if text else None
+
+
+def _summary(
+    progress: Progress, log: str, engine: str, memory: str | None, what: str, seconds: float
+) -> None:
+    """The one line on standard error after a reduction that took more than a second."""
+    how = "DuckDB" if engine == "duckdb" else "in memory"
+    if engine == "duckdb" and memory:
+        how += f", memory limit {memory}"
+    progress.summary(for_terminal(f"reduced {log} ({how}): {what}"), seconds)
+
+
 def _columns(options: dict[str, Any]) -> LogColumns:
     return LogColumns(
         case=options["case"],
@@ -96,6 +136,7 @@ def _columns(options: dict[str, Any]) -> LogColumns:
     help="Where actors come from: org:group, org:resource, "
     "or auto (the group where most events have one).",
 )
+@_engine_options
 @_column_options
 def mine(
     log: str,
@@ -104,29 +145,40 @@ def mine(
     variant: str,
     noise: float,
     actor_from: str,
+    engine: str,
+    memory: str | None,
     **columns: Any,
 ) -> int:
-    """Discover a draft As-Is model from the event LOG (XES or CSV).
+    """Discover a draft As-Is model from the event LOG (XES, gzipped XES, CSV or Parquet).
 
-    Flows come from pm4py's inductive miner (IMf), converted into steps, choices with
-    probabilities from the log's frequencies, parallel blocks and loops; work and wait are
-    medians of the timestamps; actors the most frequent group or resource of each activity;
-    volume the cases per year. Guesses are marked with comments in the YAML. The result is
-    checked like any model before it is written.
+    The log is reduced to its variants and per-activity figures (in DuckDB for large logs).
+    Flows come from pm4py's inductive miner (IMf) on the variants, converted into steps,
+    choices with the share of cases that took each branch, parallel blocks and loops; work
+    and wait are medians of the timestamps; actors the most frequent group or resource of each
+    activity; volume the cases per year. Guesses are marked with comments in the YAML, and the
+    draft's lead time is set beside the log's case durations. The result is checked like any
+    model before it is written.
     """
     if not output.lower().endswith((".yaml", ".yml")):
         raise click.BadParameter("name a .yaml file", param_hint="--output")
     options: dict[str, Any] = {"variant": variant, "noise": noise, "actor_from": actor_from}
     if service:
         options["service"] = service
-    result = run_mine(log, _columns(columns), **options)
+    progress = Progress()
+    result = run_mine(
+        log, _columns(columns), engine=engine, memory=_memory(memory), progress=progress, **options
+    )
     atomic_write(output, result.text, inputs=(log,))
+    what = f"{result.events:,} events, {result.cases:,} cases"
+    _summary(progress, log, result.engine, memory, what, result.seconds)
     echo_problems(result.model.warnings)
     routing = f", {len(result.routing_steps)} routing steps" if result.routing_steps else ""
     click.echo(
         f"wrote {for_terminal(output)}: {len(result.model.steps)} steps{routing} from "
         f"{result.activities} activities, {result.cases:,} cases, {result.events:,} events"
     )
+    click.echo(f"flows: {result.method}")
+    click.echo(result.lead_time_line())
     return 0
 
 
@@ -154,20 +206,51 @@ def mine(
     type=click.IntRange(min=0),
     help="How many of the most frequent deviating variants to list.",
 )
+@click.option(
+    "--coverage",
+    default=0.99,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Past 1,000 variants, replay the most frequent ones holding this share of the cases, "
+    "and a sample of 100 of the rest.",
+)
+@_engine_options
 @_column_options
 def conform(
-    model: str, log: str, method: str, as_json: bool, top_variants: int, **columns: Any
+    model: str,
+    log: str,
+    method: str,
+    as_json: bool,
+    top_variants: int,
+    coverage: float,
+    engine: str,
+    memory: str | None,
+    **columns: Any,
 ) -> int:
     """Replay the event LOG on MODEL: does the model describe what really runs?
 
     Reports the fitness, the log's activities that no step of the model matches (by id, name,
     or the id made from the name), the steps the log never shows (silent in the replay), and
-    the most frequent variants that deviate from the model.
+    the most frequent variants that deviate from the model. Every variant is replayed once;
+    past 1,000 variants, those chosen by --coverage, which the result states.
     """
     loaded = load(model)
     echo_problems(loaded.warnings)
-    frame = read_log(log, _columns(columns))
-    result = run_conform(loaded, frame, log_file=log, method=method, top_variants=top_variants)
+    progress = Progress()
+    reduced = reduce_log(
+        log, _columns(columns), engine=engine, memory=_memory(memory), progress=progress
+    )
+    result = run_conform(
+        loaded, reduced, log_file=log, method=method, top_variants=top_variants, coverage=coverage
+    )
+    _summary(
+        progress,
+        log,
+        reduced.engine,
+        memory,
+        f"{reduced.events:,} events, {reduced.cases:,} cases, {len(reduced.variants):,} variants",
+        reduced.seconds,
+    )
     if as_json:
         echo_json(result.as_dict())
         return 0
@@ -189,6 +272,8 @@ def conform(
             ],
         ),
     ]
+    if result.coverage is not None:
+        lines.append(f"Replayed: {result.coverage.text()}")
     missing = data["activities_missing_in_model"]
     lines += ["", f"Activities of the log that the model lacks: {len(missing)}"]
     lines += [f"  {m['events']:>8,}  {for_terminal(m['activity'])}" for m in missing]

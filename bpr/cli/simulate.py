@@ -15,6 +15,7 @@ from bpr.files.eventlog import LOG_SUFFIXES, write_log
 from bpr.files.load import load
 from bpr.simulate import StaffSearch, find_staff, parse_target, plot_lead_times
 from bpr.simulate import simulate as run
+from bpr.simulate.queueing import compiled_on_disk
 
 __all__ = ["simulate"]
 
@@ -47,7 +48,7 @@ __all__ = ["simulate"]
     "--log",
     "log",
     type=click.Path(dir_okay=False),
-    help="Write the simulated cases as an event log (.xes or .csv, optionally .gz).",
+    help="Write the simulated cases as an event log (.xes or .csv, optionally .gz, or .parquet).",
 )
 @click.option(
     "--start",
@@ -139,6 +140,14 @@ def simulate(
     echo_problems(loaded.warnings)
     if seed is None:
         seed = secrets.randbelow(2**31)
+    queued = bool(desks) or any(
+        getattr(a, "staff", None) or getattr(a, "hours", None) for a in loaded.actors.values()
+    )
+    if queued and not compiled_on_disk():
+        click.echo(
+            "compiling the simulation with staff, once (about 20 s); later runs start at once",
+            err=True,
+        )
     if goal is not None:
         search = find_staff(
             loaded, goal, cases=cases, seed=seed, staff=desks, deadline_hours=deadline_hours

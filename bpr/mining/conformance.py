@@ -9,9 +9,10 @@ pm4py (token-based replay or alignments), weighted by its number of cases.
 
 from __future__ import annotations
 
+import random
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.petri import workflow_net
@@ -19,12 +20,114 @@ from bpr.core.ids import slug
 from bpr.core.model import Model
 from bpr.errors import BprError, EventLogError
 from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP
-from bpr.mining.library import load_pm4py, pm4py_frame
+from bpr.mining.library import load_pm4py
+from bpr.mining.reduce import ReducedLog, reduce_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ConformanceResult", "conform", "match_activities"]
+__all__ = [
+    "CHEAP_VARIANTS",
+    "SAMPLED_VARIANTS",
+    "ConformanceResult",
+    "Coverage",
+    "conform",
+    "match_activities",
+    "select_variants",
+]
+
+#: Every variant is replayed up to this many; beyond, the most frequent ones and a sample.
+CHEAP_VARIANTS = 1000
+#: How many of the other variants are replayed, at random, beyond the most frequent ones.
+SAMPLED_VARIANTS = 100
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which variants were replayed: all, or the most frequent covering ``target`` of the
+    cases plus a random sample of the rest (weighted to stand for all of the rest)."""
+
+    variants: int
+    cases: int
+    top_variants: int
+    top_cases: int
+    sampled_variants: int
+    sampled_cases: int
+    target: float
+
+    @property
+    def complete(self) -> bool:
+        return self.top_variants == self.variants
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "all_variants": self.complete,
+            "variants": self.variants,
+            "replayed_variants": self.top_variants + self.sampled_variants,
+            "most_frequent_variants": self.top_variants,
+            "sampled_variants": self.sampled_variants,
+            "replayed_cases": self.top_cases + self.sampled_cases,
+            "cases_share": round((self.top_cases + self.sampled_cases) / self.cases, 6)
+            if self.cases
+            else None,
+            "most_frequent_share": round(self.top_cases / self.cases, 6) if self.cases else None,
+            "target": self.target,
+            "estimated": not self.complete,
+        }
+
+    def text(self) -> str:
+        """One line for the terminal."""
+        if self.complete:
+            return f"all {self.variants:,} variants (100% of cases)"
+        top = self.top_cases / self.cases if self.cases else 1.0
+        sampled = self.sampled_cases / self.cases if self.cases else 0.0
+        return (
+            f"{self.top_variants:,} most frequent of {self.variants:,} variants ({top:.1%} of "
+            f"cases, target {self.target:.0%}) and {self.sampled_variants:,} sampled from the "
+            f"rest ({sampled:.2%}); fitness and fitting cases estimated"
+        )
+
+
+def select_variants(
+    variants: dict[tuple[str, ...], int],
+    coverage: float = 0.99,
+    *,
+    cheap: int = CHEAP_VARIANTS,
+    sample: int = SAMPLED_VARIANTS,
+    seed: int = 0,
+) -> tuple[list[tuple[tuple[str, ...], int, float]], Coverage]:
+    """The variants to replay as ``(trace, cases, weight)``, and what they cover.
+
+    All of them when there are at most ``cheap``; otherwise the most frequent until they hold
+    ``coverage`` of the cases, plus ``sample`` others drawn at random (``seed``), each weighted
+    so that the sample stands for every case left out.
+
+    >>> chosen, cover = select_variants({("a",): 90, ("b",): 9, ("c",): 1}, 0.9, cheap=1, sample=1)
+    >>> [(t, n, w) for t, n, w in chosen], cover.top_cases, cover.sampled_variants
+    ([(('a',), 90, 90.0), (('b',), 9, 10.0)], 90, 1)
+    """
+    if not 0 < coverage <= 1:
+        raise BprError(
+            f"the coverage {coverage:g} is not a share of cases; give one above 0, up to 1"
+        )
+    ordered = sorted(variants.items(), key=lambda kv: (-kv[1], kv[0]))
+    total = sum(variants.values())
+    if len(ordered) <= cheap:
+        chosen = [(t, n, float(n)) for t, n in ordered]
+        return chosen, Coverage(len(ordered), total, len(ordered), total, 0, 0, coverage)
+    top: list[tuple[tuple[str, ...], int, float]] = []
+    held = 0
+    for trace, cases in ordered:
+        if held >= coverage * total:
+            break
+        top.append((trace, cases, float(cases)))
+        held += cases
+    rest = ordered[len(top) :]
+    drawn = random.Random(seed).sample(rest, min(sample, len(rest)))
+    drawn_cases = sum(n for _, n in drawn)
+    scale = (total - held) / drawn_cases if drawn_cases else 0.0
+    chosen = top + [(t, n, n * scale) for t, n in drawn]
+    return chosen, Coverage(len(ordered), total, len(top), held, len(drawn), drawn_cases, coverage)
 
 
 @dataclass
@@ -42,9 +145,10 @@ class ConformanceResult:
     missing_in_model: list[tuple[str, int]]  # log activities no step matches, with events
     steps_not_in_log: list[str]
     deviating_variants: list[dict[str, Any]]
+    coverage: Coverage | None = field(default=None)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "model": self.model_file,
             "log": self.log_file,
             "method": self.method,
@@ -60,6 +164,9 @@ class ConformanceResult:
             "deviating_variants": self.deviating_variants,
             "matched_steps": self.activity_of_step,
         }
+        if self.coverage is not None:
+            data["coverage"] = self.coverage.as_dict()
+        return data
 
 
 def match_activities(model: Model, activities: Iterable[str]) -> dict[str, str | None]:
@@ -123,25 +230,28 @@ def _add_unknown_activities(net: Any, activities: list[str]) -> None:
 
 def conform(
     model: Model,
-    log: pd.DataFrame,
+    log: pd.DataFrame | ReducedLog,
     *,
     log_file: str = "the event log",
     method: str = "tbr",
     top_variants: int = 10,
+    coverage: float = 0.99,
 ) -> ConformanceResult:
     """Replay a log on a model; ``method`` is ``tbr`` (token-based replay) or ``alignments``.
 
-    Each distinct trace (variant) is replayed once and weighted by its number of cases.
+    ``log`` is a frame of :func:`bpr.files.eventlog.read_log` or its reduced form
+    (:mod:`bpr.mining.reduce`): both give the same result. Each distinct trace (variant) is
+    replayed once and weighted by its number of cases; past :data:`CHEAP_VARIANTS` variants,
+    only those chosen by :func:`select_variants` for ``coverage`` (see ``result.coverage``).
     """
     import pandas as pd
 
     if method not in ("tbr", "alignments"):
         raise BprError(f"unknown replay method '{method}'; valid: tbr, alignments")
     pm4py = load_pm4py("bpr conform")
-    frame = pm4py_frame(log)
-    traces = frame.groupby(CASE, sort=False)[ACTIVITY].agg(tuple)
-    variants = traces.value_counts(sort=False)
-    counts = frame[ACTIVITY].value_counts()
+    reduced = log if isinstance(log, ReducedLog) else reduce_frame(log, log_file)
+    chosen, covered = select_variants(reduced.variants, coverage)
+    counts = pd.Series(reduced.activity_events)
     labels = match_activities(model, [str(a) for a in counts.index])
     known = {a for a in labels.values() if a}
     if not known:
@@ -160,7 +270,7 @@ def conform(
     _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
     # one trace per variant, replayed once
     rows = []
-    for number, trace in enumerate(variants.index):
+    for number, (trace, _, _) in enumerate(chosen):
         for position, activity in enumerate(trace):
             rows.append((f"v{number:09d}", activity, position))
     replay_log = pd.DataFrame(rows, columns=[CASE, ACTIVITY, "_position"])
@@ -168,7 +278,8 @@ def conform(
         replay_log["_position"], unit="s"
     )
     replay_log = replay_log.drop(columns="_position")
-    weights = variants.to_numpy()
+    weights = [weight for _, _, weight in chosen]
+    traces = [trace for trace, _, _ in chosen]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method == "tbr":
@@ -180,7 +291,7 @@ def conform(
     if method == "tbr":
         missing = consumed = remaining = produced = 0.0
         fit_flags, trace_fitness = [], []
-        for weight, trace, result in zip(weights, variants.index, diagnostics, strict=True):
+        for weight, trace, result in zip(weights, traces, diagnostics, strict=True):
             missing += weight * result["missing_tokens"]
             consumed += weight * result["consumed_tokens"]
             remaining += weight * result["remaining_tokens"]
@@ -209,26 +320,25 @@ def conform(
     deviating: list[dict[str, Any]] = [
         {
             "variant": list(trace),
-            "cases": int(weight),
+            "cases": int(cases),
             "fitness": round(trace_fit, 6),
         }
-        for trace, weight, fit, trace_fit in zip(
-            variants.index, weights, fit_flags, trace_fitness, strict=True
-        )
+        for (trace, cases, _), fit, trace_fit in zip(chosen, fit_flags, trace_fitness, strict=True)
         if not fit
     ]
     deviating.sort(key=lambda v: (-int(v["cases"]), float(v["fitness"])))
-    fitting = int(sum(w for w, f in zip(weights, fit_flags, strict=True) if f))
+    fitting = round(sum(w for w, f in zip(weights, fit_flags, strict=True) if f))
     return ConformanceResult(
         model_file=model.file,
         log_file=log_file,
         method=method,
         fitness=float(fitness),
-        cases=int(weights.sum()),
-        events=len(frame),
+        cases=reduced.cases,
+        events=reduced.events,
         fitting_cases=fitting,
         activity_of_step=labels,
         missing_in_model=[(str(a), int(n)) for a, n in counts.items() if str(a) not in known],
         steps_not_in_log=[s for s, a in labels.items() if a is None],
         deviating_variants=deviating[:top_variants],
+        coverage=covered,
     )

@@ -73,7 +73,7 @@ def lead_time_comparison(
 ) -> str:
     """How the draft's lead time stands beside the log's measured case duration.
 
-    >>> lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)[:60]
+    >>> lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)[:57]
     "Lead time: the draft's 0.02 days against the log's cases:"
     """
     if case_days is None or mean_days is None:

@@ -195,7 +195,8 @@ def reduce_frame(log: pd.DataFrame, source: str = "the event log") -> ReducedLog
 
     traces = frame.groupby(CASE, sort=False)[ACTIVITY].agg(tuple)
     variants = {tuple(t): int(n) for t, n in traces.value_counts(sort=False).items()}
-    activity_events = {str(a): int(n) for a, n in frame[ACTIVITY].value_counts().items()}
+    tally = {str(a): int(n) for a, n in frame[ACTIVITY].value_counts().items()}
+    activity_events = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
     by_activity = frame.groupby(ACTIVITY, sort=True)
     work_q = by_activity["_work"].quantile(list(QUANTILES)).unstack()
     wait_q = by_activity["_wait"].quantile(list(QUANTILES)).unstack()
