@@ -384,8 +384,43 @@ def test_actor_without_steps_and_unused_document_are_kept() -> None:
 def test_no_diagram_and_golden(golden) -> None:  # type: ignore[no-untyped-def]
     model = bpr.load(DATA / "contract-example.yaml")
     xml = to_bpmn(model, diagram=False).decode()
-    assert "BPMNDiagram" not in xml
     golden.check("bpmn/contract-example.bpmn", xml.replace(bpr.__version__, "VERSION"))
+    # No layout, but a shape for every element BPMN tools draw, none on top of another.
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode())
+    process = root.find(_q(BPMN, "process"))
+    drawn = [e.get("id") for e in process if etree.QName(e).localname not in (
+        "laneSet", "dataObject", "extensionElements", "documentation")]  # fmt: skip
+    drawn += [lane.get("id") for lane in root.iter(_q(BPMN, "lane"))]
+    shapes = {
+        s.get("bpmnElement"): tuple(float(s[0].get(k)) for k in ("x", "y", "width", "height"))
+        for s in root.iter(_q(BPMNDI, "BPMNShape"))
+    }
+    edges = {e.get("bpmnElement") for e in root.iter(_q(BPMNDI, "BPMNEdge"))}
+    assert [i for i in drawn if i not in shapes and i not in edges] == []
+    boxes = [b for i, b in shapes.items() if not i.startswith(("Lane_", "Participant_"))]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1 :]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+
+
+@pytest.mark.node
+def test_an_export_without_layout_passes_the_bpmn_io_toolchain(tmp_path: Path) -> None:
+    """bpmnlint's recommended rules, no-bpmndi among them, report nothing on --no-diagram."""
+    node = _node_or_fail()
+    files = []
+    for path in MODEL_FILES:
+        files.append(tmp_path / f"{path.parent.name}-{path.stem}.bpmn")
+        export_bpmn(bpr.load(path), files[-1], diagram=False)
+    run = subprocess.run(
+        [node, str(TOOLS / "check.mjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    for report in json.loads(run.stdout):
+        assert report["parsed"] and report["warnings"] == [] and report["lint"] == [], report
 
 
 def test_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:

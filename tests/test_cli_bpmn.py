@@ -25,7 +25,9 @@ def test_export_to_stdout_without_diagram(run_bpr) -> None:  # type: ignore[no-u
     result = run_bpr("export", EXAMPLE, "-o", "-", "--no-diagram")
     assert result.exit_code == 0
     assert result.stdout.startswith("<?xml")
-    assert "<bpmn:process" in result.stdout and "BPMNDiagram" not in result.stdout
+    assert "<bpmn:process" in result.stdout
+    # No layout: a plain shape for each element, without the labels a layout places.
+    assert "<bpmndi:BPMNShape" in result.stdout and "BPMNLabel" not in result.stdout
 
 
 def test_export_of_an_invalid_model_prints_its_problems(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
