@@ -375,3 +375,81 @@ def test_in_print_every_diagram_fits_on_one_page(browser: Browser) -> None:
         assert tallest <= 186 * millimetre, f"a figure is {tallest / millimetre:.0f} mm tall"
     finally:
         browser.call("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def _viewport(browser: Browser, width: int, height: int = 900) -> None:
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def test_a_diagram_opens_full_size_pans_zooms_and_closes(browser: Browser) -> None:
+    """Issue 11: the full-size view shows the diagram at its own size over the page."""
+    figure = (
+        "Array.from(document.querySelectorAll('figure.diagram')).find(f => "
+        "f.querySelector('svg').getBoundingClientRect().width > 0 && "
+        "parseFloat(f.querySelector('svg').getAttribute('width')) * 4 / 3 > 1400)"
+    )
+    browser.evaluate(f"window.__figure = {figure}; window.__figure.scrollIntoView()")
+    small = browser.evaluate("window.__figure.querySelector('svg').getBoundingClientRect().width")
+    natural = browser.evaluate(
+        "parseFloat(window.__figure.querySelector('svg').getAttribute('width')) * 4 / 3"
+    )
+    assert small < natural  # fitted to the column on the page
+    browser.evaluate("window.__figure.querySelector('button.zoom').click()")
+    state = browser.evaluate(
+        "(() => { const f = window.__figure, s = f.querySelector('svg'),"
+        " r = f.getBoundingClientRect(), frame = f.querySelector('.frame');"
+        " return [f.classList.contains('full'), s.getBoundingClientRect().width, r.width,"
+        " r.height, frame.scrollWidth > frame.clientWidth,"
+        " getComputedStyle(f).position]; })()"
+    )
+    full, width, figure_width, figure_height, pannable, position = state
+    assert full and position == "fixed"
+    assert width == pytest.approx(natural, rel=0.01)  # the diagram at its own size
+    assert (figure_width, figure_height) == (1280, 900)  # over the whole window
+    assert pannable
+    browser.evaluate("window.__figure.querySelector('[data-zoom=\"in\"]').click()")
+    zoomed = browser.evaluate("window.__figure.querySelector('svg').getBoundingClientRect().width")
+    assert zoomed == pytest.approx(natural * 1.25, rel=0.01)
+    browser.evaluate(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
+    )
+    closed = browser.evaluate(
+        "[window.__figure.classList.contains('full'),"
+        " window.__figure.querySelector('svg').getBoundingClientRect().width]"
+    )
+    assert closed == [False, pytest.approx(small, rel=0.01)]
+    assert browser.problems() == []
+
+
+def test_the_report_uses_the_width_of_a_wide_screen(browser: Browser) -> None:
+    _viewport(browser, 2560, 1200)
+    try:
+        widest = browser.evaluate(
+            "Math.max(...Array.from(document.querySelectorAll('figure svg'))"
+            ".map(s => s.getBoundingClientRect().width))"
+        )
+        assert widest > 2300  # no 1336 px column: the diagrams get the screen
+    finally:
+        _viewport(browser, 1280)
+
+
+def test_at_400_px_only_a_table_s_own_box_scrolls_sideways(browser: Browser) -> None:
+    _viewport(browser, 400, 800)
+    try:
+        page_width = browser.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= 400, f"the page scrolls sideways: {page_width} px wide"
+        loose = browser.evaluate(
+            "Array.from(document.querySelectorAll('table')).filter(t => "
+            "t.getBoundingClientRect().width > 400 && !t.closest('.wide')).length"
+        )
+        assert loose == 0
+        boxes = browser.evaluate(
+            "Array.from(document.querySelectorAll('.wide'))"
+            ".map(b => b.getBoundingClientRect().width)"
+        )
+        assert boxes and max(boxes) <= 400
+    finally:
+        _viewport(browser, 1280)

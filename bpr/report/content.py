@@ -502,7 +502,7 @@ def variant_facts(variant: Variant) -> list[tuple[str, str]]:
         facts.append(
             (
                 "Value of an applicant hour",
-                f"{format_number(model.tariff)} {model.currency or ''}".strip(),
+                format_money(model.tariff, model.currency),
             )
         )
     return facts

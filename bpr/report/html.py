@@ -93,11 +93,12 @@ figure.full svg { max-width: none; max-height: none; }
   body { padding: 12px 12px 40px; font-size: 14px; }
   nav.toc ol { columns: 1; }
   .card { min-width: 0; flex: 1 1 45%; }
+  .card .value { white-space: normal; overflow-wrap: anywhere; }
   dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: 4px; }
 }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px;
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px;
   font-size: 0.88rem; }
-dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
