@@ -23,13 +23,22 @@ from typing import TYPE_CHECKING, Any
 from bpr.core.flow import analyse
 from bpr.core.model import END, Model
 from bpr.errors import SimulationError
+from bpr.files.load import loads
 from bpr.simulate import calendar as _cal
 from bpr.simulate.calendar import advance, next_open
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["WAIT_BIN_RATIO", "ActorQueue", "QueueRun", "Staffing", "run_queued"]
+__all__ = [
+    "WAIT_BIN_RATIO",
+    "ActorQueue",
+    "QueueRun",
+    "Staffing",
+    "compile_now",
+    "compiled_on_disk",
+    "run_queued",
+]
 
 #: Queue waits are counted in bins whose edges grow by this ratio (0.2 %) from 1e-4 hours:
 #: the percentiles of waiting are exact to 0.1 %; means are exact.
@@ -308,6 +317,39 @@ def _flatten_calendars(parts: list[_cal.CalendarArrays]) -> tuple[np.ndarray, ..
 # -- the compiled loop ----------------------------------------------------------------------------
 
 _COMPILED: list[Any] = []
+
+
+def compiled_on_disk() -> bool:
+    """Whether numba's cache holds the compiled loop, so that a first run starts at once.
+
+    Without it, the first simulation with staff compiles the loop (some 15 to 25 seconds on
+    two cores; see benchmarks/RESULTS.md) and stores it for every later run.
+    """
+    try:
+        cache = _kernel()._cache
+        return bool(cache._cache_file._index_path and _exists(cache._cache_file._index_path))
+    except (AttributeError, OSError):  # pragma: no cover - a numba without these internals
+        return False
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
+
+
+def compile_now() -> None:
+    """Compile the loop into numba's cache, as an installer may do so that no user waits.
+
+    ``python -c "from bpr.simulate.queueing import compile_now; compile_now()"``
+    """
+    import numpy as np
+
+    model = loads(
+        "bpr: 1\nservice: compile\nvariant: as-is\nvolume: 1000\n"
+        "actors: {a: {name: A}}\nsteps:\n  - {id: x, actor: a, work: 1h}\n"
+    )
+    run_queued(model, Staffing({"a": 1}, {}, np.zeros(1)), seed=0)
 
 
 def _kernel() -> Any:
