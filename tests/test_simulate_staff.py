@@ -327,3 +327,18 @@ def test_find_staff_adds_desks_where_cases_wait_longest():
 def test_a_target_no_staff_can_meet_is_refused():
     with pytest.raises(SimulationError, match="no number of staff"):
         find_staff(two_actors(), "p90<=12h", cases=2_000, seed=1)
+
+
+def test_arrivals_in_the_office_hours_of_the_first_steps_actor():
+    m = one_desk("10m", volume=5000)
+    week = {day: [(9.0, 18.0)] for day in range(5)}
+    result = simulate(
+        m, 3_000, seed=1, staff={"desk": 1}, hours={"desk": week},
+        arrivals=ArrivalPattern("office-hours"), events=True,
+    )  # fmt: skip
+    assert result.events is not None
+    hours = (result.events.start - np.datetime64("2026-01-05")) / np.timedelta64(1, "h")
+    assert ((hours % 24 >= 9) & (hours % 24 < 18)).all()  # no work starts out of hours
+    assert result.queues["desk"].utilisation == pytest.approx(5000 / 6 / (45 * 52.18), rel=0.05)
+    with pytest.raises(SimulationError, match="'desk', who performs the first step, has no"):
+        simulate(m, 100, seed=1, staff={"desk": 1}, arrivals=ArrivalPattern("office-hours"))
