@@ -256,10 +256,12 @@ def test_events_with_staff_show_the_queue():
 # -- errors ------------------------------------------------------------------------------------
 
 
-def test_staff_needs_a_volume():
+def test_staff_needs_a_volume_but_office_hours_alone_do_not():
     m = model("actors: {desk: {name: Desk}}\nsteps:\n  - {id: x, actor: desk, work: 1h}\n")
-    with pytest.raises(SimulationError, match="volume"):
+    with pytest.raises(SimulationError, match=r"actor 'desk' has staff.*`volume: N`"):
         simulate(m, 100, seed=1, staff={"desk": 1})
+    alone = simulate(m, 100, seed=1, hours={"desk": WEEKDAYS_9_TO_6})  # 100 cases in a year
+    assert alone.queues is not None and alone.lead_time_hours.min() >= 1 - 1e-9
 
 
 def test_staff_for_an_unknown_actor_is_refused_with_the_closest_one():

@@ -303,16 +303,21 @@ def _simulate_queued(
 ) -> SimulationResult:
     import numpy as np
 
-    if not model.volume:
-        who = next(iter(desks or office))
+    volume = model.volume
+    if not volume and desks:
+        who = next(iter(desks))
+        line = model.locate("actors", who, "staff")[0] or model.locate("actors", who)[0]
+        where = f"{model.file}:{line}" if line else model.file
         raise SimulationError(
-            f"{model.file}: actor '{who}' has staff or office hours, so the cases queue for "
-            "them, and the simulation needs to know how many arrive: add the yearly "
-            "`volume: N` at the top of the model"
+            f"{where}: actor '{who}' has staff, so the cases queue for them, and the "
+            "simulation needs to know how many arrive: add the yearly `volume: N` at the top "
+            "of the model"
         )
+    if not volume:  # office hours only, nobody queues: the cases arrive over one year
+        volume = float(cases)
     day = datetime.date.fromisoformat(str(_start_date(start).astype("M8[D]")))
     closed = list(holidays if holidays is not None else getattr(model, "holidays", None) or ())
-    span_days = int(cases / model.volume * 366) + 60
+    span_days = int(cases / volume * 366) + 60
     calendars = {
         actor: OfficeCalendar.build(week, day, closed, horizon_days=span_days)
         for actor, week in office.items()
@@ -327,7 +332,7 @@ def _simulate_queued(
                 "performs the first step, has no `hours`; give it hours"
             )
         pattern = ArrivalPattern("office-hours", calendar=calendar)
-    times = arrival_times(cases, model.volume, np.random.default_rng([seed or 0, 2]), pattern, day)
+    times = arrival_times(cases, volume, np.random.default_rng([seed or 0, 2]), pattern, day)
     run = run_queued(model, Staffing(desks, calendars, times), seed, events=events)
     paths, distinct = _queued_paths(run, cases, top_paths)
     table = _queued_events(model, run, times, start) if events else None
