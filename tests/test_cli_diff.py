@@ -45,7 +45,16 @@ def test_json_is_the_contract_object(run_bpr) -> None:  # type: ignore[no-untype
     result = run_bpr("diff", PROPERTY / "as-is.yaml", PROPERTY / "to-be.yaml", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data) == ["service", "from", "to", "steps", "documents", "metrics", "redesign"]
+    assert list(data) == [
+        "service",
+        "from",
+        "to",
+        "steps",
+        "documents",
+        "metrics",
+        "redesign",
+        "acts",
+    ]
     assert (data["service"], data["from"], data["to"]) == (
         "property-registration",
         "as-is",

@@ -96,9 +96,21 @@ def test_docstring_examples(module: Any) -> None:
 
 
 def check_shape(data: dict[str, Any]) -> None:
-    assert list(data) == ["service", "from", "to", "steps", "documents", "metrics", "redesign"]
+    assert list(data) == [
+        "service",
+        "from",
+        "to",
+        "steps",
+        "documents",
+        "metrics",
+        "redesign",
+        "acts",
+    ]
     assert list(data["steps"]) == ["removed", "added", "replaced", "changed", "unchanged"]
     assert list(data["documents"]) == ["removed", "added", "now_exchanged"]
+    assert list(data["acts"]) == ["to_amend", "new"]
+    for provision in [*data["acts"]["to_amend"], *data["acts"]["new"]]:
+        assert list(provision) == ["act", "article", "for"]
     for key in ("removed", "added", "unchanged"):
         assert all(isinstance(s, str) for s in data["steps"][key])
     for key in ("replaced", "changed"):

@@ -15,6 +15,7 @@ from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, measure
 from bpr.analysis.table import format_number
+from bpr.comparison.acts import ActChanges, act_changes
 from bpr.comparison.order import in_file_order
 from bpr.comparison.redesign import Redesign, classify
 from bpr.core.model import Model, Step
@@ -114,6 +115,8 @@ class Comparison:
     #: To-Be step id -> the As-Is steps it stands for (itself where matched by id, and what it
     #: replaces), in As-Is order.
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: The provisions to amend and those the To-Be newly relies on (from ``basis``).
+    acts: ActChanges = field(default_factory=ActChanges)
 
     @property
     def is_empty(self) -> bool:
@@ -131,7 +134,8 @@ class Comparison:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """The contract's JSON object of ``bpr diff --json``, plus the ``redesign`` list."""
+        """The contract's JSON object of ``bpr diff --json``, plus the ``redesign`` list and
+        the ``acts`` of the format additions (``to_amend``, ``new``)."""
         return {
             "service": self.as_is.service,
             "from": self.as_is.variant,
@@ -150,6 +154,7 @@ class Comparison:
             },
             "metrics": {key: m.as_dict() for key, m in self.measures.items()},
             "redesign": [r.as_dict() for r in self.redesigns],
+            "acts": self.acts.as_dict(),
         }
 
     def field_change(self, step_id: str, name: str) -> str:
@@ -258,6 +263,7 @@ def compare(as_is: Model, to_be: Model) -> Comparison:
         no_longer_exchanged_documents=no_longer_exchanged,
         notes=notes,
         sources=sources,
+        acts=act_changes(as_is, to_be, removed, removed_docs, now_exchanged),
     )
     comparison.redesigns = classify(comparison)
     return comparison

@@ -12,6 +12,7 @@ from bpr.comparison.diff import Comparison
 from bpr.comparison.redesign import Redesign
 from bpr.comparison.rows import (
     NO_CHANGE,
+    act_lines,
     change_text,
     document_changes,
     heading,
@@ -80,6 +81,10 @@ def to_html(comparison: Comparison) -> str:
     )
     if c.redesigns:
         out += ["<h3>Redesign</h3>", "<ul>", *redesign_items(c.redesigns), "</ul>"]
+    for heading_text, lines in act_lines(c):
+        out += [f"<h3>{_h(heading_text)}</h3>", "<ul>"]
+        out += [f"<li>{_h(line)}</li>" for line in lines]
+        out.append("</ul>")
     steps = step_changes(c)
     if steps or c.unchanged_steps:
         out.append("<h3>Steps</h3>")

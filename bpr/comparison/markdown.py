@@ -12,6 +12,7 @@ from bpr.comparison.diff import Comparison
 from bpr.comparison.redesign import Redesign
 from bpr.comparison.rows import (
     NO_CHANGE,
+    act_lines,
     change_text,
     document_changes,
     heading,
@@ -52,6 +53,9 @@ def to_markdown(comparison: Comparison) -> str:
     if c.redesigns:
         out += ["", "### Redesign", ""]
         out += redesign_items(c.redesigns)
+    for heading_text, lines in act_lines(c):
+        out += ["", f"### {heading_text}", ""]
+        out += [f"- {for_markdown(line)}" for line in lines]
     steps = step_changes(c)
     if steps or c.unchanged_steps:
         out += ["", "### Steps", ""]

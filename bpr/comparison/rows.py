@@ -20,13 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpr.analysis.table import format_number, measure_label
+from bpr.comparison.acts import Provision
 from bpr.comparison.diff import Comparison
+from bpr.comparison.words import join
+from bpr.core.model import Model
 from bpr.core.text import for_terminal
 
 __all__ = [
+    "ACTS_NEW",
+    "ACTS_TO_AMEND",
     "NO_CHANGE",
     "STAGE_MEASURES",
     "Change",
+    "act_lines",
     "change_text",
     "document_changes",
     "heading",
@@ -38,6 +44,10 @@ __all__ = [
 #: The measures that are a stage on the UN e-service maturity scale, not a quantity: their
 #: change reads ``stage 1 -> 3``, never a percent (a stage is not three times another).
 STAGE_MEASURES = ("maturity", "derived_maturity")
+
+#: The headings of the two lists of provisions every report shows.
+ACTS_TO_AMEND = "Acts to amend"
+ACTS_NEW = "Provisions the To-Be relies on"
 
 #: What every report says of two variants that do not differ.
 NO_CHANGE = "No change: the two variants have the same steps, documents and measures."
@@ -155,3 +165,34 @@ def _percent(value: float | None) -> str:
     if value is None:
         return "-"
     return ("0.0" if value == 0 else f"{value:+,.1f}") + "%"
+
+
+def act_lines(c: Comparison) -> list[tuple[str, list[str]]]:
+    """The acts to amend and the provisions the To-Be newly relies on, as (heading, lines),
+    each list left out where empty. A line names the provision and what it is cited for:
+    ``Tax Code, No. 2370, art. 5: for Have the seal made (make_seal) and Company seal
+    (seal)`` (model text, not yet made safe)."""
+    sections = []
+    if c.acts.to_amend:
+        sections.append((ACTS_TO_AMEND, [_provision_line(c, p, c.as_is) for p in c.acts.to_amend]))
+    if c.acts.new:
+        sections.append((ACTS_NEW, [_provision_line(c, p, c.to_be) for p in c.acts.new]))
+    return sections
+
+
+def _provision_line(c: Comparison, provision: Provision, model: Model) -> str:
+    title = c.acts.titles.get(provision.act, provision.act)
+    if provision.article:
+        article = provision.article.strip()
+        title += f", art. {article}" if article[:1].isdigit() else f", {article}"
+    if not provision.for_ids:
+        return f"{title}: the basis of the service"
+    names = []
+    for ident in provision.for_ids:
+        if ident in model:
+            names.append(f"{model.step(ident).label} ({ident})")
+        elif ident in model.documents:
+            names.append(f"{model.documents[ident].name} ({ident})")
+        else:
+            names.append(ident)
+    return f"{title}: for {join(names)}"

@@ -14,6 +14,7 @@ from bpr.comparison.diff import Comparison
 from bpr.comparison.rows import (
     NO_CHANGE,
     Change,
+    act_lines,
     change_text,
     document_changes,
     heading,
@@ -26,7 +27,8 @@ __all__ = ["to_text"]
 
 
 def to_text(comparison: Comparison, width: int = 100) -> str:
-    """The terminal report: measures, redesigns, then the step and document changes."""
+    """The terminal report: measures, redesigns, the acts to amend and the provisions the
+    To-Be relies on, then the step and document changes."""
     c = comparison
     out = [for_terminal(heading(c))]
     for label, model in (("from", c.as_is), ("to", c.to_be)):
@@ -50,6 +52,18 @@ def to_text(comparison: Comparison, width: int = 100) -> str:
                     break_on_hyphens=False,
                 )
             )
+    for heading_text, lines in act_lines(c):
+        out += ["", heading_text]
+        out += [
+            textwrap.fill(
+                for_terminal(line),
+                width=width,
+                initial_indent="  - ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            )
+            for line in lines
+        ]
     steps = step_changes(c)
     if steps:
         out += ["", "Steps", _wrapped_table(["change", "step", "what"], steps, width)]
