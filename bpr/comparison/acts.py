@@ -32,7 +32,14 @@ from typing import Any
 
 from bpr.core.model import Model
 
-__all__ = ["ActChanges", "Provision", "act_changes", "act_title", "citations"]
+__all__ = [
+    "ActChanges",
+    "Provision",
+    "act_changes",
+    "act_title",
+    "citations",
+    "provision_title",
+]
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,16 @@ def act_title(model: Model, act_id: str) -> str:
         title += f", No. {number}"
     if date and str(date) not in title:
         title += f" of {date}"
+    return title
+
+
+def provision_title(changes: ActChanges, provision: Provision) -> str:
+    """The act's title with the article: ``Tax Code, No. 2370, art. 5``; an article not
+    written as a number stands as written (``Tax Code, para. 3``)."""
+    title = changes.titles.get(provision.act, provision.act)
+    if provision.article:
+        article = " ".join(provision.article.split())
+        title += f", art. {article}" if article[:1].isdigit() else f", {article}"
     return title
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
+from bpr.comparison.acts import ActChanges, provision_title
 from bpr.comparison.order import StepOrder, in_file_order, set_bits
 from bpr.comparison.words import be, count, document_kind, documents_noun, is_system, join
 from bpr.core.model import Actor, Model, Step
@@ -170,6 +171,10 @@ class Changes(Protocol):
 
     @property
     def measures(self) -> Mapping[str, _Figures]: ...
+
+    @property
+    def acts(self) -> ActChanges:
+        """The provisions to amend and those the To-Be newly relies on."""
 
 
 def classify(changes: Changes) -> list[Redesign]:
@@ -398,8 +403,17 @@ class _Classifier:
             return None
         sentence = (
             f"{self.documents_count(abolished)} {be(len(abolished))} no longer required: "
-            f"{self.doc_names(abolished)}."
+            f"{self.doc_names(abolished)}"
         )
+        makers = {s.id for s in self.old.steps if set(s.produces) & set(abolished)}
+        law = [
+            provision_title(self.c.acts, p)
+            for p in self.c.acts.to_amend
+            if set(p.for_ids) & (set(abolished) | makers)
+        ]
+        if law:
+            sentence += f"; the provisions to amend: {'; '.join(for_terminal(t) for t in law)}"
+        sentence += "."
         steps = [s.id for s in self.old.steps if set(s.needs) & set(abolished)]
         return self.make("requirement-abolished", sentence, steps, abolished)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpr.analysis.table import format_number, measure_label
-from bpr.comparison.acts import Provision
+from bpr.comparison.acts import Provision, provision_title
 from bpr.comparison.diff import Comparison
 from bpr.comparison.words import join
 from bpr.core.model import Model
@@ -181,10 +181,7 @@ def act_lines(c: Comparison) -> list[tuple[str, list[str]]]:
 
 
 def _provision_line(c: Comparison, provision: Provision, model: Model) -> str:
-    title = c.acts.titles.get(provision.act, provision.act)
-    if provision.article:
-        article = provision.article.strip()
-        title += f", art. {article}" if article[:1].isdigit() else f", {article}"
+    title = provision_title(c.acts, provision)
     if not provision.for_ids:
         return f"{title}: the basis of the service"
     names = []
