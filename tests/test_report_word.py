@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import bpr
 from bpr.report import write_report
@@ -261,3 +263,55 @@ def test_libreoffice_prints_the_word_report_with_its_tables_and_numbers(tmp_path
     assert "60,000.00" in text  # the cadastral passport fee in UZS, with its tiyin
     assert re.search(r"Lead time\s+days\s+29\.68\s+3\.26", text), "the measures table"
     assert "Figure 1:" in text and "Figure 3:" in text
+
+
+@pytest.fixture
+def stand_in_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Diagrams as a one-pixel PNG: the text of the document is what these tests look at."""
+    import base64
+
+    from bpr.report import diagrams as diagrams_module
+
+    pixel = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
+    )
+    monkeypatch.setattr(
+        diagrams_module,
+        "fit_picture",
+        lambda dot, box, dpi=300: diagrams_module.Picture(pixel, 100, 50, 1.0),
+    )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(names=st.lists(st.text(min_size=1, max_size=30), min_size=4, max_size=4))
+def test_property_any_model_text_makes_a_document_word_opens(
+    stand_in_pictures: None, tmp_path_factory: pytest.TempPathFactory, names: list[str]
+) -> None:
+    """Names from all of Unicode (control characters too, which XML cannot hold) give a
+    document that opens, with each name's text where XML allows it."""
+    from bpr.core.text import for_xml
+    from bpr.files.writer import yaml_scalar
+    from bpr.report import collect, render_report
+
+    service, step, actor, document_name = (yaml_scalar(n) for n in names)
+    folder = tmp_path_factory.mktemp("names")
+    (folder / "as-is.yaml").write_text(
+        f"bpr: 1\nservice: s\nvariant: as-is\nname: {service}\n"
+        f"actors:\n  a:\n    name: {actor}\ndocuments:\n  d:\n    name: {document_name}\n"
+        f"steps:\n  - id: x\n    name: {step}\n    actor: a\n    needs: [d]\n",
+        encoding="utf-8",
+    )
+    portfolio = collect([folder])
+    assume(not portfolio.skipped)
+    data = render_report(portfolio, "word")[0]
+    assert isinstance(data, bytes)
+    import io
+
+    opened = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in opened.paragraphs) + "\n".join(
+        cell.text for t in opened.tables for row in t.rows for cell in row.cells
+    )
+    model = portfolio.services[0].variants[0].model
+    assert for_xml(model.step("x").label).strip() in text

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bpr.backend.git import is_modified, last_commit
+from bpr.core.text import for_xml
 from bpr.core.version import __version__
 from bpr.errors import OutputError
 from bpr.report.collect import Pair, Portfolio, Service, Variant
@@ -132,11 +133,11 @@ def _style(document: Any, name: str, level: int | None = None) -> Any:
 
 
 def _heading(document: Any, text: str, level: int) -> Any:
-    return document.add_paragraph(text, style=_style(document, f"Heading {level}", level))
+    return document.add_paragraph(for_xml(text), style=_style(document, f"Heading {level}", level))
 
 
 def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
-    return document.add_paragraph(text, style=_style(document, style) if style else None)
+    return document.add_paragraph(for_xml(text), style=_style(document, style) if style else None)
 
 
 def _table_style(document: Any) -> Any:
@@ -170,7 +171,7 @@ def _word_table(
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     for cell, text, right in zip(table.rows[0].cells, headers, numeric, strict=True):
         cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
+        run = cell.paragraphs[0].add_run(for_xml(text))
         run.bold = True
         run.font.size = Pt(9)
         if right:
@@ -179,7 +180,7 @@ def _word_table(
     for values in rows:
         cells = table.add_row().cells
         for cell, text, right in zip(cells, values, numeric, strict=True):
-            run = cell.paragraphs[0].add_run(text)
+            run = cell.paragraphs[0].add_run(for_xml(text))
             run.font.size = Pt(9)
             if right:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -205,7 +206,7 @@ def _widths(document: Any, table: Any, rows: Sequence[Sequence[str]]) -> None:
     room = section.page_width - section.left_margin - section.right_margin
     characters = room / 12700 / 5.0  # points per character of 9 pt text, on average
     spare = max(0.0, characters - sum(need))
-    extra = [w - n for w, n in zip(want, need, strict=True)]
+    extra = [max(0, w - n) for w, n in zip(want, need, strict=True)]
     total_extra = sum(extra) or 1
     chars = [n + spare * min(1.0, e / total_extra) for n, e in zip(need, extra, strict=True)]
     total = sum(chars)
@@ -252,7 +253,7 @@ def _caption(document: Any, text: str, number: int) -> None:
     field_char("separate")
     paragraph.add_run(str(number))  # shown until Word updates the field
     field_char("end")
-    paragraph.add_run(f": {text}")
+    paragraph.add_run(for_xml(f": {text}"))
 
 
 def _picture(document: Any, picture: Picture, caption: str, number: int) -> None:
@@ -275,7 +276,7 @@ def _numbered(document: Any, items: Sequence[str]) -> None:
     from docx.oxml.parser import OxmlElement
 
     style = _style(document, "List Number")
-    paragraphs = [document.add_paragraph(item, style=style) for item in items]
+    paragraphs = [document.add_paragraph(for_xml(item), style=style) for item in items]
     numbering = document.part.numbering_part.numbering_definitions._numbering
     style_num = style.element.xpath("./w:pPr/w:numPr/w:numId/@w:val")
     if not style_num:
@@ -328,8 +329,10 @@ def _cover(document: Any, portfolio: Portfolio, title: str, estimates: list[str]
         run.bold = True
         run.font.size = Pt(12)
         note.add_run(
-            "The sources or comments of these model files say that some durations, fees or "
-            "volumes are estimates or assumptions: " + ", ".join(estimates) + "."
+            for_xml(
+                "The sources or comments of these model files say that some durations, fees or "
+                "volumes are estimates or assumptions: " + ", ".join(estimates) + "."
+            )
         )
     _heading(document, "Model files", 2)
     rows = []
@@ -384,8 +387,8 @@ def _changes(document: Any, pair: Pair) -> None:
         _heading(document, "Redesigns", 3)
         for redesign in redesigns:
             paragraph = _paragraph(document, "", "List Bullet")
-            paragraph.add_run(f"{redesign.title}. ").bold = True
-            paragraph.add_run(redesign.sentence)
+            paragraph.add_run(for_xml(f"{redesign.title}. ")).bold = True
+            paragraph.add_run(for_xml(redesign.sentence))
     records = [r for r in change_records(pair) if r.kind != "Redesign"]
     if records:
         _heading(document, "Changed steps and documents", 3)
@@ -474,7 +477,7 @@ def word_report(
     if title is None:
         title = services[0].title if len(services) == 1 else "Process redesign portfolio"
     document = _open(template)
-    document.core_properties.title = title
+    document.core_properties.title = for_xml(title)[:255]
     document.core_properties.author = "bpr"
     _cover(document, portfolio, title, estimate_files(portfolio))
     if portfolio.skipped:
