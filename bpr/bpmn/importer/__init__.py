@@ -9,6 +9,7 @@ The jobs of an import, in order, each a module of this package:
 
 - :mod:`~bpr.bpmn.importer.scan`: the XML of one process into a graph of flow nodes;
 - :mod:`~bpr.bpmn.importer.lanes`: which pool, who performs each activity, the model's fields;
+- :mod:`~bpr.bpmn.importer.phases`: expanded sub-processes and call activities to phases;
 - :mod:`~bpr.bpmn.importer.documents`: data objects to documents, needs and produces;
 - :mod:`~bpr.bpmn.importer.fit`: the flow after each activity into the format's ``next``;
 - :mod:`~bpr.bpmn.importer.repair`: parallel splits the format cannot hold, approximated;
@@ -28,6 +29,7 @@ from bpr.bpmn.importer.build import write_yaml
 from bpr.bpmn.importer.documents import read_documents
 from bpr.bpmn.importer.fit import fit_flow
 from bpr.bpmn.importer.lanes import choose_process, read_lanes, read_model_fields
+from bpr.bpmn.importer.phases import read_phases
 from bpr.bpmn.importer.repair import repair_parallel
 from bpr.bpmn.importer.scan import read_definitions, read_process
 from bpr.bpmn.importer.state import State
@@ -96,6 +98,7 @@ def _run(st: State) -> ImportResult:
     read_definitions(st)
     process, participant = choose_process(st)
     read_process(st, process)
+    read_phases(st)
     # Diamonds of gateways with no activity between them multiply the ways through
     # (2 to the number of diamonds); real files need a few visits per node.
     st.budget = max(200_000, 50 * len(st.nodes))

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bpr.bpmn.importer.phases import phase_for
 from bpr.bpmn.importer.state import State, Step
 from bpr.core.model import END
+from bpr.core.schema import STEP_FIELDS, TOP_FIELDS
 from bpr.core.text import for_yaml_comment
 from bpr.files.writer import Commented, model_text
 
@@ -67,11 +69,36 @@ def write_yaml(st: State, process: Any) -> str:
                 if document.get("exchange"):
                     entry["exchange"] = True
             data["documents"][ident] = entry | document.get("extra", {})
-    data["steps"] = [
-        step_data(st, st.steps[key], order[i + 1] if i + 1 < len(order) else END)
-        for i, key in enumerate(order)
-    ]
+    phases = step_phases(st, order)
+    if phases and "phases" not in data and "phases" in TOP_FIELDS:
+        used = dict.fromkeys(phases.values())
+        data["phases"] = {p: {"name": st.phases[p]["name"]} for p in used}
+    steps = []
+    shown: set[str] = set()
+    for i, key in enumerate(order):
+        step = st.steps[key]
+        phase = phases.get(key)
+        if phase is not None and "phase" not in step.extra:
+            if "phase" in STEP_FIELDS:
+                step.extra = {"phase": phase, **step.extra}
+            elif phase not in shown:  # a format without phases: said where one starts
+                shown.add(phase)
+                step.comments.insert(
+                    0, f"from here: the steps of '{st.phases[phase]['name']}' (expanded in BPMN)"
+                )
+        steps.append(step_data(st, step, order[i + 1] if i + 1 < len(order) else END))
+    data["steps"] = steps
     return model_text(data, header)
+
+
+def step_phases(st: State, order: list[str]) -> dict[str, str]:
+    """The phase of each step that lies in one (the expanded sub-process around it)."""
+    out = {}
+    for key in order:
+        phase = phase_for(st, st.steps[key].node)
+        if phase is not None:
+            out[key] = phase
+    return out
 
 
 def bpmn_id(st: State, step: Step) -> str:

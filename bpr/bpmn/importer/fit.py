@@ -323,7 +323,7 @@ def set_next(st: State, step: Step, tree: Any) -> None:
             end = st.nodes[event]
             step.comments.append(
                 f"the flow after this step can reach the terminate end event "
-                f"'{for_yaml_comment(end.name or end.id, 40)}' (id {end.id}, line {end.line}): "
+                f"'{for_yaml_comment(end.name or end.id, 40)}' (line {end.line}): "
                 "the whole case ends there at once"
             )
     if isinstance(tree, Leaf):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bpr.bpmn.extdata import read_data
-from bpr.bpmn.importer.scan import activities
+from bpr.bpmn.importer.scan import activities, decisions, enclosing
 from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, State, local, number_of
 from bpr.bpmn.importer.warnings import describe, warn
 from bpr.bpmn.xml import BpmnError
@@ -71,11 +71,25 @@ def choose_process(st: State) -> tuple[Any, Any]:
             for c in chosen.iter(IN_BPMN + "callActivity")
             if c.get("calledElement") == p.get("id")
         ]
+        expanded = [c for c in callers if st.expanded.get(c.get("id") or "")]
+        if expanded and participant is None and list(activities(p)):
+            # Drawn expanded: the called process is read in place of the call, as a phase.
+            st.inlined[expanded[0].get("id")] = p
+            st.called_by[p.get("id")] = expanded[0]
+            for other in callers[1:]:
+                warn(
+                    st,
+                    f"{describe(other)} calls process {p.get('id')} again, which is read in "
+                    f"place of {describe(expanded[0])}; this call is imported as one step",
+                    other,
+                )
+            continue
         if callers:
             warn(
                 st,
                 f"process {p.get('id')} is called by {describe(callers[0])}, which is "
-                f"imported as one step; its own activities ({listed}) are not; import them "
+                f"imported as one step; its own activities ({listed}){decisions(p)} are not; "
+                "import them "
                 f"with --process {p.get('id')}",
                 p,
             )
@@ -84,7 +98,8 @@ def choose_process(st: State) -> tuple[Any, Any]:
             st,
             "the file has several pools; this import takes "
             f"'{pool_label(chosen, participants)}' and leaves out pool "
-            f"'{pool or p.get('id')}' (process {p.get('id')}) with its activities {listed}; "
+            f"'{pool or p.get('id')}' (process {p.get('id')}) with its activities {listed}"
+            f"{decisions(p)}; "
             f"import it with --process {p.get('id')}",
             p,
         )
@@ -142,9 +157,9 @@ def read_lanes(st: State, process: Any, participant: Any) -> None:
     for node in st.nodes.values():
         if node.id in st.lane_of or node.element is None:
             continue
-        ancestor = node.element if "#" in node.id else node.element.getparent()
+        ancestor = node.element if "#" in node.id else enclosing(st, node.element)
         while ancestor is not None and ancestor.get("id") not in st.lane_of:
-            ancestor = ancestor.getparent()
+            ancestor = enclosing(st, ancestor)
         if ancestor is not None:
             st.lane_of[node.id] = st.lane_of[ancestor.get("id")]
     missing = [n for n in st.nodes.values() if n.kind == "activity" and n.id not in st.lane_of]

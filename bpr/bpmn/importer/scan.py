@@ -197,7 +197,9 @@ def read_scope(st: State, container: Any, scope: str | None) -> None:
         if not isinstance(element.tag, str) or not element.tag.startswith(IN_BPMN):
             continue
         tag = local(element.tag)
-        if tag in ACTIVITY_TAGS:
+        if tag == "callActivity" and element.get("id") in st.inlined:
+            read_call(st, element)
+        elif tag in ACTIVITY_TAGS:
             add_node(st, element, "activity")
             note_activity(st, element)
         elif tag in SUBPROCESS_TAGS:
@@ -266,7 +268,7 @@ def read_subprocess(st: State, element: Any) -> None:
         warn(
             st,
             f"{describe(element)} is an event sub-process: it runs only when its event "
-            f"occurs; the format cannot hold it: left out with {listed}",
+            f"occurs; the format cannot hold it: left out with {listed}{decisions(element)}",
             element,
         )
         return
@@ -307,6 +309,30 @@ def read_subprocess(st: State, element: Any) -> None:
         )
 
 
+def read_call(st: State, element: Any) -> None:
+    """An expanded call activity whose process is in the file: that process is read in its
+    place, flattened like an expanded sub-process (its activities become a phase)."""
+    ident = element.get("id")
+    add_node(st, element, "pass")
+    add_node(st, element, "pass", node_id=exit_id(ident))
+    read_scope(st, st.inlined[ident], scope=ident)
+
+
+def scope_element(st: State, scope: str) -> Any:
+    """The element whose children a flattened scope's nodes are: the sub-process, or the
+    process an expanded call activity calls."""
+    return st.inlined.get(scope, st.nodes[scope].element)
+
+
+def enclosing(st: State, element: Any) -> Any:
+    """The element that holds ``element`` in the flow: its parent, or for the top of a called
+    process read in place of a call activity, that call activity."""
+    parent = element.getparent()
+    if parent is not None and parent.tag == IN_BPMN + "process":
+        return st.called_by.get(parent.get("id"), parent)
+    return parent
+
+
 def connect_scopes(st: State) -> None:
     """Flatten expanded sub-processes: entry to their start, their ends to the exit."""
     boundary = boundary_ids(st)
@@ -316,7 +342,7 @@ def connect_scopes(st: State) -> None:
             edge.source = exit_
             st.out[exit_].append(edge)
         st.out[entry] = []
-        element = st.nodes[scope].element
+        element = scope_element(st, scope)
         members = [
             n.id
             for n in st.nodes.values()
@@ -532,6 +558,23 @@ def activities(container: Any) -> Iterator[Any]:
                 yield from inner
             else:
                 yield element
+
+
+def decisions(container: Any) -> str:
+    """The sub-processes holding activities and the questions of the named decision gateways
+    inside a process or sub-process, for a message that says what is left out with its
+    activities: ``" in subProcess 'Pay' (id ...) and its decisions 'Paid?'"``, or empty."""
+    holders = [
+        describe(e)
+        for e in container.iter(*(IN_BPMN + t for t in SUBPROCESS_TAGS))
+        if e is not container and any(True for _ in activities(e))
+    ]
+    tags = [IN_BPMN + t for t in ("exclusiveGateway", "inclusiveGateway", "complexGateway")]
+    names = [clean_name(g.get("name")) for g in container.iter(*tags)]
+    asked = [f"'{for_yaml_comment(n, 60)}'" for n in names if n]
+    return (f" in {', '.join(holders)}" if holders else "") + (
+        f" and its decisions {', '.join(asked)}" if asked else ""
+    )
 
 
 def event_kinds(element: Any) -> list[str]:

@@ -163,6 +163,12 @@ class State:
         self.doc_of: dict[str, str] = {}  # data object id -> document id
         self.step_ids = IdMaker()
         self.scopes: list[tuple[str, list[str], list[str]]] = []  # sub-process, starts, ends
+        # Expanded call activities whose process is in the file: the process read in their
+        # place (call activity id -> process element), and back (process id -> call element).
+        self.inlined: dict[str, Any] = {}
+        self.called_by: dict[str, Any] = {}
+        self.phases: dict[str, dict[str, Any]] = {}  # phase id -> {"name", "element"}
+        self.phase_of: dict[str, str] = {}  # flattened scope id -> its phase id
         self.reported: set[str] = set()
         self.resource_actor: dict[str, str] = {}
         self.join_targets: dict[str, str] = {}
