@@ -10,6 +10,7 @@ from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.analysis.table import format_number
 from bpr.comparison import Comparison
 from bpr.comparison.rows import Change, document_changes, step_changes
+from bpr.core.durations import Duration
 from bpr.core.model import END, Model, Step
 from bpr.core.money import Money, format_money, money_cell
 from bpr.lint import format_gain
@@ -412,9 +413,15 @@ def change_sentence(comparison: Comparison, step_id: str, field_name: str) -> st
             f"{format_money(old.fee, old_model.currency)}"
         )
     before_value, after_value = getattr(old, field_name, None), getattr(new, field_name, None)
-    before_text = "none" if before_value is None else str(before_value)
-    after_text = "none" if after_value is None else str(after_value)
+    before_text, after_text = _field_words(before_value), _field_words(after_value)
     return f"{field_name}: {after_text} instead of {before_text}"
+
+
+def _field_words(value: Any) -> str:
+    """A field's value in a sentence: nothing and no time at all are ``none``."""
+    if value is None or (isinstance(value, Duration) and not value.mean):
+        return "none"
+    return str(value)
 
 
 def _record(change: Change, kinds: dict[str, str], comparison: Comparison) -> ChangeRecord:

@@ -1,4 +1,5 @@
-"""The diagrams of a report: SVG text from :mod:`bpr.render`, made safe to inline in HTML."""
+"""The diagrams of a report: SVG text from :mod:`bpr.render`, made safe to inline in HTML,
+and PNG pictures fit to a printed page for the Word document."""
 
 from __future__ import annotations
 

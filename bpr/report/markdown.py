@@ -25,6 +25,7 @@ from bpr.report.content import (
     headline,
     measure_table,
     portfolio_table,
+    step_table,
     variant_facts,
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
@@ -149,6 +150,10 @@ def _service(
     lines += ["### Measures", "", *_table(measure_table(service))]
     for pair in service.pairs:
         lines += _changes(pair)
+    lines += ["### Steps", ""]
+    for variant in service.variants:
+        lines += [f"#### Steps: {for_markdown(variant.model.title)}", ""]
+        lines += _table(step_table(variant))
     lines += ["### Documents", ""]
     documents = document_table(service)
     lines += _table(documents) if documents.rows else ["No documents declared.", ""]
