@@ -202,3 +202,29 @@ def test_commands_are_listed(run_bpr) -> None:  # type: ignore[no-untyped-def]
     result = run_bpr("--help")
     for command in ("export", "import", "check"):
         assert f"  {command} " in result.stdout
+
+
+def test_import_strict_makes_every_approximation_an_error(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "q.yaml"
+    source = DATA / "bpmn" / "gateway-question.bpmn"
+    result = run_bpr("import", source, "--strict", "-o", out)
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert "--strict: the import would approximate 2 things" in result.stderr
+    for line, gateway in ((9, "Data complete?"), (12, "Paid to a bank account?")):
+        assert f"{source}:{line}:1: error: the branches after exclusiveGateway '{gateway}'" in (
+            result.stderr
+        )
+    assert "Traceback" not in result.stderr
+    # A file with nothing to approximate imports as without --strict.
+    exact = DATA / "bpmn" / "namespace-with-space.bpmn"
+    result = run_bpr("import", exact, "--strict", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert bpr.load(out).steps[0].name == "Apply"
+
+
+def test_export_then_strict_import_of_a_model_is_exact(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bpmn = tmp_path / "m.bpmn"
+    assert run_bpr("export", EXAMPLE, "-o", bpmn).exit_code == 0
+    result = run_bpr("import", bpmn, "--strict", "-o", tmp_path / "m.yaml")
+    assert result.exit_code == 0, result.stderr

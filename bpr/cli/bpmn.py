@@ -89,6 +89,11 @@ def export(model: str, output: str, no_diagram: bool) -> int:
 )
 @click.option("--variant", metavar="LABEL", help="The variant (default: as-is, or the file's own).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the warnings about approximations.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Make every approximation an error: exit 1, each one named, nothing written.",
+)
 def import_(
     file: str,
     output: str,
@@ -96,6 +101,7 @@ def import_(
     service: str | None,
     variant: str | None,
     quiet: bool,
+    strict: bool,
 ) -> int:
     """Read a BPMN 2.0 file (Camunda, bpmn.io, Signavio, ARIS, Bizagi, ...) into a model.
 
@@ -110,6 +116,7 @@ def import_(
     Examples:
       bpr import signavio-export.bpmn -o models/licensing/as-is.yaml
       bpr import pools.bpmn --process Participant_Agency -o agency.yaml
+      bpr import exact.bpmn --strict -o model.yaml     # refuse any approximation
     """
     if service is not None and not ID_PATTERN.fullmatch(service):
         raise click.BadParameter(
@@ -118,7 +125,7 @@ def import_(
         )
     if variant is not None and not variant.strip():
         raise click.BadParameter("the variant is empty", param_hint="'--variant'")
-    result = import_bpmn(file, process=process, service=service, variant=variant)
+    result = import_bpmn(file, process=process, service=service, variant=variant, strict=strict)
     if not quiet:
         echo_problems(result.warnings)
     if output == _STDOUT:

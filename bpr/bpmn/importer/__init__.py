@@ -59,13 +59,15 @@ def import_bpmn(
     process: str | None = None,
     service: str | None = None,
     variant: str | None = None,
+    strict: bool = False,
 ) -> ImportResult:
     """Read a BPMN 2.0 file into a model of the format.
 
     ``source`` is a path or the file's bytes (then ``file`` names it in messages). ``process``
     picks a pool (participant or process, by id or name) where the file has several; by
     default the one with the most activities. Raises :class:`BpmnError` for files that cannot
-    be read; everything approximated is in ``warnings``.
+    be read; everything approximated is in ``warnings``, and with ``strict`` each of them is
+    an error instead (one :class:`BpmnError` that names them all).
 
     >>> result = import_bpmn("tests/data/bpmn/simple.bpmn")  # doctest: +SKIP
     >>> print(result.text)  # doctest: +SKIP
@@ -84,13 +86,23 @@ def import_bpmn(
             raise BpmnError(f"{name}: cannot read the file: {exc.strerror}") from None
     tree = parse_xml(data, name)
     try:
-        return _run(State(tree, name, process, service, variant))
+        result = _run(State(tree, name, process, service, variant))
     except RecursionError:
         raise BpmnError(
             f"{name}: the flow runs through hundreds of gateways or events in a row without an "
             "activity between them (or sub-processes nested as deep); bpr cannot follow it. "
             "Simplify the flow in your BPMN tool"
         ) from None
+    if strict and result.warnings:
+        count = len(result.warnings)
+        lines = [f"{w.file}:{w.line}:1: error: {w.message}" for w in result.warnings]
+        raise BpmnError(
+            f"{name}: --strict: the import would approximate {count} "
+            f"thing{'s' if count != 1 else ''} the format cannot hold as they are:\n"
+            + "\n".join(lines)
+            + "\nFix them in your BPMN tool, or import without --strict and review the comments"
+        )
+    return result
 
 
 def _run(st: State) -> ImportResult:
