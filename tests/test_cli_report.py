@@ -19,7 +19,7 @@ PORTFOLIO = DATA / "report" / "portfolio"
 BROKEN = DATA / "report" / "broken"
 
 
-@pytest.mark.parametrize("name", ["out.html", "out.md", "out.xlsx"])
+@pytest.mark.parametrize("name", ["out.html", "out.md", "out.xlsx", "out.docx"])
 def test_each_format_is_written(run_bpr, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / name
     result = run_bpr("report", PORTFOLIO, "-o", out)
@@ -29,6 +29,22 @@ def test_each_format_is_written(run_bpr, tmp_path: Path, name: str) -> None:  # 
         f", 9 diagrams in {tmp_path / 'out_files'}\n" if name == "out.md" else "\n"
     )
     assert result.stderr == ""  # not a terminal: no progress bar
+
+
+def test_a_template_is_for_word_reports_only(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    template = tmp_path / "ministry.docx"
+    docx.Document().save(str(template))
+    wrong = run_bpr("report", PORTFOLIO, "-o", tmp_path / "out.html", "--template", template)
+    assert wrong.exit_code == 2 and "--template is for Word reports" in wrong.stderr
+    assert not (tmp_path / "out.html").exists()
+    out = tmp_path / "out.docx"
+    right = run_bpr("report", PORTFOLIO / "beta", "-o", out, "--template", template)
+    assert right.exit_code == 0, right.stderr
+    assert docx.Document(str(out)).paragraphs[0].text == "Beta benefit"
+    missing = run_bpr("report", PORTFOLIO, "-o", out, "--template", tmp_path / "none.docx")
+    assert missing.exit_code == 2 and "none.docx" in missing.stderr
 
 
 def test_a_skipped_model_is_reported_and_the_exit_status_is_1(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
