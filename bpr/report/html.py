@@ -110,6 +110,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
      its heading and caption kept on that page */
   .diagram-page { break-inside: avoid; }
   figure svg { max-height: 158mm; max-width: 100%; width: auto; }
+  .diagram-page.lead figure svg { max-height: 95mm; }
   figcaption button, figure .zoom-tools { display: none; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
@@ -524,7 +525,12 @@ def _service(
     if printed:  # text first, then the diagrams, each kept whole, as many to a page as fit
         out += tables + steps + rest + figures + lanes
     else:
-        out += figures + lanes + tables + steps + rest
+        drawings = figures + lanes
+        if drawings:  # printed from the browser, the first drawing shares the cards' page
+            drawings[0] = drawings[0].replace(
+                'class="diagram-page"', 'class="diagram-page lead"', 1
+            )
+        out += drawings + tables + steps + rest
     out.append("</section>")
     return "".join(out)
 
