@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -271,3 +273,60 @@ def test_the_shipped_portfolio_prints_every_service_on_a4(shipped_pdf: Path) -> 
     texts = page_texts(shipped_pdf, pages)
     firsts = [t.strip().splitlines()[0] for t in texts if t.strip()]
     assert all(s.title in firsts for s in services)
+
+
+def _members(pgid: int) -> list[int]:
+    """The live (not zombie) processes of a process group, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_the_browser_with_the_command(tmp_path: Path, signum: int) -> None:
+    """A browser that hangs (a stand-in that starts a helper and sleeps) is ended, helpers
+    and all, when the command gets SIGTERM or Ctrl-C, and no PDF is left."""
+    started = tmp_path / "browser.pid"
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(f"#!/bin/sh\necho $$ > {started}\nsleep 300 &\nsleep 300\n", encoding="utf-8")
+    fake.chmod(0o755)
+    out = tmp_path / "note.pdf"
+    command = [sys.executable, "-m", "bpr", "report", str(PORTFOLIO / "gamma"), "-o", str(out)]
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, "BPR_CHROMIUM": str(fake)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (started.exists() and started.read_text().strip()):
+            assert time.monotonic() < deadline and process.poll() is None, process.stderr
+            time.sleep(0.05)
+        browser = int(started.read_text())
+        deadline = time.monotonic() + 5
+        while len(_members(browser)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the helper has started
+        assert len(_members(browser)) == 3  # the shell and its two sleeps
+        process.send_signal(signum)
+        process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    deadline = time.monotonic() + 5
+    while _members(browser) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _members(browser) == [], "the browser outlived the command"
+    assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
