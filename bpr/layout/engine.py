@@ -60,6 +60,10 @@ LANE_LABEL_SIZE = 10.0
 EDGE_LABEL_SIZE = 8.0
 EVENT_LABEL_SIZE = 8.5
 _LANE_PAD = 20.0  # between a lane's border and its first or last row
+COMPACT_TASK_HEIGHT = 46.0  # the least height of a task in a compact layout
+COMPACT_LABEL_WIDTH = 128.0  # the one header column of a compact layout
+COMPACT_LANE_PAD = 10.0
+AGENCY_NOTE_SIZE = 8.0  # the agency under a lane's name in a compact layout
 _ROW_GAP = 34.0  # between two rows of one lane
 _CHANNEL = 40.0  # between two columns
 _MARGIN = 24.0  # before the first column and after the last
@@ -236,12 +240,15 @@ def layout_model(
     net: FlowNet | None = None,
     *,
     sizes: Mapping[str, tuple[float, float]] | None = None,
+    compact: bool = False,
 ) -> Layout:
     """Lay out a model's flow net as horizontal swimlanes; the same model gives the same layout.
 
     ``sizes`` overrides the (width, height) of nodes by id; by default a task is as tall as
     the text a diagram writes in it (at least ``TASK_HEIGHT``). A model of more than
-    :data:`MAX_STEPS` steps raises :class:`DiagramTooLarge` at once.
+    :data:`MAX_STEPS` steps raises :class:`DiagramTooLarge` at once. ``compact`` packs the
+    picture for a page: one narrow header column that names each lane and its agency (no
+    agency groups), tasks as low as ``COMPACT_TASK_HEIGHT`` and less padding in the lanes.
 
     >>> import bpr
     >>> lay = layout_model(bpr.load("models/property-registration/as-is.yaml"))  # doctest: +SKIP
@@ -251,7 +258,7 @@ def layout_model(
     check_size(model)
     net = net if net is not None else flow_net(model)
     size_of = _sizer(model, sizes or {})
-    return _Builder(model, net, size_of).build()
+    return _Builder(model, net, size_of, compact=compact).build()
 
 
 def _sizer(
@@ -324,9 +331,17 @@ class _Stretches:
 
 class _Builder:
     def __init__(
-        self, model: Model, net: FlowNet, size_of: Callable[[FlowNode], tuple[float, float]]
+        self,
+        model: Model,
+        net: FlowNet,
+        size_of: Callable[[FlowNode], tuple[float, float]],
+        *,
+        compact: bool = False,
     ) -> None:
         self.model = model
+        self.compact = compact
+        self.lane_pad = COMPACT_LANE_PAD if compact else _LANE_PAD
+        self.label_width = COMPACT_LABEL_WIDTH if compact else LANE_LABEL_WIDTH
         self.net = net
         self.nodes = {n.id: n for n in net.nodes}
         self.size = {n.id: size_of(n) for n in net.nodes}
@@ -637,9 +652,9 @@ class _Builder:
         for tracks in self.corridors.values():
             _assign_tracks(tracks.values(), ordered=False, constrained=True)
 
-        header = LANE_LABEL_WIDTH
+        header = self.label_width
         agencies = [self.model.actors[a].agency for a in self.lanes if a in self.model.actors]
-        if any(agencies):
+        if any(agencies) and not self.compact:
             header += GROUP_LABEL_WIDTH
         col_x, x = [], header
         for c in range(columns):
@@ -650,7 +665,7 @@ class _Builder:
         channel_x = [header] + [col_x[c] + col_width[c] for c in range(columns)]
 
         # Row heights, corridor heights (room for the tracks), lane heights.
-        row_height = [TASK_HEIGHT] * rows
+        row_height = [COMPACT_TASK_HEIGHT if self.compact else TASK_HEIGHT] * rows
         for node_id in self.nodes:
             height = self.size[node_id][1]
             if node_id in event_labels:
@@ -668,13 +683,13 @@ class _Builder:
         for index, lane in enumerate(self.lanes):
             first = sum(lane_rows[:index])
             last = first + lane_rows[index] - 1
-            pad_top[lane] = max(_LANE_PAD, corridor_need[first] / (1 if first == 0 else 2))
+            pad_top[lane] = max(self.lane_pad, corridor_need[first] / (1 if first == 0 else 2))
             pad_bottom[lane] = max(
-                _LANE_PAD, corridor_need[last + 1] / (1 if last + 1 == rows else 2)
+                self.lane_pad, corridor_need[last + 1] / (1 if last + 1 == rows else 2)
             )
         gaps = [max(_ROW_GAP, corridor_need[j]) for j in range(rows + 1)]
         label_need = {lane: self._lane_label_height(lane) for lane in self.lanes}
-        for lane, need in self._group_label_needs().items():
+        for lane, need in ({} if self.compact else self._group_label_needs()).items():
             label_need[lane] = max(label_need[lane], need)
         for index, lane in enumerate(self.lanes):
             first = sum(lane_rows[:index])
@@ -766,7 +781,7 @@ class _Builder:
             actor = self.model.actors.get(lane)
             name = shown(actor.name if actor else None, lane)
             agency = actor.agency if actor else None
-            label_x = header - LANE_LABEL_WIDTH if agency else 0.0
+            label_x = header - LANE_LABEL_WIDTH if agency and not self.compact else 0.0
             lanes.append(
                 LaneBox(
                     lane,
@@ -777,7 +792,7 @@ class _Builder:
                 )
             )
         groups = []
-        for agency, members in _runs(lanes):
+        for agency, members in [] if self.compact else _runs(lanes):
             top, bottom = members[0].rect.y, members[-1].rect.bottom
             groups.append(
                 GroupBox(
@@ -792,8 +807,14 @@ class _Builder:
     def _lane_label_height(self, lane: str) -> float:
         actor = self.model.actors.get(lane)
         name = shown(actor.name if actor else None, lane)
-        lines = wrap(name, LANE_LABEL_WIDTH - 14, LANE_LABEL_SIZE, max_lines=6)
-        return len(lines) * LANE_LABEL_SIZE * 1.3 + 16
+        lines = wrap(name, self.label_width - 14, LANE_LABEL_SIZE, max_lines=6)
+        height = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
+        if self.compact and actor is not None and actor.agency:
+            agency = wrap(actor.agency, self.label_width - 14, AGENCY_NOTE_SIZE, max_lines=6)
+            height += len(agency) * AGENCY_NOTE_SIZE * 1.3
+        if self.compact and actor is not None and actor.is_applicant:
+            height += AGENCY_NOTE_SIZE * 1.3  # "(applicant)"
+        return height
 
     def _group_label_needs(self) -> dict[str, float]:
         """Extra height the last lane of an agency needs so that the agency's name fits."""

@@ -25,7 +25,17 @@ from bpr.render._draw import (
 )
 from bpr.render._scene import Scene
 
-__all__ = ["HEADLINE_KEYS", "LEGEND", "MARKS", "comparison_scene", "measure_changes"]
+__all__ = [
+    "HEADLINE_KEYS",
+    "LEGEND",
+    "MARKS",
+    "comparison_scene",
+    "draw_legend",
+    "legend_columns",
+    "legend_height",
+    "mark_steps",
+    "measure_changes",
+]
 
 #: The measure changes written under the title of a comparison.
 HEADLINE_KEYS = ("steps", "visits", "certificates", "lead_time_days", "applicant_hours", "fees")
@@ -112,6 +122,31 @@ def _marks(
     return old, new
 
 
+def mark_steps(
+    comparison: object, as_is: Model, to_be: Model
+) -> tuple[dict[str, Mark], dict[str, Mark], dict[str, str], dict[str, str]]:
+    """The marks of the steps on each side, and what each change is in words, for a table:
+    ``removed``, ``replaced by: Pay online``, ``changed: actor, wait``, ``added``."""
+    old, new = _marks(comparison, as_is, to_be)
+    old_words: dict[str, str] = {}
+    new_words: dict[str, str] = {}
+    for step in getattr(comparison, "removed_steps", []):
+        old_words[step] = "removed"
+    for target, sources in getattr(comparison, "replaced_steps", {}).items():
+        names = [shown(as_is.step(s).label, s) for s in sources if s in as_is]
+        new_words[target] = "replaces: " + ", ".join(names)
+        label = shown(to_be.step(target).label, target) if target in to_be else target
+        for source in sources:
+            old_words[source] = f"replaced by: {label}"
+    for step in getattr(comparison, "added_steps", []):
+        new_words[step] = "added"
+    for step, fields in getattr(comparison, "changed_steps", {}).items():
+        text = "changed: " + ", ".join(fields)
+        new_words.setdefault(step, text)
+        old_words.setdefault(step, text)
+    return old, new, old_words, new_words
+
+
 def _naming(badge: str, short: str) -> str:
     """``badge`` where it fits a box in two lines, else ``short``: never cut with "…"."""
     lines = wrap(badge, TASK_WIDTH - 2 * PADDING, BADGE_SIZE, bold=True, max_lines=_BADGE_LINES)
@@ -184,12 +219,24 @@ def comparison_scene(
         draw_layout(
             scene, model, layout, ox, top + oy + heading_height + 8, prefix=prefix, marks=marks
         )
-    _legend(scene, MARGIN, legend_top)
+    draw_legend(scene, MARGIN, legend_top)
     return scene
 
 
-def _legend(scene: Scene, x: float, y: float) -> None:
-    """Sample boxes with what each mark means, in two rows."""
+def legend_columns(width: float) -> int:
+    """How many legend entries stand side by side in ``width`` points (2, or 1)."""
+    need = 64 + 102 + max(text_width(meaning, 8.0) + 8 for _, meaning in LEGEND)
+    return 2 if 430 + need <= width else 1
+
+
+def legend_height(columns: int) -> float:
+    """The height of the legend with its entries in ``columns`` columns."""
+    return -(-len(LEGEND) // columns) * 30.0 + 6
+
+
+def draw_legend(scene: Scene, x: float, y: float, column: float = 430.0, columns: int = 2) -> None:
+    """Sample boxes with what each mark means, ``columns`` to a row, ``column`` points
+    apart."""
     scene.box(
         "legend:title",
         Rect(x, y, 60, 18),
@@ -199,8 +246,8 @@ def _legend(scene: Scene, x: float, y: float) -> None:
     cx = x + 64
     for index, (kind, meaning) in enumerate(LEGEND):
         mark = MARKS[kind]
-        row, column = divmod(index, 2)
-        bx = cx + column * 430
+        row, side = divmod(index, columns)
+        bx = cx + side * column
         by = y + row * 30
         styles = ",".join(s for s in (box_styles(mark.style)) if s)
         attrs = {

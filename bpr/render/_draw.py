@@ -11,6 +11,7 @@ from bpr.analysis.table import format_number
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
+from bpr.layout.bands import LINK_KIND
 from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, shown, task_box
 from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
 from bpr.render._scene import Scene
@@ -29,6 +30,7 @@ MARGIN = 16.0
 TITLE_SIZE = 15.0
 SUBTITLE_SIZE = 10.0
 NOTE_SIZE = 8.0
+LINK_SIZE = 7.0
 INK = "#222222"
 LANE_FILLS = ("#ffffff", "#f3f3f3")
 HEADER_FILL = "#e4e4e4"
@@ -178,8 +180,10 @@ def draw_layout(
     *,
     prefix: str = "",
     marks: Mapping[str, Mark] | None = None,
+    detail: str = "full",
 ) -> None:
-    """Draw a layout with its top-left corner at (ox, oy); node names get ``prefix``."""
+    """Draw a layout with its top-left corner at (ox, oy); node names get ``prefix``; task
+    boxes write what ``detail`` asks for (see :func:`bpr.layout.content.task_box`)."""
     marks = marks or {}
 
     def at(rect: Rect) -> Rect:
@@ -229,6 +233,10 @@ def draw_layout(
             Line(t, LANE_LABEL_SIZE, "lane")
             for t in wrap(lane.label, label_rect.width - 14, LANE_LABEL_SIZE, max_lines=6)
         ]
+        if actor is not None and actor.agency and not layout.groups:
+            # a compact layout has no agency column: the agency stands under the lane's name
+            for text in wrap(shown(actor.agency, lane.actor), label_rect.width - 14, NOTE_SIZE):
+                lines.append(Line(text, NOTE_SIZE, "agency", italic=True))
         if actor is not None and actor.is_applicant:
             lines.append(Line("(applicant)", NOTE_SIZE, "lane", italic=True))
         scene.box(
@@ -250,7 +258,7 @@ def draw_layout(
         if node.kind == "task" and node.step is not None:
             step = model.step(node.step)
             mark = marks.get(step.id)
-            content: Box = task_box(model, step, mark.badge if mark else None)
+            content: Box = task_box(model, step, mark.badge if mark else None, detail=detail)
             styles = box_styles(mark.style if mark else "")
             penwidth = 2.8 if step.is_visit else 1.2
             if mark:
@@ -268,6 +276,22 @@ def draw_layout(
             if mark and mark.peripheries > 1:
                 attrs["peripheries"] = str(mark.peripheries)
             scene.box(name, rect, _lines_html(content.lines), cluster=cluster, **attrs)
+        elif node.kind == LINK_KIND:
+            # A link event where a flow leaves one band and goes on in the next: an
+            # intermediate event (double ring) with the letter both ends share.
+            scene.box(
+                name,
+                rect,
+                _font(node.label, LINK_SIZE, bold=True),
+                cluster=cluster,
+                shape="circle",
+                style="filled",
+                fillcolor="#ffffff",
+                color=INK,
+                penwidth="1",
+                peripheries="2",
+                tooltip=f"continued at {node.label}",
+            )
         elif node.kind in ("start", "end"):
             scene.box(
                 name,

@@ -75,6 +75,7 @@ class Scene:
     height: float
     comment: str = ""
     title: str = "bpr"  # the graph's name: SVG viewers show it as the picture's title
+    page: bool = False  # exactly width x height: no pad, no PDF margin (a page-fit page)
     nodes: list[_Node] = field(default_factory=list)
     clusters: list[_Cluster] = field(default_factory=list)
     edges: list[_Edge] = field(default_factory=list)
@@ -105,8 +106,9 @@ class Scene:
         out += [
             f"digraph {dot_string(self.title)} {{",
             f'  graph [bb="0,0,{number(self.width)},{number(self.height)}", '
-            f'outputorder=edgesfirst, pad="0.1", bgcolor="white", fontname="{FONT}", '
-            "splines=true];",
+            "outputorder=edgesfirst, "
+            + ('pad="0", margin="0", ' if self.page else 'pad="0.1", ')
+            + f'bgcolor="white", fontname="{FONT}", splines=true];',
             f'  node [fontname="{FONT}", fixedsize=true, margin=0, penwidth=1];',
             f'  edge [fontname="{FONT}", arrowsize=0.7, penwidth=1.2, color="#222222"];',
         ]

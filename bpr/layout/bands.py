@@ -1,0 +1,304 @@
+"""Breaking a wide layout into bands that fit a page, joined by link events.
+
+A process runs from left to right, so a long one is wider than any page. :func:`split_bands`
+cuts a :class:`~bpr.layout.engine.Layout` between its columns into bands no wider than a given
+width. Each band is a layout of its own with every lane and its header, so it is drawn as the
+whole process is. A flow that crosses a cut ends in a small circle with a letter at the edge
+of one band and starts again from a circle with the same letter at the edge of the next (the
+BPMN link events: throw and catch), at the same height.
+
+>>> import bpr
+>>> from bpr.layout.engine import layout_model
+>>> whole = layout_model(bpr.load("models/income-tax-return/as-is.yaml"))
+>>> bands = split_bands(whole, 800)
+>>> len(bands) > 1 and all(band.width <= 800 for band in bands)
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+
+from bpr.analysis.flownet import FlowEdge, FlowNode
+from bpr.layout.engine import EdgeRoute, GroupBox, Layout, NodeBox, Rect
+
+__all__ = ["LINK_KIND", "LINK_RADIUS", "link_name", "split_bands"]
+
+#: The ``kind`` of the flow-net nodes that stand for link events at the cut edges of a band.
+LINK_KIND = "link"
+LINK_RADIUS = 7.0
+_LINK_GAP = 6.0  # between a band's cut and its first link circle
+_LINK_STEP = 2 * LINK_RADIUS + 4  # between two circles that would touch, further out
+_DEPTHS = 2  # circles side by side that the width of a band allows for
+
+
+@dataclass(frozen=True)
+class _Crossing:
+    """Where a flow crosses cut ``cut`` (between band ``cut`` and band ``cut + 1``)."""
+
+    cut: int
+    x: float
+    y: float
+    rightwards: bool
+    letter: str
+
+
+def link_name(index: int) -> str:
+    """The letter of the ``index``-th link: A to Z, then A1 to Z1, and so on.
+
+    >>> link_name(0), link_name(25), link_name(26)
+    ('A', 'Z', 'A1')
+    """
+    letter = chr(ord("A") + index % 26)
+    return letter if index < 26 else f"{letter}{index // 26}"
+
+
+def split_bands(layout: Layout, width: float) -> list[Layout]:
+    """The layout in bands no wider than ``width`` points (where one column is not wider
+    itself), cut in the free channels between columns; a layout that fits stays whole."""
+    if layout.width <= width:
+        return [layout]
+    cuts = _cuts(layout, width)
+    if not cuts:
+        return [layout]
+    ranges = list(itertools.pairwise([layout.header_width, *cuts, layout.width]))
+    crossings = _crossings(layout, cuts)
+    return [_band(layout, index, ranges, crossings) for index in range(len(ranges))]
+
+
+def _margin(depth: int) -> float:
+    return _LINK_GAP + depth * _LINK_STEP
+
+
+def _cuts(layout: Layout, width: float) -> list[float]:
+    """Cut positions, each in a gap between columns and away from every vertical line."""
+    spans = []
+    for box in layout.nodes.values():
+        spans.append((box.rect.x, box.rect.right))
+        if box.label is not None:
+            spans.append((box.label.x, box.label.right))
+    for route in layout.edges:
+        if route.label is not None:
+            spans.append((route.label.x, route.label.right))
+    spans.sort()
+    merged: list[list[float]] = []
+    for low, high in spans:
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    verticals = sorted(
+        {
+            a[0]
+            for route in layout.edges
+            for a, b in itertools.pairwise(route.points)
+            if a[0] == b[0]
+        }
+    )
+    candidates = []
+    for (_, left), (right, _) in itertools.pairwise(merged):
+        inside = [left, *(x for x in verticals if left < x < right), right]
+        a, b = max(itertools.pairwise(inside), key=lambda pair: pair[1] - pair[0])
+        if b - a > 4:
+            candidates.append((a + b) / 2)
+    header, room = layout.header_width, _margin(_DEPTHS) + LINK_RADIUS * 2
+    cuts: list[float] = []
+    start = header
+    while True:
+        left_room = room if cuts else 0.0
+        fitting = [
+            c for c in candidates if c > start and header + left_room + (c - start) + room <= width
+        ]
+        rest_fits = header + left_room + (layout.width - start) <= width
+        if rest_fits:
+            return cuts
+        later = [c for c in candidates if c > start]
+        if not later:
+            return cuts
+        cut = max(fitting) if fitting else min(later)
+        cuts.append(cut)
+        start = cut
+
+
+def _crossings(layout: Layout, cuts: list[float]) -> dict[tuple[int, int], _Crossing]:
+    """Every crossing of a flow with a cut, keyed by (flow, ordinal along the flow)."""
+    found: dict[tuple[int, int], _Crossing] = {}
+    count = 0
+    for index, route in enumerate(layout.edges):
+        ordinal = 0
+        for (ax, ay), (bx, _) in itertools.pairwise(route.points):
+            if ax == bx:
+                continue
+            hits = [(i, c) for i, c in enumerate(cuts) if min(ax, bx) < c < max(ax, bx)]
+            for cut, _ in sorted(hits, key=lambda hit: hit[1], reverse=bx < ax):
+                found[(index, ordinal)] = _Crossing(cut, cuts[cut], ay, bx > ax, link_name(count))
+                ordinal += 1
+                count += 1
+    return found
+
+
+def _band(
+    layout: Layout,
+    index: int,
+    ranges: list[tuple[float, float]],
+    crossings: dict[tuple[int, int], _Crossing],
+) -> Layout:
+    x0, x1 = ranges[index]
+    first, last = index == 0, index == len(ranges) - 1
+    header = layout.header_width
+    # Circles on each side, moved further out where two would touch.
+    sides: dict[str, list[_Crossing]] = {"left": [], "right": []}
+    for crossing in crossings.values():
+        if crossing.cut == index:
+            sides["right"].append(crossing)
+        elif crossing.cut == index - 1:
+            sides["left"].append(crossing)
+    depth: dict[tuple[str, str], int] = {}
+    for side, items in sides.items():
+        placed: list[tuple[float, int]] = []
+        for crossing in sorted(items, key=lambda c: c.y):
+            level = 0
+            while any(abs(y - crossing.y) < 2 * LINK_RADIUS + 2 and d == level for y, d in placed):
+                level += 1
+            placed.append((crossing.y, level))
+            depth[(side, crossing.letter)] = level
+    deepest = {
+        side: max((d for (s, _), d in depth.items() if s == side), default=-1) for side in sides
+    }
+    left_room = 0.0 if first else _margin(deepest["left"] + 1) + LINK_RADIUS * 2
+    right_room = 0.0 if last else _margin(deepest["right"] + 1) + LINK_RADIUS * 2
+    dx = header + left_room - x0
+    width = header + left_room + (x1 - x0) + right_room
+
+    def shift(rect: Rect) -> Rect:
+        return Rect(rect.x + dx, rect.y, rect.width, rect.height)
+
+    def lane_at(y: float) -> str:
+        for lane in layout.lanes:
+            if lane.rect.y <= y <= lane.rect.bottom:
+                return lane.actor
+        return layout.lanes[-1].actor
+
+    nodes: dict[str, NodeBox] = {}
+    for node_id, box in layout.nodes.items():
+        if x0 <= box.rect.center[0] < x1 or (last and box.rect.center[0] >= x1):
+            label = shift(box.label) if box.label is not None else None
+            nodes[node_id] = NodeBox(box.node, shift(box.rect), label)
+
+    def circle(side: str, crossing: _Crossing) -> str:
+        level = depth[(side, crossing.letter)]
+        if side == "right":
+            cx = x1 + dx + _margin(level) + LINK_RADIUS
+        else:
+            cx = x0 + dx - _margin(level) - LINK_RADIUS
+        name = f"link:{crossing.letter}"
+        if name not in nodes:
+            rect = Rect(
+                cx - LINK_RADIUS, crossing.y - LINK_RADIUS, 2 * LINK_RADIUS, 2 * LINK_RADIUS
+            )
+            node = FlowNode(name, LINK_KIND, lane_at(crossing.y), None, crossing.letter)
+            nodes[name] = NodeBox(node, rect)
+        return name
+
+    edges: list[EdgeRoute] = []
+    for number, route in enumerate(layout.edges):
+        for piece, start, end in _clip(route.points, x0, x1, number, crossings, first, last):
+            source = route.edge.source if start is None else circle(_side(start, index), start)
+            target = route.edge.target if end is None else circle(_side(end, index), end)
+            points = [(x + dx, y) for x, y in piece]
+            if start is not None:
+                points[0] = (_touch(nodes[source].rect, points[1][0]), points[0][1])
+            if end is not None:
+                points[-1] = (_touch(nodes[target].rect, points[-2][0]), points[-1][1])
+            label = route.label
+            keep = label is not None and x0 <= label.center[0] + 0 < x1 and start is None
+            edges.append(
+                EdgeRoute(
+                    FlowEdge(source, target, route.edge.label, route.edge.p),
+                    tuple(points),
+                    route.text if keep else "",
+                    shift(label) if keep and label is not None else None,
+                )
+            )
+    lanes = [
+        replace(
+            lane,
+            rect=Rect(0.0, lane.rect.y, width, lane.rect.height),
+            label_rect=lane.label_rect,
+        )
+        for lane in layout.lanes
+    ]
+    groups = [
+        GroupBox(g.agency, Rect(0.0, g.rect.y, width, g.rect.height), g.label_rect, g.lanes)
+        for g in layout.groups
+    ]
+    return Layout(width, layout.height, lanes, nodes, edges, groups, header)
+
+
+def _side(crossing: _Crossing, band: int) -> str:
+    return "right" if crossing.cut == band else "left"
+
+
+def _touch(rect: Rect, towards: float) -> float:
+    """The x where a horizontal line from a circle towards ``towards`` leaves it."""
+    return rect.right if towards > rect.center[0] else rect.x
+
+
+def _clip(
+    points: tuple[tuple[float, float], ...],
+    x0: float,
+    x1: float,
+    number: int,
+    crossings: dict[tuple[int, int], _Crossing],
+    first: bool,
+    last: bool,
+) -> list[tuple[list[tuple[float, float]], _Crossing | None, _Crossing | None]]:
+    """The stretches of an orthogonal polyline inside [x0, x1], each with the crossing it
+    starts from and the crossing it ends at (None where it starts or ends at a node)."""
+    low = float("-inf") if first else x0
+    high = float("inf") if last else x1
+    pieces: list[tuple[list[tuple[float, float]], _Crossing | None, _Crossing | None]] = []
+    ordinal = 0
+    inside = low < points[0][0] < high or low <= points[0][0] <= high
+    current: list[tuple[float, float]] = [points[0]] if inside else []
+    start: _Crossing | None = None
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        if ax == bx:
+            if current:
+                current.append((bx, by))
+            continue
+        step = 1 if bx > ax else -1
+        cut_here = (c for c in (low, high) if min(ax, bx) < c < max(ax, bx))
+        borders = sorted(cut_here, reverse=step < 0)
+        # every crossing of any cut along this stretch counts, even one outside this band
+        here: list[_Crossing] = []
+        while (number, ordinal + len(here)) in crossings:
+            crossing = crossings[(number, ordinal + len(here))]
+            if crossing.y != ay or not min(ax, bx) < crossing.x < max(ax, bx):
+                break
+            here.append(crossing)
+        passed = len(here)
+        for border in borders:
+            crossing = next(c for c in here if c.x == border)
+            if current:  # leaving the band
+                current.append((border, ay))
+                pieces.append((current, start, crossing))
+                current = []
+            else:  # entering it
+                current = [(border, ay)]
+                start = crossing
+        if current:
+            current.append((bx, by))
+        ordinal += passed
+    if current and len(current) > 1:
+        pieces.append((current, start, None))
+    return [(_dedupe(p), s, e) for p, s, e in pieces if len(_dedupe(p)) > 1]
+
+
+def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for point in points:
+        if not out or out[-1] != point:
+            out.append(point)
+    return out
