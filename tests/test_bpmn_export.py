@@ -469,3 +469,104 @@ def test_two_branches_to_one_step_are_one_flow() -> None:
         ("end", 0.5, None),
     ]
     assert bpr.measure(back) == bpr.measure(model)
+
+
+# -- phases -------------------------------------------------------------------------------------
+
+PHASED = {"get_plan": "application", "notarise": "application", "check": "review"}
+
+
+def _phased_model(monkeypatch: pytest.MonkeyPatch) -> bpr.Model:
+    """The contract's example with two phases: loaded with them where the loader holds
+    phases, else given to the export through the model writer's data, which is where the
+    export reads them from."""
+    from bpr.core.schema import TOP_FIELDS
+
+    text = (DATA / "contract-example.yaml").read_text()
+    if "phases" in TOP_FIELDS:
+        lines = text.replace(
+            "\nactors:",
+            "\nphases:\n  application: {name: Application}\n"
+            "  review: {name: Review and decision}\n\nactors:",
+            1,
+        ).splitlines()
+        out = []
+        for line in lines:
+            out.append(line)
+            ident = line.strip().removeprefix("- id: ")
+            if line.strip().startswith("- id: ") and ident in PHASED:
+                out.append(f"    phase: {PHASED[ident]}")
+        return bpr.loads("\n".join(out) + "\n", "phased.yaml")
+    import bpr.bpmn.export as export_module
+
+    real = export_module.model_data
+
+    def with_phases(model: bpr.Model) -> dict[str, object]:
+        data = real(model)
+        data["phases"] = {
+            "application": {"name": "Application"},
+            "review": {"name": "Review and decision"},
+        }
+        for entry in data["steps"]:  # type: ignore[attr-defined]
+            if entry["id"] in PHASED:
+                entry["phase"] = PHASED[entry["id"]]
+        return data
+
+    monkeypatch.setattr(export_module, "model_data", with_phases)
+    return bpr.load(DATA / "contract-example.yaml")
+
+
+@pytest.mark.parametrize("diagram", [True, False])
+def test_phases_are_groups_around_their_steps(
+    diagram: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    model = _phased_model(monkeypatch)
+    xml = to_bpmn(model, diagram=diagram)
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    values = {v.get("id"): v.get("value") for v in root.iter(_q(BPMN, "categoryValue"))}
+    assert values == {
+        "CategoryValue_application": "Application",
+        "CategoryValue_review": "Review and decision",
+    }
+    assert etree.QName(root[0]).localname == "category"  # root elements: category first
+    groups = {g.get("id"): g for g in root.iter(_q(BPMN, "group"))}
+    assert [g.get("categoryValueRef") for g in groups.values()] == list(values)
+    shapes = {
+        s.get("bpmnElement"): [float(s[0].get(k)) for k in ("x", "y", "width", "height")]
+        for s in root.iter(_q(BPMNDI, "BPMNShape"))
+    }
+    for group, members in (
+        ("Group_application", ["Task_get_plan", "Task_notarise", "Gateway_merge_notarise"]),
+        ("Group_review", ["Task_check", "Gateway_xor_check"]),
+    ):
+        gx, gy, gw, gh = shapes[group]
+        for member in members:
+            x, y, w, h = shapes[member]
+            assert gx < x and x + w < gx + gw and gy < y and y + h < gy + gh, (group, member)
+    if diagram:  # laid out: the next step of no phase stands outside the group
+        gx, _, gw, _ = shapes["Group_review"]
+        assert shapes["Task_register"][0] >= gx + gw
+    # Back again: the same phases, and no warning about bpr's own groups.
+    from bpr.core.schema import TOP_FIELDS
+    from bpr.files.writer import model_data as written
+
+    result = import_bpmn(xml, file="phased.bpmn")
+    if "phases" in TOP_FIELDS:
+        assert result.warnings == []
+        assert written(result.model) == written(model)
+    else:  # a format without phases: bpr:data's phases are named and left out
+        said = [w.message for w in result.warnings]
+        assert len(said) == 4 and all("this version of bpr's format" in m for m in said)
+    if diagram:
+        path = tmp_path / "phased.bpmn"
+        path.write_bytes(xml)
+        node = shutil.which("node")
+        if node is not None and (TOOLS / "node_modules" / "bpmnlint").is_dir():
+            run = subprocess.run(
+                [node, str(TOOLS / "check.mjs"), str(path)],
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            [report] = json.loads(run.stdout)
+            assert report["warnings"] == [] and report["lint"] == [], report

@@ -9,6 +9,7 @@ know. Positions come from :func:`bpr.layout.engine.layout_model`, the layout of 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,8 @@ DATA_HEIGHT = 50.0
 DATA_LABEL_WIDTH = 96.0
 DATA_BAND = DATA_HEIGHT + 56.0  # the row of documents under the lanes: icon, name, padding
 TASK_NAME_SIZE = 11.0
+GROUP_PAD = 10.0  # room between a phase's group and its elements
+GROUP_LABEL = 16.0  # room for the phase's name at the bottom of its group
 
 
 def task_type(model: Model, step: Step) -> str:
@@ -306,11 +309,79 @@ class _Writer:
         self.flow_nodes(process)
         self.data_objects(process)
         self.flows(process)
+        self.phase_groups(root, process)
         if diagram:
             self.diagram(root, lanes)
         else:
             self.plain_diagram(root, lanes)
         return root
+
+    # -- phases ---------------------------------------------------------------------------------
+
+    def phases(self) -> dict[str, list[str]]:
+        """Each phase of the model that holds steps, in the order of its ``phases``, with the
+        flow nodes of its steps (their tasks and the gateways that belong to them)."""
+        declared = self.data.get("phases") or {}
+        of_step = {sid: entry.get("phase") for sid, entry in self.step_data.items()}
+        members: dict[str, list[str]] = {p: [] for p in declared}
+        for node in self.net.nodes:
+            phase = of_step.get(node.step or "")
+            if phase in members:
+                members[phase].append(node.id)
+        return {p: nodes for p, nodes in members.items() if nodes}
+
+    def phase_name(self, phase: str) -> str:
+        """The phase's name as text (the file's language first, where it is a map of names)."""
+        name = (self.data.get("phases") or {}).get(phase, {}).get("name", phase)
+        if isinstance(name, dict):
+            language = self.data.get("language", "en")
+            name = name.get(language) or name.get("en") or next(iter(name.values()), phase)
+        return str(name)
+
+    def phase_groups(self, root: Any, process: Any) -> None:
+        """A ``group`` per phase, named by a ``categoryValue`` of the category "Phases": BPMN's
+        way to mark elements that belong together without changing the flow."""
+        phases = self.phases()
+        if not phases:
+            return
+        category = self.bpmn(root, "category", id="Category_phases", name="Phases")
+        for phase in phases:
+            value = ncname("CategoryValue_", phase)
+            self.bpmn(category, "categoryValue", id=value, value=self.phase_name(phase))
+            group = self.bpmn(process, "group", id=ncname("Group_", phase), categoryValueRef=value)
+            self.documentation(group, f"Phase: {self.phase_name(phase)}")
+            self.ext(group, "phase", id=phase)
+        # BPMN wants root elements in order: the category before the collaboration.
+        root.remove(category)
+        root.insert(0, category)
+
+    def group_shapes(
+        self, shape: Callable[..., Any], boxes: dict[str, tuple[float, float, float, float]]
+    ) -> None:
+        """The shape of each phase's group: around the boxes (x, y, width, height) of its
+        elements, with room for its name above them."""
+        for phase, nodes in self.phases().items():
+            inside = [boxes[n] for n in nodes if n in boxes]
+            if not inside:
+                continue
+            left = min(b[0] for b in inside) - GROUP_PAD
+            top = min(b[1] for b in inside) - GROUP_PAD
+            right = max(b[0] + b[2] for b in inside) + GROUP_PAD
+            bottom = max(b[1] + b[3] for b in inside) + GROUP_PAD + GROUP_LABEL
+            item = shape(ncname("Group_", phase), left, top, right - left, bottom - top)
+            # The name at the bottom left, inside the group: flows between the lanes run
+            # along its top edge.
+            etree = lxml_etree()
+            holder = etree.SubElement(item, f"{{{BPMNDI_NS}}}BPMNLabel")
+            bounds = etree.SubElement(holder, f"{{{DC_NS}}}Bounds")
+            width = min(right - left - 8, 7.0 * len(self.phase_name(phase)) + 8)
+            for key, value in (
+                ("x", left + 4),
+                ("y", bottom - 16),
+                ("width", width),
+                ("height", 14),
+            ):
+                bounds.set(key, _coordinate(value))
 
     def process_header(self, process: Any) -> None:
         model = self.model
@@ -514,7 +585,7 @@ class _Writer:
             bpmnElement=self.collaboration_id,
         )
 
-        def shape(element_id: str, x: float, y: float, w: float, h: float) -> None:
+        def shape(element_id: str, x: float, y: float, w: float, h: float) -> Any:
             item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape")
             item.set("id", f"{element_id}_di")
             item.set("bpmnElement", element_id)
@@ -523,17 +594,21 @@ class _Writer:
             bounds = etree.SubElement(item, f"{{{DC_NS}}}Bounds")
             for key, value in (("x", x), ("y", y), ("width", w), ("height", h)):
                 bounds.set(key, _coordinate(value))
+            return item
 
         shape(self.participant_id, MARGIN, MARGIN, width, row * len(order))
         for lane in order:
             shape(lane_ids[lane], MARGIN + POOL_HEADER, top[lane], width - POOL_HEADER, row)
         centre: dict[str, tuple[float, float, float]] = {}  # node: x, y, half width
         left = MARGIN + POOL_HEADER + LANE_HEADER + column / 2
+        boxes: dict[str, tuple[float, float, float, float]] = {}
         for i, node in enumerate(self.net.nodes):
             w, h = sizes.get(node.kind, (50.0, 50.0))
             x, y = left + i * column, top.get(node.lane or "", top[order[0]]) + 70
             shape(self.ids[node.id], x - w / 2, y - h / 2, w, h)
             centre[node.id] = (x, y, w / 2)
+            boxes[node.id] = (x - w / 2, y - h / 2, w, h)
+        self.group_shapes(shape, boxes)
         for flow_id, edge in zip(self.flow_ids, self.net.edges, strict=True):
             (x1, y1, h1), (x2, y2, h2) = centre[edge.source], centre[edge.target]
             item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge")
@@ -627,12 +702,15 @@ class _Writer:
                 lane.rect.height + band,
                 isHorizontal="true",
             )
+        boxes: dict[str, tuple[float, float, float, float]] = {}
         for node in self.net.nodes:
             box = layout.nodes[node.id]
             rect = box.rect
             attrs = {"isMarkerVisible": "true"} if node.kind in ("xor", "merge") else {}
             item = shape(self.ids[node.id], X(rect.x), Y(rect.y), rect.width, rect.height, **attrs)
             label(item, box.label)
+            boxes[node.id] = (X(rect.x), Y(rect.y), rect.width, rect.height)
+        self.group_shapes(shape, boxes)
         for flow_id, route in zip(self.flow_ids, layout.edges, strict=True):
             item = edge(flow_id, [(X(x), Y(y)) for x, y in route.points])
             label(item, route.label)

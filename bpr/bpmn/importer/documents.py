@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, State, local
-from bpr.bpmn.importer.warnings import describe, warn
+from bpr.bpmn.importer.warnings import bpr_data, describe, warn
 from bpr.bpmn.xml import BpmnError
 from bpr.core.ids import IdMaker
 from bpr.core.schema import ID_PATTERN
@@ -49,7 +48,7 @@ def read_documents(st: State, process: Any) -> None:
                 fields["issuer_key"] = ext.get("issuer")
             if ext.get("exchange") == "true":
                 fields["exchange"] = True
-            fields["extra"] = read_data(ext)
+            fields["extra"] = bpr_data(st, ext, "document")
         if ident is None:
             ident = doc_ids.make(name, fallback="document")
         st.documents[ident] = fields

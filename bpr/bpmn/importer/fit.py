@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.documents import data_links
 from bpr.bpmn.importer.scan import AUTOMATIC_TAGS, boundary_ids
 from bpr.bpmn.importer.state import (
@@ -25,7 +24,7 @@ from bpr.bpmn.importer.state import (
     Step,
     number_of,
 )
-from bpr.bpmn.importer.warnings import describe, warn
+from bpr.bpmn.importer.warnings import bpr_data, describe, warn
 from bpr.bpmn.xml import BpmnError
 from bpr.core.durations import DurationError, parse_duration
 from bpr.core.flow import reachable
@@ -159,7 +158,7 @@ def read_step_extension(st: State, step: Step, ext: Any) -> None:
     if index is not None and index.isdigit():
         step.index = int(index)
     step.replaces = [r for r in (ext.get("replaces") or "").split() if ID_PATTERN.fullmatch(r)]
-    step.extra = read_data(ext)
+    step.extra = bpr_data(st, ext, "step")
 
 
 def added_step(st: State, origin: str, tree: Any, *, name: str = "") -> str:

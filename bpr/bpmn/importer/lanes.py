@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.scan import activities, decisions, enclosing
 from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, State, local, number_of
-from bpr.bpmn.importer.warnings import describe, warn
+from bpr.bpmn.importer.warnings import bpr_data, describe, warn
 from bpr.bpmn.xml import BpmnError
 from bpr.core.ids import slug
 from bpr.core.schema import ACTOR_KINDS, ID_PATTERN
@@ -226,7 +225,7 @@ def add_actor(st: State, lane: Any, name: str, *, ext: Any = None) -> str:
             fields["name"] = lane.get("name")  # bpr's own file: the name exactly as written
         if (ext.get("index") or "").isdigit():
             fields["index"] = int(ext.get("index"))
-        fields["extra"] = read_data(ext)
+        fields["extra"] = bpr_data(st, ext, "actor")
     if ident is None:
         ident = st.actor_ids.make(name, fallback="actor")
     st.actors[ident] = fields
@@ -254,7 +253,7 @@ def read_model_fields(st: State, process: Any, participant: Any) -> dict[str, An
         sources = ["".join(s.itertext()) for s in ext.findall(IN_BPR + "source")]
         if sources:
             fields["sources"] = [s for s in sources if s]
-        fields["extra"] = read_data(ext)
+        fields["extra"] = bpr_data(st, ext, "model")
         for actor in ext.findall(IN_BPR + "actor"):  # actors without a lane: issuers
             add_actor(st, None, clean_name(actor.get("name")) or "Actor", ext=actor)
     if "service" in fields and not ID_PATTERN.fullmatch(fields["service"]):

@@ -238,6 +238,10 @@ def read_scope(st: State, container: Any, scope: str | None) -> None:
                 "document the format holds; left out",
                 element,
             )
+        elif (
+            tag == "group" and element.find(f"{IN_BPMN}extensionElements/{IN_BPR}phase") is not None
+        ):
+            pass  # bpr's own drawing of a phase: the steps' phase travels in bpr:data
         elif tag not in _QUIET_TAGS:
             warn(st, f"{describe(element)} is not held by the format; left out", element)
     if scope is None:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from bpr.bpmn.extdata import read_data
 from bpr.bpmn.importer.state import State, local
 from bpr.bpmn.xml import BpmnError
+from bpr.core.schema import ACTOR_FIELDS, DOCUMENT_FIELDS, STEP_FIELDS, TOP_FIELDS
 from bpr.core.text import clean_name, for_yaml_comment
 from bpr.errors import ModelError, Problem
 
-__all__ = ["describe", "refused", "warn"]
+__all__ = ["bpr_data", "describe", "refused", "warn"]
+
+_FIELDS = {
+    "model": TOP_FIELDS,
+    "actor": ACTOR_FIELDS,
+    "document": DOCUMENT_FIELDS,
+    "step": STEP_FIELDS,
+}
 
 
 def warn(st: State, message: str, element: Any = None, line: int = 0) -> None:
@@ -23,6 +32,26 @@ def warn(st: State, message: str, element: Any = None, line: int = 0) -> None:
 # loop that a case can never leave (also in BPMN, where it never completes), or leaves only
 # by a way whose probability is nil.
 _THE_FILES_OWN = frozenset({"flow-loop-without-exit", "flow-loop-exit-negligible"})
+
+
+def bpr_data(st: State, ext: Any, part: str) -> dict[str, Any]:
+    """The fields that a ``bpr:data`` element carries for one part of the model (``model``,
+    ``actor``, ``document``, ``step``), less those this version of the format does not know
+    (written by a later bpr), each reported."""
+    data = read_data(ext)
+    owner = ext.getparent()
+    while owner.getparent() is not None and not (owner.get("id") and "}" in owner.tag):
+        owner = owner.getparent()  # the BPMN element the extension belongs to
+    for key in [k for k in data if k not in _FIELDS[part]]:
+        del data[key]
+        warn(
+            st,
+            f"bpr:data of {describe(owner)} carries the field '{key}', "
+            "which this version of bpr's format does not have (the file comes from a later "
+            "bpr); left out",
+            ext,
+        )
+    return data
 
 
 def describe(element: Any) -> str:
