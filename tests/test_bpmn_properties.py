@@ -44,9 +44,17 @@ def round_trip(model: bpr.Model) -> bpr.Model:
 LINT_RULES = st.sampled_from(["once-only", "maturity-mismatch", "rework-loop", "long-wait"])
 
 
+DURATIONS = st.sampled_from(["10m", "1h", "1h 30m", "2d"])
+DOCUMENT_KINDS = ["certificate", "form", "receipt", "identity", "contract", "decision", "permit"]
+ACT_KINDS = ["law", "code", "decree", "resolution", "order", "regulation", "other"]
+
+
 @st.composite
 def random_full_models(draw: st.DrawFn) -> str:
-    """Random models with the optional sections of the format too: ``lint``."""
+    """Random models with the optional sections of the format too: ``lint``, and each of the
+    format's additions (model-format.md, "Additions") that this version's loader holds."""
+    from bpr.core.schema import ACTOR_FIELDS, DOCUMENT_FIELDS, STEP_FIELDS, TOP_FIELDS
+
     data = yaml.safe_load(draw(random_models()))
     ignored = draw(st.lists(LINT_RULES, unique=True, max_size=3))
     if ignored:
@@ -56,6 +64,71 @@ def random_full_models(draw: st.DrawFn) -> str:
                 {"rule": r, "reason": w} if w else r for r, w in zip(ignored, reasons, strict=True)
             ]
         }
+    maybe = st.booleans()
+    steps, actors, documents = data["steps"], data["actors"], data["documents"]
+    if "phases" in TOP_FIELDS and "phase" in STEP_FIELDS and draw(maybe):
+        names = draw(st.lists(TEXT.filter(str.strip), min_size=1, max_size=3))
+        data["phases"] = {f"p{i}": {"name": n} for i, n in enumerate(names)}
+        for step in steps:
+            phase = draw(st.sampled_from([None, *data["phases"]]))
+            if phase is not None:
+                step["phase"] = phase
+    if "acts" in TOP_FIELDS and draw(maybe):
+        data["acts"] = {
+            "law1": {"title": draw(TEXT.filter(str.strip)), "number": "ZRU-1", "kind": "law"},
+            "dec2": {
+                "title": "Decree",
+                "date": "2017-03-01",
+                "kind": draw(st.sampled_from(ACT_KINDS)),
+            },
+        }
+        cite = st.sampled_from(
+            ["law1", {"act": "law1", "article": "5"}, {"act": "dec2", "article": "2.1"}]
+        )
+        if "basis" in TOP_FIELDS:
+            data["basis"] = [draw(cite)]
+        if "basis" in STEP_FIELDS:
+            for step in steps:
+                if draw(maybe):
+                    step["basis"] = draw(st.lists(cite, min_size=1, max_size=2))
+        if "basis" in DOCUMENT_FIELDS:
+            for document in documents.values():
+                if draw(maybe):
+                    document["basis"] = [draw(cite)]
+    if "kind" in DOCUMENT_FIELDS:
+        for document in documents.values():
+            if draw(maybe):
+                document["kind"] = draw(st.sampled_from(DOCUMENT_KINDS))
+    for key, values in (
+        ("registry", st.booleans()),
+        ("staff", st.integers(1, 5)),
+        ("hours", st.just("Mon-Fri 09:00-18:00")),
+    ):
+        if key in ACTOR_FIELDS:
+            for ident, actor in actors.items():
+                if ident != "me" and draw(maybe):
+                    actor[key] = draw(values)
+    if "fee_kind" in STEP_FIELDS:
+        for step in steps:
+            if step.get("fee") and draw(maybe):
+                step["fee_kind"] = draw(st.sampled_from(["duty", "charge"]))
+    for key in ("travel", "queue"):
+        if key in TOP_FIELDS and draw(maybe):
+            data[key] = draw(DURATIONS)
+        if key in STEP_FIELDS:
+            for step in steps:
+                if step.get("channel") == "in-person" and draw(maybe):
+                    step[key] = draw(DURATIONS)
+    if "staff_tariff" in TOP_FIELDS and draw(maybe):
+        data["staff_tariff"] = draw(st.integers(1, 10**6))
+    if "uptake" in TOP_FIELDS and draw(maybe):
+        data["variant"] = "to-be"
+        data["uptake"] = draw(st.sampled_from([0, 0.25, 0.5, 1]))
+    if "language" in TOP_FIELDS and draw(maybe):
+        data["language"] = draw(st.sampled_from(["en", "ru", "uz", "uz-Cyrl", "az", "kk"]))
+        for step in steps:
+            if draw(maybe):
+                step["name"] = {"en": f"Step {step['id']}", "ru": f"Шаг {step['id']}"}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
