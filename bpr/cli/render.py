@@ -11,7 +11,7 @@ import click
 from bpr.cli._common import load_models, model_paths, output_option
 from bpr.core.text import for_terminal
 from bpr.errors import OutputError
-from bpr.render import output_format, render_comparison, render_model
+from bpr.render import DETAILS, PAGE_SIZES, output_format, render_comparison, render_model
 
 __all__ = ["PROGRESS_AFTER", "render"]
 
@@ -77,8 +77,36 @@ class _Progress:
 @click.option(
     "--stacked", is_flag=True, help="Comparison: put the To-Be below the As-Is, not beside it."
 )
+@click.option(
+    "--page",
+    type=click.Choice(list(PAGE_SIZES), case_sensitive=False),
+    default=None,
+    help="Fit the drawing to pages of this size, every word at least 7 pt at 100 %: bands "
+    "joined by link events, then the step table (PDF: one file of pages; SVG, PNG: one "
+    "file per page).",
+)
+@click.option(
+    "--portrait/--landscape",
+    "portrait",
+    default=None,
+    help="With --page: the page's orientation (default: the one that needs fewer pages).",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(list(DETAILS)),
+    default=None,
+    help="With --page: what the boxes write: full, standard (short document lists) or "
+    "names; the step table has the rest (default: the most that fits).",
+)
 def render(
-    paths: tuple[str, ...], output: str, dpi: float | None, engine: str, stacked: bool
+    paths: tuple[str, ...],
+    output: str,
+    dpi: float | None,
+    engine: str,
+    stacked: bool,
+    page: str | None,
+    portrait: bool | None,
+    detail: str | None,
 ) -> int:
     """Draw a process as a swimlane diagram, or compare two variants.
 
@@ -93,6 +121,7 @@ def render(
       bpr render models/property-registration -o comparison.png --dpi 200
       bpr render as-is.yaml to-be.yaml -o comparison.pdf
       bpr render as-is.yaml --engine pm4py -o as-is-bpmn.png
+      bpr render models/property-registration -o note-figure.pdf --page A4 --landscape
 
     A drawing that runs for more than two seconds says on stderr what it is doing; a model
     of more than 5,000 steps is refused (split the service into stages and draw each).
@@ -105,6 +134,16 @@ def render(
         click.echo(
             f"bpr: note: --dpi applies to .png only; {for_terminal(output)} is .{fmt}", err=True
         )
+    if page is None and (portrait is not None or detail is not None):
+        raise click.UsageError(
+            "--portrait, --landscape and --detail go with --page A4, A3 or letter"
+        )
+    if page is not None and engine != "bpr":
+        raise click.UsageError("--page draws bpr's swimlanes; drop --engine pm4py")
+    if page is not None:
+        page = next(name for name in PAGE_SIZES if name.lower() == page.lower())
+    orientation = None if portrait is None else ("portrait" if portrait else "landscape")
+    fit = {"page": page, "orientation": orientation, "detail": detail}
     files = _files(paths)
     with _Progress() as progress:
         progress(f"reading {', '.join(str(file) for file in dict.fromkeys(files))}")
@@ -118,10 +157,16 @@ def render(
         if len(models) == 1:
             model = models[0]
             render_model(
-                model, output, dpi=dpi, engine=engine, inputs=tuple(paths), progress=progress
+                model,
+                output,
+                dpi=dpi,
+                engine=engine,
+                inputs=tuple(paths),
+                progress=progress,
+                **fit,
             )
             name = for_terminal(f"{model.service}/{model.variant}")
-            click.echo(f"wrote {for_terminal(output)} ({name}, {fmt})")
+            click.echo(f"wrote {for_terminal(output)} ({name}, {fmt}{_on(page)})")
             return 0
         if engine != "bpr":
             raise click.UsageError(
@@ -130,11 +175,22 @@ def render(
             )
         as_is, to_be = models
         render_comparison(
-            as_is, to_be, output, dpi=dpi, stacked=stacked, inputs=tuple(paths), progress=progress
+            as_is,
+            to_be,
+            output,
+            dpi=dpi,
+            stacked=stacked,
+            inputs=tuple(paths),
+            progress=progress,
+            **fit,
         )
     name = for_terminal(f"{as_is.service}: {as_is.variant} -> {to_be.variant}")
-    click.echo(f"wrote {for_terminal(output)} ({name}, {fmt})")
+    click.echo(f"wrote {for_terminal(output)} ({name}, {fmt}{_on(page)})")
     return 0
+
+
+def _on(page: str | None) -> str:
+    return f", fitted to {page} pages" if page else ""
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:

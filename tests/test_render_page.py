@@ -1,0 +1,187 @@
+"""Page-fit drawings: the PDF's pages are the page size asked for, every printed word is at
+least 7 points high, bands are joined by pairs of link events, nothing is left out."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.cli import main
+from bpr.core.text import for_graphviz
+from bpr.render import (
+    PAGE_SIZES,
+    comparison_pages,
+    page_paths,
+    process_pages,
+    render_comparison,
+    render_model,
+)
+from bpr.render.page import MIN_TEXT_SIZE, page_size
+from tests.conftest import ROOT, model_files, service_folders
+
+# DejaVu Sans: a word's box in pdftotext runs from the descent to the ascent, 1.164 em
+EM_HEIGHT = 0.928 + 0.236
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">')
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="needs pdftotext (Debian package poppler-utils)"
+)
+
+
+def _pages(pdf: bytes) -> list[tuple[float, float]]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+
+
+def _word_sizes(path: Path) -> list[tuple[int, float, float, float]]:
+    """Each printed word: its page, the font size its height stands for, its box's right and
+    bottom edges."""
+    text = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    words = []
+    for number, page in enumerate(text.split("<page ")[1:], 1):
+        for match in _WORD.finditer(page):
+            _, y0, x1, y1 = (float(v) for v in match.groups())
+            words.append((number, (y1 - y0) / EM_HEIGHT, x1, y1))
+    return words
+
+
+def _check_pdf(path: Path, size: tuple[float, float]) -> None:
+    pages = _pages(path.read_bytes())
+    assert pages, path
+    for width, height in pages:  # the page asked for (Graphviz writes whole points)
+        assert abs(width - size[0]) <= 1 and abs(height - size[1]) <= 1, (path, width, height)
+    words = _word_sizes(path)
+    assert words
+    smallest = min(word[1] for word in words)
+    assert smallest >= MIN_TEXT_SIZE - 0.05, (path, smallest)
+    for number, _, right, bottom in words:  # nothing runs off the page
+        width, height = pages[number - 1]
+        assert right <= width + 0.5 and bottom <= height + 0.5, (path, number)
+
+
+def _sizes(pdf: bytes) -> set[tuple[int, int]]:
+    return {(round(w), round(h)) for w, h in _pages(pdf)}
+
+
+@needs_poppler
+@pytest.mark.parametrize("path", model_files(), ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_every_shipped_model_fits_a4_with_words_of_7_points(path: Path, tmp_path: Path) -> None:
+    out = render_model(bpr.load(path), tmp_path / "figure.pdf", page="A4")
+    sizes = _sizes(out.read_bytes())
+    assert sizes <= {(595, 842), (842, 595)} and len(sizes) == 1
+    _check_pdf(out, page_size("A4", "portrait" if (595, 842) in sizes else "landscape"))
+
+
+@needs_poppler
+@pytest.mark.parametrize("folder", service_folders(), ids=lambda p: p.name)
+def test_every_comparison_fits_a4_with_words_of_7_points(folder: Path, tmp_path: Path) -> None:
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    out = render_comparison(as_is, to_be, tmp_path / "comparison.pdf", page="A4")
+    sizes = _sizes(out.read_bytes())
+    assert len(sizes) == 1 and sizes <= {(595, 842), (842, 595)}
+    _check_pdf(out, page_size("A4", "portrait" if (595, 842) in sizes else "landscape"))
+
+
+@needs_poppler
+def test_a3_and_letter_in_the_orientation_asked_for(tmp_path: Path) -> None:
+    model = bpr.load(ROOT / "models" / "traffic-fine-payment" / "as-is.yaml")
+    for page, orientation in (("A3", "portrait"), ("letter", "landscape")):
+        out = render_model(
+            model, tmp_path / f"{page}.pdf", page=page, orientation=orientation, detail="full"
+        )
+        _check_pdf(out, page_size(page, orientation))
+    assert page_size("letter", "portrait") == PAGE_SIZES["letter"]
+
+
+def _links(scenes: list[bpr.Model] | list) -> Counter[str]:
+    letters: Counter[str] = Counter()
+    for scene in scenes:
+        for node in scene.nodes:
+            if node.name.split(":")[-2:-1] == ["link"]:
+                letters[node.name.rsplit(":", 1)[1]] += 1
+    return letters
+
+
+def test_a_long_process_is_cut_into_bands_joined_by_pairs_of_links() -> None:
+    model = bpr.load(ROOT / "models" / "property-registration" / "as-is.yaml")
+    scenes = process_pages(model, page="A4", orientation="landscape")
+    letters = _links(scenes)
+    assert len(letters) >= 3
+    assert set(letters.values()) == {2}  # each link: where a flow leaves, where it goes on
+    bands = [s for s in scenes if any(":lane_label_" in n.name for n in s.nodes)]
+    assert len(bands) >= 3
+    for scene in bands:  # every band has every lane's header
+        names = " ".join(n.label for n in scene.nodes if "lane_label_" in n.name)
+        for lane in ("Buyer", "cadastre", "notary"):
+            assert lane in names
+    steps = {n.name.rsplit(":", 1)[1] for s in scenes for n in s.nodes if n.name.count(":") == 1}
+    assert {s.id for s in model.steps} <= steps  # every step is drawn once, in some band
+    drawn = [n.name.rsplit(":", 1)[1] for s in scenes for n in s.nodes if n.name.count(":") == 1]
+    assert all(drawn.count(s.id) == 1 for s in model.steps)
+
+
+def test_the_step_table_holds_what_the_boxes_leave_out() -> None:
+    model = bpr.load(ROOT / "models" / "business-registration" / "as-is.yaml")
+    scenes = process_pages(model, page="A4", detail="names")
+    labels = " ".join(n.label for s in scenes for n in s.nodes)
+    boxes = " ".join(n.label for s in scenes for n in s.nodes if n.name.count(":") == 1)
+    assert "brings" not in boxes and "work " not in boxes  # names only in the boxes
+    for step in model.steps:
+        for document in step.needs:
+            name = model.documents[document].name if document in model.documents else document
+            if not (document in model.documents and model.documents[document].exchange):
+                assert for_graphviz(name.split()[0]) in labels, name
+    assert "Documents the applicant brings" in labels
+
+
+def test_a_comparison_on_pages_marks_its_changes_and_says_them_in_the_table() -> None:
+    folder = ROOT / "models" / "property-registration"
+    as_is, to_be = bpr.load(folder / "as-is.yaml"), bpr.load(folder / "to-be.yaml")
+    scenes = comparison_pages(as_is, to_be, page="A4")
+    labels = " ".join(n.label for s in scenes for n in s.nodes)
+    assert "REMOVED" in labels and "ADDED" in labels and "Legend" in labels
+    assert "replaced by: " in labels and "changed: " in labels
+    heads = [n.label for s in scenes for n in s.nodes if n.name == "page:head"]
+    assert any("As-Is" in h for h in heads) and any("To-Be" in h for h in heads)
+    assert heads[-1].count(f"page {len(scenes)} of {len(scenes)}") == 1
+
+
+def test_svg_pages_are_one_file_each(tmp_path: Path) -> None:
+    model = bpr.load(ROOT / "models" / "income-tax-return" / "as-is.yaml")
+    count = len(process_pages(model, page="A4"))
+    first = render_model(model, tmp_path / "figure.svg", page="A4")
+    assert first == tmp_path / "figure.svg"
+    for path in page_paths(first, count):
+        assert path.read_bytes().startswith(b"<?xml")
+    assert not page_paths(first, count + 1)[-1].exists()
+
+
+def test_without_a_page_the_full_size_drawing_is_unchanged(tmp_path: Path) -> None:
+    from bpr.render import process_dot
+
+    model = bpr.load(ROOT / "models" / "income-tax-return" / "as-is.yaml")
+    out = render_model(model, tmp_path / "full.dot")
+    assert out.read_text() == process_dot(model)
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(ROOT / "models" / "traffic-fine-payment")
+    out = tmp_path / "note.pdf"
+    assert main(["render", folder, "-o", str(out), "--page", "a4", "--portrait"]) == 0
+    assert "fitted to A4 pages" in capsys.readouterr().out
+    assert _sizes(out.read_bytes()) == {(595, 842)}
+    assert main(["render", folder, "-o", str(out), "--detail", "names"]) == 2
+    assert "--page" in capsys.readouterr().err
+    with pytest.raises(bpr.errors.OutputError, match="page sizes are A4, A3, letter"):
+        page_size("B5")
