@@ -344,3 +344,17 @@ def test_arrivals_in_the_office_hours_of_the_first_steps_actor():
     assert result.queues["desk"].utilisation == pytest.approx(5000 / 6 / (45 * 52.18), rel=0.05)
     with pytest.raises(SimulationError, match="'desk', who performs the first step, has no"):
         simulate(m, 100, seed=1, staff={"desk": 1}, arrivals=ArrivalPattern("office-hours"))
+
+
+def test_the_waiting_percentiles_of_the_histogram_match_the_exact_ones():
+    # one step: each case's queue waiting is its one step run's waiting
+    result = simulate(one_desk("1h", volume=0.85 * 8766), 20_000, seed=6, staff={"desk": 1})
+    queue = result.queues["desk"]
+    waits = result.queue_hours
+    for got, q in (
+        (queue.wait_p50_hours, 50),
+        (queue.wait_p90_hours, 90),
+        (queue.wait_p95_hours, 95),
+    ):
+        assert got == pytest.approx(np.percentile(waits, q), rel=0.003, abs=1e-4)
+    assert queue.wait_mean_hours == pytest.approx(waits.mean(), rel=1e-9)
