@@ -126,7 +126,7 @@ def test_the_redesigns_are_sentences_in_a_bulleted_list(note: Path) -> None:
     assert "work: 1h instead of 2h; wait: 1d instead of 3d" in details
 
 
-def test_each_diagram_is_a_picture_that_fits_the_page_with_a_numbered_caption(
+def test_each_drawing_prints_at_100_percent_on_its_pages_with_a_numbered_caption(
     note: Path,
 ) -> None:
     document = _document(note)
@@ -137,14 +137,22 @@ def test_each_diagram_is_a_picture_that_fits_the_page_with_a_numbered_caption(
         str(n) for n in range(1, 10)
     ]
     assert all(c._p.xpath(".//w:instrText[contains(., 'SEQ Figure')]") for c in captions)
-    assert captions[0].text.startswith("Figure 1: Alpha permit (As-Is) → Alpha permit online")
-    pictures = document.inline_shapes
-    assert len(pictures) == 9
+    assert captions[0].text == "Figure 1: Alpha permit (As-Is) → Alpha permit online (To-Be)"
+    pictures = list(document.inline_shapes)
+    assert len(pictures) >= 9  # a page-fit drawing takes one or more pages
+    a4_landscape = (docx.shared.Mm(297), docx.shared.Mm(210))
+    crop = docx.shared.Pt(22)
+    for picture in pictures:
+        # the A4 page of the drawing less the blank 22 pt cut from each edge: 100 %
+        assert abs(picture.width - (a4_landscape[0] - 2 * crop)) < docx.shared.Pt(1)
+        assert abs(picture.height - (a4_landscape[1] - 2 * crop)) < docx.shared.Pt(1)
+        assert picture._inline.xpath(".//a:srcRect")
     for section in document.sections:
-        if section.page_width > section.page_height:  # the diagrams' landscape pages
+        if section.page_width > section.page_height:  # a drawing's page: it fits
             room = section.page_width - section.left_margin - section.right_margin
-            assert abs(section.page_width - docx.shared.Mm(297)) < docx.shared.Mm(0.1)
-    assert all(p.width <= room + 1 for p in pictures)
+            assert all(p.width <= room + docx.shared.Pt(0.5) for p in pictures)
+            height = section.page_height - section.top_margin - section.bottom_margin
+            assert max(p.height for p in pictures) + docx.shared.Pt(14) <= height
 
 
 def test_the_sources_are_a_numbered_list_that_starts_at_one_for_each_service(
@@ -251,7 +259,7 @@ def test_libreoffice_prints_the_word_report_with_its_tables_and_numbers(tmp_path
         [_poppler("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
     ).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
-    assert 5 <= pages <= 20
+    assert 10 <= pages <= 40  # the text, then each drawing's pages
     assert "(A4)" in info
     text = subprocess.run(
         [_poppler("pdftotext"), "-layout", str(pdf), "-"],
@@ -267,7 +275,7 @@ def test_libreoffice_prints_the_word_report_with_its_tables_and_numbers(tmp_path
 
 @pytest.fixture
 def stand_in_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Diagrams as a one-pixel PNG: the text of the document is what these tests look at."""
+    """Each drawing as one one-pixel page: the text of the document is what these tests read."""
     import base64
 
     from bpr.report import diagrams as diagrams_module
@@ -275,11 +283,12 @@ def stand_in_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
     pixel = base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
     )
-    monkeypatch.setattr(
-        diagrams_module,
-        "fit_picture",
-        lambda dot, box, dpi=300: diagrams_module.Picture(pixel, 100, 50, 1.0),
-    )
+
+    def pictures(service: Any, dpi: float = 220) -> list[Any]:
+        captions = [v.model.title for v in service.variants]
+        return [diagrams_module.SheetPictures(c, (pixel,), (841.89, 595.28)) for c in captions]
+
+    monkeypatch.setattr(diagrams_module, "service_sheet_pictures", pictures)
 
 
 @settings(

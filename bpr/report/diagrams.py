@@ -15,20 +15,20 @@ from typing import Any
 from bpr.comparison import Comparison
 from bpr.core.model import Model
 from bpr.core.text import one_line, printable
-from bpr.layout.content import BADGE_SIZE
-from bpr.render import comparison_dot, convert, process_dot
+from bpr.render import comparison_dot, comparison_pages, convert, process_dot, process_pages
 from bpr.report.collect import Service
 
 __all__ = [
-    "Picture",
     "ServiceDiagrams",
-    "ServicePictures",
+    "Sheet",
+    "SheetPictures",
     "comparison_svg",
     "diagrams_in_order",
-    "fit_picture",
     "inline_svg",
-    "pictures_in_order",
     "service_diagrams",
+    "service_sheet_pictures",
+    "service_sheets",
+    "sheet_pictures_in_order",
     "swimlane_svg",
 ]
 
@@ -55,17 +55,61 @@ def comparison_svg(comparison: Comparison) -> str:
     return _svg(comparison_dot(c.as_is, c.to_be, stacked=True, comparison=c))
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One drawing laid out for printed pages by :mod:`bpr.render.page`: each page's DOT
+    text, the page size in points, and what the drawing shows."""
+
+    caption: str
+    pages: tuple[str, ...]
+    size: tuple[float, float]
+
+
 @dataclass
 class ServiceDiagrams:
     """The SVG text of a service's diagrams: one per pair (None for a pair that could not be
-    compared), one per variant."""
+    compared), one per variant; for print, the page-fit ``sheets`` instead."""
 
     comparisons: list[str | None] = field(default_factory=list)
     swimlanes: list[str] = field(default_factory=list)
+    sheets: list[Sheet] = field(default_factory=list)
 
 
-def service_diagrams(service: Service) -> ServiceDiagrams:
-    """Every diagram of one service; pairs that could not be compared get none."""
+def service_sheets(
+    service: Service, page: str = "A4", orientation: str = "landscape"
+) -> list[Sheet]:
+    """The service's comparisons and processes laid out on pages (every word at 7 pt or
+    more at 100 %), each page as DOT text; pairs that could not be compared get none."""
+    sheets = []
+    for pair in service.pairs:
+        c = pair.comparison
+        if c is None:
+            continue
+        scenes = comparison_pages(
+            c.as_is, c.to_be, page=page, orientation=orientation, comparison=c
+        )
+        caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
+        sheets.append(_sheet(caption, scenes))
+    for variant in service.variants:
+        scenes = process_pages(variant.model, page=page, orientation=orientation)
+        sheets.append(_sheet(variant.model.title, scenes))
+    return sheets
+
+
+def _sheet(caption: str, scenes: Sequence[Any]) -> Sheet:
+    size = (scenes[0].width, scenes[0].height) if scenes else (0.0, 0.0)
+    return Sheet(caption, tuple(scene.to_dot() for scene in scenes), size)
+
+
+def service_diagrams(service: Service, page: str | None = None) -> ServiceDiagrams:
+    """Every diagram of one service; pairs that could not be compared get none. With
+    ``page`` (``"A4"``), the page-fit sheets for print instead, drawn as SVG."""
+    if page is not None:
+        sheets = [
+            Sheet(s.caption, tuple(_svg(dot) for dot in s.pages), s.size)
+            for s in service_sheets(service, page)
+        ]
+        return ServiceDiagrams(sheets=sheets)
     return ServiceDiagrams(
         [None if p.comparison is None else comparison_svg(p.comparison) for p in service.pairs],
         [swimlane_svg(variant.model) for variant in service.variants],
@@ -73,7 +117,7 @@ def service_diagrams(service: Service) -> ServiceDiagrams:
 
 
 def diagrams_in_order(
-    services: Sequence[Service], workers: int | None = None
+    services: Sequence[Service], workers: int | None = None, *, page: str | None = None
 ) -> Generator[ServiceDiagrams, None, None]:
     """The diagrams of each service in turn, drawn ahead by a few threads.
 
@@ -83,83 +127,43 @@ def diagrams_in_order(
     count = workers or min(4, (os.cpu_count() or 1) + 1)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
     try:
-        pending = deque(pool.submit(service_diagrams, service) for service in services)
+        pending = deque(pool.submit(service_diagrams, service, page) for service in services)
         while pending:  # popped once written: memory holds only the diagrams still to come
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-#: Pixels per inch of a picture at the size it is printed.
-PRINT_DPI = 300
-_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.S)
+#: Pixels per inch of a page-fit picture printed at 100 %.
+PRINT_DPI = 220
 
 
 @dataclass(frozen=True)
-class Picture:
-    """A diagram as a PNG for a printed document, with the size it is to be shown at.
+class SheetPictures:
+    """A page-fit drawing as one PNG per page, for a printed document; ``size`` is the page
+    in points, the size each picture is printed at."""
 
-    ``width`` and ``height`` are in points (1/72 inch); ``scale`` is that size over the
-    diagram's own (1 keeps Graphviz's 9 pt labels at 9 pt; 0.5 prints them at 4.5 pt).
-    """
-
-    png: bytes
-    width: float
-    height: float
-    scale: float
-
-    @property
-    def smallest_text(self) -> float:
-        """The printed size in points of the diagram's smallest text (its badges)."""
-        return BADGE_SIZE * self.scale
+    caption: str
+    pages: tuple[bytes, ...]
+    size: tuple[float, float]
 
 
-def fit_picture(dot: str, box: tuple[float, float], dpi: int = PRINT_DPI) -> Picture:
-    """Draw ``dot`` as a PNG that fits ``box`` (width, height in points) without growing,
-    with ``dpi`` pixels per printed inch."""
-    svg = convert(dot, "svg")
-    found = _SIZE.search(svg[:4000])
-    width, height = (float(found.group(1)), float(found.group(2))) if found else box
-    scale = min(1.0, box[0] / width, box[1] / height) if width and height else 1.0
-    png = convert(dot, "png", dpi=max(36.0, dpi * scale))
-    return Picture(png, width * scale, height * scale, scale)
-
-
-@dataclass
-class ServicePictures:
-    """A service's diagrams for print: one per pair (None where not compared), one per
-    variant."""
-
-    comparisons: list[Picture | None] = field(default_factory=list)
-    swimlanes: list[Picture] = field(default_factory=list)
-
-
-def service_pictures(service: Service, box: tuple[float, float]) -> ServicePictures:
-    comparisons = [
-        None
-        if p.comparison is None
-        else fit_picture(
-            comparison_dot(
-                p.comparison.as_is, p.comparison.to_be, stacked=True, comparison=p.comparison
-            ),
-            box,
-        )
-        for p in service.pairs
+def service_sheet_pictures(service: Service, dpi: float = PRINT_DPI) -> list[SheetPictures]:
+    """The service's page-fit drawings (A4 landscape) as PNG pages at ``dpi``."""
+    return [
+        SheetPictures(s.caption, tuple(convert(dot, "png", dpi=dpi) for dot in s.pages), s.size)
+        for s in service_sheets(service)
     ]
-    return ServicePictures(
-        comparisons, [fit_picture(process_dot(v.model), box) for v in service.variants]
-    )
 
 
-def pictures_in_order(
-    services: Sequence[Service], box: tuple[float, float], workers: int | None = None
-) -> Generator[ServicePictures, None, None]:
-    """The print pictures of each service in turn, drawn ahead by a few threads, each fit to
-    ``box`` (width, height in points)."""
+def sheet_pictures_in_order(
+    services: Sequence[Service], workers: int | None = None
+) -> Generator[list[SheetPictures], None, None]:
+    """The page pictures of each service in turn, drawn ahead by a few threads."""
     count = workers or min(4, (os.cpu_count() or 1) + 1)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-picture")
     try:
-        pending = deque(pool.submit(service_pictures, service, box) for service in services)
+        pending = deque(pool.submit(service_sheet_pictures, service) for service in services)
         while pending:
             yield pending.popleft().result()
     finally:

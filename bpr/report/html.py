@@ -100,6 +100,9 @@ dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap
   font-size: 0.88rem; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 @page { size: A4 landscape; margin: 12mm; }
+/* a page-fit drawing is a page of its own, at 100 %: its own margin is inside the drawing */
+@page sheet { size: A4 landscape; margin: 0; }
+.sheet { display: none; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   nav.toc, .no-print { display: none; }
@@ -111,6 +114,9 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
   .diagram-page { break-inside: avoid; }
   figure svg { max-height: 158mm; max-width: 100%; width: auto; }
   .diagram-page.lead figure svg { max-height: 95mm; }
+  .sheet { display: block; page: sheet; break-before: page; break-inside: avoid;
+    width: 297mm; height: 209mm; overflow: hidden; margin: 0; }
+  .sheet svg { display: block; width: 297mm; height: 209mm; }
   figcaption button, figure .zoom-tools { display: none; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
@@ -469,21 +475,10 @@ def _sources(service: Service) -> str:
     return "<h3>Sources</h3>" + "".join(blocks)
 
 
-def _service(
-    service: Service, index: int, diagrams: ServiceDiagrams, *, printed: bool = False
-) -> str:
-    """One service's section. On screen the diagrams come first; ``printed`` puts the
-    tables before them, so that the service's first page is full rather than holding the
-    headline figures alone, and each diagram (kept whole) follows where it fits."""
-    out = [f'<section class="service" id="{for_html(service.anchor)}">']
-    out.append(f"<h2>{for_html(service.title)}</h2>")
-    labels = ", ".join(display_label(v.label) for v in service.variants)
-    service_id = for_html(service.id)
-    out.append(
-        f'<p class="meta">Service <code>{service_id}</code>; variants: {for_html(labels)}</p>'
-    )
-    out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
-    out.append(_cards(service))
+def _drawings(
+    service: Service, index: int, diagrams: ServiceDiagrams
+) -> tuple[list[str], list[str]]:
+    """The comparison figures and the swimlane figures of a service, as HTML blocks."""
     figures: list[str] = []
     for n, (pair, svg) in enumerate(zip(service.pairs, diagrams.comparisons, strict=True)):
         if svg is None:
@@ -506,6 +501,39 @@ def _service(
         if n == 0:
             part.insert(0, lanes.pop())
         lanes.append('<div class="diagram-page">' + "".join(part) + "</div>")
+    return figures, lanes
+
+
+def _sheets(diagrams: ServiceDiagrams, index: int) -> list[str]:
+    """The page-fit drawings of a printed report: each page of each drawing is a printed page
+    of its own at 100 %, with no margin but the drawing's own (its running head names it)."""
+    out = []
+    for n, sheet in enumerate(diagrams.sheets):
+        for p, svg in enumerate(sheet.pages):
+            try:
+                inner = inline_svg(svg, f"s{index}-p{n}-{p}", f"{sheet.caption}, page {p + 1}")
+            except ValueError as exc:
+                inner = f'<p class="warning">{for_html(sheet.caption)}: {for_html(exc)}</p>'
+            out.append(f'<div class="sheet">{inner}</div>')
+    return out
+
+
+def _service(
+    service: Service, index: int, diagrams: ServiceDiagrams, *, printed: bool = False
+) -> str:
+    """One service's section. On screen the diagrams come first; ``printed`` puts the
+    tables before them, so that the service's first page is full rather than holding the
+    headline figures alone, and each diagram (kept whole) follows where it fits."""
+    out = [f'<section class="service" id="{for_html(service.anchor)}">']
+    out.append(f"<h2>{for_html(service.title)}</h2>")
+    labels = ", ".join(display_label(v.label) for v in service.variants)
+    service_id = for_html(service.id)
+    out.append(
+        f'<p class="meta">Service <code>{service_id}</code>; variants: {for_html(labels)}</p>'
+    )
+    out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
+    out.append(_cards(service))
+    figures, lanes = _drawings(service, index, diagrams) if not diagrams.sheets else ([], [])
     tables = ["<h3>Measures</h3>", _table(measure_table(service))]
     tables += [_changes(pair) for pair in service.pairs]
     steps = ["<h3>Steps</h3>"]
@@ -522,7 +550,9 @@ def _service(
     if base is not None:
         rest.append(_findings(base, service.currency))
     rest.append(_sources(service))
-    if printed:  # text first, then the diagrams, each kept whole, as many to a page as fit
+    if printed and diagrams.sheets:  # the text, then the page-fit drawings with step tables
+        out += tables + rest + _sheets(diagrams, index)
+    elif printed:  # text first, then the diagrams, each kept whole, as many to a page as fit
         out += tables + steps + rest + figures + lanes
     else:
         drawings = figures + lanes
@@ -615,7 +645,8 @@ def html_report(
         body.append("</ol></nav>")
     if not services:
         body.append('<p class="note">No model could be loaded: nothing to report.</p>')
-    with closing(diagrams_in_order(services)) as drawn:
+    # printed, the diagrams are laid out for A4 pages (every word at 7 pt or more)
+    with closing(diagrams_in_order(services, page="A4" if printed else None)) as drawn:
         for index, service in enumerate(services):
             body.append(_service(service, index, next(drawn), printed=printed))
             if on_service is not None:

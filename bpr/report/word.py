@@ -44,7 +44,7 @@ from bpr.report.content import (
     measure_table,
     step_table,
 )
-from bpr.report.diagrams import Picture, ServicePictures, pictures_in_order
+from bpr.report.diagrams import SheetPictures, sheet_pictures_in_order
 
 __all__ = ["ESTIMATE_WORDS", "estimate_files", "word_report"]
 
@@ -52,7 +52,6 @@ __all__ = ["ESTIMATE_WORDS", "estimate_files", "word_report"]
 ESTIMATE_WORDS = re.compile(r"\b(estimat\w*|assum\w*|approximat\w*)", re.IGNORECASE)
 _A4 = (210.0, 297.0)  # mm
 _MARGIN = 20.0  # mm
-_CAPTION_ROOM = 90.0  # points kept under a picture for its heading and caption
 
 
 def estimate_files(portfolio: Portfolio) -> list[str]:
@@ -256,18 +255,37 @@ def _caption(document: Any, text: str, number: int) -> None:
     paragraph.add_run(for_xml(f": {text}"))
 
 
-def _picture(document: Any, picture: Picture, caption: str, number: int) -> None:
+#: Points cut from each edge of a page-fit picture: blank (the drawing keeps 24 pt clear),
+#: and the room that lets its caption share its page at 100 %.
+_CROP = 22.0
+_SHEET_MARGINS = (8.0, 14.0)  # top and bottom of a drawing's page, in points
+
+
+def _sheet_page(
+    document: Any, png: bytes, size: tuple[float, float], caption: str, number: int | None
+) -> None:
+    """One page of a page-fit drawing at 100 % (every word at its drawn size, 7 pt or more),
+    its blank edges cropped, with the drawing's caption under its first page."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
     from docx.shared import Pt
 
+    width, height = size[0] - 2 * _CROP, size[1] - 2 * _CROP
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.keep_with_next = True
-    paragraph.add_run().add_picture(
-        io.BytesIO(picture.png), width=Pt(picture.width), height=Pt(picture.height)
-    )
-    scale = f"printed at {picture.scale * 100:.0f} % of its drawn size" if picture.scale < 1 else ""
-    _caption(document, caption + (f" ({scale})" if scale else ""), number)
+    layout = paragraph.paragraph_format
+    layout.space_before = layout.space_after = Pt(0)
+    layout.keep_with_next = number is not None
+    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Pt(width), height=Pt(height))
+    fill = shape._inline.graphic.graphicData.pic.blipFill
+    crop = OxmlElement("a:srcRect")
+    across, down = round(_CROP / size[0] * 100000), round(_CROP / size[1] * 100000)
+    for side, amount in (("l", across), ("r", across), ("t", down), ("b", down)):
+        crop.set(side, str(amount))
+    fill.find(qn("a:blip")).addnext(crop)
+    if number is not None:
+        _caption(document, caption, number)
 
 
 def _numbered(document: Any, items: Sequence[str]) -> None:
@@ -294,18 +312,6 @@ def _numbered(document: Any, items: Sequence[str]) -> None:
         num_pr = properties.get_or_add_numPr()
         num_pr.get_or_add_ilvl().val = 0
         num_pr.get_or_add_numId().val = num.numId
-
-
-def _box(document: Any) -> tuple[float, float]:
-    """The room for a picture on a landscape page: the text width, the text height less a
-    heading and a caption."""
-    section = document.sections[-1]
-    emu = 12700  # per point
-    long_side = max(section.page_width, section.page_height)
-    short_side = min(section.page_width, section.page_height)
-    width = (long_side - section.left_margin - section.right_margin) / emu
-    height = (short_side - section.top_margin - section.bottom_margin) / emu
-    return width, height - _CAPTION_ROOM
 
 
 # -- the document -------------------------------------------------------------------------------
@@ -408,7 +414,7 @@ def _variant_steps(document: Any, variant: Variant) -> None:
 
 
 def _service(
-    document: Any, service: Service, pictures: ServicePictures, numbers: Iterator[int]
+    document: Any, service: Service, sheets: list[SheetPictures], numbers: Iterator[int]
 ) -> None:
     heading = _heading(document, service.title, 1)
     heading.paragraph_format.page_break_before = True  # every service starts a page
@@ -431,38 +437,43 @@ def _service(
     _heading(document, "Steps", 2)
     for variant in service.variants:
         _variant_steps(document, variant)
-    figures = [
-        (f"{p.as_is.model.title} → {p.to_be.model.title}", picture)
-        for p, picture in zip(service.pairs, pictures.comparisons, strict=True)
-        if picture is not None
-    ]
-    figures += [
-        (v.model.title, picture)
-        for v, picture in zip(service.variants, pictures.swimlanes, strict=True)
-    ]
     sources = [s for v in service.variants for s in v.model.sources]
     if sources:
         _heading(document, "Sources", 2)
         _numbered(document, list(dict.fromkeys(sources)))
-    if figures:
-        _turn(document, landscape=True)  # a process is wide: its pictures get a wide page
-        _heading(document, f"Diagrams: {service.title}", 2)
-        for caption, picture in figures:
-            _picture(document, picture, caption, next(numbers))
+    if sheets:
+        # each page of a drawing is a landscape page of its own, printed at 100 %
+        _turn(document, landscape=True, margins=_SHEET_MARGINS)
+        for sheet in sheets:
+            for n, png in enumerate(sheet.pages):
+                _sheet_page(
+                    document, png, sheet.size, sheet.caption, next(numbers) if n == 0 else None
+                )
         _turn(document, landscape=False)
 
 
-def _turn(document: Any, *, landscape: bool) -> None:
-    """Start a new section, on a new page, turned to ``landscape`` or back to portrait."""
+def _turn(document: Any, *, landscape: bool, margins: tuple[float, float] | None = None) -> None:
+    """Start a new section, on a new page, turned to ``landscape`` or back to portrait;
+    ``margins`` (top, bottom in points) make a page for a drawing, left and right the width
+    its picture's crop leaves. Back in portrait the first section's margins return."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Pt
 
     previous = document.sections[-1]
+    first = document.sections[0]
     section = document.add_section(WD_SECTION.NEW_PAGE)
     long_side = max(previous.page_width, previous.page_height)
     short_side = min(previous.page_width, previous.page_height)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width = long_side if landscape else short_side
     section.page_height = short_side if landscape else long_side
+    if margins is not None:
+        section.left_margin = section.right_margin = Pt(_CROP)  # the picture spans the page
+        section.top_margin, section.bottom_margin = Pt(margins[0]), Pt(margins[1])
+        section.header_distance = section.footer_distance = Pt(0)
+    else:
+        for name in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, name, getattr(first, name))
 
 
 def word_report(
@@ -485,7 +496,7 @@ def word_report(
         for entry in portfolio.skipped:
             _paragraph(document, f"{entry.file}: {entry.reason}", "List Bullet")
     numbers = itertools.count(1)
-    with closing(pictures_in_order(services, _box(document))) as drawn:
+    with closing(sheet_pictures_in_order(services)) as drawn:
         for service in services:
             _service(document, service, next(drawn), numbers)
             if on_service is not None:
