@@ -250,7 +250,9 @@ def conform(
         raise BprError(f"unknown replay method '{method}'; valid: tbr, alignments")
     pm4py = load_pm4py("bpr conform")
     reduced = log if isinstance(log, ReducedLog) else reduce_frame(log, log_file)
-    chosen, covered = select_variants(reduced.variants, coverage)
+    chosen, covered = select_variants(
+        reduced.variants, coverage, cheap=CHEAP_VARIANTS, sample=SAMPLED_VARIANTS
+    )
     counts = pd.Series(reduced.activity_events)
     labels = match_activities(model, [str(a) for a in counts.index])
     known = {a for a in labels.values() if a}

@@ -1,0 +1,369 @@
+"""The DuckDB reduction of event logs against the in-memory one: the same figures, the same
+draft, the same fitness; and the checks, coverage, memory limit and summary of large logs."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.errors import BprError, EventLogError
+from bpr.files.eventlog import LogColumns, read_log, write_log
+from bpr.mining import conform, discover, mine
+from bpr.mining import conformance as conformance_module
+from bpr.mining.conformance import select_variants
+from bpr.mining.discovery import lead_time_comparison
+from bpr.mining.progress import Progress
+from bpr.mining.reduce import Percentiles, parse_memory, reduce_file, reduce_frame, reduce_log
+from bpr.mining.replay import replay_probabilities
+from bpr.mining.tree import DraftStep
+from bpr.simulate import simulate
+
+pytest.importorskip("pm4py")
+pytest.importorskip("duckdb")
+
+LOGS = Path(__file__).parent / "data" / "logs"
+NESTED = LOGS / "nested.yaml"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+TINY = LogColumns(
+    case="Case ID",
+    activity="Activity",
+    timestamp="Complete Timestamp",
+    start="Start Timestamp",
+    resource="Resource",
+    group="Role",
+)
+
+
+def _shared(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"{name} is not in {SHARED} (the shared data beside this checkout)")
+    return path
+
+
+def _same_reduction(a, b) -> None:
+    """Two reduced logs hold the same figures (durations to the microsecond)."""
+    for item in dataclasses.fields(a):
+        if item.name in ("engine", "seconds", "source"):
+            continue
+        one, other = getattr(a, item.name), getattr(b, item.name)
+        if item.name in ("work", "wait"):
+            assert one.keys() == other.keys(), item.name
+            for activity in one:
+                for q in ("p10", "median", "p90"):
+                    assert getattr(one[activity], q) == pytest.approx(
+                        getattr(other[activity], q), abs=1e-6
+                    ), (item.name, activity, q)
+        elif item.name == "case_days":
+            for q in ("p10", "median", "p90"):
+                assert getattr(one, q) == pytest.approx(getattr(other, q), abs=1e-9)
+        elif item.name == "mean_case_days":
+            assert one == pytest.approx(other, abs=1e-9)
+        else:
+            assert one == other, item.name
+
+
+def _both(path: Path, columns: LogColumns | None = None):
+    memory = reduce_log(path, columns, engine="memory")
+    duck = reduce_log(path, columns, engine="duckdb")
+    assert (memory.engine, duck.engine) == ("memory", "duckdb")
+    return memory, duck
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory) -> dict[str, Path]:
+    """The nested test model's simulated cases written as CSV, gzipped XES and Parquet."""
+    folder = tmp_path_factory.mktemp("logs")
+    result = simulate(bpr.load(NESTED), 300, seed=5, events=True)
+    assert result.events is not None
+    paths = {}
+    for suffix in ("csv", "xes.gz", "parquet"):
+        paths[suffix] = write_log(folder / f"nested.{suffix}", result.events)
+    return paths
+
+
+# -- the same model and fitness either way ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["receipt.csv", "running-example.xes"])
+def test_real_logs_give_the_same_model_and_fitness(name):
+    path = _shared(name)
+    memory, duck = _both(path)
+    _same_reduction(memory, duck)
+    by_memory = mine(path, engine="memory")
+    by_duckdb = mine(path, engine="duckdb")
+    assert by_memory.text == by_duckdb.text
+    assert by_duckdb.engine == "duckdb"
+    # alignments of the 116 variants of receipt.csv take minutes: token-based replay there
+    for method in ("tbr", "alignments") if name == "running-example.xes" else ("tbr",):
+        one = conform(by_memory.model, memory, method=method)
+        other = conform(by_memory.model, duck, method=method)
+        assert one.as_dict() == other.as_dict()
+
+
+def test_receipt_figures_by_hand():
+    duck = reduce_log(_shared("receipt.csv"), engine="duckdb")
+    # 1,434 cases and 8,577 events in 116 variants (counted in the file with pandas once)
+    assert (duck.cases, duck.events, len(duck.variants)) == (1434, 8577, 116)
+    assert sum(duck.variants.values()) == duck.cases
+    assert sum(duck.activity_events.values()) == duck.events
+    assert duck.mean_case_days == pytest.approx(5.408, abs=0.001)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xes.gz", "parquet"])
+def test_generated_logs_give_the_same_model_and_fitness(simulated, suffix):
+    path = simulated[suffix]
+    memory, duck = _both(path)
+    _same_reduction(memory, duck)
+    assert memory.cases == 300 and memory.has_start
+    one = discover(memory, source=path.name, service="nested", noise=0.0)
+    other = discover(duck, source=path.name, service="nested", noise=0.0)
+    assert one.text == other.text
+    assert conform(one.model, memory).as_dict() == conform(one.model, duck).as_dict()
+    assert conform(one.model, duck).fitness == pytest.approx(1.0)
+
+
+def test_the_formats_reduce_alike(simulated):
+    """CSV, gzipped XES (start and complete events paired) and Parquet hold one log."""
+    csv, xes, parquet = (reduce_file(simulated[s]) for s in ("csv", "xes.gz", "parquet"))
+    _same_reduction(csv, xes)
+    _same_reduction(csv, parquet)
+
+
+def test_a_frame_and_its_file_reduce_alike(simulated):
+    frame = read_log(simulated["parquet"])
+    _same_reduction(reduce_frame(frame), reduce_file(simulated["parquet"]))
+
+
+def test_named_columns_and_start_times(tmp_path):
+    memory, duck = _both(LOGS / "tiny.csv", TINY)
+    _same_reduction(memory, duck)
+    # Check documents: 2h, 1h, 2h, 1h of work -> median 1.5h, linear 10th percentile 1h
+    assert duck.work["Check documents"] == Percentiles(1.0, 1.5, 2.0)
+    assert duck.actors["org:group"]["Check documents"] == {"Back office": 4}
+
+
+def test_the_lifecycle_of_xes_events_is_paired(tmp_path):
+    memory, duck = _both(LOGS / "lifecycle.xes")
+    _same_reduction(memory, duck)
+    assert duck.has_start
+
+
+# -- text stays text -------------------------------------------------------------------------
+
+
+def _csv(tmp_path: Path, rows: list[str], name: str = "log.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("case:concept:name,concept:name,time:timestamp\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_ids_stay_as_written(tmp_path):
+    path = _csv(
+        tmp_path,
+        [
+            "007,010,2026-01-05T09:00:00Z",
+            "007,1e3,2026-01-05T10:00:00Z",
+            "7,010,2026-01-06T09:00:00Z",
+            "7,NA,2026-01-06T10:00:00Z",
+        ],
+    )
+    memory, duck = _both(path)
+    _same_reduction(memory, duck)
+    assert duck.cases == 2
+    assert duck.variants == {("010", "1e3"): 1, ("010", "NA"): 1}
+
+
+def test_cells_guarded_against_spreadsheets_come_back(tmp_path):
+    result = simulate(bpr.load(NESTED), 3, seed=1, events=True)
+    assert result.events is not None
+    result.events.names = ["=SUM(A1)" if n == "apply" else n for n in result.events.names]
+    path = write_log(tmp_path / "guarded.csv", result.events)
+    assert "'=SUM(A1)" in path.read_text()
+    assert "=SUM(A1)" in reduce_file(path).activity_events
+
+
+def test_equal_times_keep_the_order_of_the_file(tmp_path):
+    path = _csv(tmp_path, ["c,b,2026-01-05T09:00:00Z", "c,a,2026-01-05T09:00:00Z"])
+    assert list(reduce_file(path).variants) == [("b", "a")]
+    assert list(reduce_frame(read_log(path)).variants) == [("b", "a")]
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def test_a_missing_column_is_named_with_the_fix():
+    with pytest.raises(EventLogError, match=r"no column 'case:concept:name'.*--case"):
+        reduce_file(LOGS / "tiny.csv")
+
+
+def test_a_time_that_is_not_iso_is_refused_with_its_line(tmp_path):
+    path = _csv(tmp_path, ["c,a,2026-01-05T09:00:00Z", "c,b,5 January"])
+    with pytest.raises(EventLogError, match=r"log.csv:3: cannot read the timestamp '5 January'"):
+        reduce_file(path)
+
+
+def test_an_event_without_activity_is_refused_with_its_line(tmp_path):
+    path = _csv(tmp_path, ["c,a,2026-01-05T09:00:00Z", "c,,2026-01-05T10:00:00Z"])
+    with pytest.raises(EventLogError, match=r"log.csv:3: an event has no activity"):
+        reduce_file(path)
+
+
+def test_xes_errors_name_the_line(tmp_path):
+    path = tmp_path / "bad.xes"
+    path.write_text(
+        '<log xmlns="http://www.xes-standard.org/">\n<trace>\n'
+        '<string key="concept:name" value="c1"/>\n'
+        '<event><date key="time:timestamp" value="2026-01-05T09:00:00Z"/>'
+        '<string key="concept:name" value="a"/></event>\n'
+        '<event><date key="time:timestamp" value="2026-01-05T10:00:00Z"/></event>\n'
+        "</trace>\n</log>\n"
+    )
+    with pytest.raises(EventLogError, match=r"bad.xes:5: an event has no 'concept:name'"):
+        reduce_file(path)
+    empty = tmp_path / "empty.xes"
+    empty.write_text('<log xmlns="http://www.xes-standard.org/"><trace/></log>')
+    with pytest.raises(EventLogError, match="the log is empty"):
+        reduce_file(empty)
+
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(BprError, match="valid: auto, memory, duckdb"):
+        reduce_log(LOGS / "tiny.csv", TINY, engine="spark")
+
+
+# -- memory ----------------------------------------------------------------------------------
+
+
+def test_memory_sizes():
+    assert parse_memory("2GB") == 2_000_000_000
+    assert parse_memory("1.5 GiB") == 3 * 2**29
+    with pytest.raises(BprError, match="such as 2GB"):
+        parse_memory("lots")
+    with pytest.raises(BprError, match="below 64MB"):
+        parse_memory("1MB")
+
+
+def test_a_memory_limit_leaves_no_temporary_folder(simulated):
+    before = set(Path(tempfile.gettempdir()).glob("bpr-duckdb-*"))
+    limited = reduce_file(simulated["parquet"], memory=parse_memory("100MB"))
+    _same_reduction(limited, reduce_file(simulated["parquet"]))
+    assert set(Path(tempfile.gettempdir()).glob("bpr-duckdb-*")) == before
+
+
+# -- discovery and conformance on the reduced form -------------------------------------------
+
+
+def test_choice_probabilities_come_from_the_variants():
+    steps = {
+        "a": DraftStep("a", "a", next={"b": 0.5, "c": 0.5}),
+        "b": DraftStep("b", "b", next={"d": 1.0}),
+        "c": DraftStep("c", "c", next={"d": 1.0}),
+        "d": DraftStep("d", "d", next={"end": 1.0}),
+    }
+    assert replay_probabilities(steps, "a", {("a", "b", "d"): 3, ("a", "c", "d"): 1})
+    assert steps["a"].next == {"b": 0.75, "c": 0.25}
+
+
+def test_a_choice_behind_a_routing_step_reads_the_activity_after_it():
+    steps = {
+        "start": DraftStep("start", "(start)", routing="x", next={"a": 0.5, "b": 0.5}),
+        "a": DraftStep("a", "a", next={"end": 1.0}),
+        "b": DraftStep("b", "b", next={"end": 1.0}),
+    }
+    replay_probabilities(steps, "start", {("a",): 1, ("b",): 4})
+    assert steps["start"].next == pytest.approx({"a": 0.2, "b": 0.8})
+
+
+def test_the_draft_compares_its_lead_time_with_the_log(simulated):
+    result = mine(simulated["parquet"])
+    assert result.case_days is not None
+    assert "# Lead time: the draft's" in result.text
+    assert f"median {result.case_days.median:.2f} days" in result.text.replace("\n# ", " ")
+    assert result.method == "pm4py's inductive miner (IMf, noise threshold 0.2) on all " + (
+        f"{len(reduce_file(simulated['parquet']).variants)} variants"
+    )
+
+
+def test_lead_time_comparison_by_hand():
+    line = lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)
+    assert line.startswith(
+        "Lead time: the draft's 0.02 days against the log's cases: median 0.03 days, mean 5.41"
+    )
+    assert "typical case" in line  # 0.02 is far from 5.41: the reason is given
+    assert "typical" not in lead_time_comparison(5.0, Percentiles(3, 5, 9), 5.41)
+
+
+def test_variants_past_the_cheap_limit_are_covered_by_share_and_sample():
+    variants = {(f"a{i}",): n for i, n in enumerate([50, 30, 10, 5, 3, 1, 1])}  # 100 cases
+    chosen, cover = select_variants(variants, 0.9, cheap=3, sample=2, seed=1)
+    # the most frequent until they hold 90 cases: 50 + 30 + 10
+    assert [t for t, _, _ in chosen[:3]] == [("a0",), ("a1",), ("a2",)]
+    assert (cover.top_variants, cover.top_cases, cover.sampled_variants) == (3, 90, 2)
+    # the two sampled stand for the 10 cases left out
+    assert sum(w for _, _, w in chosen[3:]) == pytest.approx(10)
+    assert not cover.complete and cover.as_dict()["most_frequent_share"] == 0.9
+    everything, whole = select_variants(variants, 0.9, cheap=10)
+    assert whole.complete and len(everything) == 7
+
+
+def test_conformance_states_its_coverage(simulated, monkeypatch):
+    model = bpr.load(NESTED)
+    reduced = reduce_file(simulated["parquet"])
+    full = conform(model, reduced)
+    assert full.as_dict()["coverage"]["all_variants"] is True
+    assert full.as_dict()["coverage"]["cases_share"] == 1.0
+    monkeypatch.setattr(conformance_module, "CHEAP_VARIANTS", 2)
+    monkeypatch.setattr(conformance_module, "SAMPLED_VARIANTS", 3)
+    part = conform(model, reduced, coverage=0.5)
+    data = part.as_dict()["coverage"]
+    assert data["all_variants"] is False and data["estimated"] is True
+    assert data["most_frequent_share"] >= 0.5 and data["sampled_variants"] == 3
+    assert part.cases == full.cases and part.fitness == pytest.approx(1.0)
+
+
+# -- the commands ----------------------------------------------------------------------------
+
+
+def test_mine_and_conform_commands_on_parquet(run_bpr, tmp_path, simulated):
+    draft = tmp_path / "draft.yaml"
+    result = run_bpr("mine", simulated["parquet"], "-o", draft, "--memory", "256MB")
+    assert result.exit_code == 0, result.stderr
+    assert "flows: pm4py's inductive miner (IMf, noise threshold 0.2) on all" in result.stdout
+    assert "Lead time: the draft's" in result.stdout
+    checked = run_bpr("conform", draft, simulated["parquet"], "--json", "--engine", "duckdb")
+    assert checked.exit_code == 0, checked.stderr
+    data = json.loads(checked.stdout)
+    assert data["coverage"]["all_variants"] is True and data["cases"] == 300
+    text = run_bpr("conform", draft, simulated["csv"], "--engine", "memory")
+    assert "Replayed: all " in text.stdout
+
+
+def test_the_commands_refuse_a_bad_memory_size(run_bpr, tmp_path, simulated):
+    result = run_bpr("mine", simulated["parquet"], "-o", tmp_path / "x.yaml", "--memory", "lots")
+    assert result.exit_code == 1
+    assert "cannot read the memory size 'lots'" in result.stderr
+
+
+def test_simulate_writes_parquet(run_bpr, tmp_path, simulated):
+    target = tmp_path / "cases.parquet"
+    result = run_bpr("simulate", NESTED, "--cases", "300", "--seed", "5", "--log", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.read_bytes()[:4] == b"PAR1"
+    _same_reduction(reduce_file(target), reduce_file(simulated["csv"]))
+    frame = read_log(target)
+    assert str(frame["time:timestamp"].dt.tz) == "UTC"
+
+
+def test_progress_summary_only_for_long_runs():
+    stream = io.StringIO()
+    Progress(stream, clock=iter([0.0, 0.4]).__next__).summary("quick")
+    assert stream.getvalue() == ""
+    Progress(stream).summary("slow", seconds=2.25)
+    assert stream.getvalue() == "slow in 2.2 s\n"
