@@ -388,3 +388,97 @@ def test_wrapped_lines_fit_keep_every_character_and_cost_linear_time(
     kept = "".join(lines).replace("-", "").replace(" ", "")
     assert kept == one_line(text).replace("-", "").replace(" ", "")
     assert calls[0] <= 4 * len(text) + 4
+
+
+@st.composite
+def _random_models(draw: st.DrawFn) -> bpr.Model:
+    """A random process: a few actors, steps in sequence, decisions of two or three ways
+    (forwards, back to an earlier step, to the end) with labels, some parallel blocks."""
+    count = draw(st.integers(min_value=2, max_value=12))
+    actors = draw(st.integers(min_value=1, max_value=4))
+    lines = ["actors:"] + [f"  a{i}: {{name: Actor {i}}}" for i in range(actors)] + ["steps:"]
+    for index in range(count):
+        actor = draw(st.integers(min_value=0, max_value=actors - 1))
+        line = f"  - {{id: s{index}, actor: a{actor}"
+        later = list(range(index + 1, count))
+        if later and draw(st.booleans()):
+            ways = draw(st.integers(min_value=2, max_value=3))
+            others = [f"s{i}" for i in range(index + 1)] + ["end"]
+            others += [f"s{i}" for i in later[1:]]
+            rest = draw(
+                st.lists(st.sampled_from(others), min_size=ways - 1, max_size=ways - 1, unique=True)
+            )
+            targets = [f"s{later[0]}", *rest]
+            share = round(1 / ways, 2)
+            ps = [share] * (ways - 1) + [round(1 - share * (ways - 1), 2)]
+            conditions = ["complete", "incomplete", "appeal", "rejected after review", "again"]
+            words = draw(
+                st.lists(st.sampled_from(conditions), min_size=ways, max_size=ways, unique=True)
+            )
+            branches = ", ".join(
+                f"{{to: {t}, p: {p}, when: {w}}}"
+                for t, p, w in zip(targets, ps, words, strict=True)
+            )
+            line += f", next: [{branches}]"
+        lines.append(line + "}")
+    return _model("\n".join(lines) + "\n")
+
+
+def _labels(lay: Layout) -> list[tuple[str, Rect]]:
+    out = [(f"flow {i}", r.label) for i, r in enumerate(lay.edges) if r.label is not None]
+    out += [(f"event {n}", b.label) for n, b in lay.nodes.items() if b.label is not None]
+    return out
+
+
+def _label_problems(lay: Layout, *, crossings: bool = True) -> list[str]:
+    """Labels (of flows and events) over another label or a box, and flow lines through a
+    label."""
+    problems = []
+    labels = _labels(lay)
+    for i, (name, rect) in enumerate(labels):
+        for other, rect2 in labels[i + 1 :]:
+            if _overlap(rect, rect2):
+                problems.append(f"{name} overlaps {other}")
+        for node_id, box in lay.nodes.items():
+            if _overlap(rect, box.rect):
+                problems.append(f"{name} overlaps node {node_id}")
+        for k, route in enumerate(lay.edges if crossings else []):
+            for a, b in zip(route.points, route.points[1:], strict=False):
+                if _crosses(a, b, rect):
+                    problems.append(f"flow {k} crosses {name}")
+    return problems
+
+
+THREE_WAYS = _model(
+    """
+actors: {a0: {name: Clerk}}
+steps:
+  - id: s0
+    actor: a0
+    next: [{to: s1, p: 0.33, when: complete}, {to: end, p: 0.33, when: incomplete},
+           {to: s2, p: 0.34, when: appeal}]
+  - {id: s1, actor: a0}
+  - id: s2
+    actor: a0
+    next: [{to: end, p: 0.3, when: complete}, {to: s0, p: 0.4, when: incomplete},
+           {to: s1, p: 0.3, when: rejected after review}]
+"""
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_random_models())
+def test_no_label_overlaps_another_label_or_a_box(model: bpr.Model) -> None:
+    """Branch labels (a three-way decision has three) and event names keep clear of each
+    other and of every box: in render and in the BPMN export's diagram, which both draw
+    this layout."""
+    assert _label_problems(layout_model(model), crossings=False) == []
+
+
+def test_no_flow_line_runs_through_a_label(
+    layouts: list[tuple[str, bpr.Model, Layout]],
+) -> None:
+    for name, _, lay in [*layouts, ("three ways", THREE_WAYS, layout_model(THREE_WAYS))]:
+        assert _label_problems(lay) == [], name
+    texts = {route.text for route in layout_model(THREE_WAYS).edges}
+    assert {"complete 33%", "incomplete 33%", "appeal 34%", "rejected after review 30%"} <= texts

@@ -769,7 +769,9 @@ class _Builder:
         points = [
             _simplify([(resolve_x(xr), resolve_y(yr)) for xr, yr in route]) for route in routes
         ]
-        labels = _place_labels(self.net.edges, points, texts, text_width)
+        obstacles = [box.rect for box in boxes.values()]
+        obstacles += [box.label for box in boxes.values() if box.label is not None]
+        labels = _place_labels(self.net.edges, points, texts, text_width, obstacles)
         edges = [
             EdgeRoute(edge, tuple(pts), text, label)
             for edge, pts, text, label in zip(self.net.edges, points, texts, labels, strict=True)
@@ -1019,11 +1021,16 @@ def _place_labels(
     paths: list[list[tuple[float, float]]],
     texts: list[str],
     text_width: Callable[..., float],
+    obstacles: Iterable[Rect] = (),
 ) -> list[Rect | None]:
-    """Each decision label beside the first stretch of its flow that no sibling shares."""
+    """Each decision label beside the first stretch of its flow that no sibling shares, or
+    further along its flow where that place is taken: a label never overlaps another label
+    or an obstacle (boxes, event names), and no flow line runs through it."""
     siblings: dict[str, list[int]] = defaultdict(list)
     for i, edge in enumerate(edges):
         siblings[edge.source].append(i)
+    taken = list(obstacles)
+    segments = [(a, b) for path in paths for a, b in itertools.pairwise(path)]
     labels: list[Rect | None] = []
     for i, (edge, path, text) in enumerate(zip(edges, paths, texts, strict=True)):
         if not text:
@@ -1036,16 +1043,84 @@ def _place_labels(
             seg, leave = _leave_point(path, paths[j])
             if (seg, _distance(path[seg], leave)) > (segment, _distance(path[segment], point)):
                 segment, point = seg, leave
-        a, b = path[segment], path[segment + 1]
-        w = text_width(text, EDGE_LABEL_SIZE) + 2
-        h = EDGE_LABEL_SIZE + 3
-        x, y = point
-        if b[0] > a[0]:
-            labels.append(Rect(x + _LABEL_GAP, y - _LABEL_GAP / 2 - h, w, h))
-        elif b[0] < a[0]:
-            labels.append(Rect(x - _LABEL_GAP - w, y - _LABEL_GAP / 2 - h, w, h))
-        elif b[1] < a[1]:
-            labels.append(Rect(x + _LABEL_GAP, y - _LABEL_GAP - h, w, h))
-        else:
-            labels.append(Rect(x + _LABEL_GAP, y + _LABEL_GAP, w, h))
+        size = (text_width(text, EDGE_LABEL_SIZE) + 2, EDGE_LABEL_SIZE + 3)
+        candidates = _label_places(path, segment, point, size)
+        candidates += _label_places(path, 0, path[0], size)  # on a shared stretch, at worst
+        chosen = next((rect for rect in candidates if _free(rect, taken, segments)), candidates[0])
+        taken.append(chosen)
+        labels.append(chosen)
     return labels
+
+
+def _label_places(
+    path: list[tuple[float, float]],
+    segment: int,
+    point: tuple[float, float],
+    size: tuple[float, float],
+) -> list[Rect]:
+    """Places for a label beside its flow, best first: at ``point`` on the side the flow
+    turns from, then the other side, then further along each later stretch."""
+    w, h = size
+    places = []
+    for index in range(segment, len(path) - 1):
+        a, b = path[index], path[index + 1]
+        start = point if index == segment else a
+        for share in (0.0, 0.2, 0.4, 0.6, 0.8):
+            x = start[0] + (b[0] - start[0]) * share
+            y = start[1] + (b[1] - start[1]) * share
+            if b[0] > a[0]:
+                sides = [
+                    (x + _LABEL_GAP, y - _LABEL_GAP / 2 - h),
+                    (x + _LABEL_GAP, y + _LABEL_GAP / 2),
+                ]
+            elif b[0] < a[0]:
+                sides = [
+                    (x - _LABEL_GAP - w, y - _LABEL_GAP / 2 - h),
+                    (x - _LABEL_GAP - w, y + _LABEL_GAP / 2),
+                ]
+            elif b[1] < a[1]:
+                sides = [
+                    (x + _LABEL_GAP, y - _LABEL_GAP - h),
+                    (x - _LABEL_GAP - w, y - _LABEL_GAP - h),
+                ]
+            else:
+                sides = [(x + _LABEL_GAP, y + _LABEL_GAP), (x - _LABEL_GAP - w, y + _LABEL_GAP)]
+            # then the other corners around the same point (where the flow turns)
+            sides += [
+                (x + _LABEL_GAP, y - _LABEL_GAP / 2 - h),
+                (x - _LABEL_GAP - w, y - _LABEL_GAP / 2 - h),
+                (x + _LABEL_GAP, y + _LABEL_GAP / 2),
+                (x - _LABEL_GAP - w, y + _LABEL_GAP / 2),
+            ]
+            places += [Rect(px, py, w, h) for px, py in dict.fromkeys(sides)]
+    # last, one label height further out from the line, where lines crowd near it
+    far = _TRACK + h
+    places += [Rect(r.x, r.y + (far if r.y > point[1] else -far), w, h) for r in list(places)]
+    return places
+
+
+def _free(
+    rect: Rect,
+    taken: list[Rect],
+    segments: list[tuple[tuple[float, float], tuple[float, float]]],
+) -> bool:
+    """Whether ``rect`` overlaps nothing taken and no line runs through it."""
+    for other in taken:
+        if (
+            rect.x < other.right
+            and other.x < rect.right
+            and rect.y < other.bottom
+            and other.y < rect.bottom
+        ):
+            return False
+    for (ax, ay), (bx, by) in segments:
+        x0, x1 = sorted((ax, bx))
+        y0, y1 = sorted((ay, by))
+        if (
+            x0 < rect.right - 0.5
+            and x1 > rect.x + 0.5
+            and y0 < rect.bottom - 0.5
+            and y1 > rect.y + 0.5
+        ):
+            return False
+    return True
