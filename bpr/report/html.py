@@ -107,6 +107,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
   body { max-width: none; padding: 0; font-size: 10pt; }
   nav.toc, .no-print { display: none; }
   section.service { break-before: page; }
+  section.service.first { break-before: auto; }
   h2, h3, h4 { break-after: avoid; }
   tr, figure, .card { break-inside: avoid; }
   /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page, with
@@ -648,7 +649,10 @@ def html_report(
     # printed, the diagrams are laid out for A4 pages (every word at 7 pt or more)
     with closing(diagrams_in_order(services, page="A4" if printed else None)) as drawn:
         for index, service in enumerate(services):
-            body.append(_service(service, index, next(drawn), printed=printed))
+            section = _service(service, index, next(drawn), printed=printed)
+            if len(services) == 1:  # no portfolio before it: it starts on the title's page
+                section = section.replace('class="service"', 'class="service first"', 1)
+            body.append(section)
             if on_service is not None:
                 on_service(service)
     tail = [f"<script>{s}</script>" for s in scripts] + ["</body>", "</html>", ""]
