@@ -36,6 +36,7 @@ def test_import_bpr_loads_only_the_core() -> None:
         "bpr.core.version",
         "bpr.files",
         "bpr.core._gc",
+        "bpr.core.calendar",
         "bpr.files.yamlsource",
         "bpr.files.finder",
         "bpr.core.vocab",

@@ -11,6 +11,7 @@ MODULES = [
     "bpr.files.yamlsource",
     "bpr.analysis.table",
     "bpr.core.text",
+    "bpr.core.calendar",
     "bpr.core.ids",
     "bpr.files.writer",
     "bpr.core.durations",

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import datetime
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bpr.core.calendar import Arrivals, Schedule
 from bpr.core.durations import ZERO, Duration
 from bpr.core.vocab import (
     APPLICANT,
     CHANNELS,
     DEFAULT_ACTOR_KIND,
     DEFAULT_CHANNEL,
+    DEFAULT_FEE_KIND,
+    DEFAULT_LANGUAGE,
+    SYSTEM,
+    ActKind,
     ActorKind,
+    ApplicantType,
     Channel,
+    DocumentKind,
+    FeeKind,
     FlowKind,
     ProblemSeverity,
 )
@@ -28,13 +37,18 @@ __all__ = [
     "APPLICANT",
     "CHANNELS",
     "END",
+    "NO_NAMES",
+    "Act",
     "Actor",
+    "Basis",
     "Branch",
     "Document",
     "Flow",
     "Model",
+    "Phase",
     "Step",
     "build_graph",
+    "localized",
 ]
 
 
@@ -61,6 +75,55 @@ class SourceMap(Protocol):
 
 #: The reserved target that ends a case.
 END = "end"
+#: The names of a thing written as plain text: no language map.
+NO_NAMES: Mapping[str, str] = {}
+
+
+def localized(names: Mapping[str, str], fallback: str, lang: str | None, file_language: str) -> str:
+    """The text for output language ``lang``: that language, else the file's language, else
+    English, else the first given; ``fallback`` (the plain text) where ``names`` is empty.
+
+    >>> names = {"ru": "Подать заявление", "en": "Submit the application"}
+    >>> localized(names, "x", "ru", "en"), localized(names, "x", "kk", "en")
+    ('Подать заявление', 'Submit the application')
+    >>> localized({}, "Check", "ru", "en")
+    'Check'
+    """
+    if not names:
+        return fallback
+    for choice in (lang, file_language, "en"):
+        if choice and choice in names:
+            return names[choice]
+    return next(iter(names.values()))
+
+
+@dataclass(frozen=True)
+class Act:
+    """A legal act that provisions of the service stand in."""
+
+    id: str
+    title: str
+    number: str | None = None
+    date: datetime.date | None = None
+    kind: ActKind = "other"
+    names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A provision: an act, and the article of it where one is named."""
+
+    act: str
+    article: str | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase of the service (application, review, decision, delivery...)."""
+
+    id: str
+    name: str
+    names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -71,10 +134,19 @@ class Actor:
     name: str
     kind: ActorKind = DEFAULT_ACTOR_KIND
     agency: str | None = None
+    registry: bool | None = None  # the agency keeps a register others can query; None: unknown
+    staff: int | None = None  # people (desks) who perform its steps at once; None: unlimited
+    hours: Schedule | None = None  # when it works; None: always
+    names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_applicant(self) -> bool:
         return self.kind == APPLICANT
+
+    @property
+    def is_system(self) -> bool:
+        """An information system: its steps are automatic work, not staff time."""
+        return self.kind == SYSTEM
 
 
 @dataclass(frozen=True)
@@ -85,6 +157,13 @@ class Document:
     name: str
     issuer: str | None = None
     exchange: bool = False
+    kind: DocumentKind | None = None  # always set: certificate with an issuer, else form
+    basis: tuple[Basis, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            object.__setattr__(self, "kind", "certificate" if self.issuer else "form")
 
 
 @dataclass(frozen=True)
@@ -94,6 +173,7 @@ class Branch:
     to: str
     p: float = 1.0
     when: str | None = None
+    whens: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -130,6 +210,12 @@ class Step:
     join: str | None = None
     replaces: tuple[str, ...] = ()
     index: int = 0  # position in the file's list of steps
+    fee_kind: FeeKind = DEFAULT_FEE_KIND
+    travel: Duration | None = None  # None: the model's travel (for an in-person step)
+    queue: Duration | None = None  # None: the model's queue (for an in-person step)
+    phase: str | None = None
+    basis: tuple[Basis, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -170,6 +256,23 @@ class Model:
     file: str = "<string>"
     source: SourceMap | None = field(default=None, repr=False)
     warnings: list[Problem] = field(default_factory=list, repr=False)
+    # the additions of the format (all optional; their defaults are the old behaviour)
+    language: str = DEFAULT_LANGUAGE
+    names: Mapping[str, str] = field(default_factory=dict, repr=False)
+    phases: dict[str, Phase] = field(default_factory=dict)
+    acts: dict[str, Act] = field(default_factory=dict)
+    basis: tuple[Basis, ...] = ()
+    travel: Duration = ZERO  # the applicant's trip to an office, per in-person step
+    queue: Duration = ZERO  # the applicant's wait at the office, per in-person step
+    staff_tariff: float | None = None
+    uptake: float = 1.0
+    owner: str | None = None  # the service passport
+    applicants: ApplicantType | None = None
+    result: str | None = None
+    deadline: Duration | None = None
+    register_id: str | None = None
+    arrivals: Arrivals = field(default_factory=Arrivals)
+    holidays: tuple[datetime.date, ...] = ()
 
     def __post_init__(self) -> None:
         self._by_id = {s.id: s for s in self.steps}
@@ -201,6 +304,22 @@ class Model:
 
     def actor_of(self, step: Step) -> Actor:
         return self.actors[step.actor]
+
+    def travel_of(self, step: Step) -> Duration:
+        """The applicant's trip to the office of an in-person step (zero for other steps)."""
+        if not step.is_visit:
+            return ZERO
+        return self.travel if step.travel is None else step.travel
+
+    def queue_of(self, step: Step) -> Duration:
+        """The applicant's wait at the office of an in-person step (zero for other steps)."""
+        if not step.is_visit:
+            return ZERO
+        return self.queue if step.queue is None else step.queue
+
+    def text(self, names: Mapping[str, str], fallback: str, lang: str | None = None) -> str:
+        """The text of a name for output language ``lang`` (see :func:`localized`)."""
+        return localized(names, fallback, lang, self.language)
 
     def is_applicant_step(self, step: Step) -> bool:
         """Whether the applicant spends the step's work: their own step, or a visit."""

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import re
 
-from bpr.core.vocab import ACTOR_KINDS, CHANNELS
+from bpr.core.vocab import (
+    ACT_KINDS,
+    ACTOR_KINDS,
+    APPLICANT_TYPES,
+    CHANNELS,
+    DOCUMENT_KINDS,
+    FEE_KINDS,
+    LANGUAGES,
+)
 
 __all__ = [
     "ACTOR_FIELDS",
     "ACTOR_KINDS",
+    "ACT_FIELDS",
+    "ARRIVALS_FIELDS",
+    "BASIS_FIELDS",
     "BRANCH_FIELDS",
     "CHANNELS",
     "DOCUMENT_FIELDS",
     "FORMAT_VERSION",
     "ID_PATTERN",
     "LINT_FIELDS",
+    "PHASE_FIELDS",
     "STEP_FIELDS",
     "TOP_FIELDS",
     "is_extension_key",
@@ -42,12 +54,39 @@ TOP_FIELDS: dict[str, tuple[bool, str]] = {
     "documents": (False, "What steps need and produce: a mapping of document id to document."),
     "steps": (True, "The steps in order; a case starts at the first."),
     "lint": (False, "Settings of bpr lint for this file, such as {ignore: [rule-id]}."),
+    "language": (False, f"Language of the file's plain-text names: {', '.join(LANGUAGES)}."),
+    "phases": (False, "Phases of the service in order: a mapping of phase id to {name}."),
+    "acts": (False, "Legal acts the provisions stand in: a mapping of act id to act."),
+    "basis": (False, "The provisions the service stands on: {act, article} or act ids."),
+    "travel": (False, "The applicant's trip to an office, for each in-person step."),
+    "queue": (False, "The applicant's wait at an office, for each in-person step."),
+    "staff_tariff": (False, "Cost of one staff hour, in the currency."),
+    "uptake": (False, "In a To-Be: the share, 0 to 1, of cases that use it (default 1)."),
+    "owner": (False, "Service passport: the agency that owns the service."),
+    "applicants": (False, f"Service passport: who applies: {', '.join(APPLICANT_TYPES)}."),
+    "result": (False, "Service passport: what the applicant gets."),
+    "deadline": (False, "Service passport: the legal deadline, such as 15d."),
+    "register_id": (False, "Service passport: the id in the register of public services."),
+    "arrivals": (
+        False,
+        "How cases arrive: uniform (default), office-hours, or {months: [12], weekdays: [7]}.",
+    ),
+    "holidays": (False, "Dates (YYYY-MM-DD) on which no actor with hours works."),
 }
 
 ACTOR_FIELDS: dict[str, tuple[bool, str]] = {
     "name": (True, "Name of the actor."),
-    "kind": (False, "applicant (the citizen or business) or staff (default)."),
+    "kind": (
+        False,
+        "applicant (the citizen or business), staff (default) or system (an information system).",
+    ),
     "agency": (False, "The organisation the actor belongs to."),
+    "registry": (
+        False,
+        "true where its agency keeps a register other agencies can query; false where not.",
+    ),
+    "staff": (False, "How many people (desks) perform its steps at once; default unlimited."),
+    "hours": (False, "When it works, such as Mon-Fri 09:00-18:00; default always."),
 }
 
 DOCUMENT_FIELDS: dict[str, tuple[bool, str]] = {
@@ -57,6 +96,11 @@ DOCUMENT_FIELDS: dict[str, tuple[bool, str]] = {
         False,
         "true where the agency that needs it pulls it from the issuer's registry (once-only).",
     ),
+    "kind": (
+        False,
+        f"{', '.join(DOCUMENT_KINDS)}; default certificate with an issuer, else form.",
+    ),
+    "basis": (False, "The provisions that require it: {act, article} or act ids."),
 }
 
 STEP_FIELDS: dict[str, tuple[bool, str]] = {
@@ -72,12 +116,38 @@ STEP_FIELDS: dict[str, tuple[bool, str]] = {
     "next": (False, "Where the case goes next: a step id, end, a choice list, or {all: [...]}."),
     "join": (False, "all: the step waits for every branch of the parallel split before it."),
     "replaces": (False, "In a To-Be: ids of As-Is steps this step replaces or merges."),
+    "fee_kind": (False, f"{' or '.join(FEE_KINDS)}: a state duty, tax or fine, or a price."),
+    "travel": (False, "The applicant's trip to the office of this in-person step."),
+    "queue": (False, "The applicant's wait at the office of this in-person step."),
+    "phase": (False, "Id of the phase the step belongs to."),
+    "basis": (False, "The provisions that impose the step: {act, article} or act ids."),
 }
 
 BRANCH_FIELDS: dict[str, tuple[bool, str]] = {
     "to": (True, "Id of the next step, or end."),
     "p": (False, "Probability of the branch; the branches of a choice add up to 1."),
     "when": (False, "Label of the branch, such as complete or incomplete."),
+}
+
+ACT_FIELDS: dict[str, tuple[bool, str]] = {
+    "title": (True, "Title of the act."),
+    "number": (False, "Its number, such as 106 or PP-1889."),
+    "date": (False, "Its date, YYYY-MM-DD."),
+    "kind": (False, f"{', '.join(ACT_KINDS)}."),
+}
+
+PHASE_FIELDS: dict[str, tuple[bool, str]] = {
+    "name": (True, "Name of the phase."),
+}
+
+BASIS_FIELDS: dict[str, tuple[bool, str]] = {
+    "act": (True, "Id of the act."),
+    "article": (False, "The article, paragraph or point of the act."),
+}
+
+ARRIVALS_FIELDS: dict[str, tuple[bool, str]] = {
+    "months": (False, "12 relative weights of the months, January first."),
+    "weekdays": (False, "7 relative weights of the weekdays, Monday first."),
 }
 
 LINT_FIELDS: dict[str, tuple[bool, str]] = {

@@ -7,16 +7,28 @@ from importlib import resources
 from typing import Any
 
 from bpr.core.schema import (
+    ACT_FIELDS,
     ACTOR_FIELDS,
+    ARRIVALS_FIELDS,
+    BASIS_FIELDS,
     BRANCH_FIELDS,
     DOCUMENT_FIELDS,
     FORMAT_VERSION,
     ID_PATTERN,
     LINT_FIELDS,
+    PHASE_FIELDS,
     STEP_FIELDS,
     TOP_FIELDS,
 )
-from bpr.core.vocab import ACTOR_KINDS, CHANNELS
+from bpr.core.vocab import (
+    ACT_KINDS,
+    ACTOR_KINDS,
+    APPLICANT_TYPES,
+    CHANNELS,
+    DOCUMENT_KINDS,
+    FEE_KINDS,
+    LANGUAGES,
+)
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "schema_text", "shipped_schema_text"]
 
@@ -68,6 +80,20 @@ _ID_LIST: dict[str, Any] = {
     "anyOf": [_ID_TEXT, {"type": "array", "items": {"$ref": "#/definitions/id"}}]
 }
 _AMOUNT: dict[str, Any] = {"type": "number", "minimum": 0}
+# A name in one language, or a mapping of language codes to text.
+_NAME: dict[str, Any] = {
+    "anyOf": [
+        _TEXT,
+        {
+            "type": "object",
+            "description": "The name in several languages: {ru: ..., uz: ..., en: ...}.",
+            "propertyNames": {"enum": list(LANGUAGES)},
+            "additionalProperties": _TEXT,
+            "minProperties": 1,
+        },
+    ]
+}
+_DATE: dict[str, Any] = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
 def _object(
@@ -126,9 +152,12 @@ def json_schema() -> dict[str, Any]:
     actor = _object(
         ACTOR_FIELDS,
         {
-            "name": _TEXT,
+            "name": _NAME,
             "kind": {"enum": list(ACTOR_KINDS)},
             "agency": _nullable(_TEXT),
+            "registry": _nullable({"type": "boolean"}),
+            "staff": _nullable({"type": "integer", "minimum": 1}),
+            "hours": _nullable({"type": "string", "examples": ["Mon-Fri 09:00-18:00", "always"]}),
         },
         "Actor",
         "Who performs steps: the applicant, or staff of an agency.",
@@ -136,9 +165,11 @@ def json_schema() -> dict[str, Any]:
     document = _object(
         DOCUMENT_FIELDS,
         {
-            "name": _TEXT,
+            "name": _NAME,
             "issuer": _nullable({"$ref": "#/definitions/id"}),
             "exchange": {"type": "boolean", "default": False},
+            "kind": _nullable({"enum": list(DOCUMENT_KINDS)}),
+            "basis": _nullable({"$ref": "#/definitions/basis"}),
         },
         "Document",
         "What steps need and produce; with an issuer it is a certificate of that actor.",
@@ -153,7 +184,7 @@ def json_schema() -> dict[str, Any]:
         {
             "to": {"$ref": "#/definitions/id"},
             "p": _nullable({"type": "number", "minimum": 0, "maximum": 1}),
-            "when": _nullable(_TEXT),
+            "when": _nullable(_NAME),
         },
         "Branch",
         "One way out of a choice: the next step (or end), its probability and its label.",
@@ -178,7 +209,7 @@ def json_schema() -> dict[str, Any]:
         {
             "id": {"allOf": [{"$ref": "#/definitions/id"}, {"not": {"const": "end"}}]},
             "actor": {"$ref": "#/definitions/id"},
-            "name": _nullable(_TEXT),
+            "name": _nullable(_NAME),
             "channel": {"enum": list(CHANNELS), "default": "internal"},
             "work": {"$ref": "#/definitions/duration"},
             "wait": {"$ref": "#/definitions/duration"},
@@ -200,6 +231,11 @@ def json_schema() -> dict[str, Any]:
             },
             "join": _nullable({"const": "all"}),
             "replaces": _nullable(_ID_LIST),
+            "fee_kind": _nullable({"enum": list(FEE_KINDS), "default": "charge"}),
+            "travel": {"$ref": "#/definitions/duration"},
+            "queue": {"$ref": "#/definitions/duration"},
+            "phase": _nullable({"$ref": "#/definitions/id"}),
+            "basis": _nullable({"$ref": "#/definitions/basis"}),
         },
         "Step",
         "One step of the process, performed by one actor over one channel.",
@@ -227,6 +263,45 @@ def json_schema() -> dict[str, Any]:
         "Lint settings",
         "Settings of bpr lint for this file.",
     )
+    act = _object(
+        ACT_FIELDS,
+        {
+            "title": _NAME,
+            "number": _nullable(_TEXT),
+            "date": _nullable(_DATE),
+            "kind": _nullable({"enum": list(ACT_KINDS)}),
+        },
+        "Act",
+        "A legal act that provisions of the service stand in.",
+    )
+    provision = _object(
+        BASIS_FIELDS,
+        {"act": {"$ref": "#/definitions/id"}, "article": _nullable(_TEXT)},
+        "Provision",
+        "An act and, where one is named, its article.",
+    )
+    basis = {
+        "description": "Provisions: {act, article} mappings or bare act ids.",
+        "anyOf": [
+            _ID_TEXT,
+            {"$ref": "#/definitions/provision"},
+            {
+                "type": "array",
+                "items": {"anyOf": [_ID_TEXT, {"$ref": "#/definitions/provision"}]},
+            },
+        ],
+    }
+    phase = _object(PHASE_FIELDS, {"name": _NAME}, "Phase", "A phase of the service.")
+    weights = {"type": "array", "items": {"type": "number", "minimum": 0}}
+    arrivals_pattern = _object(
+        ARRIVALS_FIELDS,
+        {
+            "months": _nullable({**weights, "minItems": 12, "maxItems": 12}),
+            "weekdays": _nullable({**weights, "minItems": 7, "maxItems": 7}),
+        },
+        "Arrival pattern",
+        "Relative weights of the months and weekdays at which cases arrive.",
+    )
     top = _object(
         TOP_FIELDS,
         {
@@ -236,7 +311,7 @@ def json_schema() -> dict[str, Any]:
                 "anyOf": [{"type": "string", "pattern": "\\S"}, {"type": ["number", "boolean"]}],
                 "examples": ["as-is", "to-be"],
             },
-            "name": _nullable(_TEXT),
+            "name": _nullable(_NAME),
             "maturity": _nullable({"type": "integer", "minimum": 1, "maximum": 4}),
             "volume": _nullable(_AMOUNT),
             "currency": _nullable(_TEXT),
@@ -259,6 +334,40 @@ def json_schema() -> dict[str, Any]:
             ),
             "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/step"}},
             "lint": _nullable({"$ref": "#/definitions/lint"}),
+            "language": _nullable({"enum": list(LANGUAGES), "default": "en"}),
+            "phases": _nullable(
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": _ID},
+                    "additionalProperties": {"anyOf": [_TEXT, {"$ref": "#/definitions/phase"}]},
+                }
+            ),
+            "acts": _nullable(
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": _ID},
+                    "additionalProperties": {"$ref": "#/definitions/act"},
+                }
+            ),
+            "basis": _nullable({"$ref": "#/definitions/basis"}),
+            "travel": {"$ref": "#/definitions/duration"},
+            "queue": {"$ref": "#/definitions/duration"},
+            "staff_tariff": _nullable(_AMOUNT),
+            "uptake": _nullable({"type": "number", "minimum": 0, "maximum": 1}),
+            "owner": _nullable(_TEXT),
+            "applicants": _nullable({"enum": list(APPLICANT_TYPES)}),
+            "result": _nullable(_TEXT),
+            "deadline": {"$ref": "#/definitions/duration"},
+            "register_id": _nullable(_TEXT),
+            "arrivals": _nullable(
+                {
+                    "anyOf": [
+                        {"enum": ["uniform", "office-hours"]},
+                        {"$ref": "#/definitions/arrivals"},
+                    ]
+                }
+            ),
+            "holidays": _nullable({"type": "array", "items": _DATE}),
         },
         "bpr process model",
         "One variant (As-Is or To-Be) of one public service, in the bpr model format "
@@ -289,6 +398,11 @@ def json_schema() -> dict[str, Any]:
             "branch": branch,
             "parallel": parallel,
             "lint": lint,
+            "act": act,
+            "provision": provision,
+            "basis": basis,
+            "phase": phase,
+            "arrivals": arrivals_pattern,
         },
     }
 

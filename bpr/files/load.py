@@ -2,35 +2,57 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import stat
 from typing import Any
 
 from bpr.core._gc import gc_paused
+from bpr.core.calendar import ALWAYS, Arrivals, Schedule, ScheduleError, parse_hours
 from bpr.core.durations import ZERO, Duration, DurationError, parse_duration
 from bpr.core.flow import check_flow
-from bpr.core.model import END, Actor, Branch, Document, Flow, Model, Step
+from bpr.core.model import END, Act, Actor, Basis, Branch, Document, Flow, Model, Phase, Step
 from bpr.core.schema import (
+    ACT_FIELDS,
     ACTOR_FIELDS,
+    ARRIVALS_FIELDS,
+    BASIS_FIELDS,
     BRANCH_FIELDS,
     DOCUMENT_FIELDS,
     FORMAT_VERSION,
     ID_PATTERN,
     LINT_FIELDS,
+    PHASE_FIELDS,
     STEP_FIELDS,
     TOP_FIELDS,
     is_extension_key,
 )
 from bpr.core.vocab import (
+    ACT_KINDS,
     ACTOR_KINDS,
+    APPLICANT_TYPES,
     CHANNELS,
     DEFAULT_ACTOR_KIND,
     DEFAULT_CHANNEL,
+    DEFAULT_FEE_KIND,
+    DEFAULT_LANGUAGE,
+    DOCUMENT_KINDS,
+    FEE_KINDS,
+    LANGUAGES,
+    ActKind,
     ActorKind,
+    ApplicantType,
     Channel,
+    DocumentKind,
+    FeeKind,
+    is_act_kind,
     is_actor_kind,
+    is_applicant_type,
     is_channel,
+    is_document_kind,
+    is_fee_kind,
+    is_language,
 )
 from bpr.errors import ModelError, Problem, did_you_mean
 from bpr.files.yamlsource import SourceMap, parse_yaml
@@ -117,6 +139,9 @@ class _Builder:
         self.raw = raw
         self.source = source
         self.problems: list[Problem] = []
+        self.language: str = DEFAULT_LANGUAGE
+        self.acts_declared: dict[str, Act] = {}
+        self.phases_declared: dict[str, Phase] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -246,6 +271,257 @@ class _Builder:
             self.error(path, message, code="invalid-duration")
             return ZERO
 
+    def optional_duration(
+        self, entry: dict[str, Any], key: str, path: PathParts
+    ) -> Duration | None:
+        if entry.get(key) is None:
+            return None
+        return self.duration(entry[key], (*path, key))
+
+    def choose(
+        self, value: Any, path: PathParts, what: str, choices: tuple[str, ...], code: str
+    ) -> str | None:
+        """One of ``choices``; else an error listing them."""
+        written = self.written(value, path)
+        if written in choices:
+            return written
+        self.error(
+            path,
+            f"unknown {what} {written if written is not None else value!r}"
+            f"{did_you_mean(str(written), choices)}",
+            code=code,
+        )
+        return None
+
+    def boolean(self, entry: dict[str, Any], key: str, path: PathParts) -> bool | None:
+        value = entry.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.error(
+                (*path, key), f"{key} must be true or false, not {value!r}", code="not-a-boolean"
+            )
+            return None
+        return value
+
+    def names(self, value: Any, path: PathParts) -> tuple[str | None, dict[str, str]]:
+        """A name as plain text or a mapping of languages to text: the text in the file's
+        language (else English, else the first given) and the mapping (empty for plain)."""
+        if not isinstance(value, dict):
+            return self.text(value, path), {}
+        if not value:
+            self.error(
+                path,
+                "a name map is empty; give the text of at least one language",
+                code="empty-name-map",
+            )
+            return None, {}
+        names: dict[str, str] = {}
+        for key, item in value.items():
+            where: PathParts = (*path, key)
+            if not is_language(key):
+                self.error(
+                    where,
+                    f"unknown language {key!r}{did_you_mean(str(key), LANGUAGES)}; "
+                    f"the known languages are {', '.join(LANGUAGES)}",
+                    key=True,
+                    code="unknown-language",
+                )
+                continue
+            text = self.text(item, where)
+            if text is not None:
+                names[key] = text
+        if not names:
+            return None, {}
+        if self.language not in names:
+            self.warn(
+                path,
+                f"this name has no text in the file's language '{self.language}'; "
+                f"add {self.language}: ... (shown meanwhile: {', '.join(names)})",
+                code="name-without-file-language",
+            )
+        for choice in (self.language, DEFAULT_LANGUAGE):
+            if choice in names:
+                return names[choice], names
+        return next(iter(names.values())), names
+
+    def basis(self, value: Any, path: PathParts) -> tuple[Basis, ...]:
+        """Provisions: a list of ``{act, article}`` or of bare act ids."""
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        out: list[Basis] = []
+        for i, item in enumerate(items):
+            where: PathParts = (*path, i) if isinstance(value, list) else path
+            if isinstance(item, dict):
+                self.keys(item, BASIS_FIELDS, where, "a provision")
+                if "act" not in item:
+                    continue
+                act = self.ident(item["act"], (*where, "act"), "act")
+                article = (
+                    self.text(item["article"], (*where, "article"))
+                    if item.get("article") is not None
+                    else None
+                )
+                act_path: PathParts = (*where, "act")
+            else:
+                act, article, act_path = self.ident(item, where, "act"), None, where
+            if act is None:
+                continue
+            if act not in self.acts_declared:
+                self.error(
+                    act_path,
+                    f"unknown act '{act}'{did_you_mean(act, self.acts_declared)}"
+                    + ("" if self.acts_declared else "; declare it under 'acts:'"),
+                    code="unknown-act",
+                )
+                continue
+            out.append(Basis(act, article))
+        return tuple(out)
+
+    def date(self, value: Any, path: PathParts) -> datetime.date | None:
+        text = value.isoformat() if isinstance(value, datetime.date) else self.written(value, path)
+        try:
+            return datetime.date.fromisoformat(str(text))
+        except ValueError:
+            self.error(
+                path,
+                f"{text!r} is not a date; write YYYY-MM-DD, such as 2017-02-27",
+                code="invalid-date",
+            )
+            return None
+
+    def fraction(self, raw: dict[str, Any], key: str) -> float | None:
+        value = self.number(raw[key], (key,), key)
+        if value is not None and value > 1:
+            self.error(
+                (key,), f"{key} is a share between 0 and 1, not {value:g}", code="out-of-range"
+            )
+            return None
+        return value
+
+    def acts(self, value: Any) -> dict[str, Act]:
+        if value is None:
+            return {}
+        table = self.mapping(value, ("acts",), "acts")
+        if table is None:
+            return {}
+        acts: dict[str, Act] = {}
+        for key, body in table.items():
+            path: PathParts = ("acts", key)
+            ident = self.ident(key, path, "act")
+            entry = self.mapping(body, path, f"act {key!r}")
+            if ident is None or entry is None:
+                continue
+            self.keys(entry, ACT_FIELDS, path, f"act '{ident}'")
+            title, titles = (
+                self.names(entry["title"], (*path, "title")) if "title" in entry else (None, {})
+            )
+            number = (
+                self.text(entry["number"], (*path, "number"))
+                if entry.get("number") is not None
+                else None
+            )
+            date = (
+                self.date(entry["date"], (*path, "date")) if entry.get("date") is not None else None
+            )
+            kind: ActKind = "other"
+            if entry.get("kind") is not None:
+                chosen = self.choose(
+                    entry["kind"], (*path, "kind"), "act kind", ACT_KINDS, "unknown-act-kind"
+                )
+                if is_act_kind(chosen):
+                    kind = chosen
+            acts[ident] = Act(ident, title or ident, number, date, kind, titles)
+        return acts
+
+    def phases(self, value: Any) -> dict[str, Phase]:
+        if value is None:
+            return {}
+        table = self.mapping(value, ("phases",), "phases")
+        if table is None:
+            return {}
+        phases: dict[str, Phase] = {}
+        for key, body in table.items():
+            path: PathParts = ("phases", key)
+            ident = self.ident(key, path, "phase")
+            if ident is None:
+                continue
+            if isinstance(body, str):  # phases: {apply: Application}
+                body = {"name": body}
+            entry = self.mapping(body, path, f"phase {key!r}")
+            if entry is None:
+                continue
+            self.keys(entry, PHASE_FIELDS, path, f"phase '{ident}'")
+            name, names = (
+                self.names(entry["name"], (*path, "name")) if "name" in entry else (None, {})
+            )
+            phases[ident] = Phase(ident, name or ident, names)
+        return phases
+
+    def hours(self, value: Any, path: PathParts) -> Schedule | None:
+        text = self.text(value, path)
+        if text is None:
+            return None
+        try:
+            schedule = parse_hours(text)
+        except ScheduleError as exc:
+            self.error(path, str(exc), code="invalid-hours")
+            return None
+        return None if schedule is ALWAYS else schedule
+
+    def arrivals(self, value: Any) -> Arrivals:
+        if value is None:
+            return Arrivals()
+        if isinstance(value, str):
+            if value in ("uniform", "office-hours"):
+                return Arrivals(value)
+            self.error(
+                ("arrivals",),
+                f"unknown arrivals {value!r}{did_you_mean(value, ('uniform', 'office-hours'))}; "
+                "write uniform, office-hours or {months: [...12], weekdays: [...7]}",
+                code="invalid-arrivals",
+            )
+            return Arrivals()
+        entry = self.mapping(value, ("arrivals",), "arrivals")
+        if entry is None:
+            return Arrivals()
+        self.keys(entry, ARRIVALS_FIELDS, ("arrivals",), "arrivals")
+        weights = {}
+        for key, size in (("months", 12), ("weekdays", 7)):
+            if entry.get(key) is None:
+                weights[key] = (1.0,) * size
+                continue
+            items = entry[key]
+            path: PathParts = ("arrivals", key)
+            if not isinstance(items, list) or len(items) != size:
+                self.error(
+                    path,
+                    f"arrivals {key} is a list of {size} relative weights",
+                    code="invalid-arrivals",
+                )
+                weights[key] = (1.0,) * size
+                continue
+            numbers = [
+                self.number(w, (*path, i), f"a weight of {key}") for i, w in enumerate(items)
+            ]
+            if any(n is None for n in numbers) or not sum(n or 0 for n in numbers):
+                if all(n is not None for n in numbers):
+                    self.error(path, f"the weights of {key} are all 0", code="invalid-arrivals")
+                weights[key] = (1.0,) * size
+                continue
+            weights[key] = tuple(float(n or 0) for n in numbers)
+        return Arrivals("pattern", weights["months"], weights["weekdays"])
+
+    def holidays(self, value: Any) -> tuple[datetime.date, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error(("holidays",), "holidays is a list of dates YYYY-MM-DD", code="wrong-type")
+            return ()
+        out = [self.date(item, ("holidays", i)) for i, item in enumerate(value)]
+        return tuple(sorted({d for d in out if d is not None}))
+
     # -- the model -------------------------------------------------------------------------
 
     def build(self) -> Model:
@@ -275,7 +551,18 @@ class _Builder:
                 "the variant is empty; write as-is, to-be or a label",
                 code="empty-variant",
             )
-        name = self.text(raw["name"], ("name",)) if raw.get("name") is not None else None
+        self.language = DEFAULT_LANGUAGE
+        if raw.get("language") is not None:
+            chosen = self.choose(
+                raw["language"], ("language",), "language", LANGUAGES, "unknown-language"
+            )
+            if chosen is not None:
+                self.language = chosen
+        acts = self.acts(raw.get("acts"))
+        self.acts_declared = acts
+        name, names = (
+            self.names(raw["name"], ("name",)) if raw.get("name") is not None else (None, {})
+        )
         currency = (
             self.text(raw["currency"], ("currency",)) if raw.get("currency") is not None else None
         )
@@ -292,10 +579,32 @@ class _Builder:
         )
         sources = self.sources(raw.get("sources"))
         lint = self.lint(raw.get("lint"))
+        basis = self.basis(raw.get("basis"), ("basis",))
+        phases = self.phases(raw.get("phases"))
+        self.phases_declared = phases
+        travel = self.optional_duration(raw, "travel", ()) or ZERO
+        queue = self.optional_duration(raw, "queue", ()) or ZERO
+        staff_tariff = (
+            self.number(raw["staff_tariff"], ("staff_tariff",), "staff_tariff")
+            if raw.get("staff_tariff") is not None
+            else None
+        )
+        uptake = self.fraction(raw, "uptake") if raw.get("uptake") is not None else None
+        passport = self.passport(raw)
+        arrivals = self.arrivals(raw.get("arrivals"))
+        holidays = self.holidays(raw.get("holidays"))
 
         actors = self.actors(raw.get("actors"))
         documents = self.documents(raw.get("documents"), actors)
         steps = self.steps(raw.get("steps"), actors, documents)
+        staffed = [a for a in actors.values() if a.staff is not None]
+        if staffed and volume is None:
+            self.error(
+                ("actors", staffed[0].id, "staff"),
+                "an actor with staff needs the model's 'volume' (cases per year): bpr simulate "
+                "makes cases arrive at that rate to queue for the staff",
+                code="staff-without-volume",
+            )
 
         if any(p.is_error for p in self.problems) or service is None or variant is None:
             raise ModelError(self.problems)
@@ -322,6 +631,18 @@ class _Builder:
             lint=lint,
             file=self.source.file,
             source=self.source,
+            language=self.language,
+            names=names,
+            phases=phases,
+            acts=acts,
+            basis=basis,
+            travel=travel,
+            queue=queue,
+            staff_tariff=staff_tariff,
+            uptake=1.0 if uptake is None else uptake,
+            arrivals=arrivals,
+            holidays=holidays,
+            **passport,
         )
         self.problems.extend(check_flow(model))
         if any(p.is_error for p in self.problems):
@@ -329,6 +650,26 @@ class _Builder:
         model.warnings = [p for p in self.problems if not p.is_error]
         self.source.release()
         return model
+
+    def passport(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The service passport: owner, applicants, result, deadline, register id."""
+        out: dict[str, Any] = {}
+        for key in ("owner", "result", "register_id"):
+            if raw.get(key) is not None:
+                out[key] = self.text(raw[key], (key,))
+        if raw.get("applicants") is not None:
+            chosen = self.choose(
+                raw["applicants"],
+                ("applicants",),
+                "applicant type",
+                APPLICANT_TYPES,
+                "unknown-applicant-type",
+            )
+            if is_applicant_type(chosen):
+                applicants: ApplicantType = chosen
+                out["applicants"] = applicants
+        out["deadline"] = self.optional_duration(raw, "deadline", ())
+        return out
 
     def maturity(self, raw: dict[str, Any]) -> int | None:
         value = raw.get("maturity")
@@ -414,7 +755,9 @@ class _Builder:
             if ident is None or entry is None:
                 continue
             self.keys(entry, ACTOR_FIELDS, path, f"actor '{ident}'")
-            name = self.text(entry["name"], (*path, "name")) if "name" in entry else ident
+            name, names = (
+                self.names(entry["name"], (*path, "name")) if "name" in entry else (ident, {})
+            )
             written = entry.get("kind", DEFAULT_ACTOR_KIND)
             kind: ActorKind = DEFAULT_ACTOR_KIND
             if is_actor_kind(written):
@@ -430,7 +773,32 @@ class _Builder:
                 if entry.get("agency") is not None
                 else None
             )
-            actors[ident] = Actor(ident, name or ident, kind, agency)
+            staff = None
+            if entry.get("staff") is not None:
+                value = entry["staff"]
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    self.error(
+                        (*path, "staff"),
+                        f"staff is a whole number of people, at least 1, not {value!r}",
+                        code="invalid-staff",
+                    )
+                else:
+                    staff = value
+            hours = (
+                self.hours(entry["hours"], (*path, "hours"))
+                if entry.get("hours") is not None
+                else None
+            )
+            actors[ident] = Actor(
+                ident,
+                name or ident,
+                kind,
+                agency,
+                registry=self.boolean(entry, "registry", path),
+                staff=staff,
+                hours=hours,
+                names=names,
+            )
         return actors
 
     def documents(self, value: Any, actors: dict[str, Actor]) -> dict[str, Document]:
@@ -447,7 +815,9 @@ class _Builder:
             if ident is None or entry is None:
                 continue
             self.keys(entry, DOCUMENT_FIELDS, path, f"document '{ident}'")
-            name = self.text(entry["name"], (*path, "name")) if "name" in entry else ident
+            name, names = (
+                self.names(entry["name"], (*path, "name")) if "name" in entry else (ident, {})
+            )
             issuer = None
             if entry.get("issuer") is not None:
                 issuer = self.ident(entry["issuer"], (*path, "issuer"), "actor")
@@ -472,7 +842,26 @@ class _Builder:
                     "registry holds it",
                     code="exchange-without-issuer",
                 )
-            documents[ident] = Document(ident, name or ident, issuer, exchange)
+            kind: DocumentKind | None = None
+            if entry.get("kind") is not None:
+                chosen = self.choose(
+                    entry["kind"],
+                    (*path, "kind"),
+                    "document kind",
+                    DOCUMENT_KINDS,
+                    "unknown-document-kind",
+                )
+                if is_document_kind(chosen):
+                    kind = chosen
+            documents[ident] = Document(
+                ident,
+                name or ident,
+                issuer,
+                exchange,
+                kind=kind,
+                basis=self.basis(entry.get("basis"), (*path, "basis")),
+                names=names,
+            )
         return documents
 
     def steps(
@@ -543,7 +932,11 @@ class _Builder:
                     code="unknown-actor",
                 )
                 actor = None
-        name = self.text(entry["name"], (*path, "name")) if entry.get("name") is not None else None
+        name, names = (
+            self.names(entry["name"], (*path, "name"))
+            if entry.get("name") is not None
+            else (None, {})
+        )
         written = entry.get("channel", DEFAULT_CHANNEL)
         channel: Channel = DEFAULT_CHANNEL
         if is_channel(written):
@@ -578,6 +971,27 @@ class _Builder:
                 else None
             )
         flow = self.flow(entry, path, ids, fallthrough)
+        fee_kind: FeeKind = DEFAULT_FEE_KIND
+        if entry.get("fee_kind") is not None:
+            chosen = self.choose(
+                entry["fee_kind"], (*path, "fee_kind"), "fee kind", FEE_KINDS, "unknown-fee-kind"
+            )
+            if is_fee_kind(chosen):
+                fee_kind = chosen
+        phase = None
+        if entry.get("phase") is not None:
+            phase = self.ident(entry["phase"], (*path, "phase"), "phase")
+            if phase is not None and phase not in self.phases_declared:
+                self.error(
+                    (*path, "phase"),
+                    f"unknown phase '{phase}'{did_you_mean(phase, self.phases_declared)}"
+                    + ("" if self.phases_declared else "; declare it under 'phases:'"),
+                    code="unknown-phase",
+                )
+                phase = None
+        travel = self.optional_duration(entry, "travel", path)
+        queue = self.optional_duration(entry, "queue", path)
+        basis = self.basis(entry.get("basis"), (*path, "basis"))
         if ident is None or actor is None or flow is None:
             return None
         return Step(
@@ -594,6 +1008,12 @@ class _Builder:
             join=join,
             replaces=replaces,
             index=index,
+            fee_kind=fee_kind,
+            travel=travel,
+            queue=queue,
+            phase=phase,
+            basis=basis,
+            names=names,
         )
 
     def references(self, value: Any, path: PathParts, documents: dict[str, Document]) -> list[str]:
@@ -689,7 +1109,7 @@ class _Builder:
                 path, "an empty choice: list the branches as {to, p, when}", code="empty-choice"
             )
             return None
-        raw_branches: list[tuple[str, float | None, str | None]] = []
+        raw_branches: list[tuple[str, float | None, str | None, dict[str, str]]] = []
         ok = True
         for i, item in enumerate(value):
             where: PathParts = (*path, i)
@@ -713,18 +1133,18 @@ class _Builder:
                     p = None
                 if p is None:
                     ok = False
-            when = (
-                self.text(entry["when"], (*where, "when"))
+            when, whens = (
+                self.names(entry["when"], (*where, "when"))
                 if entry.get("when") is not None
-                else None
+                else (None, {})
             )
             if target is None:
                 ok = False
                 continue
-            raw_branches.append((target, p, when))
+            raw_branches.append((target, p, when, whens))
         if not ok:
             return None
-        given = sum(p for _, p, _ in raw_branches if p is not None)
+        given = sum(b[1] for b in raw_branches if b[1] is not None)
         missing = [b for b in raw_branches if b[1] is None]
         if not missing and abs(given - 1) > _PROBABILITY_TOLERANCE:
             self.error(
@@ -744,7 +1164,7 @@ class _Builder:
         share = (1 - given) / len(missing) if missing else 0.0
         return Flow(
             "choice",
-            tuple(Branch(t, share if p is None else p, w) for t, p, w in raw_branches),
+            tuple(Branch(t, share if p is None else p, w, ws) for t, p, w, ws in raw_branches),
         )
 
 
