@@ -444,3 +444,15 @@ def test_comments_at_the_end_of_lines_can_be_aligned() -> None:
         "#   indented\nbpr: 1      # format\nservice: a-long-service-id  # id\n"
     )
     assert model_text(data) == "bpr: 1  # format\nservice: a-long-service-id  # id\n"
+
+
+def test_every_addition_of_the_format_travels_through_the_writer() -> None:
+    """A model with every added key written by model_data/model_text loads back the same."""
+    original = bpr.load(Path(__file__).parent / "data" / "additions" / "everything.yaml")
+    again = bpr.loads(model_text(model_data(original)))
+    for field in dataclasses.fields(original):
+        if field.name not in ("source", "warnings", "file"):
+            assert getattr(again, field.name) == getattr(original, field.name), field.name
+    assert [s.names for s in again.steps] == [s.names for s in original.steps]
+    assert [a.names for a in again.actors.values()] == [a.names for a in original.actors.values()]
+    assert again.step("apply").next.branches[0].whens == {"ru": "полный комплект", "en": "complete"}

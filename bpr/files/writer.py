@@ -43,7 +43,7 @@ from typing import Any
 import yaml
 
 from bpr.core.durations import Duration, DurationError, format_hours, parse_duration
-from bpr.core.model import END, Model, Step
+from bpr.core.model import END, Basis, Model, Step
 from bpr.core.schema import ACTOR_FIELDS, DOCUMENT_FIELDS, STEP_FIELDS, TOP_FIELDS
 from bpr.core.text import for_yaml_comment
 
@@ -325,12 +325,52 @@ def model_data(model: Model) -> dict[str, Any]:
         "service": model.service,
         "variant": model.variant,
     }
-    for key in ("name", "maturity", "volume", "currency", "tariff"):
+    if model.language != "en":
+        data["language"] = model.language
+    if model.name is not None:
+        data["name"] = _names(model.names, model.name)
+    for key in ("maturity", "volume", "currency", "tariff", "staff_tariff"):
         value = getattr(model, key)
         if value is not None:
             data[key] = value
+    if model.uptake != 1.0:
+        data["uptake"] = model.uptake
+    for key in ("travel", "queue"):
+        if not getattr(model, key).is_zero:
+            data[key] = _duration(getattr(model, key))
+    for key in ("owner", "applicants", "result", "register_id"):
+        if getattr(model, key) is not None:
+            data[key] = getattr(model, key)
+    if model.deadline is not None:
+        data["deadline"] = _duration(model.deadline)
+    if model.arrivals.kind == "pattern":
+        data["arrivals"] = {
+            "months": list(model.arrivals.months),
+            "weekdays": list(model.arrivals.weekdays),
+        }
+    elif model.arrivals.kind != "uniform":
+        data["arrivals"] = model.arrivals.kind
+    if model.holidays:
+        data["holidays"] = [d.isoformat() for d in model.holidays]
     if model.sources:
         data["sources"] = list(model.sources)
+    if model.acts:
+        data["acts"] = {}
+        for act in model.acts.values():
+            entry_act: dict[str, Any] = {"title": _names(act.names, act.title)}
+            if act.number is not None:
+                entry_act["number"] = act.number
+            if act.date is not None:
+                entry_act["date"] = act.date.isoformat()
+            if act.kind != "other":
+                entry_act["kind"] = act.kind
+            data["acts"][act.id] = entry_act
+    if model.basis:
+        data["basis"] = _basis(model.basis)
+    if model.phases:
+        data["phases"] = {
+            phase.id: {"name": _names(phase.names, phase.name)} for phase in model.phases.values()
+        }
     ignored: dict[str, str] = model.lint.get("ignore", {})
     if ignored:
         data["lint"] = {
@@ -338,20 +378,30 @@ def model_data(model: Model) -> dict[str, Any]:
         }
     data["actors"] = {}
     for actor in model.actors.values():
-        entry: dict[str, Any] = {"name": actor.name}
+        entry: dict[str, Any] = {"name": _names(actor.names, actor.name)}
         if actor.kind != "staff":
             entry["kind"] = actor.kind
         if actor.agency is not None:
             entry["agency"] = actor.agency
+        if actor.registry is not None:
+            entry["registry"] = actor.registry
+        if actor.staff is not None:
+            entry["staff"] = actor.staff
+        if actor.hours is not None:
+            entry["hours"] = actor.hours.text
         data["actors"][actor.id] = entry
     if model.documents:
         data["documents"] = {}
         for doc in model.documents.values():
-            entry = {"name": doc.name}
+            entry = {"name": _names(doc.names, doc.name)}
             if doc.issuer is not None:
                 entry["issuer"] = doc.issuer
             if doc.exchange:
                 entry["exchange"] = True
+            if doc.kind != ("certificate" if doc.issuer else "form"):
+                entry["kind"] = doc.kind
+            if doc.basis:
+                entry["basis"] = _basis(doc.basis)
             data["documents"][doc.id] = entry
     joins = {s.id for s in model.steps if s.join is not None}
     steps = model.steps
@@ -364,8 +414,8 @@ def model_data(model: Model) -> dict[str, Any]:
 
 def _step_data(step: Step, following: str, joins: set[str]) -> dict[str, Any]:
     data: dict[str, Any] = {"id": step.id}
-    if step.name and step.name != step.id:
-        data["name"] = step.name
+    if step.names or (step.name and step.name != step.id):
+        data["name"] = _names(step.names, step.name)
     data["actor"] = step.actor
     if step.channel != "internal":
         data["channel"] = step.channel
@@ -375,6 +425,16 @@ def _step_data(step: Step, following: str, joins: set[str]) -> dict[str, Any]:
         data["wait"] = _duration(step.wait)
     if step.fee:
         data["fee"] = step.fee
+    if step.fee_kind != "charge":
+        data["fee_kind"] = step.fee_kind
+    for key in ("travel", "queue"):
+        value = getattr(step, key)
+        if value is not None:
+            data[key] = _duration(value)
+    if step.phase is not None:
+        data["phase"] = step.phase
+    if step.basis:
+        data["basis"] = _basis(step.basis)
     for key in ("needs", "produces"):
         if getattr(step, key):
             data[key] = list(getattr(step, key))
@@ -387,7 +447,11 @@ def _step_data(step: Step, following: str, joins: set[str]) -> dict[str, Any]:
             data["next"] = target
     else:
         data["next"] = [
-            {"to": b.to, "p": b.p, **({"when": b.when} if b.when is not None else {})}
+            {
+                "to": b.to,
+                "p": b.p,
+                **({"when": _names(b.whens, b.when)} if b.when is not None else {}),
+            }
             for b in flow.branches
         ]
     if step.join is not None:
@@ -395,6 +459,15 @@ def _step_data(step: Step, following: str, joins: set[str]) -> dict[str, Any]:
     if step.replaces:
         data["replaces"] = list(step.replaces)
     return data
+
+
+def _names(names: Mapping[str, str], text: str) -> str | dict[str, str]:
+    """A name as the file writes it: its language map where it has one, else the text."""
+    return dict(names) if names else text
+
+
+def _basis(basis: Sequence[Basis]) -> list[Any]:
+    return [{"act": b.act, "article": b.article} if b.article else b.act for b in basis]
 
 
 def _hours(hours: float) -> str:
