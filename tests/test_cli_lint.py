@@ -28,7 +28,7 @@ def test_text_output_of_the_test_models(run_bpr, at_root, golden) -> None:  # ty
     assert result.exit_code == 1
     golden.check("lint/test-models.txt", result.stdout)
     lines = result.stdout.splitlines()
-    assert lines[-1] == "10 findings (2 errors, 5 warnings, 3 info) in 8 files"
+    assert lines[-1] == "13 findings (2 errors, 7 warnings, 4 info) in 11 files"
     assert (
         "tests/data/lint/once-only.yaml:17: once-only: 'Birth record extract' (birth_extract) is "
         "issued by Civil registry (Ministry of Justice)"
@@ -75,7 +75,7 @@ def test_json_for_one_file_and_for_a_folder(run_bpr, at_root) -> None:  # type: 
     assert finding["rule"] == "rework" and finding["gain"]["lead_time_days"] == pytest.approx(-0.75)
     assert finding["locations"][0] == {"kind": "step", "id": "check", "line": 21}
     many = json.loads(run_bpr("lint", "--json", "tests/data/lint").stdout)
-    assert isinstance(many, list) and len(many) == 8
+    assert isinstance(many, list) and len(many) == 11
     assert {item["service"] for item in many} >= {"lint-clean", "lint-rework"}
 
 
@@ -218,6 +218,8 @@ def test_model_text_cannot_steer_the_terminal(run_bpr, tmp_path: Path) -> None: 
 SMALL_GAIN = """bpr: 1
 service: t
 variant: as-is
+acts: {law: {title: Law}}
+basis: [law]
 actors: {x: {name: X}, y: {name: Y}, z: {name: Z}}
 steps:
   - {id: start, actor: z}

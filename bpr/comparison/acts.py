@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpr.core.model import Model
+from bpr.core.model import Document, Model, Step
 
 __all__ = [
     "ActChanges",
@@ -79,32 +79,22 @@ class ActChanges:
         }
 
 
-def citations(item: object) -> list[tuple[str, str | None]]:
+def citations(item: Model | Step | Document) -> list[tuple[str, str | None]]:
     """The ``(act, article)`` pairs an item's ``basis`` cites (article None for a bare id)."""
-    found: list[tuple[str, str | None]] = []
-    for entry in getattr(item, "basis", None) or ():
-        if isinstance(entry, str):
-            found.append((entry, None))
-        else:
-            act = getattr(entry, "act", None)
-            if act is not None:
-                article = getattr(entry, "article", None)
-                found.append((str(act), None if article is None else str(article)))
-    return found
+    return [(entry.act, entry.article) for entry in item.basis]
 
 
 def act_title(model: Model, act_id: str) -> str:
     """The act's title with its number and date where the title does not already hold them:
     ``Tax Code, No. 2370 of 2007-12-25``; the id where the file does not declare the act."""
-    act = (getattr(model, "acts", None) or {}).get(act_id)
+    act = model.acts.get(act_id)
     if act is None:
         return act_id
-    title = " ".join(str(getattr(act, "title", "") or act_id).split())
-    number, date = getattr(act, "number", None), getattr(act, "date", None)
-    if number and str(number) not in title:
-        title += f", No. {number}"
-    if date and str(date) not in title:
-        title += f" of {date}"
+    title = " ".join((act.title or act_id).split())
+    if act.number and act.number not in title:
+        title += f", No. {act.number}"
+    if act.date is not None and act.date.isoformat() not in title:
+        title += f" of {act.date.isoformat()}"
     return title
 
 
@@ -149,10 +139,8 @@ def act_changes(
         for citation, owner in _everything_with_owner(to_be)
         if citation not in before
     )
-    titles = {act_id: act_title(as_is, act_id) for act_id in getattr(as_is, "acts", None) or {}}
-    titles.update(
-        {act_id: act_title(to_be, act_id) for act_id in getattr(to_be, "acts", None) or {}}
-    )
+    titles = {act_id: act_title(as_is, act_id) for act_id in as_is.acts}
+    titles.update({act_id: act_title(to_be, act_id) for act_id in to_be.acts})
     return ActChanges(tuple(to_amend), tuple(new), titles)
 
 

@@ -731,7 +731,7 @@ def _applicant_starts(model: Model, step: Step) -> bool:
 
 def _buys_service(step: Step) -> bool:
     """Whether the applicant pays at the step for a service (a charge, not a state duty)."""
-    return step.fee > 0 and getattr(step, "fee_kind", None) != "duty"
+    return step.fee > 0 and step.fee_kind != "duty"
 
 
 def _organisation(actor: Actor) -> str:

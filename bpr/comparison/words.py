@@ -24,7 +24,6 @@ from bpr.core.model import Actor, Document
 
 __all__ = [
     "DOCUMENT_NOUNS",
-    "SYSTEM",
     "be",
     "count",
     "document_kind",
@@ -32,9 +31,6 @@ __all__ = [
     "is_system",
     "join",
 ]
-
-#: The kind of actor that is an information system (format additions: ``kind: system``).
-SYSTEM = "system"
 
 #: The noun (singular, plural) bpr writes for a document of each kind.
 DOCUMENT_NOUNS: dict[str, tuple[str, str]] = {
@@ -52,9 +48,8 @@ DOCUMENT_NOUNS: dict[str, tuple[str, str]] = {
 
 def document_kind(document: Document) -> str:
     """The document's kind as written, else the format's default for it."""
-    written = getattr(document, "kind", None)
-    if isinstance(written, str) and written in DOCUMENT_NOUNS:
-        return written
+    if document.kind is not None:
+        return document.kind
     return "certificate" if document.issuer is not None else "form"
 
 
@@ -68,7 +63,7 @@ def documents_noun(documents: Iterable[Document]) -> tuple[str, str]:
 def is_system(actor: Actor) -> bool:
     """Whether the actor is an information system (``kind: system``): its steps are automatic
     work, and work moved to it is automation, not delegation."""
-    return str(actor.kind) == SYSTEM
+    return actor.is_system
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:

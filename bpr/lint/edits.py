@@ -224,12 +224,14 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
         if doc.issuer is None:
             return None  # data exchange needs a registry to pull from
         documents[doc_id] = dataclasses.replace(doc, exchange=True)
+        unconnected = model.actors[doc.issuer].registry is False
+        first = "; its register must be connected first (registry: false)" if unconnected else ""
         notes.append(
             Note(
                 "document",
                 doc_id,
                 f"once-only: now pulled from the registry of '{doc.issuer}' by data exchange; "
-                "the applicant no longer brings it",
+                f"the applicant no longer brings it{first}",
             )
         )
     made_inside = {d for s in model.steps for d in s.produces}

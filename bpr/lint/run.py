@@ -84,7 +84,7 @@ def lint(
 
     >>> import bpr
     >>> model = bpr.loads(
-    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\n"
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nacts: {law: {title: Law}}\\nbasis: [law]\\n"
     ...     "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk}}\\n"
     ...     "steps:\\n"
     ...     "  - {id: apply, actor: desk, channel: in-person, work: 1h}\\n"
@@ -185,7 +185,8 @@ def lint_result(
     >>> import bpr
     >>> model = bpr.loads(
     ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nlint: {ignore: [{rule: repeated-contact, "
-    ...     "reason: one desk by law}]}\\nactors: {desk: {name: Desk}}\\nsteps:\\n"
+    ...     "reason: one desk by law}]}\\nacts: {law: {title: Law}}\\nbasis: [law]\\n"
+    ...     "actors: {desk: {name: Desk}}\\nsteps:\\n"
     ...     "  - {id: apply, actor: desk, channel: in-person}\\n"
     ...     "  - {id: collect, actor: desk, channel: in-person}\\n"
     ... )

@@ -20,7 +20,7 @@ NOT_EXCHANGED_KINDS = ("receipt", "object")
 def registry_caveat(issuer: Actor) -> str:
     """What once-only needs first where the issuer's register is not known to be queryable
     (``registry: false`` or no ``registry``); nothing where it is (``registry: true``)."""
-    registry = getattr(issuer, "registry", None)
+    registry = issuer.registry
     if registry is True:
         return ""
     if registry is False:

@@ -1,0 +1,41 @@
+"""payment-proof: the applicant brings the receipt of a payment to a step of staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bpr.lint.context import LintContext, Rule, clean, quote
+from bpr.lint.edits import exchange_documents
+from bpr.lint.findings import Finding
+from bpr.lint.rules._carried import carried
+
+__all__ = ["RULE", "check"]
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    """A document of kind ``receipt`` that a step of staff needs and the applicant brings."""
+    for paper in carried(ctx):
+        if paper.kind != "receipt":
+            continue
+        doc = paper.document
+        edit = exchange_documents(ctx.model, [doc.id]) if doc.issuer is not None else None
+        yield ctx.finding(
+            "payment-proof",
+            "warning",
+            f"the applicant must bring '{clean(doc.name)}' ({doc.id}), the proof of a payment, "
+            f"to {quote(s.id for s in paper.users)}: verify the payment itself through the "
+            "payment system or the treasury instead, so that nobody carries a receipt",
+            steps=[*(s.id for s in paper.users), *paper.makers],
+            documents=[doc.id],
+            line=ctx.document_line(doc.id),
+            edit=edit,
+        )
+
+
+RULE = Rule(
+    "payment-proof",
+    "warning",
+    "a payment receipt that the applicant brings: verify the payment through the payment "
+    "system or the treasury instead",
+    check,
+)
