@@ -473,7 +473,20 @@ def test_two_branches_to_one_step_are_one_flow() -> None:
 
 # -- phases -------------------------------------------------------------------------------------
 
-PHASED = {"get_plan": "application", "notarise": "application", "check": "review"}
+# Application spans two lanes and Review is left two ways (back to notarise, on to
+# register): groups; Delivery (issue_extract) is one block of the flow in one lane: a
+# sub-process.
+PHASED = {
+    "get_plan": "application",
+    "notarise": "application",
+    "check": "review",
+    "issue_extract": "delivery",
+}
+PHASE_NAMES = {
+    "application": "Application",
+    "review": "Review and decision",
+    "delivery": "Delivery",
+}
 
 
 def _phased_model(monkeypatch: pytest.MonkeyPatch) -> bpr.Model:
@@ -484,12 +497,8 @@ def _phased_model(monkeypatch: pytest.MonkeyPatch) -> bpr.Model:
 
     text = (DATA / "contract-example.yaml").read_text()
     if "phases" in TOP_FIELDS:
-        lines = text.replace(
-            "\nactors:",
-            "\nphases:\n  application: {name: Application}\n"
-            "  review: {name: Review and decision}\n\nactors:",
-            1,
-        ).splitlines()
+        declared = "".join(f"  {p}: {{name: {n}}}\n" for p, n in PHASE_NAMES.items())
+        lines = text.replace("\nactors:", f"\nphases:\n{declared}\nactors:", 1).splitlines()
         out = []
         for line in lines:
             out.append(line)
@@ -503,10 +512,7 @@ def _phased_model(monkeypatch: pytest.MonkeyPatch) -> bpr.Model:
 
     def with_phases(model: bpr.Model) -> dict[str, object]:
         data = real(model)
-        data["phases"] = {
-            "application": {"name": "Application"},
-            "review": {"name": "Review and decision"},
-        }
+        data["phases"] = {p: {"name": n} for p, n in PHASE_NAMES.items()}
         for entry in data["steps"]:  # type: ignore[attr-defined]
             if entry["id"] in PHASED:
                 entry["phase"] = PHASED[entry["id"]]
@@ -517,7 +523,7 @@ def _phased_model(monkeypatch: pytest.MonkeyPatch) -> bpr.Model:
 
 
 @pytest.mark.parametrize("diagram", [True, False])
-def test_phases_are_groups_around_their_steps(
+def test_phases_are_sub_processes_or_groups_around_their_steps(
     diagram: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     model = _phased_model(monkeypatch)
@@ -533,6 +539,21 @@ def test_phases_are_groups_around_their_steps(
     assert etree.QName(root[0]).localname == "category"  # root elements: category first
     groups = {g.get("id"): g for g in root.iter(_q(BPMN, "group"))}
     assert [g.get("categoryValueRef") for g in groups.values()] == list(values)
+    # The block: a sub-process in the process, holding the task with its own start and end.
+    [sub] = root.iter(_q(BPMN, "subProcess"))
+    assert (sub.get("id"), sub.get("name"), sub.getparent().tag) == (
+        "SubProcess_delivery", "Delivery", _q(BPMN, "process"),
+    )  # fmt: skip
+    inside = {(etree.QName(e).localname, e.get("id")) for e in sub if e.get("id")}
+    assert inside == {
+        ("startEvent", "StartEvent_delivery"),
+        ("task", "Task_issue_extract"),
+        ("endEvent", "EndEvent_delivery"),
+        ("sequenceFlow", "Flow_delivery_start"),
+        ("sequenceFlow", "Flow_delivery_end"),
+    }
+    refs = [r.text for r in root.iter(_q(BPMN, "flowNodeRef"))]
+    assert "SubProcess_delivery" in refs and "Task_issue_extract" not in refs
     shapes = {
         s.get("bpmnElement"): [float(s[0].get(k)) for k in ("x", "y", "width", "height")]
         for s in root.iter(_q(BPMNDI, "BPMNShape"))
@@ -540,6 +561,7 @@ def test_phases_are_groups_around_their_steps(
     for group, members in (
         ("Group_application", ["Task_get_plan", "Task_notarise", "Gateway_merge_notarise"]),
         ("Group_review", ["Task_check", "Gateway_xor_check"]),
+        ("SubProcess_delivery", ["StartEvent_delivery", "Task_issue_extract", "EndEvent_delivery"]),
     ):
         gx, gy, gw, gh = shapes[group]
         for member in members:
@@ -556,9 +578,11 @@ def test_phases_are_groups_around_their_steps(
     if "phases" in TOP_FIELDS:
         assert result.warnings == []
         assert written(result.model) == written(model)
+        back = {s.id: getattr(s, "phase", None) for s in result.model.steps}
+        assert back == {s.id: PHASED.get(s.id) for s in model.steps}
     else:  # a format without phases: bpr:data's phases are named and left out
         said = [w.message for w in result.warnings]
-        assert len(said) == 4 and all("this version of bpr's format" in m for m in said)
+        assert len(said) == 5 and all("this version of bpr's format" in m for m in said)
     if diagram:
         path = tmp_path / "phased.bpmn"
         path.write_bytes(xml)

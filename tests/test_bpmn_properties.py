@@ -5,6 +5,8 @@ never a request for a bug report."""
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -49,12 +51,56 @@ DOCUMENT_KINDS = ["certificate", "form", "receipt", "identity", "contract", "dec
 ACT_KINDS = ["law", "code", "decree", "resolution", "order", "regulation", "other"]
 
 
+_SAMPLE = {
+    "bpr": 1,
+    "service": "s",
+    "variant": "to-be",
+    "actors": {"me": {"name": "Me", "kind": "applicant"}, "a": {"name": "A"}},
+    "documents": {"d1": {"name": "D1", "issuer": "a"}},
+    "steps": [{"id": "x", "actor": "me", "channel": "in-person", "fee": 5, "needs": ["d1"]}],
+}
+
+
+@functools.cache
+def written(part: str, key: str, value_json: str) -> bool:
+    """Whether this version of bpr loads ``key`` with that value and its model writer writes
+    it back (the export carries what the writer writes): the generator uses those keys only,
+    so that it follows the format's additions as they land."""
+    data = copy.deepcopy(_SAMPLE)
+    value = json.loads(value_json)
+    holder: dict[str, Any] = {
+        "model": data,
+        "step": data["steps"][0],
+        "actor": data["actors"]["a"],
+        "document": data["documents"]["d1"],
+    }[part]
+    holder[key] = value
+    if key == "phase":
+        data["phases"] = {value: {"name": "P"}}
+    if key == "basis" or key == "acts":
+        data["acts"] = {"law1": {"title": "Law"}}
+    try:
+        model = bpr.loads(yaml.safe_dump(data, allow_unicode=True), "probe.yaml")
+    except ModelError:
+        return False
+    out = model_data(model)
+    found = {
+        "model": out,
+        "step": out["steps"][0],
+        "actor": out["actors"]["a"],
+        "document": out["documents"]["d1"],
+    }[part]
+    return key in found
+
+
+def _writes(part: str, key: str, value: Any) -> bool:
+    return written(part, key, json.dumps(value))
+
+
 @st.composite
 def random_full_models(draw: st.DrawFn) -> str:
     """Random models with the optional sections of the format too: ``lint``, and each of the
-    format's additions (model-format.md, "Additions") that this version's loader holds."""
-    from bpr.core.schema import ACTOR_FIELDS, DOCUMENT_FIELDS, STEP_FIELDS, TOP_FIELDS
-
+    format's additions (model-format.md, "Additions") that this version loads and writes."""
     data = yaml.safe_load(draw(random_models()))
     ignored = draw(st.lists(LINT_RULES, unique=True, max_size=3))
     if ignored:
@@ -66,14 +112,18 @@ def random_full_models(draw: st.DrawFn) -> str:
         }
     maybe = st.booleans()
     steps, actors, documents = data["steps"], data["actors"], data["documents"]
-    if "phases" in TOP_FIELDS and "phase" in STEP_FIELDS and draw(maybe):
+    if (
+        _writes("model", "phases", {"p": {"name": "P"}})
+        and _writes("step", "phase", "p")
+        and draw(maybe)
+    ):
         names = draw(st.lists(TEXT.filter(str.strip), min_size=1, max_size=3))
         data["phases"] = {f"p{i}": {"name": n} for i, n in enumerate(names)}
         for step in steps:
             phase = draw(st.sampled_from([None, *data["phases"]]))
             if phase is not None:
                 step["phase"] = phase
-    if "acts" in TOP_FIELDS and draw(maybe):
+    if _writes("model", "acts", {"law1": {"title": "Law"}}) and draw(maybe):
         data["acts"] = {
             "law1": {"title": draw(TEXT.filter(str.strip)), "number": "ZRU-1", "kind": "law"},
             "dec2": {
@@ -85,49 +135,49 @@ def random_full_models(draw: st.DrawFn) -> str:
         cite = st.sampled_from(
             ["law1", {"act": "law1", "article": "5"}, {"act": "dec2", "article": "2.1"}]
         )
-        if "basis" in TOP_FIELDS:
+        if _writes("model", "basis", ["law1"]):
             data["basis"] = [draw(cite)]
-        if "basis" in STEP_FIELDS:
+        if _writes("step", "basis", ["law1"]):
             for step in steps:
                 if draw(maybe):
                     step["basis"] = draw(st.lists(cite, min_size=1, max_size=2))
-        if "basis" in DOCUMENT_FIELDS:
+        if _writes("document", "basis", ["law1"]):
             for document in documents.values():
                 if draw(maybe):
                     document["basis"] = [draw(cite)]
-    if "kind" in DOCUMENT_FIELDS:
+    if _writes("document", "kind", "receipt"):
         for document in documents.values():
             if draw(maybe):
                 document["kind"] = draw(st.sampled_from(DOCUMENT_KINDS))
-    for key, values in (
-        ("registry", st.booleans()),
-        ("staff", st.integers(1, 5)),
-        ("hours", st.just("Mon-Fri 09:00-18:00")),
+    for key, values, sample in (
+        ("registry", st.booleans(), True),
+        ("staff", st.integers(1, 5), 2),
+        ("hours", st.just("Mon-Fri 09:00-18:00"), "Mon-Fri 09:00-18:00"),
     ):
-        if key in ACTOR_FIELDS:
+        if _writes("actor", key, sample):
             for ident, actor in actors.items():
                 if ident != "me" and draw(maybe):
                     actor[key] = draw(values)
-    if "fee_kind" in STEP_FIELDS:
+    if _writes("step", "fee_kind", "duty"):
         for step in steps:
             if step.get("fee") and draw(maybe):
                 step["fee_kind"] = draw(st.sampled_from(["duty", "charge"]))
     for key in ("travel", "queue"):
-        if key in TOP_FIELDS and draw(maybe):
+        if _writes("model", key, "10m") and draw(maybe):
             data[key] = draw(DURATIONS)
-        if key in STEP_FIELDS:
+        if _writes("step", key, "10m"):
             for step in steps:
                 if step.get("channel") == "in-person" and draw(maybe):
                     step[key] = draw(DURATIONS)
-    if "staff_tariff" in TOP_FIELDS and draw(maybe):
+    if _writes("model", "staff_tariff", 100) and draw(maybe):
         data["staff_tariff"] = draw(st.integers(1, 10**6))
-    if "uptake" in TOP_FIELDS and draw(maybe):
+    if _writes("model", "uptake", 0.5) and draw(maybe):
         data["variant"] = "to-be"
         data["uptake"] = draw(st.sampled_from([0, 0.25, 0.5, 1]))
-    if "language" in TOP_FIELDS and draw(maybe):
+    if _writes("model", "language", "ru") and draw(maybe):
         data["language"] = draw(st.sampled_from(["en", "ru", "uz", "uz-Cyrl", "az", "kk"]))
         for step in steps:
-            if draw(maybe):
+            if _writes("step", "name", {"en": "A", "ru": "Б"}) and draw(maybe):
                 step["name"] = {"en": f"Step {step['id']}", "ru": f"Шаг {step['id']}"}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 

@@ -32,7 +32,7 @@ from bpr.core.textmetrics import wrap
 from bpr.core.version import __version__
 from bpr.files.output import atomic_write
 from bpr.files.writer import model_data
-from bpr.layout.engine import MAX_STEPS, lane_order, layout_model
+from bpr.layout.engine import GATEWAY_SIZE, MAX_STEPS, lane_order, layout_model
 
 if TYPE_CHECKING:
     from bpr.layout.engine import Rect
@@ -62,6 +62,9 @@ DATA_LABEL_WIDTH = 96.0
 DATA_BAND = DATA_HEIGHT + 56.0  # the row of documents under the lanes: icon, name, padding
 TASK_NAME_SIZE = 11.0
 GROUP_PAD = 10.0  # room between a phase's group and its elements
+SUB_PAD_X = 60.0  # room in a phase's sub-process for its start and end events
+SUB_PAD_Y = 10.0
+SUB_LABEL = 18.0  # room for the phase's name at the top of its sub-process
 GROUP_LABEL = 16.0  # room for the phase's name at the bottom of its group
 
 
@@ -143,6 +146,21 @@ def bpmn_net(model: Model) -> BpmnNet:
     for node in net.nodes:
         ids[node.id] = _bpmn_id(node)
     return BpmnNet(net, ids)
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """A sequence flow as written: between BPMN ids, in the process or in a phase's
+    sub-process; ``edge`` is the flow net's edge it draws (None for the flows from a
+    sub-process's own start event and to its own end event)."""
+
+    id: str
+    source: str
+    target: str
+    phase: str | None = None  # the sub-process it lies in
+    edge: int | None = None
+    label: str | None = None
+    p: float | None = None
 
 
 def _merge_id(node_id: str) -> str:
@@ -245,7 +263,9 @@ class _Writer:
         self.bnet = bpmn_net(model)
         self.net = self.bnet.net
         self.ids = self.bnet.ids
-        self.flow_ids: list[str] = [f"Flow_{i + 1}" for i in range(len(self.net.edges))]
+        self.blocks = self.block_phases()
+        self.block_of = {node: phase for phase, nodes in self.blocks.items() for node in nodes}
+        self.seq_flows = self.sequence_flows()
         self.service = model.service
         self.process_id = ncname("Process_", f"{model.service}_{model.variant}")
         self.collaboration_id = "Collaboration_1"
@@ -321,8 +341,13 @@ class _Writer:
     def phases(self) -> dict[str, list[str]]:
         """Each phase of the model that holds steps, in the order of its ``phases``, with the
         flow nodes of its steps (their tasks and the gateways that belong to them)."""
-        declared = self.data.get("phases") or {}
-        of_step = {sid: entry.get("phase") for sid, entry in self.step_data.items()}
+        # From the model itself where it holds phases (the loader's), else from the plain
+        # data the model writer gives.
+        declared = getattr(self.model, "phases", None) or self.data.get("phases") or {}
+        of_step = {
+            step.id: getattr(step, "phase", None) or self.step_data[step.id].get("phase")
+            for step in self.model.steps
+        }
         members: dict[str, list[str]] = {p: [] for p in declared}
         for node in self.net.nodes:
             phase = of_step.get(node.step or "")
@@ -332,6 +357,9 @@ class _Writer:
 
     def phase_name(self, phase: str) -> str:
         """The phase's name as text (the file's language first, where it is a map of names)."""
+        declared = getattr(self.model, "phases", None) or {}
+        if phase in declared:
+            return str(getattr(declared[phase], "name", phase))
         name = (self.data.get("phases") or {}).get(phase, {}).get("name", phase)
         if isinstance(name, dict):
             language = self.data.get("language", "en")
@@ -341,7 +369,7 @@ class _Writer:
     def phase_groups(self, root: Any, process: Any) -> None:
         """A ``group`` per phase, named by a ``categoryValue`` of the category "Phases": BPMN's
         way to mark elements that belong together without changing the flow."""
-        phases = self.phases()
+        phases = [p for p in self.phases() if p not in self.blocks]
         if not phases:
             return
         category = self.bpmn(root, "category", id="Category_phases", name="Phases")
@@ -355,12 +383,46 @@ class _Writer:
         root.remove(category)
         root.insert(0, category)
 
+    def sub_shapes(
+        self,
+        shape: Callable[..., Any],
+        boxes: dict[str, tuple[float, float, float, float]],
+        extent: dict[str, tuple[float, float, float, float]],
+    ) -> dict[str, tuple[float, float, float, float]]:
+        """The shapes of the phases' sub-processes around the ``extent`` of their elements
+        (their boxes with the room left for the sub-process's own start and end events);
+        every element's box by its BPMN id."""
+        placed = {self.ids[node]: box for node, box in boxes.items()}
+        for phase, nodes in self.blocks.items():
+            inside = [extent[n] for n in nodes]
+            left = min(b[0] for b in inside) - 4
+            top = min(b[1] for b in inside) - SUB_PAD_Y - SUB_LABEL
+            right = max(b[0] + b[2] for b in inside) + 4
+            bottom = max(b[1] + b[3] for b in inside) + SUB_PAD_Y
+            sub = (left, top, right - left, bottom - top)
+            shape(_sub_id(phase), *sub, isExpanded="true")
+            placed[_sub_id(phase)] = sub
+            entry = next(
+                f.target for f in self.seq_flows if f.source == ncname("StartEvent_", phase)
+            )
+            last = next(f.source for f in self.seq_flows if f.target == ncname("EndEvent_", phase))
+            for event, beside, x in (
+                (ncname("StartEvent_", phase), placed[entry], left + 10),
+                (ncname("EndEvent_", phase), placed[last], right - 46),
+            ):
+                y = beside[1] + beside[3] / 2 - 18
+                shape(event, x, y, 36.0, 36.0)
+                placed[event] = (x, y, 36.0, 36.0)
+        return placed
+
     def group_shapes(
         self, shape: Callable[..., Any], boxes: dict[str, tuple[float, float, float, float]]
     ) -> None:
         """The shape of each phase's group: around the boxes (x, y, width, height) of its
         elements, with room for its name above them."""
         for phase, nodes in self.phases().items():
+            if phase in self.blocks:
+                continue
             inside = [boxes[n] for n in nodes if n in boxes]
             if not inside:
                 continue
@@ -438,38 +500,49 @@ class _Writer:
                 agency=actor.agency,
             )
             write_data(ext, extra_fields("actor", self.data["actors"][actor_id]))
+            placed: set[str] = set()
             for node in self.net.nodes:
-                if node.lane == actor_id:
-                    self.bpmn(lane, "flowNodeRef").text = self.ids[node.id]
+                if node.lane != actor_id:
+                    continue
+                phase = self.block_of.get(node.id)
+                ref = self.ids[node.id] if phase is None else _sub_id(phase)
+                if ref not in placed:  # a phase's sub-process stands for its elements
+                    placed.add(ref)
+                    self.bpmn(lane, "flowNodeRef").text = ref
         return lane_ids
 
     def flow_nodes(self, process: Any) -> None:
         model = self.model
-        incoming: dict[str, list[str]] = {n.id: [] for n in self.net.nodes}
-        outgoing: dict[str, list[str]] = {n.id: [] for n in self.net.nodes}
-        for flow_id, edge in zip(self.flow_ids, self.net.edges, strict=True):
-            outgoing[edge.source].append(flow_id)
-            incoming[edge.target].append(flow_id)
+        incoming: dict[str, list[str]] = {}
+        outgoing: dict[str, list[str]] = {}
+        for flow in self.seq_flows:
+            outgoing.setdefault(flow.source, []).append(flow.id)
+            incoming.setdefault(flow.target, []).append(flow.id)
+        self.subs: dict[str, Any] = {}
         for node in self.net.nodes:
             bpmn_id = self.ids[node.id]
+            phase = self.block_of.get(node.id)
+            if phase is not None and phase not in self.subs:
+                self.subs[phase] = self.sub_process(process, phase, incoming, outgoing)
+            parent = process if phase is None else self.subs[phase]
             if node.kind == "start":
-                element = self.bpmn(process, "startEvent", id=bpmn_id, name="Start")
+                element = self.bpmn(parent, "startEvent", id=bpmn_id, name="Start")
             elif node.kind == "end":
-                element = self.bpmn(process, "endEvent", id=bpmn_id, name="End")
+                element = self.bpmn(parent, "endEvent", id=bpmn_id, name="End")
             elif node.kind == "task":
                 assert node.step is not None
                 step = model.step(node.step)
-                element = self.bpmn(process, task_type(model, step), id=bpmn_id, name=step.label)
+                element = self.bpmn(parent, task_type(model, step), id=bpmn_id, name=step.label)
                 self.task_details(element, step)
             elif node.kind == "xor":
-                element = self.bpmn(process, "exclusiveGateway", id=bpmn_id, name="Outcome?")
+                element = self.bpmn(parent, "exclusiveGateway", id=bpmn_id, name="Outcome?")
             elif node.kind == "merge":
-                element = self.bpmn(process, "exclusiveGateway", id=bpmn_id)
+                element = self.bpmn(parent, "exclusiveGateway", id=bpmn_id)
             else:
-                element = self.bpmn(process, "parallelGateway", id=bpmn_id)
-            for flow_id in incoming[node.id]:
+                element = self.bpmn(parent, "parallelGateway", id=bpmn_id)
+            for flow_id in incoming.get(bpmn_id, []):
                 self.bpmn(element, "incoming").text = flow_id
-            for flow_id in outgoing[node.id]:
+            for flow_id in outgoing.get(bpmn_id, []):
                 self.bpmn(element, "outgoing").text = flow_id
             if node.kind == "task":
                 assert node.step is not None
@@ -547,19 +620,81 @@ class _Writer:
                 )
 
     def flows(self, process: Any) -> None:
-        for flow_id, edge in zip(self.flow_ids, self.net.edges, strict=True):
+        for item in self.seq_flows:
+            parent = process if item.phase is None else self.subs[item.phase]
             flow = self.bpmn(
-                process,
-                "sequenceFlow",
-                id=flow_id,
-                sourceRef=self.ids[edge.source],
-                targetRef=self.ids[edge.target],
+                parent, "sequenceFlow", id=item.id, sourceRef=item.source, targetRef=item.target
             )
-            if edge.label:
-                flow.set("name", for_xml(edge.label))
-            if edge.p is not None:
-                self.documentation(flow, f"probability {edge.p:.6g}")
-                self.ext(flow, "branch", p=repr(float(edge.p)), when=edge.label)
+            if item.label:
+                flow.set("name", for_xml(item.label))
+            if item.p is not None:
+                self.documentation(flow, f"probability {item.p:.6g}")
+                self.ext(flow, "branch", p=repr(float(item.p)), when=item.label)
+
+    # -- phases as sub-processes -------------------------------------------------------------
+
+    def block_phases(self) -> dict[str, frozenset[str]]:
+        """The phases written as expanded sub-processes, with the flow nodes inside: those
+        whose steps are one block of the flow (one flow in, one flow out) in one lane."""
+        out = {}
+        for phase, nodes in self.phases().items():
+            inside = frozenset(nodes)
+            lanes = {n.lane for n in self.net.nodes if n.id in inside}
+            ins = [e for e in self.net.edges if e.target in inside and e.source not in inside]
+            outs = [e for e in self.net.edges if e.source in inside and e.target not in inside]
+            if len(lanes) == 1 and len(ins) == 1 and len(outs) == 1:
+                out[phase] = inside
+        return out
+
+    def sequence_flows(self) -> list[_Flow]:
+        """The flows of the net as BPMN writes them: a flow into or out of a phase's
+        sub-process runs to or from the sub-process, and inside it from its start event and
+        to its end event."""
+        flows = []
+        outer = {}
+        for i, edge in enumerate(self.net.edges):
+            flow_id = f"Flow_{i + 1}"
+            into, out_of = self.block_of.get(edge.target), self.block_of.get(edge.source)
+            if into is not None and into == out_of:
+                outer[i] = into
+            source = (
+                _sub_id(out_of) if out_of is not None and out_of != into else self.ids[edge.source]
+            )
+            target = _sub_id(into) if into is not None and into != out_of else self.ids[edge.target]
+            flows.append(_Flow(flow_id, source, target, outer.get(i), i, edge.label, edge.p))
+            if out_of is not None and out_of != into:
+                flows.append(
+                    _Flow(ncname("Flow_", f"{out_of}_end"), self.ids[edge.source],
+                          ncname("EndEvent_", out_of), out_of)
+                )  # fmt: skip
+            if into is not None and into != out_of:
+                flows.append(
+                    _Flow(ncname("Flow_", f"{into}_start"), ncname("StartEvent_", into),
+                          self.ids[edge.target], into)
+                )  # fmt: skip
+        return flows
+
+    def sub_process(
+        self,
+        process: Any,
+        phase: str,
+        incoming: dict[str, list[str]],
+        outgoing: dict[str, list[str]],
+    ) -> Any:
+        """The expanded sub-process of a phase, with its own start and end events."""
+        sub_id = _sub_id(phase)
+        element = self.bpmn(process, "subProcess", id=sub_id, name=self.phase_name(phase))
+        self.documentation(element, f"Phase: {self.phase_name(phase)}")
+        self.ext(element, "phase", id=phase)
+        for flow_id in incoming.get(sub_id, []):
+            self.bpmn(element, "incoming").text = flow_id
+        for flow_id in outgoing.get(sub_id, []):
+            self.bpmn(element, "outgoing").text = flow_id
+        start = self.bpmn(element, "startEvent", id=ncname("StartEvent_", phase), name="Start")
+        self.bpmn(start, "outgoing").text = ncname("Flow_", f"{phase}_start")
+        end = self.bpmn(element, "endEvent", id=ncname("EndEvent_", phase), name="End")
+        self.bpmn(end, "incoming").text = ncname("Flow_", f"{phase}_end")
+        return element
 
     # -- diagram interchange -----------------------------------------------------------------
 
@@ -575,7 +710,9 @@ class _Writer:
         column, row = 150.0, 180.0
         order = self.lane_order()
         top = {lane: MARGIN + i * row for i, lane in enumerate(order)}
+        widened = self.widened()
         width = POOL_HEADER + LANE_HEADER + column * (len(self.net.nodes) + 1)
+        width += 2 * SUB_PAD_X * len(widened)
         sizes = {"task": (100.0, 80.0), "start": (36.0, 36.0), "end": (36.0, 36.0)}
         diagram = etree.SubElement(root, f"{{{BPMNDI_NS}}}BPMNDiagram", id="BPMNDiagram_1")
         plane = etree.SubElement(
@@ -585,10 +722,12 @@ class _Writer:
             bpmnElement=self.collaboration_id,
         )
 
-        def shape(element_id: str, x: float, y: float, w: float, h: float) -> Any:
+        def shape(element_id: str, x: float, y: float, w: float, h: float, **attrs: str) -> Any:
             item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape")
             item.set("id", f"{element_id}_di")
             item.set("bpmnElement", element_id)
+            for key, text in attrs.items():
+                item.set(key, text)
             if element_id == self.participant_id or element_id in lane_ids.values():
                 item.set("isHorizontal", "true")
             bounds = etree.SubElement(item, f"{{{DC_NS}}}Bounds")
@@ -602,20 +741,25 @@ class _Writer:
         centre: dict[str, tuple[float, float, float]] = {}  # node: x, y, half width
         left = MARGIN + POOL_HEADER + LANE_HEADER + column / 2
         boxes: dict[str, tuple[float, float, float, float]] = {}
-        for i, node in enumerate(self.net.nodes):
+        extent: dict[str, tuple[float, float, float, float]] = {}
+        x = left
+        for node in self.net.nodes:
             w, h = sizes.get(node.kind, (50.0, 50.0))
-            x, y = left + i * column, top.get(node.lane or "", top[order[0]]) + 70
+            pad = SUB_PAD_X if node.id in widened else 0.0
+            x += pad
+            y = top.get(node.lane or "", top[order[0]]) + 70
             shape(self.ids[node.id], x - w / 2, y - h / 2, w, h)
             centre[node.id] = (x, y, w / 2)
             boxes[node.id] = (x - w / 2, y - h / 2, w, h)
+            extent[node.id] = (x - w / 2 - pad, y - h / 2, w + 2 * pad, h)
+            x += column + pad
         self.group_shapes(shape, boxes)
-        for flow_id, edge in zip(self.flow_ids, self.net.edges, strict=True):
-            (x1, y1, h1), (x2, y2, h2) = centre[edge.source], centre[edge.target]
+        placed = self.sub_shapes(shape, boxes, extent)
+        for flow in self.seq_flows:
             item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge")
-            item.set("id", f"{flow_id}_di")
-            item.set("bpmnElement", flow_id)
-            forward = x2 >= x1
-            for x, y in ((x1 + (h1 if forward else -h1), y1), (x2 - (h2 if forward else -h2), y2)):
+            item.set("id", f"{flow.id}_di")
+            item.set("bpmnElement", flow.id)
+            for x, y in _straight(placed[flow.source], placed[flow.target]):
                 point = etree.SubElement(item, f"{{{DI_NS}}}waypoint")
                 point.set("x", _coordinate(x))
                 point.set("y", _coordinate(y))
@@ -703,16 +847,31 @@ class _Writer:
                 isHorizontal="true",
             )
         boxes: dict[str, tuple[float, float, float, float]] = {}
+        extent: dict[str, tuple[float, float, float, float]] = {}  # with a sub-process's room
+        widened = self.widened()
         for node in self.net.nodes:
             box = layout.nodes[node.id]
             rect = box.rect
             attrs = {"isMarkerVisible": "true"} if node.kind in ("xor", "merge") else {}
-            item = shape(self.ids[node.id], X(rect.x), Y(rect.y), rect.width, rect.height, **attrs)
+            extent[node.id] = (X(rect.x), Y(rect.y), rect.width, rect.height)
+            pad = SUB_PAD_X if node.id in widened else 0.0
+            x, width = X(rect.x) + pad, rect.width - 2 * pad
+            item = shape(self.ids[node.id], x, Y(rect.y), width, rect.height, **attrs)
             label(item, box.label)
-            boxes[node.id] = (X(rect.x), Y(rect.y), rect.width, rect.height)
+            boxes[node.id] = (x, Y(rect.y), width, rect.height)
         self.group_shapes(shape, boxes)
-        for flow_id, route in zip(self.flow_ids, layout.edges, strict=True):
-            item = edge(flow_id, [(X(x), Y(y)) for x, y in route.points])
+        placed = self.sub_shapes(shape, boxes, extent)
+        for flow in self.seq_flows:
+            if flow.edge is None:  # from a sub-process's start event, or to its end event
+                edge(flow.id, _straight(placed[flow.source], placed[flow.target]))
+                continue
+            route = layout.edges[flow.edge]
+            points = [(X(x), Y(y)) for x, y in route.points]
+            if flow.target.startswith("SubProcess_"):
+                points = _clip(points, placed[flow.target], entering=True)
+            if flow.source.startswith("SubProcess_"):
+                points = _clip(points, placed[flow.source], entering=False)
+            item = edge(flow.id, points)
             label(item, route.label)
         for lane, band in zip(layout.lanes, bands, strict=True):
             if not band:
@@ -797,7 +956,77 @@ class _Writer:
             if node.kind == "task":
                 lines = wrap(node.label, 104, TASK_NAME_SIZE, max_lines=8)
                 sizes[node.id] = (120.0, max(80.0, 24 + 14 * len(lines)))
+        # The first and last element of a phase's sub-process are laid out wider, so that
+        # the sub-process's own start and end events have room beside them.
+        for ident in self.widened():
+            width, height = sizes.get(ident, (GATEWAY_SIZE, GATEWAY_SIZE))
+            sizes[ident] = (width + 2 * SUB_PAD_X, height)
         return sizes
+
+    def widened(self) -> set[str]:
+        """The flow nodes where a phase's sub-process is entered and left."""
+        own = {ncname("StartEvent_", p) for p in self.blocks} | {
+            ncname("EndEvent_", p) for p in self.blocks
+        }
+        by_bpmn = {bpmn: node for node, bpmn in self.ids.items()}
+        return {
+            by_bpmn[end]
+            for f in self.seq_flows
+            if f.edge is None
+            for end in (f.source, f.target)
+            if end not in own
+        }
+
+
+def _straight(
+    source: tuple[float, float, float, float], target: tuple[float, float, float, float]
+) -> list[tuple[float, float]]:
+    """A straight flow from the side of one box to the facing side of another."""
+    forward = target[0] >= source[0]
+    start_x = source[0] + source[2] if forward else source[0]
+    end_x = target[0] if forward else target[0] + target[2]
+    return [(start_x, source[1] + source[3] / 2), (end_x, target[1] + target[3] / 2)]
+
+
+def _clip(
+    points: list[tuple[float, float]], box: tuple[float, float, float, float], *, entering: bool
+) -> list[tuple[float, float]]:
+    """A route cut where it crosses the edge of ``box``: a flow into a sub-process ends on
+    its border (``entering``), a flow out of one starts there.
+
+    >>> _clip([(0, 5), (20, 5)], (10, 0, 10, 10), entering=True)
+    [(0, 5), (10.0, 5.0)]
+    >>> _clip([(15, 5), (40, 5)], (10, 0, 10, 10), entering=False)
+    [(20.0, 5.0), (40, 5)]
+    """
+    x0, y0, w, h = box
+
+    def inside(p: tuple[float, float]) -> bool:
+        return x0 <= p[0] <= x0 + w and y0 <= p[1] <= y0 + h
+
+    def border(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+        # a outside, b inside: walk from b towards a until the border (segments are straight).
+        lo, hi = 0.0, 1.0
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            p = (b[0] + (a[0] - b[0]) * mid, b[1] + (a[1] - b[1]) * mid)
+            lo, hi = (mid, hi) if inside(p) else (lo, mid)
+        t = (lo + hi) / 2
+        return (round(b[0] + (a[0] - b[0]) * t, 1), round(b[1] + (a[1] - b[1]) * t, 1))
+
+    if entering:
+        for i in range(1, len(points)):
+            if inside(points[i]) and not inside(points[i - 1]):
+                return [*points[:i], border(points[i - 1], points[i])]
+        return points
+    for i in range(len(points) - 1, 0, -1):
+        if inside(points[i - 1]) and not inside(points[i]):
+            return [border(points[i], points[i - 1]), *points[i:]]
+    return points
+
+
+def _sub_id(phase: str) -> str:
+    return ncname("SubProcess_", phase)
 
 
 def _reference_id(document: str, lane: str) -> str:

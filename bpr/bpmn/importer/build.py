@@ -51,6 +51,10 @@ def write_yaml(st: State, process: Any) -> str:
     if fields.get("sources"):
         data["sources"] = list(fields["sources"])
     data.update(fields.get("extra", {}))  # what bpr:data carries: lint, phases, acts...
+    phases = step_phases(st, order)
+    if phases and "phases" not in data and "phases" in TOP_FIELDS:
+        used = dict.fromkeys(phases.values())
+        data["phases"] = {p: {"name": st.phases[p]["name"]} for p in used}
     actors = list(st.actors.items())
     if all("index" in a for _, a in actors):  # bpr's own file: the model's order
         actors.sort(key=lambda item: item[1]["index"])
@@ -69,10 +73,6 @@ def write_yaml(st: State, process: Any) -> str:
                 if document.get("exchange"):
                     entry["exchange"] = True
             data["documents"][ident] = entry | document.get("extra", {})
-    phases = step_phases(st, order)
-    if phases and "phases" not in data and "phases" in TOP_FIELDS:
-        used = dict.fromkeys(phases.values())
-        data["phases"] = {p: {"name": st.phases[p]["name"]} for p in used}
     steps = []
     shown: set[str] = set()
     for i, key in enumerate(order):
