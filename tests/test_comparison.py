@@ -1355,3 +1355,86 @@ def test_the_maturity_stage_is_a_stage_never_a_percent() -> None:
         assert "stage 2 -> 4" in text.replace("&gt;", ">")
     # the contract's JSON keeps its percent
     assert c.as_dict()["metrics"]["maturity"]["percent"] == 100.0
+
+
+def test_work_moved_to_an_information_system_is_automation_not_delegation() -> None:
+    c = pair("automation")
+    r = redesign(c, "automation")
+    assert r.steps == ("send_decision",)
+    assert r.sentence == (
+        "1 step is now done by an information system: Send the decision (Pension information "
+        "system)."
+    )
+    assert "delegation" not in kinds(c)
+
+
+def test_documents_are_named_by_their_kind() -> None:
+    # a passport (identity) and a receipt together are "documents"; a receipt is never a
+    # certificate, and a payment is checked rather than its receipt exchanged
+    c = pair("automation")
+    assert redesign(c, "requirement-abolished").sentence == (
+        "2 documents are no longer required: Passport and Bank receipt."
+    )
+    law = pair("law")
+    assert redesign(law, "once-only").sentence == (
+        "The agencies now check the payment itself in the payment system instead of asking "
+        "for Bank receipt for the registration duty."
+    )
+    assert "certificate" not in redesign(law, "once-only").sentence
+
+
+def test_the_acts_to_amend_and_the_new_provisions() -> None:
+    c = pair("law")
+    assert c.as_dict()["acts"] == {
+        "to_amend": [
+            {"act": "seals", "article": "3", "for": ["make_seal", "seal"]},
+            {"act": "registration", "article": "9", "for": ["deposit"]},
+        ],
+        "new": [
+            {"act": "resolution", "article": None, "for": []},
+            {"act": "resolution", "article": "2", "for": ["register"]},
+        ],
+    }
+    # registration art. 12 is cited by both files: neither to amend nor new
+    assert redesign(c, "requirement-abolished").sentence == (
+        "2 documents are no longer required: Capital deposit certificate and Company seal; the "
+        "provisions to amend: Regulation on the seals of legal entities, art. 3; Regulation on "
+        "the state registration of business entities, No. 357 of 2003-08-20, art. 9."
+    )
+    text = to_text(c)
+    assert (
+        "Acts to amend\n"
+        "  - Regulation on the seals of legal entities, art. 3: for Have the seal made (make_seal)"
+        " and\n    Company seal (seal)\n"
+    ) in text
+    assert (
+        "Provisions the To-Be relies on\n"
+        "  - Resolution of the Cabinet of Ministers No. 106 of 2017-02-27: the basis of the "
+        "service\n"
+    ) in text
+    md = to_markdown(c)
+    assert "### Acts to amend\n\n- Regulation on the seals of legal entities, art. 3: for " in md
+    html = to_html(c)
+    assert "<h3>Provisions the To-Be relies on</h3>" in html
+    assert "<li>Resolution of the Cabinet of Ministers No. 106 of 2017-02-27, art. 2: for " in html
+
+
+def test_a_document_now_exchanged_names_the_provision_that_asked_for_it() -> None:
+    head = "bpr: 1\nservice: s\nacts: {tax: {title: Tax Code, number: '2370'}}\n"
+    body = (
+        "actors: {a: {name: Desk}, t: {name: Tax}}\n"
+        "documents: {cert: {name: No-debt certificate, issuer: t, exchange: %s, "
+        "basis: [{act: tax, article: '5'}]}}\n"
+        "steps: [{id: x, actor: a, needs: [cert]}]\n"
+    )
+    old = bpr.loads(head + "variant: as-is\n" + body % "false")
+    new = bpr.loads(head + "variant: to-be\n" + body % "true")
+    c = compare(old, new)
+    assert c.as_dict()["acts"]["to_amend"] == [{"act": "tax", "article": "5", "for": ["cert"]}]
+    assert "Tax Code, No. 2370, art. 5: for No-debt certificate (cert)" in to_text(c)
+    # files without basis: empty lists and no section in the reports
+    plain = compare(
+        model("  - {id: x, actor: a}\n"), model("  - {id: x, actor: b}\n", variant="to-be")
+    )
+    assert plain.as_dict()["acts"] == {"to_amend": [], "new": []}
+    assert "Acts to amend" not in to_text(plain) and "relies on" not in to_markdown(plain)

@@ -422,12 +422,20 @@ class _Classifier:
         still_issued, _ = self.dropped()
         if not exchanged and not still_issued:
             return None
+        # a payment is verified, not its receipt fetched: receipts are worded apart
+        receipts = [d for d in exchanged if document_kind(self.old.documents[d]) == "receipt"]
+        papers = [d for d in exchanged if d not in receipts]
         parts = []
-        if exchanged:
-            n = len(exchanged)
+        if papers:
+            n = len(papers)
             parts.append(
-                f"{self.documents_count(exchanged)} {be(n)} now obtained by the "
-                f"agencies themselves through data exchange: {self.doc_names(exchanged)}"
+                f"{self.documents_count(papers)} {be(n)} now obtained by the "
+                f"agencies themselves through data exchange: {self.doc_names(papers)}"
+            )
+        if receipts:
+            parts.append(
+                "the agencies now check the payment itself in the payment system instead of "
+                f"asking for {self.doc_names(receipts)}"
             )
         if still_issued:
             n = len(still_issued)

@@ -187,9 +187,10 @@ def _provision_line(c: Comparison, provision: Provision, model: Model) -> str:
     names = []
     for ident in provision.for_ids:
         if ident in model:
-            names.append(f"{model.step(ident).label} ({ident})")
+            label = model.step(ident).label
         elif ident in model.documents:
-            names.append(f"{model.documents[ident].name} ({ident})")
+            label = model.documents[ident].name
         else:
-            names.append(ident)
+            label = ident
+        names.append(ident if label == ident else f"{label} ({ident})")
     return f"{title}: for {join(names)}"
