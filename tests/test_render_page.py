@@ -178,9 +178,9 @@ def test_without_a_page_the_full_size_drawing_is_unchanged(tmp_path: Path) -> No
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = str(ROOT / "models" / "traffic-fine-payment")
     out = tmp_path / "note.pdf"
-    assert main(["render", folder, "-o", str(out), "--page", "a4", "--portrait"]) == 0
+    assert main(["render", folder, "-o", str(out), "--page", "a4", "--landscape"]) == 0
     assert "fitted to A4 pages" in capsys.readouterr().out
-    assert _sizes(out.read_bytes()) == {(595, 842)}
+    assert _sizes(out.read_bytes()) == {(842, 595)}
     assert main(["render", folder, "-o", str(out), "--detail", "names"]) == 2
     assert "--page" in capsys.readouterr().err
     with pytest.raises(bpr.errors.OutputError, match="page sizes are A4, A3, letter"):

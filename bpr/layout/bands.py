@@ -30,7 +30,7 @@ LINK_KIND = "link"
 LINK_RADIUS = 7.0
 _LINK_GAP = 6.0  # between a band's cut and its first link circle
 _LINK_STEP = 2 * LINK_RADIUS + 4  # between two circles that would touch, further out
-_DEPTHS = 2  # circles side by side that the width of a band allows for
+_DEPTHS = 3  # circles side by side that the width of a band allows for (more may touch)
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,16 @@ def _cuts(layout: Layout, width: float) -> list[float]:
         a, b = max(itertools.pairwise(inside), key=lambda pair: pair[1] - pair[0])
         if b - a > 4:
             candidates.append((a + b) / 2)
-    header, room = layout.header_width, _margin(_DEPTHS) + LINK_RADIUS * 2
+    header = layout.header_width
+    room = {c: _room(layout, c) for c in candidates}
     cuts: list[float] = []
     start = header
     while True:
-        left_room = room if cuts else 0.0
+        left_room = room[start] if cuts else 0.0
         fitting = [
-            c for c in candidates if c > start and header + left_room + (c - start) + room <= width
+            c
+            for c in candidates
+            if c > start and header + left_room + (c - start) + room[c] <= width
         ]
         rest_fits = header + left_room + (layout.width - start) <= width
         if rest_fits:
@@ -119,6 +122,33 @@ def _cuts(layout: Layout, width: float) -> list[float]:
         cut = max(fitting) if fitting else min(later)
         cuts.append(cut)
         start = cut
+
+
+def _levels(ys: list[float]) -> list[int]:
+    """How far out each link circle of one side goes (0 is next to the cut): circles that
+    would touch go further out, up to :data:`_DEPTHS` deep."""
+    placed: list[tuple[float, int]] = []
+    levels = []
+    for y in ys:
+        level = 0
+        while level < _DEPTHS - 1 and any(
+            abs(other - y) < 2 * LINK_RADIUS + 2 and d == level for other, d in placed
+        ):
+            level += 1
+        placed.append((y, level))
+        levels.append(level)
+    return levels
+
+
+def _room(layout: Layout, cut: float) -> float:
+    """The width the link circles of a cut at ``cut`` need on one side of it."""
+    ys = sorted(
+        a[1]
+        for route in layout.edges
+        for a, b in itertools.pairwise(route.points)
+        if a[1] == b[1] and min(a[0], b[0]) < cut < max(a[0], b[0])
+    )
+    return _margin(max(_levels(ys)) + 1) + 2 * LINK_RADIUS if ys else 0.0
 
 
 def _crossings(layout: Layout, cuts: list[float]) -> dict[tuple[int, int], _Crossing]:
@@ -156,12 +186,8 @@ def _band(
             sides["left"].append(crossing)
     depth: dict[tuple[str, str], int] = {}
     for side, items in sides.items():
-        placed: list[tuple[float, int]] = []
-        for crossing in sorted(items, key=lambda c: c.y):
-            level = 0
-            while any(abs(y - crossing.y) < 2 * LINK_RADIUS + 2 and d == level for y, d in placed):
-                level += 1
-            placed.append((crossing.y, level))
+        ordered = sorted(items, key=lambda c: c.y)
+        for crossing, level in zip(ordered, _levels([c.y for c in ordered]), strict=True):
             depth[(side, crossing.letter)] = level
     deepest = {
         side: max((d for (s, _), d in depth.items() if s == side), default=-1) for side in sides

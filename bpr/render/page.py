@@ -29,7 +29,7 @@ from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
 from bpr.errors import OutputError
 from bpr.layout.bands import split_bands
-from bpr.layout.content import DETAILS, LINE_HEIGHT, PADDING, Line, shown, task_box
+from bpr.layout.content import DETAILS, LINE_HEIGHT, Line, shown, task_box
 from bpr.layout.engine import COMPACT_TASK_HEIGHT, Layout, Rect, check_size, layout_model
 from bpr.render._compare import (
     draw_legend,
@@ -67,6 +67,7 @@ ORIENTATIONS = ("portrait", "landscape")
 PAGE_MARGIN = 24.0  # 8.5 mm on every side, inside what printers need
 MIN_TEXT_SIZE = 7.0  # the smallest text a page-fit drawing writes, in points
 _GAP = 14.0  # between two blocks on a page
+_BOX_PADDING = 4.0  # above and below the text of a task box (the boxes' width keeps theirs)
 _HEAD = NOTE_SIZE * 1.3 + 8  # the running head of every page
 
 
@@ -99,6 +100,7 @@ class _Block:
     name: str = ""
     caption: bool = False  # the caption of a table
     label: str = ""  # what the running head says of a page that this block starts
+    width: float = 0.0  # where wider than the page's text width (a band)
 
     @property
     def head(self) -> float:
@@ -111,7 +113,7 @@ def _layout(model: Model, detail: str, marks: Mapping[str, Mark]) -> Layout:
     for step in model.steps:
         mark = marks.get(step.id)
         box = task_box(model, step, mark.badge if mark else None, detail=detail)
-        text = sum(line.size * LINE_HEIGHT for line in box.lines) + 2 * PADDING
+        text = sum(line.size * LINE_HEIGHT for line in box.lines) + 2 * _BOX_PADDING
         sizes[step.id] = (box.width, max(COMPACT_TASK_HEIGHT, round(text, 1)))
     return layout_model(model, sizes=sizes, compact=True)
 
@@ -139,7 +141,8 @@ def _best(
             size = page_size(page, side)
             blocks = build(level, size)
             room = size[1] - 2 * PAGE_MARGIN - _HEAD
-            overflow = sum(1 for block in blocks if block.height > room)
+            inner = size[0] - 2 * PAGE_MARGIN
+            overflow = sum(1 for b in blocks if b.height > room or b.width > inner + 0.5)
             placed = _place(blocks, size)
             alone = [
                 b
@@ -163,7 +166,8 @@ def _best(
     return best[1]
 
 
-def _title_block(title: str, subtitle: str, note: str, width: float) -> _Block:
+def _title_block(title: str, subtitle: str, note: str, page_width: float) -> _Block:
+    width = page_width - 8  # a text block is 8 points wider than its widest line
     lines = [
         Line(t, TITLE_SIZE, "title", bold=True) for t in wrap(title, width, TITLE_SIZE, bold=True)
     ]
@@ -199,7 +203,7 @@ def _band_blocks(
             name = f"{prefix}b{number}:"
             draw_layout(scene, model, band, x, y, prefix=name, marks=marks, detail=detail)
 
-        blocks.append(_Block(band.height, draw, label=label))
+        blocks.append(_Block(band.height, draw, label=label, width=band.width))
     return blocks
 
 
@@ -257,15 +261,16 @@ def _draw_pages(pages: _Placed, size: tuple[float, float], running_head: str) ->
         # a band taller than the page (lanes that no detail level gets short enough) makes
         # its page longer rather than cut or shrunk
         tallest = max((y + block.height + PAGE_MARGIN for block, y, _ in placed), default=0.0)
+        widest = max((block.width + 2 * PAGE_MARGIN for block, _, _ in placed), default=0.0)
         scene = Scene(
-            width,
+            max(width, widest),
             max(height, tallest),
             comment=f"bpr render: page {number} of {len(pages)}",
             title=running_head,
             page=True,
         )
         # the page's corners, so that Graphviz keeps the whole page with its margins
-        for corner, (cx, cy) in enumerate(((0.0, 0.0), (width - 1, scene.height - 1))):
+        for corner, (cx, cy) in enumerate(((0.0, 0.0), (scene.width - 1, scene.height - 1))):
             scene.box(f"page:{corner}", Rect(cx, cy, 1, 1), "", shape="point", style="invis")
         variant = next((block.label for block, _, _ in placed if block.label), "")
         head = " · ".join(t for t in (running_head, variant, f"page {number} of {len(pages)}") if t)
