@@ -236,3 +236,18 @@ def test_staff_usage_errors(run_bpr, desks, arguments, code, message):
     assert result.exit_code == code
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_models_staff_and_deadline_need_no_options(run_bpr, tmp_path):
+    path = tmp_path / "keyed.yaml"
+    path.write_text(
+        DESKS.replace("volume: 20000", "volume: 20000\ndeadline: 3d")
+        .replace("{name: Front desk}", "{name: Front desk, staff: 3, hours: Mon-Fri 08:00-20:00}")
+        .replace("{name: Back office}", "{name: Back office, staff: 8}"),
+        encoding="utf-8",
+    )
+    result = run_bpr("simulate", path, "-n", "3000", "--seed", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "Over the deadline of 3 days: " in result.stdout
+    rows = [line.split() for line in result.stdout.split("Queues")[1].splitlines()[3:5]]
+    assert [row[:2] for row in rows] == [["front", "3"], ["back", "8"]]

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import bpr
+from bpr.core.calendar import Arrivals, parse_hours
 from bpr.core.durations import Duration
 from bpr.core.model import Model
 from bpr.simulate import (
@@ -26,13 +27,14 @@ from bpr.simulate import (
     simulate,
     staff_needed,
 )
-from bpr.simulate.arrivals import ArrivalPattern, arrival_times
-from bpr.simulate.calendar import OfficeCalendar
+from bpr.simulate.arrivals import arrival_times
+from bpr.simulate.calendar import OfficeCalendar, weekly_hours
 from bpr.simulate.queueing import Staffing, run_queued
 
 HEAD = "bpr: 1\nservice: s\nvariant: as-is\n"
 MONDAY = datetime.date(2026, 1, 5)
-WEEKDAYS_9_TO_6 = {day: [(9.0, 13.0), (14.0, 18.0)] for day in range(5)}  # lunch 13-14
+NINE_TO_SIX = "Mon-Fri 09:00-13:00, 14:00-18:00"  # lunch 13-14
+WEEKDAYS_9_TO_6 = weekly_hours(parse_hours(NINE_TO_SIX))
 
 
 def model(text: str) -> Model:
@@ -149,7 +151,7 @@ def test_the_calendar_runs_on_past_its_horizon_and_over_weekends():
 
 def test_office_hours_without_staff_delay_work_but_queue_nobody():
     m = one_desk("1h")
-    result = simulate(m, 500, seed=1, hours={"desk": WEEKDAYS_9_TO_6})
+    result = simulate(m, 500, seed=1, hours={"desk": NINE_TO_SIX})
     assert result.queues["desk"].staff is None
     assert result.queues["desk"].utilisation is None
     assert result.lead_time_hours.min() >= 1.0 - 1e-9
@@ -162,7 +164,7 @@ def test_office_hours_without_staff_delay_work_but_queue_nobody():
 def test_arrivals_in_office_hours_fall_only_within_them():
     calendar = OfficeCalendar.build(WEEKDAYS_9_TO_6, MONDAY, [], horizon_days=400)
     times = arrival_times(
-        20_000, 10_000, np.random.default_rng(1), ArrivalPattern("office-hours", calendar=calendar)
+        20_000, 10_000, np.random.default_rng(1), Arrivals("office-hours"), MONDAY, calendar
     )
     hour = times % 24
     day = (times // 24) % 7
@@ -173,9 +175,9 @@ def test_arrivals_in_office_hours_fall_only_within_them():
 
 
 def test_arrivals_follow_month_and_weekday_weights():
-    months = [2.0] + [1.0] * 11  # January twice as busy
-    weekdays = [1.0] * 5 + [0.0, 0.0]  # nobody at weekends
-    pattern = ArrivalPattern("weights", months=months, weekdays=weekdays)
+    months = (2.0,) + (1.0,) * 11  # January twice as busy
+    weekdays = (1.0,) * 5 + (0.0, 0.0)  # nobody at weekends
+    pattern = Arrivals("pattern", months=months, weekdays=weekdays)
     times = arrival_times(40_000, 10_000, np.random.default_rng(2), pattern, MONDAY)
     dates = np.datetime64(MONDAY.isoformat()) + (times // 24).astype("timedelta64[D]")
     weekday = (dates.astype(int) + 3) % 7
@@ -260,7 +262,7 @@ def test_staff_needs_a_volume_but_office_hours_alone_do_not():
     m = model("actors: {desk: {name: Desk}}\nsteps:\n  - {id: x, actor: desk, work: 1h}\n")
     with pytest.raises(SimulationError, match=r"actor 'desk' has staff.*`volume: N`"):
         simulate(m, 100, seed=1, staff={"desk": 1})
-    alone = simulate(m, 100, seed=1, hours={"desk": WEEKDAYS_9_TO_6})  # 100 cases in a year
+    alone = simulate(m, 100, seed=1, hours={"desk": NINE_TO_SIX})  # 100 cases in a year
     assert alone.queues is not None and alone.lead_time_hours.min() >= 1 - 1e-9
 
 
@@ -331,19 +333,22 @@ def test_a_target_no_staff_can_meet_is_refused():
         find_staff(two_actors(), "p90<=12h", cases=2_000, seed=1)
 
 
-def test_arrivals_in_the_office_hours_of_the_first_steps_actor():
+def test_arrivals_in_the_office_hours_of_the_first_staffed_actor():
     m = one_desk("10m", volume=5000)
-    week = {day: [(9.0, 18.0)] for day in range(5)}
     result = simulate(
-        m, 3_000, seed=1, staff={"desk": 1}, hours={"desk": week},
-        arrivals=ArrivalPattern("office-hours"), events=True,
+        m, 3_000, seed=1, staff={"desk": 1}, hours={"desk": "Mon-Fri 09:00-18:00"},
+        arrivals=Arrivals("office-hours"), events=True,
     )  # fmt: skip
     assert result.events is not None
     hours = (result.events.start - np.datetime64("2026-01-05")) / np.timedelta64(1, "h")
     assert ((hours % 24 >= 9) & (hours % 24 < 18)).all()  # no work starts out of hours
     assert result.queues["desk"].utilisation == pytest.approx(5000 / 6 / (45 * 52.18), rel=0.05)
-    with pytest.raises(SimulationError, match="'desk', who performs the first step, has no"):
-        simulate(m, 100, seed=1, staff={"desk": 1}, arrivals=ArrivalPattern("office-hours"))
+    # a staffed actor without hours works around the clock: the arrivals are then uniform
+    uniform = simulate(m, 3_000, seed=1, staff={"desk": 1})
+    assert (
+        simulate(m, 3_000, seed=1, staff={"desk": 1}, arrivals=Arrivals("office-hours")).summary()
+        == uniform.summary()
+    )
 
 
 def test_the_waiting_percentiles_of_the_histogram_match_the_exact_ones():
@@ -358,3 +363,47 @@ def test_the_waiting_percentiles_of_the_histogram_match_the_exact_ones():
     ):
         assert got == pytest.approx(np.percentile(waits, q), rel=0.003, abs=1e-4)
     assert queue.wait_mean_hours == pytest.approx(waits.mean(), rel=1e-9)
+
+
+# -- the model's own keys ----------------------------------------------------------------------
+
+KEYED = """volume: 6000
+deadline: 2d
+holidays: [2026-01-07, 2026-03-08]
+arrivals: {months: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], weekdays: [1, 1, 1, 1, 1, 0.5, 0]}
+actors:
+  desk: {name: Desk, staff: 2, hours: "Mon-Fri 09:00-13:00, 14:00-18:00; Sat 10:00-14:00"}
+  back: {name: Back office, staff: 1}
+steps:
+  - {id: serve, actor: desk, work: 20m..40m}
+  - {id: file, actor: back, work: 15m, wait: 1d}
+"""
+
+
+def test_the_models_staff_hours_holidays_arrivals_and_deadline_are_used():
+    keyed = model(KEYED)
+    plain = model(
+        "\n".join(
+            line.replace(
+                ', staff: 2, hours: "Mon-Fri 09:00-13:00, 14:00-18:00; Sat 10:00-14:00"', ""
+            ).replace(", staff: 1", "")
+            for line in KEYED.splitlines()
+            if not line.startswith(("deadline", "holidays", "arrivals"))
+        )
+        + "\n"
+    )
+    assert all(a.staff is None and a.hours is None for a in plain.actors.values())
+    by_keys = simulate(keyed, 4_000, seed=3).summary()
+    by_arguments = simulate(
+        plain, 4_000, seed=3, staff={"desk": 2, "back": 1},
+        hours={"desk": "Mon-Fri 09:00-13:00, 14:00-18:00; Sat 10:00-14:00"},
+        holidays=keyed.holidays, arrivals=keyed.arrivals, deadline_hours=48,
+    ).summary()  # fmt: skip
+    assert by_keys == by_arguments
+    assert by_keys["deadline_days"] == 2 and 0 <= by_keys["over_deadline"] <= 1
+    assert by_keys["actors"]["desk"]["staff"] == 2
+    # overrides win over the model's keys
+    more = simulate(keyed, 4_000, seed=3, staff={"back": 3}).summary()
+    assert more["actors"]["back"]["staff"] == 3 and more["actors"]["desk"]["staff"] == 2
+    always = simulate(keyed, 4_000, seed=3, hours={"desk": "always"})
+    assert always.queues["desk"].utilisation < by_keys["actors"]["desk"]["utilisation"]

@@ -141,7 +141,8 @@ def simulate(
     if seed is None:
         seed = secrets.randbelow(2**31)
     queued = bool(desks) or any(
-        getattr(a, "staff", None) or getattr(a, "hours", None) for a in loaded.actors.values()
+        a.staff is not None or (a.hours is not None and not a.hours.always)
+        for a in loaded.actors.values()
     )
     if queued and not compiled_on_disk():
         click.echo(

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from bpr.errors import SimulationError
-from bpr.simulate.arrivals import ArrivalPattern
 from bpr.simulate.cases import PathShare, SimulationResult, plot_lead_times, simulate
 from bpr.simulate.queueing import ActorQueue
 from bpr.simulate.staffing import (
@@ -25,7 +24,6 @@ from bpr.simulate.staffing import (
 
 __all__ = [
     "ActorQueue",
-    "ArrivalPattern",
     "PathShare",
     "SimulationError",
     "SimulationResult",

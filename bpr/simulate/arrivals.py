@@ -1,11 +1,12 @@
 """When the simulated cases arrive: a Poisson process of ``volume`` cases a year.
 
 Evenly over the whole year by default; ``office-hours`` spreads them over the open hours of a
-calendar only; weights by month and weekday make some seasons and days busier (the weights
-are relative: they are scaled so that a year still brings ``volume`` cases).
+calendar only; a ``pattern`` of weights by month and weekday makes some seasons and days
+busier (the weights are relative: they are scaled so that a year still brings ``volume``
+cases). The rule is the model's ``arrivals`` (:class:`bpr.core.calendar.Arrivals`).
 
 >>> import numpy as np
->>> times = arrival_times(1000, 8760, np.random.default_rng(1))
+>>> times = arrival_times(1000, 8766, np.random.default_rng(1))
 >>> bool(0.9 < times[-1] / 1000 < 1.1)    # one an hour
 True
 """
@@ -13,43 +14,32 @@ True
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bpr.core.calendar import Arrivals
 from bpr.errors import SimulationError
 from bpr.simulate.calendar import OfficeCalendar
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["ArrivalPattern", "arrival_times"]
+__all__ = ["arrival_times"]
 
 _YEAR_HOURS = 365.25 * 24
-
-
-@dataclass(frozen=True)
-class ArrivalPattern:
-    """How arrivals spread over time: ``kind`` is ``uniform``, ``office-hours`` or ``weights``.
-
-    ``months`` (12 weights, January first) and ``weekdays`` (7, Monday first) are used with
-    ``weights``; ``calendar`` with ``office-hours``.
-    """
-
-    kind: str = "uniform"
-    months: Sequence[float] = (1.0,) * 12
-    weekdays: Sequence[float] = (1.0,) * 7
-    calendar: OfficeCalendar | None = None
 
 
 def arrival_times(
     cases: int,
     volume: float,
     rng: np.random.Generator,
-    pattern: ArrivalPattern | None = None,
+    pattern: Arrivals | None = None,
     start: datetime.date = datetime.date(2026, 1, 5),
+    calendar: OfficeCalendar | None = None,
 ) -> np.ndarray:
-    """The arrival time of each case in hours from ``start``, ascending; the first is 0."""
+    """The arrival time of each case in hours from ``start``, ascending.
+
+    ``calendar`` gives the open hours that ``office-hours`` arrivals fall in.
+    """
     import numpy as np
 
     if volume <= 0:
@@ -59,20 +49,19 @@ def arrival_times(
     if pattern is None or pattern.kind == "uniform":
         return expected * (_YEAR_HOURS / volume)
     if pattern.kind == "office-hours":
-        calendar = pattern.calendar
         if calendar is None:
             raise SimulationError("arrivals in office hours need the office's hours")
         per_open_hour = volume / (calendar.week_hours * _YEAR_HOURS / 168.0)
         return calendar.times_at(expected / per_open_hour)
-    if pattern.kind == "weights":
+    if pattern.kind == "pattern":
         return _weighted(expected, volume, pattern, start)
     raise SimulationError(
-        f"unknown arrival pattern '{pattern.kind}'; use uniform, office-hours or weights"
+        f"unknown arrivals '{pattern.kind}'; use uniform, office-hours or a pattern"
     )
 
 
 def _weighted(
-    expected: np.ndarray, volume: float, pattern: ArrivalPattern, start: datetime.date
+    expected: np.ndarray, volume: float, pattern: Arrivals, start: datetime.date
 ) -> np.ndarray:
     """Arrivals whose daily rate follows the month and weekday weights (uniform in a day)."""
     import numpy as np

@@ -22,26 +22,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bpr.core.calendar import Schedule
 from bpr.errors import SimulationError
 
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "ALWAYS",
     "CalendarArrays",
     "OfficeCalendar",
     "WeeklyHours",
     "advance",
     "next_open",
     "open_hours",
+    "weekly_hours",
 ]
 
 #: Open hours of each weekday (0 Monday ... 6 Sunday) as ``(from, to)`` hours of that day.
 WeeklyHours = Mapping[int, Sequence[tuple[float, float]]]
-
-#: The calendar of an actor without ``hours``: open day and night, every day.
-ALWAYS: dict[int, list[tuple[float, float]]] = {day: [(0.0, 24.0)] for day in range(7)}
 
 _WEEK = 168.0
 
@@ -161,6 +159,18 @@ class OfficeCalendar:
             self.open_at_horizon,
             self.week_hours,
         )
+
+
+def weekly_hours(schedule: Schedule) -> WeeklyHours:
+    """The format's schedule (minutes since midnight per weekday) as hours of the day.
+
+    >>> from bpr.core.calendar import parse_hours
+    >>> weekly_hours(parse_hours("Mon 09:00-12:30"))[0]
+    [(9.0, 12.5)]
+    """
+    return {
+        day: [(a / 60, b / 60) for a, b in periods] for day, periods in enumerate(schedule.days)
+    }
 
 
 def _day_spans(week: WeeklyHours) -> list[list[tuple[float, float]]]:

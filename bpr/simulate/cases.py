@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.measures import expected_totals
+from bpr.core.calendar import Arrivals, Schedule, ScheduleError, parse_hours
 from bpr.core.flow import ParallelBlock, analyse, strongly_connected_components
 from bpr.core.model import END, Model, Step
 from bpr.errors import DependencyError, SimulationError, did_you_mean
 from bpr.files.eventlog import EventTable
 from bpr.files.output import atomic_write
-from bpr.simulate.arrivals import ArrivalPattern, arrival_times
-from bpr.simulate.calendar import OfficeCalendar, WeeklyHours
+from bpr.simulate.arrivals import arrival_times
+from bpr.simulate.calendar import OfficeCalendar, WeeklyHours, weekly_hours
 from bpr.simulate.queueing import ActorQueue, QueueRun, Staffing, run_queued
 
 if TYPE_CHECKING:
@@ -164,9 +165,9 @@ def simulate(
     start: str = "2026-01-05",
     top_paths: int = TOP_PATHS,
     staff: Mapping[str, int] | None = None,
-    hours: Mapping[str, WeeklyHours] | None = None,
+    hours: Mapping[str, Schedule | str] | None = None,
     holidays: Iterable[datetime.date] | None = None,
-    arrivals: ArrivalPattern | None = None,
+    arrivals: Arrivals | None = None,
     deadline_hours: float | None = None,
 ) -> SimulationResult:
     """Simulate ``cases`` cases of a model; the same seed gives the same result.
@@ -176,10 +177,10 @@ def simulate(
     date); cases arrive at the model's ``volume`` per year (or ``cases`` over one year).
 
     Where an actor has ``staff`` (the model's, or ``staff={actor: desks}``, which overrides it)
-    or office ``hours`` (``hours={actor: {weekday: [(from, to)]}}``, weekday 0 Monday, hours
-    of the day), the cases queue for its staff first come, first served, and its work goes on
-    in its office hours only, closed on ``holidays``; cases then arrive as a Poisson process
-    of the model's ``volume`` a year (spread as ``arrivals`` says), which is required. A
+    or ``hours`` (the model's, or ``hours={actor: "Mon-Fri 09:00-18:00"}``), the cases queue
+    for its staff first come, first served, and its work goes on in its hours only, closed on
+    the model's ``holidays`` (or ``holidays=[dates]``); cases then arrive as a Poisson process
+    of the model's ``volume`` a year, spread as its ``arrivals`` (or ``arrivals=``) say. A
     ``deadline_hours`` (or the model's ``deadline``) gives the share of cases over it.
 
     >>> import bpr
@@ -237,19 +238,15 @@ def simulate(
 
 
 def _model_deadline(model: Model) -> float | None:
-    deadline = getattr(model, "deadline", None)
-    if deadline is None:
-        return None
-    return float(getattr(deadline, "mean", deadline))
+    return None if model.deadline is None else model.deadline.mean
 
 
 def _staff_of(model: Model, override: Mapping[str, int] | None) -> dict[str, int]:
     """Desks per actor: the model's ``staff``, then the overrides (actor ids checked)."""
     desks: dict[str, int] = {}
     for actor_id, actor in model.actors.items():
-        declared = getattr(actor, "staff", None)
-        if declared is not None:
-            desks[actor_id] = int(declared)
+        if actor.staff is not None:
+            desks[actor_id] = actor.staff
     for name, count in (override or {}).items():
         if name not in model.actors:
             raise SimulationError(
@@ -262,30 +259,42 @@ def _staff_of(model: Model, override: Mapping[str, int] | None) -> dict[str, int
     return desks
 
 
-def _hours_of(model: Model, override: Mapping[str, WeeklyHours] | None) -> dict[str, WeeklyHours]:
+def _hours_of(
+    model: Model, override: Mapping[str, Schedule | str] | None
+) -> dict[str, WeeklyHours]:
+    """Open hours per actor that keeps hours: the model's ``hours``, then the overrides."""
     week: dict[str, WeeklyHours] = {}
-    for actor in model.actors.values():
-        found = getattr(actor, "hours", None)
-        if found is not None:
-            week[actor.id] = _weekly(found)
+    for actor_id, actor in model.actors.items():
+        if actor.hours is not None and not actor.hours.always:
+            week[actor_id] = weekly_hours(actor.hours)
     for name, schedule in (override or {}).items():
         if name not in model.actors:
             raise SimulationError(
                 f"{model.file}: no actor '{name}' to give office hours to"
                 + did_you_mean(name, list(model.actors))
             )
-        week[name] = schedule
+        if isinstance(schedule, str):
+            try:
+                schedule = parse_hours(schedule)
+            except ScheduleError as error:
+                raise SimulationError(f"the hours of '{name}': {error}") from None
+        if schedule.always:
+            week.pop(name, None)
+        else:
+            week[name] = weekly_hours(schedule)
     return week
 
 
-def _weekly(hours: Any) -> WeeklyHours:
-    """The model's parsed ``hours`` as open intervals per weekday."""
-    if isinstance(hours, Mapping):
-        return hours
-    to_week = getattr(hours, "weekly", None)
-    if callable(to_week):
-        return to_week()
-    raise SimulationError(f"cannot read the office hours {hours!r}")  # pragma: no cover
+def _arrival_calendar(
+    model: Model, desks: Mapping[str, int], calendars: Mapping[str, OfficeCalendar]
+) -> OfficeCalendar | None:
+    """The hours that ``office-hours`` arrivals fall in: those of the first staffed actor a
+    case meets (by the order of the steps), or of the first actor with hours without staff."""
+    for wanted in (desks, calendars):
+        for step in model.steps:
+            if step.actor in wanted:
+                return calendars.get(step.actor)
+    return None
 
 
 def _simulate_queued(
@@ -298,7 +307,7 @@ def _simulate_queued(
     desks: dict[str, int],
     office: dict[str, WeeklyHours],
     holidays: Iterable[datetime.date] | None,
-    arrivals: ArrivalPattern | None,
+    arrivals: Arrivals | None,
     deadline: float | None,
 ) -> SimulationResult:
     import numpy as np
@@ -316,23 +325,18 @@ def _simulate_queued(
     if not volume:  # office hours only, nobody queues: the cases arrive over one year
         volume = float(cases)
     day = datetime.date.fromisoformat(str(_start_date(start).astype("M8[D]")))
-    closed = list(holidays if holidays is not None else getattr(model, "holidays", None) or ())
+    closed = list(holidays if holidays is not None else model.holidays)
     span_days = int(cases / volume * 366) + 60
     calendars = {
         actor: OfficeCalendar.build(week, day, closed, horizon_days=span_days)
         for actor, week in office.items()
     }
-    pattern = arrivals if arrivals is not None else getattr(model, "arrivals", None)
-    if pattern is not None and pattern.kind == "office-hours" and pattern.calendar is None:
-        first_actor = model.first.actor
-        calendar = calendars.get(first_actor)
-        if calendar is None:
-            raise SimulationError(
-                f"{model.file}: the cases arrive in office hours, but '{first_actor}', who "
-                "performs the first step, has no `hours`; give it hours"
-            )
-        pattern = ArrivalPattern("office-hours", calendar=calendar)
-    times = arrival_times(cases, volume, np.random.default_rng([seed or 0, 2]), pattern, day)
+    pattern = arrivals if arrivals is not None else model.arrivals
+    opening = _arrival_calendar(model, desks, calendars)
+    if pattern.kind == "office-hours" and opening is None:
+        pattern = Arrivals()  # the first staffed actor works around the clock
+    rng = np.random.default_rng([seed or 0, 2])
+    times = arrival_times(cases, volume, rng, pattern, day, opening)
     run = run_queued(model, Staffing(desks, calendars, times), seed, events=events)
     paths, distinct = _queued_paths(run, cases, top_paths)
     table = _queued_events(model, run, times, start) if events else None

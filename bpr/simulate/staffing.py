@@ -4,9 +4,9 @@ A target is a bound on the simulated lead time (``p90<=15d``, ``mean<=10d``, als
 ``p95``, ``max``) or on the share of cases within the deadline (``deadline>=0.95``, or
 ``95%``). :func:`find_staff` starts each actor at the fewest staff that can keep up with its
 work at all (more work per year than open hours means a queue without end), then adds one
-desk at a time where the cases wait longest, until the target is met; then it tries one
-fewer at each actor. Every trial uses the same seed, so that the trials differ by the staff
-only.
+desk at a time where it brings the figure closest to the target (each actor's extra desk is
+tried), until the target is met; then it tries one fewer at each actor. Every trial uses
+the same seed, so that the trials differ by the staff only.
 
 >>> parse_target("p90<=15d").limit
 360.0
@@ -63,6 +63,10 @@ class Target:
             return float(hours.max())
         return float(np.percentile(hours, float(self.measure[1:])))
 
+    def better(self, value: float) -> float:
+        """A score that grows as ``value`` comes closer to meeting the target."""
+        return value if self.measure == "deadline" else -value
+
     def met(self, result: SimulationResult) -> bool:
         value = self.value(result)
         if self.measure == "deadline":
@@ -72,7 +76,7 @@ class Target:
     def describe(self, value: float) -> str:
         """The figure as the table prints it: days for lead times, a percentage for shares."""
         if self.measure == "deadline":
-            return f"{100 * value:.1f}% within"
+            return f"{100 * value:.1f}% within the deadline"
         return f"{self.measure} {value / 24:,.2f} d"
 
 
@@ -170,14 +174,16 @@ def find_staff(
     free = simulate(model, cases, seed, staff={**fixed, **unlimited}, **options)
     if not goal.met(free):
         raise SimulationError(
-            f"{model.file}: even with a desk for every case, {goal.describe(goal.value(free))}"
-            f" does not meet {goal.text}: the steps' own work and waits take that long, so no "
-            "number of staff meets it; shorten the process or relax the target"
+            f"{model.file}: even with a desk for every case, the simulation gives "
+            f"{goal.describe(goal.value(free))}, which does not meet {goal.text}: the steps' own "
+            "work, waits and office hours take that long, so no number of staff meets it; "
+            "shorten the process or relax the target"
         )
     current = {a: _fewest_stable(free, a) for a in sized}
     tried: dict[tuple[int, ...], Trial] = {}
 
     def attempt(counts: dict[str, int]) -> tuple[Trial, SimulationResult | None]:
+        """The trial of ``counts`` (simulated once: the same staff give the same figures)."""
         key = tuple(counts[a] for a in sized)
         if key in tried:
             return tried[key], None
@@ -196,16 +202,12 @@ def find_staff(
         return trial, result
 
     try:
-        trial, result = attempt(current)
-        while not trial.met:
-            assert result is not None
-            queues = result.queues or {}
-            worst = max(
-                sized,
-                key=lambda a: queues[a].wait_mean_hours * queues[a].runs if a in queues else 0,
-            )
-            current = {**current, worst: current[worst] + 1}
-            trial, result = attempt(current)
+        trial, _ = attempt(current)
+        while not trial.met:  # one more desk where it helps most
+            choices = [{**current, a: current[a] + 1} for a in sized]
+            trials = [attempt(choice)[0] for choice in choices]
+            best = max(range(len(choices)), key=lambda i: goal.better(trials[i].value))
+            current, trial = choices[best], trials[best]
         for actor in sized:  # one fewer where that still meets the target
             while current[actor] > 1:
                 fewer = {**current, actor: current[actor] - 1}
@@ -229,7 +231,7 @@ class _OutOfTrials(Exception):
 
 
 def _actors_to_size(model: Model, fixed: Mapping[str, int]) -> list[str]:
-    declared = [a for a, actor in model.actors.items() if getattr(actor, "staff", None)]
+    declared = [a for a, actor in model.actors.items() if actor.staff is not None]
     chosen = declared or list(fixed)
     if chosen:
         return [a for a in model.actors if a in chosen]
@@ -237,7 +239,7 @@ def _actors_to_size(model: Model, fixed: Mapping[str, int]) -> list[str]:
     return [
         a
         for a, actor in model.actors.items()
-        if a in working and not actor.is_applicant and actor.kind != "system"
+        if a in working and not actor.is_applicant and not actor.is_system
     ]
 
 
