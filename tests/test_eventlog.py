@@ -439,3 +439,56 @@ def test_a_name_with_a_carriage_return_keeps_the_csv_log_readable(tmp_path):
     assert len(log) == 4
     assert set(log[ACTIVITY].astype(str)) == {"Check\rform", "Sign"}
     assert set(log[RESOURCE].astype(str)) == {"desk\r", "r1"}
+
+
+# -- Parquet and the XES stream --------------------------------------------------------------
+
+
+def test_parquet_round_trip_keeps_text_and_times(tmp_path):
+    pytest.importorskip("duckdb")
+    table = _table(names=("007", "=SUM(A1)"))
+    path = write_log(tmp_path / "log.parquet", table)
+    assert path.read_bytes()[:4] == b"PAR1"
+    frame = read_log(path)
+    as_csv = read_log(write_log(tmp_path / "log.csv", table))
+    assert frame[ACTIVITY].astype(str).tolist() == as_csv[ACTIVITY].astype(str).tolist()
+    assert frame[ACTIVITY].astype(str).tolist()[:2] == ["007", "=SUM(A1)"]
+    assert frame[TIMESTAMP].tolist() == as_csv[TIMESTAMP].tolist()
+    assert frame[START].tolist() == as_csv[START].tolist()
+    assert frame[GROUP].isna().tolist() == as_csv[GROUP].isna().tolist()
+
+
+def test_parquet_with_named_and_missing_columns(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "export.parquet"
+    duckdb.sql(
+        "COPY (SELECT * FROM (VALUES (7, 'Apply', '2026-01-05T09:00:00+05:00')) "
+        f't("Case", "Step", "When")) TO \'{path}\' (FORMAT parquet)'
+    )
+    frame = read_log(path, LogColumns(case="Case", activity="Step", timestamp="When"))
+    assert frame[CASE].astype(str).tolist() == ["7"]
+    assert frame[TIMESTAMP].iloc[0] == pd.Timestamp("2026-01-05T04:00:00", tz="UTC")
+    with pytest.raises(EventLogError, match=r"no column 'case:concept:name'.*Case"):
+        read_log(path)
+
+
+def test_a_parquet_row_without_time_is_named_by_row(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "gap.parquet"
+    duckdb.sql(
+        "COPY (SELECT * FROM (VALUES ('c', 'a', '2026-01-05T09:00:00Z'), ('c', 'b', NULL))"
+        f' t("case:concept:name", "concept:name", "time:timestamp")) TO \'{path}\' (FORMAT parquet)'
+    )
+    with pytest.raises(EventLogError, match=r"gap.parquet: row 2: an event has no timestamp"):
+        read_log(path)
+
+
+def test_the_xes_stream_comes_in_batches(tmp_path):
+    from bpr.files.eventlog import XesScan
+
+    path = write_log(tmp_path / "log.xes", _table(cases=5))
+    batches = list(XesScan(str(path), LogColumns(), size=3).batches())
+    # whole traces at a time: a batch ends with a trace once it holds 3 events or more
+    assert [len(b[CASE]) for b in batches] == [4, 4, 4, 4, 4]
+    assert batches[0][CASE] == ["case-1"] * 4
+    assert batches[0]["lifecycle:transition"][:2] == ["start", "complete"]

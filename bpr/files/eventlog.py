@@ -484,7 +484,11 @@ def _finish(frame: pd.DataFrame, path: str, sourcelines: list[int] | None) -> pd
         raise EventLogError(f"{path}: the log has a header but no events")
     kind = "xes" if sourcelines is not None else "csv"
 
+    parquet = path.lower().endswith(".parquet")
+
     def where(position: int) -> str:
+        if parquet:
+            return f"{path}: row {position + 1}"
         if kind == "csv":
             return f"{path}:{position + 2}"  # the header is line 1
         if sourcelines:
