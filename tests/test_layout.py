@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -482,3 +483,72 @@ def test_no_flow_line_runs_through_a_label(
         assert _label_problems(lay) == [], name
     texts = {route.text for route in layout_model(THREE_WAYS).edges}
     assert {"complete 33%", "incomplete 33%", "appeal 34%", "rejected after review 30%"} <= texts
+
+
+def _bpmn_diagram(
+    model: bpr.Model,
+) -> tuple[list[Rect], list[Rect], list[list[tuple[float, float]]]]:
+    """The BPMN export's diagram: labels of flows and events, boxes of the flow's nodes,
+    and the flows' waypoints."""
+    import xml.etree.ElementTree as ET
+
+    from bpr.bpmn.export import to_bpmn
+
+    di = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+    dc = "{http://www.omg.org/spec/DD/20100524/DC}"
+    ddi = "{http://www.omg.org/spec/DD/20100524/DI}"
+
+    def rect(element: ET.Element) -> Rect:
+        b = element.find(f"{dc}Bounds")
+        assert b is not None
+        return Rect(*(float(b.get(k, "0")) for k in ("x", "y", "width", "height")))
+
+    root = ET.fromstring(to_bpmn(model))
+    labels, boxes, flows = [], [], []
+    for shape in root.iter(f"{di}BPMNShape"):
+        element = shape.get("bpmnElement", "")
+        if element.startswith(("Task_", "Gateway_", "StartEvent_", "EndEvent_")):
+            boxes.append(rect(shape))
+        label = shape.find(f"{di}BPMNLabel")
+        if label is not None and not element.startswith("DataObject"):
+            labels.append(rect(label))
+    for edge in root.iter(f"{di}BPMNEdge"):
+        if not edge.get("bpmnElement", "").startswith("Flow_"):
+            continue
+        points = [(float(p.get("x", 0)), float(p.get("y", 0))) for p in edge.iter(f"{ddi}waypoint")]
+        flows.append(points)
+        label = edge.find(f"{di}BPMNLabel")
+        if label is not None:
+            labels.append(rect(label))
+    return labels, boxes, flows
+
+
+def _bpmn_label_problems(model: bpr.Model, *, crossings: bool = True) -> list[str]:
+    labels, boxes, flows = _bpmn_diagram(model)
+    problems = []
+    for i, label in enumerate(labels):
+        problems += [
+            f"label {i} overlaps label {j}"
+            for j in range(i + 1, len(labels))
+            if _overlap(label, labels[j])
+        ]
+        problems += [f"label {i} overlaps a shape" for box in boxes if _overlap(label, box)]
+        for points in flows if crossings else []:
+            for a, b in itertools.pairwise(points):
+                if _crosses(a, b, label):
+                    problems.append(f"a flow crosses label {i}")
+    return problems
+
+
+@settings(max_examples=40, deadline=None)
+@given(_random_models())
+def test_the_bpmn_diagram_keeps_its_labels_clear_too(model: bpr.Model) -> None:
+    """The BPMN export's diagram (its flow and event labels, where bpmn.io and Camunda draw
+    them) follows the same layout: no label over another label or a shape."""
+    assert _bpmn_label_problems(model, crossings=False) == []
+
+
+def test_no_flow_of_a_shipped_bpmn_diagram_runs_through_a_label() -> None:
+    for path in [*ALL_MODELS]:
+        assert _bpmn_label_problems(bpr.load(path)) == [], path
+    assert _bpmn_label_problems(THREE_WAYS) == []
