@@ -494,44 +494,25 @@ PHASE_NAMES = {
 }
 
 
-def _phased_model(monkeypatch: pytest.MonkeyPatch) -> bpr.Model:
-    """The contract's example with two phases: loaded with them where the loader holds
-    phases, else given to the export through the model writer's data, which is where the
-    export reads them from."""
-    from bpr.core.schema import TOP_FIELDS
-
+def _phased_model() -> bpr.Model:
+    """The contract's example with three phases (PHASED)."""
     text = (DATA / "contract-example.yaml").read_text()
-    if "phases" in TOP_FIELDS:
-        declared = "".join(f"  {p}: {{name: {n}}}\n" for p, n in PHASE_NAMES.items())
-        lines = text.replace("\nactors:", f"\nphases:\n{declared}\nactors:", 1).splitlines()
-        out = []
-        for line in lines:
-            out.append(line)
-            ident = line.strip().removeprefix("- id: ")
-            if line.strip().startswith("- id: ") and ident in PHASED:
-                out.append(f"    phase: {PHASED[ident]}")
-        return bpr.loads("\n".join(out) + "\n", "phased.yaml")
-    import bpr.bpmn.export as export_module
-
-    real = export_module.model_data
-
-    def with_phases(model: bpr.Model) -> dict[str, object]:
-        data = real(model)
-        data["phases"] = {p: {"name": n} for p, n in PHASE_NAMES.items()}
-        for entry in data["steps"]:  # type: ignore[attr-defined]
-            if entry["id"] in PHASED:
-                entry["phase"] = PHASED[entry["id"]]
-        return data
-
-    monkeypatch.setattr(export_module, "model_data", with_phases)
-    return bpr.load(DATA / "contract-example.yaml")
+    declared = "".join(f"  {p}: {{name: {n}}}\n" for p, n in PHASE_NAMES.items())
+    lines = text.replace("\nactors:", f"\nphases:\n{declared}\nactors:", 1).splitlines()
+    out = []
+    for line in lines:
+        out.append(line)
+        ident = line.strip().removeprefix("- id: ")
+        if line.strip().startswith("- id: ") and ident in PHASED:
+            out.append(f"    phase: {PHASED[ident]}")
+    return bpr.loads("\n".join(out) + "\n", "phased.yaml")
 
 
 @pytest.mark.parametrize("diagram", [True, False])
 def test_phases_are_sub_processes_or_groups_around_their_steps(
-    diagram: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    diagram: bool, tmp_path: Path
 ) -> None:
-    model = _phased_model(monkeypatch)
+    model = _phased_model()
     xml = to_bpmn(model, diagram=diagram)
     from lxml import etree
 
@@ -576,18 +557,13 @@ def test_phases_are_sub_processes_or_groups_around_their_steps(
         gx, _, gw, _ = shapes["Group_review"]
         assert shapes["Task_register"][0] >= gx + gw
     # Back again: the same phases, and no warning about bpr's own groups.
-    from bpr.core.schema import TOP_FIELDS
-    from bpr.files.writer import model_data as written
-
     result = import_bpmn(xml, file="phased.bpmn")
-    if "phases" in TOP_FIELDS:
-        assert result.warnings == []
-        assert written(result.model) == written(model)
-        back = {s.id: getattr(s, "phase", None) for s in result.model.steps}
-        assert back == {s.id: PHASED.get(s.id) for s in model.steps}
-    else:  # a format without phases: bpr:data's phases are named and left out
-        said = [w.message for w in result.warnings]
-        assert len(said) == 5 and all("this version of bpr's format" in m for m in said)
+    assert result.warnings == []
+    assert model_data(result.model) == model_data(model)
+    assert {s.id: s.phase for s in result.model.steps} == {
+        s.id: PHASED.get(s.id) for s in model.steps
+    }
+    assert [p.name for p in result.model.phases.values()] == list(PHASE_NAMES.values())
     if diagram:
         path = tmp_path / "phased.bpmn"
         path.write_bytes(xml)
@@ -599,3 +575,18 @@ def test_phases_are_sub_processes_or_groups_around_their_steps(
             )  # fmt: skip
             [report] = json.loads(run.stdout)
             assert report["warnings"] == [] and report["lint"] == [], report
+
+
+def test_fields_of_a_later_format_in_bpr_data_are_named_and_left_out() -> None:
+    from lxml import etree
+
+    root = etree.fromstring(to_bpmn(bpr.load(DATA / "contract-example.yaml"), diagram=False))
+    [step] = [e for e in root.iter(_q(BPR, "step")) if e.get("id") == "check"]
+    data = etree.SubElement(step, _q(BPR, "data"))
+    etree.SubElement(data, _q(BPR, "text"), key="colour").text = "red"
+    result = import_bpmn(etree.tostring(root), file="later.bpmn")
+    [said] = result.warnings
+    assert said.message.startswith("bpr:data of task 'Check the application' (id Task_check")
+    assert "the field 'colour', which this version of bpr's format does not have" in said.message
+    assert "red" not in result.text
+    assert bpr.measure(result.model) == bpr.measure(bpr.load(DATA / "contract-example.yaml"))

@@ -9,7 +9,6 @@ from typing import Any
 from bpr.bpmn.importer.phases import phase_for
 from bpr.bpmn.importer.state import State, Step
 from bpr.core.model import END
-from bpr.core.schema import STEP_FIELDS, TOP_FIELDS
 from bpr.core.text import for_yaml_comment
 from bpr.files.writer import Commented, model_text
 
@@ -52,7 +51,7 @@ def write_yaml(st: State, process: Any) -> str:
         data["sources"] = list(fields["sources"])
     data.update(fields.get("extra", {}))  # what bpr:data carries: lint, phases, acts...
     phases = step_phases(st, order)
-    if phases and "phases" not in data and "phases" in TOP_FIELDS:
+    if phases and "phases" not in data:
         used = dict.fromkeys(phases.values())
         data["phases"] = {p: {"name": st.phases[p]["name"]} for p in used}
     actors = list(st.actors.items())
@@ -74,18 +73,11 @@ def write_yaml(st: State, process: Any) -> str:
                     entry["exchange"] = True
             data["documents"][ident] = entry | document.get("extra", {})
     steps = []
-    shown: set[str] = set()
     for i, key in enumerate(order):
         step = st.steps[key]
         phase = phases.get(key)
         if phase is not None and "phase" not in step.extra:
-            if "phase" in STEP_FIELDS:
-                step.extra = {"phase": phase, **step.extra}
-            elif phase not in shown:  # a format without phases: said where one starts
-                shown.add(phase)
-                step.comments.insert(
-                    0, f"from here: the steps of '{st.phases[phase]['name']}' (expanded in BPMN)"
-                )
+            step.extra = {"phase": phase, **step.extra}
         steps.append(step_data(st, step, order[i + 1] if i + 1 < len(order) else END))
     data["steps"] = steps
     return model_text(data, header)
