@@ -367,3 +367,22 @@ def test_progress_summary_only_for_long_runs():
     assert stream.getvalue() == ""
     Progress(stream).summary("slow", seconds=2.25)
     assert stream.getvalue() == "slow in 2.2 s\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bpr.mining.reduce",
+        "bpr.mining.replay",
+        "bpr.mining.progress",
+        "bpr.mining.conformance",
+        "bpr.mining.discovery",
+        "bpr.files.eventlog",
+    ],
+)
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -104,7 +104,7 @@ def select_variants(
 
     >>> chosen, cover = select_variants({("a",): 90, ("b",): 9, ("c",): 1}, 0.9, cheap=1, sample=1)
     >>> [(t, n, w) for t, n, w in chosen], cover.top_cases, cover.sampled_variants
-    ([(('a',), 90, 90.0), (('b',), 9, 10.0)], 90, 1)
+    ([(('a',), 90, 90.0), (('c',), 1, 10.0)], 90, 1)
     """
     if not 0 < coverage <= 1:
         raise BprError(
