@@ -445,7 +445,7 @@ def prosimos_version() -> str:
 # -- simulation with staff ------------------------------------------------------------------------
 
 STAFF_CASES = 1_000_000
-PROSIMOS_STAFF_CASES = 40_000
+PROSIMOS_STAFF_CASES = 20_000
 THEORY_CASES = 200_000
 #: Arrivals per hour of the process with resources, and the staff of each actor.
 RATE = 3.0
@@ -469,8 +469,7 @@ steps:
   - {{id: fix, actor: desk, work: 10m, next: check}}
   - {{id: decide, actor: head, work: 30m}}
 """
-    # the staff go in by --staff until the format has the key; the model text keeps them out
-    return bpr.loads(text.replace(", staff: 2}", "}").replace(", staff: 4}", "}"), "staff.yaml")
+    return bpr.loads(text, "staff.yaml")
 
 
 def prosimos_staffed(model: bpr.Model, folder: Path) -> tuple[str, dict[str, object]]:
@@ -585,10 +584,11 @@ def run_prosimos_staffed(model: bpr.Model, folder: Path) -> dict[str, float]:
 
 
 def run_ours_staffed(model: bpr.Model) -> dict[str, float]:
-    simulate(model, 10_000, seed=0, staff=STAFF)  # compiled (or loaded from the cache)
-    seconds = median_time(lambda: simulate(model, STAFF_CASES, seed=1, staff=STAFF), repeat=3)
-    result = simulate(model, STAFF_CASES, seed=1, staff=STAFF)
-    small = simulate(model, PROSIMOS_STAFF_CASES, seed=1, staff=STAFF)
+    assert {a: model.actors[a].staff for a in STAFF} == STAFF
+    simulate(model, 10_000, seed=0)  # compiled (or loaded from the cache)
+    seconds = median_time(lambda: simulate(model, STAFF_CASES, seed=1), repeat=3)
+    result = simulate(model, STAFF_CASES, seed=1)
+    small = simulate(model, PROSIMOS_STAFF_CASES, seed=1)
     queues = result.queues or {}
     return {
         "seconds": seconds,
@@ -659,9 +659,9 @@ _MILLION = textwrap.dedent(
     """
     import resource, sys
     sys.path.insert(0, sys.argv[1])
-    from bench_simulate import STAFF, staffed_model
+    from bench_simulate import staffed_model
     from bpr.simulate import simulate
-    simulate(staffed_model(), 1_000_000, seed=1, staff=STAFF)
+    simulate(staffed_model(), 1_000_000, seed=1)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     """
 )
