@@ -1026,3 +1026,84 @@ def test_lint_and_the_draft_agree_on_an_extra_branch() -> None:
     draft = build_draft(m, [finding]).model
     assert set(draft.step("start").next.targets) == {"tax", "plan", "pay"}
     assert draft.step("pay").next.targets == ("notarise",)
+
+
+ISSUED = (
+    "actors: {me: {name: Me, kind: applicant}, reg: {name: Civil registry, agency: Justice%s},"
+    " desk: {name: Benefit desk, agency: Labour}}\n"
+    "documents: {extract: {name: Birth extract, issuer: reg}}\n"
+    "steps:\n"
+    "  - {id: fetch, actor: reg, channel: in-person, work: 1h, produces: [extract]}\n"
+    "  - {id: apply, actor: desk, channel: in-person, work: 1h, needs: [extract]}\n"
+)
+
+
+def test_once_only_says_when_the_issuers_register_must_be_connected_first() -> None:
+    unknown = only(lint(model(ISSUED % "")), "once-only").message
+    assert unknown.endswith(
+        "; if Civil registry (Justice) keeps no register that other agencies can query (its "
+        "registry is not recorded), connect it first"
+    )
+    missing = only(lint(model(ISSUED % ", registry: false")), "once-only").message
+    assert missing.endswith(
+        "; Civil registry (Justice) keeps no register that other agencies can query (registry: "
+        "false): the register must be connected first, with a data-exchange agreement"
+    )
+    kept = only(lint(model(ISSUED % ", registry: true")), "once-only").message
+    assert kept.endswith("becomes a registry query")
+    # the draft applies the exchange and says what it needs first
+    m = model(ISSUED % ", registry: false")
+    assert "its register must be connected first (registry: false)" in draft_to_be(m, lint(m))
+
+
+def test_the_agencys_own_output_is_asked_for_by_reference_number() -> None:
+    text = (
+        "actors: {me: {name: Me, kind: applicant}, police: {name: Police}, bank: {name: Bank}}\n"
+        "documents: {decision: {name: Fine decision, issuer: police, kind: decision}}\n"
+        "steps:\n"
+        "  - {id: issue, actor: police, channel: post, produces: [decision]}\n"
+        "  - {id: contest, actor: police, channel: in-person, work: 1h, needs: [decision]}\n"
+        "  - {id: pay, actor: bank, channel: in-person, work: 30m, needs: [decision]}\n"
+    )
+    finding = only(lint(model(text)), "once-only")
+    assert finding.message.startswith(
+        "'Fine decision' (decision) is an output of Police, and the applicant brings it back "
+        "to 'contest' and to 'pay': give it a reference number that every step looks the "
+        "record up by, instead of the paper (once-only)"
+    )
+
+
+def test_a_receipt_is_a_payment_to_verify_and_a_seal_a_requirement_to_abolish() -> None:
+    receipt = load("payment-proof")
+    finding = only(lint(receipt), "payment-proof")
+    assert finding.documents == ("receipt",) and finding.steps == ("apply", "pay")
+    assert "verify the payment itself through the payment system or the treasury" in (
+        finding.message
+    )
+    assert "registry" not in finding.message
+    seal = load("physical-item")
+    finding = only(lint(seal), "physical-item")
+    assert finding.message.endswith(
+        "no registry can carry it; abolish the requirement by amending the provision that "
+        "imposes it (Regulation on the seals of legal entities, art. 3)"
+    )
+    # neither is a once-only finding, and the draft leaves both to the analyst
+    for m in (receipt, seal):
+        assert "once-only" not in {f.rule for f in lint(m)}
+        draft = build_draft(m, lint(m))
+        assert not draft.applied and draft.skipped[0][1] == "needs the analyst's judgement"
+
+
+def test_legal_basis_asks_an_as_is_to_record_its_law() -> None:
+    text = "actors: {d: {name: D}}\nsteps: [{id: a, actor: d}]\n"
+    finding = only(lint(model(text, basis=False)), "legal-basis")
+    assert finding.severity == "info" and finding.line == 2 and finding.gain is None
+    assert not lint(model(text))
+    # steps that cite provisions do not stand for the service's own basis
+    cited = "acts: {law: {title: L}}\nactors: {d: {name: D}}\n"
+    cited += "steps: [{id: a, actor: d, basis: [law]}]\n"
+    assert (
+        "but not the service itself" in only(lint(model(cited, basis=False)), "legal-basis").message
+    )
+    to_be = bpr.loads(f"bpr: 1\nservice: t\nvariant: to-be\n{text}")
+    assert not lint(to_be)

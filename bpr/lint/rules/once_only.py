@@ -46,11 +46,25 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         edit = exchange_documents(model, [doc.id])
         trips = [n.id for n in edit.notes if n.kind == "step"] if edit else []
         trip = f"; the trip to fetch it ({quote(trips)}) becomes a registry query" if trips else ""
+        # the issuer's own output that the applicant also shows back to it (the police's
+        # fine decision, brought to the police and to the bank)
+        back = [
+            s.id
+            for s in paper.users
+            if s.actor == issuer.id or (issuer.agency and ctx.actor(s).agency == issuer.agency)
+        ]
         if paper.own:
             message = (
                 f"the applicant must bring {name} to {users}, though {who(issuer)} issues it "
                 "itself: ask only for its reference number and look the record up in the "
                 f"agency's own files (once-only){trip}"
+            )
+        elif back:
+            message = (
+                f"{name} is an output of {who(issuer)}, and the applicant brings it back to "
+                f"{quote(back)} and to {quote(s.id for s in paper.users if s.id not in back)}: "
+                "give it a reference number that every step looks the record up by, instead "
+                f"of the paper (once-only){trip}{registry_caveat(issuer)}"
             )
         else:
             message = (
