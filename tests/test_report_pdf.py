@@ -199,16 +199,18 @@ def test_every_word_prints_at_7_pt_or_more(
 
 
 def test_every_diagram_fits_its_page(small_pdf: Path, tmp_path: Path) -> None:
-    """No figure is cut at a page's edge: every word of every page lies inside the page."""
+    """No drawing is cut at a page's edge: every word of every page lies inside that page."""
     out = subprocess.run(
         [_program("pdftotext"), "-bbox", str(small_pdf), "-"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    boxes = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', out)
-    assert boxes
-    assert all(float(x1) <= 842 and float(y1) <= 595 for _, _, x1, y1 in boxes)
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S)
+    assert pages
+    for width, height, body in pages:
+        boxes = re.findall(r'xMax="([\d.]+)" yMax="([\d.]+)"', body)
+        assert all(float(x) <= float(width) and float(y) <= float(height) for x, y in boxes)
     labels = set(re.findall(r">([^<]+)</word>", out))
     assert {"Fetch", "certificate", "Decide"} <= labels  # the diagrams' words are in the PDF
 
@@ -340,3 +342,20 @@ def test_a_signal_ends_the_browser_with_the_command(tmp_path: Path, signum: int)
         time.sleep(0.05)
     assert _members(browser) == [], "the browser outlived the command"
     assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
+
+
+def test_the_page_and_orientation_are_chosen_on_the_command_line(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _needs_chromium()
+    out = tmp_path / "a3.pdf"
+    result = run_bpr("report", PORTFOLIO / "beta", "-o", out, "--page", "A3", "--portrait")
+    assert result.exit_code == 0, result.stderr
+    info = subprocess.run(
+        [_program("pdfinfo"), "-f", "1", "-l", "100", str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    sizes = set(re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info))
+    assert sizes == {("841.92", "1191.12")}  # every page A3 upright, text and drawings
+    wrong = run_bpr("report", PORTFOLIO / "beta", "-o", tmp_path / "x.html", "--page", "A3")
+    assert wrong.exit_code == 2 and "for printed reports" in wrong.stderr

@@ -140,19 +140,23 @@ def test_each_drawing_prints_at_100_percent_on_its_pages_with_a_numbered_caption
     assert captions[0].text == "Figure 1: Alpha permit (As-Is) → Alpha permit online (To-Be)"
     pictures = list(document.inline_shapes)
     assert len(pictures) >= 9  # a page-fit drawing takes one or more pages
-    a4_landscape = (docx.shared.Mm(297), docx.shared.Mm(210))
+    long_side, short_side = docx.shared.Mm(297), docx.shared.Mm(210)
     crop = docx.shared.Pt(22)
     for picture in pictures:
-        # the A4 page of the drawing less the blank 22 pt cut from each edge: 100 %
-        assert abs(picture.width - (a4_landscape[0] - 2 * crop)) < docx.shared.Pt(1)
-        assert abs(picture.height - (a4_landscape[1] - 2 * crop)) < docx.shared.Pt(1)
+        # the A4 page of the drawing (either way up) less the blank 22 pt cut from each edge
+        drawn = sorted([picture.width + 2 * crop, picture.height + 2 * crop])
+        assert abs(drawn[0] - short_side) < docx.shared.Pt(1)
+        assert abs(drawn[1] - long_side) < docx.shared.Pt(1)
         assert picture._inline.xpath(".//a:srcRect")
+    body = document.element.body
     for section in document.sections:
-        if section.page_width > section.page_height:  # a drawing's page: it fits
+        if section.top_margin < docx.shared.Pt(10):  # a drawing's page: its pictures fit
             room = section.page_width - section.left_margin - section.right_margin
-            assert all(p.width <= room + docx.shared.Pt(0.5) for p in pictures)
             height = section.page_height - section.top_margin - section.bottom_margin
-            assert max(p.height for p in pictures) + docx.shared.Pt(14) <= height
+            assert room > 0 and height > 0
+    for paragraph in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
+        extents = paragraph.xpath(".//wp:extent")
+        assert len(extents) <= 1  # one picture to a paragraph, a page each
 
 
 def test_the_sources_are_a_numbered_list_that_starts_at_one_for_each_service(
@@ -284,7 +288,7 @@ def stand_in_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
     )
 
-    def pictures(service: Any, dpi: float = 220) -> list[Any]:
+    def pictures(service: Any, *args: Any, **kwargs: Any) -> list[Any]:
         captions = [v.model.title for v in service.variants]
         return [diagrams_module.SheetPictures(c, (pixel,), (841.89, 595.28)) for c in captions]
 
@@ -324,3 +328,16 @@ def test_property_any_model_text_makes_a_document_word_opens(
     )
     model = portfolio.services[0].variants[0].model
     assert for_xml(model.step("x").label).strip() in text
+
+
+def test_the_page_chooses_the_text_pages_and_the_drawings_pages(
+    stand_in_pictures: None, tmp_path: Path
+) -> None:
+    out = tmp_path / "letter.docx"
+    write_report([PORTFOLIO / "beta"], out, page="letter")
+    sections = _document(out).sections
+    assert (round(sections[0].page_width.pt), round(sections[0].page_height.pt)) == (612, 792)
+    sizes = {(round(s.page_width.pt), round(s.page_height.pt)) for s in sections}
+    assert sizes <= {(612, 792), (842, 595)}  # the stand-in drawings are A4 landscape
+    with pytest.raises(bpr.OutputError, match="unknown page size 'B5'"):
+        write_report([PORTFOLIO / "beta"], tmp_path / "b5.docx", page="B5")

@@ -86,6 +86,20 @@ def _on_terminal() -> bool:
     "takes (as pandoc's --reference-doc); its own text is left out.",
 )
 @click.option(
+    "--page",
+    type=click.Choice(["A4", "A3", "letter"], case_sensitive=False),
+    default=None,
+    help="The printed page of a .docx or .pdf report (default A4); the drawings are laid out "
+    "for it, every word at least 7 pt.",
+)
+@click.option(
+    "--portrait/--landscape",
+    "portrait",
+    default=None,
+    help="The drawings' pages upright or turned (default: the one that needs fewer pages, "
+    "for each drawing).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal)."
 )
 def report(
@@ -94,6 +108,8 @@ def report(
     fmt: str | None,
     title: str | None,
     template: str | None,
+    page: str | None,
+    portrait: bool | None,
     progress: bool | None,
 ) -> int:
     """Write a report of the services in PATHS: measures, diagrams, changes, documents.
@@ -111,6 +127,7 @@ def report(
       bpr report models -o portfolio.xlsx
       bpr report models/property-registration -o note.docx --template ministry.docx
       bpr report models -o portfolio.pdf
+      bpr report models -o portfolio.pdf --page A3 --landscape
     """
     if output == STDOUT and fmt != "html":
         raise click.UsageError(
@@ -123,11 +140,25 @@ def report(
         raise click.UsageError(str(exc)) from None
     if template is not None and chosen != "word":
         raise click.UsageError("--template is for Word reports: name the output .docx")
+    if (page is not None or portrait is not None) and chosen not in ("word", "pdf"):
+        raise click.UsageError(
+            "--page, --portrait and --landscape are for printed reports: name the output "
+            ".docx or .pdf"
+        )
+    sizes = {"a4": "A4", "a3": "A3", "letter": "letter"}
+    orientation = None if portrait is None else "portrait" if portrait else "landscape"
     model_paths(paths)  # a folder without model files is wrong usage, as for bpr metrics
     enabled = _on_terminal() if progress is None else progress
     with progress_bar(enabled) as update:
         result = write_report(
-            paths, output, fmt=fmt, title=title, progress=update, template=template
+            paths,
+            output,
+            fmt=fmt,
+            title=title,
+            progress=update,
+            template=template,
+            page=sizes[(page or "A4").lower()],
+            orientation=orientation,
         )
     for entry in result.skipped:  # file names and reasons are shown, never obeyed, by a terminal
         click.echo(f"skipped {for_terminal(entry.file)}:", err=True)

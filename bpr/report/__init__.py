@@ -18,6 +18,7 @@ from bpr.backend.chromium import find_chromium
 from bpr.errors import OutputError
 from bpr.files.finder import find_models
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
+from bpr.render.page import page_size
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect
 from bpr.report.excel import excel_report
 from bpr.report.html import html_report
@@ -130,13 +131,28 @@ def render_report(
     on_service: Callable[[Service], None] | None = None,
     diagrams: str = "",
     template: str | os.PathLike[str] | None = None,
+    page: str = "A4",
+    orientation: str | None = None,
 ) -> tuple[str | bytes, dict[str, str]]:
     """The report's content in memory, and (Markdown) the SVG files by name. ``template``
-    is a Word document whose styles and page setup a Word report takes."""
+    is a Word document whose styles and page setup a Word report takes; ``page`` (A4, A3,
+    letter) and ``orientation`` (portrait, landscape, None for the better of both) are the
+    printed pages of a Word or PDF report."""
     if fmt == "word":
-        return word_report(portfolio, title=title, template=template, on_service=on_service), {}
+        data = word_report(
+            portfolio,
+            title=title,
+            template=template,
+            on_service=on_service,
+            page=page,
+            orientation=orientation,
+        )
+        return data, {}
     if fmt == "pdf":
-        return pdf_report(portfolio, title=title, on_service=on_service), {}
+        data = pdf_report(
+            portfolio, title=title, on_service=on_service, page=page, orientation=orientation
+        )
+        return data, {}
     if fmt == "html":
         return html_report(portfolio, title=title, refresh=refresh, on_service=on_service), {}
     if fmt == "markdown":
@@ -153,11 +169,14 @@ def write_report(
     refresh: int = 0,
     progress: Progress | None = None,
     template: str | os.PathLike[str] | None = None,
+    page: str = "A4",
+    orientation: str | None = None,
 ) -> ReportResult:
     """Build the report of the models among ``paths`` and write it to ``output``.
 
     The format follows the suffix (.html, .md, .xlsx, .docx, .pdf) unless ``fmt`` names it;
-    ``template`` is a reference .docx for a Word report's styles (as pandoc takes one). Models that
+    ``template`` is a reference .docx for a Word report's styles (as pandoc takes one);
+    ``page`` and ``orientation`` choose the printed pages of a Word or PDF report. Models that
     fail to load are skipped and listed in the report. Each file is written whole or not at
     all, and never over an input.
     """
@@ -166,6 +185,7 @@ def write_report(
         raise OutputError(f"{template}: a template is for Word reports (.docx) only")
     if template is not None and not Path(template).is_file():
         raise OutputError(f"{template}: no such Word template; name a .docx file")
+    page_size(page, orientation or "portrait")  # an unknown page or orientation stops here
     if fmt == "pdf":
         find_chromium()  # before any model is read: a missing browser is told at once
     files = list(find_models(paths))
@@ -207,6 +227,8 @@ def write_report(
         on_service=on_service,
         diagrams=folder.name,
         template=template,
+        page=page,
+        orientation=orientation,
     )
     extra_files = []
     # only an input named *.svg could be overwritten by a diagram: checking every input

@@ -76,7 +76,7 @@ class ServiceDiagrams:
 
 
 def service_sheets(
-    service: Service, page: str = "A4", orientation: str = "landscape"
+    service: Service, page: str = "A4", orientation: str | None = None
 ) -> list[Sheet]:
     """The service's comparisons and processes laid out on pages (every word at 7 pt or
     more at 100 %), each page as DOT text; pairs that could not be compared get none."""
@@ -101,13 +101,15 @@ def _sheet(caption: str, scenes: Sequence[Any]) -> Sheet:
     return Sheet(caption, tuple(scene.to_dot() for scene in scenes), size)
 
 
-def service_diagrams(service: Service, page: str | None = None) -> ServiceDiagrams:
+def service_diagrams(
+    service: Service, page: str | None = None, orientation: str | None = None
+) -> ServiceDiagrams:
     """Every diagram of one service; pairs that could not be compared get none. With
     ``page`` (``"A4"``), the page-fit sheets for print instead, drawn as SVG."""
     if page is not None:
         sheets = [
             Sheet(s.caption, tuple(_svg(dot) for dot in s.pages), s.size)
-            for s in service_sheets(service, page)
+            for s in service_sheets(service, page, orientation)
         ]
         return ServiceDiagrams(sheets=sheets)
     return ServiceDiagrams(
@@ -117,7 +119,11 @@ def service_diagrams(service: Service, page: str | None = None) -> ServiceDiagra
 
 
 def diagrams_in_order(
-    services: Sequence[Service], workers: int | None = None, *, page: str | None = None
+    services: Sequence[Service],
+    workers: int | None = None,
+    *,
+    page: str | None = None,
+    orientation: str | None = None,
 ) -> Generator[ServiceDiagrams, None, None]:
     """The diagrams of each service in turn, drawn ahead by a few threads.
 
@@ -127,7 +133,9 @@ def diagrams_in_order(
     count = workers or min(4, (os.cpu_count() or 1) + 1)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
     try:
-        pending = deque(pool.submit(service_diagrams, service, page) for service in services)
+        pending = deque(
+            pool.submit(service_diagrams, service, page, orientation) for service in services
+        )
         while pending:  # popped once written: memory holds only the diagrams still to come
             yield pending.popleft().result()
     finally:
@@ -148,22 +156,32 @@ class SheetPictures:
     size: tuple[float, float]
 
 
-def service_sheet_pictures(service: Service, dpi: float = PRINT_DPI) -> list[SheetPictures]:
-    """The service's page-fit drawings (A4 landscape) as PNG pages at ``dpi``."""
+def service_sheet_pictures(
+    service: Service,
+    page: str = "A4",
+    orientation: str | None = None,
+    dpi: float = PRINT_DPI,
+) -> list[SheetPictures]:
+    """The service's page-fit drawings as PNG pages at ``dpi``."""
     return [
         SheetPictures(s.caption, tuple(convert(dot, "png", dpi=dpi) for dot in s.pages), s.size)
-        for s in service_sheets(service)
+        for s in service_sheets(service, page, orientation)
     ]
 
 
 def sheet_pictures_in_order(
-    services: Sequence[Service], workers: int | None = None
+    services: Sequence[Service],
+    page: str = "A4",
+    orientation: str | None = None,
+    workers: int | None = None,
 ) -> Generator[list[SheetPictures], None, None]:
     """The page pictures of each service in turn, drawn ahead by a few threads."""
     count = workers or min(4, (os.cpu_count() or 1) + 1)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-picture")
     try:
-        pending = deque(pool.submit(service_sheet_pictures, service) for service in services)
+        pending = deque(
+            pool.submit(service_sheet_pictures, service, page, orientation) for service in services
+        )
         while pending:
             yield pending.popleft().result()
     finally:

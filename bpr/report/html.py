@@ -12,6 +12,7 @@ from bpr.comparison.html import redesign_items
 from bpr.core.money import Money, format_money
 from bpr.core.text import for_html
 from bpr.core.version import __version__
+from bpr.render.page import ORIENTATIONS, page_size
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
 from bpr.report.content import (
     HIGHER_IS_BETTER,
@@ -100,8 +101,6 @@ dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap
   font-size: 0.88rem; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 @page { size: A4 landscape; margin: 12mm; }
-/* a page-fit drawing is a page of its own, at 100 %: its own margin is inside the drawing */
-@page sheet { size: A4 landscape; margin: 0; }
 .sheet { display: none; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -115,9 +114,9 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
   .diagram-page { break-inside: avoid; }
   figure svg { max-height: 158mm; max-width: 100%; width: auto; }
   .diagram-page.lead figure svg { max-height: 95mm; }
-  .sheet { display: block; page: sheet; break-before: page; break-inside: avoid;
-    width: 297mm; height: 209mm; overflow: hidden; margin: 0; }
-  .sheet svg { display: block; width: 297mm; height: 209mm; }
+  .sheet { display: block; break-before: page; break-inside: avoid; overflow: hidden;
+    margin: 0; }
+  .sheet svg { display: block; width: 100%; height: 100%; }
   figcaption button, figure .zoom-tools { display: none; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
@@ -505,6 +504,24 @@ def _drawings(
     return figures, lanes
 
 
+def _print_css(page: str, orientation: str | None) -> str:
+    """The pages of a printed report: the text on ``page`` (landscape unless ``portrait``)
+    with 12 mm margins; each page of a drawing on a named page of its own size and no
+    margin, so that it prints at 100 % (its own margin is inside the drawing)."""
+    text_side = "portrait" if orientation == "portrait" else "landscape"
+    width, height = page_size(page, text_side)
+    rules = [f"@page {{ size: {width:.2f}pt {height:.2f}pt; margin: 12mm; }}"]
+    for side in ORIENTATIONS:
+        w, h = page_size(page, side)
+        rules.append(f"@page sheet-{side} {{ size: {w:.2f}pt {h:.2f}pt; margin: 0; }}")
+        # a hair less than the page, or the page would overflow into an empty one
+        rules.append(
+            f"@media print {{ .sheet.{side} {{ page: sheet-{side}; width: {w:.2f}pt; "
+            f"height: {h - 1:.2f}pt; }} }}"
+        )
+    return "\n".join(rules)
+
+
 def _sheets(diagrams: ServiceDiagrams, index: int) -> list[str]:
     """The page-fit drawings of a printed report: each page of each drawing is a printed page
     of its own at 100 %, with no margin but the drawing's own (its running head names it)."""
@@ -515,7 +532,8 @@ def _sheets(diagrams: ServiceDiagrams, index: int) -> list[str]:
                 inner = inline_svg(svg, f"s{index}-p{n}-{p}", f"{sheet.caption}, page {p + 1}")
             except ValueError as exc:
                 inner = f'<p class="warning">{for_html(sheet.caption)}: {for_html(exc)}</p>'
-            out.append(f'<div class="sheet">{inner}</div>')
+            side = "landscape" if sheet.size[0] > sheet.size[1] else "portrait"
+            out.append(f'<div class="sheet {side}">{inner}</div>')
     return out
 
 
@@ -595,8 +613,11 @@ def html_report(
     refresh: int = 0,
     on_service: Callable[[Service], None] | None = None,
     printed: bool = False,
+    page: str = "A4",
+    orientation: str | None = None,
 ) -> str:
-    """The whole report as one HTML document (``printed``: in the order of the PDF).
+    """The whole report as one HTML document (``printed``: in the order of the PDF, with its
+    drawings laid out for ``page`` in ``orientation``, or the best of both where None).
 
     Every text from the models is escaped; the only script is the table sorter (and, with
     ``refresh``, the scroll keeper), pinned by the page's Content-Security-Policy.
@@ -620,7 +641,8 @@ def html_report(
     ]
     if refresh:
         head.append(f'<meta http-equiv="refresh" content="{int(refresh)}">')
-    head += [f"<title>{for_html(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>"]
+    style = _CSS + (_print_css(page, orientation) if printed else "")
+    head += [f"<title>{for_html(title)}</title>", f"<style>{style}</style>", "</head>", "<body>"]
     body = [f"<header><h1>{for_html(title)}</h1>"]
     files = len(portfolio.files)
     body.append(
@@ -647,7 +669,12 @@ def html_report(
     if not services:
         body.append('<p class="note">No model could be loaded: nothing to report.</p>')
     # printed, the diagrams are laid out for A4 pages (every word at 7 pt or more)
-    with closing(diagrams_in_order(services, page="A4" if printed else None)) as drawn:
+    drawings = (
+        diagrams_in_order(services, page=page, orientation=orientation)
+        if printed
+        else diagrams_in_order(services)
+    )
+    with closing(drawings) as drawn:
         for index, service in enumerate(services):
             section = _service(service, index, next(drawn), printed=printed)
             if len(services) == 1:  # no portfolio before it: it starts on the title's page

@@ -31,6 +31,7 @@ from bpr.backend.git import is_modified, last_commit
 from bpr.core.text import for_xml
 from bpr.core.version import __version__
 from bpr.errors import OutputError
+from bpr.render.page import page_size
 from bpr.report.collect import Pair, Portfolio, Service, Variant
 from bpr.report.content import (
     Table,
@@ -50,7 +51,6 @@ __all__ = ["ESTIMATE_WORDS", "estimate_files", "word_report"]
 
 #: Words in a model's sources or comments that mark its figures as estimates.
 ESTIMATE_WORDS = re.compile(r"\b(estimat\w*|assum\w*|approximat\w*)", re.IGNORECASE)
-_A4 = (210.0, 297.0)  # mm
 _MARGIN = 20.0  # mm
 
 
@@ -81,15 +81,16 @@ def _comments_say(file: str) -> bool:
 # -- python-docx helpers ------------------------------------------------------------------------
 
 
-def _open(template: str | os.PathLike[str] | None) -> Any:
+def _open(template: str | os.PathLike[str] | None, page: str = "A4") -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.shared import Mm
+    from docx.shared import Mm, Pt
 
     if template is None:
         document = docx.Document()
+        width, height = page_size(page, "portrait")
         for section in document.sections:
-            section.page_width, section.page_height = Mm(_A4[0]), Mm(_A4[1])
+            section.page_width, section.page_height = Pt(width), Pt(height)
             for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
                 setattr(section, side, Mm(_MARGIN))
         return document
@@ -441,39 +442,43 @@ def _service(
     if sources:
         _heading(document, "Sources", 2)
         _numbered(document, list(dict.fromkeys(sources)))
-    if sheets:
-        # each page of a drawing is a landscape page of its own, printed at 100 %
-        _turn(document, landscape=True, margins=_SHEET_MARGINS)
-        for sheet in sheets:
-            for n, png in enumerate(sheet.pages):
-                _sheet_page(
-                    document, png, sheet.size, sheet.caption, next(numbers) if n == 0 else None
-                )
-        _turn(document, landscape=False)
+    size = None
+    for sheet in sheets:
+        # each page of a drawing is a page of its own size, printed at 100 %
+        if sheet.size != size:
+            _turn(document, sheet.size)
+            size = sheet.size
+        for n, png in enumerate(sheet.pages):
+            _sheet_page(document, png, sheet.size, sheet.caption, next(numbers) if n == 0 else None)
+    if size is not None:
+        _turn(document, None)
 
 
-def _turn(document: Any, *, landscape: bool, margins: tuple[float, float] | None = None) -> None:
-    """Start a new section, on a new page, turned to ``landscape`` or back to portrait;
-    ``margins`` (top, bottom in points) make a page for a drawing, left and right the width
-    its picture's crop leaves. Back in portrait the first section's margins return."""
+def _turn(document: Any, size: tuple[float, float] | None) -> None:
+    """Start a new section on a new page: of ``size`` (points) for a drawing, with left and
+    right margins its picture's crop leaves; or, with None, like the first section again (the
+    text's page and margins)."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Pt
 
-    previous = document.sections[-1]
     first = document.sections[0]
     section = document.add_section(WD_SECTION.NEW_PAGE)
-    long_side = max(previous.page_width, previous.page_height)
-    short_side = min(previous.page_width, previous.page_height)
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width = long_side if landscape else short_side
-    section.page_height = short_side if landscape else long_side
-    if margins is not None:
-        section.left_margin = section.right_margin = Pt(_CROP)  # the picture spans the page
-        section.top_margin, section.bottom_margin = Pt(margins[0]), Pt(margins[1])
-        section.header_distance = section.footer_distance = Pt(0)
-    else:
+    if size is None:
+        section.orientation = first.orientation
+        section.page_width, section.page_height = first.page_width, first.page_height
         for name in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, name, getattr(first, name))
+        section.header_distance, section.footer_distance = (
+            first.header_distance,
+            first.footer_distance,
+        )
+        return
+    landscape = size[0] > size[1]
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Pt(size[0]), Pt(size[1])
+    section.left_margin = section.right_margin = Pt(_CROP)  # the picture spans the page
+    section.top_margin, section.bottom_margin = Pt(_SHEET_MARGINS[0]), Pt(_SHEET_MARGINS[1])
+    section.header_distance = section.footer_distance = Pt(0)
 
 
 def word_report(
@@ -482,12 +487,17 @@ def word_report(
     title: str | None = None,
     template: str | os.PathLike[str] | None = None,
     on_service: Callable[[Service], None] | None = None,
+    page: str = "A4",
+    orientation: str | None = None,
 ) -> bytes:
-    """The Word document's bytes: a cover, then a part per service starting on a new page."""
+    """The Word document's bytes: a cover, then a part per service starting on a new page.
+
+    The text is on ``page`` in portrait (or the template's page); the drawings are laid out
+    for ``page`` in ``orientation`` (the better of both for each drawing where None)."""
     services = portfolio.services
     if title is None:
         title = services[0].title if len(services) == 1 else "Process redesign portfolio"
-    document = _open(template)
+    document = _open(template, page)
     document.core_properties.title = for_xml(title)[:255]
     document.core_properties.author = "bpr"
     _cover(document, portfolio, title, estimate_files(portfolio))
@@ -496,7 +506,7 @@ def word_report(
         for entry in portfolio.skipped:
             _paragraph(document, f"{entry.file}: {entry.reason}", "List Bullet")
     numbers = itertools.count(1)
-    with closing(sheet_pictures_in_order(services)) as drawn:
+    with closing(sheet_pictures_in_order(services, page, orientation)) as drawn:
         for service in services:
             _service(document, service, next(drawn), numbers)
             if on_service is not None:
