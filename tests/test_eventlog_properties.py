@@ -222,3 +222,27 @@ def test_names_round_trip_through_write_log_and_read_log(suffix, names, data):
     written_groups = sorted(shown(g) for a in table.activity.tolist() if (g := groups[a]))
     read_groups = frame[GROUP].dropna().astype(str) if GROUP in frame else []
     assert sorted(read_groups) == written_groups
+
+
+# -- the DuckDB reduction reads what read_log reads ------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NAMES, st.data())
+@pytest.mark.parametrize("suffix", [".csv", ".xes", ".parquet"])
+def test_duckdb_reads_written_names_as_read_log_does(suffix, names, data):
+    pytest.importorskip("duckdb")
+    from bpr.mining.reduce import reduce_file, reduce_frame
+
+    count = len(names)
+    resources = data.draw(st.lists(ID, min_size=count, max_size=count))
+    groups = data.draw(st.lists(st.one_of(st.none(), ID), min_size=count, max_size=count))
+    table = _table(names, resources, groups)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_log(Path(folder) / f"log{suffix}", table)
+        by_duckdb = reduce_file(path)
+        in_memory = reduce_frame(read_log(path))
+    assert by_duckdb.variants == in_memory.variants
+    assert by_duckdb.activity_events == in_memory.activity_events
+    assert by_duckdb.actors == in_memory.actors
+    assert by_duckdb.resource_group == in_memory.resource_group
