@@ -378,8 +378,8 @@ SHIPPED_KINDS = {
         "numerical-involvement",
     ],
     # the case starts with the tax system's pre-calculation (proactive), which stands for the
-    # citizen's paper declaration (pre-filled form); assess (inspector, post) -> notify (tax
-    # system, online): digitisation and delegation.
+    # citizen's paper declaration (pre-filled form); assess (inspector, post) -> notify (the tax
+    # system, a `kind: system` actor, online): digitisation and automation, not delegation.
     "income-tax-return": [
         "requirement-abolished",
         "integration",
@@ -389,11 +389,11 @@ SHIPPED_KINDS = {
         "digitisation",
         "once-only",
         "contact-reduction",
-        "delegation",
         "numerical-involvement",
     ],
     # passport and bank receipt no longer required; the medical card moves from before the
-    # queue to after the voucher (resequencing).
+    # queue to after the voucher (resequencing); the queue and the voucher move to the
+    # electronic queue, an information system (automation, not delegation).
     "kindergarten-enrolment": [
         "requirement-abolished",
         "integration",
@@ -402,7 +402,6 @@ SHIPPED_KINDS = {
         "once-only",
         "contact-reduction",
         "resequencing",
-        "delegation",
         "numerical-involvement",
     ],
     # notify: post -> online; ASAN (another agency) takes both of the branch's contacts (single
@@ -418,8 +417,8 @@ SHIPPED_KINDS = {
         "delegation",
         "numerical-involvement",
     ],
-    # identity card and bank receipt no longer required; the notice goes online via ASAN
-    # (another agency): delegation; agencies stay 2.
+    # identity card and bank receipt no longer required; the notice goes online via the ASAN
+    # payment system (an information system: automation, not delegation); agencies stay 2.
     "traffic-fine-payment": [
         "task-elimination",
         "requirement-abolished",
@@ -427,7 +426,6 @@ SHIPPED_KINDS = {
         "digitisation",
         "once-only",
         "contact-reduction",
-        "delegation",
     ],
 }
 

@@ -287,3 +287,126 @@ def test_metrics_json_never_prints_infinity(tmp_path: Path, run_bpr) -> None:  #
     result = run_bpr("metrics", "--json", path)
     assert result.exit_code == 1
     assert "Infinity" not in result.stdout and "big.yaml:" in result.stderr
+
+
+# -- the Standard Cost Model's measures (spec, "Added measures") -------------------------------
+
+SCM = """\
+bpr: 1
+service: s
+variant: to-be
+tariff: 10
+staff_tariff: 20
+volume: 100
+uptake: 0.25
+travel: 30m
+queue: 15m
+actors:
+  me: {name: Me, kind: applicant}
+  desk: {name: Desk}
+  sys: {name: System, kind: system}
+steps:
+  - {id: apply, actor: desk, channel: in-person, work: 1h, fee: 40, fee_kind: duty}
+  - id: check
+    actor: sys
+    channel: automatic
+    work: 2h
+    next: [{to: fix, p: 0.5}, {to: pay, p: 0.5}]
+  - {id: fix, actor: desk, channel: in-person, work: 30m, queue: 1h, next: check}
+  - {id: pay, actor: me, channel: online, work: 6m, fee: 5}
+"""
+
+
+def test_standard_cost_model_by_hand() -> None:
+    # runs: apply 1, check 2 (back from fix with 0.5: 1/(1-0.5)), fix 1, pay 1.
+    m = bpr.measure(bpr.loads(SCM))
+    # applicant: apply 1 + travel 0.5 + queue 0.25 = 1.75; fix 0.5 + travel 0.5 + its own
+    # queue 1 = 2; pay 0.1 (the applicant's own online step: no travel) -> 3.85
+    assert m.applicant_hours == pytest.approx(3.85)
+    assert (m.fees, m.duties) == (45, 40)
+    assert m.burden == pytest.approx(3.85 * 10 + 45)  # 83.5: every payment, as before
+    assert m.admin_cost == pytest.approx(38.5 + 45 - 40)  # 43.5: the duty is not SCM
+    assert m.annual_admin_cost == pytest.approx(43.5 * 100 * 0.25)  # 1087.5 with the uptake
+    assert m.annual_burden == pytest.approx(83.5 * 100)  # the old measure ignores uptake
+    # staff: the desk's apply 1 + fix 0.5; the system's 2 x 2h are not staff time
+    assert m.staff_hours == pytest.approx(1.5)
+    assert m.gov_cost == pytest.approx(1.5 * 20)
+    assert m.work_hours == pytest.approx(1 + 2 * 2 + 0.5 + 0.1)  # every actor, as before
+    assert m.lead_time_days == pytest.approx(5.6 / 24)  # travel and queue are not lead time
+    assert m.derived_maturity == 2  # two visits; the applicant pays online
+
+
+def test_added_keys_follow_the_old_ones_in_the_json() -> None:
+    data = bpr.measure(bpr.loads(SCM)).as_dict()
+    assert list(data) == list(MEASURE_KEYS)
+    assert list(data)[-6:] == [
+        "duties",
+        "admin_cost",
+        "annual_admin_cost",
+        "staff_hours",
+        "gov_cost",
+        "derived_maturity",
+    ]
+    assert data["annual_admin_cost"] == 1087.5 and data["gov_cost"] == 30
+
+
+def test_costs_without_their_prices_are_null() -> None:
+    text = SCM.replace("tariff: 10\n", "").replace("staff_tariff: 20\n", "")
+    m = bpr.measure(bpr.loads(text))
+    assert (m.admin_cost, m.annual_admin_cost, m.gov_cost) == (None, None, None)
+    assert m.burden == 45  # unpriced time, as before
+    no_volume = bpr.measure(bpr.loads(SCM.replace("volume: 100\n", "")))
+    assert no_volume.admin_cost == pytest.approx(43.5) and no_volume.annual_admin_cost is None
+
+
+def test_travel_and_queue_count_only_at_visits() -> None:
+    # the same steps without a visit: travel and queue change nothing
+    text = SCM.replace("channel: in-person", "channel: online")
+    m = bpr.measure(bpr.loads(text))
+    assert m.applicant_hours == pytest.approx(0.1)  # the desk's online work is not the applicant's
+    assert m.derived_maturity == 4  # no office; the desk starts the case, nothing is brought
+
+
+def test_a_step_without_fee_kind_is_a_charge() -> None:
+    m = bpr.measure(bpr.loads(SCM.replace(", fee_kind: duty", "")))
+    assert m.duties == 0 and m.admin_cost == m.burden
+
+
+@pytest.mark.parametrize(
+    ("steps", "stage"),
+    [
+        # the agency starts and the applicant brings nothing: proactive
+        (
+            "  - {id: notify, actor: a, channel: online}\n  - {id: ok, actor: me, channel: online}\n",
+            4,
+        ),
+        # the agency starts but the applicant brings a paper
+        (
+            "  - {id: notify, actor: a, channel: online}\n"
+            "  - {id: ok, actor: me, channel: online, needs: [form]}\n",
+            3,
+        ),
+        # the applicant starts online, nobody visits
+        ("  - {id: apply, actor: me, channel: online}\n  - {id: ok, actor: a}\n", 3),
+        # a paper sent by post is not stage 3; the applicant has an online step
+        ("  - {id: apply, actor: me, channel: online}\n  - {id: ok, actor: a, channel: post}\n", 2),
+        # a visit and no online step of the applicant (a staff step online does not count)
+        (
+            "  - {id: apply, actor: a, channel: in-person}\n  - {id: ok, actor: b, channel: online}\n",
+            1,
+        ),
+    ],
+)
+def test_derived_maturity(steps: str, stage: int) -> None:
+    text = HEAD.replace("steps:\n", "documents:\n  form: {name: Form}\nsteps:\n") + steps
+    assert bpr.measure(bpr.loads(text)).derived_maturity == stage
+
+
+def test_gov_cost_that_overflows_is_located_at_the_staff_tariff() -> None:
+    text = HEAD.replace("tariff: 100\n", f"tariff: 100\nstaff_tariff: {NEAR_MAX}\n")
+    model = bpr.loads(text + "  - {id: x, actor: a, work: 2h}\n", file="big.yaml")
+    with pytest.raises(bpr.ModelError) as caught:
+        bpr.measure(model)
+    (problem,) = caught.value.problems
+    assert problem.path == "staff_tariff" and problem.code == "measure-overflow"
+    assert problem.message.startswith("the staff cost to government of this model")

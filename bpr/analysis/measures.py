@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
 from bpr.core._gc import gc_paused
-from bpr.core.durations import ZERO
 from bpr.core.flow import analyse, flows, strongly_connected_components
 from bpr.core.model import END, Model, Step
 from bpr.errors import ModelError, Problem
@@ -86,7 +85,6 @@ _SMALL_SYSTEM = 24
 _Vector = list[float]
 _WIDTH = 6
 _DUTY = "duty"
-_SYSTEM = "system"
 _OFFICE_CHANNELS = frozenset({"in-person", "post"})
 
 
@@ -186,8 +184,7 @@ def _overflow(model: Model, result: Measures, key: str) -> Problem:
         path: Path = ("volume",)
         what = f"the volume {model.volume:g}"
     elif key == "gov_cost" and math.isfinite(result.staff_hours):
-        staff_tariff = getattr(model, "staff_tariff", None)
-        path, what = ("staff_tariff",), f"the staff tariff {staff_tariff or 0:g}"
+        path, what = ("staff_tariff",), f"the staff tariff {model.staff_tariff or 0:g}"
     elif key in ("burden", "annual_burden", "admin_cost", "annual_admin_cost"):
         if not math.isfinite(result.fees):
             return _overflow(model, result, "fees")
@@ -235,9 +232,9 @@ def _measure(model: Model) -> Measures:
     annual_admin_cost = (
         None
         if admin_cost is None or model.volume is None
-        else admin_cost * model.volume * getattr(model, "uptake", 1.0)
+        else admin_cost * model.volume * model.uptake
     )
-    staff_tariff: float | None = getattr(model, "staff_tariff", None)
+    staff_tariff = model.staff_tariff
     return Measures(
         steps=len(model.steps),
         actors=len(used_actors),
@@ -286,16 +283,14 @@ def _step_value(model: Model, step: Step) -> _Vector:
     hands_on = step.work.mean
     applicant = hands_on if model.is_applicant_step(step) else 0.0
     if step.is_visit:
-        for name in ("travel", "queue"):
-            own = getattr(step, name, None)
-            applicant += (own if own is not None else getattr(model, name, None) or ZERO).mean
+        applicant += model.travel_of(step).mean + model.queue_of(step).mean
     return [
         hands_on + step.wait.mean,
         hands_on,
         applicant,
         step.fee,
-        step.fee if getattr(step, "fee_kind", None) == _DUTY else 0.0,
-        0.0 if actor.is_applicant or actor.kind == _SYSTEM else hands_on,
+        step.fee if step.fee_kind == _DUTY else 0.0,
+        0.0 if actor.is_applicant or actor.is_system else hands_on,
     ]
 
 
