@@ -215,6 +215,17 @@ def test_an_event_without_activity_is_refused_with_its_line(tmp_path):
         reduce_file(path)
 
 
+def test_a_csv_that_is_not_regular_is_refused_briefly(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp\nc,a,2026-01-05T09:00:00Z\n"
+        "c,b,2026-01-05T10:00:00Z,extra\n"
+    )
+    with pytest.raises(EventLogError, match="cannot read the CSV file") as error:
+        reduce_file(path)
+    assert "--engine memory" in str(error.value) and "\n" not in str(error.value)
+
+
 def test_xes_errors_name_the_line(tmp_path):
     path = tmp_path / "bad.xes"
     path.write_text(

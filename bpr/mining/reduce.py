@@ -372,10 +372,15 @@ def _source_table(
             db.connection.execute(
                 f"CREATE TEMP TABLE raw AS SELECT {chosen} FROM "
                 f"read_csv({_literal(path)}, header = true, columns = {types}, "
-                "delim = ',', quote = '\"', escape = '\"', strict_mode = false)"
+                "delim = ',', quote = '\"', escape = '\"', strict_mode = false, "
+                "null_padding = true)"
             )
         except db.duckdb.Error as exc:
-            raise EventLogError(f"{path}: cannot read the CSV file: {exc}") from None
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise EventLogError(
+                f"{path}: cannot read the CSV file ({first}); check that it is comma-separated "
+                "UTF-8 with one event a row, or read it with --engine memory"
+            ) from None
         relation = "raw"
         selected = []
         for role, column in roles.items():
