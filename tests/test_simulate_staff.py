@@ -407,3 +407,10 @@ def test_the_models_staff_hours_holidays_arrivals_and_deadline_are_used():
     assert more["actors"]["back"]["staff"] == 3 and more["actors"]["desk"]["staff"] == 2
     always = simulate(keyed, 4_000, seed=3, hours={"desk": "always"})
     assert always.queues["desk"].utilisation < by_keys["actors"]["desk"]["utilisation"]
+
+
+def test_find_staff_keeps_the_staff_it_is_given():
+    search = find_staff(two_actors(), "p90<=3d", cases=10_000, seed=1, staff={"b": 8})
+    assert search.actors == ["a"]
+    assert all(t.staff == {"a": t.staff["a"]} for t in search.trials)
+    assert search.best == {"a": 3}

@@ -159,9 +159,9 @@ def find_staff(
 ) -> StaffSearch:
     """Search the fewest staff of ``actors`` that meet ``target``.
 
-    ``actors`` default to those with ``staff`` (in the model or ``staff``), or else every
-    actor that is neither the applicant nor a system and does work; ``staff`` fixes the staff
-    of other actors. ``options`` go to :func:`bpr.simulate.simulate` (``hours``,
+    ``actors`` default to those with ``staff`` in the model, or else every actor that is
+    neither the applicant nor a system and does work, leaving out those whose staff
+    ``staff`` fixes. ``options`` go to :func:`bpr.simulate.simulate` (``hours``,
     ``deadline_hours``...).
     """
     goal = parse_target(target) if isinstance(target, str) else target
@@ -231,16 +231,17 @@ class _OutOfTrials(Exception):
 
 
 def _actors_to_size(model: Model, fixed: Mapping[str, int]) -> list[str]:
+    """The actors with ``staff`` in the model, or else every actor that does staff work;
+    those whose staff ``fixed`` gives are kept as given."""
     declared = [a for a, actor in model.actors.items() if actor.staff is not None]
-    chosen = declared or list(fixed)
-    if chosen:
-        return [a for a in model.actors if a in chosen]
-    working = {s.actor for s in model.steps if not s.work.is_zero}
-    return [
-        a
-        for a, actor in model.actors.items()
-        if a in working and not actor.is_applicant and not actor.is_system
-    ]
+    if not declared:
+        working = {s.actor for s in model.steps if not s.work.is_zero}
+        declared = [
+            a
+            for a, actor in model.actors.items()
+            if a in working and not actor.is_applicant and not actor.is_system
+        ]
+    return [a for a in declared if a not in fixed]
 
 
 def _fewest_stable(free: SimulationResult, actor: str) -> int:
