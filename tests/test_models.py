@@ -340,3 +340,41 @@ def test_variants_pair_and_replaces_exist(service: str) -> None:
         for old in step.get("replaces", []):
             assert old in as_is_ids, f"{service}: {step['id']} replaces unknown As-Is step {old}"
     assert not any("replaces" in step for step in as_is["steps"])
+
+
+@pytest.mark.parametrize("key", _model_keys())
+def test_sources_cite_reports_by_title_not_by_file(key: str) -> None:
+    sources = _raw(_path(key))["sources"]
+    assert not any(".txt" in s or "seed" in s.lower() for s in sources), sources
+
+
+@pytest.mark.parametrize("key", _model_keys())
+def test_every_fee_says_whether_it_is_a_duty(key: str) -> None:
+    for step in _raw(_path(key))["steps"]:
+        if step.get("fee"):
+            assert step.get("fee_kind") in ("duty", "charge"), f"{key}: {step['id']}"
+
+
+@pytest.mark.parametrize("key", _model_keys())
+def test_every_act_is_cited(key: str) -> None:
+    model = bpr.load(_path(key))
+    cited = {b.act for b in model.basis}
+    for item in (*model.steps, *model.documents.values()):
+        cited.update(b.act for b in item.basis)
+    assert cited == set(model.acts), f"{key}: acts recorded but cited nowhere, or the reverse"
+
+
+def test_property_to_be_rests_on_resolution_106() -> None:
+    model = bpr.load(MODELS / "property-registration" / "to-be.yaml")
+    (basis,) = model.basis
+    act = model.acts[basis.act]
+    assert (act.number, str(act.date), act.kind) == ("106", "2017-02-27", "resolution")
+    assert any(b.act == basis.act for b in model.step("notarise").basis)
+
+
+def test_business_as_is_is_the_2016_procedure() -> None:
+    # name reservation online since 2011, no notary for domestic founders since 2013
+    model = bpr.load(MODELS / "business-registration" / "as-is.yaml")
+    assert model.step("check_name").channel == "online"
+    assert "notary" not in model.actors
+    assert [b.act for b in model.step("check_name").basis] == ["pp_1529"]
