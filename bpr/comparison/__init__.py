@@ -3,6 +3,9 @@
 - :mod:`bpr.comparison.diff`: :func:`compare` two variants into a :class:`Comparison` (steps,
   documents, :class:`MeasureChange` per measure);
 - :mod:`bpr.comparison.redesign`: the :class:`Redesign` classes the changes apply;
+- :mod:`bpr.comparison.acts`: the law behind a redesign (:class:`ActChanges`: the provisions
+  to amend and those the To-Be newly relies on);
+- :mod:`bpr.comparison.words`: the words for documents by kind, shared with ``bpr lint``;
 - :mod:`bpr.comparison.rows`: the rows every report shows;
 - :mod:`bpr.comparison.text`, :mod:`~bpr.comparison.markdown`, :mod:`~bpr.comparison.html`:
   the reports for the terminal, Markdown and HTML.
@@ -10,6 +13,7 @@
 
 from __future__ import annotations
 
+from bpr.comparison.acts import ActChanges, Provision, act_changes
 from bpr.comparison.diff import (
     STEP_FIELDS_COMPARED,
     Comparison,
@@ -27,9 +31,12 @@ __all__ = [
     "CONTACT_CHANNELS",
     "REDESIGN_KINDS",
     "STEP_FIELDS_COMPARED",
+    "ActChanges",
     "Comparison",
     "MeasureChange",
+    "Provision",
     "Redesign",
+    "act_changes",
     "classify",
     "compare",
     "compare_folder",
