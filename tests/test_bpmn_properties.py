@@ -55,6 +55,7 @@ _SAMPLE = {
     "bpr": 1,
     "service": "s",
     "variant": "to-be",
+    "volume": 100,
     "actors": {"me": {"name": "Me", "kind": "applicant"}, "a": {"name": "A"}},
     "documents": {"d1": {"name": "D1", "issuer": "a"}},
     "steps": [{"id": "x", "actor": "me", "channel": "in-person", "fee": 5, "needs": ["d1"]}],
@@ -179,6 +180,15 @@ def random_full_models(draw: st.DrawFn) -> str:
         for step in steps:
             if _writes("step", "name", {"en": "A", "ru": "Б"}) and draw(maybe):
                 step["name"] = {"en": f"Step {step['id']}", "ru": f"Шаг {step['id']}"}
+        for actor in actors.values():
+            if _writes("actor", "name", {"en": "A", "kk": "Ә"}) and draw(maybe):
+                actor["name"] = {"en": actor["name"], "kk": f"{actor['name']} (kk)"}
+        for step in steps:
+            for branch in step["next"] if isinstance(step.get("next"), list) else []:
+                if branch.get("when") and draw(maybe):
+                    branch["when"] = {"en": branch["when"], "ru": f"{branch['when']} (ru)"}
+    if _writes("actor", "kind", "system") and draw(maybe):
+        actors["c"]["kind"] = "system"
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 

@@ -27,7 +27,7 @@ from bpr.bpmn.xml import (
     lxml_etree,
     ncname,
 )
-from bpr.core.model import Model, Step
+from bpr.core.model import END, Model, Step
 from bpr.core.textmetrics import wrap
 from bpr.core.version import __version__
 from bpr.files.output import atomic_write
@@ -629,7 +629,29 @@ class _Writer:
                 flow.set("name", for_xml(item.label))
             if item.p is not None:
                 self.documentation(flow, f"probability {item.p:.6g}")
-                self.ext(flow, "branch", p=repr(float(item.p)), when=item.label)
+                ext = self.ext(flow, "branch", p=repr(float(item.p)), when=item.label)
+                names = self.when_names(item)
+                if names:
+                    write_data(ext, {"when": names})
+
+    def when_names(self, flow: _Flow) -> dict[str, str] | None:
+        """The names in every language of the branch a flow out of a decision stands for, where
+        the file gives its ``when`` as such a map (and the flow stands for one branch)."""
+        if flow.edge is None:
+            return None
+        edge = self.net.edges[flow.edge]
+        nodes = {n.id: n for n in self.net.nodes}
+        source, target = nodes[edge.source], nodes[edge.target]
+        while target.kind == "merge":  # a merge before the step (or the end) the branch reaches
+            target = nodes[next(e.target for e in self.net.edges if e.source == target.id)]
+        to = END if target.kind == "end" else target.step
+        branches = self.step_data.get(source.step or "", {}).get("next")
+        if not isinstance(branches, list):
+            return None
+        matching = [b for b in branches if isinstance(b, dict) and b.get("to") == to]
+        if len(matching) == 1 and isinstance(matching[0].get("when"), dict):
+            return dict(matching[0]["when"])
+        return None
 
     # -- phases as sub-processes -------------------------------------------------------------
 

@@ -136,7 +136,8 @@ def step_data(st: State, step: Step, following: str) -> Commented:
             if p is not None:
                 branch["p"] = _probability(p, exact=not step.flow_comment)
             if when:
-                branch["when"] = for_yaml_comment(when, 80)
+                names = getattr(when, "names", None)  # bpr's own file, in several languages
+                branch["when"] = dict(names) if names else for_yaml_comment(when, 80)
             branches.append(branch)
         data["next"] = Commented(branches, after=comment)
     return Commented(data, above=tuple(for_yaml_comment(c) for c in step.comments))

@@ -441,7 +441,7 @@ def flatten(
             p = share
         elif not missing and total > 0:
             p = p / total
-        label = "; ".join(w for w in (outer_when, when) if w) or None
+        label = f"{outer_when}; {when}" if outer_when and when else when or outer_when
         if isinstance(branch, Choice):
             yield from flatten(st, branch, weight * p, label)
         else:

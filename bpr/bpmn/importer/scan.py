@@ -11,7 +11,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, Edge, Node, State, exit_id, local
+from bpr.bpmn.extdata import read_data
+from bpr.bpmn.importer.state import IN_BPMN, IN_BPR, Edge, Label, Node, State, exit_id, local
 from bpr.bpmn.importer.warnings import describe, warn
 from bpr.bpmn.xml import BPMN_NS, BPMNDI_NS, BpmnError
 from bpr.core.text import clean_name, for_yaml_comment
@@ -425,6 +426,13 @@ def read_flow(st: State, element: Any) -> None:
     if branch is not None:
         edge.p = probability(st, branch)
         edge.when = branch.get("when") or None
+        names = read_data(branch).get("when")
+        if (
+            edge.when
+            and isinstance(names, dict)
+            and all(isinstance(v, str) for v in names.values())
+        ):
+            edge.when = Label(edge.when, names)  # bpr's own file: the when in every language
     add_edge(st, edge)
 
 

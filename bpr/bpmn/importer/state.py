@@ -22,6 +22,7 @@ __all__ = [
     "Choice",
     "Edge",
     "Join",
+    "Label",
     "Leaf",
     "Node",
     "Par",
@@ -63,6 +64,24 @@ class Edge:
     line: int = 0
     p: float | None = None
     when: str | None = None
+
+
+class Label(str):
+    """A branch's ``when`` as text, with the names in other languages that bpr's own file
+    gave for it (``{"en": "rejected", "ru": "отказ"}``); text made from it (a question put
+    before it, labels joined) is plain text again.
+
+    >>> label = Label("rejected", {"en": "rejected", "ru": "отказ"})
+    >>> label, label.names["ru"], type("Paid? " + label).__name__
+    ('rejected', 'отказ', 'str')
+    """
+
+    names: dict[str, str]
+
+    def __new__(cls, text: str, names: dict[str, str]) -> Label:
+        label = super().__new__(cls, text)
+        label.names = names
+        return label
 
 
 # The flow after a node as a small tree, before it is fitted to the format's steps.
