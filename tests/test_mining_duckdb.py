@@ -302,6 +302,19 @@ def test_the_draft_compares_its_lead_time_with_the_log(simulated):
     )
 
 
+def test_discovery_past_its_variant_limit_says_what_it_used(simulated, monkeypatch):
+    from bpr.mining import discovery
+
+    reduced = reduce_file(simulated["parquet"])
+    monkeypatch.setattr(discovery, "DISCOVERY_VARIANTS", 2)
+    top = list(reduced.variants.values())[:2]
+    share = sum(top) / reduced.cases
+    result = discover(reduced, source="nested.parquet", service="nested")
+    expected = f"on the 2 most frequent of {len(reduced.variants)} variants ({share:.1%} of cases)"
+    assert result.method.endswith(expected)
+    assert "2 most frequent of" in result.text.split("bpr: 1")[0]
+
+
 def test_lead_time_comparison_by_hand():
     line = lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)
     assert line.startswith(
