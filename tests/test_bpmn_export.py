@@ -301,7 +301,8 @@ def test_bpmn_js_draws_an_export(tmp_path: Path, exported: dict[Path, Path]) -> 
 def test_task_types() -> None:
     model = bpr.loads(
         "bpr: 1\nservice: s\nvariant: as-is\n"
-        "actors: {me: {name: Me, kind: applicant}, clerk: {name: Clerk}}\n"
+        "actors: {me: {name: Me, kind: applicant}, clerk: {name: Clerk},"
+        " register: {name: Register, kind: system}}\n"
         "steps:\n"
         "  - {id: a, actor: me}\n"
         "  - {id: b, actor: clerk, channel: in-person}\n"
@@ -309,9 +310,10 @@ def test_task_types() -> None:
         "  - {id: d, actor: clerk, channel: post}\n"
         "  - {id: e, actor: clerk, channel: online}\n"
         "  - {id: f, actor: clerk}\n"
+        "  - {id: g, actor: register}\n"
     )
     assert [task_type(model, s) for s in model.steps] == [
-        "userTask", "userTask", "serviceTask", "manualTask", "task", "task",
+        "userTask", "userTask", "serviceTask", "manualTask", "task", "task", "serviceTask",
     ]  # fmt: skip
 
 

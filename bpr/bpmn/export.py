@@ -30,6 +30,7 @@ from bpr.bpmn.xml import (
 from bpr.core.model import END, Model, Step
 from bpr.core.textmetrics import wrap
 from bpr.core.version import __version__
+from bpr.core.vocab import SYSTEM
 from bpr.files.output import atomic_write
 from bpr.files.writer import model_data
 from bpr.layout.engine import GATEWAY_SIZE, MAX_STEPS, lane_order, layout_model
@@ -72,7 +73,8 @@ def task_type(model: Model, step: Step) -> str:
     """The BPMN task type of a step.
 
     The applicant's own steps and in-person work are user tasks (a person does the work),
-    ``automatic`` steps service tasks, ``post`` steps manual tasks (paper is handled), and the
+    ``automatic`` steps and the steps of an information system (``kind: system``) service
+    tasks, ``post`` steps manual tasks (paper is handled), and the
     rest plain tasks.
 
     >>> import bpr
@@ -85,7 +87,7 @@ def task_type(model: Model, step: Step) -> str:
     """
     if model.is_applicant_step(step):
         return "userTask"
-    if step.channel == "automatic":
+    if step.channel == "automatic" or model.actors[step.actor].kind == SYSTEM:
         return "serviceTask"
     if step.channel == "post":
         return "manualTask"
