@@ -555,6 +555,10 @@ def test_phases_are_sub_processes_or_groups_around_their_steps(
         for member in members:
             x, y, w, h = shapes[member]
             assert gx < x and x + w < gx + gw and gy < y and y + h < gy + gh, (group, member)
+    # The sub-process inside the lane of its steps.
+    _, sy, _, sh = shapes["SubProcess_delivery"]
+    _, ly, _, lh = shapes["Lane_cadastre"]
+    assert ly <= sy and sy + sh <= ly + lh
     if diagram:  # laid out: the next step of no phase stands outside the group
         gx, _, gw, _ = shapes["Group_review"]
         assert shapes["Task_register"][0] >= gx + gw

@@ -390,10 +390,12 @@ class _Writer:
         shape: Callable[..., Any],
         boxes: dict[str, tuple[float, float, float, float]],
         extent: dict[str, tuple[float, float, float, float]],
+        rows: dict[str, tuple[float, float]],
     ) -> dict[str, tuple[float, float, float, float]]:
         """The shapes of the phases' sub-processes around the ``extent`` of their elements
         (their boxes with the room left for the sub-process's own start and end events);
-        every element's box by its BPMN id."""
+        every element's box by its BPMN id. A sub-process stays inside the ``rows`` (top,
+        bottom) of its lane."""
         placed = {self.ids[node]: box for node, box in boxes.items()}
         for phase, nodes in self.blocks.items():
             inside = [extent[n] for n in nodes]
@@ -401,6 +403,10 @@ class _Writer:
             top = min(b[1] for b in inside) - SUB_PAD_Y - SUB_LABEL
             right = max(b[0] + b[2] for b in inside) + 4
             bottom = max(b[1] + b[3] for b in inside) + SUB_PAD_Y
+            lane = next(n.lane for n in self.net.nodes if n.id in nodes)
+            if lane in rows:
+                top = max(top, rows[lane][0] + 2)
+                bottom = min(bottom, rows[lane][1] - 2)
             sub = (left, top, right - left, bottom - top)
             shape(_sub_id(phase), *sub, isExpanded="true")
             placed[_sub_id(phase)] = sub
@@ -778,7 +784,8 @@ class _Writer:
             extent[node.id] = (x - w / 2 - pad, y - h / 2, w + 2 * pad, h)
             x += column + pad
         self.group_shapes(shape, boxes)
-        placed = self.sub_shapes(shape, boxes, extent)
+        rows = {lane: (top[lane], top[lane] + row) for lane in order}
+        placed = self.sub_shapes(shape, boxes, extent, rows)
         for flow in self.seq_flows:
             item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge")
             item.set("id", f"{flow.id}_di")
@@ -884,7 +891,10 @@ class _Writer:
             label(item, box.label)
             boxes[node.id] = (x, Y(rect.y), width, rect.height)
         self.group_shapes(shape, boxes)
-        placed = self.sub_shapes(shape, boxes, extent)
+        rows = {
+            lane.actor: (Y(lane.rect.y), Y(lane.rect.y) + lane.rect.height) for lane in layout.lanes
+        }
+        placed = self.sub_shapes(shape, boxes, extent, rows)
         for flow in self.seq_flows:
             if flow.edge is None:  # from a sub-process's start event, or to its end event
                 edge(flow.id, _straight(placed[flow.source], placed[flow.target]))
