@@ -43,28 +43,47 @@ def _as_is(service: str, title: str) -> dict[str, object]:
         "volume": c(10000, after="cases per year (estimate): drives the yearly figures"),
         "currency": c("USD", after="currency of fees and tariff"),
         "tariff": c(5, after="value of one hour of the applicant's time, in the currency"),
+        "staff_tariff": c(8, after="cost of one staff hour: prices the cost to government"),
+        "travel": c("1h", after="the applicant's trip to an office, for each visit (estimate)"),
+        "queue": c("30m", after="the applicant's wait at the office, for each visit (estimate)"),
         "sources": [
             "Where the facts come from: interviews, regulations, statistics, with their dates"
         ],
+        "acts": c(
+            {
+                "procedure": {
+                    "title": "Regulation on the procedure of the service (fill in its title)",
+                    "kind": "regulation",
+                },
+            },
+            after="the legal acts that impose steps, documents and fees; add number and date",
+        ),
+        "basis": c(["procedure"], after="the provisions the service stands on"),
         "actors": c(
             {
                 "applicant": {"name": "Applicant", "kind": "applicant"},
                 "front_office": {"name": "Front office", "agency": "Service agency"},
                 "back_office": {"name": "Back office", "agency": "Service agency"},
-                "registry": {"name": "Registry office", "agency": "Registry agency"},
+                "registry": c(
+                    {"name": "Registry office", "agency": "Registry agency", "registry": False},
+                    after="registry: can other agencies query its register? (once-only needs it)",
+                ),
             },
-            after="who performs steps; kind applicant is the citizen or business",
+            after="who performs steps; kind applicant is the citizen or business, system an "
+            "information system",
         ),
         "documents": c(
             {
-                "id_card": c({"name": "Identity card"}, after="the applicant brings it"),
+                "id_card": c(
+                    {"name": "Identity card", "kind": "identity"}, after="the applicant brings it"
+                ),
                 "certificate": c(
                     {"name": "Registry certificate", "issuer": "registry"},
                     after="fetched from another office",
                 ),
-                "decision": {"name": "Decision", "issuer": "back_office"},
+                "decision": {"name": "Decision", "issuer": "back_office", "kind": "decision"},
             },
-            after="what steps need and produce",
+            after="what steps need and produce; kind: certificate, form, receipt, identity, ...",
         ),
         "steps": c(
             [
@@ -78,6 +97,8 @@ def _as_is(service: str, title: str) -> dict[str, object]:
                     "work": c("30m", after="hands-on time of the actor"),
                     "wait": c("3d", after="elapsed time the case waits here"),
                     "fee": c(10, after="money the applicant pays here"),
+                    "fee_kind": c("duty", after="duty (state duty, tax) or charge (a price)"),
+                    "basis": c(["procedure"], after="the provision that imposes this step"),
                     "needs": ["id_card"],
                     "produces": ["certificate"],
                 },
@@ -142,11 +163,17 @@ def _to_be(service: str, title: str) -> dict[str, object]:
         "volume": 10000,
         "currency": "USD",
         "tariff": 5,
+        "staff_tariff": 8,
+        "uptake": c(0.5, after="share of cases that will use the To-Be in its first year"),
         "sources": ["Which decision or plan the redesign follows"],
         "actors": {
             "applicant": {"name": "Applicant", "kind": "applicant"},
             "back_office": {"name": "Back office", "agency": "Service agency"},
-            "registry": {"name": "Registry office", "agency": "Registry agency"},
+            "registry": {"name": "Registry office", "agency": "Registry agency", "registry": True},
+            "portal": c(
+                {"name": "E-government portal", "kind": "system"},
+                after="an information system: its steps are automation, not staff time",
+            ),
         },
         "documents": {
             "id_card": {"name": "Identity card"},
@@ -188,7 +215,7 @@ def _to_be(service: str, title: str) -> dict[str, object]:
             {
                 "id": "notify",
                 "name": "Send the decision to the applicant's online account",
-                "actor": "back_office",
+                "actor": "portal",
                 "channel": "automatic",
                 "replaces": ["collect"],
             },

@@ -273,8 +273,9 @@ def test_cli_watch_builds_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_cli_watch_refuses_an_unknown_format(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run_bpr("watch", PORTFOLIO, "-o", tmp_path / "preview.pdf")
-    assert result.exit_code == 2 and ".html, .md or .xlsx" in result.stderr
+    # a format it cannot write is refused before watching (a .pdf or .docx is a report now)
+    result = run_bpr("watch", PORTFOLIO, "-o", tmp_path / "preview.txt")
+    assert result.exit_code == 2 and ".html, .md, .xlsx, .docx or .pdf" in result.stderr
 
 
 def test_docstring_examples() -> None:

@@ -91,7 +91,7 @@ def schema(output: str | None) -> int:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@output_option("The report to keep up to date (.html, .md or .xlsx).")
+@output_option("The report to keep up to date (.html, .md, .xlsx, .docx or .pdf).")
 @click.option(
     "--refresh",
     default=2,
