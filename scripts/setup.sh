@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Install everything bpr needs on Debian or Ubuntu: the system programs (Graphviz, fonts,
-# Chromium for the browser tests, Node.js for the BPMN toolchain), a virtual environment in
-# .venv with bpr and all its extras, and the npm packages under tools/bpmn.
+# Chromium for PDF reports and the browser tests, poppler's pdftotext and LibreOffice Writer
+# for the tests that read printed pages and Word files, Node.js for the BPMN toolchain), a
+# virtual environment in .venv with bpr and all its extras, and the npm packages under
+# tools/bpmn.
 # Safe to run again: it installs only what is missing or changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(graphviz fonts-dejavu-core fonts-noto-core chromium)
+packages=(graphviz fonts-dejavu-core fonts-noto-core chromium poppler-utils libreoffice-writer-nogui)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 python3 -m venv --help >/dev/null 2>&1 && python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
