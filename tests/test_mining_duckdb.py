@@ -189,6 +189,17 @@ def test_cells_guarded_against_spreadsheets_come_back(tmp_path):
     assert "=SUM(A1)" in reduce_file(path).activity_events
 
 
+def test_a_line_feed_inside_a_quoted_cell_stays_in_the_cell(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp,org:resource\n"
+        'c,a,2026-01-05T09:00:00Z,"first\nsecond"\nc,b,2026-01-05T10:00:00Z,z\n'
+    )
+    memory, duck = _both(path)
+    _same_reduction(memory, duck)
+    assert duck.actors["org:resource"]["a"] == {"first\nsecond": 1}
+
+
 def test_equal_times_keep_the_order_of_the_file(tmp_path):
     path = _csv(tmp_path, ["c,b,2026-01-05T09:00:00Z", "c,a,2026-01-05T09:00:00Z"])
     assert list(reduce_file(path).variants) == [("b", "a")]

@@ -372,8 +372,7 @@ def _source_table(
             db.connection.execute(
                 f"CREATE TEMP TABLE raw AS SELECT {chosen} FROM "
                 f"read_csv({_literal(path)}, header = true, columns = {types}, "
-                "delim = ',', quote = '\"', escape = '\"', strict_mode = false, "
-                "null_padding = true)"
+                "delim = ',', quote = '\"', escape = '\"', strict_mode = false)"
             )
         except db.duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
