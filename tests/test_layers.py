@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("bpr.files", "bpr.backend"),
     ("bpr.analysis",),
     ("bpr.comparison", "bpr.layout"),
-    ("bpr.simulate", "bpr.mining", "bpr.lint", "bpr.render", "bpr.bpmn"),
+    ("bpr.simulate", "bpr.mining", "bpr.lint", "bpr.portfolio", "bpr.render", "bpr.bpmn"),
     ("bpr.report",),
     ("bpr.authoring",),
     ("bpr.cli",),
@@ -32,6 +32,7 @@ SIBLINGS: dict[str, set[str]] = {
     "bpr.core": {"bpr.errors"},
     "bpr.files": {"bpr.backend"},
     "bpr.layout": {"bpr.comparison"},
+    "bpr.portfolio": {"bpr.lint"},
 }
 # The facade that names the public API (lazily) and the program entry point sit above all.
 FACADE = {"bpr", "bpr.__main__"}

@@ -38,6 +38,7 @@ _COMMANDS: dict[str, str] = {
     "schema": "bpr.cli.authoring:schema",
     "watch": "bpr.cli.authoring:watch",
     "lint": "bpr.cli.lint:lint",
+    "portfolio": "bpr.cli.portfolio:portfolio",
 }
 
 

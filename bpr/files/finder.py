@@ -27,12 +27,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["MODEL_SUFFIXES", "SKIPPED_FOLDERS", "Variants", "find_models", "find_variants"]
+__all__ = [
+    "MODEL_SUFFIXES",
+    "SKIPPED_FILES",
+    "SKIPPED_FOLDERS",
+    "Variants",
+    "find_models",
+    "find_variants",
+]
 
 #: The endings of model file names.
 MODEL_SUFFIXES = (".yaml", ".yml")
 #: Folders never searched for models (besides hidden ones, whose names start with a dot).
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
+#: Files in a folder that are not models: the portfolio file (``bpr portfolio``).
+SKIPPED_FILES = frozenset({"portfolio.yaml", "portfolio.yml"})
 
 _Identity = tuple[int, int]
 
@@ -98,7 +107,11 @@ def _walk(top: Path) -> Iterator[Path]:
             if _entry_is_folder(item):
                 if item.name not in SKIPPED_FOLDERS:
                     pending.append(Path(item.path))
-            elif item.name.endswith(MODEL_SUFFIXES) and _entry_is_file(item):
+            elif (
+                item.name.endswith(MODEL_SUFFIXES)
+                and item.name not in SKIPPED_FILES
+                and _entry_is_file(item)
+            ):
                 yield Path(item.path)
 
 
