@@ -156,7 +156,8 @@ def _bundle(data: dict[str, Any]) -> list[str]:
     out += _table(["", *keys, "admin_cost"], rows)
     shared = data["shared_documents"]
     out.append(
-        f"  once-only opportunities: {data['once_only_opportunities']} distinct certificates"
+        f"  once-only opportunities: {data['once_only_opportunities']} distinct "
+        + ("certificate" if data["once_only_opportunities"] == 1 else "certificates")
         + (
             "; carried to several services: "
             + "; ".join(f"{x['document']} ({', '.join(x['services'])})" for x in shared)
