@@ -210,7 +210,7 @@ def test_json_schema_keys(run_bpr) -> None:  # type: ignore[no-untyped-def]
         "stage", "now", "planned", "target", "gap", "services_needed"
     ]  # fmt: skip
     assert list(data["priority"]) == [
-        "formula", "weights", "savings", "costs", "savings_total", "costs_total"
+        "formula", "weights", "savings", "costs", "savings_total", "costs_total", "unranked"
     ]  # fmt: skip
     assert list(data["priority"]["savings"][0]) == [
         "rank", "service", "score", "volume", "uptake", "currency",
@@ -252,3 +252,20 @@ def test_shipped_portfolio_has_the_2020_targets(run_bpr) -> None:  # type: ignor
     data = json.loads(result.stdout)
     assert data["targets"] == {"maturity": {"3": 0.5, "4": 0.33}, "by": "2020-12-31"}
     assert len(data["services"]) == 6
+
+
+def test_the_documented_portfolio_file_is_valid() -> None:
+    text = (MODELS.parent / "docs" / "portfolio.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec = loads_portfolio(block, "docs/portfolio.md")
+    assert spec.targets == {3: 0.5, 4: 0.33} and spec.bundles[0].id == "moving-home"
+
+
+def test_a_to_be_without_an_as_is_is_not_ranked(tmp_path: Path) -> None:
+    folder = tmp_path / "delta"
+    folder.mkdir()
+    text = (DATA / "alpha" / "to-be.yaml").read_text(encoding="utf-8")
+    (folder / "to-be.yaml").write_text(text.replace("alpha", "delta"), encoding="utf-8")
+    ranking = build_portfolio(tmp_path).as_dict()["priority"]
+    assert ranking["savings"] == [] and ranking["costs"] == []
+    assert ranking["unranked"] == ["delta"]

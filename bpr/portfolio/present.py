@@ -100,6 +100,8 @@ def _priority(view: PortfolioView) -> list[str]:
         out += _ranked("What the redesign saves a year", ranking.savings)
     if ranking.costs:
         out += _ranked("Services without a To-Be: what the As-Is costs a year", ranking.costs)
+    if ranking.unranked:
+        out.append(f"  not ranked (a To-Be without an As-Is): {', '.join(ranking.unranked)}")
     if not ranking.savings and not ranking.costs:
         out.append("  no service has an As-Is to rank")
     return out

@@ -65,6 +65,7 @@ class Ranking:
     savings: tuple[Priority, ...]
     costs: tuple[Priority, ...]
     weights: dict[str, float]
+    unranked: tuple[str, ...] = ()  # services with a To-Be but no As-Is to measure it against
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +75,7 @@ class Ranking:
             "costs": [p.as_dict(i) for i, p in enumerate(self.costs, 1)],
             "savings_total": _totals(self.savings),
             "costs_total": _totals(self.costs),
+            "unranked": list(self.unranked),
         }
 
 
@@ -81,7 +83,8 @@ def prioritise(services: list[Service], weights: dict[str, float]) -> Ranking:
     """Rank the portfolio's services (see the module's docstring for the score)."""
     savings = [_saving(s) for s in services if s.to_be_measures and s.as_is_measures]
     costs = [_cost(s) for s in services if s.as_is_measures and not s.to_be_measures]
-    return Ranking(_ranked(savings, weights), _ranked(costs, weights), dict(weights))
+    unranked = tuple(s.id for s in services if not s.as_is_measures)
+    return Ranking(_ranked(savings, weights), _ranked(costs, weights), dict(weights), unranked)
 
 
 def _saving(service: Service) -> Priority:
