@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bpr.core.money import Money
 from bpr.errors import ModelError
 from bpr.files.finder import find_models
-from bpr.portfolio import DEFAULT_WEIGHTS, build_portfolio, loads_portfolio, to_json
+from bpr.portfolio import DEFAULT_WEIGHTS, build_portfolio, loads_portfolio, tables, to_json
 
 DATA = Path(__file__).resolve().parent / "data" / "portfolio"
 MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -269,3 +270,18 @@ def test_a_to_be_without_an_as_is_is_not_ranked(tmp_path: Path) -> None:
     ranking = build_portfolio(tmp_path).as_dict()["priority"]
     assert ranking["savings"] == [] and ranking["costs"] == []
     assert ranking["unranked"] == ["delta"]
+
+
+def test_tables_carry_plain_values_for_any_output() -> None:
+    found = {t.id: t for t in tables(build_portfolio(DATA))}
+    assert list(found) == [
+        "stages", "shares", "savings", "costs", "exchanges", "acts", "bundle-life", "bundle-mixed"
+    ]  # fmt: skip
+    savings = found["savings"]
+    assert savings.kinds[savings.columns.index("admin_cost")] == "money"
+    alpha = savings.rows[0]
+    assert alpha[1] == "alpha" and alpha[savings.columns.index("admin_cost")] == Money(7500, "UZS")
+    shares = found["shares"]
+    assert shares.rows[3][1:4] == (0.0, 0.0, 0.33) and shares.kinds[1] == "share"
+    mixed = found["bundle-mixed"]
+    assert mixed.rows[0][-1] == (Money(4, "AZN"), Money(20, "UZS"))

@@ -7,6 +7,7 @@ first, the data-exchange backlog, the acts to amend and life-event bundles (docs
 
 from bpr.portfolio.build import JSON_VERSION, PortfolioView, build_portfolio
 from bpr.portfolio.present import to_json, to_text
+from bpr.portfolio.tables import PortfolioTable, tables
 from bpr.portfolio.targets import (
     DEFAULT_WEIGHTS,
     PORTFOLIO_FILE,
@@ -22,10 +23,12 @@ __all__ = [
     "PORTFOLIO_FILE",
     "Bundle",
     "PortfolioSpec",
+    "PortfolioTable",
     "PortfolioView",
     "build_portfolio",
     "load_portfolio",
     "loads_portfolio",
+    "tables",
     "to_json",
     "to_text",
 ]
