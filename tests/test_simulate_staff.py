@@ -414,3 +414,20 @@ def test_find_staff_keeps_the_staff_it_is_given():
     assert search.actors == ["a"]
     assert all(t.staff == {"a": t.staff["a"]} for t in search.trials)
     assert search.best == {"a": 3}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bpr.simulate.calendar",
+        "bpr.simulate.arrivals",
+        "bpr.simulate.staffing",
+        "bpr.simulate.cases",
+    ],
+)
+def test_the_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    failures, tried = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
