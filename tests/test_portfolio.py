@@ -285,3 +285,14 @@ def test_tables_carry_plain_values_for_any_output() -> None:
     assert shares.rows[3][1:4] == (0.0, 0.0, 0.33) and shares.kinds[1] == "share"
     mixed = found["bundle-mixed"]
     assert mixed.rows[0][-1] == (Money(4, "AZN"), Money(20, "UZS"))
+
+
+def test_a_service_in_two_folders_is_refused(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        text = (DATA / "gamma" / "as-is.yaml").read_text(encoding="utf-8")
+        (tmp_path / name / "as-is.yaml").write_text(text, encoding="utf-8")
+    result = run_bpr("portfolio", tmp_path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "service 'gamma' is also in" in result.stderr
+    assert str(tmp_path / "two" / "as-is.yaml") in result.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bpr.analysis.measures import Measures, measure
 from bpr.core.model import Model
+from bpr.errors import ModelError, Problem
 from bpr.files.finder import find_models, find_variants
 from bpr.files.load import load
 
@@ -62,7 +63,27 @@ def load_services(folder: str | os.PathLike[str]) -> list[Service]:
                 to_be_measures=measure(to_be) if to_be else None,
             )
         )
+    _refuse_duplicates(services)
     return sorted(services, key=lambda s: s.id)
+
+
+def _refuse_duplicates(services: list[Service]) -> None:
+    """Two folders of the same service would count it twice in every share and total."""
+    first: dict[str, Service] = {}
+    problems = []
+    for service in services:
+        earlier = first.setdefault(service.id, service)
+        if earlier is not service:
+            problems.append(
+                Problem(
+                    f"service {service.id!r} is also in {earlier.folder}; a portfolio holds each "
+                    "service once: rename the service or move one folder out",
+                    service.main.file,
+                    code="duplicate-service",
+                )
+            )
+    if problems:
+        raise ModelError(problems)
 
 
 def agency_of(model: Model, actor_id: str) -> str:
