@@ -12,6 +12,7 @@ MODULES = [
     "bpr.analysis.table",
     "bpr.core.text",
     "bpr.core.calendar",
+    "bpr.backend.process",
     "bpr.core.ids",
     "bpr.files.writer",
     "bpr.core.durations",

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import bpr
-from bpr.backend import chromium
+from bpr.backend import chromium, process
 from bpr.report import collect, write_report
 from tests.conftest import DATA, MODELS
 
@@ -250,14 +250,14 @@ def test_a_print_that_takes_too_long_is_stopped_with_its_browser(
 ) -> None:
     _needs_chromium()
     started: list[int] = []
-    real = chromium.subprocess.Popen
+    real = process.subprocess.Popen
 
     def spy(*args: object, **kwargs: object) -> object:
         process = real(*args, **kwargs)  # type: ignore[call-overload]
         started.append(process.pid)
         return process
 
-    monkeypatch.setattr(chromium.subprocess, "Popen", spy)
+    monkeypatch.setattr(process.subprocess, "Popen", spy)
     page = tmp_path / "page.html"
     page.write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(bpr.OutputError, match="took more than"):
@@ -267,7 +267,7 @@ def test_a_print_that_takes_too_long_is_stopped_with_its_browser(
     while _group_alive(started[0]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _group_alive(started[0]), "the browser outlived its print"
-    assert not chromium._running
+    assert not process._running
 
 
 @pytest.fixture

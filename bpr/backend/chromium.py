@@ -1,10 +1,9 @@
 """The one place that runs the headless Chromium browser: printing an HTML page to PDF.
 
-Chromium runs as a child in its own process group with a fresh, throw-away profile
-(``--user-data-dir``), no network chatter (background networking, component updates and sync
-off) and no first-run dialogs. bpr waits on it in short steps and ends the whole group when
-the run is interrupted (Ctrl-C or SIGTERM turn into an exception in the waiting thread),
-when it takes too long, and when the program exits: no browser outlives its command.
+Chromium runs with a fresh, throw-away profile (``--user-data-dir``), no network chatter
+(background networking, component updates and sync off) and no first-run dialogs, as a
+child of :mod:`bpr.backend.process`: its whole process group (renderer and GPU helpers
+too) ends with the command on an interrupt, on SIGINT or SIGTERM, on a time-out and at exit.
 
 >>> find_chromium()  # doctest: +SKIP
 '/usr/bin/chromium'
@@ -13,17 +12,12 @@ when it takes too long, and when the program exits: no browser outlives its comm
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
-import threading
-import time
 from pathlib import Path
 
+from bpr.backend import process
 from bpr.errors import ExecutableNotFound, OutputError
 
 __all__ = ["CHROMIUM_NAMES", "INSTALL_HINT", "TIMEOUT", "find_chromium", "print_to_pdf"]
@@ -36,7 +30,6 @@ INSTALL_HINT = (
 )
 #: Seconds one print may take before it is stopped; a 6-service portfolio needs about 10.
 TIMEOUT = 180.0
-_POLL = 0.05
 #: Switches for a quiet, private, one-shot browser: no sandbox (it runs as root in
 #: containers), no GPU, nothing fetched from the network behind the page's back.
 _FLAGS = (
@@ -53,9 +46,6 @@ _FLAGS = (
     "--mute-audio",
     "--hide-scrollbars",
 )
-
-_running: set[subprocess.Popen[bytes]] = set()
-_lock = threading.Lock()
 
 
 def find_chromium() -> str:
@@ -99,64 +89,28 @@ def print_to_pdf(
             f"--print-to-pdf={target}",
             source.as_uri(),
         ]
-        try:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # its own group: the terminal's Ctrl-C reaches bpr only
-            )
-        except OSError as exc:
-            raise ExecutableNotFound(executable, f"{exc.strerror}; {INSTALL_HINT}") from None
-        with _lock:
-            _running.add(process)
-        try:
-            stderr = _wait(process, timeout)
-        finally:
-            _end(process)
-            with _lock:
-                _running.discard(process)
-    if process.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+        finished = process.run(
+            command,
+            timeout=timeout,
+            capture_stdout=False,
+            stopped=lambda: OutputError(
+                f"{target}: Chromium was stopped before it printed: the command is ending"
+            ),
+            too_slow=lambda: OutputError(
+                f"Chromium took more than {timeout:.0f} s to print the report; report "
+                "fewer services at a time"
+            ),
+            cannot_start=lambda exc: ExecutableNotFound(
+                executable, f"{exc.strerror}; {INSTALL_HINT}"
+            ),
+        )
+    stderr = finished.stderr
+    if finished.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
         lines = [
             line
             for line in stderr.decode("utf-8", "replace").splitlines()
             if line.strip() and "dbus" not in line.lower()
         ]
-        detail = "; ".join(lines[-3:]) or f"exit status {process.returncode}"
+        detail = "; ".join(lines[-3:]) or f"exit status {finished.returncode}"
         raise OutputError(f"{target}: Chromium could not print {source.name} to PDF: {detail}")
     return target
-
-
-def _wait(process: subprocess.Popen[bytes], timeout: float) -> bytes:
-    deadline = time.monotonic() + timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise OutputError(
-                f"Chromium took more than {timeout:.0f} s to print the report; report fewer "
-                "services at a time"
-            )
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            _, stderr = process.communicate(timeout=min(_POLL, left))
-            return stderr
-
-
-def _end(process: subprocess.Popen[bytes]) -> None:
-    """Kill the browser's process group (its renderer and GPU helpers too) and collect it."""
-    if process.poll() is None:  # not collected yet, so its group id is still its own
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)  # the renderer and helpers with it
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-    process.wait()
-
-
-@atexit.register
-def _end_at_exit() -> None:
-    with _lock:
-        left = list(_running)
-    for process in left:
-        _end(process)

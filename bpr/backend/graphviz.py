@@ -1,27 +1,21 @@
 """The one place that runs Graphviz programs (``dot``, ``neato``); nothing else calls them.
 
-Each run is a child in its own process group, so that a Ctrl-C at the terminal reaches bpr
-only (Graphviz's own SIGINT handling could deadlock ``neato``), and bpr ends the whole group
-itself: when the run is interrupted (a signal's exception in the waiting thread), when
-:func:`end_children` is called (the command line does so on SIGINT and SIGTERM, for the runs
-that other threads wait on), and when the program exits. No run outlives its command.
+Each run goes through :mod:`bpr.backend.process`, the one rule for children: its own process
+group (Graphviz's own SIGINT handling could deadlock ``neato``), ended with the command on an
+interrupt, on SIGINT or SIGTERM (:func:`end_children`), on a time-out and at exit.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
+from bpr.backend import process
 from bpr.errors import ExecutableNotFound, GraphvizError
 
 __all__ = [
@@ -39,27 +33,12 @@ INSTALL_HINT = (
 )
 #: Seconds one Graphviz run may take before it is stopped; a 1000-step model needs a few.
 TIMEOUT = 300.0
-#: Seconds between two looks, while waiting on a run, at whether the program is ending.
-_POLL = 0.05
-
-_running: set[subprocess.Popen[bytes]] = set()
-_lock = threading.Lock()
-
-
-class _Ending:
-    """Set once the program ends: runs under way stop, new ones are refused. A plain flag, so
-    that a signal handler may set it whatever the interrupted thread holds."""
-
-    now = False
 
 
 def end_children() -> None:
-    """Stop every Graphviz run under way, in any thread, within a fraction of a second, and
-    refuse new ones: for the program's signal handlers, as it ends.
-
-    A thread waiting on a run ends the run's process group and raises :class:`GraphvizError`.
-    """
-    _Ending.now = True
+    """Stop every Graphviz run (and every other child) under way and refuse new ones: for the
+    program's signal handlers, as it ends; see :func:`bpr.backend.process.end_children`."""
+    process.end_children()
 
 
 def find_program(program: str = "dot") -> str:
@@ -79,32 +58,24 @@ def run_graphviz(
     failure raises :class:`GraphvizError` with Graphviz's own message.
     """
     executable = find_program(program)
-    if _Ending.now:
-        raise _stopped(program)
     # The source is read from a file without a name (gone with the process, whatever stops
     # it): a pipe would need a writer that keeps up with Graphviz while the output is read.
     with _source_file(source) as dot:
-        try:
-            process = subprocess.Popen(
-                [executable, "-q", *args],
-                stdin=dot,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # its own process group, out of the terminal's reach
-            )
-        except OSError as exc:
-            raise ExecutableNotFound(program, f"{exc.strerror}; {INSTALL_HINT}") from None
-    with _lock:
-        _running.add(process)
-    try:
-        stdout, stderr = _wait(process, program, timeout)
-    finally:
-        _end(process)
-        with _lock:
-            _running.discard(process)
-    if process.returncode != 0:
+        finished = process.run(
+            [executable, "-q", *args],
+            stdin=dot,
+            timeout=timeout,
+            stopped=lambda: _stopped(program),
+            too_slow=lambda: GraphvizError(
+                f"Graphviz '{program}' took more than {timeout:.0f} s; the model is too "
+                "large to draw in one picture (see docs/diagrams.md, 'Large models')"
+            ),
+            cannot_start=lambda exc: ExecutableNotFound(program, f"{exc.strerror}; {INSTALL_HINT}"),
+        )
+    stdout, stderr = finished.stdout, finished.stderr
+    if finished.returncode != 0:
         message = stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = "; ".join(message[:3]) or f"exit status {process.returncode}"
+        detail = "; ".join(message[:3]) or f"exit status {finished.returncode}"
         raise GraphvizError(f"Graphviz '{program}' failed: {detail}")
     return stdout
 
@@ -126,48 +97,8 @@ def _source_file(source: str) -> Iterator[BinaryIO]:
         yield dot
 
 
-def _wait(process: subprocess.Popen[bytes], program: str, timeout: float) -> tuple[bytes, bytes]:
-    """The run's output, waited for in short steps so that the program's end is noticed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if _Ending.now:
-            raise _stopped(program)
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise GraphvizError(
-                f"Graphviz '{program}' took more than {timeout:.0f} s; the model is too large "
-                "to draw in one picture (see docs/diagrams.md, 'Large models')"
-            )
-        with contextlib.suppress(subprocess.TimeoutExpired):  # a retry loses no output
-            return process.communicate(timeout=min(_POLL, left))
-
-
 def _stopped(program: str) -> GraphvizError:
     return GraphvizError(f"Graphviz '{program}' was stopped: the command is ending")
-
-
-def _end(process: subprocess.Popen[bytes]) -> None:
-    """Kill the run's process group unless it has finished, close its pipes, collect it."""
-    if process.poll() is None:  # not collected yet, so its id is still its own
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-    process.wait()
-
-
-@atexit.register
-def _end_at_exit() -> None:
-    """The program is exiting: no Graphviz run of any thread outlives it."""
-    _Ending.now = True
-    with _lock:
-        left = list(_running)
-    for process in left:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
 
 
 @functools.cache
