@@ -39,6 +39,9 @@ echo "setup: installing bpr with all extras into .venv"
 # after it: 'import bpr' from the folder above a clone named bpr still finds the package.
 .venv/bin/python -m pip install -q -e '.[all,dev]' --config-settings editable_mode=compat
 
+echo "setup: compiling the queueing simulation once (numba caches it for every later run)"
+.venv/bin/python -c "from bpr.simulate.queueing import compile_now; compile_now()"
+
 if [ -f tools/bpmn/package.json ]; then
   echo "setup: installing the BPMN toolchain (npm) into tools/bpmn"
   (cd tools/bpmn && npm ci --no-audit --no-fund --silent)
