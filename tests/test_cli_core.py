@@ -93,9 +93,20 @@ def test_metrics_table(run_bpr) -> None:  # type: ignore[no-untyped-def]
     assert any(line.startswith("Lead time (days)") and line.endswith("13.26") for line in lines)
     assert any(
         line.startswith("Applicant's time and payments a year (UZS)")
-        and line.endswith("21,632,500,000")
+        and line.endswith("21,632,500,000.00")  # UZS has two minor units (ISO 4217)
         for line in lines
     )
+
+
+def test_metrics_of_files_in_different_currencies_names_the_currency_in_every_cell(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    root = Path(__file__).resolve().parent.parent / "models"
+    result = run_bpr(
+        "metrics",
+        root / "traffic-fine-payment" / "as-is.yaml",
+        root / "property-registration" / "as-is.yaml",
+    )
+    fees = next(line for line in result.stdout.splitlines() if line.startswith("Fees"))
+    assert fees.split()[1:] == ["0.97", "AZN", "410,000.00", "UZS"]
 
 
 def test_metrics_skips_invalid_files_and_exits_1(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

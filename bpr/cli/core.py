@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from bpr.analysis.measures import MEASURE_KEYS, measure
+from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, measure
 from bpr.analysis.table import format_number, measure_label, text_table
 from bpr.cli._common import echo_json, load_models
 from bpr.core.model import Model
+from bpr.core.money import format_money
 from bpr.core.text import for_terminal
 
 __all__ = ["metrics", "validate"]
@@ -75,8 +76,20 @@ def _metrics_table(models: list[Model]) -> str:
     results = [measure(m).as_dict() for m in models]
     headers = ["measure", *(f"{m.service}/{for_terminal(m.variant)}" for m in models)]
     unit = None if currency is None else for_terminal(currency)
+
+    def cell(key: str, model: Model, value: object) -> str:
+        if MEASURE_LABELS[key][1] != "money" or value is None:
+            return format_number(value)
+        # amounts keep their currency's minor units; where the files' currencies differ,
+        # each cell names its own, so 480,000 UZS never stands unlabelled beside 2.81 AZN
+        shown = None if model.currency is None else for_terminal(model.currency)
+        return format_money(float(str(value)), shown, unit=currency is None)
+
     rows = [
-        [measure_label(key, unit), *(format_number(r[key]) for r in results)]
+        [
+            measure_label(key, unit),
+            *(cell(key, m, r[key]) for m, r in zip(models, results, strict=True)),
+        ]
         for key in MEASURE_KEYS
     ]
     return text_table(headers, rows)
