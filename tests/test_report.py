@@ -920,3 +920,17 @@ def test_change_details_read_as_sentences(tmp_path: Path) -> None:
     assert "fee: 0.50 AZN instead of 3.00 AZN" in record.detail
     assert "needs: Passport no longer; Form now as well" in record.detail
     assert "->" not in record.detail and "-passport" not in record.detail
+
+
+def test_the_report_lists_the_provisions_and_shows_stages_not_percents(tmp_path: Path) -> None:
+    """Issue 'the redesign as ministries see it': a stage moves 'stage 1 -> 3' in the measure
+    table (never +200 %), and the provisions the To-Be relies on are listed by act."""
+    models = Path(__file__).resolve().parent.parent / "models" / "property-registration"
+    portfolio = collect([models])
+    markdown = str(render_report(portfolio, "markdown")[0])
+    maturity = next(line for line in markdown.splitlines() if line.startswith("| Maturity stage"))
+    assert "stage 1 -> 3" in maturity and "%" not in maturity
+    assert "#### Provisions the To-Be relies on" in markdown
+    assert "No. 106 of 2017-02-27" in markdown
+    html = str(render_report(portfolio, "html")[0])
+    assert "<h4>Provisions the To-Be relies on</h4>" in html and "+200" not in html

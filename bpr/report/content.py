@@ -9,7 +9,7 @@ from typing import Any
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.analysis.table import format_number
 from bpr.comparison import Comparison
-from bpr.comparison.rows import Change, document_changes, step_changes
+from bpr.comparison.rows import STAGE_MEASURES, Change, document_changes, stage_change, step_changes
 from bpr.core.durations import Duration
 from bpr.core.model import END, Model, Step
 from bpr.core.money import Money, format_money, money_cell
@@ -302,11 +302,13 @@ def measure_table(service: Service) -> Table:
             if base is not None:
                 pair = pairs.get(id(variant))
                 before, after, percent = pair.change(key) if pair else (None, None, None)
-                change = None
+                change: float | int | str | None = None
                 if pair is not None and pair.comparison is not None:
                     change = pair.comparison.measures[key].change
                 elif isinstance(before, int | float) and isinstance(after, int | float):
                     change = after - before
+                if key in STAGE_MEASURES:  # a stage moves "stage 1 -> 3", never by a percent
+                    change, percent = (stage_change(before, after) if pair else None), None
                 row += [change, percent]
         if MEASURE_LABELS[key][1] == "money":
             row = row[:2] + [

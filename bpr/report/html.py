@@ -9,6 +9,7 @@ from contextlib import closing
 from typing import Any
 
 from bpr.comparison.html import redesign_items
+from bpr.comparison.rows import act_lines
 from bpr.core.money import Money, format_money
 from bpr.core.text import for_html
 from bpr.core.version import __version__
@@ -427,6 +428,9 @@ def _changes(pair: Pair) -> str:
     redesigns = pair.comparison.redesigns
     if redesigns:
         out += ["<h4>Redesigns</h4><ul>", *redesign_items(redesigns), "</ul>"]
+    for heading_text, items in act_lines(pair.comparison):
+        out += [f"<h4>{for_html(heading_text)}</h4><ul>"]
+        out += [f"<li>{for_html(i)}</li>" for i in items] + ["</ul>"]
     changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
         out.append(

@@ -8,6 +8,7 @@ from contextlib import closing
 from typing import Any
 
 from bpr.comparison.markdown import redesign_items
+from bpr.comparison.rows import act_lines
 from bpr.core.money import format_money
 from bpr.core.text import for_markdown
 from bpr.core.version import __version__
@@ -102,6 +103,8 @@ def _changes(pair: Pair) -> list[str]:
     redesigns = pair.comparison.redesigns
     if redesigns:
         lines += [*redesign_items(redesigns), ""]
+    for heading_text, items in act_lines(pair.comparison):
+        lines += [f"#### {heading_text}", "", *(f"- {for_markdown(i)}" for i in items), ""]
     changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
         lines += ["| Change | Id | Name | Detail |", "| --- | --- | --- | --- |"]
