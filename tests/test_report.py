@@ -21,6 +21,7 @@ import bpr
 from bpr.files.writer import yaml_scalar
 from bpr.report import collect, render_report, report_format, write_report
 from bpr.report import diagrams as diagrams_module
+from bpr.report.content import variant_facts
 from bpr.report.html import _SCRIPT, _hash
 from tests.conftest import DATA
 
@@ -934,3 +935,44 @@ def test_the_report_lists_the_provisions_and_shows_stages_not_percents(tmp_path:
     assert "No. 106 of 2017-02-27" in markdown
     html = str(render_report(portfolio, "html")[0])
     assert "<h4>Provisions the To-Be relies on</h4>" in html and "+200" not in html
+
+
+STAFFED_TO_BE = """bpr: 1
+service: desk
+variant: to-be
+volume: 20000
+deadline: 2d
+owner: Justice Ministry
+applicants: citizen
+register_id: REG-7
+actors:
+  applicant: {name: Applicant, kind: applicant}
+  clerk: {name: Clerk, staff: 1}
+steps:
+  - {id: apply, actor: applicant, channel: online, work: 10m}
+  - {id: examine, actor: clerk, work: 1h}
+"""
+
+
+def test_the_report_says_what_staff_a_to_be_needs_for_its_deadline(tmp_path: Path) -> None:
+    """20,000 cases a year of one hour's work round the clock is 2.3 hours of work an hour:
+    one clerk can never keep up, three can; the fewest meeting 95 % within 2 days is 3."""
+    (tmp_path / "to-be.yaml").write_text(STAFFED_TO_BE, encoding="utf-8")
+    portfolio = collect([tmp_path])
+    facts = dict(variant_facts(portfolio.services[0].variants[0]))
+    assert facts["Staff needed for the deadline"].startswith("Clerk 3 (95% of cases")
+    assert (facts["Owner"], facts["Applicants"], facts["Register id"]) == (
+        "Justice Ministry",
+        "citizen",
+        "REG-7",
+    )
+    assert facts["Legal deadline"] == "2d"
+    as_is = dict(variant_facts(collect([_as_is(tmp_path)]).services[0].variants[0]))
+    assert "Staff needed for the deadline" not in as_is
+
+
+def _as_is(tmp_path: Path) -> Path:
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "as-is.yaml").write_text(STAFFED_TO_BE.replace("to-be", "as-is"), encoding="utf-8")
+    return folder

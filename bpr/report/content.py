@@ -10,13 +10,16 @@ from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
 from bpr.analysis.table import format_number
 from bpr.comparison import Comparison
 from bpr.comparison.rows import STAGE_MEASURES, Change, document_changes, stage_change, step_changes
-from bpr.core.durations import Duration
+from bpr.core.durations import Duration, format_hours
 from bpr.core.model import END, Model, Step
 from bpr.core.money import Money, format_money, money_cell
+from bpr.errors import BprError
 from bpr.lint import format_gain
-from bpr.report.collect import Pair, Portfolio, Service, Variant
+from bpr.report.collect import AS_IS, Pair, Portfolio, Service, Variant
+from bpr.simulate import staff_needed
 
 __all__ = [
+    "DEADLINE_SHARE",
     "HEADLINE_KEYS",
     "HIGHER_IS_BETTER",
     "MATURITY_STAGES",
@@ -38,6 +41,7 @@ __all__ = [
     "headline",
     "measure_table",
     "portfolio_table",
+    "staff_needed_text",
     "step_table",
     "unit_of",
     "variant_facts",
@@ -514,7 +518,43 @@ def variant_facts(variant: Variant) -> list[tuple[str, str]]:
                 format_money(model.tariff, model.currency),
             )
         )
+    # the service passport, as a register of public services holds it
+    for label, value in (
+        ("Owner", model.owner),
+        ("Applicants", model.applicants),
+        ("Result", model.result),
+        ("Register id", model.register_id),
+    ):
+        if value:
+            facts.append((label, value))
+    if model.deadline is not None:
+        facts.append(("Legal deadline", format_hours(model.deadline.mean)))
+    staffing = staff_needed_text(model)
+    if staffing is not None:
+        facts.append(("Staff needed for the deadline", staffing))
     return facts
+
+
+#: The share of cases a To-Be's staff must finish within the legal deadline, in reports.
+DEADLINE_SHARE = 0.95
+
+
+def staff_needed_text(model: Model, *, cases: int = 5_000) -> str | None:
+    """For a To-Be whose actors have ``staff`` and that has a ``deadline``: the fewest staff
+    per actor for which the simulation finishes 95 % of cases within the deadline, in words;
+    None for other models.
+    """
+    staffed = any(a.staff is not None for a in model.actors.values())
+    if model.variant.lower() == AS_IS or not staffed or model.deadline is None:
+        return None
+    try:
+        best = staff_needed(model, f"deadline>={DEADLINE_SHARE}", cases=cases)
+    except BprError as exc:
+        return f"not found: {exc}"
+    if best is None:
+        return "no staffing within the search meets the deadline"
+    names = ", ".join(f"{model.actors[a].name} {n}" for a, n in sorted(best.items()))
+    return f"{names} ({DEADLINE_SHARE:.0%} of cases within the deadline, simulated)"
 
 
 def step_table(variant: Variant) -> Table:
