@@ -7,7 +7,13 @@ from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
 from bpr.core._gc import gc_paused
-from bpr.core.flow import analyse, flows, strongly_connected_components
+from bpr.core.flow import (
+    analyse,
+    dominators,
+    flows,
+    immediate_postdominators,
+    strongly_connected_components,
+)
 from bpr.core.model import END, Model, Step
 from bpr.errors import ModelError, Problem
 from bpr.files.yamlsource import Path, format_path
@@ -16,11 +22,14 @@ __all__ = [
     "ADDED_MEASURE_KEYS",
     "MEASURE_KEYS",
     "MEASURE_LABELS",
+    "PHASE_MEASURE_KEYS",
     "ExpectedTotals",
     "Measures",
     "derived_maturity",
     "expected_totals",
     "measure",
+    "measures_json",
+    "phase_measures",
 ]
 
 #: The measure keys of the contract, in the order ``bpr metrics --json`` prints them.
@@ -51,6 +60,18 @@ MEASURE_KEYS = (
 #: The Standard Cost Model's measures that the format's additions brought (spec, "Added
 #: measures"), at the end of MEASURE_KEYS; the keys before them are format 1's.
 ADDED_MEASURE_KEYS = MEASURE_KEYS[MEASURE_KEYS.index("duties") :]
+
+#: The keys of each phase's object under ``phases`` in ``bpr metrics --json``, in order.
+PHASE_MEASURE_KEYS = (
+    "name",
+    "steps",
+    "visits",
+    "documents",
+    "work_hours",
+    "applicant_hours",
+    "fees",
+    "lead_time_days",
+)
 
 #: A label and unit per measure key, for tables and reports ("money" is the model's currency).
 MEASURE_LABELS: dict[str, tuple[str, str]] = {
@@ -261,6 +282,99 @@ def _measure(model: Model) -> Measures:
     )
 
 
+def measures_json(model: Model) -> dict[str, Any]:
+    """The object ``bpr metrics --json`` prints: the measures, then ``phases`` if any."""
+    found = measure(model).as_dict()
+    per_phase = phase_measures(model)
+    if per_phase is not None:
+        found["phases"] = per_phase
+    return found
+
+
+def phase_measures(model: Model) -> dict[str, dict[str, Any]] | None:
+    """The measures of each phase, in the order of ``phases``; None for a model without.
+
+    Counts are over the phase's steps; work, applicant hours and fees are expected per case,
+    from the same expected runs as the whole model's. ``lead_time_days`` is the expected
+    elapsed time in the phase where its steps form one block of the flow (one step every case
+    enters it by, one it leaves by), else None. Steps without a phase are in none.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\n"
+    ...     "phases: {a: Apply, r: Review}\\n"
+    ...     "actors: {me: {name: Me, kind: applicant}, desk: {name: Desk}}\\n"
+    ...     "steps:\\n"
+    ...     "  - {id: apply, actor: me, work: 1h, fee: 5, phase: a}\\n"
+    ...     "  - {id: check, actor: desk, work: 2h, wait: 1d, phase: r,"
+    ...     "     next: [{to: apply, p: 0.5}, {to: end, p: 0.5}]}\\n"
+    ... )
+    >>> found = phase_measures(m)
+    >>> found["a"]["work_hours"], found["a"]["fees"], found["r"]["lead_time_days"]
+    (2, 10, 2.166666667)
+    """
+    if not model.phases:
+        return None
+    members: dict[str, list[Step]] = {pid: [] for pid in model.phases}
+    for step in model.steps:
+        if step.phase in members:
+            members[step.phase].append(step)
+    plain = {node: [t for t, _ in targets] for node, targets in analyse(model).successors.items()}
+    dominated = dominators(plain, model.first.id)
+    postdominator = immediate_postdominators(plain)
+    found: dict[str, dict[str, Any]] = {}
+    for pid, phase in model.phases.items():
+        steps = members[pid]
+        ids = frozenset(step.id for step in steps)
+        totals = expected_totals(model, ids) if ids else ExpectedTotals(0, 0, 0, 0, 0, 0)
+        needed = dict.fromkeys(doc for step in steps for doc in step.needs)
+        is_block = bool(ids) and _is_block(ids, plain, dominated, postdominator)
+        found[pid] = {
+            "name": phase.name,
+            "steps": len(steps),
+            "visits": sum(1 for step in steps if step.is_visit),
+            "documents": len(needed),
+            "work_hours": _tidy(totals.work_hours),
+            "applicant_hours": _tidy(totals.applicant_hours),
+            "fees": _tidy(totals.fees),
+            "lead_time_days": _tidy(totals.elapsed_hours / 24) if is_block else None,
+        }
+    return found
+
+
+def _is_block(
+    ids: frozenset[str],
+    successors: dict[str, list[str]],
+    dominated: dict[str, frozenset[str]],
+    postdominator: dict[str, str],
+) -> bool:
+    """Whether ``ids`` has one entry that dominates them all and one exit after them all.
+
+    The entry is the member every other member is dominated by, and every flow from outside
+    goes to it; the exit is the member every flow leaving the set starts from, and every
+    member passes it on the way to the end without leaving the set.
+    """
+    entries = [n for n in ids if all(n in dominated.get(m, ()) for m in ids)]
+    if len(entries) != 1:
+        return False
+    (entry,) = entries
+    if any(t in ids and t != entry for n in successors if n not in ids for t in successors[n]):
+        return False
+    leaving = {n for n in ids for t in successors.get(n, ()) if t not in ids}
+    if len(leaving) != 1:
+        return False
+    (exit_step,) = leaving
+    # every member passes the exit on its way to the end (the exit postdominates the set)
+    for member in ids:
+        node = member
+        while node != exit_step:
+            following = postdominator.get(node)
+            if following is None or following == node or following not in ids:
+                return False
+            node = following
+    return True
+
+
 def derived_maturity(model: Model, documents_from_applicant: int) -> int:
     """The UN maturity stage that the flow itself supports (spec, "Added measures").
 
@@ -294,16 +408,20 @@ def _step_value(model: Model, step: Step) -> _Vector:
     ]
 
 
-def expected_totals(model: Model) -> ExpectedTotals:
+def expected_totals(model: Model, only: frozenset[str] | None = None) -> ExpectedTotals:
     """Expected elapsed hours, work hours, applicant hours, fees, duties and staff hours.
 
     Parallel blocks are collapsed innermost first into their split step (elapsed time of the
     slowest branch, the other figures summed over branches); then every loop is one linear
-    system per strongly connected component, solved exactly.
+    system per strongly connected component, solved exactly. With ``only``, just the runs of
+    those steps count (the others add nothing): the expected totals of a part of the flow.
     """
     analysis = analyse(model)
     successors = {node: list(targets) for node, targets in analysis.successors.items()}
-    value: dict[str, _Vector] = {step.id: _step_value(model, step) for step in model.steps}
+    value: dict[str, _Vector] = {
+        step.id: _step_value(model, step) if only is None or step.id in only else [0.0] * _WIDTH
+        for step in model.steps
+    }
     for block in analysis.blocks:
         totals = [
             _expected_from(start, block.join, successors, value)

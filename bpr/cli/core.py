@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, measure
+from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, measure, measures_json
 from bpr.analysis.table import format_number, measure_label, text_table
 from bpr.cli._common import echo_json, load_models
 from bpr.core.model import Model
@@ -62,9 +62,9 @@ def metrics(paths: tuple[str, ...], as_json: bool) -> int:
     one_file = len(paths) == 1 and not Path(paths[0]).is_dir()
     if as_json:
         if one_file and models:
-            echo_json(measure(models[0]).as_dict())
+            echo_json(measures_json(models[0]))
         elif not one_file:
-            echo_json([{"file": m.file, **measure(m).as_dict()} for m in models])
+            echo_json([{"file": m.file, **measures_json(m)} for m in models])
     elif models:
         click.echo(_metrics_table(models))
     return 1 if failures else 0

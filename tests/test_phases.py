@@ -1,0 +1,76 @@
+"""Phases in the measures, the diff and the report, on a tiny hand-made model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.analysis.measures import PHASE_MEASURE_KEYS, measure, measures_json, phase_measures
+from tests.conftest import ROOT, model_files
+
+DATA = Path(__file__).parent / "data" / "phases"
+SHIPPED = [*model_files(), ROOT / "examples" / "contract-example.yaml"]
+
+
+def _load(name: str) -> bpr.Model:
+    return bpr.load(DATA / name)
+
+
+def test_phase_measures_are_hand_checked() -> None:
+    # check repeats with p 0.2 back through fix: it runs 1/0.8 = 1.25 times, fix 0.25 times.
+    found = phase_measures(_load("two-phases.yaml"))
+    assert found is not None
+    assert list(found) == ["app", "rev"]
+    assert all(list(entry) == list(PHASE_MEASURE_KEYS) for entry in found.values())
+    # Application: submit (in person, 1h + travel 1h + queue 30m, fee 100) and notify (15m).
+    assert found["app"] == {
+        "name": "Application",
+        "steps": 2,
+        "visits": 1,
+        "documents": 1,
+        "work_hours": 1.25,
+        "applicant_hours": 2.5,
+        "fees": 100,
+        # entered at submit, but notify is reached from decide, outside: not one block
+        "lead_time_days": None,
+    }
+    # Review: check 1.25 x 2h, fix 0.25 x 30m, decide 1h; elapsed adds check's wait 1.25 x 1d.
+    assert found["rev"] == {
+        "name": "Review",
+        "steps": 3,
+        "visits": 0,
+        "documents": 2,
+        "work_hours": 3.625,
+        "applicant_hours": 0.125,
+        "fees": 0,
+        "lead_time_days": pytest.approx((32.5 + 0.125 + 1) / 24),
+    }
+
+
+def test_unphased_steps_are_in_no_phase() -> None:
+    model = _load("two-phases.yaml")
+    found = phase_measures(model)
+    assert found is not None
+    assert sum(entry["steps"] for entry in found.values()) == len(model.steps) - 1  # archive
+
+
+def test_metrics_json_gains_phases_after_every_existing_key(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("metrics", "--json", DATA / "two-phases.yaml")
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    keys = list(printed)
+    assert keys[-1] == "phases"
+    assert keys[:-1] == list(measure(_load("two-phases.yaml")).as_dict())
+    assert printed["phases"]["rev"]["work_hours"] == 3.625
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_files_without_phases_give_todays_json(path: Path) -> None:
+    model = bpr.load(path)
+    if model.phases:
+        pytest.skip("this file has phases")
+    assert measures_json(model) == measure(model).as_dict()
+    assert phase_measures(model) is None
