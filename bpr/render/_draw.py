@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bpr.analysis.flownet import FlowNode
@@ -14,6 +14,7 @@ from bpr.core.textmetrics import text_width, wrap
 from bpr.layout.bands import LINK_KIND
 from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, shown, task_box
 from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
+from bpr.layout.phases import PHASE_LABEL_SIZE, phase_boxes
 from bpr.render._scene import Scene
 
 __all__ = [
@@ -35,6 +36,7 @@ INK = "#222222"
 LANE_FILLS = ("#ffffff", "#f3f3f3")
 HEADER_FILL = "#e4e4e4"
 GROUP_FILL = "#d2d2d2"
+PHASE_INK = "#555555"  # a phase's long dashes: unlike a lane's solid line or a change's mark
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,7 @@ def draw_layout(
                 color=INK,
                 penwidth="1.4",
             )
+    _draw_phases(scene, model, layout, at, prefix)
     node_names = {node_id: _node_name(model, box.node) for node_id, box in layout.nodes.items()}
     for index, route in enumerate(layout.edges):
         points = tuple((x + ox, y + oy) for x, y in route.points)
@@ -343,3 +346,29 @@ def draw_layout(
                 color="#ffffff",
                 penwidth="0",
             )
+
+
+def _draw_phases(
+    scene: Scene, model: Model, layout: Layout, at: Callable[[Rect], Rect], prefix: str
+) -> None:
+    """Each phase as an unfilled rectangle of long grey dashes around its steps' boxes, its
+    name in bold at the rectangle's top (see :func:`bpr.layout.phases.phase_boxes`)."""
+    for box in phase_boxes(model, layout):
+        tip = f"Phase: {box.name}"
+        scene.box(
+            f"{prefix}phase_{box.phase}",
+            at(box.rect),
+            "",
+            shape="box",
+            style="dashed,rounded",
+            color=PHASE_INK,
+            penwidth="1.6",
+            tooltip=tip,
+        )
+        scene.box(
+            f"{prefix}phase_label_{box.phase}",
+            at(box.label_rect),
+            _font(box.name, PHASE_LABEL_SIZE, bold=True, color=PHASE_INK),
+            shape="plaintext",
+            tooltip=tip,
+        )
