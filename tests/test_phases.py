@@ -9,6 +9,7 @@ import pytest
 
 import bpr
 from bpr.analysis.measures import PHASE_MEASURE_KEYS, measure, measures_json, phase_measures
+from bpr.comparison.diff import compare_folder
 from tests.conftest import ROOT, model_files
 
 DATA = Path(__file__).parent / "data" / "phases"
@@ -74,3 +75,34 @@ def test_files_without_phases_give_todays_json(path: Path) -> None:
         pytest.skip("this file has phases")
     assert measures_json(model) == measure(model).as_dict()
     assert phase_measures(model) is None
+
+
+# -- diff -----------------------------------------------------------------------------------
+
+AS_IS, TO_BE = DATA / "two-phases.yaml", DATA / "two-phases-to-be.yaml"
+
+
+def test_diff_json_names_the_phase_of_each_changed_step(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("diff", "--json", AS_IS, TO_BE)
+    printed = json.loads(result.stdout)
+    assert list(printed)[-1] == "phases"
+    # fix removed (As-Is phase), publish added, check and decide changed; submit unchanged
+    assert printed["phases"] == {"fix": "rev", "publish": "app", "check": "rev", "decide": "rev"}
+
+
+@pytest.mark.parametrize("form", ["text", "markdown", "html"])
+def test_diff_rows_say_the_phase(run_bpr, form: str) -> None:  # type: ignore[no-untyped-def]
+    out = run_bpr("diff", "--format", form, AS_IS, TO_BE).stdout
+    assert "fix (phase: Review)" in out
+    assert "publish (phase: Application)" in out
+    assert (
+        "next notify -&gt; publish (phase: Review)" in out
+        if form == "html"
+        else ("next notify -> publish (phase: Review)" in out)
+    )
+
+
+def test_diff_without_phases_has_no_phases_key() -> None:
+    for folder in sorted({path.parent for path in model_files()}):
+        for comparison in compare_folder(folder):
+            assert "phases" not in comparison.as_dict()

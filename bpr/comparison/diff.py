@@ -135,7 +135,8 @@ class Comparison:
 
     def as_dict(self) -> dict[str, Any]:
         """The contract's JSON object of ``bpr diff --json``, plus the ``redesign`` list and
-        the ``acts`` of the format additions (``to_amend``, ``new``)."""
+        the ``acts`` of the format additions (``to_amend``, ``new``), and ``phases`` (step id ->
+        phase id, see :meth:`step_phases`) only where either model has phases."""
         return {
             "service": self.as_is.service,
             "from": self.as_is.variant,
@@ -155,7 +156,34 @@ class Comparison:
             "metrics": {key: m.as_dict() for key, m in self.measures.items()},
             "redesign": [r.as_dict() for r in self.redesigns],
             "acts": self.acts.as_dict(),
+            **({"phases": self.step_phases()} if self.as_is.phases or self.to_be.phases else {}),
         }
+
+    def step_phases(self) -> dict[str, str]:
+        """Each removed, added, replaced or changed step that is in a phase -> the phase's id.
+
+        A removed step's phase is the As-Is one, any other the To-Be one (for a changed step
+        the As-Is one where the To-Be step has none).
+
+        >>> import bpr
+        >>> head = "bpr: 1\\nservice: s\\nactors: {a: {name: A}}\\nphases: {p: P}\\n"
+        >>> old = bpr.loads(head + "variant: as-is\\nsteps: [{id: x, actor: a, phase: p}]")
+        >>> new = bpr.loads(head + "variant: to-be\\nsteps: [{id: y, actor: a}]")
+        >>> compare(old, new).step_phases()
+        {'x': 'p'}
+        """
+        found: dict[str, str] = {}
+        for ident in self.removed_steps:
+            phase = self.as_is.step(ident).phase
+            if phase is not None:
+                found[ident] = phase
+        for ident in [*self.added_steps, *self.replaced_steps, *self.changed_steps]:
+            phase = self.to_be.step(ident).phase
+            if phase is None and ident in self.changed_steps:
+                phase = self.as_is.step(ident).phase
+            if phase is not None:
+                found[ident] = phase
+        return found
 
     def field_change(self, step_id: str, name: str) -> str:
         """A short text of how one field of a step in both files changed: ``work 2h -> 1h``."""

@@ -17,7 +17,7 @@ each renderer makes them safe for its target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bpr.analysis.table import format_number, measure_label
 from bpr.comparison.acts import Provision, provision_title
@@ -62,7 +62,8 @@ class Change:
     ``name`` is the step's label or the document's name in the variant where the change is
     seen (the As-Is for what was removed, else the To-Be); ``replaces`` the As-Is steps a
     replacing step stands for, with ``replaced_names`` their labels; ``detail`` how a changed
-    step's fields changed (``wait 0h -> 1d; next y -> end``).
+    step's fields changed (``wait 0h -> 1d; next y -> end``); ``phase`` the name of the phase
+    a step is in (see :meth:`~bpr.comparison.diff.Comparison.step_phases`), else empty.
     """
 
     kind: str
@@ -71,6 +72,7 @@ class Change:
     detail: str = ""
     replaces: tuple[str, ...] = ()
     replaced_names: tuple[str, ...] = ()
+    phase: str = ""
 
 
 def step_changes(c: Comparison) -> list[Change]:
@@ -92,7 +94,17 @@ def step_changes(c: Comparison) -> list[Change]:
         Change("changed", s, new.step(s).label, "; ".join(c.field_change(s, f) for f in fields))
         for s, fields in c.changed_steps.items()
     ]
+    phases = c.step_phases()
+    if phases:
+        changes = [replace(ch, phase=_phase_name(c, phases.get(ch.id))) for ch in changes]
     return changes
+
+
+def _phase_name(c: Comparison, phase: str | None) -> str:
+    if phase is None:
+        return ""
+    found = c.to_be.phases.get(phase) or c.as_is.phases.get(phase)
+    return found.name if found is not None else phase
 
 
 def document_changes(c: Comparison) -> list[Change]:
@@ -111,10 +123,12 @@ def change_text(change: Change) -> str:
     """What the last column of a step or document table says of one change, as one line fit
     for a terminal (the Markdown and HTML renderers escape it further)."""
     if change.kind == "changed":
-        return change.detail
-    if change.kind == "replaced":
-        return f"{for_terminal(change.name)} (replaces {', '.join(change.replaces)})"
-    return for_terminal(change.name)
+        text = change.detail
+    elif change.kind == "replaced":
+        text = f"{for_terminal(change.name)} (replaces {', '.join(change.replaces)})"
+    else:
+        text = for_terminal(change.name)
+    return f"{text} (phase: {for_terminal(change.phase)})" if change.phase else text
 
 
 def heading(c: Comparison, arrow: str = "->") -> str:
