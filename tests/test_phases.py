@@ -10,6 +10,8 @@ import pytest
 import bpr
 from bpr.analysis.measures import PHASE_MEASURE_KEYS, measure, measures_json, phase_measures
 from bpr.comparison.diff import compare_folder
+from bpr.report import collect, write_report
+from bpr.report.content import phase_table
 from tests.conftest import ROOT, model_files
 
 DATA = Path(__file__).parent / "data" / "phases"
@@ -106,3 +108,31 @@ def test_diff_without_phases_has_no_phases_key() -> None:
     for folder in sorted({path.parent for path in model_files()}):
         for comparison in compare_folder(folder):
             assert "phases" not in comparison.as_dict()
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+def test_report_phase_table_has_a_row_per_phase_and_a_column_per_variant() -> None:
+    (service,) = collect([DATA]).services
+    table = phase_table(service)
+    assert table is not None
+    assert [c.heading for c in table.columns[:3]] == ["Phase", "As-Is", "To-Be"]
+    assert table.columns[1].group == "Steps"
+    assert [row[0] for row in table.rows] == ["Application", "Review"]
+    # Steps, visits, documents, work, applicant hours: As-Is then To-Be
+    assert table.rows[0][1:11] == [2, 3, 1, 1, 1, 1, 1.25, 1.35, 2.5, 2.5]
+    # To-Be review: check 1h + decide 1h, once each; lead time 1h + 1d + 1h = 26h
+    assert table.rows[1][1:11] == [3, 2, 0, 0, 2, 2, 3.625, 2, 0.125, 0]
+    assert table.rows[1][13:] == [pytest.approx(33.625 / 24), pytest.approx(26 / 24)]
+    assert table.rows[0][13:] == [None, None]  # Application is not one block
+
+
+def test_report_shows_the_phase_table_only_with_phases(tmp_path: Path) -> None:
+    write_report([DATA], tmp_path / "r.md")
+    assert "### Measures by phase" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    write_report([DATA], tmp_path / "r.html")
+    assert "<h3>Measures by phase</h3>" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    for folder in sorted({path.parent for path in model_files()}):
+        (service,) = collect([folder]).services
+        assert phase_table(service) is None

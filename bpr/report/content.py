@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, PHASE_MEASURE_KEYS, phase_measures
 from bpr.analysis.table import format_number
 from bpr.comparison import Comparison
 from bpr.comparison.rows import STAGE_MEASURES, Change, document_changes, stage_change, step_changes
@@ -40,6 +40,7 @@ __all__ = [
     "gain_text",
     "headline",
     "measure_table",
+    "phase_table",
     "portfolio_table",
     "staff_needed_text",
     "step_table",
@@ -321,6 +322,46 @@ def measure_table(service: Service) -> Table:
             ]
         table.rows.append(row)
         table.keys.append(key)
+    return table
+
+
+def phase_table(service: Service) -> Table | None:
+    """The measures of each phase (``bpr metrics --json``'s ``phases``), a row per phase and,
+    under each measure, a column per variant; None where no variant has phases.
+
+    A phase a variant does not declare is blank in its columns; a lead time is blank where
+    the phase is not one block of that variant's flow.
+    """
+    found = [(variant, phase_measures(variant.model)) for variant in service.variants]
+    if all(per_phase is None for _, per_phase in found):
+        return None
+    currency = service.currency
+    keys = PHASE_MEASURE_KEYS[1:]  # after the name
+    columns = [Column("Phase", "text")]
+    for key in keys:
+        label, unit = MEASURE_LABELS[key]
+        for variant, _ in found:
+            columns.append(
+                Column(
+                    display_label(variant.label),
+                    "number",
+                    unit_of(key, currency) if unit else "",
+                    group=label,
+                    currency=currency,
+                )
+            )
+    names: dict[str, str] = {}
+    for _, per_phase in found:
+        for ident, entry in (per_phase or {}).items():
+            names.setdefault(ident, entry["name"])
+    table = Table(columns)
+    for ident, name in names.items():
+        row: list[Any] = [name]
+        for key in keys:
+            for _, per_phase in found:
+                value = (per_phase or {}).get(ident, {}).get(key)
+                row.append(money_cell(value, currency) if key == "fees" else value)
+        table.rows.append(row)
     return table
 
 

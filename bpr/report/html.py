@@ -28,6 +28,7 @@ from bpr.report.content import (
     gain_text,
     headline,
     measure_table,
+    phase_table,
     portfolio_table,
     step_table,
     variant_facts,
@@ -558,6 +559,9 @@ def _service(
     out.append(_cards(service))
     figures, lanes = _drawings(service, index, diagrams) if not diagrams.sheets else ([], [])
     tables = ["<h3>Measures</h3>", _table(measure_table(service))]
+    phases = phase_table(service)
+    if phases is not None:
+        tables += ["<h3>Measures by phase</h3>", _table(phases)]
     tables += [_changes(pair) for pair in service.pairs]
     steps = ["<h3>Steps</h3>"]
     for variant in service.variants:

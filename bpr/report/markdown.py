@@ -25,6 +25,7 @@ from bpr.report.content import (
     gain_text,
     headline,
     measure_table,
+    phase_table,
     portfolio_table,
     step_table,
     variant_facts,
@@ -151,6 +152,9 @@ def _service(
         name = _file_name(f"{service.id}--{variant.label}.svg")
         lines += _figure(svg, name, variant.model.title, files, folder)
     lines += ["### Measures", "", *_table(measure_table(service))]
+    phases = phase_table(service)
+    if phases is not None:
+        lines += ["### Measures by phase", "", *_table(phases)]
     for pair in service.pairs:
         lines += _changes(pair)
     lines += ["### Steps", ""]
