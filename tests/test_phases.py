@@ -136,3 +136,38 @@ def test_report_shows_the_phase_table_only_with_phases(tmp_path: Path) -> None:
     for folder in sorted({path.parent for path in model_files()}):
         (service,) = collect([folder]).services
         assert phase_table(service) is None
+
+
+def test_a_step_moved_to_another_phase_is_a_changed_field() -> None:
+    folder = ROOT / "tests" / "data" / "phases"
+    as_is = bpr.load(folder / "two-phases.yaml")
+    text = (folder / "two-phases.yaml").read_text(encoding="utf-8")
+    step = next(s for s in as_is.steps if s.phase is not None)
+    other = next(p for p in as_is.phases if p != step.phase)
+    moved = text.replace(f"phase: {step.phase}", f"phase: {other}", 1)
+    to_be = bpr.loads(moved.replace("variant: as-is", "variant: to-be"))
+    changed = bpr.compare(as_is, to_be).changed_steps
+    assert [f for f in changed[next(iter(changed))] if f == "phase"] == ["phase"]
+    assert (
+        bpr.compare(
+            as_is, bpr.loads(text.replace("variant: as-is", "variant: to-be"))
+        ).changed_steps
+        == {}
+    )
+
+
+def test_word_and_excel_reports_carry_the_measures_by_phase(tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    folder = ROOT / "tests" / "data" / "phases"
+    write_report([folder], tmp_path / "note.docx")
+    headings = [p.text for p in docx.Document(str(tmp_path / "note.docx")).paragraphs]
+    assert "Measures by phase" in headings
+    write_report([folder], tmp_path / "book.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    assert "Phases" in book.sheetnames
+    rows = list(book["Phases"].iter_rows(values_only=True))
+    assert rows[0][0] == "Service" and len(rows) == 1 + len(
+        bpr.load(folder / "two-phases.yaml").phases
+    )

@@ -48,6 +48,7 @@ STEP_FIELDS_COMPARED = (
     "produces",
     "next",
     "join",
+    "phase",
 )
 
 

@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.comparison.rows import STAGE_MEASURES, stage_change
 from bpr.core.money import Money, excel_number_format, money_cell
 from bpr.core.text import for_spreadsheet
 from bpr.report.collect import Portfolio, Service, Variant
-from bpr.report.content import change_records, portfolio_table, unit_of
+from bpr.report.content import change_records, phase_table, portfolio_table, unit_of
 
 __all__ = ["excel_report", "sheet_title"]
 
@@ -151,9 +152,11 @@ def excel_report(
                 change_rows.append([*head, record.kind, record.item, record.name, record.detail])
             for key in MEASURE_KEYS:
                 before, after, percent = pair.change(key)
-                change = None
+                change: float | int | str | None = None
                 if pair.comparison is not None:
                     change = pair.comparison.measures[key].change
+                if key in STAGE_MEASURES:  # a stage moves "stage 1 -> 3", never by a percent
+                    change, percent = stage_change(before, after), None
                 unit = unit_of(key, service.currency)
                 values = [before, after, change]
                 if MEASURE_LABELS[key][1] == "money":
@@ -170,6 +173,21 @@ def excel_report(
         measure_rows,
         ["text"] * 5 + ["number", "number", "number", "percent"],
     )
+    phase_rows: list[list[Any]] = []
+    phase_headers: list[str] = []
+    phase_kinds: list[str] = []
+    for service in services:
+        phases = phase_table(service)
+        if phases is None:
+            continue
+        phase_headers = ["Service"] + [
+            f"{c.group} {c.label}".strip() if c.group else c.label for c in phases.columns
+        ]
+        phase_kinds = ["text"] + [c.kind for c in phases.columns]
+        phase_rows += [[service.id, *row] for row in phases.rows]
+    if phase_rows:
+        sheet = workbook.create_sheet(sheet_title("Phases", taken))
+        _write_rows(sheet, phase_headers, phase_rows, phase_kinds)
     if portfolio.skipped:
         sheet = workbook.create_sheet(sheet_title("Skipped", taken))
         _write_rows(

@@ -43,6 +43,7 @@ from bpr.report.content import (
     format_value,
     headline,
     measure_table,
+    phase_table,
     step_table,
 )
 from bpr.report.diagrams import SheetPictures, sheet_pictures_in_order
@@ -429,6 +430,10 @@ def _service(
         _changes(document, pair)
     _heading(document, "Measures", 2)
     _content_table(document, measure_table(service))
+    phases = phase_table(service)
+    if phases is not None:
+        _heading(document, "Measures by phase", 2)
+        _content_table(document, phases)
     _heading(document, "Documents", 2)
     documents = document_table(service)
     if documents.rows:
