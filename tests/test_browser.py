@@ -205,10 +205,16 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A portfolio report: the shipped models, the test portfolio, a broken and a hostile model."""
+    """A portfolio report: the shipped models, the test portfolio, a broken and a hostile model.
+
+    The broken model sits in a folder with a long unbreakable name, as a user's path can be
+    anywhere: its warning names the file and must still fit a phone's width.
+    """
     out = tmp_path_factory.mktemp("browser") / "portfolio.html"
     report_dir = DATA / "report"
-    paths = [MODELS, report_dir / "portfolio", report_dir / "broken", report_dir / "hostile"]
+    broken = tmp_path_factory.mktemp("paths") / ("Ministry_of_Justice_" * 6 + "models")
+    shutil.copytree(report_dir / "broken", broken)
+    paths = [MODELS, report_dir / "portfolio", broken, report_dir / "hostile"]
     write_report(paths, out)
     return out
 

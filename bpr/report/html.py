@@ -53,7 +53,7 @@ h4 { font-size: 1rem; margin: 18px 0 6px; }
 a { color: var(--accent); }
 .meta, .note, figcaption { color: var(--muted); font-size: 0.9rem; }
 .warning { border-left: 4px solid var(--bad); background: #fdf0ef; padding: 8px 14px;
-  margin: 14px 0; }
+  margin: 14px 0; overflow-wrap: anywhere; }
 .warning pre { white-space: pre-wrap; font-size: 0.82rem; margin: 4px 0 10px; }
 nav.toc ol { columns: 2; font-size: 0.92rem; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.88rem; }
