@@ -18,6 +18,7 @@ __all__ = [
     "OutputError",
     "Problem",
     "SimulationError",
+    "UsageError",
     "did_you_mean",
 ]
 
@@ -116,6 +117,10 @@ class EventLogError(BprError, ValueError):
 
 class OutputError(BprError, OSError):
     """An output that cannot be written, or that would overwrite an input."""
+
+
+class UsageError(BprError, ValueError):
+    """An option or setting given a value bpr does not know (such as an unknown language)."""
 
 
 class DependencyError(BprError, ImportError):

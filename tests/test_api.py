@@ -47,4 +47,5 @@ def test_import_bpr_loads_only_the_core() -> None:
         "bpr.analysis.measures",
         "bpr.core.model",
         "bpr.core.schema",
+        "bpr.core.i18n",  # the output language: stdlib gettext only
     }, loaded

@@ -9,9 +9,11 @@ from typing import Any
 
 import click
 
+from bpr.core.i18n import choose
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
-from bpr.errors import ModelError, Problem
+from bpr.core.vocab import LANGUAGES
+from bpr.errors import ModelError, Problem, UsageError
 from bpr.files.finder import find_models
 from bpr.files.load import load
 from bpr.files.output import STDOUT
@@ -19,6 +21,7 @@ from bpr.files.output import STDOUT
 __all__ = [
     "echo_json",
     "echo_problems",
+    "lang_option",
     "load_models",
     "model_paths",
     "output_option",
@@ -54,6 +57,28 @@ def output_option(
         callback=refuse_dash,
         help=help,
     )
+
+
+def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--lang L`` option of every command that writes words: the language of bpr's own
+    words and of the models' names (default: ``BPR_LANG``, then the locale, then English)."""
+
+    def chosen(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        try:
+            return choose(value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return click.option(
+        "--lang",
+        metavar="L",
+        default=None,
+        is_eager=True,
+        expose_value=False,
+        callback=chosen,
+        help=f"Language of the output: {', '.join(LANGUAGES)} (default: BPR_LANG, then the "
+        "locale, then en).",
+    )(command)
 
 
 def model_paths(paths: Sequence[str]) -> list[Path]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import click
 
 from bpr.authoring import RebuildResult, init_service, watch_models
-from bpr.cli._common import output_option
+from bpr.cli._common import lang_option, output_option
 from bpr.core.schema import ID_PATTERN
 from bpr.errors import BprError, OutputError
 from bpr.files.jsonschema import schema_text
@@ -18,6 +18,7 @@ __all__ = ["init", "schema", "watch"]
 
 
 @click.command()
+@lang_option
 @click.argument("service")
 @click.option(
     "--dir",
@@ -63,6 +64,7 @@ def init(
 
 
 @click.command()
+@lang_option
 @output_option("Write the schema to this file instead of printing it.", required=False)
 def schema(output: str | None) -> int:
     """Print the JSON Schema of the model format, for editors and validators.
@@ -90,6 +92,7 @@ def schema(output: str | None) -> int:
 
 
 @click.command()
+@lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @output_option("The report to keep up to date (.html, .md, .xlsx, .docx or .pdf).")
 @click.option(

@@ -9,7 +9,7 @@ import click
 from bpr.analysis.petri import check_soundness
 from bpr.bpmn.export import check_diagram_size, export_bpmn, to_bpmn
 from bpr.bpmn.importer import import_bpmn
-from bpr.cli._common import echo_json, echo_problems, load_models, output_option
+from bpr.cli._common import echo_json, echo_problems, lang_option, load_models, output_option
 from bpr.core.schema import ID_PATTERN
 from bpr.errors import OutputError
 from bpr.files.output import atomic_write, refuse_model_name
@@ -23,6 +23,7 @@ _SAY_FROM_STEPS = 2000
 
 
 @click.command()
+@lang_option
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
 @output_option("The .bpmn file to write; - writes to standard output.", allow_dash=True)
 @click.option(
@@ -76,6 +77,7 @@ def export(model: str, output: str, no_diagram: bool) -> int:
 
 
 @click.command("import")
+@lang_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @output_option("The model file (.yaml) to write; - writes to standard output.", allow_dash=True)
 @click.option(
@@ -146,6 +148,7 @@ def import_(
 
 
 @click.command()
+@lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
     "--soundness",

@@ -8,7 +8,7 @@ import click
 
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, measure, measures_json
 from bpr.analysis.table import format_number, measure_label, text_table
-from bpr.cli._common import echo_json, load_models
+from bpr.cli._common import echo_json, lang_option, load_models
 from bpr.core.model import Model
 from bpr.core.money import format_money
 from bpr.core.text import for_terminal
@@ -19,6 +19,7 @@ _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
 
 
 @click.command()
+@lang_option
 @_PATHS
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, not the files that pass.")
 def validate(paths: tuple[str, ...], quiet: bool) -> int:
@@ -44,6 +45,7 @@ def validate(paths: tuple[str, ...], quiet: bool) -> int:
 
 
 @click.command()
+@lang_option
 @_PATHS
 @click.option(
     "--json",

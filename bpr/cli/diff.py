@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bpr.cli._common import echo_problems, output_option
+from bpr.cli._common import echo_problems, lang_option, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.comparison.html import html_page
 from bpr.core.model import Model
@@ -21,6 +21,7 @@ _FORMATS = ("text", "json", "markdown", "html")
 
 
 @click.command()
+@lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
     "--format",

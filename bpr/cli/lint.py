@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from bpr.cli._common import echo_json, load_models, model_paths, output_option
+from bpr.cli._common import echo_json, lang_option, load_models, model_paths, output_option
 from bpr.core.text import for_terminal
 from bpr.files.output import atomic_write
 from bpr.lint import (
@@ -28,6 +28,7 @@ __all__ = ["lint"]
 
 
 @click.command()
+@lang_option
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON: one object, an array for several files."

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from bpr.analysis.table import format_number, text_table
-from bpr.cli._common import echo_json, echo_problems, output_option
+from bpr.cli._common import echo_json, echo_problems, lang_option, output_option
 from bpr.core.text import for_terminal
 from bpr.files.eventlog import LogColumns
 from bpr.files.load import load
@@ -114,6 +114,7 @@ def _columns(options: dict[str, Any]) -> LogColumns:
 
 
 @click.command()
+@lang_option
 @click.argument("log", type=click.Path(exists=True, dir_okay=False))
 @output_option("The model file to write (.yaml).")
 @click.option(
@@ -183,6 +184,7 @@ def mine(
 
 
 @click.command()
+@lang_option
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
 @click.argument("log", type=click.Path(exists=True, dir_okay=False))
 @click.option(

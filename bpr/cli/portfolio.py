@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from bpr.cli._common import echo_json
+from bpr.cli._common import echo_json, lang_option
 from bpr.portfolio import build_portfolio, to_text
 
 __all__ = ["portfolio"]
 
 
 @click.command()
+@lang_option
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/portfolio.md).")
 @click.option(

@@ -8,7 +8,7 @@ from types import TracebackType
 
 import click
 
-from bpr.cli._common import load_models, model_paths, output_option
+from bpr.cli._common import lang_option, load_models, model_paths, output_option
 from bpr.core.text import for_terminal
 from bpr.errors import OutputError
 from bpr.render import DETAILS, PAGE_SIZES, output_format, render_comparison, render_model
@@ -59,6 +59,7 @@ class _Progress:
 
 
 @click.command()
+@lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @output_option("The file to write; its suffix picks the format: .svg, .png, .pdf or .dot.")
 @click.option(

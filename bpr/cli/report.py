@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bpr.cli._common import model_paths, output_option
+from bpr.cli._common import lang_option, model_paths, output_option
 from bpr.core.text import for_terminal
 from bpr.errors import OutputError
 from bpr.files.output import STDOUT
@@ -62,6 +62,7 @@ def _on_terminal() -> bool:
 
 
 @click.command()
+@lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @output_option(
     "The report file: .html (one self-contained page), .md (with SVG diagrams in "

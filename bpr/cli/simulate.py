@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from bpr.analysis.table import format_number, text_table
-from bpr.cli._common import echo_json, echo_problems
+from bpr.cli._common import echo_json, echo_problems, lang_option
 from bpr.core.durations import DurationError, parse_duration
 from bpr.core.text import for_terminal
 from bpr.errors import SimulationError
@@ -21,6 +21,7 @@ __all__ = ["simulate"]
 
 
 @click.command()
+@lang_option
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "-n",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -320,6 +320,68 @@ class Model:
     def text(self, names: Mapping[str, str], fallback: str, lang: str | None = None) -> str:
         """The text of a name for output language ``lang`` (see :func:`localized`)."""
         return localized(names, fallback, lang, self.language)
+
+    def in_language(self, lang: str) -> Model:
+        """This model with every name (service, actors, documents, steps, phases, acts, branch
+        labels) in output language ``lang``, as :func:`localized` chooses; the model itself
+        where it holds no name maps. Names are only words: ids, measures and the file stay.
+
+        >>> import bpr
+        >>> m = bpr.loads(
+        ...     "bpr: 1\\nservice: demo\\nvariant: as-is\\nlanguage: ru\\n"
+        ...     "actors: {clerk: {name: {ru: Специалист, en: Clerk}}}\\n"
+        ...     "steps:\\n  - {id: a, actor: clerk, name: {ru: Проверить, uz: Tekshirish}}\\n"
+        ... )
+        >>> uz, en = m.in_language("uz"), m.in_language("en")
+        >>> m.steps[0].name, uz.steps[0].name, en.actors["clerk"].name
+        ('Проверить', 'Tekshirish', 'Clerk')
+        """
+        if not self._has_name_maps():
+            return self
+
+        def text(names: Mapping[str, str], plain: str) -> str:
+            return localized(names, plain, lang, self.language)
+
+        def branches(flow: Flow) -> Flow:
+            if not any(b.whens for b in flow.branches):
+                return flow
+            return replace(
+                flow,
+                branches=tuple(
+                    replace(b, when=text(b.whens, b.when or "")) if b.whens else b
+                    for b in flow.branches
+                ),
+            )
+
+        other = replace(
+            self,
+            name=text(self.names, self.name or "") if self.names else self.name,
+            actors={k: replace(a, name=text(a.names, a.name)) for k, a in self.actors.items()},
+            documents={
+                k: replace(d, name=text(d.names, d.name)) for k, d in self.documents.items()
+            },
+            steps=tuple(
+                replace(s, name=text(s.names, s.name), next=branches(s.next)) for s in self.steps
+            ),
+            phases={k: replace(p, name=text(p.names, p.name)) for k, p in self.phases.items()},
+            acts={k: replace(a, title=text(a.names, a.title)) for k, a in self.acts.items()},
+        )
+        other.warnings = list(self.warnings)
+        return other
+
+    def _has_name_maps(self) -> bool:
+        groups: tuple[Iterable[Any], ...] = (
+            self.actors.values(),
+            self.documents.values(),
+            self.steps,
+            self.phases.values(),
+            self.acts.values(),
+        )
+        return (
+            bool(self.names)
+            or any(item.names for group in groups for item in group)
+            or any(b.whens for s in self.steps for b in s.next.branches)
+        )
 
     def is_applicant_step(self, step: Step) -> bool:
         """Whether the applicant spends the step's work: their own step, or a visit."""

@@ -12,6 +12,7 @@ from bpr.core._gc import gc_paused
 from bpr.core.calendar import ALWAYS, Arrivals, Schedule, ScheduleError, parse_hours
 from bpr.core.durations import ZERO, Duration, DurationError, parse_duration
 from bpr.core.flow import check_flow
+from bpr.core.i18n import current as current_language
 from bpr.core.model import END, Act, Actor, Basis, Branch, Document, Flow, Model, Phase, Step
 from bpr.core.schema import (
     ACT_FIELDS,
@@ -649,7 +650,8 @@ class _Builder:
             raise ModelError(self.problems)
         model.warnings = [p for p in self.problems if not p.is_error]
         self.source.release()
-        return model
+        # the names in the language bpr writes in now (the file's own where it has no map)
+        return model.in_language(current_language())
 
     def passport(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The service passport: owner, applicants, result, deadline, register id."""
