@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import bpr
+from bpr.core.i18n import use
 from bpr.core.calendar import ALWAYS, ScheduleError, parse_hours
 from bpr.core.model import localized
 
@@ -25,7 +26,10 @@ def problems(text: str) -> list[tuple[int, str, str]]:
 
 
 def test_every_addition_is_read() -> None:
-    m = bpr.load(DATA / "everything.yaml")
+    # output in English (nothing chose another language) shows the English name the map gives
+    assert bpr.load(DATA / "everything.yaml").name == "Issue of a permit"
+    with use("ru"):  # the file's own language: its names as written
+        m = bpr.load(DATA / "everything.yaml")
     assert m.language == "ru" and m.name == "Выдача разрешения"
     assert m.names == {"ru": "Выдача разрешения", "en": "Issue of a permit"}
     assert (m.staff_tariff, m.uptake, m.travel.mean, m.queue.mean) == (20000, 0.6, 1, 0.5)
