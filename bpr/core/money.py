@@ -23,6 +23,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bpr.core.i18n import numeral
+
 __all__ = [
     "DEFAULT_MINOR_UNITS",
     "MINOR_UNITS",
@@ -123,16 +125,22 @@ def format_money(amount: float | None, currency: str | None, *, unit: bool = Tru
     """``amount`` with its currency's decimals, thousands grouped, the code after it.
 
     ``unit=False`` leaves the code out (for a column whose heading names the currency).
-    None is written as a dash.
+    None is written as a dash. The separators are the output language's (see
+    :func:`bpr.core.i18n.numeral`): ``480 000,00 UZS`` in Russian.
 
     >>> format_money(-6000, "UZS"), format_money(None, "AZN"), format_money(2.5, None)
     ('-6,000.00 UZS', '–', '2.50')
+    >>> from bpr.core.i18n import use
+    >>> with use("ru"):
+    ...     format_money(480000, "UZS")
+    '480\xa0000,00 UZS'
     """
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "–"
     text = f"{amount:,.{minor_units(currency)}f}"
     if text.startswith("-") and not any(ch in "123456789" for ch in text):
         text = text[1:]  # -0.00 is written 0.00
+    text = numeral(text)
     return f"{text} {currency}" if unit and currency else text
 
 
