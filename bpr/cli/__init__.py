@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from bpr.backend.graphviz import end_children
+from bpr.cli._common import problem_line
 from bpr.core.text import for_terminal
 from bpr.core.version import __version__
 from bpr.errors import BprError, ModelError
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except ModelError as exc:
         for problem in exc.problems:
-            click.echo(for_terminal(str(problem)), err=True)
+            click.echo(problem_line(problem), err=True)
         return exc.exit_code
     except BprError as exc:
         message = "\n".join(for_terminal(line) for line in str(exc).splitlines())

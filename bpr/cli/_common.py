@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bpr.core.i18n import choose
+from bpr.core.i18n import N_, choose, domain
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 from bpr.core.vocab import LANGUAGES
@@ -27,6 +27,16 @@ __all__ = [
     "output_option",
     "problem_line",
 ]
+
+_ = domain("validate").gettext
+#: A problem line per severity: ``{where}`` is FILE or FILE:LINE:COL, ``{inside}`` the place
+#: in the model followed by ": " (or nothing), as :class:`bpr.errors.Problem` writes them.
+_PROBLEM_LINES = {
+    # TRANSLATORS: keep {where} first: editors and CI jump to FILE:LINE:COL at the start
+    "error": N_("{where}: error: {inside}{message}"),
+    # TRANSLATORS: keep {where} first: editors and CI jump to FILE:LINE:COL at the start
+    "warning": N_("{where}: warning: {inside}{message}"),
+}
 
 
 def output_option(
@@ -98,7 +108,13 @@ def problem_line(problem: Problem) -> str:
     >>> problem_line(Problem("unknown key '\\x1b[2J'", "m.yaml", 3, 1))
     "m.yaml:3:1: error: unknown key '\\\\x1b[2J'"
     """
-    return for_terminal(str(problem))
+    template = _PROBLEM_LINES.get(problem.severity)
+    if template is None:  # pragma: no cover - every severity has its line
+        return for_terminal(str(problem))
+    where = problem.file + (f":{problem.line}:{problem.column or 1}" if problem.line else "")
+    inside = f"{problem.path}: " if problem.path else ""
+    line = _(template).format(where=where, inside=inside, message=problem.message)
+    return for_terminal(line)
 
 
 def echo_problems(problems: Iterable[Problem]) -> None:

@@ -16,6 +16,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from bpr.core.i18n import domain
+
 __all__ = [
     "ALWAYS",
     "DAYS",
@@ -29,6 +31,7 @@ __all__ = [
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_INDEX = {d.lower(): i for i, d in enumerate(DAYS)}
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ = domain("validate").gettext
 
 
 class ScheduleError(ValueError):
@@ -58,7 +61,7 @@ class Schedule:
 
 
 #: Around the clock, every day: the schedule of an actor without ``hours``.
-ALWAYS = Schedule(tuple(((0, 1440),) for _ in DAYS), "always")
+ALWAYS = Schedule(tuple(((0, 1440),) for _day in DAYS), "always")
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,19 @@ class Arrivals:
 def _minutes(text: str, where: str) -> int:
     match = _TIME.match(text.strip())
     if not match:
-        raise ScheduleError(f"{where}: {text.strip()!r} is not a time; write HH:MM, such as 09:00")
+        raise ScheduleError(
+            # TRANSLATORS: {where} is the day group as written, such as Mon-Fri 09:00-18:00
+            _("{where}: {text} is not a time; write HH:MM, such as 09:00").format(
+                where=where, text=repr(text.strip())
+            )
+        )
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes > 59 or hours > 24 or (hours == 24 and minutes):
-        raise ScheduleError(f"{where}: {text.strip()!r} is not a time of day (00:00 to 24:00)")
+        raise ScheduleError(
+            _("{where}: {text} is not a time of day (00:00 to 24:00)").format(
+                where=where, text=repr(text.strip())
+            )
+        )
     return hours * 60 + minutes
 
 
@@ -87,16 +99,20 @@ def _days(text: str) -> list[int]:
     out: list[int] = []
     for part in text.split(","):
         part = part.strip()
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         if first.lower() not in _DAY_INDEX or (last and last.lower() not in _DAY_INDEX):
             raise ScheduleError(
-                f"{part!r} is not a day or a range of days; write {', '.join(DAYS)}, "
-                "a range such as Mon-Fri or a list such as Mon,Wed"
+                _(
+                    "{part} is not a day or a range of days; write {days}, "
+                    "a range such as Mon-Fri or a list such as Mon,Wed"
+                ).format(part=repr(part), days=", ".join(DAYS))
             )
         start = _DAY_INDEX[first.lower()]
         end = _DAY_INDEX[last.lower()] if last else start
         if end < start:
-            raise ScheduleError(f"{part!r} runs backwards; write the earlier day first")
+            raise ScheduleError(
+                _("{part} runs backwards; write the earlier day first").format(part=repr(part))
+            )
         out.extend(range(start, end + 1))
     return out
 
@@ -115,40 +131,47 @@ def parse_hours(text: str) -> Schedule:
     if written.lower() in ("always", "24/7"):
         return ALWAYS
     if not written:
-        raise ScheduleError("the hours are empty; write them such as Mon-Fri 09:00-18:00")
-    days: list[list[tuple[int, int]]] = [[] for _ in DAYS]
+        raise ScheduleError(_("the hours are empty; write them such as Mon-Fri 09:00-18:00"))
+    days: list[list[tuple[int, int]]] = [[] for _day in DAYS]
     for group in written.split(";"):
         group = group.strip()
         if not group:
             continue
-        day_text, _, times = group.partition(" ")
+        day_text, _space, times = group.partition(" ")
         if not times.strip():
             raise ScheduleError(
-                f"{group!r} has no time range; write the days, then HH:MM-HH:MM, "
-                "such as Mon-Fri 09:00-18:00"
+                _(
+                    "{group} has no time range; write the days, then HH:MM-HH:MM, "
+                    "such as Mon-Fri 09:00-18:00"
+                ).format(group=repr(group))
             )
         numbers = _days(day_text.replace(" ", ""))
         for period in times.split(","):
             start_text, dash, end_text = period.partition("-")
             if not dash:
                 raise ScheduleError(
-                    f"{period.strip()!r} is not a time range; "
-                    "write HH:MM-HH:MM, such as 09:00-18:00"
+                    _(
+                        "{period} is not a time range; write HH:MM-HH:MM, such as 09:00-18:00"
+                    ).format(period=repr(period.strip()))
                 )
             start = _minutes(start_text, group)
             end = _minutes(end_text, group)
             if end <= start:
                 raise ScheduleError(
-                    f"{group}: the range {period.strip()} ends before it starts; a period "
-                    "that runs past midnight is written as two, one on each day"
+                    _(
+                        "{group}: the range {period} ends before it starts; a period "
+                        "that runs past midnight is written as two, one on each day"
+                    ).format(group=group, period=period.strip())
                 )
             for day in numbers:
                 days[day].append((start, end))
     for number, periods in enumerate(days):
         periods.sort()
-        for (_, end), (start, _) in itertools.pairwise(periods):
+        for (_start, end), (start, _end) in itertools.pairwise(periods):
             if start < end:
-                raise ScheduleError(f"the periods of {DAYS[number]} overlap; list each time once")
+                raise ScheduleError(
+                    _("the periods of {day} overlap; list each time once").format(day=DAYS[number])
+                )
     if not any(days):
-        raise ScheduleError("the hours give no working time; write such as Mon-Fri 09:00-18:00")
+        raise ScheduleError(_("the hours give no working time; write such as Mon-Fri 09:00-18:00"))
     return Schedule(tuple(tuple(p) for p in days), written)

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bpr.core.i18n import N_, domain
+
 __all__ = ["UNITS", "Duration", "DurationError", "format_hours", "parse_duration"]
 
 #: Hours in one unit of each duration unit; a day is 24 hours of elapsed time.
 UNITS: dict[str, float] = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 
 _TERM = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]+)")
-_HINT = "write a number and a unit: 30m (minutes), 2h (hours), 5d (days) or 1w (weeks)"
+_ = domain("validate").gettext
 
 
 class DurationError(ValueError):
@@ -69,7 +71,12 @@ def _parse_fixed(text: str) -> float:
     """Hours in ``30m``, ``1.5h``, ``5d``, ``2w`` or a sum of such terms (``1h 30m``)."""
     stripped = text.strip()
     if not stripped:
-        raise DurationError(f"empty duration; {_HINT}")
+        raise DurationError(
+            _(
+                "empty duration; write a number and a unit: 30m (minutes), 2h (hours), "
+                "5d (days) or 1w (weeks)"
+            )
+        )
     position, hours = 0, 0.0
     for match in _TERM.finditer(stripped):
         if stripped[position : match.start()].strip():
@@ -77,14 +84,21 @@ def _parse_fixed(text: str) -> float:
         unit = match.group(2)
         if unit not in UNITS:
             raise DurationError(
-                f"unknown unit '{unit}' in duration '{text}'; the units are m, h, d and w"
+                _("unknown unit '{unit}' in duration '{text}'; the units are m, h, d and w").format(
+                    unit=unit, text=text
+                )
             )
         hours += float(match.group(1)) * UNITS[unit]
         position = match.end()
     if position == 0 or stripped[position:].strip():
         if re.fullmatch(r"\d+(\.\d*)?", stripped):
-            raise DurationError(f"duration '{text}' has no unit; {_HINT}")
-        raise DurationError(f"cannot read duration '{text}'; {_HINT}")
+            raise DurationError(_(_NO_UNIT).format(text=text))
+        raise DurationError(
+            _(
+                "cannot read duration '{text}'; write a number and a unit: 30m (minutes), "
+                "2h (hours), 5d (days) or 1w (weeks)"
+            ).format(text=text)
+        )
     return hours
 
 
@@ -99,33 +113,62 @@ def parse_duration(value: Any) -> Duration:
     if value is None:
         return ZERO
     if isinstance(value, bool):
-        raise DurationError(f"expected a duration, got {value!r}; {_HINT}")
+        raise DurationError(
+            _(
+                "expected a duration, got {value}; write a number and a unit: 30m (minutes), "
+                "2h (hours), 5d (days) or 1w (weeks)"
+            ).format(value=repr(value))
+        )
     if isinstance(value, int | float):
         if value == 0:
             return ZERO
-        raise DurationError(f"duration '{value}' has no unit; {_HINT}")
+        raise DurationError(_(_NO_UNIT).format(text=value))
     if isinstance(value, dict):
         unknown = set(value) - {"min", "mode", "max"}
         if unknown or not {"min", "max"} <= set(value):
             raise DurationError(
-                "a triangular duration is a mapping with the keys min, mode and max, "
-                "such as {min: 2d, mode: 3d, max: 9d}"
+                _(
+                    "a triangular duration is a mapping with the keys min, mode and max, "
+                    "such as {{min: 2d, mode: 3d, max: 9d}}"
+                ).format()
             )
         low = _parse_fixed(str(value["min"]))
         high = _parse_fixed(str(value["max"]))
         mode = _parse_fixed(str(value["mode"])) if "mode" in value else (low + high) / 2
         if not low <= mode <= high:
-            raise DurationError("a triangular duration needs min <= mode <= max")
+            raise DurationError(_("a triangular duration needs min <= mode <= max"))
         return Duration(low, mode, high, "triangular")
+    if isinstance(value, list):
+        raise DurationError(
+            _(
+                "expected a duration, got a list; write a number and a unit: 30m (minutes), "
+                "2h (hours), 5d (days) or 1w (weeks)"
+            )
+        )
     if not isinstance(value, str):
-        raise DurationError(f"expected a duration, got a {type(value).__name__}; {_HINT}")
+        raise DurationError(
+            _(
+                "expected a duration, got a {type}; write a number and a unit: 30m (minutes), "
+                "2h (hours), 5d (days) or 1w (weeks)"
+            ).format(type=type(value).__name__)
+        )
     if ".." in value:
-        first, _, second = value.partition("..")
+        first, _dots, second = value.partition("..")
         low, high = _parse_fixed(first), _parse_fixed(second)
         if low > high:
-            raise DurationError(f"the range '{value}' runs backwards; write the shorter time first")
+            raise DurationError(
+                _("the range '{value}' runs backwards; write the shorter time first").format(
+                    value=value
+                )
+            )
         return Duration(low, (low + high) / 2, high, "uniform")
     return Duration.fixed(_parse_fixed(value))
+
+
+_NO_UNIT = N_(
+    "duration '{text}' has no unit; write a number and a unit: 30m (minutes), 2h (hours), "
+    "5d (days) or 1w (weeks)"
+)
 
 
 def format_hours(hours: float) -> str:

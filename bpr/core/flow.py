@@ -23,9 +23,12 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from bpr.core.i18n import domain, number
 from bpr.core.model import END, Model
 from bpr.core.vocab import ProblemSeverity
 from bpr.errors import Problem
+
+_ = domain("validate").gettext
 
 __all__ = [
     "EXIT_TOLERANCE",
@@ -455,7 +458,9 @@ class _ParallelChecker:
                 "flow-stray-join",
                 join,
                 "join",
-                f"step '{join}' has 'join: all' but closes no parallel split; remove the join",
+                _(
+                    "step '{join}' has 'join: all' but closes no parallel split; remove the join"
+                ).format(join=join),
                 warn=True,
             )
 
@@ -472,17 +477,26 @@ class _ParallelChecker:
             join = postdominator.get(split)
             if join is None or join == END or join not in graph.joins:
                 if join is None:
-                    where = "they never reach the end"
+                    message = _(
+                        "the parallel split at step '{split}' is not closed: its branches must "
+                        "all meet at one step marked 'join: all' (they never reach the end)"
+                    )
                 elif join == END:
-                    where = "they never meet before the end"
+                    message = _(
+                        "the parallel split at step '{split}' is not closed: its branches must "
+                        "all meet at one step marked 'join: all' (they never meet before the end)"
+                    )
                 else:
-                    where = f"they first meet at '{join}', which has no 'join: all'"
+                    message = _(
+                        "the parallel split at step '{split}' is not closed: its branches must "
+                        "all meet at one step marked 'join: all' (they first meet at '{join}', "
+                        "which has no 'join: all')"
+                    )
                 self.issue(
                     "flow-split-not-joined",
                     split,
                     "next",
-                    f"the parallel split at step '{split}' is not closed: its branches must "
-                    f"all meet at one step marked 'join: all' ({where})",
+                    message.format(split=split, join=join),
                     split,
                 )
                 continue
@@ -497,9 +511,11 @@ class _ParallelChecker:
                         "flow-branch-loops-back",
                         split,
                         "next",
-                        f"branch '{start}' of the parallel split at '{split}' loops back "
-                        f"before the split; a loop must stay inside its branch or go around the "
-                        f"whole split and join '{join}'",
+                        _(
+                            "branch '{start}' of the parallel split at '{split}' loops back "
+                            "before the split; a loop must stay inside its branch or go around "
+                            "the whole split and join '{join}'"
+                        ).format(start=start, split=split, join=join),
                         split,
                     )
                 branches[start] = frozenset(region)
@@ -524,10 +540,12 @@ class _ParallelChecker:
                         "flow-branches-share-step",
                         split,
                         "next",
-                        f"step '{step_id}' lies on two branches of the parallel split at "
-                        f"'{split}' (from '{first}' and from '{start}'): each branch must reach "
-                        f"the join '{join}' on its own; let both branches lead to the join, or "
-                        "make the shared step part of one branch",
+                        _(
+                            "step '{step}' lies on two branches of the parallel split at "
+                            "'{split}' (from '{first}' and from '{start}'): each branch must "
+                            "reach the join '{join}' on its own; let both branches lead to the "
+                            "join, or make the shared step part of one branch"
+                        ).format(step=step_id, split=split, first=first, start=start, join=join),
                         split,
                     )
                     return
@@ -548,9 +566,11 @@ class _ParallelChecker:
                             "flow-branch-entered-from-outside",
                             source,
                             "next",
-                            f"the flow from '{source}' to '{step_id}' enters a branch of the "
-                            f"parallel split at '{block.split}' from outside; a case may enter "
-                            "a parallel block only through its split",
+                            _(
+                                "the flow from '{source}' to '{step}' enters a branch of the "
+                                "parallel split at '{split}' from outside; a case may enter "
+                                "a parallel block only through its split"
+                            ).format(source=source, step=step_id, split=block.split),
                             block.split,
                         )
         for join, sources in feeds.items():
@@ -560,8 +580,10 @@ class _ParallelChecker:
                         "flow-join-entered-from-outside",
                         source,
                         "next",
-                        f"the flow from '{source}' reaches '{join}', which joins parallel "
-                        "branches and would wait for them forever; lead it to another step",
+                        _(
+                            "the flow from '{source}' reaches '{join}', which joins parallel "
+                            "branches and would wait for them forever; lead it to another step"
+                        ).format(source=source, join=join),
                         *splits_of[join],
                     )
 
@@ -635,8 +657,10 @@ def _reachability(
                     "flow-unreachable-step",
                     step.id,
                     "id",
-                    f"step '{step.id}' cannot be reached from the first step '{first}'; "
-                    "lead a 'next' to it or remove it",
+                    _(
+                        "step '{step}' cannot be reached from the first step '{first}'; "
+                        "lead a 'next' to it or remove it"
+                    ).format(step=step.id, first=first),
                 )
             )
     if any(p <= 0 for targets in successors.values() for _, p in targets):
@@ -652,8 +676,10 @@ def _reachability(
                     "flow-loop-without-exit",
                     step.id,
                     "next",
-                    f"no way leads from step '{step.id}' to the end: the case is caught in a "
-                    "loop; give the loop a branch out with a probability above 0",
+                    _(
+                        "no way leads from step '{step}' to the end: the case is caught in a "
+                        "loop; give the loop a branch out with a probability above 0"
+                    ).format(step=step.id),
                 )
             )
     return issues
@@ -675,19 +701,24 @@ def _loop_exits(
         at = max(loop, key=lambda m: (exits[m], -loop.index(m)))
         stay = sum(p for t, p in collapsed[at] if t in members)
         shown = " -> ".join(f"'{m}'" for m in loop[:5]) + (", ..." if len(loop) > 5 else "")
-        through = f" (through {shown})" if len(loop) > 1 else ""
-        issues.append(
-            FlowIssue(
-                "flow-loop-exit-negligible",
-                at,
-                "next",
-                f"the loop at step '{at}'{through} is left with a probability of only "
-                f"{exits[at]:.3g} per round (its branches back add up to {stay:.10g}): a "
-                "case would repeat it about forever and its measures cannot be computed; "
-                "lower the p of the branch back so that the p of this choice add up to 1 "
-                "with a real way out",
+        if len(loop) > 1:
+            message = _(
+                "the loop at step '{step}' (through {loop}) is left with a probability of only "
+                "{exit} per round (its branches back add up to {stay}): a case would repeat it "
+                "about forever and its measures cannot be computed; lower the p of the branch "
+                "back so that the p of this choice add up to 1 with a real way out"
             )
+        else:
+            message = _(
+                "the loop at step '{step}' is left with a probability of only {exit} per round "
+                "(its branches back add up to {stay}): a case would repeat it about forever and "
+                "its measures cannot be computed; lower the p of the branch back so that the p "
+                "of this choice add up to 1 with a real way out"
+            )
+        text = message.format(
+            step=at, loop=shown, exit=number(exits[at], ".3g"), stay=number(stay, ".10g")
         )
+        issues.append(FlowIssue("flow-loop-exit-negligible", at, "next", text))
     return issues
 
 

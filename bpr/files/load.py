@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 import math
 import os
+import re
 import stat
+from collections.abc import Iterable
 from typing import Any
 
 from bpr.core._gc import gc_paused
 from bpr.core.calendar import ALWAYS, Arrivals, Schedule, ScheduleError, parse_hours
 from bpr.core.durations import ZERO, Duration, DurationError, parse_duration
 from bpr.core.flow import check_flow
+from bpr.core.i18n import N_, domain, number
 from bpr.core.i18n import current as current_language
 from bpr.core.model import END, Act, Actor, Basis, Branch, Document, Flow, Model, Phase, Step
 from bpr.core.schema import (
@@ -60,6 +63,9 @@ from bpr.files.yamlsource import SourceMap, parse_yaml
 
 __all__ = ["load", "loads"]
 
+_ = domain("validate").gettext
+ngettext = domain("validate").ngettext
+
 _PROBABILITY_TOLERANCE = 1e-6
 PathParts = tuple[str | int, ...]
 
@@ -77,13 +83,13 @@ def load(path: str | os.PathLike[str]) -> Model:
         data = _read_regular_file(name)
     except FileNotFoundError:
         raise ModelError(
-            [Problem("no such file; check the path", name, code="file-not-found")]
+            [Problem(_("no such file; check the path"), name, code="file-not-found")]
         ) from None
     except IsADirectoryError:
         raise ModelError(
             [
                 Problem(
-                    "this is a folder; name a model file, or use a command that takes folders",
+                    _("this is a folder; name a model file, or use a command that takes folders"),
                     name,
                     code="is-a-folder",
                 )
@@ -93,7 +99,7 @@ def load(path: str | os.PathLike[str]) -> Model:
         raise ModelError(
             [
                 Problem(
-                    "this is not a regular file (a FIFO, device or socket); name a model file",
+                    _("this is not a regular file (a FIFO, device or socket); name a model file"),
                     name,
                     code="not-a-file",
                 )
@@ -101,7 +107,14 @@ def load(path: str | os.PathLike[str]) -> Model:
         ) from None
     except OSError as exc:
         raise ModelError(
-            [Problem(f"cannot read the file: {exc.strerror}", name, code="unreadable-file")]
+            [
+                Problem(
+                    # TRANSLATORS: {reason} is the operating system's reason, in English
+                    _("cannot read the file: {reason}").format(reason=exc.strerror),
+                    name,
+                    code="unreadable-file",
+                )
+            ]
         ) from None
     return loads(data, name)
 
@@ -153,6 +166,27 @@ class _Builder:
     def warn(self, path: PathParts, message: str, *, code: str) -> None:
         self.problems.append(self.source.problem(path, message, severity="warning", code=code))
 
+    def unknown(
+        self,
+        path: PathParts,
+        word: str,
+        choices: Iterable[str],
+        templates: tuple[str, ...],
+        *,
+        code: str,
+        at_key: bool = False,
+        **fields: str,
+    ) -> None:
+        """Report ``word`` as not one of ``choices``, with the closest one or the list of them.
+
+        ``templates`` are the message (marked with ``N_``) with a close ``{suggestion}``, with
+        the valid ``{choices}``, and, where there may be no choice at all, with neither.
+        """
+        kind, hint = _hint(word, choices)
+        template = templates[0 if kind == "close" else 1 if kind == "valid" else 2]
+        message = _(template).format(suggestion=hint, choices=hint, **fields)
+        self.error(path, message, code=code, key=at_key)
+
     # -- typed readers: each returns None (after reporting) when the value is wrong ------------
 
     def mapping(self, value: Any, path: PathParts, what: str) -> dict[Any, Any] | None:
@@ -160,7 +194,11 @@ class _Builder:
             return value
         self.error(
             path,
-            f"{what} must be a mapping of keys and values, not {_kind(value)}",
+            # TRANSLATORS: {what} is a key of the file (acts, lint) or a thing such as "a step",
+            # in the nominative; {kind} is what was found instead ("a list", "nothing")
+            _("{what} must be a mapping of keys and values, not {kind}").format(
+                what=what, kind=_kind(value)
+            ),
             code="wrong-type",
         )
         return None
@@ -171,15 +209,27 @@ class _Builder:
         for key in value:
             if key in fields or is_extension_key(key):
                 continue
-            self.error(
+            self.unknown(
                 (*path, key),
-                f"unknown key {key!r} in {what}{did_you_mean(str(key), fields)}",
-                key=True,
+                str(key),
+                fields,
+                (
+                    # TRANSLATORS: {what} is "the model", "a step", "act 'x'"... (nominative)
+                    N_("unknown key {key} in {what}; did you mean {suggestion}?"),
+                    N_("unknown key {key} in {what}; valid: {choices}"),
+                ),
+                at_key=True,
                 code="unknown-key",
+                what=what,
+                key=repr(key),
             )
-        for key, (required, _) in fields.items():
+        for key, (required, _unused) in fields.items():
             if required and key not in value:
-                self.error(path, f"{what} needs the key '{key}'", code="missing-key")
+                self.error(
+                    path,
+                    _("{what} needs the key '{key}'").format(what=what, key=key),
+                    code="missing-key",
+                )
 
     def written(self, value: Any, path: PathParts) -> str | None:
         """A scalar as the text written (``off``, ``007``), without reporting; else ``None``."""
@@ -196,9 +246,11 @@ class _Builder:
         if written is not None:
             return written
         if value is None:
-            self.error(path, "expected text, found nothing", code="missing-value")
+            self.error(path, _("expected text, found nothing"), code="missing-value")
             return None
-        self.error(path, f"expected text, not {_kind(value)}", code="wrong-type")
+        self.error(
+            path, _("expected text, not {kind}").format(kind=_kind(value)), code="wrong-type"
+        )
         return None
 
     def ident(self, value: Any, path: PathParts, what: str) -> str | None:
@@ -206,41 +258,45 @@ class _Builder:
         if text is None:
             return None
         if not ID_PATTERN.fullmatch(text):
-            self.error(
-                path,
-                f"{text!r} is not a valid {what} id: use letters, digits, '_' and '-' only",
-                code="invalid-id",
-            )
+            self.error(path, _(_INVALID_ID[what]).format(text=repr(text)), code="invalid-id")
             return None
         return text
 
     def number(
         self, value: Any, path: PathParts, what: str, *, minimum: float = 0.0
     ) -> float | None:
+        # TRANSLATORS: {what} is a key of the file (volume, fee) or "a probability" (nominative)
+        not_a_number = N_("{what} must be a number, not {kind}")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(path, f"{what} must be a number, not {_kind(value)}", code="not-a-number")
+            message = _(not_a_number).format(what=what, kind=_kind(value))
+            self.error(path, message, code="not-a-number")
             return None
         try:
-            number = float(value)
+            figure = float(value)
         except OverflowError:  # an integer of hundreds of digits
             self.error(
                 path,
-                f"{what} is too large a number to compute with (over 1e308); "
-                "check the number of digits",
+                _(
+                    "{what} is too large a number to compute with (over 1e308); "
+                    "check the number of digits"
+                ).format(what=what),
                 code="number-too-large",
             )
             return None
-        if math.isnan(number):
-            self.error(path, f"{what} must be a number, not {_kind(value)}", code="not-a-number")
+        if math.isnan(figure):
+            message = _(not_a_number).format(what=what, kind=_kind(value))
+            self.error(path, message, code="not-a-number")
             return None
-        if math.isinf(number) or number < minimum:
+        if math.isinf(figure) or figure < minimum:
             self.error(
                 path,
-                f"{what} must be a finite number of at least {minimum:g}, not {value}",
+                _("{what} must be a finite number of at least {minimum}, not {value}").format(
+                    what=what, minimum=number(minimum, "g"), value=value
+                ),
                 code="out-of-range",
             )
             return None
-        return number
+        return figure
 
     def id_list(self, value: Any, path: PathParts, what: str) -> list[str]:
         if value is None:
@@ -250,9 +306,8 @@ class _Builder:
             ident = self.ident(single, path, what)
             return [] if ident is None else [ident]
         if not isinstance(value, list):
-            self.error(
-                path, f"expected a list of {what} ids, not {_kind(value)}", code="wrong-type"
-            )
+            message = _(_ID_LIST[what]).format(kind=_kind(value))
+            self.error(path, message, code="wrong-type")
             return []
         out = []
         for i, item in enumerate(value):
@@ -280,18 +335,20 @@ class _Builder:
         return self.duration(entry[key], (*path, key))
 
     def choose(
-        self, value: Any, path: PathParts, what: str, choices: tuple[str, ...], code: str
+        self,
+        value: Any,
+        path: PathParts,
+        templates: tuple[str, str],
+        choices: tuple[str, ...],
+        code: str,
     ) -> str | None:
-        """One of ``choices``; else an error listing them."""
+        """One of ``choices``; else an error with the closest or all of them (``templates``:
+        the message with a ``{suggestion}`` and with the ``{choices}``, see :meth:`unknown`)."""
         written = self.written(value, path)
         if written in choices:
             return written
-        self.error(
-            path,
-            f"unknown {what} {written if written is not None else value!r}"
-            f"{did_you_mean(str(written), choices)}",
-            code=code,
-        )
+        shown = repr(written if written is not None else value)
+        self.unknown(path, str(written), choices, templates, code=code, value=shown)
         return None
 
     def boolean(self, entry: dict[str, Any], key: str, path: PathParts) -> bool | None:
@@ -299,9 +356,8 @@ class _Builder:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.error(
-                (*path, key), f"{key} must be true or false, not {value!r}", code="not-a-boolean"
-            )
+            message = _(_NOT_A_BOOLEAN).format(key=key, value=repr(value))
+            self.error((*path, key), message, code="not-a-boolean")
             return None
         return value
 
@@ -313,7 +369,7 @@ class _Builder:
         if not value:
             self.error(
                 path,
-                "a name map is empty; give the text of at least one language",
+                _("a name map is empty; give the text of at least one language"),
                 code="empty-name-map",
             )
             return None, {}
@@ -321,12 +377,24 @@ class _Builder:
         for key, item in value.items():
             where: PathParts = (*path, key)
             if not is_language(key):
-                self.error(
+                self.unknown(
                     where,
-                    f"unknown language {key!r}{did_you_mean(str(key), LANGUAGES)}; "
-                    f"the known languages are {', '.join(LANGUAGES)}",
-                    key=True,
+                    str(key),
+                    LANGUAGES,
+                    (
+                        N_(
+                            "unknown language {key}; did you mean {suggestion}?; "
+                            "the known languages are {languages}"
+                        ),
+                        N_(
+                            "unknown language {key}; valid: {choices}; the known languages are "
+                            "{languages}"
+                        ),
+                    ),
+                    at_key=True,
                     code="unknown-language",
+                    key=repr(key),
+                    languages=", ".join(LANGUAGES),
                 )
                 continue
             text = self.text(item, where)
@@ -337,8 +405,10 @@ class _Builder:
         if self.language not in names:
             self.warn(
                 path,
-                f"this name has no text in the file's language '{self.language}'; "
-                f"add {self.language}: ... (shown meanwhile: {', '.join(names)})",
+                _(
+                    "this name has no text in the file's language '{language}'; "
+                    "add {language}: ... (shown meanwhile: {given})"
+                ).format(language=self.language, given=", ".join(names)),
                 code="name-without-file-language",
             )
         for choice in (self.language, DEFAULT_LANGUAGE):
@@ -370,11 +440,17 @@ class _Builder:
             if act is None:
                 continue
             if act not in self.acts_declared:
-                self.error(
+                self.unknown(
                     act_path,
-                    f"unknown act '{act}'{did_you_mean(act, self.acts_declared)}"
-                    + ("" if self.acts_declared else "; declare it under 'acts:'"),
+                    act,
+                    self.acts_declared,
+                    (
+                        N_("unknown act '{act}'; did you mean {suggestion}?"),
+                        N_("unknown act '{act}'; valid: {choices}"),
+                        N_("unknown act '{act}'; declare it under 'acts:'"),
+                    ),
                     code="unknown-act",
+                    act=act,
                 )
                 continue
             out.append(Basis(act, article))
@@ -387,7 +463,9 @@ class _Builder:
         except ValueError:
             self.error(
                 path,
-                f"{text!r} is not a date; write YYYY-MM-DD, such as 2017-02-27",
+                _("{text} is not a date; write YYYY-MM-DD, such as 2017-02-27").format(
+                    text=repr(text)
+                ),
                 code="invalid-date",
             )
             return None
@@ -395,9 +473,10 @@ class _Builder:
     def fraction(self, raw: dict[str, Any], key: str) -> float | None:
         value = self.number(raw[key], (key,), key)
         if value is not None and value > 1:
-            self.error(
-                (key,), f"{key} is a share between 0 and 1, not {value:g}", code="out-of-range"
+            message = _("{key} is a share between 0 and 1, not {value}").format(
+                key=key, value=number(value, "g")
             )
+            self.error((key,), message, code="out-of-range")
             return None
         return value
 
@@ -411,10 +490,10 @@ class _Builder:
         for key, body in table.items():
             path: PathParts = ("acts", key)
             ident = self.ident(key, path, "act")
-            entry = self.mapping(body, path, f"act {key!r}")
+            entry = self.mapping(body, path, _("act {id}").format(id=repr(key)))
             if ident is None or entry is None:
                 continue
-            self.keys(entry, ACT_FIELDS, path, f"act '{ident}'")
+            self.keys(entry, ACT_FIELDS, path, _("act {id}").format(id=f"'{ident}'"))
             title, titles = (
                 self.names(entry["title"], (*path, "title")) if "title" in entry else (None, {})
             )
@@ -429,7 +508,14 @@ class _Builder:
             kind: ActKind = "other"
             if entry.get("kind") is not None:
                 chosen = self.choose(
-                    entry["kind"], (*path, "kind"), "act kind", ACT_KINDS, "unknown-act-kind"
+                    entry["kind"],
+                    (*path, "kind"),
+                    (
+                        N_("unknown act kind {value}; did you mean {suggestion}?"),
+                        N_("unknown act kind {value}; valid: {choices}"),
+                    ),
+                    ACT_KINDS,
+                    "unknown-act-kind",
                 )
                 if is_act_kind(chosen):
                     kind = chosen
@@ -450,10 +536,10 @@ class _Builder:
                 continue
             if isinstance(body, str):  # phases: {apply: Application}
                 body = {"name": body}
-            entry = self.mapping(body, path, f"phase {key!r}")
+            entry = self.mapping(body, path, _("phase {id}").format(id=repr(key)))
             if entry is None:
                 continue
-            self.keys(entry, PHASE_FIELDS, path, f"phase '{ident}'")
+            self.keys(entry, PHASE_FIELDS, path, _("phase {id}").format(id=f"'{ident}'"))
             name, names = (
                 self.names(entry["name"], (*path, "name")) if "name" in entry else (None, {})
             )
@@ -477,11 +563,22 @@ class _Builder:
         if isinstance(value, str):
             if value in ("uniform", "office-hours"):
                 return Arrivals(value)
-            self.error(
+            self.unknown(
                 ("arrivals",),
-                f"unknown arrivals {value!r}{did_you_mean(value, ('uniform', 'office-hours'))}; "
-                "write uniform, office-hours or {months: [...12], weekdays: [...7]}",
+                value,
+                ("uniform", "office-hours"),
+                (
+                    N_(
+                        "unknown arrivals {value}; did you mean {suggestion}?; write uniform, "
+                        "office-hours or {{months: [...12], weekdays: [...7]}}"
+                    ),
+                    N_(
+                        "unknown arrivals {value}; valid: {choices}; write uniform, "
+                        "office-hours or {{months: [...12], weekdays: [...7]}}"
+                    ),
+                ),
                 code="invalid-arrivals",
+                value=repr(value),
             )
             return Arrivals()
         entry = self.mapping(value, ("arrivals",), "arrivals")
@@ -498,17 +595,22 @@ class _Builder:
             if not isinstance(items, list) or len(items) != size:
                 self.error(
                     path,
-                    f"arrivals {key} is a list of {size} relative weights",
+                    ngettext(
+                        "arrivals {key} is a list of {size} relative weight",
+                        "arrivals {key} is a list of {size} relative weights",
+                        size,
+                    ).format(key=key, size=size),
                     code="invalid-arrivals",
                 )
                 weights[key] = (1.0,) * size
                 continue
-            numbers = [
-                self.number(w, (*path, i), f"a weight of {key}") for i, w in enumerate(items)
-            ]
+            # TRANSLATORS: {key} is months or weekdays, as written in the file
+            what = _("a weight of {key}").format(key=key)
+            numbers = [self.number(w, (*path, i), what) for i, w in enumerate(items)]
             if any(n is None for n in numbers) or not sum(n or 0 for n in numbers):
                 if all(n is not None for n in numbers):
-                    self.error(path, f"the weights of {key} are all 0", code="invalid-arrivals")
+                    message = _("the weights of {key} are all 0").format(key=key)
+                    self.error(path, message, code="invalid-arrivals")
                 weights[key] = (1.0,) * size
                 continue
             weights[key] = tuple(float(n or 0) for n in numbers)
@@ -518,7 +620,8 @@ class _Builder:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error(("holidays",), "holidays is a list of dates YYYY-MM-DD", code="wrong-type")
+            message = _("holidays is a list of dates YYYY-MM-DD")
+            self.error(("holidays",), message, code="wrong-type")
             return ()
         out = [self.date(item, ("holidays", i)) for i, item in enumerate(value)]
         return tuple(sorted({d for d in out if d is not None}))
@@ -530,18 +633,22 @@ class _Builder:
         if not isinstance(raw, dict):
             self.error(
                 (),
-                f"a model is a mapping with the keys bpr, service, variant, actors and steps, "
-                f"not {_kind(raw)}",
+                _(
+                    "a model is a mapping with the keys bpr, service, variant, actors and steps, "
+                    "not {kind}"
+                ).format(kind=_kind(raw)),
                 code="wrong-type",
             )
             raise ModelError(self.problems)
-        self.keys(raw, TOP_FIELDS, (), "the model")
+        self.keys(raw, TOP_FIELDS, (), _("the model"))
 
         version = raw.get("bpr")
         if "bpr" in raw and (isinstance(version, bool) or version != FORMAT_VERSION):
             self.error(
                 ("bpr",),
-                f"format version {version!r} is not supported; this release reads 'bpr: 1'",
+                _("format version {version} is not supported; this release reads 'bpr: 1'").format(
+                    version=repr(version)
+                ),
                 code="unsupported-version",
             )
         service = self.ident(raw["service"], ("service",), "service") if "service" in raw else None
@@ -549,13 +656,20 @@ class _Builder:
         if variant is not None and not variant.strip():
             self.error(
                 ("variant",),
-                "the variant is empty; write as-is, to-be or a label",
+                _("the variant is empty; write as-is, to-be or a label"),
                 code="empty-variant",
             )
         self.language = DEFAULT_LANGUAGE
         if raw.get("language") is not None:
             chosen = self.choose(
-                raw["language"], ("language",), "language", LANGUAGES, "unknown-language"
+                raw["language"],
+                ("language",),
+                (
+                    N_("unknown language {value}; did you mean {suggestion}?"),
+                    N_("unknown language {value}; valid: {choices}"),
+                ),
+                LANGUAGES,
+                "unknown-language",
             )
             if chosen is not None:
                 self.language = chosen
@@ -602,8 +716,10 @@ class _Builder:
         if staffed and volume is None:
             self.error(
                 ("actors", staffed[0].id, "staff"),
-                "an actor with staff needs the model's 'volume' (cases per year): bpr simulate "
-                "makes cases arrive at that rate to queue for the staff",
+                _(
+                    "an actor with staff needs the model's 'volume' (cases per year): bpr "
+                    "simulate makes cases arrive at that rate to queue for the staff"
+                ),
                 code="staff-without-volume",
             )
 
@@ -613,7 +729,7 @@ class _Builder:
             raise ModelError(
                 [
                     self.source.problem(
-                        ("steps",), "a model needs at least one step", code="no-steps"
+                        ("steps",), _("a model needs at least one step"), code="no-steps"
                     )
                 ]
             )
@@ -663,7 +779,10 @@ class _Builder:
             chosen = self.choose(
                 raw["applicants"],
                 ("applicants",),
-                "applicant type",
+                (
+                    N_("unknown applicant type {value}; did you mean {suggestion}?"),
+                    N_("unknown applicant type {value}; valid: {choices}"),
+                ),
                 APPLICANT_TYPES,
                 "unknown-applicant-type",
             )
@@ -680,8 +799,10 @@ class _Builder:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
             self.error(
                 ("maturity",),
-                f"maturity must be a UN e-service maturity stage 1, 2, 3 or 4, not {value!r} "
-                "(1 information, 2 downloadable forms, 3 transactional, 4 proactive)",
+                _(
+                    "maturity must be a UN e-service maturity stage 1, 2, 3 or 4, not {value} "
+                    "(1 information, 2 downloadable forms, 3 transactional, 4 proactive)"
+                ).format(value=repr(value)),
                 code="invalid-maturity",
             )
             return None
@@ -695,7 +816,7 @@ class _Builder:
         if not isinstance(value, list):
             self.error(
                 ("sources",),
-                f"sources must be a list of text, not {_kind(value)}",
+                _("sources must be a list of text, not {kind}").format(kind=_kind(value)),
                 code="wrong-type",
             )
             return []
@@ -723,7 +844,7 @@ class _Builder:
                 if "rule" not in item:
                     self.error(
                         path,
-                        "an ignored rule is a rule id or {rule: ID, reason: TEXT}",
+                        _("an ignored rule is a rule id or {{rule: ID, reason: TEXT}}").format(),
                         code="invalid-lint-ignore",
                     )
                     continue
@@ -740,7 +861,7 @@ class _Builder:
             if "actors" in self.raw:
                 self.error(
                     ("actors",),
-                    "actors is empty; a model needs at least one actor",
+                    _("actors is empty; a model needs at least one actor"),
                     code="no-actors",
                 )
             return {}
@@ -748,15 +869,16 @@ class _Builder:
         if table is None:
             return {}
         if not table:
-            self.error(("actors",), "a model needs at least one actor", code="no-actors")
+            message = _("a model needs at least one actor")
+            self.error(("actors",), message, code="no-actors")
         actors: dict[str, Actor] = {}
         for key, body in table.items():
             path: PathParts = ("actors", key)
             ident = self.ident(key, path, "actor")
-            entry = self.mapping(body, path, f"actor {key!r}")
+            entry = self.mapping(body, path, _("actor {id}").format(id=repr(key)))
             if ident is None or entry is None:
                 continue
-            self.keys(entry, ACTOR_FIELDS, path, f"actor '{ident}'")
+            self.keys(entry, ACTOR_FIELDS, path, _("actor {id}").format(id=f"'{ident}'"))
             name, names = (
                 self.names(entry["name"], (*path, "name")) if "name" in entry else (ident, {})
             )
@@ -765,10 +887,16 @@ class _Builder:
             if is_actor_kind(written):
                 kind = written
             else:
-                self.error(
+                self.unknown(
                     (*path, "kind"),
-                    f"unknown actor kind {written!r}{did_you_mean(str(written), ACTOR_KINDS)}",
+                    str(written),
+                    ACTOR_KINDS,
+                    (
+                        N_("unknown actor kind {value}; did you mean {suggestion}?"),
+                        N_("unknown actor kind {value}; valid: {choices}"),
+                    ),
                     code="unknown-actor-kind",
+                    value=repr(written),
                 )
             agency = (
                 self.text(entry["agency"], (*path, "agency"))
@@ -781,7 +909,9 @@ class _Builder:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     self.error(
                         (*path, "staff"),
-                        f"staff is a whole number of people, at least 1, not {value!r}",
+                        _("staff is a whole number of people, at least 1, not {value}").format(
+                            value=repr(value)
+                        ),
                         code="invalid-staff",
                     )
                 else:
@@ -813,10 +943,10 @@ class _Builder:
         for key, body in table.items():
             path: PathParts = ("documents", key)
             ident = self.ident(key, path, "document")
-            entry = self.mapping(body, path, f"document {key!r}")
+            entry = self.mapping(body, path, _("document {id}").format(id=repr(key)))
             if ident is None or entry is None:
                 continue
-            self.keys(entry, DOCUMENT_FIELDS, path, f"document '{ident}'")
+            self.keys(entry, DOCUMENT_FIELDS, path, _("document {id}").format(id=f"'{ident}'"))
             name, names = (
                 self.names(entry["name"], (*path, "name")) if "name" in entry else (ident, {})
             )
@@ -824,24 +954,29 @@ class _Builder:
             if entry.get("issuer") is not None:
                 issuer = self.ident(entry["issuer"], (*path, "issuer"), "actor")
                 if issuer is not None and issuer not in actors:
-                    self.error(
+                    self.unknown(
                         (*path, "issuer"),
-                        f"unknown actor '{issuer}'{did_you_mean(issuer, actors)}",
+                        issuer,
+                        actors,
+                        _UNKNOWN_ACTOR,
                         code="unknown-actor",
+                        actor=issuer,
                     )
             exchange = entry.get("exchange", False)
             if not isinstance(exchange, bool):
                 self.error(
                     (*path, "exchange"),
-                    f"exchange must be true or false, not {exchange!r}",
+                    _(_NOT_A_BOOLEAN).format(key="exchange", value=repr(exchange)),
                     code="not-a-boolean",
                 )
                 exchange = False
             if exchange and issuer is None:
                 self.error(
                     (*path, "exchange"),
-                    "a document pulled by data exchange needs an 'issuer': the actor whose "
-                    "registry holds it",
+                    _(
+                        "a document pulled by data exchange needs an 'issuer': the actor whose "
+                        "registry holds it"
+                    ),
                     code="exchange-without-issuer",
                 )
             kind: DocumentKind | None = None
@@ -849,7 +984,10 @@ class _Builder:
                 chosen = self.choose(
                     entry["kind"],
                     (*path, "kind"),
-                    "document kind",
+                    (
+                        N_("unknown document kind {value}; did you mean {suggestion}?"),
+                        N_("unknown document kind {value}; valid: {choices}"),
+                    ),
                     DOCUMENT_KINDS,
                     "unknown-document-kind",
                 )
@@ -871,17 +1009,15 @@ class _Builder:
     ) -> list[Step]:
         if value is None:
             if "steps" in self.raw:
-                self.error(
-                    ("steps",), "steps is empty; a model needs at least one step", code="no-steps"
-                )
+                message = _("steps is empty; a model needs at least one step")
+                self.error(("steps",), message, code="no-steps")
             return []
         if not isinstance(value, list):
-            self.error(
-                ("steps",), f"steps must be a list of steps, not {_kind(value)}", code="wrong-type"
-            )
+            message = _("steps must be a list of steps, not {kind}").format(kind=_kind(value))
+            self.error(("steps",), message, code="wrong-type")
             return []
         if not value:
-            self.error(("steps",), "a model needs at least one step", code="no-steps")
+            self.error(("steps",), _("a model needs at least one step"), code="no-steps")
             return []
         ids: dict[str, int] = {}
         for i, body in enumerate(value):
@@ -890,8 +1026,10 @@ class _Builder:
                 if isinstance(ident, str) and ident in ids:
                     self.error(
                         ("steps", i, "id"),
-                        f"duplicate step id {ident!r}: steps[{ids[ident]}] has it too; "
-                        "give each step its own id",
+                        _(
+                            "duplicate step id {id}: steps[{index}] has it too; "
+                            "give each step its own id"
+                        ).format(id=repr(ident), index=ids[ident]),
                         code="duplicate-step-id",
                     )
                 elif isinstance(ident, str):
@@ -913,25 +1051,28 @@ class _Builder:
         documents: dict[str, Document],
     ) -> Step | None:
         path: PathParts = ("steps", index)
-        entry = self.mapping(body, path, "a step")
+        entry = self.mapping(body, path, _("a step"))
         if entry is None:
             return None
-        self.keys(entry, STEP_FIELDS, path, "a step")
+        self.keys(entry, STEP_FIELDS, path, _("a step"))
         ident = self.ident(entry["id"], (*path, "id"), "step") if "id" in entry else None
         if ident == END:
             self.error(
                 (*path, "id"),
-                "'end' is reserved for the end of a case; rename the step",
+                _("'end' is reserved for the end of a case; rename the step"),
                 code="reserved-id",
             )
         actor = None
         if "actor" in entry:
             actor = self.ident(entry["actor"], (*path, "actor"), "actor")
             if actor is not None and actor not in actors:
-                self.error(
+                self.unknown(
                     (*path, "actor"),
-                    f"unknown actor '{actor}'{did_you_mean(actor, actors)}",
+                    actor,
+                    actors,
+                    _UNKNOWN_ACTOR,
                     code="unknown-actor",
+                    actor=actor,
                 )
                 actor = None
         name, names = (
@@ -944,10 +1085,16 @@ class _Builder:
         if is_channel(written):
             channel = written
         else:
-            self.error(
+            self.unknown(
                 (*path, "channel"),
-                f"unknown channel {written!r}{did_you_mean(str(written), CHANNELS)}",
+                str(written),
+                CHANNELS,
+                (
+                    N_("unknown channel {value}; did you mean {suggestion}?"),
+                    N_("unknown channel {value}; valid: {choices}"),
+                ),
                 code="unknown-channel",
+                value=repr(written),
             )
         work = self.duration(entry.get("work"), (*path, "work"))
         wait = self.duration(entry.get("wait"), (*path, "wait"))
@@ -958,9 +1105,8 @@ class _Builder:
         produces = self.references(entry.get("produces"), (*path, "produces"), documents)
         join = entry.get("join")
         if join is not None and join != "all":
-            self.error(
-                (*path, "join"), f"join takes the value 'all', not {join!r}", code="invalid-join"
-            )
+            message = _("join takes the value 'all', not {value}").format(value=repr(join))
+            self.error((*path, "join"), message, code="invalid-join")
             join = None
         replaces = tuple(self.id_list(entry.get("replaces"), (*path, "replaces"), "step"))
         following = index + 1
@@ -976,7 +1122,14 @@ class _Builder:
         fee_kind: FeeKind = DEFAULT_FEE_KIND
         if entry.get("fee_kind") is not None:
             chosen = self.choose(
-                entry["fee_kind"], (*path, "fee_kind"), "fee kind", FEE_KINDS, "unknown-fee-kind"
+                entry["fee_kind"],
+                (*path, "fee_kind"),
+                (
+                    N_("unknown fee kind {value}; did you mean {suggestion}?"),
+                    N_("unknown fee kind {value}; valid: {choices}"),
+                ),
+                FEE_KINDS,
+                "unknown-fee-kind",
             )
             if is_fee_kind(chosen):
                 fee_kind = chosen
@@ -984,11 +1137,17 @@ class _Builder:
         if entry.get("phase") is not None:
             phase = self.ident(entry["phase"], (*path, "phase"), "phase")
             if phase is not None and phase not in self.phases_declared:
-                self.error(
+                self.unknown(
                     (*path, "phase"),
-                    f"unknown phase '{phase}'{did_you_mean(phase, self.phases_declared)}"
-                    + ("" if self.phases_declared else "; declare it under 'phases:'"),
+                    phase,
+                    self.phases_declared,
+                    (
+                        N_("unknown phase '{phase}'; did you mean {suggestion}?"),
+                        N_("unknown phase '{phase}'; valid: {choices}"),
+                        N_("unknown phase '{phase}'; declare it under 'phases:'"),
+                    ),
                     code="unknown-phase",
+                    phase=phase,
                 )
                 phase = None
         travel = self.optional_duration(entry, "travel", path)
@@ -1023,11 +1182,17 @@ class _Builder:
         for i, ident in enumerate(self.id_list(value, path, "document")):
             if ident not in documents:
                 where = (*path, i) if isinstance(value, list) else path
-                self.error(
+                self.unknown(
                     where,
-                    f"unknown document '{ident}'{did_you_mean(ident, documents)}"
-                    + ("" if documents else "; declare it under 'documents:'"),
+                    ident,
+                    documents,
+                    (
+                        N_("unknown document '{document}'; did you mean {suggestion}?"),
+                        N_("unknown document '{document}'; valid: {choices}"),
+                        N_("unknown document '{document}'; declare it under 'documents:'"),
+                    ),
                     code="unknown-document",
+                    document=ident,
                 )
             elif ident not in out:
                 out.append(ident)
@@ -1038,10 +1203,16 @@ class _Builder:
         if ident is None:
             return None
         if ident != END and ident not in ids:
-            self.error(
+            self.unknown(
                 path,
-                f"unknown step '{ident}'{did_you_mean(ident, [*ids, END])}",
+                ident,
+                [*ids, END],
+                (
+                    N_("unknown step '{step}'; did you mean {suggestion}?"),
+                    N_("unknown step '{step}'; valid: {choices}"),
+                ),
                 code="unknown-step",
+                step=ident,
             )
             return None
         return ident
@@ -1065,8 +1236,10 @@ class _Builder:
         if set(value) != {"all"}:
             self.error(
                 path,
-                "a mapping under 'next' is a parallel split written {all: [step, step, ...]}; "
-                "for a choice write a list of {to, p, when}",
+                _(
+                    "a mapping under 'next' is a parallel split written "
+                    "{{all: [step, step, ...]}}; for a choice write a list of {{to, p, when}}"
+                ).format(),
                 code="invalid-parallel",
             )
             return None
@@ -1074,7 +1247,7 @@ class _Builder:
         if not isinstance(targets, list) or not targets:
             self.error(
                 (*path, "all"),
-                "a parallel split lists the step ids of its branches",
+                _("a parallel split lists the step ids of its branches"),
                 code="invalid-parallel",
             )
             return None
@@ -1084,13 +1257,13 @@ class _Builder:
             if target == END:
                 self.error(
                     (*path, "all", i),
-                    "a parallel branch cannot be 'end'; name a step",
+                    _("a parallel branch cannot be 'end'; name a step"),
                     code="parallel-to-end",
                 )
             elif target is not None and target in (b.to for b in branches):
                 self.error(
                     (*path, "all", i),
-                    f"step '{target}' is named twice in this parallel split",
+                    _("step '{step}' is named twice in this parallel split").format(step=target),
                     code="duplicate-branch",
                 )
             elif target is not None:
@@ -1100,7 +1273,7 @@ class _Builder:
         if len(branches) == 1:
             self.warn(
                 path,
-                "a parallel split with one branch is a plain 'next'",
+                _("a parallel split with one branch is a plain 'next'"),
                 code="one-branch-parallel",
             )
         return Flow("parallel", tuple(branches))
@@ -1108,7 +1281,9 @@ class _Builder:
     def choice(self, value: list[Any], path: PathParts, ids: dict[str, int]) -> Flow | None:
         if not value:
             self.error(
-                path, "an empty choice: list the branches as {to, p, when}", code="empty-choice"
+                path,
+                _("an empty choice: list the branches as {{to, p, when}}").format(),
+                code="empty-choice",
             )
             return None
         raw_branches: list[tuple[str, float | None, str | None, dict[str, str]]] = []
@@ -1117,19 +1292,21 @@ class _Builder:
             where: PathParts = (*path, i)
             if isinstance(item, str):
                 item = {"to": item}
-            entry = self.mapping(item, where, "a branch of a choice")
+            entry = self.mapping(item, where, _("a branch of a choice"))
             if entry is None:
                 ok = False
                 continue
-            self.keys(entry, BRANCH_FIELDS, where, "a branch")
+            self.keys(entry, BRANCH_FIELDS, where, _("a branch"))
             target = self.target(entry["to"], (*where, "to"), ids) if "to" in entry else None
             p = None
             if entry.get("p") is not None:
-                p = self.number(entry["p"], (*where, "p"), "a probability")
+                p = self.number(entry["p"], (*where, "p"), _("a probability"))
                 if p is not None and p > 1:
                     self.error(
                         (*where, "p"),
-                        f"a probability is between 0 and 1, not {p:g}",
+                        _("a probability is between 0 and 1, not {value}").format(
+                            value=number(p, "g")
+                        ),
                         code="out-of-range",
                     )
                     p = None
@@ -1151,15 +1328,19 @@ class _Builder:
         if not missing and abs(given - 1) > _PROBABILITY_TOLERANCE:
             self.error(
                 path,
-                f"the probabilities of this choice add up to {given:.6g}, not 1; "
-                "correct the p of its branches",
+                _(
+                    "the probabilities of this choice add up to {sum}, not 1; "
+                    "correct the p of its branches"
+                ).format(sum=number(given, ".6g")),
                 code="probabilities-sum",
             )
             return None
         if missing and given > 1 + _PROBABILITY_TOLERANCE:
             self.error(
                 path,
-                f"the given probabilities already add up to {given:.6g}, more than 1",
+                _("the given probabilities already add up to {sum}, more than 1").format(
+                    sum=number(given, ".6g")
+                ),
                 code="probabilities-sum",
             )
             return None
@@ -1170,16 +1351,66 @@ class _Builder:
         )
 
 
+#: The message of an id that breaks the format's pattern, for each kind of id.
+_INVALID_ID: dict[str, str] = {
+    "service": N_("{text} is not a valid service id: use letters, digits, '_' and '-' only"),
+    "act": N_("{text} is not a valid act id: use letters, digits, '_' and '-' only"),
+    "phase": N_("{text} is not a valid phase id: use letters, digits, '_' and '-' only"),
+    "actor": N_("{text} is not a valid actor id: use letters, digits, '_' and '-' only"),
+    "document": N_("{text} is not a valid document id: use letters, digits, '_' and '-' only"),
+    "step": N_("{text} is not a valid step id: use letters, digits, '_' and '-' only"),
+}
+#: The message of a value where a list of ids belongs, for each kind of id.
+_ID_LIST: dict[str, str] = {
+    "step": N_("expected a list of step ids, not {kind}"),
+    "document": N_("expected a list of document ids, not {kind}"),
+}
+_NOT_A_BOOLEAN = N_("{key} must be true or false, not {value}")
+_UNKNOWN_ACTOR = (
+    N_("unknown actor '{actor}'; did you mean {suggestion}?"),
+    N_("unknown actor '{actor}'; valid: {choices}"),
+    N_("unknown actor '{actor}'"),
+)
+_CLOSE, _VALID = "; did you mean ", "; valid: "
+_MORE = re.compile(r", \.\.\. \((\d+) in all\)$")
+
+
+def _hint(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    """What :func:`bpr.errors.did_you_mean` suggests, as ``("close", "'fund'")``,
+    ``("valid", "a, b")`` or ``("", "")`` where there is no choice at all.
+
+    >>> _hint("fnd", ["fund", "tax"]), _hint("x", ["fund", "tax"]), _hint("x", [])
+    (('close', "'fund'"), ('valid', 'fund, tax'), ('', ''))
+    """
+    text = did_you_mean(word, choices)
+    if text.startswith(_CLOSE):
+        return "close", text[len(_CLOSE) : -1]
+    if not text.startswith(_VALID):
+        return "", ""
+    listed = text[len(_VALID) :]
+    more = _MORE.search(listed)
+    if more:
+        listed = _("{shown}, ... ({n} in all)").format(
+            shown=listed[: more.start()], n=more.group(1)
+        )
+    return "valid", listed
+
+
 def _kind(value: Any) -> str:
+    """What a wrong value is, for a message: "a list", "the text 'x'", "nothing"."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
         return f"'{str(value).lower()}'"
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
+        return _("the text {text}").format(text=repr(shown))
+    if isinstance(value, int):
+        return _("int {value}").format(value=repr(value))
+    if isinstance(value, float):
+        return _("float {value}").format(value=repr(value))
     return f"{type(value).__name__} {value!r}"

@@ -9,10 +9,13 @@ from typing import Any
 
 import yaml
 
+from bpr.core.i18n import domain, number
 from bpr.core.vocab import ProblemSeverity
 from bpr.errors import ModelError, Problem
 
 __all__ = ["SourceMap", "format_path", "parse_yaml"]
+
+_ = domain("validate").gettext
 
 try:  # libyaml's parser is several times faster; fall back to the pure-Python one
     _Base: type = yaml.CSafeLoader
@@ -155,24 +158,28 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         reason = " ".join(x for x in (exc.context, exc.problem) if x)
         code = "yaml-syntax"
+        # TRANSLATORS: {reason} is what the YAML parser (PyYAML) says, in English
+        message = _("YAML syntax: {reason}").format(reason=reason)
         if "expected a single document" in reason:
-            reason = "the file holds more than one YAML document; keep one model per file"
+            message = _(
+                "YAML syntax: the file holds more than one YAML document; keep one model per file"
+            )
             code = "several-documents"
         tab = _tab_in_indentation(text, mark.line) if mark else None
         if tab is not None:
-            reason = "a tab in the indentation of this line; indent with spaces"
+            message = _("YAML syntax: a tab in the indentation of this line; indent with spaces")
             code, column = "tab-indent", tab + 1
-        raise ModelError(
-            [Problem(f"YAML syntax: {reason}", file, line, column, code=code)]
-        ) from None
+        raise ModelError([Problem(message, file, line, column, code=code)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         raise ModelError(
             [
                 Problem(
-                    f"the control character U+{exc.character:04X} is not allowed in a YAML "
-                    "file; remove it, or write it as an escape such as \\x1b inside double quotes",
+                    _(
+                        "the control character {character} is not allowed in a YAML file; remove "
+                        "it, or write it as an escape such as \\x1b inside double quotes"
+                    ).format(character=f"U+{exc.character:04X}"),
                     file,
                     line,
                     column,
@@ -181,17 +188,22 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
             ]
         ) from None
     except yaml.YAMLError as exc:
-        raise ModelError([Problem(f"YAML syntax: {exc}", file, code="yaml-syntax")]) from None
+        message = _("YAML syntax: {reason}").format(reason=exc)
+        raise ModelError([Problem(message, file, code="yaml-syntax")]) from None
     except RecursionError:
         raise ModelError(
-            [Problem("YAML nested too deeply to read", file, code="too-deep")]
+            [Problem(_("YAML nested too deeply to read"), file, code="too-deep")]
         ) from None
     source = SourceMap(file, root, text)
     if root is None:
         raise ModelError(
             [
                 Problem(
-                    "the file is empty; a model starts with 'bpr: 1'", file, 1, 1, code="empty-file"
+                    _("the file is empty; a model starts with 'bpr: 1'"),
+                    file,
+                    1,
+                    1,
+                    code="empty-file",
                 )
             ]
         )
@@ -199,7 +211,7 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         return _Converter(file).convert(root), source
     except RecursionError:
         raise ModelError(
-            [Problem("values or aliases are nested too deeply to read", file, code="too-deep")]
+            [Problem(_("values or aliases are nested too deeply to read"), file, code="too-deep")]
         ) from None
 
 
@@ -218,7 +230,7 @@ def _decode(data: bytes | str, file: str) -> str:
         return data
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ModelError(
-            [Problem("this is a binary file, not a YAML model", file, code="binary-file")]
+            [Problem(_("this is a binary file, not a YAML model"), file, code="binary-file")]
         )
     try:
         return data.decode("utf-8-sig")
@@ -227,7 +239,11 @@ def _decode(data: bytes | str, file: str) -> str:
         raise ModelError(
             [
                 Problem(
-                    "the file is not UTF-8 text; save it as UTF-8", file, line, 1, code="not-utf8"
+                    _("the file is not UTF-8 text; save it as UTF-8"),
+                    file,
+                    line,
+                    1,
+                    code="not-utf8",
                 )
             ]
         ) from None
@@ -255,8 +271,10 @@ class _Converter:
         if expanded > self.distinct + _MAX_ALIAS_EXPANSION:
             raise self.fail(
                 root,
-                f"the file's aliases expand to {expanded:,} values from {self.distinct:,} "
-                "written ones; this looks like an alias bomb and is refused",
+                _(
+                    "the file's aliases expand to {expanded} values from {written} written "
+                    "ones; this looks like an alias bomb and is refused"
+                ).format(expanded=number(expanded, ","), written=number(self.distinct, ",")),
                 code="alias-bomb",
             )
         return value
@@ -271,7 +289,7 @@ class _Converter:
         if id(node) in stack:
             raise self.fail(
                 node,
-                "an alias refers to the value that contains it (a recursive alias)",
+                _("an alias refers to the value that contains it (a recursive alias)"),
                 code="recursive-alias",
             )
         stack.add(id(node))
@@ -297,7 +315,9 @@ class _Converter:
             return known
         if depth > _MAX_DEPTH:
             raise self.fail(
-                node, f"values are nested more than {_MAX_DEPTH} levels deep", code="too-deep"
+                node,
+                _("values are nested more than {depth} levels deep").format(depth=_MAX_DEPTH),
+                code="too-deep",
             )
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
@@ -323,7 +343,7 @@ class _Converter:
                     if not isinstance(source, dict):
                         raise self.fail(
                             value_node,
-                            "a merge key '<<' takes a mapping or a list of mappings",
+                            _("a merge key '<<' takes a mapping or a list of mappings"),
                             code="bad-merge",
                         )
                     for k, v in source.items():
@@ -334,8 +354,10 @@ class _Converter:
                 first = written[key].start_mark.line + 1
                 raise self.fail(
                     key_node,
-                    f"duplicate key {key!r}: line {first} has it too, and only one would be "
-                    "kept; merge the two or rename one",
+                    _(
+                        "duplicate key {key}: line {line} has it too, and only one would be "
+                        "kept; merge the two or rename one"
+                    ).format(key=repr(key), line=first),
                     code="duplicate-key",
                 )
             written[key] = key_node
@@ -349,7 +371,7 @@ class _Converter:
                 raise self.fail(node, _tag_message(node.tag), code="yaml-tag")
             return node.value
         raise self.fail(
-            node, "a mapping key must be plain text, not a list or mapping", code="bad-key"
+            node, _("a mapping key must be plain text, not a list or mapping"), code="bad-key"
         )
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
@@ -359,7 +381,9 @@ class _Converter:
                 return _constructor.yaml_constructors[tag](_constructor, node)
             except ValueError:  # an integer of thousands of digits (Python's limit is 4300)
                 raise self.fail(
-                    node, "this number has too many digits to compute with", code="number-too-large"
+                    node,
+                    _("this number has too many digits to compute with"),
+                    code="number-too-large",
                 ) from None
         if tag == _TAG + "timestamp":
             return node.value  # dates stay the text the analyst wrote
@@ -367,7 +391,7 @@ class _Converter:
 
 
 def _tag_message(tag: str) -> str:
-    return (
-        f"the YAML tag '{tag}' is not allowed: a model holds plain values only "
+    return _(
+        "the YAML tag '{tag}' is not allowed: a model holds plain values only "
         "(text, numbers, lists, mappings); remove the tag"
-    )
+    ).format(tag=tag)
