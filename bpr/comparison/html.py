@@ -32,7 +32,7 @@ def _h(text: str) -> str:
 def redesign_items(redesigns: Iterable[Redesign]) -> list[str]:
     """The redesigns as the items (``<li>``) of an HTML list, as every report shows them.
 
-    >>> print(*redesign_items([Redesign("once-only", "Once-only", "<No> visit.")]))
+    >>> print(*redesign_items([Redesign("once-only", "<No> visit.")]))
     <li data-kind="once-only"><strong>Once-only.</strong> &lt;No&gt; visit.</li>
     """
     return [

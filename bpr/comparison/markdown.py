@@ -27,7 +27,7 @@ __all__ = ["redesign_items", "to_markdown"]
 def redesign_items(redesigns: Iterable[Redesign]) -> list[str]:
     """The redesigns as the items of a Markdown list, as every report shows them.
 
-    >>> print(*redesign_items([Redesign("automation", "Task automation", "Now *automatic*.")]))
+    >>> print(*redesign_items([Redesign("automation", "Now *automatic*.")]))
     - **Task automation.** Now \\*automatic\\*.
     """
     return [f"- **{for_markdown(r.title)}.** {for_markdown(r.sentence)}" for r in redesigns]

@@ -7,43 +7,48 @@ follows its ``kind`` (format additions: ``certificate``, ``form``, ``receipt``, 
 the format's default, ``certificate`` where the document has an ``issuer`` and ``form``
 without one.
 
+Every word comes from the ``diff`` catalogue in the current language (:mod:`bpr.core.i18n`):
+a count is one plural message per noun, a list is joined by the language's own pattern.
+
 >>> from bpr.core.model import Document
 >>> document_kind(Document("r", "Bank receipt", issuer="bank"))
 'certificate'
->>> documents_noun([Document("p", "Passport"), Document("f", "Form")])
-('form', 'forms')
->>> count(1, "visit"), count(3, "agency", "agencies"), join(["a", "b", "c"])
-('1 visit', '3 agencies', 'a, b and c')
+>>> documents_count([Document("p", "Passport"), Document("f", "Form")])
+'2 forms'
+>>> join(["a", "b", "c"]), quoted("Apply")
+('a, b and c', 'Apply')
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from bpr.core.i18n import domain
 from bpr.core.model import Actor, Document
 
 __all__ = [
-    "DOCUMENT_NOUNS",
-    "be",
-    "count",
+    "DOCUMENT_KINDS",
     "document_kind",
-    "documents_noun",
+    "documents_count",
     "is_system",
     "join",
+    "quoted",
 ]
 
-#: The noun (singular, plural) bpr writes for a document of each kind.
-DOCUMENT_NOUNS: dict[str, tuple[str, str]] = {
-    "certificate": ("certificate", "certificates"),
-    "form": ("form", "forms"),
-    "receipt": ("payment receipt", "payment receipts"),
-    "identity": ("identity document", "identity documents"),
-    "contract": ("contract", "contracts"),
-    "decision": ("decision", "decisions"),
-    "permit": ("permit", "permits"),
-    "object": ("physical item", "physical items"),
-    "other": ("document", "documents"),
-}
+_, ngettext, pgettext = domain("diff")
+
+#: The document kinds that have their own noun; any other kind is written as *document*.
+DOCUMENT_KINDS = (
+    "certificate",
+    "form",
+    "receipt",
+    "identity",
+    "contract",
+    "decision",
+    "permit",
+    "object",
+    "other",
+)
 
 
 def document_kind(document: Document) -> str:
@@ -53,11 +58,31 @@ def document_kind(document: Document) -> str:
     return "certificate" if document.issuer is not None else "form"
 
 
-def documents_noun(documents: Iterable[Document]) -> tuple[str, str]:
-    """The noun (singular, plural) for documents: their kind's where they share one, else
-    *document*."""
+def documents_count(documents: Sequence[Document]) -> str:
+    """``2 certificates``, ``1 payment receipt``: the count with the noun of the documents'
+    kind where they share one, else *document*."""
     kinds = {document_kind(d) for d in documents}
-    return DOCUMENT_NOUNS[kinds.pop() if len(kinds) == 1 else "other"]
+    kind = kinds.pop() if len(kinds) == 1 else "other"
+    n = len(documents)
+    if kind == "certificate":
+        text = ngettext("{n} certificate", "{n} certificates", n)
+    elif kind == "form":
+        text = ngettext("{n} form", "{n} forms", n)
+    elif kind == "receipt":
+        text = ngettext("{n} payment receipt", "{n} payment receipts", n)
+    elif kind == "identity":
+        text = ngettext("{n} identity document", "{n} identity documents", n)
+    elif kind == "contract":
+        text = ngettext("{n} contract", "{n} contracts", n)
+    elif kind == "decision":
+        text = ngettext("{n} decision", "{n} decisions", n)
+    elif kind == "permit":
+        text = ngettext("{n} permit", "{n} permits", n)
+    elif kind == "object":
+        text = ngettext("{n} physical item", "{n} physical items", n)
+    else:
+        text = ngettext("{n} document", "{n} documents", n)
+    return text.format(n=n)
 
 
 def is_system(actor: Actor) -> bool:
@@ -66,19 +91,17 @@ def is_system(actor: Actor) -> bool:
     return actor.is_system
 
 
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 step``, ``2 steps``; ``plural`` where the noun does not just take an *s*."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
-def be(n: int) -> str:
-    """``is`` for one, ``are`` for more."""
-    return "is" if n == 1 else "are"
-
-
 def join(items: Iterable[str]) -> str:
-    """Items joined by commas, the last by *and*."""
+    """Items joined by commas, the last by the language's *and*."""
     words = list(items)
-    if len(words) <= 2:
-        return " and ".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) <= 1:
+        return "".join(words)
+    # TRANSLATORS: the end of a list: "A, B and C" ({first} is "A, B"), "A and B"
+    return _("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
+
+
+def quoted(name: str) -> str:
+    """A model's name inside a sentence, quoted the language's way (English: as it is)."""
+    # TRANSLATORS: a step's or a document's name inside a sentence; quote it as your
+    # language does in running text (Russian: «{name}»), or leave it as it is
+    return pgettext("name in a sentence", "{name}").format(name=name)
