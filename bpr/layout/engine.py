@@ -15,6 +15,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode, flow_net
 from bpr.backend.graphviz import run_graphviz
@@ -305,28 +306,104 @@ class _Track:
         return 1 if self.left and self.right else (2 if self.right else 0)
 
 
-class _Stretches:
-    """The stretches of lines along one row or column, ordered by where they start, so that
-    the few a new stretch could overlap are found without looking at all of them (a row of a
-    long process holds thousands)."""
+class _Ends:
+    """The starts and the ends of some stretches, each sorted, to count in logarithmic time
+    how many of them overlap a given stretch."""
+
+    __slots__ = ("ends", "starts")
 
     def __init__(self) -> None:
         self.starts: list[int] = []
-        self.items: list[tuple[int, int, str, str]] = []
-        self.longest = 0
+        self.ends: list[int] = []
+
+    def add(self, low: int, high: int) -> None:
+        bisect.insort(self.starts, low)
+        bisect.insort(self.ends, high)
+
+    def overlapping(self, low: int, high: int) -> int:
+        """How many stretches share more than a point with ``low..high`` (``low < high``):
+        all but those that start at or after ``high`` and those that end at or before ``low``
+        (no stretch does both, as none ends before it starts)."""
+        after = len(self.starts) - bisect.bisect_left(self.starts, high)
+        before = bisect.bisect_right(self.ends, low)
+        return len(self.starts) - after - before
+
+
+class _Stretches:
+    """The stretches of lines claimed along one row or column, indexed by flow source, flow
+    target and both, so that whether a new stretch would run along a line of another flow is
+    answered by counting, without looking at the stretches (a row of a long process holds
+    thousands, some of them across most of the picture).
+
+    >>> taken = _Stretches()
+    >>> taken.add(1, 9, "a", "b")
+    >>> taken.clear(3, 5, "c", "d"), taken.clear(3, 5, "a", "d"), taken.clear(9, 12, "c", "d")
+    (False, True, True)
+    """
+
+    __slots__ = ("all", "by_pair", "by_source", "by_target")
+
+    def __init__(self) -> None:
+        self.all = _Ends()
+        self.by_source: dict[str, _Ends] = {}
+        self.by_target: dict[str, _Ends] = {}
+        self.by_pair: dict[tuple[str, str], _Ends] = {}
 
     def add(self, low: int, high: int, source: str, target: str) -> None:
-        at = bisect.bisect_right(self.starts, low)
-        self.starts.insert(at, low)
-        self.items.insert(at, (low, high, source, target))
-        self.longest = max(self.longest, high - low)
+        self.all.add(low, high)
+        self.by_source.setdefault(source, _Ends()).add(low, high)
+        self.by_target.setdefault(target, _Ends()).add(low, high)
+        self.by_pair.setdefault((source, target), _Ends()).add(low, high)
 
-    def near(self, low: int, high: int) -> list[tuple[int, int, str, str]]:
-        """Every stretch that could overlap ``low..high``: those starting within ``longest``
-        before ``low`` and up to ``high`` (the others lie wholly to one side)."""
-        first = bisect.bisect_left(self.starts, low - self.longest)
-        last = bisect.bisect_right(self.starts, high)
-        return self.items[first:last]
+    def clear(self, low: int, high: int, source: str, target: str) -> bool:
+        """Whether ``low..high`` shares more than a point only with stretches of lines from
+        ``source`` or into ``target`` (lines of one source or of one target may merge: a
+        fork, a join)."""
+        low, high = min(low, high), max(low, high)
+        if low == high:
+            return True
+        others = self.all.overlapping(low, high)
+        if not others:
+            return True
+        ends = self.by_source.get(source)
+        if ends is not None:
+            others -= ends.overlapping(low, high)
+        ends = self.by_target.get(target)
+        if ends is not None:
+            others -= ends.overlapping(low, high)
+        ends = self.by_pair.get((source, target))
+        if ends is not None:
+            others += ends.overlapping(low, high)  # counted twice above
+        return others == 0
+
+
+class _Occupied:
+    """The cells that hold a node, by row and by column, each sorted, so that whether a run
+    of cells is free costs a bisection however long the run."""
+
+    def __init__(self, cells: Iterable[tuple[int, int]]) -> None:
+        rows: dict[int, list[int]] = defaultdict(list)
+        columns: dict[int, list[int]] = defaultdict(list)
+        for column, row in cells:
+            rows[row].append(column)
+            columns[column].append(row)
+        self.rows = {k: sorted(v) for k, v in rows.items()}
+        self.columns = {k: sorted(v) for k, v in columns.items()}
+
+    @staticmethod
+    def _free(taken: list[int] | None, first: int, last: int) -> bool:
+        if not taken or first > last:
+            return True
+        at = bisect.bisect_left(taken, first)
+        return at == len(taken) or taken[at] > last
+
+    def free_row(self, row: int, first: int, last: int) -> bool:
+        """Whether no node is in ``row`` from column ``first`` to ``last`` (both included)."""
+        return self._free(self.rows.get(row), first, last)
+
+    def free_column(self, column: int, first: int, last: int) -> bool:
+        """Whether no node is in ``column`` between rows ``first`` and ``last`` (included)."""
+        return self._free(self.columns.get(column), min(first, last), max(first, last))
 
 
 class _Builder:
@@ -346,7 +423,7 @@ class _Builder:
         self.nodes = {n.id: n for n in net.nodes}
         self.size = {n.id: size_of(n) for n in net.nodes}
         self.lanes = lane_order(model, net.lanes())
-        self.occupied: dict[tuple[int, int], str] = {}
+        self.occupied = _Occupied(())
         self.col: dict[str, int] = {}
         self.row: dict[str, int] = {}
         self.channels: dict[int, dict[tuple[object, ...], _Track]] = defaultdict(dict)
@@ -428,21 +505,16 @@ class _Builder:
     # -- routing ----------------------------------------------------------------------------
 
     def _free_row(self, row: int, first: int, last: int) -> bool:
-        return all((c, row) not in self.occupied for c in range(first, last + 1))
+        return self.occupied.free_row(row, first, last)
 
     def _free_column(self, column: int, first: int, last: int) -> bool:
-        low, high = min(first, last), max(first, last)
-        return all((column, r) not in self.occupied for r in range(low, high + 1))
+        return self.occupied.free_column(column, first, last)
 
     @staticmethod
     def _clear(taken: _Stretches, low: int, high: int, s: str, t: str) -> bool:
         """Whether a stretch from ``low`` to ``high`` runs along no line of another flow (lines
         of one source or of one target may merge: a fork, a join)."""
-        low, high = min(low, high), max(low, high)
-        return all(
-            s == source or t == target or max(low, a) >= min(high, b)
-            for a, b, source, target in taken.near(low, high)
-        )
+        return taken.clear(low, high, s, t)
 
     def _crossed_in_channel(self, i: int, key: tuple[object, ...], a: int, b: int) -> bool:
         """Whether a line entering channel ``i`` from the left at row ``a`` and leaving it to
@@ -624,7 +696,7 @@ class _Builder:
     def build(self) -> Layout:
         ranks = self._ranks()
         lane_rows = self._assign_rows(ranks)
-        self.occupied = {(self.col[n], self.row[n]): n for n in self.col}
+        self.occupied = _Occupied((self.col[n], self.row[n]) for n in self.col)
         columns = max(self.col.values()) + 1
         rows = sum(lane_rows)
         routes = [self._route(i, e) for i, e in enumerate(self.net.edges)]
@@ -1029,8 +1101,15 @@ def _place_labels(
     siblings: dict[str, list[int]] = defaultdict(list)
     for i, edge in enumerate(edges):
         siblings[edge.source].append(i)
-    taken = list(obstacles)
-    segments = [(a, b) for path in paths for a, b in itertools.pairwise(path)]
+    taken: _Grid[Rect] = _Grid()
+    for rect in obstacles:
+        taken.add(rect.x, rect.y, rect.right, rect.bottom, rect)
+    segments: _Grid[tuple[float, float, float, float]] = _Grid()
+    for path in paths:
+        for (ax, ay), (bx, by) in itertools.pairwise(path):
+            x0, x1 = sorted((ax, bx))
+            y0, y1 = sorted((ay, by))
+            segments.add(x0, y0, x1, y1, (x0, y0, x1, y1))
     labels: list[Rect | None] = []
     for i, (edge, path, text) in enumerate(zip(edges, paths, texts, strict=True)):
         if not text:
@@ -1047,7 +1126,7 @@ def _place_labels(
         candidates = _label_places(path, segment, point, size)
         candidates += _label_places(path, 0, path[0], size)  # on a shared stretch, at worst
         chosen = next((rect for rect in candidates if _free(rect, taken, segments)), candidates[0])
-        taken.append(chosen)
+        taken.add(chosen.x, chosen.y, chosen.right, chosen.bottom, chosen)
         labels.append(chosen)
     return labels
 
@@ -1099,13 +1178,49 @@ def _label_places(
     return places
 
 
+_Item = TypeVar("_Item")
+
+
+class _Grid(Generic[_Item]):
+    """Things with a bounding box, filed by the square cells of the plane the box meets, so
+    that what could touch a small rectangle is found among the things of a few cells only.
+
+    >>> grid: _Grid[str] = _Grid()
+    >>> grid.add(0, 0, 10, 10, "box")
+    >>> grid.add(900, 0, 1900, 5, "line")
+    >>> sorted(grid.near(5, 5, 8, 8)), sorted(grid.near(1000, 0, 1001, 1))
+    (['box'], ['line'])
+    """
+
+    CELL = 256.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[_Item]] = defaultdict(list)
+
+    def _span(self, low: float, high: float) -> range:
+        return range(int(low // self.CELL), int(high // self.CELL) + 1)
+
+    def add(self, x0: float, y0: float, x1: float, y1: float, item: _Item) -> None:
+        for i in self._span(x0, x1):
+            for j in self._span(y0, y1):
+                self.cells[(i, j)].append(item)
+
+    def near(self, x0: float, y0: float, x1: float, y1: float) -> list[_Item]:
+        """Every thing whose box meets ``x0..x1`` by ``y0..y1`` (and some others nearby),
+        each once."""
+        found: dict[int, _Item] = {}
+        for i in self._span(x0, x1):
+            for j in self._span(y0, y1):
+                for item in self.cells.get((i, j), ()):
+                    found[id(item)] = item
+        return list(found.values())
+
+
 def _free(
-    rect: Rect,
-    taken: list[Rect],
-    segments: list[tuple[tuple[float, float], tuple[float, float]]],
+    rect: Rect, taken: _Grid[Rect], segments: _Grid[tuple[float, float, float, float]]
 ) -> bool:
     """Whether ``rect`` overlaps nothing taken and no line runs through it."""
-    for other in taken:
+    for other in taken.near(rect.x, rect.y, rect.right, rect.bottom):
         if (
             rect.x < other.right
             and other.x < rect.right
@@ -1113,9 +1228,8 @@ def _free(
             and other.y < rect.bottom
         ):
             return False
-    for (ax, ay), (bx, by) in segments:
-        x0, x1 = sorted((ax, bx))
-        y0, y1 = sorted((ay, by))
+    for segment in segments.near(rect.x, rect.y, rect.right, rect.bottom):
+        x0, y0, x1, y1 = segment
         if (
             x0 < rect.right - 0.5
             and x1 > rect.x + 0.5
