@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.core.i18n import domain
 from bpr.core.model import Document, Model, Step
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "citations",
     "provision_title",
 ]
+
+_ = domain("diff").gettext
 
 
 @dataclass(frozen=True)
@@ -86,26 +89,40 @@ def citations(item: Model | Step | Document) -> list[tuple[str, str | None]]:
 
 def act_title(model: Model, act_id: str) -> str:
     """The act's title with its number and date where the title does not already hold them:
-    ``Tax Code, No. 2370 of 2007-12-25``; the id where the file does not declare the act."""
+    ``Tax Code, No. 2370 of 2007-12-25``; the id where the file does not declare the act.
+
+    The date is written the ISO way (``YYYY-MM-DD``) in every language.
+    """
     act = model.acts.get(act_id)
     if act is None:
         return act_id
     title = " ".join((act.title or act_id).split())
-    if act.number and act.number not in title:
-        title += f", No. {act.number}"
-    if act.date is not None and act.date.isoformat() not in title:
-        title += f" of {act.date.isoformat()}"
-    return title
+    number = act.number if act.number and act.number not in title else None
+    date = act.date.isoformat() if act.date is not None else None
+    if date is not None and date in title:
+        date = None
+    if number and date:
+        text = _("{title}, No. {number} of {date}")
+    elif number:
+        text = _("{title}, No. {number}")
+    elif date:
+        # TRANSLATORS: an act and the date it was adopted (YYYY-MM-DD)
+        text = _("{title} of {date}")
+    else:
+        return title
+    return text.format(title=title, number=number, date=date)
 
 
 def provision_title(changes: ActChanges, provision: Provision) -> str:
     """The act's title with the article: ``Tax Code, No. 2370, art. 5``; an article not
     written as a number stands as written (``Tax Code, para. 3``)."""
     title = changes.titles.get(provision.act, provision.act)
-    if provision.article:
-        article = " ".join(provision.article.split())
-        title += f", art. {article}" if article[:1].isdigit() else f", {article}"
-    return title
+    if not provision.article:
+        return title
+    article = " ".join(provision.article.split())
+    if article[:1].isdigit():
+        return _("{title}, art. {article}").format(title=title, article=article)
+    return f"{title}, {article}"
 
 
 def act_changes(

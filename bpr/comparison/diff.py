@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_KEYS, measure
-from bpr.analysis.table import format_number
 from bpr.comparison.acts import ActChanges, act_changes
 from bpr.comparison.order import in_file_order
 from bpr.comparison.redesign import Redesign, classify
+from bpr.comparison.words import number
+from bpr.core.i18n import domain
 from bpr.core.model import Model, Step
 from bpr.core.text import for_terminal
 from bpr.errors import ComparisonError, did_you_mean
@@ -32,6 +33,8 @@ __all__ = [
     "compare_folder",
     "variant_files",
 ]
+
+_, ngettext, pgettext = domain("diff")
 
 
 #: The step fields compared for the "changed" list, in the order they are reported. ``agency``
@@ -187,42 +190,93 @@ class Comparison:
         return found
 
     def field_change(self, step_id: str, name: str) -> str:
-        """A short text of how one field of a step in both files changed: ``work 2h -> 1h``."""
+        """A short text of how one field of a step in both files changed: ``work 2h -> 1h``
+        (the field's name and its values in the current language; ids and durations as the
+        file writes them)."""
         old, new = self.as_is.step(step_id), self.to_be.step(step_id)
+        label = _field_label(name)
         if name in ("needs", "produces"):
             before, after = getattr(old, name), getattr(new, name)
             parts = [f"+{d}" for d in after if d not in before]
             parts += [f"-{d}" for d in before if d not in after]
-            return f"{name} {' '.join(parts)}" if parts else name
+            return f"{label} {' '.join(parts)}" if parts else label
         if name == "next":
-            return f"next {_flow_text(old)} -> {_flow_text(new)}"
+            return f"{label} {_flow_text(old)} -> {_flow_text(new)}"
         if name == "agency":
+            none = _("(none)")
             return for_terminal(
-                f"agency {self.as_is.actors[old.actor].agency or '(none)'} -> "
-                f"{self.to_be.actors[new.actor].agency or '(none)'}"
+                f"{label} {self.as_is.actors[old.actor].agency or none} -> "
+                f"{self.to_be.actors[new.actor].agency or none}"
             )
         if name == "name":
-            return "name"
+            return label
         before_text, after_text = _field_text(old, name), _field_text(new, name)
-        return f"{name} {before_text} -> {after_text}"
+        return f"{label} {before_text} -> {after_text}"
+
+
+def _field_label(name: str) -> str:
+    """A step field's name as the changed-field text writes it (:data:`STEP_FIELDS_COMPARED`)."""
+    labels = {
+        "name": pgettext("step field", "name"),
+        "actor": pgettext("step field", "actor"),
+        "agency": pgettext("step field", "agency"),
+        "channel": pgettext("step field", "channel"),
+        "work": pgettext("step field", "work"),
+        "wait": pgettext("step field", "wait"),
+        "fee": pgettext("step field", "fee"),
+        # TRANSLATORS: the documents a step needs (+ added, - no longer needed)
+        "needs": pgettext("step field", "needs"),
+        # TRANSLATORS: the documents a step produces (+ added, - no longer produced)
+        "produces": pgettext("step field", "produces"),
+        # TRANSLATORS: the steps that follow a step
+        "next": pgettext("step field", "next"),
+        # TRANSLATORS: a step that waits for all branches of a parallel split
+        "join": pgettext("step field", "join"),
+        "phase": pgettext("step field", "phase"),
+    }
+    return labels.get(name, name)
+
+
+def _channel(channel: str) -> str:
+    """A channel of the format (``in-person``...) in words."""
+    labels = {
+        "in-person": pgettext("channel", "in-person"),
+        "online": pgettext("channel", "online"),
+        "phone": pgettext("channel", "phone"),
+        "post": pgettext("channel", "post"),
+        "automatic": pgettext("channel", "automatic"),
+        "internal": pgettext("channel", "internal"),
+    }
+    return labels.get(channel, channel)
 
 
 def _field_text(step: Step, name: str) -> str:
     value = getattr(step, name)
     if name == "fee":
-        return format_number(value)
+        return number(value)
     if value is None:
-        return "(none)"
+        return _("(none)")
+    if name == "channel":
+        return _channel(value)
+    if name == "join" and value == "all":
+        # TRANSLATORS: join: all, a step that waits for every branch
+        return pgettext("join", "all")
     return str(value)
 
 
 def _flow_text(step: Step) -> str:
     flow = step.next
     if flow.kind == "parallel":
-        return "all(" + ", ".join(flow.targets) + ")"
+        # TRANSLATORS: a parallel split into these steps
+        return _("all({steps})").format(steps=", ".join(_target(t) for t in flow.targets))
     if flow.kind == "choice":
-        return " | ".join(f"{b.to} {format_number(b.p)}" for b in flow.branches)
-    return flow.targets[0]
+        return " | ".join(f"{_target(b.to)} {number(b.p)}" for b in flow.branches)
+    return _target(flow.targets[0])
+
+
+def _target(target: str) -> str:
+    # TRANSLATORS: the end of the process, as the target of a flow
+    return pgettext("flow target", "end") if target == "end" else target
 
 
 # -- comparing -----------------------------------------------------------------------------
@@ -237,9 +291,16 @@ def compare(as_is: Model, to_be: Model) -> Comparison:
     """
     if as_is.service != to_be.service:
         raise ComparisonError(
-            f"{_where(as_is, 'service')}: service '{as_is.service}' and "
-            f"{_where(to_be, 'service')}: service '{to_be.service}' are different services; "
-            "bpr diff compares two variants of one service (files with the same 'service')"
+            _(
+                "{where}: service '{service}' and {other_where}: service '{other}' are "
+                "different services; bpr diff compares two variants of one service (files "
+                "with the same 'service')"
+            ).format(
+                where=_where(as_is, "service"),
+                service=as_is.service,
+                other_where=_where(to_be, "service"),
+                other=to_be.service,
+            )
         )
     notes = _notes(as_is, to_be)
     replaces = _effective_replaces(as_is, to_be)
@@ -315,16 +376,25 @@ def _same_file(a: Model, b: Model) -> bool:
 def _notes(as_is: Model, to_be: Model) -> list[str]:
     notes = []
     if _same_file(as_is, to_be):
-        notes.append(f"{to_be.file} is compared with itself: there is no change to report")
+        notes.append(
+            _("{file} is compared with itself: there is no change to report").format(
+                file=to_be.file
+            )
+        )
     elif to_be.variant == "as-is" and as_is.variant != "as-is":
         notes.append(
-            f"the second file ({to_be.file}) is the As-Is and the first ({as_is.variant}) is "
-            "not; did you mean to swap them? bpr diff takes the As-Is first"
+            _(
+                "the second file ({file}) is the As-Is and the first ({variant}) is not; did you "
+                "mean to swap them? bpr diff takes the As-Is first"
+            ).format(file=to_be.file, variant=as_is.variant)
         )
     if as_is.currency != to_be.currency:
+        none = pgettext("currency", "none")
         notes.append(
-            f"the files use different currencies ({as_is.currency or 'none'} and "
-            f"{to_be.currency or 'none'}); fees and burden are compared as plain numbers"
+            _(
+                "the files use different currencies ({currency} and {other}); fees and burden "
+                "are compared as plain numbers"
+            ).format(currency=as_is.currency or none, other=to_be.currency or none)
         )
     return notes
 
@@ -352,9 +422,14 @@ def _effective_replaces(as_is: Model, to_be: Model) -> dict[str, list[str]]:
     if problems:
         message = problems[0]
         if len(problems) > 1:
-            message = (
-                f"{len(problems)} entries of replaces in {to_be.file} name steps that the As-Is "
-                f"{as_is.file} does not have:\n  " + "\n  ".join(problems)
+            message = ngettext(
+                "{n} entry of replaces in {file} names steps that the As-Is {as_is} does not "
+                "have:\n  {problems}",
+                "{n} entries of replaces in {file} name steps that the As-Is {as_is} does not "
+                "have:\n  {problems}",
+                len(problems),
+            ).format(
+                n=len(problems), file=to_be.file, as_is=as_is.file, problems="\n  ".join(problems)
             )
         error = ComparisonError(message)
         error.problems = problems  # type: ignore[attr-defined]
@@ -371,11 +446,26 @@ def _dangling(as_is: Model, to_be: Model, step: Step, i: int, old: str) -> str:
     where = f"{to_be.file}:{line}:{column}" if line else to_be.file
     dotted = f"steps[{step.index}].replaces" + ("" if scalar else f"[{i}]")
     hint = did_you_mean(old, [s.id for s in as_is.steps])
-    end = " " if hint.endswith("?") else ". "
-    return (
-        f"{where}: {dotted}: step '{step.id}' replaces '{old}', which is not a step of the "
-        f"As-Is {as_is.file}{hint}{end}Correct the id, or remove it from replaces"
-    )
+    values = {"where": where, "path": dotted, "step": step.id, "old": old, "file": as_is.file}
+    suggestion, choices = "; did you mean '", "; valid: "
+    if hint.startswith(suggestion) and hint.endswith("'?"):
+        text = _(
+            "{where}: {path}: step '{step}' replaces '{old}', which is not a step of the As-Is "
+            "{file}; did you mean '{suggestion}'? Correct the id, or remove it from replaces"
+        )
+        values["suggestion"] = hint[len(suggestion) : -2]
+    elif hint.startswith(choices):
+        text = _(
+            "{where}: {path}: step '{step}' replaces '{old}', which is not a step of the As-Is "
+            "{file}; valid: {choices}. Correct the id, or remove it from replaces"
+        )
+        values["choices"] = hint[len(choices) :]
+    else:
+        text = _(
+            "{where}: {path}: step '{step}' replaces '{old}', which is not a step of the As-Is "
+            "{file}. Correct the id, or remove it from replaces"
+        )
+    return text.format(**values)
 
 
 def _changed_fields(as_is: Model, to_be: Model, old: Step, new: Step) -> list[str]:
@@ -447,13 +537,17 @@ def variant_files(folder: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
     as_is, to_be = find_variants(folder)
     if as_is is None:
         raise ComparisonError(
-            f"{folder}: no as-is.yaml in this folder; a service folder holds as-is.yaml and "
-            "to-be.yaml (or to-be-LABEL.yaml), or name two files: bpr diff AS_IS TO_BE"
+            _(
+                "{folder}: no as-is.yaml in this folder; a service folder holds as-is.yaml and "
+                "to-be.yaml (or to-be-LABEL.yaml), or name two files: bpr diff AS_IS TO_BE"
+            ).format(folder=folder)
         )
     if not to_be:
         raise ComparisonError(
-            f"{folder}: no to-be.yaml (or to-be-LABEL.yaml) beside {as_is.name}; add the "
-            "redesigned variant, or name two files: bpr diff AS_IS TO_BE"
+            _(
+                "{folder}: no to-be.yaml (or to-be-LABEL.yaml) beside {file}; add the "
+                "redesigned variant, or name two files: bpr diff AS_IS TO_BE"
+            ).format(folder=folder, file=as_is.name)
         )
     return as_is, to_be
 

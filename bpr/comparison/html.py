@@ -13,15 +13,20 @@ from bpr.comparison.redesign import Redesign
 from bpr.comparison.rows import (
     NO_CHANGE,
     act_lines,
+    change_label,
     change_text,
     document_changes,
     heading,
     measure_rows,
     step_changes,
 )
+from bpr.core import i18n
+from bpr.core.i18n import domain
 from bpr.core.text import for_html
 
-__all__ = ["html_page", "redesign_items", "to_html"]
+__all__ = ["html_page", "page_title", "redesign_items", "to_html"]
+
+_, ngettext, pgettext = domain("diff")
 
 
 def _h(text: str) -> str:
@@ -67,43 +72,55 @@ def to_html(comparison: Comparison) -> str:
     """
     c = comparison
     out = ['<section class="bpr-diff">', f"<h2>{_h(heading(c, '→'))}</h2>"]
-    out.append(
-        f"<p>From {_h(c.as_is.title)} (<code>{_h(c.as_is.file)}</code>) to "
-        f"{_h(c.to_be.title)} (<code>{_h(c.to_be.file)}</code>).</p>"
+    files = _h(_("From {as_is} ({as_is_file}) to {to_be} ({to_be_file}).")).format(
+        as_is=_h(c.as_is.title),
+        as_is_file=f"<code>{_h(c.as_is.file)}</code>",
+        to_be=_h(c.to_be.title),
+        to_be_file=f"<code>{_h(c.to_be.file)}</code>",
     )
+    out.append(f"<p>{files}</p>")
     if c.is_empty:
-        out += [f"<p>{NO_CHANGE}</p>", "</section>"]
+        out += [f"<p>{_h(_(NO_CHANGE))}</p>", "</section>"]
         return "\n".join(out) + "\n"
+    change, percent = pgettext("heading", "Change"), pgettext("heading", "Percent")
     out += _table(
-        ["Measure", c.as_is.variant, c.to_be.variant, "Change", "Percent"],
+        [pgettext("heading", "Measure"), c.as_is.variant, c.to_be.variant, change, percent],
         measure_rows(c),
         [False, True, True, True, True],
     )
     if c.redesigns:
-        out += ["<h3>Redesign</h3>", "<ul>", *redesign_items(c.redesigns), "</ul>"]
+        out += [f"<h3>{_h(_('Redesign'))}</h3>", "<ul>", *redesign_items(c.redesigns), "</ul>"]
     for heading_text, lines in act_lines(c):
         out += [f"<h3>{_h(heading_text)}</h3>", "<ul>"]
         out += [f"<li>{_h(line)}</li>" for line in lines]
         out.append("</ul>")
     steps = step_changes(c)
     if steps or c.unchanged_steps:
-        out.append("<h3>Steps</h3>")
+        out.append(f"<h3>{_h(_('Steps'))}</h3>")
     if steps:
         out += _table(
-            ["Change", "Step", "What"], [[r.kind, r.id, change_text(r)] for r in steps], [False] * 3
+            [change, pgettext("heading", "Step"), _("What")],
+            [[change_label(r.kind), r.id, change_text(r)] for r in steps],
+            [False] * 3,
         )
     if c.unchanged_steps:
-        out.append(f"<p>Unchanged: {_h(', '.join(c.unchanged_steps))}.</p>")
+        listed = _h(", ".join(c.unchanged_steps))
+        out.append(f"<p>{_h(_('Unchanged: {steps}.')).format(steps=listed)}</p>")
     documents = document_changes(c)
     if documents:
-        out.append("<h3>Documents</h3>")
+        out.append(f"<h3>{_h(_('Documents'))}</h3>")
         out += _table(
-            ["Change", "Document", "Name"],
-            [[r.kind, r.id, change_text(r)] for r in documents],
+            [change, pgettext("heading", "Document"), pgettext("heading", "Name")],
+            [[change_label(r.kind), r.id, change_text(r)] for r in documents],
             [False] * 3,
         )
     out.append("</section>")
     return "\n".join(out) + "\n"
+
+
+def page_title(service: str) -> str:
+    """The title of the page that compares the variants of ``service``."""
+    return _("{service}: As-Is and To-Be compared").format(service=service)
 
 
 # The page around the fragments: print-friendly, readable at 400 px, nothing fetched.
@@ -127,7 +144,8 @@ td { overflow-wrap: anywhere; }
 def html_page(fragments: Sequence[str], title: str) -> str:
     """The fragments of :func:`to_html` as one whole HTML page, to open or print as it is.
 
-    The page fetches and runs nothing (its Content-Security-Policy allows its own style only).
+    The page fetches and runs nothing (its Content-Security-Policy allows its own style only);
+    its ``lang`` is the current language's.
 
     >>> page = html_page(["<section>x</section>"], "a <b>")
     >>> page.startswith("<!DOCTYPE html>"), "<title>a &lt;b&gt;</title>" in page
@@ -135,7 +153,7 @@ def html_page(fragments: Sequence[str], title: str) -> str:
     """
     head = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{i18n.current()}">',
         "<head>",
         '<meta charset="utf-8"/>',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '

@@ -13,15 +13,19 @@ from bpr.comparison.redesign import Redesign
 from bpr.comparison.rows import (
     NO_CHANGE,
     act_lines,
+    change_label,
     change_text,
     document_changes,
     heading,
     measure_rows,
     step_changes,
 )
+from bpr.core.i18n import domain
 from bpr.core.text import for_markdown
 
 __all__ = ["redesign_items", "to_markdown"]
+
+_, ngettext, pgettext = domain("diff")
 
 
 def redesign_items(redesigns: Iterable[Redesign]) -> list[str]:
@@ -38,35 +42,48 @@ def to_markdown(comparison: Comparison) -> str:
     c = comparison
     out = [f"## {for_markdown(heading(c, '→'))}", ""]
     out.append(
-        f"From {for_markdown(c.as_is.title)} ({for_markdown(c.as_is.file)}) "
-        f"to {for_markdown(c.to_be.title)} ({for_markdown(c.to_be.file)})."
+        _("From {as_is} ({as_is_file}) to {to_be} ({to_be_file}).").format(
+            as_is=for_markdown(c.as_is.title),
+            as_is_file=for_markdown(c.as_is.file),
+            to_be=for_markdown(c.to_be.title),
+            to_be_file=for_markdown(c.to_be.file),
+        )
     )
     out.append("")
     if c.is_empty:
-        out += [NO_CHANGE, ""]
+        out += [_(NO_CHANGE), ""]
         return "\n".join(out)
     variants = f"{for_markdown(c.as_is.variant)} | {for_markdown(c.to_be.variant)}"
-    out.append(f"| Measure | {variants} | Change | Percent |")
+    measure, change = pgettext("heading", "Measure"), pgettext("heading", "Change")
+    out.append(f"| {measure} | {variants} | {change} | {pgettext('heading', 'Percent')} |")
     out.append("|---|--:|--:|--:|--:|")
     for row in measure_rows(c):
         out.append("| " + " | ".join(for_markdown(cell) for cell in row) + " |")
     if c.redesigns:
-        out += ["", "### Redesign", ""]
+        out += ["", f"### {_('Redesign')}", ""]
         out += redesign_items(c.redesigns)
     for heading_text, lines in act_lines(c):
         out += ["", f"### {heading_text}", ""]
         out += [f"- {for_markdown(line)}" for line in lines]
     steps = step_changes(c)
     if steps or c.unchanged_steps:
-        out += ["", "### Steps", ""]
+        out += ["", f"### {_('Steps')}", ""]
     if steps:
-        out += ["| Change | Step | What |", "|---|---|---|"]
-        out += [f"| {r.kind} | `{r.id}` | {for_markdown(change_text(r))} |" for r in steps]
+        out += [f"| {change} | {pgettext('heading', 'Step')} | {_('What')} |", "|---|---|---|"]
+        out += [
+            f"| {change_label(r.kind)} | `{r.id}` | {for_markdown(change_text(r))} |" for r in steps
+        ]
     if c.unchanged_steps:
-        out += ["", "Unchanged: " + ", ".join(f"`{s}`" for s in c.unchanged_steps) + "."]
+        listed = ", ".join(f"`{s}`" for s in c.unchanged_steps)
+        out += ["", _("Unchanged: {steps}.").format(steps=listed)]
     documents = document_changes(c)
     if documents:
-        out += ["", "### Documents", "", "| Change | Document | Name |", "|---|---|---|"]
-        out += [f"| {r.kind} | `{r.id}` | {for_markdown(change_text(r))} |" for r in documents]
+        document, name = pgettext("heading", "Document"), pgettext("heading", "Name")
+        out += ["", f"### {_('Documents')}", "", f"| {change} | {document} | {name} |"]
+        out += ["|---|---|---|"]
+        out += [
+            f"| {change_label(r.kind)} | `{r.id}` | {for_markdown(change_text(r))} |"
+            for r in documents
+        ]
     out.append("")
     return "\n".join(out)

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bpr.analysis.table import format_number, measure_label
+from bpr.analysis.table import measure_label
 from bpr.comparison.acts import Provision, provision_title
 from bpr.comparison.diff import Comparison
-from bpr.comparison.words import join
+from bpr.comparison.words import join, number, quoted
+from bpr.core.i18n import N_, domain, numeral
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 
@@ -33,6 +34,7 @@ __all__ = [
     "STAGE_MEASURES",
     "Change",
     "act_lines",
+    "change_label",
     "change_text",
     "document_changes",
     "heading",
@@ -41,16 +43,19 @@ __all__ = [
     "step_changes",
 ]
 
+_, ngettext, pgettext = domain("diff")
+
 #: The measures that are a stage on the UN e-service maturity scale, not a quantity: their
 #: change reads ``stage 1 -> 3``, never a percent (a stage is not three times another).
 STAGE_MEASURES = ("maturity", "derived_maturity")
 
 #: The headings of the two lists of provisions every report shows.
-ACTS_TO_AMEND = "Acts to amend"
-ACTS_NEW = "Provisions the To-Be relies on"
+#: (English: translate them with ``domain("diff").gettext`` where they are written.)
+ACTS_TO_AMEND = N_("Acts to amend")
+ACTS_NEW = N_("Provisions the To-Be relies on")
 
-#: What every report says of two variants that do not differ.
-NO_CHANGE = "No change: the two variants have the same steps, documents and measures."
+#: What every report says of two variants that do not differ (English, as :data:`ACTS_NEW`).
+NO_CHANGE = N_("No change: the two variants have the same steps, documents and measures.")
 
 
 @dataclass(frozen=True)
@@ -119,16 +124,36 @@ def document_changes(c: Comparison) -> list[Change]:
     return changes
 
 
+def change_label(kind: str) -> str:
+    """What the change column says of a :attr:`Change.kind`, in the current language."""
+    labels = {
+        # TRANSLATORS: a step or a document of the As-Is that the To-Be no longer has
+        "removed": pgettext("change", "removed"),
+        "added": pgettext("change", "added"),
+        "replaced": pgettext("change", "replaced"),
+        "changed": pgettext("change", "changed"),
+        # TRANSLATORS: a document the agencies now obtain from each other (data exchange)
+        "now exchanged": pgettext("change", "now exchanged"),
+        # TRANSLATORS: a document the applicant has to bring again
+        "no longer exchanged": pgettext("change", "no longer exchanged"),
+    }
+    return labels.get(kind, kind)
+
+
 def change_text(change: Change) -> str:
     """What the last column of a step or document table says of one change, as one line fit
     for a terminal (the Markdown and HTML renderers escape it further)."""
     if change.kind == "changed":
         text = change.detail
     elif change.kind == "replaced":
-        text = f"{for_terminal(change.name)} (replaces {', '.join(change.replaces)})"
+        text = _("{name} (replaces {steps})").format(
+            name=for_terminal(change.name), steps=", ".join(change.replaces)
+        )
     else:
         text = for_terminal(change.name)
-    return f"{text} (phase: {for_terminal(change.phase)})" if change.phase else text
+    if not change.phase:
+        return text
+    return _("{text} (phase: {phase})").format(text=text, phase=for_terminal(change.phase))
 
 
 def heading(c: Comparison, arrow: str = "->") -> str:
@@ -149,7 +174,7 @@ def measure_rows(c: Comparison) -> list[list[str]]:
         if m.key in STAGE_MEASURES:
             change, percent = stage_change(m.before, m.after), "-"
         label = measure_label(m.key, currency)
-        rows.append([label, format_number(m.before), format_number(m.after), change, percent])
+        rows.append([label, number(m.before), number(m.after), change, percent])
     return rows
 
 
@@ -160,25 +185,35 @@ def stage_change(before: float | int | None, after: float | int | None) -> str:
     ('stage 1 -> 3', 'stage 2', 'none -> stage 4')
     """
     if before == after:
-        return "-" if before is None else f"stage {format_number(before)}"
+        return "-" if before is None else _stage(before)
     if before is None or after is None:
-        old = "none" if before is None else f"stage {format_number(before)}"
-        new = "none" if after is None else f"stage {format_number(after)}"
-        return f"{old} -> {new}"
-    return f"stage {format_number(before)} -> {format_number(after)}"
+        return f"{_stage(before)} -> {_stage(after)}"
+    # TRANSLATORS: a maturity stage (UN e-service model) that moved, e.g. stage 1 -> 3
+    return _("stage {before} -> {after}").format(before=number(before), after=number(after))
+
+
+def _stage(stage: float | int | None) -> str:
+    if stage is None:
+        # TRANSLATORS: no maturity stage given
+        return pgettext("stage", "none")
+    # TRANSLATORS: a maturity stage of the UN e-service model
+    return _("stage {stage}").format(stage=number(stage))
 
 
 def _signed(value: float | int | None) -> str:
     if value is None:
         return "-"
-    text = format_number(value)
+    text = number(value)
     return text if value <= 0 or text.startswith("-") else "+" + text
 
 
 def _percent(value: float | None) -> str:
     if value is None:
         return "-"
-    return ("0.0" if value == 0 else f"{value:+,.1f}") + "%"
+    figure = "0.0" if value == 0 else f"{value:+,.1f}"
+    # TRANSLATORS: a percent change in the measure table; Russian puts a no-break space
+    # before the sign
+    return pgettext("percent", "{value}%").format(value=numeral(figure))
 
 
 def act_lines(c: Comparison) -> list[tuple[str, list[str]]]:
@@ -188,16 +223,17 @@ def act_lines(c: Comparison) -> list[tuple[str, list[str]]]:
     (seal)`` (model text, not yet made safe)."""
     sections = []
     if c.acts.to_amend:
-        sections.append((ACTS_TO_AMEND, [_provision_line(c, p, c.as_is) for p in c.acts.to_amend]))
+        lines = [_provision_line(c, p, c.as_is) for p in c.acts.to_amend]
+        sections.append((_(ACTS_TO_AMEND), lines))
     if c.acts.new:
-        sections.append((ACTS_NEW, [_provision_line(c, p, c.to_be) for p in c.acts.new]))
+        sections.append((_(ACTS_NEW), [_provision_line(c, p, c.to_be) for p in c.acts.new]))
     return sections
 
 
 def _provision_line(c: Comparison, provision: Provision, model: Model) -> str:
     title = provision_title(c.acts, provision)
     if not provision.for_ids:
-        return f"{title}: the basis of the service"
+        return _("{title}: the basis of the service").format(title=title)
     names = []
     for ident in provision.for_ids:
         if ident in model:
@@ -206,5 +242,6 @@ def _provision_line(c: Comparison, provision: Provision, model: Model) -> str:
             label = model.documents[ident].name
         else:
             label = ident
-        names.append(ident if label == ident else f"{label} ({ident})")
-    return f"{title}: for {join(names)}"
+        names.append(ident if label == ident else f"{quoted(label)} ({ident})")
+    # TRANSLATORS: a provision and the steps and documents it is cited for
+    return _("{title}: for {names}").format(title=title, names=join(names))

@@ -15,15 +15,19 @@ from bpr.comparison.rows import (
     NO_CHANGE,
     Change,
     act_lines,
+    change_label,
     change_text,
     document_changes,
     heading,
     measure_rows,
     step_changes,
 )
+from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 
 __all__ = ["to_text"]
+
+_, ngettext, pgettext = domain("diff")
 
 
 def to_text(comparison: Comparison, width: int = 100) -> str:
@@ -31,17 +35,21 @@ def to_text(comparison: Comparison, width: int = 100) -> str:
     To-Be relies on, then the step and document changes."""
     c = comparison
     out = [for_terminal(heading(c))]
-    for label, model in (("from", c.as_is), ("to", c.to_be)):
-        out.append(f"  {label:<4}  {for_terminal(model.file)}  {for_terminal(model.title)}")
+    # TRANSLATORS: the two files compared, "from" the first "to" the second (short words)
+    labels = (pgettext("files compared", "from"), pgettext("files compared", "to"))
+    room = max(4, *(len(label) for label in labels))
+    for label, model in zip(labels, (c.as_is, c.to_be), strict=True):
+        out.append(f"  {label:<{room}}  {for_terminal(model.file)}  {for_terminal(model.title)}")
     for note in c.notes:
-        out.append(f"  note: {for_terminal(note)}")
+        out.append(_("  note: {note}").format(note=for_terminal(note)))
     if c.is_empty:
-        out += ["", NO_CHANGE]
+        out += ["", _(NO_CHANGE)]
         return "\n".join(out) + "\n"
     variants = [for_terminal(c.as_is.variant), for_terminal(c.to_be.variant)]
-    out += ["", text_table(["measure", *variants, "change", "percent"], measure_rows(c))]
+    headers = [_("measure"), *variants, pgettext("column", "change"), _("percent")]
+    out += ["", text_table(headers, measure_rows(c))]
     if c.redesigns:
-        out += ["", "Redesign"]
+        out += ["", _("Redesign")]
         for r in c.redesigns:
             out.append(
                 textwrap.fill(
@@ -66,11 +74,12 @@ def to_text(comparison: Comparison, width: int = 100) -> str:
         ]
     steps = step_changes(c)
     if steps:
-        out += ["", "Steps", _wrapped_table(["change", "step", "what"], steps, width)]
+        headers = [pgettext("column", "change"), _("step"), _("what")]
+        out += ["", _("Steps"), _wrapped_table(headers, steps, width)]
     if c.unchanged_steps:
         out.append(
             textwrap.fill(
-                "unchanged: " + ", ".join(c.unchanged_steps),
+                _("unchanged: {steps}").format(steps=", ".join(c.unchanged_steps)),
                 width=width,
                 subsequent_indent="  ",
                 break_on_hyphens=False,
@@ -78,18 +87,20 @@ def to_text(comparison: Comparison, width: int = 100) -> str:
         )
     documents = document_changes(c)
     if documents:
-        out += ["", "Documents", _wrapped_table(["change", "document", "name"], documents, width)]
+        headers = [pgettext("column", "change"), _("document"), _("name")]
+        out += ["", _("Documents"), _wrapped_table(headers, documents, width)]
     return "\n".join(out) + "\n"
 
 
 def _wrapped_table(headers: Sequence[str], rows: Sequence[Change], width: int) -> str:
     """A left-aligned table whose last column wraps onto continuation lines to fit ``width``."""
-    first = max(len(headers[0]), *(len(r.kind) for r in rows))
+    kinds = [change_label(r.kind) for r in rows]
+    first = max(len(headers[0]), *(len(k) for k in kinds))
     second = max(len(headers[1]), *(len(r.id) for r in rows))
     room = max(30, width - first - second - 4)
     lines: list[list[str]] = []
-    for row in rows:
+    for row, kind in zip(rows, kinds, strict=True):
         parts = textwrap.wrap(change_text(row), room, break_on_hyphens=False) or [""]
-        lines.append([row.kind, row.id, parts[0]])
+        lines.append([kind, row.id, parts[0]])
         lines += [["", "", part] for part in parts[1:]]
     return text_table(headers, lines, right=[False, False, False])

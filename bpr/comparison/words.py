@@ -15,14 +15,19 @@ a count is one plural message per noun, a list is joined by the language's own p
 'certificate'
 >>> documents_count([Document("p", "Passport"), Document("f", "Form")])
 '2 forms'
->>> join(["a", "b", "c"]), quoted("Apply")
-('a, b and c', 'Apply')
+>>> join(["a", "b", "c"]), quoted("Apply"), number(1234.5)
+('a, b and c', 'Apply', '1,234.50')
+>>> with i18n.use("ru"):
+...     join(["a", "b", "c"]), quoted("Подать"), number(1234.5)
+('a, b и c', '«Подать»', '1\xa0234,50')
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from bpr.analysis.table import format_number
+from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Actor, Document
 
@@ -32,6 +37,7 @@ __all__ = [
     "documents_count",
     "is_system",
     "join",
+    "number",
     "quoted",
 ]
 
@@ -105,3 +111,11 @@ def quoted(name: str) -> str:
     # TRANSLATORS: a step's or a document's name inside a sentence; quote it as your
     # language does in running text (Russian: «{name}»), or leave it as it is
     return pgettext("name in a sentence", "{name}").format(name=name)
+
+
+def number(value: object) -> str:
+    """A number as the tables write it (:func:`bpr.analysis.table.format_number`: thousands
+    grouped, whole numbers without decimals, None as a dash), in the language's way."""
+    with i18n.use("en"):  # the English figure, whatever the formatter does with the language
+        text = format_number(value)
+    return i18n.numeral(text)
