@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpr.backend.chromium import find_chromium
+from bpr.core.i18n import domain
 from bpr.errors import OutputError
 from bpr.files.finder import find_models
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
@@ -39,6 +40,8 @@ __all__ = [
     "report_format",
     "write_report",
 ]
+
+_, ngettext, pgettext = domain("report")
 
 #: Output formats by file suffix.
 FORMATS = {
@@ -67,15 +70,29 @@ class ReportResult:
     extra_files: list[Path] = field(default_factory=list)  # the SVGs beside a Markdown report
 
     def summary(self) -> str:
-        text = (
-            f"{self.output}: {self.services} service{'s' if self.services != 1 else ''} from "
-            f"{self.files} model file{'s' if self.files != 1 else ''}"
+        """What was written, in one line (in the output language).
+
+        >>> ReportResult(Path("r.md"), "markdown", 2, 4, [], [Path("r_files/a.svg")]).summary()
+        'r.md: 2 services from 4 model files, 1 diagram in r_files'
+        """
+        # TRANSLATORS: {services} is "6 services", {from_files} is "from 12 model files"
+        text = _("{output}: {services} {from_files}").format(
+            output=self.output,
+            services=ngettext("{n} service", "{n} services", self.services).format(n=self.services),
+            from_files=ngettext("from {n} model file", "from {n} model files", self.files).format(
+                n=self.files
+            ),
         )
         if self.extra_files:
             count = len(self.extra_files)
-            text += f", {count} diagram{'s' if count != 1 else ''} in {self.extra_files[0].parent}"
+            text += ngettext(
+                ", {n} diagram in {folder}", ", {n} diagrams in {folder}", count
+            ).format(n=count, folder=self.extra_files[0].parent)
         if self.skipped:
-            text += f"; {len(self.skipped)} skipped (see the report)"
+            count = len(self.skipped)
+            text += ngettext(
+                "; {n} skipped (see the report)", "; {n} skipped (see the report)", count
+            ).format(n=count)
         return text
 
 
@@ -84,14 +101,25 @@ def report_format(output: str | os.PathLike[str], fmt: str | None = None) -> str
     if fmt is not None:
         if fmt not in set(FORMATS.values()):
             valid = ", ".join(sorted(set(FORMATS.values())))
-            raise OutputError(f"unknown report format '{fmt}'; valid: {valid}")
+            raise OutputError(
+                _("unknown report format '{format}'; valid: {valid}").format(
+                    format=fmt, valid=valid
+                )
+            )
         return fmt
     suffix = Path(output).suffix.lower()
     if suffix not in FORMATS:
-        raise OutputError(
-            f"{output}: cannot tell the report format from '{suffix or 'no suffix'}'; name the "
-            "output .html, .md, .xlsx, .docx or .pdf"
-        )
+        if suffix:
+            message = _(
+                "{output}: cannot tell the report format from '{suffix}'; name the output "
+                ".html, .md, .xlsx, .docx or .pdf"
+            )
+        else:
+            message = _(
+                "{output}: cannot tell the report format from 'no suffix'; name the output "
+                ".html, .md, .xlsx, .docx or .pdf"
+            )
+        raise OutputError(message.format(output=output, suffix=suffix))
     return FORMATS[suffix]
 
 
@@ -112,13 +140,17 @@ def _check_output_folders(target: Path, diagrams: Path | None) -> None:
     blocked = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
     if blocked is not None:
         raise OutputError(
-            f"{target}: cannot make the folder {target.parent}: {blocked} is a file, not a "
-            "folder; choose another output path"
+            _(
+                "{output}: cannot make the folder {folder}: {blocked} is a file, not a folder; "
+                "choose another output path"
+            ).format(output=target, folder=target.parent, blocked=blocked)
         )
     if diagrams is not None and diagrams.exists() and not diagrams.is_dir():
         raise OutputError(
-            f"{target}: its diagrams go to the folder {diagrams}, which is a file; move that "
-            "file or choose another output name"
+            _(
+                "{output}: its diagrams go to the folder {folder}, which is a file; move that "
+                "file or choose another output name"
+            ).format(output=target, folder=diagrams)
         )
 
 
@@ -182,9 +214,13 @@ def write_report(
     """
     fmt = report_format(output, fmt)
     if template is not None and fmt != "word":
-        raise OutputError(f"{template}: a template is for Word reports (.docx) only")
+        raise OutputError(
+            _("{template}: a template is for Word reports (.docx) only").format(template=template)
+        )
     if template is not None and not Path(template).is_file():
-        raise OutputError(f"{template}: no such Word template; name a .docx file")
+        raise OutputError(
+            _("{template}: no such Word template; name a .docx file").format(template=template)
+        )
     page_size(page, orientation or "portrait")  # an unknown page or orientation stops here
     if fmt == "pdf":
         find_chromium()  # before any model is read: a missing browser is told at once
@@ -192,7 +228,9 @@ def write_report(
     named = [os.fspath(p) for p in paths]
     if not files:
         raise OutputError(
-            f"no *.yaml or *.yml files in {', '.join(named)}; name model files or folders"
+            _("no *.yaml or *.yml files in {paths}; name model files or folders").format(
+                paths=", ".join(named)
+            )
         )
     inputs: list[str | os.PathLike[str]] = [*named, *files]
     if template is not None:
@@ -239,8 +277,9 @@ def write_report(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(
-                f"{folder}: cannot make the folder for the diagrams of {target}: "
-                f"{exc.strerror or exc}"
+                _("{folder}: cannot make the folder for the diagrams of {output}: {reason}").format(
+                    folder=folder, output=target, reason=exc.strerror or exc
+                )
             ) from None
         for name, svg in extra.items():
             extra_files.append(atomic_write(folder / name, svg, inputs=svg_inputs))

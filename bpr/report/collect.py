@@ -10,6 +10,7 @@ from typing import Any
 
 from bpr.analysis.measures import measure
 from bpr.comparison import Comparison, compare
+from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.errors import BprError, ModelError
 from bpr.files.finder import find_models
@@ -28,6 +29,8 @@ __all__ = [
     "Variant",
     "collect",
 ]
+
+_, ngettext, pgettext = domain("report")
 
 #: The variant label of today's procedure; every other label is a To-Be.
 AS_IS = "as-is"
@@ -210,8 +213,15 @@ def collect(
                 skipped.append(
                     Skipped(
                         str(path),
-                        f"{path}: the service '{model.service}' variant '{model.variant}' is "
-                        f"already in {seen[key]}; give each variant its own label",
+                        _(
+                            "{file}: the service '{service}' variant '{variant}' is already in "
+                            "{other}; give each variant its own label"
+                        ).format(
+                            file=path,
+                            service=model.service,
+                            variant=model.variant,
+                            other=seen[key],
+                        ),
                         model.service,
                         model.variant,
                     )

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, PHASE_MEASURE_KEYS, phase_measures
-from bpr.analysis.table import format_number
+from bpr.analysis.measures import MEASURE_KEYS, PHASE_MEASURE_KEYS, phase_measures
+from bpr.analysis.table import format_number as _format_number
 from bpr.comparison import Comparison
 from bpr.comparison.rows import STAGE_MEASURES, Change, document_changes, stage_change, step_changes
+from bpr.core import i18n
 from bpr.core.durations import Duration, format_hours
+from bpr.core.i18n import N_, domain
 from bpr.core.model import END, Model, Step
-from bpr.core.money import Money, format_money, money_cell
+from bpr.core.money import Money, money_cell
+from bpr.core.money import format_money as _format_money
 from bpr.errors import BprError
 from bpr.lint import format_gain
 from bpr.report.collect import AS_IS, Pair, Portfolio, Service, Variant
+from bpr.report.measure_words import measure_label, measure_unit_kind
 from bpr.simulate import staff_needed
+
+_, ngettext, pgettext = domain("report")
 
 __all__ = [
     "DEADLINE_SHARE",
@@ -31,18 +38,27 @@ __all__ = [
     "cell_text",
     "change_records",
     "change_sentence",
+    "channel_text",
     "compact_money",
     "compact_number",
     "display_label",
     "document_table",
+    "duration_text",
+    "format_money",
+    "format_number",
     "format_percent",
     "format_value",
     "gain_text",
     "headline",
+    "join_words",
+    "made_with",
     "measure_table",
     "phase_table",
     "portfolio_table",
+    "severity_text",
+    "skipped_heading",
     "staff_needed_text",
+    "stage_name",
     "step_table",
     "unit_of",
     "variant_facts",
@@ -60,16 +76,46 @@ HEADLINE_KEYS = (
 )
 #: Measures where a rise is the gain (for every other one a fall is).
 HIGHER_IS_BETTER = frozenset({"maturity", "documents_exchanged"})
-#: The measures of the portfolio table (key, heading, unit), each As-Is, To-Be and change (%).
+#: The measures of the portfolio table (key, heading, unit), each As-Is, To-Be and change (%);
+#: the headings are written in the output language where they are shown.
 PORTFOLIO_MEASURES = (
-    ("steps", "Steps", ""),
-    ("visits", "Visits", ""),
-    ("certificates", "Certificates", ""),
-    ("lead_time_days", "Lead time", "days"),
-    ("annual_burden", "Burden per year", "money"),
+    ("steps", N_("Steps"), ""),
+    ("visits", N_("Visits"), ""),
+    ("certificates", N_("Certificates"), ""),
+    ("lead_time_days", N_("Lead time"), "days"),
+    ("annual_burden", N_("Burden per year"), "money"),
 )
-#: The UN e-service maturity stages, as the loader names them.
-MATURITY_STAGES = {1: "information", 2: "downloadable forms", 3: "transactional", 4: "proactive"}
+#: The UN e-service maturity stages, as the loader names them (in English; see
+#: :func:`stage_name` for the output language).
+MATURITY_STAGES = {
+    1: N_("information"),
+    2: N_("downloadable forms"),
+    3: N_("transactional"),
+    4: N_("proactive"),
+}
+#: The units of the measures, as the report writes them after a label.
+_UNITS = {"days": N_("days"), "hours": N_("hours")}
+#: The channels of a step, as a report's table names them (the model writes the key).
+_CHANNELS = {
+    "in-person": N_("in-person"),
+    "online": N_("online"),
+    "phone": N_("phone"),
+    "post": N_("post"),
+    "automatic": N_("automatic"),
+    "internal": N_("internal"),
+}
+# The units of a duration as bpr writes it ("1h 30m", "2d"), one template each.
+_DURATION_UNITS = {
+    # TRANSLATORS: a duration in weeks, as in "2w"; keep {n}
+    "w": N_("{n}w"),
+    # TRANSLATORS: a duration in days, as in "3d"; keep {n}
+    "d": N_("{n}d"),
+    # TRANSLATORS: a duration in hours, as in "1h 30m"; keep {n}
+    "h": N_("{n}h"),
+    # TRANSLATORS: a duration in minutes, as in "1h 30m"; keep {n}
+    "m": N_("{n}m"),
+}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhm])\b")
 
 
 @dataclass(frozen=True)
@@ -113,10 +159,97 @@ class Headline:
 class ChangeRecord:
     """One classified change between an As-Is and a To-Be."""
 
-    kind: str  # "Step removed", "Document now exchanged", "Redesign", ...
+    kind: str  # "Step removed", "Document now exchanged", "Redesign", ... (in English)
     item: str  # the step or document id (or the redesign kind)
     name: str
     detail: str = ""
+
+    @property
+    def title(self) -> str:
+        """The kind of change in the output language."""
+        return _(self.kind)
+
+
+def _english(function: Callable[..., str], *args: Any, **kwargs: Any) -> str:
+    """What ``function`` writes in English: the numbers of the layers below, whatever they
+    do with the language, are then written the current language's way by :func:`i18n.numeral`."""
+    with i18n.use("en"):
+        return function(*args, **kwargs)
+
+
+def format_number(value: Any, decimals: int = 2) -> str:
+    """A number grouped in the current language's way (``1 234,5`` in Russian).
+
+    >>> format_number(1234.5), format_number(7)
+    ('1,234.50', '7')
+    """
+    return i18n.numeral(_english(_format_number, value, decimals))
+
+
+def format_money(amount: float | None, currency: str | None, *, unit: bool = True) -> str:
+    """An amount as :func:`bpr.core.money.format_money` writes it, in the language's numbers.
+
+    >>> format_money(6000, "UZS")
+    '6,000.00 UZS'
+    >>> with i18n.use("ru"):
+    ...     format_money(6000, "UZS")
+    '6\xa0000,00 UZS'
+    """
+    return i18n.numeral(_english(_format_money, amount, currency, unit=unit))
+
+
+def duration_text(hours: float) -> str:
+    """A number of hours as bpr writes durations (``1h 30m``, ``2d``), in the language's units.
+
+    >>> duration_text(1.5), duration_text(48)
+    ('1h 30m', '2d')
+    >>> with i18n.use("ru"):
+    ...     duration_text(1.5)
+    '1 ч 30 мин'
+    """
+    text = _english(format_hours, hours)
+    return _DURATION_PART.sub(
+        lambda m: _(_DURATION_UNITS[m.group(2)]).format(n=i18n.numeral(m.group(1))), text
+    )
+
+
+def _duration(value: Duration) -> str:
+    """A step's work or wait as its model writes it, in the language's units."""
+    if value.kind == "uniform":
+        # TRANSLATORS: a duration between two bounds, as in "1h..2h"
+        return _("{low}..{high}").format(
+            low=duration_text(value.low), high=duration_text(value.high)
+        )
+    if value.kind == "triangular":
+        # TRANSLATORS: a duration as a least, most likely and greatest value
+        return _("{{min: {low}, mode: {mode}, max: {high}}}").format(
+            low=duration_text(value.low),
+            mode=duration_text(value.mode),
+            high=duration_text(value.high),
+        )
+    return duration_text(value.mode)
+
+
+def channel_text(channel: str) -> str:
+    """A step's channel in the output language (``in-person`` is ``лично`` in Russian)."""
+    return _(_CHANNELS[channel]) if channel in _CHANNELS else channel
+
+
+def stage_name(stage: int) -> str:
+    """The name of a UN maturity stage in the output language."""
+    return _(MATURITY_STAGES[stage])
+
+
+def join_words(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``, with the language's word for "and".
+
+    >>> join_words(["a"]), join_words(["a", "b", "c"])
+    ('a', 'a, b and c')
+    """
+    if len(words) <= 1:
+        return "".join(words)
+    # TRANSLATORS: the end of a list: "A, B and C" ({items} is "A, B")
+    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
 
 def display_label(label: str) -> str:
@@ -134,8 +267,11 @@ def display_label(label: str) -> str:
 
 
 def unit_of(key: str, currency: str | None) -> str:
-    unit = MEASURE_LABELS.get(key, (key, ""))[1]
-    return (currency or "currency") if unit == "money" else unit
+    """The unit of measure ``key`` in words: ``days``, ``hours``, the currency code."""
+    unit = measure_unit_kind(key)
+    if unit == "money":
+        return currency or _("currency")
+    return _(_UNITS[unit]) if unit in _UNITS else unit
 
 
 def format_value(value: Any, kind: str = "number") -> str:
@@ -162,7 +298,8 @@ def format_value(value: Any, kind: str = "number") -> str:
 def format_percent(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:+.1f}%" if value else "0%"
+    # TRANSLATORS: a percent; Russian writes a no-break space before the sign
+    return _("{value}%").format(value=i18n.number(value, "+.1f") if value else "0")
 
 
 def compact_number(value: float | None) -> str:
@@ -174,10 +311,21 @@ def compact_number(value: float | None) -> str:
     if value is None:
         return "–"
     size = abs(value)
-    for limit, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M")):
+    for limit, template in _COMPACT:
         if size >= limit:
-            return f"{value / limit:.2f}".rstrip("0").rstrip(".") + f" {suffix}"
+            number = f"{value / limit:.2f}".rstrip("0").rstrip(".")
+            return _(template).format(value=i18n.numeral(number))
     return format_number(value, 0 if size >= 100 else 2)
+
+
+_COMPACT = (
+    # TRANSLATORS: an amount in trillions, as in "1.2 tn"
+    (1e12, N_("{value} tn")),
+    # TRANSLATORS: an amount in billions (thousand millions), as in "21.63 bn"
+    (1e9, N_("{value} bn")),
+    # TRANSLATORS: an amount in millions, as in "4.2 M"
+    (1e6, N_("{value} M")),
+)
 
 
 def compact_money(value: Any) -> str:
@@ -220,19 +368,21 @@ def _single_currency(services: Sequence[Service]) -> str | None:
 def portfolio_table(portfolio: Portfolio) -> Table:
     """One row per service: the As-Is and primary To-Be figures, changes and maturity."""
     currency = _single_currency(portfolio.services)
-    money = currency or "currency"
-    columns = [Column("Service", "text")]
-    for key, group, unit in PORTFOLIO_MEASURES:
-        unit = money if unit == "money" else unit
+    money = currency or _("currency")
+    columns = [Column(_("Service"), "text")]
+    for key, heading, unit in PORTFOLIO_MEASURES:
+        group = _(heading)
+        unit = money if unit == "money" else _(_UNITS[unit]) if unit in _UNITS else unit
         kind = "money" if key == "annual_burden" else "number"
         owned = currency if kind == "money" else None
         columns.append(Column("As-Is", kind, unit, group, owned))
         columns.append(Column("To-Be", kind, unit, group, owned))
-        columns.append(Column("Change", "percent", "", group))
+        columns.append(Column(_("Change"), "percent", "", group))
     if currency is None:
-        columns.append(Column("Currency", "text"))
-    columns.append(Column("As-Is", "number", "", "Maturity stage"))
-    columns.append(Column("To-Be", "number", "", "Maturity stage"))
+        columns.append(Column(_("Currency"), "text"))
+    stage = _("Maturity stage")
+    columns.append(Column("As-Is", "number", "", stage))
+    columns.append(Column("To-Be", "number", "", stage))
 
     table = Table(columns)
     for service in portfolio.services:
@@ -244,7 +394,7 @@ def portfolio_table(portfolio: Portfolio) -> Table:
             before = only.measures if only is service.as_is else {}
             after = {} if only is service.as_is else only.measures
         row: list[Any] = [service.title]
-        for key, _, unit in PORTFOLIO_MEASURES:
+        for key, _heading, unit in PORTFOLIO_MEASURES:
             if unit == "money":
                 row += [money_cell(before.get(key), service.currency)]
                 row += [money_cell(after.get(key), service.currency)]
@@ -265,9 +415,9 @@ def headline(service: Service) -> list[Headline]:
     currency = service.currency
     out = []
     for key in HEADLINE_KEYS:
-        label = MEASURE_LABELS[key][0]
+        label = measure_label(key)
         unit = unit_of(key, currency)
-        money = MEASURE_LABELS[key][1] == "money" and currency is not None
+        money = measure_unit_kind(key) == "money" and currency is not None
         if money:
             unit = ""  # each amount names its currency
 
@@ -287,19 +437,19 @@ def headline(service: Service) -> list[Headline]:
 def measure_table(service: Service) -> Table:
     """Every measure of the contract: a column per variant, change and percent per To-Be."""
     currency = service.currency
-    columns = [Column("Measure", "text"), Column("Unit", "text")]
+    columns = [Column(_("Measure"), "text"), Column(_("Unit"), "text")]
     base = service.as_is
     if base is not None:
         columns.append(Column(display_label(base.label), "number", currency=currency))
     for variant in service.to_bes:
         columns.append(Column(display_label(variant.label), "number", currency=currency))
         if base is not None:
-            columns.append(Column("Change", "number", currency=currency))
+            columns.append(Column(_("Change"), "number", currency=currency))
             columns.append(Column("%", "percent"))
     table = Table(columns)
     pairs = {id(p.to_be): p for p in service.pairs}
     for key in MEASURE_KEYS:
-        row: list[Any] = [MEASURE_LABELS[key][0], unit_of(key, currency)]
+        row: list[Any] = [measure_label(key), unit_of(key, currency)]
         if base is not None:
             row.append(base.measures.get(key))
         for variant in service.to_bes:
@@ -315,7 +465,7 @@ def measure_table(service: Service) -> Table:
                 if key in STAGE_MEASURES:  # a stage moves "stage 1 -> 3", never by a percent
                     change, percent = (stage_change(before, after) if pair else None), None
                 row += [change, percent]
-        if MEASURE_LABELS[key][1] == "money":
+        if measure_unit_kind(key) == "money":
             row = row[:2] + [
                 value if column.kind == "percent" else money_cell(value, currency)
                 for value, column in zip(row[2:], columns[2:], strict=True)
@@ -333,14 +483,14 @@ def phase_table(service: Service) -> Table | None:
     the phase is not one block of that variant's flow.
     """
     found = [(variant, phase_measures(variant.model)) for variant in service.variants]
-    if all(per_phase is None for _, per_phase in found):
+    if all(per_phase is None for _variant, per_phase in found):
         return None
     currency = service.currency
     keys = PHASE_MEASURE_KEYS[1:]  # after the name
-    columns = [Column("Phase", "text")]
+    columns = [Column(_("Phase"), "text")]
     for key in keys:
-        label, unit = MEASURE_LABELS[key]
-        for variant, _ in found:
+        label, unit = measure_label(key), measure_unit_kind(key)
+        for variant, _found in found:
             columns.append(
                 Column(
                     display_label(variant.label),
@@ -351,14 +501,14 @@ def phase_table(service: Service) -> Table | None:
                 )
             )
     names: dict[str, str] = {}
-    for _, per_phase in found:
+    for _variant, per_phase in found:
         for ident, entry in (per_phase or {}).items():
             names.setdefault(ident, entry["name"])
     table = Table(columns)
     for ident, name in names.items():
         row: list[Any] = [name]
         for key in keys:
-            for _, per_phase in found:
+            for _variant, per_phase in found:
                 value = (per_phase or {}).get(ident, {}).get(key)
                 row.append(money_cell(value, currency) if key == "fees" else value)
         table.rows.append(row)
@@ -373,42 +523,43 @@ def _doc_name(models: Sequence[Model], doc_id: str) -> str:
 
 
 # What the report calls each change of bpr.comparison.rows, in the report's order.
+# (ChangeRecord.kind keeps the English text; ChangeRecord.title is it in the output language.)
 _STEP_KINDS = {
-    "removed": "Step removed",
-    "replaced": "Step replaces",
-    "added": "Step added",
-    "changed": "Step changed",
+    "removed": N_("Step removed"),
+    "replaced": N_("Step replaces"),
+    "added": N_("Step added"),
+    "changed": N_("Step changed"),
 }
 _DOCUMENT_KINDS = {
-    "removed": "Document no longer needed",
-    "added": "Document newly needed",
-    "now exchanged": "Document now exchanged",
-    "no longer exchanged": "Document no longer exchanged",
+    "removed": N_("Document no longer needed"),
+    "added": N_("Document newly needed"),
+    "now exchanged": N_("Document now exchanged"),
+    "no longer exchanged": N_("Document no longer exchanged"),
 }
+_REDESIGN = N_("Redesign")
 
 
 def _names(model: Model, doc_ids: Sequence[str]) -> str:
     names = [model.documents[d].name if d in model.documents else d for d in doc_ids]
-    return _join(names)
-
-
-def _join(words: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return join_words(names)
 
 
 def _flow_words(model: Model, step: Step) -> str:
     def name(target: str) -> str:
-        return "the end" if target == END else model.step(target).label
+        return _("the end") if target == END else model.step(target).label
 
     flow = step.next
     if flow.kind == "parallel":
-        return "all of " + _join([name(t) for t in flow.targets]) + " at once"
+        # TRANSLATORS: the steps a parallel split starts together
+        return _("all of {steps} at once").format(steps=join_words([name(t) for t in flow.targets]))
     if flow.kind == "choice":
-        parts = [f"{name(b.to)} ({format_number(b.p * 100, 0)}%)" for b in flow.branches]
-        return "one of " + _join(parts)
+        parts = [
+            # TRANSLATORS: a branch of a choice and its share of cases, as in "Review (30%)"
+            _("{step} ({percent}%)").format(step=name(b.to), percent=format_number(b.p * 100, 0))
+            for b in flow.branches
+        ]
+        # TRANSLATORS: the branches of a choice, one of which a case takes
+        return _("one of {steps}").format(steps=join_words(parts))
     return name(flow.targets[0])
 
 
@@ -430,51 +581,77 @@ def change_sentence(comparison: Comparison, step_id: str, field_name: str) -> st
     old, new = old_model.step(step_id), new_model.step(step_id)
     if field_name in ("needs", "produces"):
         before, after = getattr(old, field_name), getattr(new, field_name)
-        verb = "needs" if field_name == "needs" else "issues"
         gone = [d for d in before if d not in after]
         added = [d for d in after if d not in before]
         parts = []
         if gone:
-            parts.append(f"{_names(old_model, gone)} no longer")
+            # TRANSLATORS: documents a step no longer needs (or issues)
+            parts.append(_("{documents} no longer").format(documents=_names(old_model, gone)))
         if added:
-            parts.append(
-                f"{_names(new_model, added)} now as well" if before else _names(new_model, added)
-            )
-        return f"{verb}: " + "; ".join(parts) if parts else f"{verb}: the same, in another order"
+            names = _names(new_model, added)
+            # TRANSLATORS: documents a step needs (or issues) besides those it did
+            parts.append(_("{documents} now as well").format(documents=names) if before else names)
+        if field_name == "needs":
+            if not parts:
+                return _("needs: the same, in another order")
+            return _("needs: {changes}").format(changes="; ".join(parts))
+        if not parts:
+            return _("issues: the same, in another order")
+        return _("issues: {changes}").format(changes="; ".join(parts))
     if field_name == "name":
-        return f"renamed from \u201c{old.label}\u201d"
+        return _("renamed from \u201c{name}\u201d").format(name=old.label)
     if field_name == "actor":
-        return (
-            f"done by {new_model.actors[new.actor].name} instead of "
-            f"{old_model.actors[old.actor].name}"
+        return _("done by {new} instead of {old}").format(
+            new=new_model.actors[new.actor].name, old=old_model.actors[old.actor].name
         )
     if field_name == "agency":
-        before = old_model.actors[old.actor].agency or "no agency"
-        after = new_model.actors[new.actor].agency or "no agency"
-        return f"agency: {after} instead of {before}"
+        before = old_model.actors[old.actor].agency or _("no agency")
+        after = new_model.actors[new.actor].agency or _("no agency")
+        return _("agency: {new} instead of {old}").format(new=after, old=before)
     if field_name == "next":
-        return f"next: {_flow_words(new_model, new)} instead of {_flow_words(old_model, old)}"
+        return _("next: {new} instead of {old}").format(
+            new=_flow_words(new_model, new), old=_flow_words(old_model, old)
+        )
     if field_name == "fee":
-        return (
-            f"fee: {format_money(new.fee, new_model.currency)} instead of "
-            f"{format_money(old.fee, old_model.currency)}"
+        return _("fee: {new} instead of {old}").format(
+            new=format_money(new.fee, new_model.currency),
+            old=format_money(old.fee, old_model.currency),
         )
     before_value, after_value = getattr(old, field_name, None), getattr(new, field_name, None)
     before_text, after_text = _field_words(before_value), _field_words(after_value)
-    return f"{field_name}: {after_text} instead of {before_text}"
+    template = _FIELD_CHANGES.get(field_name)
+    if template is not None:
+        return _(template).format(new=after_text, old=before_text)
+    return _("{field}: {new} instead of {old}").format(
+        field=field_name, new=after_text, old=before_text
+    )
+
+
+#: How the other compared fields of a step read when they change.
+_FIELD_CHANGES = {
+    "channel": N_("channel: {new} instead of {old}"),
+    "work": N_("work: {new} instead of {old}"),
+    "wait": N_("wait: {new} instead of {old}"),
+    "join": N_("join: {new} instead of {old}"),
+    "phase": N_("phase: {new} instead of {old}"),
+}
 
 
 def _field_words(value: Any) -> str:
     """A field's value in a sentence: nothing and no time at all are ``none``."""
     if value is None or (isinstance(value, Duration) and not value.mean):
-        return "none"
+        return _("none")
+    if isinstance(value, Duration):
+        return _duration(value)
+    if isinstance(value, str) and value in _CHANNELS:
+        return channel_text(value)
     return str(value)
 
 
 def _record(change: Change, kinds: dict[str, str], comparison: Comparison) -> ChangeRecord:
     detail = change.detail
     if change.kind == "replaced":
-        detail = "replaces: " + ", ".join(change.replaced_names)
+        detail = _("replaces: {steps}").format(steps=", ".join(change.replaced_names))
     elif change.kind == "changed" and change.id in comparison.changed_steps:
         detail = "; ".join(
             change_sentence(comparison, change.id, f) for f in comparison.changed_steps[change.id]
@@ -491,7 +668,7 @@ def change_records(pair: Pair) -> list[ChangeRecord]:
     steps = sorted(step_changes(comparison), key=lambda c: order.index(c.kind))
     records = [_record(c, _STEP_KINDS, comparison) for c in steps]
     records += [_record(c, _DOCUMENT_KINDS, comparison) for c in document_changes(comparison)]
-    records += [ChangeRecord("Redesign", r.kind, r.title, r.sentence) for r in comparison.redesigns]
+    records += [ChangeRecord(_REDESIGN, r.kind, r.title, r.sentence) for r in comparison.redesigns]
     return records
 
 
@@ -503,12 +680,12 @@ def _travel(model: Model, doc_id: str) -> str:
     if document is None or not (needed or produced):
         return "–"
     if not needed:
-        return "issued to the applicant"
+        return _("issued to the applicant")
     if document.exchange:
-        return "data exchange"
+        return _("data exchange")
     if document.issuer is not None:
-        return "applicant collects and carries"
-    return "applicant brings"
+        return _("applicant collects and carries")
+    return _("applicant brings")
 
 
 def _issuer(models: Sequence[Model], doc_id: str) -> str:
@@ -517,13 +694,13 @@ def _issuer(models: Sequence[Model], doc_id: str) -> str:
         if document is not None and document.issuer is not None:
             actor = model.actors[document.issuer]
             return f"{actor.name} ({actor.agency})" if actor.agency else actor.name
-    return "the applicant's own"
+    return _("the applicant's own")
 
 
 def document_table(service: Service) -> Table:
     """Each document of any variant: its issuer, and per variant how it travels."""
     models = [v.model for v in service.variants]
-    columns = [Column("Document", "text"), Column("Issued by", "text")]
+    columns = [Column(_("Document"), "text"), Column(_("Issued by"), "text")]
     columns += [Column(display_label(m.variant), "text") for m in models]
     table = Table(columns)
     order: dict[str, None] = {}
@@ -537,6 +714,36 @@ def document_table(service: Service) -> Table:
     return table
 
 
+def made_with(services: int, files: int, version: str) -> str:
+    """The line under a report's title: how many services from how many files, and the tool.
+
+    >>> made_with(6, 12, "1.0")
+    '6 services from 12 model files; made with bpr 1.0.'
+    >>> with i18n.use("ru"):
+    ...     made_with(1, 2, "1.0")
+    '1 услуга из 2 файлов моделей; создано с помощью bpr 1.0.'
+    """
+    # TRANSLATORS: {services} is "6 services", {from_files} is "from 12 model files"
+    return _("{services} {from_files}; made with bpr {version}.").format(
+        services=ngettext("{n} service", "{n} services", services).format(n=services),
+        from_files=ngettext("from {n} model file", "from {n} model files", files).format(n=files),
+        version=version,
+    )
+
+
+def skipped_heading(count: int) -> str:
+    """The heading of the list of model files left out of a report."""
+    return ngettext("{n} model file skipped:", "{n} model files skipped:", count).format(n=count)
+
+
+_SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+
+
+def severity_text(severity: str) -> str:
+    """A lint finding's severity in the output language (the key where it is unknown)."""
+    return _(_SEVERITIES[severity]) if severity in _SEVERITIES else severity
+
+
 def gain_text(gain: Mapping[str, float] | None, currency: str | None) -> str:
     """A lint finding's gain in a few words, as ``bpr lint`` writes it."""
     if gain is None:
@@ -547,32 +754,33 @@ def gain_text(gain: Mapping[str, float] | None, currency: str | None) -> str:
 def variant_facts(variant: Variant) -> list[tuple[str, str]]:
     """Short facts about one variant shown beside its diagram."""
     model = variant.model
-    facts = [("File", model.file), ("Variant", model.variant)]
+    facts = [(_("File"), model.file), (_("Variant"), model.variant)]
     if model.maturity is not None:
-        facts.append(("Maturity stage", f"{model.maturity} ({MATURITY_STAGES[model.maturity]})"))
+        stage = f"{model.maturity} ({stage_name(model.maturity)})"
+        facts.append((_("Maturity stage"), stage))
     if model.volume is not None:
-        facts.append(("Cases per year", format_number(model.volume)))
+        facts.append((_("Cases per year"), format_number(model.volume)))
     if model.tariff is not None:
         facts.append(
             (
-                "Value of an applicant hour",
+                _("Value of an applicant hour"),
                 format_money(model.tariff, model.currency),
             )
         )
     # the service passport, as a register of public services holds it
     for label, value in (
-        ("Owner", model.owner),
-        ("Applicants", model.applicants),
-        ("Result", model.result),
-        ("Register id", model.register_id),
+        (_("Owner"), model.owner),
+        (_("Applicants"), model.applicants),
+        (_("Result"), model.result),
+        (_("Register id"), model.register_id),
     ):
         if value:
             facts.append((label, value))
     if model.deadline is not None:
-        facts.append(("Legal deadline", format_hours(model.deadline.mean)))
+        facts.append((_("Legal deadline"), duration_text(model.deadline.mean)))
     staffing = staff_needed_text(model)
     if staffing is not None:
-        facts.append(("Staff needed for the deadline", staffing))
+        facts.append((_("Staff needed for the deadline"), staffing))
     return facts
 
 
@@ -591,11 +799,14 @@ def staff_needed_text(model: Model, *, cases: int = 5_000) -> str | None:
     try:
         best = staff_needed(model, f"deadline>={DEADLINE_SHARE}", cases=cases)
     except BprError as exc:
-        return f"not found: {exc}"
+        return _("not found: {reason}").format(reason=exc)
     if best is None:
-        return "no staffing within the search meets the deadline"
+        return _("no staffing within the search meets the deadline")
     names = ", ".join(f"{model.actors[a].name} {n}" for a, n in sorted(best.items()))
-    return f"{names} ({DEADLINE_SHARE:.0%} of cases within the deadline, simulated)"
+    # TRANSLATORS: {staff} is "Clerk 3, Registrar 2"; {share} is "95%"
+    return _("{staff} ({share} of cases within the deadline, simulated)").format(
+        staff=names, share=i18n.number(DEADLINE_SHARE, ".0%")
+    )
 
 
 def step_table(variant: Variant) -> Table:
@@ -604,13 +815,13 @@ def step_table(variant: Variant) -> Table:
     model = variant.model
     currency = model.currency
     columns = [
-        Column("Step", "text"),
-        Column("Actor", "text"),
-        Column("Channel", "text"),
-        Column("Work", "text"),
-        Column("Wait", "text"),
-        Column("Fee", "money", currency or "", currency=currency),
-        Column("Documents", "text"),
+        Column(_("Step"), "text"),
+        Column(_("Actor"), "text"),
+        Column(_("Channel"), "text"),
+        Column(_("Work"), "text"),
+        Column(_("Wait"), "text"),
+        Column(_("Fee"), "money", currency or "", currency=currency),
+        Column(_("Documents"), "text"),
     ]
     table = Table(columns)
     for step in model.steps:
@@ -620,9 +831,9 @@ def step_table(variant: Variant) -> Table:
             [
                 step.label,
                 actor.name,
-                step.channel,
-                str(step.work) if step.work.mean else "–",
-                str(step.wait) if step.wait.mean else "–",
+                channel_text(step.channel),
+                _duration(step.work) if step.work.mean else "–",
+                _duration(step.wait) if step.wait.mean else "–",
                 Money(step.fee, currency) if step.fee else None,
                 ", ".join(documents) if documents else "–",
             ]

@@ -3,6 +3,7 @@ and PNG pictures fit to a printed page for the Word document."""
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import os
 import re
@@ -134,7 +135,11 @@ def diagrams_in_order(
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
     try:
         pending = deque(
-            pool.submit(service_diagrams, service, page, orientation) for service in services
+            # each drawing in a copy of this context: the output language goes with it
+            pool.submit(
+                contextvars.copy_context().run, service_diagrams, service, page, orientation
+            )
+            for service in services
         )
         while pending:  # popped once written: memory holds only the diagrams still to come
             yield pending.popleft().result()
@@ -180,7 +185,10 @@ def sheet_pictures_in_order(
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-picture")
     try:
         pending = deque(
-            pool.submit(service_sheet_pictures, service, page, orientation) for service in services
+            pool.submit(
+                contextvars.copy_context().run, service_sheet_pictures, service, page, orientation
+            )
+            for service in services
         )
         while pending:
             yield pending.popleft().result()

@@ -7,14 +7,19 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS
+from bpr.analysis.measures import MEASURE_KEYS
 from bpr.comparison.rows import STAGE_MEASURES, stage_change
+from bpr.core import i18n
+from bpr.core.i18n import domain
 from bpr.core.money import Money, excel_number_format, money_cell
 from bpr.core.text import for_spreadsheet
 from bpr.report.collect import Portfolio, Service, Variant
 from bpr.report.content import change_records, phase_table, portfolio_table, unit_of
+from bpr.report.measure_words import measure_label, measure_unit_kind
 
 __all__ = ["excel_report", "sheet_title"]
+
+_, ngettext, pgettext = domain("report")
 
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _NUMBER_FORMATS = {"percent": '+0.0"%";-0.0"%";0"%"', "number": "#,##0.##"}
@@ -84,13 +89,17 @@ def _currency_header(services: Sequence[Service]) -> str | None:
 def _measure_rows(
     variants: Sequence[tuple[Service, Variant]], currency: str | None
 ) -> tuple[list[str], list[list[Any]], list[str]]:
-    headers = ["Service", "Variant", "Name", "File"]
+    headers = [_("Service"), _("Variant"), _("Name"), _("File")]
     kinds = ["text"] * 4
     for key in MEASURE_KEYS:
         unit = unit_of(key, currency)
-        headers.append(f"{MEASURE_LABELS[key][0]} ({unit})" if unit else MEASURE_LABELS[key][0])
-        kinds.append("money" if MEASURE_LABELS[key][1] == "money" else "number")
-    headers += ["Volume (cases per year)", "Tariff (currency per applicant hour)", "Currency"]
+        headers.append(f"{measure_label(key)} ({unit})" if unit else measure_label(key))
+        kinds.append("money" if measure_unit_kind(key) == "money" else "number")
+    headers += [
+        _("Volume (cases per year)"),
+        _("Tariff (currency per applicant hour)"),
+        _("Currency"),
+    ]
     kinds += ["number", "number", "text"]
     rows = []
     for service, variant in variants:
@@ -98,7 +107,7 @@ def _measure_rows(
         row: list[Any] = [service.id, model.variant, model.title, model.file]
         row += [
             money_cell(variant.measures.get(key), model.currency)
-            if MEASURE_LABELS[key][1] == "money"
+            if measure_unit_kind(key) == "money"
             else variant.measures.get(key)
             for key in MEASURE_KEYS
         ]
@@ -116,12 +125,13 @@ def excel_report(
     from openpyxl import Workbook
 
     workbook = Workbook()
+    workbook.properties.language = i18n.current()
     taken: set[str] = set()
     services = portfolio.services
     currency = _currency_header(services)
 
     portfolio_sheet = workbook.active
-    portfolio_sheet.title = sheet_title("Portfolio", taken)
+    portfolio_sheet.title = sheet_title(_("Portfolio"), taken)
     table = portfolio_table(portfolio)
     headers = []
     for column in table.columns:
@@ -140,16 +150,16 @@ def excel_report(
         headers, rows, kinds = _measure_rows(variants, currency)
         _write_rows(sheet, headers, rows, kinds)
 
-    changes = workbook.create_sheet(sheet_title("Changes", taken))
+    changes = workbook.create_sheet(sheet_title(_("Changes"), taken))
     change_rows: list[list[Any]] = []
     measure_rows: list[list[Any]] = []
     for service in services:
         for pair in service.pairs:
             head = [service.id, pair.as_is.label, pair.to_be.label]
             if pair.error:
-                change_rows.append([*head, "Not compared", "", "", pair.error])
+                change_rows.append([*head, _("Not compared"), "", "", pair.error])
             for record in change_records(pair):
-                change_rows.append([*head, record.kind, record.item, record.name, record.detail])
+                change_rows.append([*head, record.title, record.item, record.name, record.detail])
             for key in MEASURE_KEYS:
                 before, after, percent = pair.change(key)
                 change: float | int | str | None = None
@@ -159,17 +169,36 @@ def excel_report(
                     change, percent = stage_change(before, after), None
                 unit = unit_of(key, service.currency)
                 values = [before, after, change]
-                if MEASURE_LABELS[key][1] == "money":
+                if measure_unit_kind(key) == "money":
                     values = [money_cell(v, service.currency) for v in values]
-                measure_rows.append([*head, MEASURE_LABELS[key][0], unit, *values, percent])
+                measure_rows.append([*head, measure_label(key), unit, *values, percent])
         if on_service is not None:
             on_service(service)
-    _write_rows(changes, ["Service", "From", "To", "Change", "Id", "Name", "Detail"], change_rows)
+    change_headers = [
+        _("Service"),
+        _("From"),
+        _("To"),
+        _("Change"),
+        _("Id"),
+        _("Name"),
+        _("Detail"),
+    ]
+    _write_rows(changes, change_headers, change_rows)
 
-    sheet = workbook.create_sheet(sheet_title("Measure changes", taken))
+    sheet = workbook.create_sheet(sheet_title(_("Measure changes"), taken))
     _write_rows(
         sheet,
-        ["Service", "From", "To", "Measure", "Unit", "Before", "After", "Change", "Change (%)"],
+        [
+            _("Service"),
+            _("From"),
+            _("To"),
+            _("Measure"),
+            _("Unit"),
+            _("Before"),
+            _("After"),
+            _("Change"),
+            _("Change (%)"),
+        ],
         measure_rows,
         ["text"] * 5 + ["number", "number", "number", "percent"],
     )
@@ -180,19 +209,19 @@ def excel_report(
         phases = phase_table(service)
         if phases is None:
             continue
-        phase_headers = ["Service"] + [
+        phase_headers = [_("Service")] + [
             f"{c.group} {c.label}".strip() if c.group else c.label for c in phases.columns
         ]
         phase_kinds = ["text"] + [c.kind for c in phases.columns]
         phase_rows += [[service.id, *row] for row in phases.rows]
     if phase_rows:
-        sheet = workbook.create_sheet(sheet_title("Phases", taken))
+        sheet = workbook.create_sheet(sheet_title(_("Phases"), taken))
         _write_rows(sheet, phase_headers, phase_rows, phase_kinds)
     if portfolio.skipped:
-        sheet = workbook.create_sheet(sheet_title("Skipped", taken))
+        sheet = workbook.create_sheet(sheet_title(_("Skipped"), taken))
         _write_rows(
             sheet,
-            ["File", "Service", "Variant", "Reason"],
+            [_("File"), _("Service"), _("Variant"), _("Reason")],
             [[s.file, s.service or "", s.variant or "", s.reason] for s in portfolio.skipped],
         )
     buffer = io.BytesIO()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from typing import Any
 
 from bpr.comparison.html import redesign_items
 from bpr.comparison.rows import act_lines
-from bpr.core.money import Money, format_money
+from bpr.core import i18n
+from bpr.core.i18n import domain
+from bpr.core.money import Money
 from bpr.core.text import for_html
 from bpr.core.version import __version__
 from bpr.render.page import ORIENTATIONS, page_size
@@ -23,19 +26,25 @@ from bpr.report.content import (
     compact_money,
     display_label,
     document_table,
+    format_money,
     format_percent,
     format_value,
     gain_text,
     headline,
+    made_with,
     measure_table,
     phase_table,
     portfolio_table,
+    severity_text,
+    skipped_heading,
     step_table,
     variant_facts,
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
 
 __all__ = ["html_report"]
+
+_, ngettext, pgettext = domain("report")
 
 _CSS = """
 :root { --ink: #1d2733; --muted: #5b6776; --line: #d5dbe3; --soft: #f3f5f8; --good: #1b7a43;
@@ -241,6 +250,21 @@ _KEEP_SCROLL = """
 """
 
 
+def _script() -> str:
+    """The page's script with its button labels in the output language."""
+    labels = {
+        "Full size": _("Full size"),
+        # TRANSLATORS: the button that closes a diagram shown full size (the Esc key does too)
+        "Close (Esc)": _("Close (Esc)"),
+    }
+    script = _SCRIPT
+    for english, text in labels.items():
+        # a JavaScript string literal: escaped, and never closing the <script> element
+        literal = json.dumps(text).replace("<", "\\u003c")
+        script = script.replace(f'"{english}";', f"{literal};")
+    return script
+
+
 def _hash(script: str) -> str:
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
@@ -253,6 +277,14 @@ def _block(text: str) -> str:
         body = line.lstrip(" ")
         lines.append(" " * (len(line) - len(body)) + for_html(body))
     return "\n".join(lines)
+
+
+def _heading(level: int, text: str) -> str:
+    return f"<h{level}>{for_html(text)}</h{level}>"
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{for_html(text)}</p>'
 
 
 def _cell_class(kind: str) -> str:
@@ -364,10 +396,12 @@ def _skipped(entries: Iterable[Skipped], heading: str) -> str:
     items = []
     for entry in entries:
         what = ""
-        if entry.service:
-            what = f" (service {for_html(entry.service)}" + (
-                f", variant {for_html(entry.variant)})" if entry.variant else ")"
+        if entry.service and entry.variant:
+            what = " " + for_html(_("(service {service}, variant {variant})")).format(
+                service=for_html(entry.service), variant=for_html(entry.variant)
             )
+        elif entry.service:
+            what = " " + for_html(_("(service {service})")).format(service=for_html(entry.service))
         items.append(
             f"<li><code>{for_html(entry.file)}</code>{what}<pre>{_block(entry.reason)}</pre></li>"
         )
@@ -407,11 +441,14 @@ def _figure(svg: str, prefix: str, caption: str) -> str:
         figure = inline_svg(svg, prefix, caption)
     except ValueError as exc:  # one broken diagram must not cost the whole report
         return f'<p class="warning">{for_html(caption)}: {for_html(exc)}</p>'
+    open_label = for_html(_("Open the diagram full size"))
+    full, zoom_in, zoom_out = (for_html(t) for t in (_("Full size"), _("Zoom in"), _("Zoom out")))
     tools = (
-        '<button type="button" class="zoom" aria-label="Open the diagram full size">'
-        'Full size</button><span class="zoom-tools">'
-        '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
-        '<button type="button" data-zoom="out" aria-label="Zoom out">\u2212</button></span>'
+        f'<button type="button" class="zoom" aria-label="{open_label}">'
+        f'{full}</button><span class="zoom-tools">'
+        f'<button type="button" data-zoom="in" aria-label="{zoom_in}">+</button>'
+        f'<button type="button" data-zoom="out" aria-label="{zoom_out}">'
+        "\u2212</button></span>"
     )
     return (
         f'<figure class="diagram"><div class="frame" tabindex="-1">{figure}</div>'
@@ -420,49 +457,57 @@ def _figure(svg: str, prefix: str, caption: str) -> str:
 
 
 def _changes(pair: Pair) -> str:
-    heading = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
+    heading = _("Changes: {before} → {after}").format(
+        before=display_label(pair.as_is.label), after=display_label(pair.to_be.label)
+    )
     out = [f"<h3>{for_html(heading)}</h3>"]
     if pair.comparison is None:
         error = _block(pair.error or "")
-        out.append(f'<div class="warning"><strong>Not compared.</strong><pre>{error}</pre></div>')
+        not_compared = for_html(_("Not compared."))
+        out.append(f'<div class="warning"><strong>{not_compared}</strong><pre>{error}</pre></div>')
         return "".join(out)
     redesigns = pair.comparison.redesigns
     if redesigns:
-        out += ["<h4>Redesigns</h4><ul>", *redesign_items(redesigns), "</ul>"]
+        out += [_heading(4, _("Redesigns")) + "<ul>", *redesign_items(redesigns), "</ul>"]
     for heading_text, items in act_lines(pair.comparison):
         out += [f"<h4>{for_html(heading_text)}</h4><ul>"]
         out += [f"<li>{for_html(i)}</li>" for i in items] + ["</ul>"]
     changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
-        out.append(
-            '<div class="wide"><table><thead><tr><th>Change</th><th>Id</th><th>Name</th>'
-            "<th>Detail</th></tr></thead><tbody>"
+        heads = "".join(
+            f"<th>{for_html(h)}</th>" for h in (_("Change"), _("Id"), _("Name"), _("Detail"))
         )
+        out.append(f'<div class="wide"><table><thead><tr>{heads}</tr></thead><tbody>')
         for r in changes:
             out.append(
-                f"<tr><td>{for_html(r.kind)}</td><td><code>{for_html(r.item)}</code></td>"
+                f"<tr><td>{for_html(r.title)}</td><td><code>{for_html(r.item)}</code></td>"
                 f"<td>{for_html(r.name)}</td><td>{for_html(r.detail)}</td></tr>"
             )
         out.append("</tbody></table></div>")
     elif not redesigns:
-        out.append('<p class="note">No steps or documents changed.</p>')
+        out.append(_note(_("No steps or documents changed.")))
     return "".join(out)
 
 
 def _findings(variant: Variant, currency: str | None) -> str:
     if not variant.findings:
         return ""
+    heading = _("Redesign opportunities in the {variant}").format(
+        variant=display_label(variant.label)
+    )
+    heads = (_("Rule"), _("Severity"), _("Finding"), _("Steps"), _("Possible gain"))
     out = [
-        f"<h3>Redesign opportunities in the {for_html(display_label(variant.label))}</h3>",
-        '<div class="wide"><table><thead><tr><th>Rule</th><th>Severity</th><th>Finding</th>'
-        "<th>Steps</th>"
-        "<th>Possible gain</th></tr></thead><tbody>",
+        f"<h3>{for_html(heading)}</h3>",
+        '<div class="wide"><table><thead><tr>'
+        + "".join(f"<th>{for_html(h)}</th>" for h in heads)
+        + "</tr></thead><tbody>",
     ]
     for finding in variant.findings:
         steps = ", ".join(finding.steps)
         gain = gain_text(finding.gain, currency)
+        severity = severity_text(finding.severity)
         out.append(
-            f"<tr><td><code>{for_html(finding.rule)}</code></td><td>{for_html(finding.severity)}</td>"
+            f"<tr><td><code>{for_html(finding.rule)}</code></td><td>{for_html(severity)}</td>"
             f"<td>{for_html(finding.message)}</td><td>{for_html(steps)}</td><td>{for_html(gain)}</td></tr>"
         )
     out.append("</tbody></table></div>")
@@ -477,7 +522,7 @@ def _sources(service: Service) -> str:
             blocks.append(f"<h4>{for_html(variant.model.title)}</h4><ul>{items}</ul>")
     if not blocks:
         return ""
-    return "<h3>Sources</h3>" + "".join(blocks)
+    return _heading(3, _("Sources")) + "".join(blocks)
 
 
 def _drawings(
@@ -489,14 +534,14 @@ def _drawings(
         if svg is None:
             continue  # not compared: shown under the changes
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
-        heading = (
-            f"Comparison: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
+        heading = _("Comparison: {before} → {after}").format(
+            before=display_label(pair.as_is.label), after=display_label(pair.to_be.label)
         )
         figures.append(
             f'<div class="diagram-page"><h3>{for_html(heading)}</h3>'
             f"{_figure(svg, f's{index}-c{n}', caption)}</div>"
         )
-    lanes = ["<h3>Swimlane diagrams</h3>"]
+    lanes = [_heading(3, _("Swimlane diagrams"))]
     for n, (variant, svg) in enumerate(zip(service.variants, diagrams.swimlanes, strict=True)):
         part = [f"<h4>{for_html(variant.model.title)}</h4>", '<dl class="facts">']
         for term, value in variant_facts(variant):
@@ -534,7 +579,8 @@ def _sheets(diagrams: ServiceDiagrams, index: int) -> list[str]:
     for n, sheet in enumerate(diagrams.sheets):
         for p, svg in enumerate(sheet.pages):
             try:
-                inner = inline_svg(svg, f"s{index}-p{n}-{p}", f"{sheet.caption}, page {p + 1}")
+                label = _("{caption}, page {page}").format(caption=sheet.caption, page=p + 1)
+                inner = inline_svg(svg, f"s{index}-p{n}-{p}", label)
             except ValueError as exc:
                 inner = f'<p class="warning">{for_html(sheet.caption)}: {for_html(exc)}</p>'
             side = "landscape" if sheet.size[0] > sheet.size[1] else "portrait"
@@ -551,28 +597,28 @@ def _service(
     out = [f'<section class="service" id="{for_html(service.anchor)}">']
     out.append(f"<h2>{for_html(service.title)}</h2>")
     labels = ", ".join(display_label(v.label) for v in service.variants)
-    service_id = for_html(service.id)
-    out.append(
-        f'<p class="meta">Service <code>{service_id}</code>; variants: {for_html(labels)}</p>'
+    meta = for_html(_("Service {service}; variants: {variants}")).format(
+        service=f"<code>{for_html(service.id)}</code>", variants=for_html(labels)
     )
-    out.append(_skipped(service.skipped, "Files of this service left out of the report:"))
+    out.append(f'<p class="meta">{meta}</p>')
+    out.append(_skipped(service.skipped, _("Files of this service left out of the report:")))
     out.append(_cards(service))
     figures, lanes = _drawings(service, index, diagrams) if not diagrams.sheets else ([], [])
-    tables = ["<h3>Measures</h3>", _table(measure_table(service))]
+    tables = [_heading(3, _("Measures")), _table(measure_table(service))]
     phases = phase_table(service)
     if phases is not None:
-        tables += ["<h3>Measures by phase</h3>", _table(phases)]
+        tables += [_heading(3, _("Measures by phase")), _table(phases)]
     tables += [_changes(pair) for pair in service.pairs]
-    steps = ["<h3>Steps</h3>"]
+    steps = [_heading(3, _("Steps"))]
     for variant in service.variants:
         steps.append(f"<h4>{for_html(variant.model.title)}</h4>")
         steps.append(_table(step_table(variant)))
-    rest = ["<h3>Documents</h3>"]
+    rest = [_heading(3, _("Documents"))]
     documents = document_table(service)
     if documents.rows:
         rest.append(_table(documents))
     else:
-        rest.append('<p class="note">No documents declared.</p>')
+        rest.append(_note(_("No documents declared.")))
     base = service.as_is
     if base is not None:
         rest.append(_findings(base, service.currency))
@@ -595,22 +641,31 @@ def _service(
 def _totals(portfolio: Portfolio) -> str:
     totals = portfolio.totals()
     if not totals.counted:
-        return (
-            '<p class="note">No service has a yearly volume in both variants: no yearly totals.</p>'
-        )
+        text = _("No service has a yearly volume in both variants: no yearly totals.")
+        return f'<p class="note">{for_html(text)}</p>'
     money = "; ".join(
         format_money(amount, currency or None)
         for currency, amount in sorted(totals.money_saved.items())
     )
-    services = "service" if totals.counted == 1 else "services"
-    parts = [
-        f"<p><strong>Across {totals.counted} {services} with yearly volumes:</strong> "
-        f"applicants save {for_html(format_value(round(totals.applicant_hours_saved)))} hours "
-        f"and {for_html(money)} per year.</p>"
-    ]
+    hours = round(totals.applicant_hours_saved)
+    across = ngettext(
+        "Across {n} service with yearly volumes:",
+        "Across {n} services with yearly volumes:",
+        totals.counted,
+    ).format(n=i18n.number(totals.counted))
+    saved = ngettext(
+        "applicants save {hours} hour and {money} per year.",
+        "applicants save {hours} hours and {money} per year.",
+        hours,
+    )
+    saved = for_html(saved).format(hours=for_html(format_value(hours)), money=for_html(money))
+    parts = [f"<p><strong>{for_html(across)}</strong> {saved}</p>"]
     if totals.left_out:
         names = for_html(", ".join(totals.left_out))
-        parts.append(f'<p class="note">Not counted (no volume in both variants): {names}.</p>')
+        note = for_html(_("Not counted (no volume in both variants): {services}.")).format(
+            services=names
+        )
+        parts.append(f'<p class="note">{note}</p>')
     return "".join(parts)
 
 
@@ -632,15 +687,15 @@ def html_report(
     """
     services = portfolio.services
     if title is None:
-        title = services[0].title if len(services) == 1 else "Process redesign portfolio"
-    scripts = [_SCRIPT] + ([_KEEP_SCROLL] if refresh else [])
+        title = services[0].title if len(services) == 1 else _("Process redesign portfolio")
+    scripts = [_script()] + ([_KEEP_SCROLL] if refresh else [])
     policy = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         f"script-src {' '.join(_hash(s) for s in scripts)}"
     )
     head = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{for_html(i18n.current())}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{for_html(policy)}">',
@@ -652,30 +707,26 @@ def html_report(
     style = _CSS + (_print_css(page, orientation) if printed else "")
     head += [f"<title>{for_html(title)}</title>", f"<style>{style}</style>", "</head>", "<body>"]
     body = [f"<header><h1>{for_html(title)}</h1>"]
-    files = len(portfolio.files)
-    body.append(
-        f'<p class="meta">{len(services)} service{"s" if len(services) != 1 else ""} from '
-        f"{files} model file{'s' if files != 1 else ''}; made with bpr {for_html(__version__)}."
-        "</p></header>"
-    )
+    meta = made_with(len(services), len(portfolio.files), __version__)
+    body.append(f'<p class="meta">{for_html(meta)}</p></header>')
     count = len(portfolio.skipped)
-    body.append(
-        _skipped(portfolio.skipped, f"{count} model file{'s' if count != 1 else ''} skipped:")
-    )
+    body.append(_skipped(portfolio.skipped, skipped_heading(count)))
     if len(services) > 1:
-        body.append('<section id="portfolio"><h2>Portfolio</h2>')
+        body.append('<section id="portfolio">' + _heading(2, _("Portfolio")))
         body.append(_totals(portfolio))
-        body.append('<p class="note no-print">Click a column heading to sort.</p>')
+        sort_note = for_html(_("Click a column heading to sort."))
+        body.append(f'<p class="note no-print">{sort_note}</p>')
         body.append(_table(portfolio_table(portfolio), sortable=True, money=compact_money))
         body.append("</section>")
-        body.append('<nav class="toc"><h2>Services</h2><ol>')
+        body.append('<nav class="toc">' + _heading(2, _("Services")) + "<ol>")
         for service in services:
             body.append(
                 f'<li><a href="#{for_html(service.anchor)}">{for_html(service.title)}</a></li>'
             )
         body.append("</ol></nav>")
     if not services:
-        body.append('<p class="note">No model could be loaded: nothing to report.</p>')
+        nothing = for_html(_("No model could be loaded: nothing to report."))
+        body.append(f'<p class="note">{nothing}</p>')
     # printed, the diagrams are laid out for A4 pages (every word at 7 pt or more)
     drawings = (
         diagrams_in_order(services, page=page, orientation=orientation)

@@ -9,7 +9,7 @@ from typing import Any
 
 from bpr.comparison.markdown import redesign_items
 from bpr.comparison.rows import act_lines
-from bpr.core.money import format_money
+from bpr.core.i18n import domain
 from bpr.core.text import for_markdown
 from bpr.core.version import __version__
 from bpr.report.collect import Pair, Portfolio, Service, Skipped
@@ -20,19 +20,25 @@ from bpr.report.content import (
     compact_money,
     display_label,
     document_table,
+    format_money,
     format_percent,
     format_value,
     gain_text,
     headline,
+    made_with,
     measure_table,
     phase_table,
     portfolio_table,
+    severity_text,
+    skipped_heading,
     step_table,
     variant_facts,
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
 
 __all__ = ["markdown_report"]
+
+_, ngettext, pgettext = domain("report")
 
 
 def _table(
@@ -73,9 +79,12 @@ def _skipped(entries: list[Skipped], heading: str) -> list[str]:
     fence, safe = "```", "'''"
     for entry in entries:
         where = ""
-        if entry.service:
-            variant = f", variant {for_markdown(entry.variant)}" if entry.variant else ""
-            where = f" (service {for_markdown(entry.service)}{variant})"
+        if entry.service and entry.variant:
+            where = " " + _("(service {service}, variant {variant})").format(
+                service=for_markdown(entry.service), variant=for_markdown(entry.variant)
+            )
+        elif entry.service:
+            where = " " + _("(service {service})").format(service=for_markdown(entry.service))
         name = entry.file.replace("`", "")
         lines += [f"> - `{name}`{where}:", ">", f">   {fence}"]
         lines += [">   " + problem.replace(fence, safe) for problem in entry.reason.splitlines()]
@@ -91,16 +100,15 @@ def _figure(svg: str, name: str, caption: str, files: dict[str, str], folder: st
     return [f"![{for_markdown(caption)}]({folder}/{name})", ""]
 
 
-def _arrow(pair: Pair) -> str:
-    before, after = display_label(pair.as_is.label), display_label(pair.to_be.label)
-    return f"{for_markdown(before)} → {for_markdown(after)}"
-
-
 def _changes(pair: Pair) -> list[str]:
-    lines = [f"### Changes: {_arrow(pair)}", ""]
+    before, after = display_label(pair.as_is.label), display_label(pair.to_be.label)
+    heading = _("Changes: {before} → {after}").format(
+        before=for_markdown(before), after=for_markdown(after)
+    )
+    lines = [f"### {heading}", ""]
     if pair.comparison is None:
         error = (pair.error or "").replace("```", "'''")
-        return [*lines, "Not compared:", "", "```", error, "```", ""]
+        return [*lines, _("Not compared:"), "", "```", error, "```", ""]
     redesigns = pair.comparison.redesigns
     if redesigns:
         lines += [*redesign_items(redesigns), ""]
@@ -108,11 +116,11 @@ def _changes(pair: Pair) -> list[str]:
         lines += [f"#### {heading_text}", "", *(f"- {for_markdown(i)}" for i in items), ""]
     changes = [r for r in change_records(pair) if r.kind != "Redesign"]
     if changes:
-        lines += ["| Change | Id | Name | Detail |", "| --- | --- | --- | --- |"]
-        lines += [_row(r.kind, r.item, r.name, r.detail) for r in changes]
+        lines += [_row(_("Change"), _("Id"), _("Name"), _("Detail")), "| --- | --- | --- | --- |"]
+        lines += [_row(r.title, r.item, r.name, r.detail) for r in changes]
         lines.append("")
     elif not redesigns:
-        lines += ["No steps or documents changed.", ""]
+        lines += [_("No steps or documents changed."), ""]
     return lines
 
 
@@ -121,17 +129,23 @@ def _service(
 ) -> list[str]:
     lines = [f'<a id="{service.anchor}"></a>', "", f"## {for_markdown(service.title)}", ""]
     labels = ", ".join(display_label(v.label) for v in service.variants)
-    lines += [f"Service `{service.id}`; variants: {for_markdown(labels)}", ""]
-    lines += _skipped(service.skipped, "Files of this service left out of the report:")
+    meta = _("Service {service}; variants: {variants}").format(
+        service=f"`{service.id}`", variants=for_markdown(labels)
+    )
+    lines += [meta, ""]
+    lines += _skipped(service.skipped, _("Files of this service left out of the report:"))
     cards = headline(service)
     if cards and cards[0].compared:
-        lines += ["| Measure | Before | After | Change |", "| --- | ---: | ---: | ---: |"]
+        lines += [
+            _row(_("Measure"), _("Before"), _("After"), _("Change")),
+            "| --- | ---: | ---: | ---: |",
+        ]
         for item in cards:
             unit = f" ({item.unit})" if item.unit else ""
             before, after = format_value(item.before), format_value(item.after)
             lines.append(_row(item.label + unit, before, after, format_percent(item.percent)))
     else:
-        lines += ["| Measure | Value |", "| --- | ---: |"]
+        lines += [_row(_("Measure"), _("Value")), "| --- | ---: |"]
         for item in cards:
             unit = f" ({item.unit})" if item.unit else ""
             lines.append(_row(item.label + unit, format_value(item.before)))
@@ -139,11 +153,15 @@ def _service(
     for pair, svg in zip(service.pairs, drawn.comparisons, strict=True):
         if svg is None:
             continue  # not compared: shown under the changes
-        lines += [f"### Comparison: {_arrow(pair)}", ""]
+        before, after = display_label(pair.as_is.label), display_label(pair.to_be.label)
+        heading = _("Comparison: {before} → {after}").format(
+            before=for_markdown(before), after=for_markdown(after)
+        )
+        lines += [f"### {heading}", ""]
         caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
         name = f"{service.id}--{pair.as_is.label}--{pair.to_be.label}.svg"
         lines += _figure(svg, _file_name(name), caption, files, folder)
-    lines += ["### Swimlane diagrams", ""]
+    lines += ["### " + _("Swimlane diagrams"), ""]
     for variant, svg in zip(service.variants, drawn.swimlanes, strict=True):
         lines += [f"#### {for_markdown(variant.model.title)}", ""]
         for term, value in variant_facts(variant):
@@ -151,31 +169,33 @@ def _service(
         lines.append("")
         name = _file_name(f"{service.id}--{variant.label}.svg")
         lines += _figure(svg, name, variant.model.title, files, folder)
-    lines += ["### Measures", "", *_table(measure_table(service))]
+    lines += ["### " + _("Measures"), "", *_table(measure_table(service))]
     phases = phase_table(service)
     if phases is not None:
-        lines += ["### Measures by phase", "", *_table(phases)]
+        lines += ["### " + _("Measures by phase"), "", *_table(phases)]
     for pair in service.pairs:
         lines += _changes(pair)
-    lines += ["### Steps", ""]
+    lines += ["### " + _("Steps"), ""]
     for variant in service.variants:
-        lines += [f"#### Steps: {for_markdown(variant.model.title)}", ""]
+        title = _("Steps: {variant}").format(variant=for_markdown(variant.model.title))
+        lines += [f"#### {title}", ""]
         lines += _table(step_table(variant))
-    lines += ["### Documents", ""]
+    lines += ["### " + _("Documents"), ""]
     documents = document_table(service)
-    lines += _table(documents) if documents.rows else ["No documents declared.", ""]
+    lines += _table(documents) if documents.rows else [_("No documents declared."), ""]
     base = service.as_is
     if base is not None and base.findings:
         label = for_markdown(display_label(base.label))
-        lines += [f"### Redesign opportunities in the {label}", ""]
+        heading = _("Redesign opportunities in the {variant}").format(variant=label)
+        lines += [f"### {heading}", ""]
         lines += [
-            "| Rule | Severity | Finding | Steps | Possible gain |",
+            _row(_("Rule"), _("Severity"), _("Finding"), _("Steps"), _("Possible gain")),
             "| --- | --- | --- | --- | --- |",
         ]
         for finding in base.findings:
             cells = [
                 finding.rule,
-                finding.severity,
+                severity_text(finding.severity),
                 finding.message,
                 ", ".join(finding.steps),
                 gain_text(finding.gain, service.currency),
@@ -184,7 +204,7 @@ def _service(
         lines.append("")
     sources = [v for v in service.variants if v.model.sources]
     if sources:
-        lines += ["### Sources", ""]
+        lines += ["### " + _("Sources"), ""]
         for variant in sources:
             lines += [f"#### {for_markdown(variant.model.title)}", ""]
             lines += [f"- {for_markdown(s)}" for s in variant.model.sources]
@@ -213,40 +233,44 @@ def markdown_report(
     """
     services = portfolio.services
     if title is None:
-        title = services[0].title if len(services) == 1 else "Process redesign portfolio"
+        title = services[0].title if len(services) == 1 else _("Process redesign portfolio")
     files: dict[str, str] = {}
-    count = len(portfolio.files)
     lines = [
         f"# {for_markdown(title)}",
         "",
-        f"{len(services)} service{'s' if len(services) != 1 else ''} from {count} model "
-        f"file{'s' if count != 1 else ''}; made with bpr {__version__}.",
+        made_with(len(services), len(portfolio.files), __version__),
         "",
     ]
-    count = len(portfolio.skipped)
-    lines += _skipped(portfolio.skipped, f"{count} model file{'s' if count != 1 else ''} skipped:")
+    lines += _skipped(portfolio.skipped, skipped_heading(len(portfolio.skipped)))
     if len(services) > 1:
-        lines += ["## Portfolio", ""]
+        lines += ["## " + _("Portfolio"), ""]
         totals = portfolio.totals()
         if totals.counted:
             money = "; ".join(
                 format_money(v, c or None) for c, v in sorted(totals.money_saved.items())
             )
-            hours = format_value(round(totals.applicant_hours_saved))
-            counted = f"{totals.counted} service{'s' if totals.counted != 1 else ''}"
+            hours = round(totals.applicant_hours_saved)
+            # TRANSLATORS: {money} is "4,000,000 UZS" (amounts of several currencies: "; ")
+            text = ngettext(
+                "Across {n} service with yearly volumes, applicants save {hours} hours and "
+                "{money} per year.",
+                "Across {n} services with yearly volumes, applicants save {hours} hours and "
+                "{money} per year.",
+                totals.counted,
+            )
             lines += [
-                f"Across {counted} with yearly volumes, applicants save "
-                f"{hours} hours and {for_markdown(money)} per year.",
+                text.format(n=totals.counted, hours=format_value(hours), money=for_markdown(money)),
                 "",
             ]
             if totals.left_out:
                 names = for_markdown(", ".join(totals.left_out))
-                lines += [f"Not counted (no volume in both variants): {names}.", ""]
+                note = _("Not counted (no volume in both variants): {services}.")
+                lines += [note.format(services=names), ""]
         else:
-            lines += ["No service has a yearly volume in both variants: no yearly totals.", ""]
+            lines += [_("No service has a yearly volume in both variants: no yearly totals."), ""]
         lines += _table(portfolio_table(portfolio), money=compact_money, links=True)
     if not services:
-        lines += ["No model could be loaded: nothing to report.", ""]
+        lines += [_("No model could be loaded: nothing to report."), ""]
     with closing(diagrams_in_order(services)) as drawn:
         for service in services:
             lines += _service(service, next(drawn), files, diagram_dir)

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from bpr.backend.git import is_modified, last_commit
+from bpr.core import i18n
+from bpr.core.i18n import domain
 from bpr.core.text import for_xml
 from bpr.core.version import __version__
 from bpr.errors import OutputError
@@ -48,7 +50,19 @@ from bpr.report.content import (
 )
 from bpr.report.diagrams import SheetPictures, sheet_pictures_in_order
 
-__all__ = ["ESTIMATE_WORDS", "estimate_files", "word_report"]
+__all__ = ["ESTIMATE_WORDS", "WORD_LANGUAGES", "estimate_files", "word_report"]
+
+_, ngettext, pgettext = domain("report")
+
+#: The language tag Word spells each output language with (its spelling and hyphenation).
+WORD_LANGUAGES = {
+    "en": "en-US",
+    "ru": "ru-RU",
+    "uz": "uz-Latn-UZ",
+    "uz-Cyrl": "uz-Cyrl-UZ",
+    "az": "az-Latn-AZ",
+    "kk": "kk-KZ",
+}
 
 #: Words in a model's sources or comments that mark its figures as estimates.
 ESTIMATE_WORDS = re.compile(r"\b(estimat\w*|assum\w*|approximat\w*)", re.IGNORECASE)
@@ -236,7 +250,8 @@ def _caption(document: Any, text: str, number: int) -> None:
     from docx.oxml.parser import OxmlElement
 
     paragraph = _paragraph(document, "", "Caption")
-    paragraph.add_run("Figure ")
+    # TRANSLATORS: the word before a figure's number in its caption ("Figure 3: ...")
+    paragraph.add_run(for_xml(_("Figure") + " "))
 
     def field_char(kind: str) -> Any:
         run = paragraph.add_run()
@@ -326,28 +341,32 @@ def _cover(document: Any, portfolio: Portfolio, title: str, estimates: list[str]
     services = portfolio.services
     _paragraph(
         document,
-        f"{len(services)} service{'s' if len(services) != 1 else ''}: "
-        + "; ".join(s.title for s in services),
+        ngettext("{n} service: {names}", "{n} services: {names}", len(services)).format(
+            n=len(services), names="; ".join(s.title for s in services)
+        ),
         "Subtitle",
     )
-    _paragraph(document, f"Date: {_dt.date.today().isoformat()}")
+    _paragraph(document, _("Date: {date}").format(date=_dt.date.today().isoformat()))
     if estimates:
         note = _paragraph(document)
-        run = note.add_run("Draft: figures are estimates. ")
+        run = note.add_run(for_xml(_("Draft: figures are estimates.") + " "))
         run.bold = True
         run.font.size = Pt(12)
         note.add_run(
             for_xml(
-                "The sources or comments of these model files say that some durations, fees or "
-                "volumes are estimates or assumptions: " + ", ".join(estimates) + "."
+                _(
+                    "The sources or comments of these model files say that some durations, "
+                    "fees or volumes are estimates or assumptions: {files}."
+                ).format(files=", ".join(estimates))
             )
         )
-    _heading(document, "Model files", 2)
+    _heading(document, _("Model files"), 2)
     rows = []
     for path in portfolio.files:
         commit = last_commit(path)
         if commit is not None and is_modified(path):
-            commit += " (changed since)"
+            # TRANSLATORS: after a git commit id: the file has changed since that commit
+            commit = _("{commit} (changed since)").format(commit=commit)
         variant = next(
             (
                 v.model.variant
@@ -355,18 +374,19 @@ def _cover(document: Any, portfolio: Portfolio, title: str, estimates: list[str]
                 for v in s.variants
                 if os.path.abspath(v.model.file) == os.path.abspath(path)
             ),
-            "skipped",
+            _("skipped"),
         )
-        rows.append([os.fspath(path), variant, commit or "not in git"])
-    _word_table(document, ["File", "Variant", "Git commit"], rows, [False, False, False])
-    _paragraph(document, f"Made with bpr {__version__}.")
+        rows.append([os.fspath(path), variant, commit or _("not in git")])
+    headers = [_("File"), _("Variant"), _("Git commit")]
+    _word_table(document, headers, rows, [False, False, False])
+    _paragraph(document, _("Made with bpr {version}.").format(version=__version__))
 
 
 def _headline_rows(service: Service) -> tuple[list[str], list[list[str]], list[bool]]:
     items = headline(service)
     compared = any(item.compared for item in items)
     if compared:
-        headers = ["Measure", "As-Is", "To-Be", "Change"]
+        headers = [_("Measure"), "As-Is", "To-Be", _("Change")]
         rows = [
             [
                 item.label + (f" ({item.unit})" if item.unit else ""),
@@ -381,37 +401,39 @@ def _headline_rows(service: Service) -> tuple[list[str], list[list[str]], list[b
         [item.label + (f" ({item.unit})" if item.unit else ""), format_value(item.before)]
         for item in items
     ]
-    return ["Measure", "Value"], rows, [False, True]
+    return [_("Measure"), _("Value")], rows, [False, True]
 
 
 def _changes(document: Any, pair: Pair) -> None:
-    title = f"Changes: {display_label(pair.as_is.label)} → {display_label(pair.to_be.label)}"
+    title = _("Changes: {before} → {after}").format(
+        before=display_label(pair.as_is.label), after=display_label(pair.to_be.label)
+    )
     _heading(document, title, 2)
     if pair.comparison is None:
-        _paragraph(document, f"Not compared: {pair.error or ''}")
+        _paragraph(document, _("Not compared: {reason}").format(reason=pair.error or ""))
         return
     redesigns = pair.comparison.redesigns
     if redesigns:
-        _heading(document, "Redesigns", 3)
+        _heading(document, _("Redesigns"), 3)
         for redesign in redesigns:
             paragraph = _paragraph(document, "", "List Bullet")
             paragraph.add_run(for_xml(f"{redesign.title}. ")).bold = True
             paragraph.add_run(for_xml(redesign.sentence))
     records = [r for r in change_records(pair) if r.kind != "Redesign"]
     if records:
-        _heading(document, "Changed steps and documents", 3)
+        _heading(document, _("Changed steps and documents"), 3)
         _word_table(
             document,
-            ["Change", "Name", "Detail"],
-            [[r.kind, r.name, r.detail] for r in records],
+            [_("Change"), _("Name"), _("Detail")],
+            [[r.title, r.name, r.detail] for r in records],
             [False, False, False],
         )
     elif not redesigns:
-        _paragraph(document, "No steps or documents changed.")
+        _paragraph(document, _("No steps or documents changed."))
 
 
 def _variant_steps(document: Any, variant: Variant) -> None:
-    _heading(document, f"Steps: {variant.model.title}", 3)
+    _heading(document, _("Steps: {variant}").format(variant=variant.model.title), 3)
     _content_table(document, step_table(variant))
 
 
@@ -421,31 +443,35 @@ def _service(
     heading = _heading(document, service.title, 1)
     heading.paragraph_format.page_break_before = True  # every service starts a page
     labels = ", ".join(display_label(v.label) for v in service.variants)
-    _paragraph(document, f"Service {service.id}; variants: {labels}.")
+    _paragraph(
+        document,
+        _("Service {service}; variants: {variants}.").format(service=service.id, variants=labels),
+    )
     for entry in service.skipped:
-        _paragraph(document, f"Left out: {entry.file}: {entry.reason.splitlines()[0]}")
+        reason = entry.reason.splitlines()[0]
+        _paragraph(document, _("Left out: {file}: {reason}").format(file=entry.file, reason=reason))
     headers, rows, numeric = _headline_rows(service)
     _word_table(document, headers, rows, numeric)
     for pair in service.pairs:
         _changes(document, pair)
-    _heading(document, "Measures", 2)
+    _heading(document, _("Measures"), 2)
     _content_table(document, measure_table(service))
     phases = phase_table(service)
     if phases is not None:
-        _heading(document, "Measures by phase", 2)
+        _heading(document, _("Measures by phase"), 2)
         _content_table(document, phases)
-    _heading(document, "Documents", 2)
+    _heading(document, _("Documents"), 2)
     documents = document_table(service)
     if documents.rows:
         _content_table(document, documents)
     else:
-        _paragraph(document, "No documents declared.")
-    _heading(document, "Steps", 2)
+        _paragraph(document, _("No documents declared."))
+    _heading(document, _("Steps"), 2)
     for variant in service.variants:
         _variant_steps(document, variant)
     sources = [s for v in service.variants for s in v.model.sources]
     if sources:
-        _heading(document, "Sources", 2)
+        _heading(document, _("Sources"), 2)
         _numbered(document, list(dict.fromkeys(sources)))
     size = None
     for sheet in sheets:
@@ -457,6 +483,33 @@ def _service(
             _sheet_page(document, png, sheet.size, sheet.caption, next(numbers) if n == 0 else None)
     if size is not None:
         _turn(document, None)
+
+
+def _set_language(document: Any, tag: str) -> None:
+    """Mark the document as written in ``tag`` (``ru-RU``): its properties, and the language
+    of every run by default, so that Word checks the spelling in that language."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    document.core_properties.language = tag
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    properties = run_defaults.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run_defaults.append(properties)
+    language = properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        properties.append(language)
+    language.set(qn("w:val"), tag)
 
 
 def _turn(document: Any, size: tuple[float, float] | None) -> None:
@@ -501,13 +554,14 @@ def word_report(
     for ``page`` in ``orientation`` (the better of both for each drawing where None)."""
     services = portfolio.services
     if title is None:
-        title = services[0].title if len(services) == 1 else "Process redesign portfolio"
+        title = services[0].title if len(services) == 1 else _("Process redesign portfolio")
     document = _open(template, page)
     document.core_properties.title = for_xml(title)[:255]
     document.core_properties.author = "bpr"
+    _set_language(document, WORD_LANGUAGES.get(i18n.current(), "en-US"))
     _cover(document, portfolio, title, estimate_files(portfolio))
     if portfolio.skipped:
-        _heading(document, "Files left out", 2)
+        _heading(document, _("Files left out"), 2)
         for entry in portfolio.skipped:
             _paragraph(document, f"{entry.file}: {entry.reason}", "List Bullet")
     numbers = itertools.count(1)
