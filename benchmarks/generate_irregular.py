@@ -64,15 +64,14 @@ class _Step:
 
 
 class _Generator:
-    def __init__(self, steps: int, seed: int) -> None:
+    def __init__(self, seed: int, largest: int) -> None:
         self.random = random.Random(seed)
-        self.budget = steps
+        self.largest = largest
         self.count = 0
 
     def new(self, join: bool = False) -> _Step:
         step = _Step(f"t{self.count}", self.random.choice(ACTORS), join=join)
         self.count += 1
-        self.budget -= 1
         work = self.random.choice(WORK)
         step.extra.append(f"work: {work}")
         wait = self.random.choice(WAIT)
@@ -91,7 +90,7 @@ class _Generator:
             roll = self.random.random()
             room = left >= 4 and depth < 6
             if room and roll < 0.14:
-                share = self.random.randint(3, min(left, 40))
+                share = self.random.randint(3, min(left, self.largest))
                 branches = self.random.randint(2, 3)
                 parts = [self.block(depth + 1, share // branches) for _ in range(branches)]
                 if self.random.random() < 0.3:
@@ -99,11 +98,11 @@ class _Generator:
                 items.append(("choice", parts))
                 left -= share + 1  # the deciding step
             elif room and roll < 0.24:
-                share = self.random.randint(2, min(left, 30))
+                share = self.random.randint(2, min(left, self.largest * 3 // 4))
                 items.append(("loop", self.block(depth + 1, share)))
                 left -= share + 2  # the step the case comes back to and the check
             elif room and roll < 0.34:
-                share = self.random.randint(3, min(left, 40))
+                share = self.random.randint(3, min(left, self.largest))
                 branches = self.random.randint(2, 4)
                 items.append(
                     (
@@ -118,9 +117,12 @@ class _Generator:
         return items
 
 
-def irregular_model_text(steps: int, seed: int = 1, service: str = "irregular") -> str:
-    """A valid model of at least ``steps`` steps with a random nested structure."""
-    generator = _Generator(steps, seed)
+def irregular_model_text(
+    steps: int, seed: int = 1, service: str = "irregular", largest: int = 40
+) -> str:
+    """A valid model of about ``steps`` steps with a random nested structure; ``largest`` is
+    the most steps one choice or parallel block may take (a loop three quarters of it)."""
+    generator = _Generator(seed, largest)
     tree = generator.block(0, steps)
     lines = [HEAD.format(service=service)]
     emitted = _emit(generator, tree, "end")
