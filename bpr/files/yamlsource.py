@@ -9,13 +9,62 @@ from typing import Any
 
 import yaml
 
-from bpr.core.i18n import domain, number
+from bpr.core.i18n import N_, domain, number
 from bpr.core.vocab import ProblemSeverity
 from bpr.errors import ModelError, Problem
 
 __all__ = ["SourceMap", "format_path", "parse_yaml"]
 
 _ = domain("validate").gettext
+
+_SYNTAX = "YAML syntax: "
+#: What the YAML parser (libyaml) says most often, each a whole message to translate; a reason
+#: not listed is written as the parser says it, after "YAML syntax: ".
+_SYNTAX_MESSAGES = (
+    N_("YAML syntax: mapping values are not allowed in this context"),
+    N_("YAML syntax: block sequence entries are not allowed in this context"),
+    N_("YAML syntax: while scanning a simple key could not find expected ':'"),
+    N_(
+        "YAML syntax: while scanning for the next token found character that cannot start any token"
+    ),
+    N_("YAML syntax: while scanning a quoted scalar found unexpected end of stream"),
+    N_("YAML syntax: while parsing a quoted scalar found unknown escape character"),
+    N_("YAML syntax: while parsing a block collection did not find expected '-' indicator"),
+    N_("YAML syntax: while parsing a block mapping did not find expected key"),
+    N_("YAML syntax: while parsing a flow sequence did not find expected ',' or ']'"),
+    N_("YAML syntax: while parsing a flow mapping did not find expected ',' or '}'"),
+    N_("YAML syntax: while parsing a flow node did not find expected node content"),
+    N_("YAML syntax: while parsing a block node did not find expected node content"),
+    N_("YAML syntax: did not find expected <document start>"),
+    N_("YAML syntax: found undefined alias"),
+    N_("YAML syntax: found duplicate anchor; first occurrence second occurrence"),
+    N_(
+        "YAML syntax: while scanning an alias did not find expected alphabetic or numeric character"
+    ),
+    N_(
+        "YAML syntax: while scanning an anchor did not find expected alphabetic or numeric "
+        "character"
+    ),
+    N_(
+        "YAML syntax: while scanning a block scalar found a tab character where an indentation "
+        "space is expected"
+    ),
+    N_(
+        "YAML syntax: while scanning a plain scalar found a tab character that violates indentation"
+    ),
+    N_("YAML syntax: while scanning a tag did not find the expected '>'"),
+)
+_SYNTAX_REASONS = {message[len(_SYNTAX) :]: message for message in _SYNTAX_MESSAGES}
+
+
+def _syntax_message(reason: str) -> str:
+    """The message of a YAML syntax error, in the output language where bpr knows the reason."""
+    known = _SYNTAX_REASONS.get(reason)
+    if known is not None:
+        return _(known)
+    # TRANSLATORS: {reason} is what the YAML parser (libyaml) says, in English
+    return _("YAML syntax: {reason}").format(reason=reason)
+
 
 try:  # libyaml's parser is several times faster; fall back to the pure-Python one
     _Base: type = yaml.CSafeLoader
@@ -158,8 +207,7 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         reason = " ".join(x for x in (exc.context, exc.problem) if x)
         code = "yaml-syntax"
-        # TRANSLATORS: {reason} is what the YAML parser (PyYAML) says, in English
-        message = _("YAML syntax: {reason}").format(reason=reason)
+        message = _syntax_message(reason)
         if "expected a single document" in reason:
             message = _(
                 "YAML syntax: the file holds more than one YAML document; keep one model per file"
@@ -188,7 +236,7 @@ def parse_yaml(data: bytes | str, file: str = "<string>") -> tuple[Any, SourceMa
             ]
         ) from None
     except yaml.YAMLError as exc:
-        message = _("YAML syntax: {reason}").format(reason=exc)
+        message = _syntax_message(str(exc))
         raise ModelError([Problem(message, file, code="yaml-syntax")]) from None
     except RecursionError:
         raise ModelError(
