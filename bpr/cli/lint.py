@@ -14,15 +14,14 @@ from bpr.lint import (
     DEFAULT_MIN_GAIN,
     DEFAULT_REWORK_THRESHOLD,
     RULES,
-    SAFE_RULES,
     SEVERITIES,
     Draft,
     Finding,
     LintResult,
     build_draft,
-    format_finding,
     lint_result,
 )
+from bpr.lint.lines import draft_note, result_lines, rule_lines, summary
 
 __all__ = ["lint"]
 
@@ -133,45 +132,19 @@ def _print_rules(as_json: bool) -> None:
     if as_json:
         echo_json(RULES)
         return
-    width = max(len(rule) for rule in RULES)
-    for rule, text in RULES.items():
-        mark = "  (--fix-draft applies it)" if rule in SAFE_RULES else ""
-        click.echo(f"{rule.ljust(width)}  {text}{mark}")
+    for line in rule_lines():
+        click.echo(line)
 
 
 def _print_result(result: LintResult) -> None:
     """The findings of one file, one line each; model text (names, reasons) goes through
     :func:`~bpr.core.text.for_terminal`, so it cannot steer the terminal."""
-    model = result.model
-    for finding in result.findings:
-        click.echo(for_terminal(format_finding(finding, model.file, model.currency)))
-    for off in result.switched_off:
-        where = f"{model.file}:{off.line}" if off.line else model.file
-        hidden = f"{off.hidden} finding{'s' if off.hidden != 1 else ''} not shown"
-        reason = off.reason or "no reason given"
-        click.echo(for_terminal(f"{where}: {off.rule} switched off ({hidden}): {reason}"))
+    for line in result_lines(result):
+        click.echo(for_terminal(line))
 
 
 def _summary(results: list[LintResult]) -> str:
-    files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
-    counts = {s: sum(r.counts()[s] for r in results) for s in SEVERITIES}
-    total = sum(counts.values())
-    small = sum(len(r.below_min_gain) for r in results)
-    below = ""
-    if small:
-        share = f"{results[0].min_gain * 100:g}%"
-        below = (
-            f"; {small} smaller gain{'s' if small != 1 else ''} (below {share} of the model's "
-            "figures) not shown, see --min-gain"
-        )
-    if not total:
-        return f"no findings in {files}{below}"
-    parts = []
-    for severity in SEVERITIES:
-        if counts[severity]:
-            plural = "s" if counts[severity] != 1 and severity != "info" else ""
-            parts.append(f"{counts[severity]} {severity}{plural}")
-    return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}{below}"
+    return summary(results)
 
 
 def _brief(finding: Finding) -> dict[str, Any]:
@@ -193,9 +166,4 @@ def _draft_dict(draft: Draft, output: str | None) -> dict[str, Any]:
 
 
 def _draft_text(draft: Draft, output: str | None) -> str:
-    applied = len(draft.applied)
-    where = for_terminal(str(output))
-    return (
-        f"draft To-Be written to {where}: {applied} suggestion{'s' if applied != 1 else ''} "
-        f"applied, {len(draft.skipped)} left to the analyst; review its 'lint:' comments"
-    )
+    return draft_note(draft, for_terminal(str(output)))

@@ -19,21 +19,28 @@ from bpr.core.flow import (
     reaching,
     strongly_connected_components,
 )
+from bpr.core.i18n import domain, number
 from bpr.core.model import END, Actor, Model, Step
 from bpr.core.vocab import Severity
 from bpr.lint.edits import Edit, gain, predecessors, single_target
-from bpr.lint.findings import Finding
+from bpr.lint.findings import Finding, plural_count
 
 # Sweeps over the flows for the expected runs of each step: enough for any loop that a case
 # leaves with a probability of 1% or more a round, at a precision of 1e-12.
 _SWEEPS = 5_000
 
+_, ngettext, _pgettext = domain("lint")
+
 __all__ = [
     "LintContext",
     "Rule",
+    "amount",
     "clean",
+    "listed",
     "percent",
+    "plural_count",
     "quote",
+    "quoted",
     "times",
     "who",
 ]
@@ -256,16 +263,36 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def quoted(text: str) -> str:
+    """A name or an id in the quotation marks of the output language.
+
+    >>> quoted("apply")
+    "'apply'"
+    """
+    # TRANSLATORS: quotation marks around an id or a name (Russian «{text}»)
+    return _("'{text}'").format(text=text)
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items joined by commas, the last by *and*, in the output language.
+
+    >>> listed(["a"]), listed(["a", "b", "c"])
+    ('a', 'a, b and c')
+    """
+    words = list(items)
+    if len(words) <= 1:
+        return "".join(words)
+    # TRANSLATORS: the end of a list: "'a', 'b' and 'c'"; {items} are the first ones
+    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
+
+
 def quote(ids: Iterable[str]) -> str:
     """Ids in quotes, the last joined by *and*.
 
     >>> quote(["a"]), quote(["a", "b", "c"])
     ("'a'", "'a', 'b' and 'c'")
     """
-    items = [f"'{i}'" for i in ids]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return listed(quoted(i) for i in ids)
 
 
 def times(count: int) -> str:
@@ -274,7 +301,9 @@ def times(count: int) -> str:
     >>> times(2), times(3)
     ('twice', '3 times')
     """
-    return "twice" if count == 2 else f"{count} times"
+    if count == 2:
+        return _("twice")
+    return ngettext("{n} time", "{n} times", count).format(n=count)
 
 
 def percent(share: float) -> str:
@@ -283,7 +312,19 @@ def percent(share: float) -> str:
     >>> percent(0.2), percent(1 / 3)
     ('20%', '33.3%')
     """
-    return f"{share * 100:.3g}%"
+    # TRANSLATORS: a percentage; Russian writes a no-break space before the sign
+    return _("{n}%").format(n=number(share * 100, ".3g"))
+
+
+def amount(value: float) -> str:
+    """A figure to read: thousands grouped, a whole number without decimals, else two.
+
+    >>> amount(1234.0), amount(2.071), amount(3)
+    ('1,234', '2.07', '3')
+    """
+    if abs(value - round(value)) < 1e-9 * max(1.0, abs(value)):
+        return number(round(value), ",")
+    return number(value, ",.2f")
 
 
 def who(actor: Actor) -> str:

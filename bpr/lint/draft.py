@@ -11,17 +11,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bpr.core import i18n
+from bpr.core.i18n import N_, domain
 from bpr.core.model import Model
 from bpr.files.writer import REMOVE, Commented, edit_model_text, model_data, model_text
 from bpr.lint.edits import Edit, Note, exchange_documents, parallelise
 from bpr.lint.findings import SAFE_RULES, Finding
 
-__all__ = ["Draft", "build_draft", "draft_to_be"]
+__all__ = ["NOT_SAFE", "NO_LONGER_FITS", "Draft", "build_draft", "draft_to_be"]
+
+_, ngettext, _pgettext = domain("lint")
+
+#: Why a finding is not applied to the draft (English, as ``bpr lint --json`` writes it;
+#: translated where a person reads it, with :func:`reason`).
+NOT_SAFE = N_("needs the analyst's judgement")
+NO_LONGER_FITS = N_("does not fit after the changes above")
 
 
 @dataclass(frozen=True)
 class Draft:
-    """A draft To-Be: its YAML text, its model, and which findings it applies and which not."""
+    """A draft To-Be: its YAML text, its model, and which findings it applies and which not.
+
+    The reason of each skipped finding is :data:`NOT_SAFE` or :data:`NO_LONGER_FITS`, in
+    English; ``_(why)`` of the ``lint`` domain is its text in the output language.
+    """
 
     text: str
     model: Model
@@ -66,19 +79,18 @@ def build_draft(model: Model, findings: Iterable[Finding], text: str | None = No
     skipped: list[tuple[Finding, str]] = []
     for finding in sorted(findings, key=lambda f: (order.get(f.rule, len(order)), f.line)):
         if finding.rule not in order:
-            skipped.append((finding, "needs the analyst's judgement"))
+            skipped.append((finding, NOT_SAFE))
             continue
         edit = _edit(current, finding)
         if edit is None:
-            skipped.append((finding, "does not fit after the changes above"))
+            skipped.append((finding, NO_LONGER_FITS))
             continue
         current = edit.model
         notes.extend(edit.notes)
         applied.append(finding)
     variant = "to-be-draft" if model.variant == "as-is" else f"{model.variant}-draft"
-    drafted = dataclasses.replace(
-        current, variant=variant, name=f"Draft To-Be from bpr lint: {model.title}"
-    )
+    name, names = _draft_name(model)
+    drafted = dataclasses.replace(current, variant=variant, name=name, names=names)
     if text is None:
         text = _file_text(model)
     header = _header(model, applied, skipped)
@@ -96,6 +108,26 @@ def build_draft(model: Model, findings: Iterable[Finding], text: str | None = No
     if written is None:
         written = _write_new(drafted, by_entity, header)
     return Draft(written, drafted, tuple(applied), tuple(skipped))
+
+
+def _draft_name(model: Model) -> tuple[str, dict[str, str]]:
+    """The draft's name in the output language, and its name map: the name in the output
+    language, English, the file's language and every language the model's own name has
+    (none for an English draft of a model without one, which writes a plain name)."""
+    lang = i18n.current()
+    if lang == "en" and not model.names:
+        return _draft_title(model.title), {}
+    names: dict[str, str] = {}
+    for code in dict.fromkeys((lang, "en", model.language, *model.names)):
+        title = model.text(model.names, model.title, code) if model.names else model.title
+        with i18n.use(code):
+            names[code] = _draft_title(title)
+    return names[lang], names
+
+
+def _draft_title(title: str) -> str:
+    # TRANSLATORS: the name of the draft To-Be model; {title} is the As-Is model's name
+    return _("Draft To-Be from bpr lint: {title}").format(title=title)
 
 
 def _edit(model: Model, finding: Finding) -> Edit | None:
@@ -150,25 +182,35 @@ def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, An
 
 
 def _summary(finding: Finding) -> str:
-    where = f", line {finding.line}" if finding.line else ""
+    head = finding.rule
+    if finding.line:
+        head = _("{rule}, line {line}").format(rule=finding.rule, line=finding.line)
     what = ", ".join((*finding.documents, *finding.steps))
-    return f"{finding.rule}{where}: {what}" if what else f"{finding.rule}{where}"
+    return f"{head}: {what}" if what else head
 
 
 def _header(
     original: Model, applied: Sequence[Finding], skipped: Sequence[tuple[Finding, str]]
 ) -> list[str]:
+    # TRANSLATORS: the top of the draft's header comment; keep the line break
+    top = _("Draft To-Be of {service}, written by `bpr lint --fix-draft`\nfrom {file} ({variant}).")
+    # TRANSLATORS: a paragraph of the draft's header comment, in lines of up to 90 characters;
+    # 'lint:' is what the comments start with
+    about = _(
+        "It applies the safe suggestions of bpr lint (certificates exchanged, independent steps\n"
+        "in parallel); each change is marked by a comment starting with 'lint:'. The work, wait\n"
+        "and fee of the changed steps are those of the original: review every change, then edit."
+    )
     return [
-        f"Draft To-Be of {original.service}, written by `bpr lint --fix-draft`",
-        f"from {original.file} ({original.variant}).",
-        "It applies the safe suggestions of bpr lint (certificates exchanged, independent steps",
-        "in parallel); each change is marked by a comment starting with 'lint:'. The work, wait",
-        "and fee of the changed steps are those of the original: review every change, then edit.",
+        *top.format(service=original.service, file=original.file, variant=original.variant).split(
+            "\n"
+        ),
+        *about.split("\n"),
         "",
-        f"Applied ({len(applied)}):" if applied else "Applied: none.",
+        _("Applied ({n}):").format(n=len(applied)) if applied else _("Applied: none."),
         *(f"- {_summary(f)}" for f in applied),
-        f"Not applied ({len(skipped)}):" if skipped else "Not applied: none.",
-        *(f"- {_summary(f)} ({why})" for f, why in skipped),
+        _("Not applied ({n}):").format(n=len(skipped)) if skipped else _("Not applied: none."),
+        *(f"- {_summary(f)} ({_(why)})" for f, why in skipped),
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from bpr.analysis.measures import ADDED_MEASURE_KEYS, MEASURE_KEYS, measure
 from bpr.core.flow import FlowAnalysis, analyse
 from bpr.core.flow import predecessors as flow_predecessors
+from bpr.core.i18n import domain
 from bpr.core.model import END, Branch, Document, Flow, Model, Step
 
 __all__ = [
@@ -37,6 +38,13 @@ __all__ = [
 
 # Gains are rounded to this many decimals: finer digits are float noise, not a gain.
 _DECIMALS = 6
+
+_, ngettext, _pgettext = domain("lint")
+
+
+def _note(kind: str, ident: str, rule: str, text: str) -> Note:
+    """A note of rule ``rule`` (its id starts the comment: ``once-only: ...``)."""
+    return Note(kind, ident, f"{rule}: {text}")
 
 
 @dataclass(frozen=True)
@@ -225,15 +233,17 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
             return None  # data exchange needs a registry to pull from
         documents[doc_id] = dataclasses.replace(doc, exchange=True)
         unconnected = model.actors[doc.issuer].registry is False
-        first = "; its register must be connected first (registry: false)" if unconnected else ""
-        notes.append(
-            Note(
-                "document",
-                doc_id,
-                f"once-only: now pulled from the registry of '{doc.issuer}' by data exchange; "
-                f"the applicant no longer brings it{first}",
+        if unconnected:
+            text = _(
+                "now pulled from the registry of '{issuer}' by data exchange; the applicant no "
+                "longer brings it; its register must be connected first (registry: false)"
             )
-        )
+        else:
+            text = _(
+                "now pulled from the registry of '{issuer}' by data exchange; the applicant no "
+                "longer brings it"
+            )
+        notes.append(_note("document", doc_id, "once-only", text.format(issuer=doc.issuer)))
     made_inside = {d for s in model.steps for d in s.produces}
     changed: dict[str, Step] = {}
     for step in model.steps:
@@ -248,11 +258,14 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
         ):
             changed[step.id] = dataclasses.replace(step, channel="automatic")
             notes.append(
-                Note(
+                _note(
                     "step",
                     step.id,
-                    f"once-only: was the applicant's visit to fetch {', '.join(makes)}; now the "
-                    "issuer's answer to a registry query (check its work and wait)",
+                    "once-only",
+                    _(
+                        "was the applicant's visit to fetch {documents}; now the issuer's answer "
+                        "to a registry query (check its work and wait)"
+                    ).format(documents=", ".join(makes)),
                 )
             )
     new = rebuild(model, _replace_steps(model, changed), documents, same_flow=True)
@@ -268,7 +281,9 @@ def make_online(model: Model, step_ids: Iterable[str], reason: str) -> Edit:
         if step.channel == "online":
             continue
         changed[step_id] = dataclasses.replace(step, channel="online")
-        notes.append(Note("step", step_id, f"{reason}: was {step.channel}, now online"))
+        # TRANSLATORS: {channel} and {new} are channel values of the file (in-person, online)
+        text = _("was {channel}, now {new}").format(channel=step.channel, new="online")
+        notes.append(_note("step", step_id, reason, text))
     new = rebuild(model, _replace_steps(model, changed), same_flow=True)
     assert new is not None
     return Edit(new, tuple(notes))
@@ -314,15 +329,20 @@ def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
         changed[split.id] = dataclasses.replace(split, next=Flow("parallel", branches))
         changed[second_id] = dataclasses.replace(second, next=_sequence(first_id))
         changed[first_id] = dataclasses.replace(first, next=_sequence(after))
+        rule = "sequential-independent"
+        ids = {"first": first_id, "second": second_id}
         notes += [
-            Note("step", split.id, f"sequential-independent: '{second_id}' is a new branch"),
-            Note(
+            _note("step", split.id, rule, _("'{second}' is a new branch").format(**ids)),
+            _note(
                 "step",
                 second_id,
-                f"sequential-independent: runs beside the other branches and before "
-                f"'{first_id}' (it needs nothing '{first_id}' produces)",
+                rule,
+                _(
+                    "runs beside the other branches and before '{first}' (it needs nothing "
+                    "'{first}' produces)"
+                ).format(**ids),
             ),
-            Note("step", first_id, f"sequential-independent: also waits for '{second_id}'"),
+            _note("step", first_id, rule, _("also waits for '{second}'").format(**ids)),
         ]
     else:
         if first.join is not None or len(preds[first_id]) != 1 or after == END:
@@ -338,19 +358,24 @@ def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
         )
         changed[first_id] = dataclasses.replace(first, next=_sequence(after))
         changed[after] = dataclasses.replace(joining, join="all")
+        rule = "sequential-independent"
+        ids = {"first": first_id, "second": second_id}
         notes += [
-            Note(
+            _note(
                 "step",
                 before_id,
-                f"sequential-independent: now splits into '{first_id}' and '{second_id}'",
+                rule,
+                _("now splits into '{first}' and '{second}'").format(**ids),
             ),
-            Note(
+            _note(
                 "step",
                 second_id,
-                f"sequential-independent: runs beside '{first_id}' (it needs nothing "
-                f"'{first_id}' produces); was after it",
+                rule,
+                _(
+                    "runs beside '{first}' (it needs nothing '{first}' produces); was after it"
+                ).format(**ids),
             ),
-            Note("step", after, f"sequential-independent: joins '{first_id}' and '{second_id}'"),
+            _note("step", after, rule, _("joins '{first}' and '{second}'").format(**ids)),
         ]
     new = rebuild(model, _replace_steps(model, changed))
     return None if new is None else Edit(new, tuple(notes))
@@ -372,7 +397,7 @@ def remove_rework(model: Model, step_id: str, index: int) -> Edit | None:
     new = rebuild(model, _replace_steps(model, {step_id: new_step}))
     if new is None:
         return None
-    note = Note("step", step_id, f"rework: no case goes back to '{back.to}'")
+    note = _note("step", step_id, "rework", _("no case goes back to '{step}'").format(step=back.to))
     return Edit(new, (note,))
 
 
@@ -424,8 +449,9 @@ def move_check_before(model: Model, check_id: str, chain: list[str]) -> Edit | N
     new = rebuild(model, _replace_steps(model, changed))
     if new is None:
         return None
+    rule = "knock-out-order"
     notes = (
-        Note("step", check_id, f"knock-out-order: now runs before {', '.join(chain)}"),
-        Note("step", tail, f"knock-out-order: now leads on where '{check_id}' did"),
+        _note("step", check_id, rule, _("now runs before {steps}").format(steps=", ".join(chain))),
+        _note("step", tail, rule, _("now leads on where '{step}' did").format(step=check_id)),
     )
     return Edit(new, notes)

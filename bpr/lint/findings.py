@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.core.i18n import N_, domain, numeral
 from bpr.core.vocab import SEVERITIES, Severity
 
 __all__ = [
@@ -16,24 +17,23 @@ __all__ = [
     "Finding",
     "format_finding",
     "format_gain",
+    "plural_count",
 ]
 
 #: The rules whose suggestion ``bpr lint --fix-draft`` applies to the draft To-Be.
 SAFE_RULES = ("once-only", "sequential-independent")
 
-# The measures the one-line gain shows, in this order, with their unit.
-_GAIN_TEXT: tuple[tuple[str, str], ...] = (
-    ("visits", "visit"),
-    ("certificates", "certificate"),
-    ("handoffs", "handoff"),
-    ("steps", "step"),
-    ("applicant_hours", "h"),
-    ("lead_time_days", "d"),
-    ("fees", "fees"),
-    ("burden", "/case"),
-    ("annual_burden", "/year"),
+_, ngettext, _pgettext = domain("lint")
+
+# The measures the one-line gain shows, in this order: the counts (see _counted), the units of
+# time, then money per case and per year.
+_COUNTED = ("visits", "certificates", "handoffs", "steps")
+_TIMES: tuple[tuple[str, str], ...] = (
+    # TRANSLATORS: hours of the applicant's time, abbreviated as in "-0.5 h"
+    ("applicant_hours", N_("{n} h")),
+    # TRANSLATORS: calendar days of lead time, abbreviated as in "-3 d"
+    ("lead_time_days", N_("{n} d")),
 )
-_COUNTED = {"visit", "certificate", "handoff", "step"}
 
 
 @dataclass(frozen=True)
@@ -97,24 +97,51 @@ def format_gain(gain: Mapping[str, float] | None, currency: str | None = None) -
         return ""
     currency = " ".join(currency.split()) if currency else None  # the gain stays on one line
     parts = []
-    for key, unit in _GAIN_TEXT:
+    for key in _COUNTED:
         value = gain.get(key)
-        if not value:
-            continue
-        if unit == "fees":
-            parts.append(f"{_signed(value)} {currency + ' ' if currency else ''}in fees")
-        elif unit.startswith("/"):
-            parts.append(f"{_signed(value)} {currency + unit if currency else 'per ' + unit[1:]}")
-        elif unit in _COUNTED:
-            plural = "" if abs(value) == 1 else "s"
-            parts.append(f"{_signed(value)} {unit}{plural}")
+        if value:
+            parts.append(_counted(key, plural_count(value)).format(n=_signed(value)))
+    for key, template in _TIMES:
+        value = gain.get(key)
+        if value:
+            parts.append(_(template).format(n=_signed(value)))
+    if gain.get("fees"):
+        n = _signed(gain["fees"])
+        if currency:
+            parts.append(_("{n} {currency} in fees").format(n=n, currency=currency))
         else:
-            parts.append(f"{_signed(value)} {unit}")
+            parts.append(_("{n} in fees").format(n=n))
+    if gain.get("burden"):
+        n = _signed(gain["burden"])
+        if currency:
+            # TRANSLATORS: money per case, as in "-6,000 UZS/case"; {currency} is its ISO code
+            parts.append(_("{n} {currency}/case").format(n=n, currency=currency))
+        else:
+            parts.append(_("{n} per case").format(n=n))
+    if gain.get("annual_burden"):
+        n = _signed(gain["annual_burden"])
+        if currency:
+            # TRANSLATORS: money per year, as in "-720,000,000 UZS/year"
+            parts.append(_("{n} {currency}/year").format(n=n, currency=currency))
+        else:
+            parts.append(_("{n} per year").format(n=n))
     if not parts and gain.get("work_hours"):
-        parts.append(f"{_signed(gain['work_hours'])} h of work")
+        parts.append(_("{n} h of work").format(n=_signed(gain["work_hours"])))
     if not parts and any(gain.values()):
+        # a measure with no words of its own is named by its JSON key
         parts = [f"{_signed(v)} {k}" for k, v in gain.items() if v]
-    return ", ".join(parts) if parts else "no measurable change"
+    return ", ".join(parts) if parts else _("no measurable change")
+
+
+def _counted(key: str, n: int) -> str:
+    """The template of a change of count ``key`` by ``n`` (``{n} visits``)."""
+    if key == "visits":
+        return ngettext("{n} visit", "{n} visits", n)
+    if key == "certificates":
+        return ngettext("{n} certificate", "{n} certificates", n)
+    if key == "handoffs":
+        return ngettext("{n} handoff", "{n} handoffs", n)
+    return ngettext("{n} step", "{n} steps", n)
 
 
 def format_finding(finding: Finding, file: str, currency: str | None = None) -> str:
@@ -127,8 +154,24 @@ def format_finding(finding: Finding, file: str, currency: str | None = None) -> 
     where = f"{file}:{finding.line}" if finding.line else file
     text = f"{where}: {finding.rule}: {finding.message}"
     if finding.gain is not None:
-        text += f" (gain: {format_gain(finding.gain, currency)})"
+        # TRANSLATORS: {finding} is "FILE:LINE: rule-id: message"; the gain is what it saves
+        text = _("{finding} (gain: {gain})").format(
+            finding=text, gain=format_gain(finding.gain, currency)
+        )
     return text
+
+
+def plural_count(value: float) -> int:
+    """The count that picks a plural form for ``value``: the number itself where it is whole,
+    else 2, which takes the form a fraction takes (English "0.5 visits", Russian "0,5 визита",
+    the genitive singular).
+
+    >>> plural_count(1), plural_count(-3.0), plural_count(0.5)
+    (1, 3, 2)
+    """
+    size = abs(value)
+    whole = round(size)
+    return int(whole) if abs(size - whole) < 1e-9 * max(1.0, size) else 2
 
 
 def _signed(value: float) -> str:
@@ -140,4 +183,4 @@ def _signed(value: float) -> str:
         body = f"{size:.2f}".rstrip("0").rstrip(".")
     else:
         body = f"{size:.2g}"
-    return ("-" if value < 0 else "+") + body
+    return numeral(("-" if value < 0 else "+") + body)

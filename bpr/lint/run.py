@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpr.analysis.measures import measure
+from bpr.core.i18n import domain, number
 from bpr.core.model import Model
 from bpr.lint.context import LintContext
 from bpr.lint.findings import SEVERITIES, Finding
@@ -25,6 +26,8 @@ __all__ = [
     "lint_result",
     "worth_reporting",
 ]
+
+_, ngettext, _pgettext = domain("lint")
 
 #: A loop back taken by at least this share of cases is reported by the rework rule.
 DEFAULT_REWORK_THRESHOLD = 0.2
@@ -99,11 +102,14 @@ def lint(
 def _context(model: Model, rework_threshold: float, min_gain: float) -> LintContext:
     if not 0 < rework_threshold <= 1:
         raise ValueError(
-            "the rework threshold is a share of cases above 0 and at most 1, "
-            f"not {rework_threshold}"
+            _("the rework threshold is a share of cases above 0 and at most 1, not {n}").format(
+                n=number(rework_threshold)
+            )
         )
     if not 0 <= min_gain <= 1:
-        raise ValueError(f"the minimum gain is a share from 0 to 1, not {min_gain}")
+        raise ValueError(
+            _("the minimum gain is a share from 0 to 1, not {n}").format(n=number(min_gain))
+        )
     return LintContext(model, rework_threshold, RULES, min_gain)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.core.vocab import Severity
 from bpr.lint.context import LintContext, Rule, clean, quote
 from bpr.lint.edits import unavailable_needs
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 # Channels that bring a document to the applicant: a document a step makes over one of these
 # is the applicant's to keep (a result of the service), even if no later step needs it.
@@ -30,32 +33,54 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for step_id, doc_id in unavailable_needs(model):
         doc = model.documents[doc_id]
         earlier = ctx.ancestors(step_id)
-        made = f"{quote(makers[doc_id])} produce{'s' if len(makers[doc_id]) == 1 else ''}"
+        names = {
+            "step": step_id,
+            "document": clean(doc.name),
+            "id": doc_id,
+            "makers": quote(makers[doc_id]),
+        }
         severity: Severity
         if any(m in earlier for m in makers[doc_id]):
-            severity, when = "warning", f"not on every way to '{step_id}'"
+            severity = "warning"
+            message = ngettext(
+                "'{step}' needs '{document}' ({id}), which only {makers} produces, and not on "
+                "every way to '{step}': a case can reach '{step}' without it; reorder the "
+                "steps, or correct their needs and produces",
+                "'{step}' needs '{document}' ({id}), which only {makers} produce, and not on "
+                "every way to '{step}': a case can reach '{step}' without it; reorder the "
+                "steps, or correct their needs and produces",
+                len(makers[doc_id]),
+            )
         else:
-            severity, when = "error", f"never before '{step_id}'"
+            severity = "error"
+            message = ngettext(
+                "'{step}' needs '{document}' ({id}), which only {makers} produces, and never "
+                "before '{step}': a case can reach '{step}' without it; reorder the steps, or "
+                "correct their needs and produces",
+                "'{step}' needs '{document}' ({id}), which only {makers} produce, and never "
+                "before '{step}': a case can reach '{step}' without it; reorder the steps, or "
+                "correct their needs and produces",
+                len(makers[doc_id]),
+            )
         yield ctx.finding(
             "dead-document",
             severity,
-            f"'{step_id}' needs '{clean(doc.name)}' ({doc_id}), which only {made}, and "
-            f"{when}: a case can reach '{step_id}' without it; reorder the steps, or correct "
-            "their needs and produces",
+            message.format(**names),
             steps=[step_id, *makers[doc_id]],
             documents=[doc_id],
             line=ctx.item_line(("steps", model.step(step_id).index, "needs"), doc_id),
         )
     for doc_id, doc in model.documents.items():
-        name = f"'{clean(doc.name)}' ({doc_id})"
         if doc_id in users:
             continue
         if doc_id not in makers:
             yield ctx.finding(
                 "dead-document",
                 "info",
-                f"{name} is declared but no step needs or produces it: remove it, or add it to "
-                "the needs of the step that asks for it",
+                _(
+                    "'{document}' ({id}) is declared but no step needs or produces it: remove "
+                    "it, or add it to the needs of the step that asks for it"
+                ).format(document=clean(doc.name), id=doc_id),
                 documents=[doc_id],
             )
             continue
@@ -70,8 +95,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "dead-document",
             "info",
-            f"{name} is produced at {quote(makers[doc_id])} but no step needs it: stop "
-            "producing it, or add it to the needs of the step that uses it",
+            _(
+                "'{document}' ({id}) is produced at {steps} but no step needs it: stop "
+                "producing it, or add it to the needs of the step that uses it"
+            ).format(document=clean(doc.name), id=doc_id, steps=quote(makers[doc_id])),
             steps=makers[doc_id],
             documents=[doc_id],
             line=ctx.document_line(doc_id),
@@ -81,6 +108,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "dead-document",
     "error",
-    "a document produced and never needed, or needed and never available",
+    N_("a document produced and never needed, or needed and never available"),
     check,
 )

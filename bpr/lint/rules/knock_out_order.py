@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.core.model import END
 from bpr.lint.context import LintContext, Rule, clean, percent, quote
 from bpr.lint.edits import gain, move_check_before, single_target
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -43,14 +46,22 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue
             rejected = sum(b.p for b in ending)
             labels = [clean(b.when) for b in ending if b.when]
-            when = f" ({', '.join(labels)})" if labels else ""
             moved = chain[start:]
+            names = {"step": decision.id, "share": percent(rejected), "steps": quote(moved)}
+            if labels:
+                message = _(
+                    "'{step}' ends {share} of cases ({when}) but runs after {steps}, which it "
+                    "does not depend on: check first, so that the cases it ends skip them"
+                ).format(when=", ".join(labels), **names)
+            else:
+                message = _(
+                    "'{step}' ends {share} of cases but runs after {steps}, which it does not "
+                    "depend on: check first, so that the cases it ends skip them"
+                ).format(**names)
             yield ctx.finding(
                 "knock-out-order",
                 "warning",
-                f"'{decision.id}' ends {percent(rejected)} of cases{when} but runs after "
-                f"{quote(moved)}, which it does not depend on: check first, so that the cases "
-                "it ends skip them",
+                message,
                 steps=[decision.id, *moved],
                 line=ctx.step_line(decision.id),
                 edit=edit,
@@ -61,6 +72,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "knock-out-order",
     "warning",
-    "a check that can reject the case runs after costly steps it does not depend on",
+    N_("a check that can reject the case runs after costly steps it does not depend on"),
     check,
 )

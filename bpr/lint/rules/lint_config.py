@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.errors import did_you_mean
 from bpr.lint.context import LintContext, Rule, clean
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -20,16 +23,20 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             yield ctx.finding(
                 "lint-config",
                 "info",
-                f"lint.ignore names '{clean(rule)}', which is no rule"
-                f"{did_you_mean(rule, list(ctx.rule_ids))}; 'bpr lint --rules' lists them",
+                _(
+                    "lint.ignore names '{rule}', which is no rule{hint}; 'bpr lint --rules' "
+                    "lists them"
+                ).format(rule=clean(rule), hint=did_you_mean(rule, list(ctx.rule_ids))),
                 line=line,
             )
         elif not reason.strip():
             yield ctx.finding(
                 "lint-config",
                 "info",
-                f"rule '{rule}' is switched off without a reason: write it as "
-                f"{{rule: {rule}, reason: ...}} so that reviewers know why",
+                _(
+                    "rule '{rule}' is switched off without a reason: write it as {entry} so "
+                    "that reviewers know why"
+                ).format(rule=rule, entry=f"{{rule: {rule}, reason: ...}}"),
                 line=line,
             )
 
@@ -37,7 +44,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "lint-config",
     "info",
-    "a lint setting of the file that is wrong or incomplete, such as an ignored rule id that "
-    "no rule has",
+    N_(
+        "a lint setting of the file that is wrong or incomplete, such as an ignored rule id "
+        "that no rule has"
+    ),
     check,
 )

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.lint.context import LintContext, Rule, quote
 from bpr.lint.edits import make_online
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
 
-_STAGES = {1: "information", 2: "downloadable forms", 3: "transactional", 4: "proactive"}
+_, ngettext, _pgettext = domain("lint")
+
+#: The UN e-service maturity stages, as the messages name them.
+_STAGES = {
+    1: N_("information"),
+    2: N_("downloadable forms"),
+    3: N_("transactional"),
+    4: N_("proactive"),
+}
+
+
+def _both(first: str, second: str) -> str:
+    # TRANSLATORS: two reasons joined: "the applicant must come in person at 'a' and ..."
+    return _("{first} and {second}").format(first=first, second=second)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -22,30 +37,45 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return
     line = model.locate("maturity")[0]
     visits = [s.id for s in model.steps if s.is_visit]
-    declared = f"the file declares maturity stage {stage} ({_STAGES[stage]})"
+    names = {"stage": stage, "stage_name": _(_STAGES[stage])}
     if stage >= 3:
         reasons = []
         if visits:
-            reasons.append(f"the applicant must come in person at {quote(visits)}")
+            reasons.append(
+                _("the applicant must come in person at {steps}").format(steps=quote(visits))
+            )
         # the applicant's own steps by post: papers mailed in, not an application made online
         posted = [s.id for s in model.steps if s.channel == "post" and ctx.actor(s).is_applicant]
         if posted:
-            reasons.append(f"the applicant sends papers by post at {quote(posted)}")
+            reasons.append(
+                _("the applicant sends papers by post at {steps}").format(steps=quote(posted))
+            )
         offline = [*visits, *posted]
         starter = model.first
         applies = stage == 4 and model.is_applicant_step(starter)
         if applies:
-            reasons.append(f"the case starts with the applicant at '{starter.id}'")
+            reasons.append(
+                _("the case starts with the applicant at '{step}'").format(step=starter.id)
+            )
         if not reasons:
             return
-        needs = "the application is made and completed online"
+        why = functools.reduce(_both, reasons)
         if stage == 4:
-            needs = "the agency starts the case itself, and the applicant does not apply at all"
+            message = _(
+                "the file declares maturity stage {stage} ({stage_name}), but {reasons}: at "
+                "stage {stage} the agency starts the case itself, and the applicant does not "
+                "apply at all; change those steps or declare the stage the channels give"
+            )
+        else:
+            message = _(
+                "the file declares maturity stage {stage} ({stage_name}), but {reasons}: at "
+                "stage {stage} the application is made and completed online; change those steps "
+                "or declare the stage the channels give"
+            )
         yield ctx.finding(
             "maturity-mismatch",
             "error",
-            f"{declared}, but {' and '.join(reasons)}: at stage {stage} {needs}; change those "
-            "steps or declare the stage the channels give",
+            message.format(reasons=why, **names),
             steps=[*offline, *([starter.id] if applies and starter.id not in offline else [])],
             line=line,
             edit=make_online(model, offline, "maturity-mismatch") if offline else None,
@@ -54,9 +84,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "maturity-mismatch",
             "info",
-            f"{declared}, but no step needs a visit and the applicant deals with the agencies "
-            "online: the channels meet stage 3 (transactional); declare it if the application "
-            "is also completed online",
+            _(
+                "the file declares maturity stage {stage} ({stage_name}), but no step needs a "
+                "visit and the applicant deals with the agencies online: the channels meet stage "
+                "3 (transactional); declare it if the application is also completed online"
+            ).format(**names),
             line=line,
         )
 
@@ -64,6 +96,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "maturity-mismatch",
     "error",
-    "the declared maturity stage and the channels of the steps disagree",
+    N_("the declared maturity stage and the channels of the steps disagree"),
     check,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.core.model import Actor
 from bpr.lint.context import LintContext, Rule, clean, quote, who
 from bpr.lint.edits import exchange_documents
@@ -11,6 +12,8 @@ from bpr.lint.findings import Finding
 from bpr.lint.rules._carried import carried
 
 __all__ = ["NOT_EXCHANGED_KINDS", "RULE", "check", "registry_caveat"]
+
+_, ngettext, _pgettext = domain("lint")
 
 #: Document kinds that other rules advise on: a payment receipt (``payment-proof``) and a
 #: physical item (``physical-item``) are not pulled from a registry.
@@ -24,14 +27,14 @@ def registry_caveat(issuer: Actor) -> str:
     if registry is True:
         return ""
     if registry is False:
-        return (
-            f"; {who(issuer)} keeps no register that other agencies can query (registry: "
-            "false): the register must be connected first, with a data-exchange agreement"
-        )
-    return (
-        f"; if {who(issuer)} keeps no register that other agencies can query (its registry "
-        "is not recorded), connect it first"
-    )
+        return _(
+            "; {issuer} keeps no register that other agencies can query (registry: false): the "
+            "register must be connected first, with a data-exchange agreement"
+        ).format(issuer=who(issuer))
+    return _(
+        "; if {issuer} keeps no register that other agencies can query (its registry is not "
+        "recorded), connect it first"
+    ).format(issuer=who(issuer))
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -41,11 +44,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if paper.issuer is None or paper.kind in NOT_EXCHANGED_KINDS:
             continue
         doc, issuer = paper.document, paper.issuer
-        name = f"'{clean(doc.name)}' ({doc.id})"
-        users = quote(s.id for s in paper.users)
         edit = exchange_documents(model, [doc.id])
         trips = [n.id for n in edit.notes if n.kind == "step"] if edit else []
-        trip = f"; the trip to fetch it ({quote(trips)}) becomes a registry query" if trips else ""
+        trip = (
+            _("; the trip to fetch it ({steps}) becomes a registry query").format(
+                steps=quote(trips)
+            )
+            if trips
+            else ""
+        )
         # the issuer's own output that the applicant also shows back to it (the police's
         # fine decision, brought to the police and to the bank)
         back = [
@@ -53,25 +60,39 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             for s in paper.users
             if s.actor == issuer.id or (issuer.agency and ctx.actor(s).agency == issuer.agency)
         ]
+        names = {
+            "document": clean(doc.name),
+            "id": doc.id,
+            "issuer": who(issuer),
+            "steps": quote(s.id for s in paper.users),
+            "trip": trip,
+        }
         if paper.own:
-            message = (
-                f"the applicant must bring {name} to {users}, though {who(issuer)} issues it "
-                "itself: ask only for its reference number and look the record up in the "
-                f"agency's own files (once-only){trip}"
-            )
+            # TRANSLATORS: {trip} is empty or "; the trip to fetch it (...) becomes a registry
+            # query"
+            message = _(
+                "the applicant must bring '{document}' ({id}) to {steps}, though {issuer} issues "
+                "it itself: ask only for its reference number and look the record up in the "
+                "agency's own files (once-only){trip}"
+            ).format(**names)
         elif back:
-            message = (
-                f"{name} is an output of {who(issuer)}, and the applicant brings it back to "
-                f"{quote(back)} and to {quote(s.id for s in paper.users if s.id not in back)}: "
-                "give it a reference number that every step looks the record up by, instead "
-                f"of the paper (once-only){trip}{registry_caveat(issuer)}"
+            # TRANSLATORS: {caveat} is empty or a clause on the issuer's register, starting "; "
+            message = _(
+                "'{document}' ({id}) is an output of {issuer}, and the applicant brings it back "
+                "to {back} and to {others}: give it a reference number that every step looks "
+                "the record up by, instead of the paper (once-only){trip}{caveat}"
+            ).format(
+                back=quote(back),
+                others=quote(s.id for s in paper.users if s.id not in back),
+                caveat=registry_caveat(issuer),
+                **names,
             )
         else:
-            message = (
-                f"{name} is issued by {who(issuer)} and the applicant carries it to {users}: "
-                f"pull it from the issuer's registry by data exchange instead (once-only){trip}"
-                f"{registry_caveat(issuer)}"
-            )
+            message = _(
+                "'{document}' ({id}) is issued by {issuer} and the applicant carries it to "
+                "{steps}: pull it from the issuer's registry by data exchange instead "
+                "(once-only){trip}{caveat}"
+            ).format(caveat=registry_caveat(issuer), **names)
         yield ctx.finding(
             "once-only",
             "warning",
@@ -86,7 +107,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "once-only",
     "warning",
-    "a certificate that one agency issues and the applicant carries to another: "
-    "exchange the data instead",
+    N_(
+        "a certificate that one agency issues and the applicant carries to another: "
+        "exchange the data instead"
+    ),
     check,
 )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.lint.context import LintContext, Rule, clean, quote
 from bpr.lint.edits import exchange_documents
 from bpr.lint.findings import Finding
 from bpr.lint.rules._carried import carried
 
 __all__ = ["RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -22,9 +25,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "payment-proof",
             "warning",
-            f"the applicant must bring '{clean(doc.name)}' ({doc.id}), the proof of a payment, "
-            f"to {quote(s.id for s in paper.users)}: verify the payment itself through the "
-            "payment system or the treasury instead, so that nobody carries a receipt",
+            _(
+                "the applicant must bring '{document}' ({id}), the proof of a payment, to "
+                "{steps}: verify the payment itself through the payment system or the treasury "
+                "instead, so that nobody carries a receipt"
+            ).format(document=clean(doc.name), id=doc.id, steps=quote(s.id for s in paper.users)),
             steps=[*(s.id for s in paper.users), *paper.makers],
             documents=[doc.id],
             line=ctx.document_line(doc.id),
@@ -35,7 +40,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "payment-proof",
     "warning",
-    "a payment receipt that the applicant brings: verify the payment through the payment "
-    "system or the treasury instead",
+    N_(
+        "a payment receipt that the applicant brings: verify the payment through the payment "
+        "system or the treasury instead"
+    ),
     check,
 )

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bpr.comparison.acts import act_title, citations
+from bpr.core.i18n import N_, domain
 from bpr.lint.context import LintContext, Rule, clean, quote
 from bpr.lint.edits import exchange_documents
 from bpr.lint.findings import Finding
 from bpr.lint.rules._carried import carried
 
 __all__ = ["RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -21,16 +24,35 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         doc = paper.document
         edit = exchange_documents(ctx.model, [doc.id]) if doc.issuer is not None else None
         law = [
-            clean(act_title(ctx.model, act)) + (f", art. {clean(article)}" if article else "")
+            # TRANSLATORS: an act and its article, as in "Law on seals, art. 3"
+            _("{act}, art. {article}").format(
+                act=clean(act_title(ctx.model, act)), article=clean(article)
+            )
+            if article
+            else clean(act_title(ctx.model, act))
             for act, article in citations(doc)
         ]
-        provision = f" ({'; '.join(law)})" if law else ""
+        names = {
+            "document": clean(doc.name),
+            "id": doc.id,
+            "steps": quote(s.id for s in paper.users),
+        }
+        if law:
+            message = _(
+                "the applicant must bring '{document}' ({id}), a physical item, to {steps}: no "
+                "registry can carry it; abolish the requirement by amending the provision that "
+                "imposes it ({provisions})"
+            ).format(provisions="; ".join(law), **names)
+        else:
+            message = _(
+                "the applicant must bring '{document}' ({id}), a physical item, to {steps}: no "
+                "registry can carry it; abolish the requirement by amending the provision that "
+                "imposes it"
+            ).format(**names)
         yield ctx.finding(
             "physical-item",
             "warning",
-            f"the applicant must bring '{clean(doc.name)}' ({doc.id}), a physical item, to "
-            f"{quote(s.id for s in paper.users)}: no registry can carry it; abolish the "
-            f"requirement by amending the provision that imposes it{provision}",
+            message,
             steps=[*(s.id for s in paper.users), *paper.makers],
             documents=[doc.id],
             line=ctx.document_line(doc.id),
@@ -41,6 +63,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "physical-item",
     "warning",
-    "a physical item (such as a seal) that the applicant must bring: abolish the requirement",
+    N_("a physical item (such as a seal) that the applicant must bring: abolish the requirement"),
     check,
 )

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpr.analysis.table import format_number
+from bpr.core.i18n import N_, domain
 from bpr.core.model import Step
 from bpr.core.vocab import Severity
-from bpr.lint.context import LintContext, Rule, clean, percent, quote, times, who
+from bpr.lint.context import (
+    LintContext,
+    Rule,
+    amount,
+    clean,
+    percent,
+    plural_count,
+    quote,
+    times,
+    who,
+)
 from bpr.lint.edits import make_online
 from bpr.lint.findings import Finding
 
 __all__ = ["REPEATED_FROM", "RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 #: From this many repeated visits per case on average (beyond the most frequent visit of the
 #: group), a repeated contact is a warning; below it, info.
@@ -38,9 +50,17 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "repeated-contact",
             severity,
-            f"the applicant comes in person to {who(model.actors[actor_id])} "
-            f"{how_often} ({quote(ids)}){average}: make the first contact enough and serve "
-            "the rest online or by data exchange",
+            # TRANSLATORS: {how_often} is "twice", "3 times", "up to twice"...; {average} is
+            # empty or "; 1.3 visits a case on average (...)"
+            _(
+                "the applicant comes in person to {office} {how_often} ({steps}){average}: make "
+                "the first contact enough and serve the rest online or by data exchange"
+            ).format(
+                office=who(model.actors[actor_id]),
+                how_often=how_often,
+                steps=quote(ids),
+                average=average,
+            ),
             steps=ids,
             line=ctx.step_line(later[0]),
             edit=make_online(model, later, "repeated-contact"),
@@ -57,9 +77,21 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "repeated-contact",
             severity,
-            f"the applicant comes in person to {len(offices)} offices of {clean(agency)} "
-            f"{how_often} ({quote(ids)}){average}: one front office of the agency could "
-            "serve them in one contact, the rest online or by data exchange",
+            ngettext(
+                "the applicant comes in person to {n} office of {agency} {how_often} ({steps})"
+                "{average}: one front office of the agency could serve them in one contact, "
+                "the rest online or by data exchange",
+                "the applicant comes in person to {n} offices of {agency} {how_often} ({steps})"
+                "{average}: one front office of the agency could serve them in one contact, "
+                "the rest online or by data exchange",
+                len(offices),
+            ).format(
+                n=len(offices),
+                agency=clean(agency),
+                how_often=how_often,
+                steps=quote(ids),
+                average=average,
+            ),
             steps=ids,
             line=ctx.step_line(later[0]),
             edit=make_online(model, later, "repeated-contact"),
@@ -108,7 +140,7 @@ def _up_to(most: int, visits: int) -> str:
     """``twice`` where a case makes every visit; ``up to 2 times`` where it makes some."""
     if most == visits:
         return times(most)
-    return f"up to {most} times"
+    return ngettext("up to {n} time", "up to {n} times", most).format(n=most)
 
 
 def _weighed(ctx: LintContext, ids: list[str], most: int) -> tuple[Severity, str, str]:
@@ -129,15 +161,28 @@ def _weighed(ctx: LintContext, ids: list[str], most: int) -> tuple[Severity, str
         return "warning", _up_to(most, len(ids)), ""
     if most == len(ids):
         least = all(r > 1 - 1e-9 for r in runs)  # every case, some round a loop
-        how_often = f"{'at least' if least else 'up to'} {times(most)}"
+        if least:
+            # TRANSLATORS: {times} is "twice" or "3 times"
+            how_often = _("at least {times}").format(times=times(most))
+        else:
+            how_often = _("up to {times}").format(times=times(most))
     else:
         how_often = _up_to(most, len(ids))
     shares = [
-        f"'{s}' in {percent(r)} of cases" if r < 1 else f"'{s}' {format_number(r)} times a case"
+        _("'{step}' in {share} of cases").format(step=s, share=percent(r))
+        if r < 1
+        else ngettext(
+            "'{step}' {n} time a case", "'{step}' {n} times a case", plural_count(r)
+        ).format(step=s, n=amount(r))
         for s, r in zip(ids, runs, strict=True)
         if abs(r - 1) >= 1e-9
     ]
-    average = f"; {format_number(sum(runs))} visits a case on average ({', '.join(shares)})"
+    total = sum(runs)
+    average = ngettext(
+        "; {n} visit a case on average ({shares})",
+        "; {n} visits a case on average ({shares})",
+        plural_count(total),
+    ).format(n=amount(total), shares=", ".join(shares))
     extra = sum(runs) - max(runs)
     return ("warning" if extra >= REPEATED_FROM else "info"), how_often, average
 
@@ -145,6 +190,6 @@ def _weighed(ctx: LintContext, ids: list[str], most: int) -> tuple[Severity, str
 RULE = Rule(
     "repeated-contact",
     "warning",
-    "the applicant comes in person to the same office, or the same agency, more than once",
+    N_("the applicant comes in person to the same office, or the same agency, more than once"),
     check,
 )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.core.model import END
 from bpr.lint.context import LintContext, Rule, clean, percent
 from bpr.lint.edits import remove_rework
 from bpr.lint.findings import Finding
 
 __all__ = ["CAPACITY_WORDS", "RULE", "check", "is_capacity_wait"]
+
+_, ngettext, _pgettext = domain("lint")
 
 #: Words of a branch's ``when`` label that mark a capacity wait: the case goes round again
 #: because there is no place, slot or capacity this round (a kindergarten with no free place),
@@ -61,14 +64,36 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue  # waiting for a place is no error to prevent at submission
             members = [s.id for s in model.steps if s.id in loop]
             again = [m for m in members if m not in (step.id, branch.to)]
-            when = f" ({clean(branch.when)})" if branch.when else ""
+            names = {
+                "share": percent(branch.p),
+                "step": step.id,
+                "back": branch.to,
+                "n": len(members),
+            }
+            if branch.when:
+                message = ngettext(
+                    "{share} of cases go back from '{step}' to '{back}' ({when}) and run {n} "
+                    "step again: remove the cause of the returns, such as with a completeness "
+                    "check at submission or a pre-filled form; the gain assumes no case returns",
+                    "{share} of cases go back from '{step}' to '{back}' ({when}) and run {n} "
+                    "steps again: remove the cause of the returns, such as with a completeness "
+                    "check at submission or a pre-filled form; the gain assumes no case returns",
+                    len(members),
+                ).format(when=clean(branch.when), **names)
+            else:
+                message = ngettext(
+                    "{share} of cases go back from '{step}' to '{back}' and run {n} step again: "
+                    "remove the cause of the returns, such as with a completeness check at "
+                    "submission or a pre-filled form; the gain assumes no case returns",
+                    "{share} of cases go back from '{step}' to '{back}' and run {n} steps again: "
+                    "remove the cause of the returns, such as with a completeness check at "
+                    "submission or a pre-filled form; the gain assumes no case returns",
+                    len(members),
+                ).format(**names)
             yield ctx.finding(
                 "rework",
                 "warning",
-                f"{percent(branch.p)} of cases go back from '{step.id}' to '{branch.to}'{when} "
-                f"and run {len(members)} step{'s' if len(members) != 1 else ''} again: remove "
-                "the cause of the returns, such as with a completeness check at submission or a "
-                "pre-filled form; the gain assumes no case returns",
+                message,
                 steps=[step.id, branch.to, *again],
                 line=ctx.model.locate("steps", step.index, "next", index)[0],
                 edit=remove_rework(model, step.id, index),
@@ -78,6 +103,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "rework",
     "warning",
-    "a loop back that many cases take: check completeness at submission or pre-fill the form",
+    N_("a loop back that many cases take: check completeness at submission or pre-fill the form"),
     check,
 )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bpr.core.i18n import N_, domain
 from bpr.core.model import END
 from bpr.lint.context import LintContext, Rule, clean, quote
 from bpr.lint.edits import gain, parallelise, single_target
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
+
+_, ngettext, _pgettext = domain("lint")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -33,20 +36,31 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         # the advice says what the draft does (bpr.lint.edits.parallelise): where the first
         # already joins a split, the second becomes one more branch of it, before the first
         block = next((b for b in ctx.analysis.blocks if b.join == first.id), None)
+        names = {
+            "second": second.id,
+            "second_actor": clean(ctx.actor(second).name),
+            "first": first.id,
+            "first_actor": clean(ctx.actor(first).name),
+        }
         if block is None:
-            advice = "run the two side by side in a parallel split"
+            message = _(
+                "'{second}' ({second_actor}) waits for '{first}' ({first_actor}) but needs "
+                "nothing it produces: run the two side by side in a parallel split"
+            ).format(**names)
         else:
-            beside = quote(start for start in block.branches if start != block.join)
-            advice = (
-                f"run '{second.id}' as one more branch of the parallel split at "
-                f"'{block.split}', beside {beside}, so that it is done before '{first.id}' "
-                "starts"
+            message = _(
+                "'{second}' ({second_actor}) waits for '{first}' ({first_actor}) but needs "
+                "nothing it produces: run '{second}' as one more branch of the parallel split at "
+                "'{split}', beside {beside}, so that it is done before '{first}' starts"
+            ).format(
+                split=block.split,
+                beside=quote(start for start in block.branches if start != block.join),
+                **names,
             )
         yield ctx.finding(
             "sequential-independent",
             "info",
-            f"'{second.id}' ({clean(ctx.actor(second).name)}) waits for '{first.id}' "
-            f"({clean(ctx.actor(first).name)}) but needs nothing it produces: {advice}",
+            message,
             steps=[first.id, second.id],
             line=ctx.step_line(second.id),
             edit=edit,
@@ -56,7 +70,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 RULE = Rule(
     "sequential-independent",
     "info",
-    "consecutive steps of different actors with no document between them, which could run "
-    "in a parallel split",
+    N_(
+        "consecutive steps of different actors with no document between them, which could run "
+        "in a parallel split"
+    ),
     check,
 )
