@@ -14,9 +14,14 @@ from bpr.core.flow import (
     immediate_postdominators,
     strongly_connected_components,
 )
+from bpr.core.i18n import N_, domain
 from bpr.core.model import END, Model, Step
 from bpr.errors import ModelError, Problem
 from bpr.files.yamlsource import Path, format_path
+
+# The labels below are messages of the "measures" catalogue (scripts/catalogues.py finds a
+# module's catalogue by this call); the modules that print them translate them.
+domain("measures")
 
 __all__ = [
     "ADDED_MEASURE_KEYS",
@@ -74,29 +79,30 @@ PHASE_MEASURE_KEYS = (
 )
 
 #: A label and unit per measure key, for tables and reports ("money" is the model's currency).
+#: The labels are messages of the "measures" catalogue: translate them where they are written.
 MEASURE_LABELS: dict[str, tuple[str, str]] = {
-    "steps": ("Steps", ""),
-    "actors": ("Actors", ""),
-    "agencies": ("Agencies", ""),
-    "handoffs": ("Handoffs", ""),
-    "visits": ("Visits (in person)", ""),
-    "documents": ("Documents", ""),
-    "documents_from_applicant": ("Documents the applicant brings", ""),
-    "certificates": ("Certificates to collect", ""),
-    "documents_exchanged": ("Documents by data exchange", ""),
-    "lead_time_days": ("Lead time", "days"),
-    "work_hours": ("Work, all actors", "hours"),
-    "applicant_hours": ("Applicant's time", "hours"),
-    "fees": ("Fees", "money"),
-    "burden": ("Applicant's time and payments", "money"),
-    "annual_burden": ("Applicant's time and payments a year", "money"),
-    "maturity": ("Maturity stage", ""),
-    "duties": ("State duties, taxes and fines", "money"),
-    "admin_cost": ("SCM administrative cost", "money"),
-    "annual_admin_cost": ("SCM administrative cost a year", "money"),
-    "staff_hours": ("Staff time", "hours"),
-    "gov_cost": ("Staff cost to government", "money"),
-    "derived_maturity": ("Maturity the flow supports", ""),
+    "steps": (N_("Steps"), ""),
+    "actors": (N_("Actors"), ""),
+    "agencies": (N_("Agencies"), ""),
+    "handoffs": (N_("Handoffs"), ""),
+    "visits": (N_("Visits (in person)"), ""),
+    "documents": (N_("Documents"), ""),
+    "documents_from_applicant": (N_("Documents the applicant brings"), ""),
+    "certificates": (N_("Certificates to collect"), ""),
+    "documents_exchanged": (N_("Documents by data exchange"), ""),
+    "lead_time_days": (N_("Lead time"), "days"),
+    "work_hours": (N_("Work, all actors"), "hours"),
+    "applicant_hours": (N_("Applicant's time"), "hours"),
+    "fees": (N_("Fees"), "money"),
+    "burden": (N_("Applicant's time and payments"), "money"),
+    "annual_burden": (N_("Applicant's time and payments a year"), "money"),
+    "maturity": (N_("Maturity stage"), ""),
+    "duties": (N_("State duties, taxes and fines"), "money"),
+    "admin_cost": (N_("SCM administrative cost"), "money"),
+    "annual_admin_cost": (N_("SCM administrative cost a year"), "money"),
+    "staff_hours": (N_("Staff time"), "hours"),
+    "gov_cost": (N_("Staff cost to government"), "money"),
+    "derived_maturity": (N_("Maturity the flow supports"), ""),
 }
 
 # Loops of up to this many steps are solved in pure Python; larger ones with a sparse solver.

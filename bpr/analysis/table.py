@@ -1,4 +1,14 @@
-"""Plain-text tables and number formats for the terminal."""
+"""Plain-text tables and number formats for the terminal.
+
+The measures' labels are written in the output language (the ``measures`` catalogue); numbers
+from :func:`format_number` stay in the English way, for a caller to pass through
+:func:`bpr.core.i18n.numeral` where it writes them for a person.
+
+>>> from bpr.core.i18n import use
+>>> with use("ru"):
+...     measure_label("lead_time_days"), measure_label("fees", "UZS")
+('Срок (календарные дни)', 'Платежи заявителя (UZS)')
+"""
 
 from __future__ import annotations
 
@@ -6,8 +16,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from bpr.analysis.measures import MEASURE_LABELS
+from bpr.core.i18n import domain
 
-__all__ = ["format_number", "measure_label", "text_table"]
+__all__ = ["format_number", "measure_label", "measure_name", "text_table"]
+
+_ = domain("measures").gettext
+pgettext = domain("measures").pgettext
 
 
 def format_number(value: Any, decimals: int = 2) -> str:
@@ -31,12 +45,27 @@ def format_number(value: Any, decimals: int = 2) -> str:
     return str(value)
 
 
+def measure_name(key: str) -> str:
+    """The label of a measure without its unit, in the output language (``Lead time``)."""
+    label = MEASURE_LABELS.get(key, (key, ""))[0]
+    return _(label) if key in MEASURE_LABELS else label
+
+
 def measure_label(key: str, currency: str | None = None) -> str:
     """The label of a measure with its unit: ``Lead time (days)``, ``Fees (UZS)``."""
-    label, unit = MEASURE_LABELS.get(key, (key, ""))
+    unit = MEASURE_LABELS.get(key, (key, ""))[1]
     if unit == "money":
-        unit = currency or ""
-    return f"{label} ({unit})" if unit else label
+        shown = currency or ""
+    elif unit == "days":
+        # TRANSLATORS: the unit of the lead time in a measure's label: "Lead time (days)"
+        shown = pgettext("measure unit", "days")
+    elif unit == "hours":
+        # TRANSLATORS: the unit of work and time in a measure's label: "Staff time (hours)"
+        shown = pgettext("measure unit", "hours")
+    else:
+        shown = unit
+    name = measure_name(key)
+    return f"{name} ({shown})" if shown else name
 
 
 def text_table(

@@ -9,11 +9,14 @@ import click
 from bpr.analysis.measures import MEASURE_KEYS, MEASURE_LABELS, measure, measures_json
 from bpr.analysis.table import format_number, measure_label, text_table
 from bpr.cli._common import echo_json, lang_option, load_models
+from bpr.core.i18n import domain, numeral
 from bpr.core.model import Model
 from bpr.core.money import format_money
 from bpr.core.text import for_terminal
 
 __all__ = ["metrics", "validate"]
+
+_, ngettext = domain("measures")[:2]
 
 _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 
@@ -32,15 +35,29 @@ def validate(paths: tuple[str, ...], quiet: bool) -> int:
     models, failures = load_models(paths)
     if not quiet:
         for model in models:
+            n = len(model.steps)
+            # TRANSLATORS: a file that passed validation; {n} counts its steps (the English
+            # writes "steps" for one as well)
+            line = ngettext(
+                "ok  {file}  ({n} steps, {service}/{variant})",
+                "ok  {file}  ({n} steps, {service}/{variant})",
+                n,
+            )
             click.echo(
-                f"ok  {for_terminal(model.file)}  ({len(model.steps)} steps, "
-                f"{model.service}/{for_terminal(model.variant)})"
+                line.format(
+                    file=for_terminal(model.file),
+                    n=n,
+                    service=model.service,
+                    variant=for_terminal(model.variant),
+                )
             )
         total = len(models) + len(failures)
-        click.echo(
-            f"{total} file{'s' if total != 1 else ''} checked: {len(models)} valid, "
-            f"{len(failures)} invalid"
+        summary = ngettext(
+            "{n} file checked: {valid} valid, {invalid} invalid",
+            "{n} files checked: {valid} valid, {invalid} invalid",
+            total,
         )
+        click.echo(summary.format(n=total, valid=len(models), invalid=len(failures)))
     return 1 if failures else 0
 
 
@@ -76,12 +93,13 @@ def _metrics_table(models: list[Model]) -> str:
     currencies = {m.currency for m in models}
     currency = currencies.pop() if len(currencies) == 1 else None
     results = [measure(m).as_dict() for m in models]
-    headers = ["measure", *(f"{m.service}/{for_terminal(m.variant)}" for m in models)]
+    # TRANSLATORS: the header of the column of measure names in bpr metrics
+    headers = [_("measure"), *(f"{m.service}/{for_terminal(m.variant)}" for m in models)]
     unit = None if currency is None else for_terminal(currency)
 
     def cell(key: str, model: Model, value: object) -> str:
         if MEASURE_LABELS[key][1] != "money" or value is None:
-            return format_number(value)
+            return numeral(format_number(value))
         # amounts keep their currency's minor units; where the files' currencies differ,
         # each cell names its own, so 480,000 UZS never stands unlabelled beside 2.81 AZN
         shown = None if model.currency is None else for_terminal(model.currency)

@@ -1,0 +1,166 @@
+"""The command line in the analyst's language: validate, metrics, simulate and portfolio.
+
+English output is proved unchanged by the existing golden files and CLI tests; these tests
+check the other languages: no English word of bpr's vocabulary left in Russian, Russian plural
+forms, Russian numbers, and one known word per other language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bpr
+from bpr.core import i18n
+from tests.conftest import MODELS
+from tests.i18n_words import english_words
+
+pytest.importorskip("babel", reason="the vocabulary of English words is read with Babel")
+
+TINY = (
+    "bpr: 1\nservice: tiny\nvariant: as-is\n"
+    "actors: {clerk: {name: Clerk}}\n"
+    "steps:\n  - {id: check, actor: clerk, name: Check, work: 1h}\n"
+)
+INCOME = MODELS / "income-tax-return" / "as-is.yaml"
+NBSP = "\u00a0"
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    """A command run in-process chooses its language for the process; the next test starts
+    in English again."""
+    yield
+    i18n.choose("en")
+
+
+def _names(*paths: Path) -> set[str]:
+    """What the analyst wrote, which no catalogue translates: ids, names and file paths."""
+    allowed: set[str] = set()
+    for path in paths:
+        for file in [path] if path.is_file() else sorted(path.rglob("*.yaml")):
+            allowed.add(str(file))
+            try:
+                model = bpr.load(file)
+            except bpr.BprError:
+                continue
+            allowed |= {model.service, model.variant, model.name or "", model.title or ""}
+            allowed |= set(model.actors) | {a.name for a in model.actors.values()}
+            allowed |= {a.agency or "" for a in model.actors.values()}
+            allowed |= set(model.documents) | {d.name for d in model.documents.values()}
+            allowed |= {s.id for s in model.steps} | {s.name for s in model.steps}
+    return allowed
+
+
+def _folder(tmp_path: Path, n: int) -> Path:
+    folder = tmp_path / f"n{n}"
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"m{i:02d}.yaml").write_text(TINY.replace("tiny", f"tiny{i}"), "utf-8")
+    return folder
+
+
+# validate
+
+
+def test_validate_in_russian_has_no_english_word(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("validate", "--lang", "ru", MODELS)
+    assert result.exit_code == 0, result.stderr
+    assert "12 файлов проверено: корректных 12, с ошибками 0" in result.stdout
+    assert english_words(result.stdout, allowed=_names(MODELS)) == set()
+    assert "шагов" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("n", "files"),
+    [
+        (1, "1 файл проверен"),
+        (2, "2 файла проверено"),
+        (5, "5 файлов проверено"),
+        (11, "11 файлов проверено"),
+        (21, "21 файл проверен"),
+    ],
+)
+def test_validate_counts_files_in_the_russian_plural_forms(  # type: ignore[no-untyped-def]
+    run_bpr, tmp_path: Path, n: int, files: str
+) -> None:
+    result = run_bpr("validate", "--lang", "ru", _folder(tmp_path, n))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith(files + ":")
+    assert "верно  " in result.stdout and "(1 шаг, tiny0/as-is)" in result.stdout
+
+
+def test_bpr_lang_works_like_the_option(run_bpr, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BPR_LANG", "ru")
+    by_env = run_bpr("validate", MODELS)
+    monkeypatch.delenv("BPR_LANG")
+    by_option = run_bpr("validate", "--lang", "ru", MODELS)
+    assert by_env.stdout == by_option.stdout and "проверено" in by_env.stdout
+    assert run_bpr("validate", MODELS).stdout.endswith("12 files checked: 12 valid, 0 invalid\n")
+
+
+@pytest.mark.parametrize("command", ["validate", "metrics", "simulate", "portfolio"])
+def test_an_unknown_language_is_a_usage_error_listing_the_languages(  # type: ignore[no-untyped-def]
+    run_bpr, command: str
+) -> None:
+    result = run_bpr(command, "--lang", "fr", INCOME)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert "unknown language 'fr'" in result.stderr
+    assert all(code in result.stderr for code in ("en", "ru", "uz", "uz-Cyrl", "az", "kk"))
+
+
+def test_an_unknown_bpr_lang_is_a_usage_error(run_bpr, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BPR_LANG", "russian")
+    result = run_bpr("validate", MODELS)
+    assert result.exit_code == 2 and "BPR_LANG" in result.stderr
+    assert "uz-Cyrl" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"),
+    [
+        ("uz", "fayl tekshirildi"),
+        ("uz-Cyrl", "файл текширилди"),
+        ("az", "fayl yoxlanıldı"),
+        ("kk", "файл тексерілді"),
+    ],
+)
+def test_validate_in_each_other_language(run_bpr, lang: str, word: str) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("validate", "--lang", lang, MODELS)
+    assert word in result.stdout
+
+
+# metrics
+
+
+def test_metrics_in_russian_has_no_english_word(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("metrics", "--lang", "ru", INCOME)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert english_words(text, allowed=_names(INCOME)) == set()
+    assert text.startswith("показатель")
+    assert re.search(r"Срок \(календарные дни\) +39,09\n", text)
+    assert re.search(
+        rf"Нагрузка на заявителей в год \(UZS\) +14{NBSP}400{NBSP}000{NBSP}000,00\n", text
+    )
+    assert "Время заявителя (ч)" in text
+
+
+def test_metrics_json_stays_the_contract_in_every_language(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    english = run_bpr("metrics", "--json", INCOME).stdout
+    assert run_bpr("metrics", "--json", "--lang", "ru", INCOME).stdout == english
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"),
+    [("uz", "Qadamlar"), ("uz-Cyrl", "Қадамлар"), ("az", "Addımlar"), ("kk", "Қадамдар")],
+)
+def test_metrics_in_each_other_language(run_bpr, lang: str, word: str) -> None:  # type: ignore[no-untyped-def]
+    text = run_bpr("metrics", "--lang", lang, INCOME).stdout
+    assert re.search(rf"^{word} +10$", text, re.MULTILINE)
+    if lang == "az":
+        assert "39,09" in text and "15.000,00" in text
