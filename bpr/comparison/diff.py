@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from bpr.comparison.acts import ActChanges, act_changes
 from bpr.comparison.order import in_file_order
 from bpr.comparison.redesign import Redesign, classify
 from bpr.comparison.words import number
+from bpr.core import i18n
+from bpr.core.durations import Duration, format_hours
 from bpr.core.i18n import domain
 from bpr.core.model import Model, Step
 from bpr.core.text import for_terminal
@@ -258,10 +261,45 @@ def _field_text(step: Step, name: str) -> str:
         return _("(none)")
     if name == "channel":
         return _channel(value)
+    if isinstance(value, Duration):
+        return _duration(value)
     if name == "join" and value == "all":
         # TRANSLATORS: join: all, a step that waits for every branch
         return pgettext("join", "all")
     return str(value)
+
+
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([mhdw])(?![A-Za-z])")
+
+
+def _duration(duration: Duration) -> str:
+    """A duration as the file writes it (``1h 30m``, ``1h..3h``), its units in words of the
+    current language."""
+    if duration.kind == "uniform":
+        return pgettext("duration", "{low}..{high}").format(
+            low=_hours(duration.low), high=_hours(duration.high)
+        )
+    if duration.kind == "triangular":
+        # TRANSLATORS: a triangular duration: the least, the likeliest and the most time
+        return pgettext("duration", "{{min: {low}, mode: {mode}, max: {high}}}").format(
+            low=_hours(duration.low), mode=_hours(duration.mode), high=_hours(duration.high)
+        )
+    return _hours(duration.mode)
+
+
+def _hours(hours: float) -> str:
+    return _AMOUNT.sub(_amount, format_hours(hours))
+
+
+def _amount(match: re.Match[str]) -> str:
+    n, unit = i18n.numeral(match.group(1)), match.group(2)
+    if unit == "m":
+        return pgettext("duration", "{n}m").format(n=n)
+    if unit == "h":
+        return pgettext("duration", "{n}h").format(n=n)
+    if unit == "d":
+        return pgettext("duration", "{n}d").format(n=n)
+    return pgettext("duration", "{n}w").format(n=n)
 
 
 def _flow_text(step: Step) -> str:

@@ -41,7 +41,7 @@ def to_text(comparison: Comparison, width: int = 100) -> str:
     for label, model in zip(labels, (c.as_is, c.to_be), strict=True):
         out.append(f"  {label:<{room}}  {for_terminal(model.file)}  {for_terminal(model.title)}")
     for note in c.notes:
-        out.append(_("  note: {note}").format(note=for_terminal(note)))
+        out.append("  " + _("note: {note}").format(note=for_terminal(note)))
     if c.is_empty:
         out += ["", _(NO_CHANGE)]
         return "\n".join(out) + "\n"
