@@ -95,9 +95,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "dead-document",
             "info",
-            _(
+            # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+            ngettext(
                 "'{document}' ({id}) is produced at {steps} but no step needs it: stop "
-                "producing it, or add it to the needs of the step that uses it"
+                "producing it, or add it to the needs of the step that uses it",
+                "'{document}' ({id}) is produced at {steps} but no step needs it: stop "
+                "producing it, or add it to the needs of the step that uses it",
+                len(makers[doc_id]),
             ).format(document=clean(doc.name), id=doc_id, steps=quote(makers[doc_id])),
             steps=makers[doc_id],
             documents=[doc_id],

@@ -42,13 +42,23 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         reasons = []
         if visits:
             reasons.append(
-                _("the applicant must come in person at {steps}").format(steps=quote(visits))
+                # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+                ngettext(
+                    "the applicant must come in person at {steps}",
+                    "the applicant must come in person at {steps}",
+                    len(visits),
+                ).format(steps=quote(visits))
             )
         # the applicant's own steps by post: papers mailed in, not an application made online
         posted = [s.id for s in model.steps if s.channel == "post" and ctx.actor(s).is_applicant]
         if posted:
             reasons.append(
-                _("the applicant sends papers by post at {steps}").format(steps=quote(posted))
+                # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+                ngettext(
+                    "the applicant sends papers by post at {steps}",
+                    "the applicant sends papers by post at {steps}",
+                    len(posted),
+                ).format(steps=quote(posted))
             )
         offline = [*visits, *posted]
         starter = model.first

@@ -70,10 +70,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if paper.own:
             # TRANSLATORS: {trip} is empty or "; the trip to fetch it (...) becomes a registry
             # query"
-            message = _(
+            # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+            message = ngettext(
                 "the applicant must bring '{document}' ({id}) to {steps}, though {issuer} issues "
                 "it itself: ask only for its reference number and look the record up in the "
-                "agency's own files (once-only){trip}"
+                "agency's own files (once-only){trip}",
+                "the applicant must bring '{document}' ({id}) to {steps}, though {issuer} issues "
+                "it itself: ask only for its reference number and look the record up in the "
+                "agency's own files (once-only){trip}",
+                len(paper.users),
             ).format(**names)
         elif back:
             # TRANSLATORS: {caveat} is empty or a clause on the issuer's register, starting "; "
@@ -88,10 +93,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 **names,
             )
         else:
-            message = _(
+            # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+            message = ngettext(
                 "'{document}' ({id}) is issued by {issuer} and the applicant carries it to "
                 "{steps}: pull it from the issuer's registry by data exchange instead "
-                "(once-only){trip}{caveat}"
+                "(once-only){trip}{caveat}",
+                "'{document}' ({id}) is issued by {issuer} and the applicant carries it to "
+                "{steps}: pull it from the issuer's registry by data exchange instead "
+                "(once-only){trip}{caveat}",
+                len(paper.users),
             ).format(caveat=registry_caveat(issuer), **names)
         yield ctx.finding(
             "once-only",

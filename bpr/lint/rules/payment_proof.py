@@ -25,10 +25,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "payment-proof",
             "warning",
-            _(
+            # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+            ngettext(
                 "the applicant must bring '{document}' ({id}), the proof of a payment, to "
                 "{steps}: verify the payment itself through the payment system or the treasury "
-                "instead, so that nobody carries a receipt"
+                "instead, so that nobody carries a receipt",
+                "the applicant must bring '{document}' ({id}), the proof of a payment, to "
+                "{steps}: verify the payment itself through the payment system or the treasury "
+                "instead, so that nobody carries a receipt",
+                len(paper.users),
             ).format(document=clean(doc.name), id=doc.id, steps=quote(s.id for s in paper.users)),
             steps=[*(s.id for s in paper.users), *paper.makers],
             documents=[doc.id],

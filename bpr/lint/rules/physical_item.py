@@ -38,16 +38,26 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             "steps": quote(s.id for s in paper.users),
         }
         if law:
-            message = _(
+            # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+            message = ngettext(
                 "the applicant must bring '{document}' ({id}), a physical item, to {steps}: no "
                 "registry can carry it; abolish the requirement by amending the provision that "
-                "imposes it ({provisions})"
+                "imposes it ({provisions})",
+                "the applicant must bring '{document}' ({id}), a physical item, to {steps}: no "
+                "registry can carry it; abolish the requirement by amending the provision that "
+                "imposes it ({provisions})",
+                len(paper.users),
             ).format(provisions="; ".join(law), **names)
         else:
-            message = _(
+            # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
+            message = ngettext(
                 "the applicant must bring '{document}' ({id}), a physical item, to {steps}: no "
                 "registry can carry it; abolish the requirement by amending the provision that "
-                "imposes it"
+                "imposes it",
+                "the applicant must bring '{document}' ({id}), a physical item, to {steps}: no "
+                "registry can carry it; abolish the requirement by amending the provision that "
+                "imposes it",
+                len(paper.users),
             ).format(**names)
         yield ctx.finding(
             "physical-item",
