@@ -9,7 +9,7 @@ import click
 
 from bpr.cli._common import echo_problems, lang_option, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
-from bpr.comparison.html import html_page
+from bpr.comparison.html import html_page, page_title
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 from bpr.files.load import load
@@ -77,7 +77,7 @@ def diff(
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
     to_file = bool(output and output != STDOUT)
     if fmt == "html" and (not fragment if fragment is not None else to_file):
-        title = f"{comparisons[0].as_is.service}: As-Is and To-Be compared"
+        title = page_title(comparisons[0].as_is.service)
         text = html_page([to_html(c) for c in comparisons], title)
     if output and output != STDOUT:
         atomic_write(output, text, inputs=inputs)
