@@ -38,7 +38,7 @@ PAIRS = list(_pairs())
 
 def _model_words(model: Model) -> set[str]:
     """The analyst's own text in a model: ids, names, titles, act titles and numbers."""
-    words = {model.service, model.variant, model.name, model.title, model.file}
+    words: set[str | None] = {model.service, model.variant, model.name, model.title, model.file}
     for actor_id, actor in model.actors.items():
         words |= {actor_id, actor.name, actor.agency or ""}
     for doc_id, document in model.documents.items():
@@ -48,8 +48,8 @@ def _model_words(model: Model) -> set[str]:
     for phase_id, phase in model.phases.items():
         words |= {phase_id, phase.name}
     for act_id, act in model.acts.items():
-        words |= {act_id, act.title or "", act.number or ""}
-    return words
+        words |= {act_id, act.title, act.number}
+    return {w for w in words if w}
 
 
 def _plain(text: str, fmt: str) -> str:
