@@ -19,6 +19,7 @@ __all__ = [
     "Problem",
     "SimulationError",
     "UsageError",
+    "closest",
     "did_you_mean",
 ]
 
@@ -145,6 +146,17 @@ class ExecutableNotFound(BprError, RuntimeError):
         )
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The valid choice closest to a mistyped ``word``, or None where none is close
+    (what :func:`did_you_mean` suggests; for a hint written in another language).
+
+    >>> closest("fnd", ["fund", "tax"]), closest("xyz", ["fund"])
+    ('fund', None)
+    """
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest valid choice, or listing the valid choices.
 
@@ -152,9 +164,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     "; did you mean 'fund'?"
     """
     options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
+    close = closest(word, options)
+    if close is not None:
+        return f"; did you mean '{close}'?"
     if not options:
         return ""
     if len(options) <= 12:

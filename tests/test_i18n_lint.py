@@ -253,3 +253,22 @@ def test_english_is_unchanged_after_another_language() -> None:
     with use("ru"):
         format_gain({"visits": -2})
     assert format_gain({"visits": -2, "burden": -1234.5}, "UZS") == "-2 visits, -1,234 UZS/case"
+
+
+def test_russian_lint_settings_suggest_the_rule_meant() -> None:
+    text = (
+        "bpr: 1\nservice: s\nvariant: as-is\nacts: {law: {title: L}}\nbasis: [law]\n"
+        "lint: {ignore: [{rule: rewrok, reason: x}, {rule: zzz, reason: y}, repeated-contact]}\n"
+        "actors: {desk: {name: Desk}}\nsteps:\n  - {id: a, actor: desk}\n"
+    )
+    with use("ru"):
+        messages = [f.message for f in lint(bpr.loads(text)) if f.rule == "lint-config"]
+    assert messages[0] == (
+        "в lint.ignore указано «rewrok», но такого правила нет; возможно, имелось в виду "
+        "«rework»; список правил выводит 'bpr lint --rules'"
+    )
+    assert messages[1].startswith("в lint.ignore указано «zzz», но такого правила нет; допустимы: ")
+    assert "dead-document, knock-out-order" in messages[1]
+    assert messages[2].startswith("правило «repeated-contact» отключено без указания причины")
+    allowed = [*RULES, *KEYS_AND_COMMANDS, "rewrok", "zzz"]
+    assert english_words("\n".join(messages), allowed=allowed) == set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bpr.core.i18n import N_, domain
-from bpr.errors import did_you_mean
+from bpr.errors import closest, did_you_mean
 from bpr.lint.context import LintContext, Rule, clean
 from bpr.lint.findings import Finding
 
@@ -20,15 +20,25 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for rule, reason in ignored.items():
         line = ctx.item_line(("lint", "ignore"), rule)
         if rule not in ctx.rule_ids:
-            yield ctx.finding(
-                "lint-config",
-                "info",
-                _(
-                    "lint.ignore names '{rule}', which is no rule{hint}; 'bpr lint --rules' "
-                    "lists them"
-                ).format(rule=clean(rule), hint=did_you_mean(rule, list(ctx.rule_ids))),
-                line=line,
-            )
+            suggestion = closest(rule, ctx.rule_ids)
+            if suggestion is not None:
+                message = _(
+                    "lint.ignore names '{rule}', which is no rule; did you mean '{suggestion}'?; "
+                    "'bpr lint --rules' lists them"
+                ).format(rule=clean(rule), suggestion=suggestion)
+            elif ctx.rule_ids:
+                message = _(
+                    "lint.ignore names '{rule}', which is no rule; valid: {choices}; "
+                    "'bpr lint --rules' lists them"
+                ).format(
+                    rule=clean(rule),
+                    choices=did_you_mean(rule, list(ctx.rule_ids)).removeprefix("; valid: "),
+                )
+            else:
+                message = _(
+                    "lint.ignore names '{rule}', which is no rule; 'bpr lint --rules' lists them"
+                ).format(rule=clean(rule))
+            yield ctx.finding("lint-config", "info", message, line=line)
         elif not reason.strip():
             yield ctx.finding(
                 "lint-config",
