@@ -231,6 +231,10 @@ CASES: dict[str, str | bytes] = {
     "YAML: a mapping as a key": "bpr: 1\n? [a, b]\n: c\n",
     "YAML: nested too deeply": "bpr: " + "[" * 70 + "]" * 70 + "\n",
     "YAML: an undefined alias": "bpr: *nope\n",
+    "YAML: an unknown escape": 'bpr: "x\\qy"\n',
+    "YAML: an unclosed quote": "bpr: 'x\n",
+    "YAML: a list item out of place": "bpr: - 1\n",
+    "YAML: a key without its colon": "bpr: 1\n? a\nb\n",
 }
 
 
@@ -268,8 +272,9 @@ def _allowed(line: str, path: Path) -> set[str]:
     allowed.update(re.findall(r"'([^']*)'", line))
     allowed.update(_CHOICES.findall(line))
     match = _LINE.match(line)
-    if match:
-        allowed.add(match.group("rest").split(": ", 1)[0])  # the place inside the model
+    place = match.group("rest").split(": ", 1)[0] if match else ""
+    if re.fullmatch(r"[A-Za-z0-9_.\[\]-]+", place):  # the place inside the model
+        allowed.add(place)
     try:
         data = yaml.safe_load(path.read_bytes())
     except (yaml.YAMLError, ValueError):
