@@ -42,6 +42,9 @@ __all__ = [
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Line and paragraph breaks of every kind: on one line they become a space.
 _BREAKS = "\r\n\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+# A run of the spaces between words; the no-break spaces (U+00A0, U+2007, U+202F) hold a
+# number's digit groups and its unit together ("1 234,5 ч") and stay as they are.
+_WORD_GAP = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 # Format characters that change the order text is shown in (bidirectional overrides and
 # isolates): a terminal or a document would obey them, so they are shown or dropped.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -76,7 +79,7 @@ def one_line(text: str) -> str:
             out.append(" ")
         elif not _unshowable(char):
             out.append(char)
-    return " ".join("".join(out).split())
+    return " ".join(w for w in _WORD_GAP.split("".join(out)) if w)
 
 
 def printable(text: str) -> str:
@@ -119,7 +122,7 @@ def for_terminal(text: str) -> str:
             out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
         else:
             out.append(char)
-    return " ".join("".join(out).split())
+    return " ".join(w for w in _WORD_GAP.split("".join(out)) if w)
 
 
 def for_markdown(text: str) -> str:

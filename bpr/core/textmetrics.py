@@ -97,6 +97,42 @@ _WIDTHS: dict[str, float] = {
     "Y": 0.62,
     "Z": 0.69,
 }
+# The letters of Russian, Kazakh, Uzbek Cyrillic and Azerbaijani that are wider than the
+# default below, from the same font: the wider of the regular advance and the bold one / 1.1,
+# rounded up, so that a word in capitals (a badge) fits its box in bold too.
+_WIDTHS.update(
+    {
+        letter: em
+        for em, letters in {
+            0.67: "Рл",
+            0.68: "Ғ",
+            0.69: "ц",
+            0.70: "БВСЬЭ",
+            0.71: "АУХЯъЎҚҲ",
+            0.74: "ЧдңҺ",
+            0.75: "К",
+            0.76: "Лм",
+            0.77: "ИЙНП",
+            0.79: "ОӘӨƏ",
+            0.81: "Д",
+            0.83: "ы",
+            0.85: "Ц",
+            0.86: "Ъ",
+            0.87: "Ң",
+            0.89: "ю",
+            0.91: "МФжф",
+            0.95: "Ы",
+            0.97: "ш",
+            1.01: "щ",
+            1.08: "Ю",
+            1.12: "Ж",
+            1.13: "Ш",
+            1.21: "Щ",
+        }.items()
+        for letter in letters
+    }
+)
+_WIDTHS["\u00a0"] = _WIDTHS[" "]  # the no-break space between digit groups (1 234,5)
 _DIGIT = 0.64
 _DEFAULT = 0.66  # other Latin, Cyrillic and Greek letters and symbols
 _WIDE = 1.0  # East Asian wide characters

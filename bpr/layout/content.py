@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
+from bpr.analysis.flownet import FlowNet, flow_net
 from bpr.analysis.table import format_number
+from bpr.core.durations import Duration, format_hours
+from bpr.core.i18n import N_, domain, numeral
 from bpr.core.model import Model, Step
 from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
+
+_, ngettext, pgettext = domain("diagram")
 
 __all__ = [
     "BADGE_SIZE",
@@ -17,8 +23,12 @@ __all__ = [
     "Box",
     "Line",
     "carried_documents",
+    "channel_mark",
+    "diagram_net",
     "document_lines",
+    "duration_text",
     "figures",
+    "hours_text",
     "shown",
     "task_box",
 ]
@@ -31,18 +41,111 @@ PADDING = 7.0
 TASK_WIDTH = 130.0
 TASK_HEIGHT = 70.0
 
-#: How each channel is marked in a box (the default ``internal`` is not marked).
+#: How each channel is marked in a box (the default ``internal`` is not marked), in English:
+#: :func:`channel_mark` gives the mark in the output language.
 CHANNEL_MARKS = {
-    "in-person": "◉ IN PERSON",
-    "online": "⌨ online",
-    "phone": "☎ phone",
-    "post": "✉ post",
-    "automatic": "⚙ automatic",
+    # TRANSLATORS: the badge of a step the applicant does in person, in capitals (written in
+    # capitals here, never made with upper(): Azerbaijani İ)
+    "in-person": N_("◉ IN PERSON"),
+    # TRANSLATORS: the mark of a step done online (the symbol is a keyboard)
+    "online": N_("⌨ online"),
+    # TRANSLATORS: the mark of a step done by phone
+    "phone": N_("☎ phone"),
+    # TRANSLATORS: the mark of a step done by post (mail)
+    "post": N_("✉ post"),
+    # TRANSLATORS: the mark of a step an information system does by itself
+    "automatic": N_("⚙ automatic"),
 }
 DOCUMENT_MARK = "▤"
 #: How much a task box writes: everything, the figures and a short document list, the name.
 DETAILS = ("full", "standard", "names")
 DOCUMENT_LINES = {"full": 5, "standard": 2, "names": 0}
+
+
+def channel_mark(channel: str) -> str:
+    """How a box marks a step's channel, in the output language (``""`` for ``internal``).
+
+    >>> channel_mark("in-person"), channel_mark("internal")
+    ('◉ IN PERSON', '')
+    """
+    mark = CHANNEL_MARKS.get(channel)
+    return _(mark) if mark else ""
+
+
+def diagram_net(model: Model) -> FlowNet:
+    """The model's flow net with its start and end events named in the output language, as
+    a diagram lays it out and draws it (the BPMN export keeps :func:`flow_net`'s names).
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\n"
+    ...     "steps: [{id: x, actor: a}]\\n"
+    ... )
+    >>> [node.label for node in diagram_net(m).nodes if node.kind in ("start", "end")]
+    ['Start', 'End']
+    """
+    net = flow_net(model)
+    # TRANSLATORS: the name under the start event of a diagram
+    start = pgettext("event", "Start")
+    # TRANSLATORS: the name under the end event of a diagram
+    end = pgettext("event", "End")
+    names = {"start": start, "end": end}
+    nodes = [
+        replace(node, label=names[node.kind]) if node.kind in names and node.label else node
+        for node in net.nodes
+    ]
+    return FlowNet(nodes, net.edges)
+
+
+_TERM = re.compile(r"(\d+(?:\.\d+)?)([mhdw])")
+
+
+def _term(amount: str, unit: str) -> str:
+    n = numeral(amount)
+    if unit == "m":
+        # TRANSLATORS: a duration in minutes, abbreviated (30m)
+        return pgettext("duration", "{n}m").format(n=n)
+    if unit == "h":
+        # TRANSLATORS: a duration in hours, abbreviated (2h)
+        return pgettext("duration", "{n}h").format(n=n)
+    if unit == "d":
+        # TRANSLATORS: a duration in days of 24 hours, abbreviated (5d)
+        return pgettext("duration", "{n}d").format(n=n)
+    # TRANSLATORS: a duration in weeks, abbreviated (1w)
+    return pgettext("duration", "{n}w").format(n=n)
+
+
+def hours_text(hours: float) -> str:
+    """A number of hours as :func:`bpr.core.durations.format_hours` writes it, with the units
+    and the decimal mark of the output language.
+
+    >>> hours_text(1.5), hours_text(48.0), hours_text(30.5)
+    ('1h 30m', '2d', '30h 30m')
+    """
+    return _TERM.sub(lambda m: _term(m.group(1), m.group(2)), format_hours(hours))
+
+
+def duration_text(duration: Duration) -> str:
+    """A step's work or wait as a diagram writes it: ``30m``, ``2d..4d``,
+    ``{min: 2d, mode: 3d, max: 9d}`` in English, in the output language's units otherwise.
+
+    >>> from bpr.core.durations import parse_duration
+    >>> duration_text(parse_duration("1h 30m")), duration_text(parse_duration("2d..4d"))
+    ('1h 30m', '2d..4d')
+    """
+    if duration.kind == "uniform":
+        low, high = hours_text(duration.low), hours_text(duration.high)
+        # TRANSLATORS: a duration anywhere between two lengths, equally likely (2d..4d)
+        return pgettext("duration", "{low}..{high}").format(low=low, high=high)
+    if duration.kind == "triangular":
+        # TRANSLATORS: a duration between a shortest and a longest length, most often the
+        # middle one (the doubled braces are written as single braces)
+        return pgettext("duration", "{{min: {low}, mode: {mode}, max: {high}}}").format(
+            low=hours_text(duration.low),
+            mode=hours_text(duration.mode),
+            high=hours_text(duration.high),
+        )
+    return hours_text(duration.mode)
 
 
 def shown(text: str | None, fallback: str) -> str:
@@ -88,12 +191,18 @@ def figures(model: Model, step: Step) -> str:
     """The key figures of a step: ``work 30m · wait 5d · fee 40,000 UZS``."""
     parts = []
     if not step.work.is_zero:
-        parts.append(f"work {step.work}")
+        # TRANSLATORS: the working time of a step in its box (work 30m)
+        parts.append(_("work {duration}").format(duration=duration_text(step.work)))
     if not step.wait.is_zero:
-        parts.append(f"wait {step.wait}")
+        # TRANSLATORS: the waiting time before a step ends, in its box (wait 5d)
+        parts.append(_("wait {duration}").format(duration=duration_text(step.wait)))
     if step.fee:
-        fee = format_number(step.fee)
-        parts.append(f"fee {fee} {model.currency}" if model.currency else f"fee {fee}")
+        fee = numeral(format_number(step.fee))
+        if model.currency:
+            # TRANSLATORS: the money the applicant pays at a step; the currency is its ISO code
+            parts.append(_("fee {amount} {currency}").format(amount=fee, currency=model.currency))
+        else:
+            parts.append(_("fee {amount}").format(amount=fee))
     return " · ".join(parts)
 
 
@@ -108,11 +217,18 @@ def document_lines(names: list[str], width: float, max_lines: int) -> list[str]:
     """
     for count in range(len(names), 0, -1):
         rest = len(names) - count
-        parts = names[:count] + ([f"+{rest} document{'' if rest == 1 else 's'}"] if rest else [])
-        lines = wrap(f"{DOCUMENT_MARK} brings: " + ", ".join(parts), width, DETAIL_SIZE)
+        # TRANSLATORS: the end of a list of documents that does not fit a box (+7 documents)
+        more = [ngettext("+{n} document", "+{n} documents", rest).format(n=rest)] if rest else []
+        # TRANSLATORS: the documents the applicant brings to a step; "▤" is the symbol of a
+        # document and {documents} the list of their names, separated by commas
+        text = _("▤ brings: {documents}").format(documents=", ".join(names[:count] + more))
+        lines = wrap(text, width, DETAIL_SIZE)
         if len(lines) <= max_lines:
             return lines
-    total = f"{DOCUMENT_MARK} brings {len(names)} document{'' if len(names) == 1 else 's'}"
+    n = len(names)
+    # TRANSLATORS: how many documents the applicant brings to a step, where their names do not
+    # fit the box
+    total = ngettext("▤ brings {n} document", "▤ brings {n} documents", n).format(n=n)
     return wrap(total, width, DETAIL_SIZE, max_lines=max_lines) if max_lines else []
 
 
@@ -136,7 +252,7 @@ def task_box(model: Model, step: Step, badge: str | None = None, detail: str = "
     if badge:
         for text in wrap(badge, inner, BADGE_SIZE, bold=True, max_lines=2):
             lines.append(Line(text, BADGE_SIZE, "badge", bold=True))
-    mark = CHANNEL_MARKS.get(step.channel)
+    mark = channel_mark(step.channel)
     if mark:
         lines.append(
             Line(mark, BADGE_SIZE, "channel", bold=step.is_visit, italic=not step.is_visit)
@@ -145,7 +261,7 @@ def task_box(model: Model, step: Step, badge: str | None = None, detail: str = "
         lines.append(Line(text, NAME_SIZE, "name", bold=True))
     numbers = figures(model, step) if detail != "names" else ""
     if numbers:
-        for text in wrap(numbers, inner, DETAIL_SIZE, max_lines=2):
+        for text in wrap(numbers, inner, DETAIL_SIZE, max_lines=3):
             lines.append(Line(text, DETAIL_SIZE, "figures"))
     documents = carried_documents(model, step) if detail != "names" else []
     if documents:

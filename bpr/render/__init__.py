@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bpr.core.i18n import domain, numeral
 from bpr.files.output import atomic_write
-from bpr.layout.content import DETAILS
+from bpr.layout.content import DETAILS, diagram_net
 from bpr.layout.engine import Layout, check_size, layout_model
 from bpr.render._compare import comparison_scene
 from bpr.render._draw import process_scene
@@ -27,6 +28,8 @@ from bpr.render.page import ORIENTATIONS, PAGE_SIZES, comparison_pages, process_
 if TYPE_CHECKING:
     from bpr.comparison.diff import Comparison
     from bpr.core.model import Model
+
+_, ngettext, pgettext = domain("diagram")
 
 __all__ = [
     "DEFAULT_DPI",
@@ -61,12 +64,16 @@ def _quiet(stage: str) -> None:
 
 
 def _name(model: Model) -> str:
-    return f"{model.file or f'{model.service}/{model.variant}'} ({len(model.steps):,} steps)"
+    n = len(model.steps)
+    # TRANSLATORS: a model being drawn, in the progress messages: its file and its steps
+    return ngettext("{file} ({n} steps)", "{file} ({n} steps)", n).format(
+        file=model.file or f"{model.service}/{model.variant}", n=numeral(f"{n:,}")
+    )
 
 
 def process_dot(model: Model, layout: Layout | None = None) -> str:
     """The swimlane diagram of one process as DOT text with every position fixed."""
-    return process_scene(model, layout or layout_model(model)).to_dot()
+    return process_scene(model, layout or layout_model(model, diagram_net(model))).to_dot()
 
 
 def comparison_dot(
@@ -105,22 +112,26 @@ def render_model(
     check_size(model)
     if page is not None:
         if engine != "bpr":
-            raise ValueError("a page-fit drawing is bpr's own; leave out the pm4py engine")
-        progress(f"laying out {_name(model)} on {page} pages")
+            raise ValueError(_("a page-fit drawing is bpr's own; leave out the pm4py engine"))
+        progress(_("laying out {model} on {page} pages").format(model=_name(model), page=page))
         scenes = process_pages(model, page=page, orientation=orientation, detail=detail)
         return _write_pages(scenes, output, fmt, dpi, (*inputs, model.file), progress)
     if engine == "pm4py":
-        progress(f"drawing pm4py's BPMN view of {_name(model)}")
+        progress(_("drawing pm4py's BPMN view of {model}").format(model=_name(model)))
         data = pm4py_picture(model, fmt, dpi)
     elif engine == "bpr":
-        progress(f"laying out {_name(model)}")
+        progress(_("laying out {model}").format(model=_name(model)))
         dot = process_dot(model)
         if fmt != "dot":
-            progress(f"drawing the {fmt.upper()} with Graphviz")
+            progress(_("drawing the {format} with Graphviz").format(format=fmt.upper()))
         data = convert(dot, fmt, dpi)
     else:
-        raise ValueError(f"unknown engine '{engine}'; the engines are {', '.join(ENGINES)}")
-    progress(f"writing {os.fspath(output)}")
+        raise ValueError(
+            _("unknown engine '{engine}'; the engines are {engines}").format(
+                engine=engine, engines=", ".join(ENGINES)
+            )
+        )
+    progress(_("writing {file}").format(file=os.fspath(output)))
     return atomic_write(output, data, inputs=(*inputs, model.file))
 
 
@@ -142,16 +153,24 @@ def render_comparison(
     always stack the To-Be under the As-Is) are as for :func:`render_model`."""
     fmt = output_format(output)
     if page is not None:
-        progress(f"comparing and laying out {_name(as_is)} and {_name(to_be)} on {page} pages")
+        progress(
+            _("comparing and laying out {as_is} and {to_be} on {page} pages").format(
+                as_is=_name(as_is), to_be=_name(to_be), page=page
+            )
+        )
         scenes = comparison_pages(as_is, to_be, page=page, orientation=orientation, detail=detail)
         files = (*inputs, as_is.file, to_be.file)
         return _write_pages(scenes, output, fmt, dpi, files, progress)
-    progress(f"comparing and laying out {_name(as_is)} and {_name(to_be)}")
+    progress(
+        _("comparing and laying out {as_is} and {to_be}").format(
+            as_is=_name(as_is), to_be=_name(to_be)
+        )
+    )
     dot = comparison_dot(as_is, to_be, stacked=stacked)
     if fmt != "dot":
-        progress(f"drawing the {fmt.upper()} with Graphviz")
+        progress(_("drawing the {format} with Graphviz").format(format=fmt.upper()))
     data = convert(dot, fmt, dpi)
-    progress(f"writing {os.fspath(output)}")
+    progress(_("writing {file}").format(file=os.fspath(output)))
     return atomic_write(output, data, inputs=(*inputs, as_is.file, to_be.file))
 
 
@@ -177,9 +196,14 @@ def _write_pages(
     """Pages into one PDF, or into one SVG, PNG or DOT file each."""
     sources = tuple(i for i in inputs if i is not None)
     if fmt != "dot":
-        progress(f"drawing {len(scenes)} page{'s' if len(scenes) > 1 else ''} with Graphviz")
+        n = len(scenes)
+        progress(
+            ngettext("drawing {n} page with Graphviz", "drawing {n} pages with Graphviz", n).format(
+                n=n
+            )
+        )
     pictures = [convert(scene.to_dot(), fmt, dpi) for scene in scenes]
-    progress(f"writing {os.fspath(output)}")
+    progress(_("writing {file}").format(file=os.fspath(output)))
     if fmt == "pdf":
         return atomic_write(output, join_pdf(pictures), inputs=sources)
     paths = page_paths(output, len(pictures))

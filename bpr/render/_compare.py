@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bpr.analysis.measures import MEASURE_LABELS
 from bpr.analysis.table import format_number
 from bpr.comparison.diff import Comparison, compare
+from bpr.core.i18n import N_, domain, numeral
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
-from bpr.layout.content import BADGE_SIZE, PADDING, TASK_WIDTH, Line, shown, task_box
+from bpr.layout.content import (
+    BADGE_SIZE,
+    PADDING,
+    TASK_WIDTH,
+    Line,
+    diagram_net,
+    shown,
+    task_box,
+)
 from bpr.layout.engine import Layout, Rect, check_size, layout_model
 from bpr.render._draw import (
     INK,
@@ -25,10 +33,13 @@ from bpr.render._draw import (
 )
 from bpr.render._scene import Scene
 
+_, ngettext, pgettext = domain("diagram")
+
 __all__ = [
     "HEADLINE_KEYS",
     "LEGEND",
     "MARKS",
+    "change_words",
     "comparison_scene",
     "draw_legend",
     "legend_columns",
@@ -39,27 +50,45 @@ __all__ = [
 
 #: The measure changes written under the title of a comparison.
 HEADLINE_KEYS = ("steps", "visits", "certificates", "lead_time_days", "applicant_hours", "fees")
+#: The names of the headline measures (the measure table's labels without their units).
+_HEADLINE_LABELS = {
+    "steps": N_("Steps"),
+    "visits": N_("Visits"),
+    "certificates": N_("Certificates to collect"),
+    "lead_time_days": N_("Lead time"),
+    "applicant_hours": N_("Applicant's time"),
+    "fees": N_("Fees"),
+}
 GAP = 48.0  # between the two panels
 
 # Tints of the Okabe-Ito hues (safe for colour-blind readers), chosen so that their grey
 # levels (ITU-R 601 luma, what a greyscale print keeps) stand at least 20 apart: unchanged 255,
 # added 236, changed 216, replaced 196, removed 176. Each is paired with its own border (dashed,
 # dotted, double, corner marks) and badge, so that a print without colour still tells them apart.
+# The badges are in English here and translated where drawn (written in capitals in the
+# catalogues, never made with upper(): Azerbaijani İ).
 MARKS: dict[str, Mark] = {
-    "removed": Mark("− REMOVED", "#e7a26b", "dashed", 2.0),
-    "replaced": Mark("⇄ REPLACED", "#98d1f2", "dotted", 2.2),
-    "replaces": Mark("⇄ REPLACES", "#98d1f2", "dotted", 2.2),
-    "added": Mark("+ ADDED", "#dff3ed", "", 1.2, 2),
-    "changed": Mark("Δ CHANGED", "#f5d794", "diagonals", 1.2),
-    "unchanged": Mark("UNCHANGED", "#ffffff", "", 1.2),
+    # TRANSLATORS: the badge of an As-Is step the To-Be drops, in capitals
+    "removed": Mark(N_("− REMOVED"), "#e7a26b", "dashed", 2.0),
+    # TRANSLATORS: the badge of an As-Is step a To-Be step takes over, in capitals
+    "replaced": Mark(N_("⇄ REPLACED"), "#98d1f2", "dotted", 2.2),
+    # TRANSLATORS: the badge of a To-Be step that takes over As-Is steps, in capitals
+    "replaces": Mark(N_("⇄ REPLACES"), "#98d1f2", "dotted", 2.2),
+    # TRANSLATORS: the badge of a new To-Be step, in capitals
+    "added": Mark(N_("+ ADDED"), "#dff3ed", "", 1.2, 2),
+    # TRANSLATORS: the badge of a step in both variants that changed, in capitals
+    "changed": Mark(N_("Δ CHANGED"), "#f5d794", "diagonals", 1.2),
+    # TRANSLATORS: the badge of a step the same in both variants, in capitals
+    "unchanged": Mark(N_("UNCHANGED"), "#ffffff", "", 1.2),
 }
-#: What each change means, in the legend (the border style named for a greyscale print).
+#: What each change means, in the legend (the border style named for a greyscale print); in
+#: English, translated where drawn.
 LEGEND = (
-    ("removed", "step of the As-Is that the To-Be drops (dashed border)"),
-    ("replaced", "As-Is step taken over by a To-Be step (dotted border)"),
-    ("added", "new step of the To-Be (double border)"),
-    ("changed", "step in both that changed: Δ and the number of fields (corner marks)"),
-    ("unchanged", "step the same in both (plain border, white)"),
+    ("removed", N_("step of the As-Is that the To-Be drops (dashed border)")),
+    ("replaced", N_("As-Is step taken over by a To-Be step (dotted border)")),
+    ("added", N_("new step of the To-Be (double border)")),
+    ("changed", N_("step in both that changed: Δ and the number of fields (corner marks)")),
+    ("unchanged", N_("step the same in both (plain border, white)")),
 )
 # A badge that names other steps is kept to two lines; past that it gives their number.
 _BADGE_LINES = 2
@@ -73,14 +102,81 @@ def measure_changes(comparison: object) -> str:
         change = measures.get(key)
         if change is None or (key == "fees" and not change.before and not change.after):
             continue
-        label, unit = MEASURE_LABELS[key]
-        unit = {"days": " days", "hours": " h"}.get(unit, "")
-        text = f"{label.split(' (')[0]} {format_number(change.before)} → "
-        text += f"{format_number(change.after)}{unit}"
+        values = {
+            "measure": _(_HEADLINE_LABELS[key]),
+            "before": numeral(format_number(change.before)),
+            "after": numeral(format_number(change.after)),
+        }
+        if key == "lead_time_days":
+            # TRANSLATORS: a measure before and after the redesign, in calendar days
+            text = _("{measure} {before} → {after} days").format(**values)
+        elif key == "applicant_hours":
+            # TRANSLATORS: a measure before and after the redesign, in hours
+            text = _("{measure} {before} → {after} h").format(**values)
+        else:
+            # TRANSLATORS: a measure before and after the redesign
+            text = _("{measure} {before} → {after}").format(**values)
         if change.percent is not None and change.before != change.after:
-            text += f" ({'+' if change.percent > 0 else '−'}{abs(change.percent):g}%)"
+            sign = "+" if change.percent > 0 else "−"
+            # TRANSLATORS: a measure's change with its percent after it: Steps 12 → 8 (−33.3%)
+            text = _("{change} ({sign}{percent}%)").format(
+                change=text, sign=sign, percent=numeral(f"{abs(change.percent):g}")
+            )
         parts.append(text)
     return " · ".join(parts)
+
+
+def _field_name(field: str) -> str:
+    """What a diagram calls a step's field where it lists the changed ones (``actor``); a
+    field not known here is written as the format names it."""
+    names = {
+        # TRANSLATORS: a step's field that changed: its name
+        "name": pgettext("step field", "name"),
+        # TRANSLATORS: a step's field that changed: who performs it
+        "actor": pgettext("step field", "actor"),
+        # TRANSLATORS: a step's field that changed: the agency of its actor
+        "agency": pgettext("step field", "agency"),
+        # TRANSLATORS: a step's field that changed: in person, online, by phone...
+        "channel": pgettext("step field", "channel"),
+        # TRANSLATORS: a step's field that changed: its working time
+        "work": pgettext("step field", "work"),
+        # TRANSLATORS: a step's field that changed: its waiting time
+        "wait": pgettext("step field", "wait"),
+        # TRANSLATORS: a step's field that changed: the money paid at it
+        "fee": pgettext("step field", "fee"),
+        # TRANSLATORS: a step's field that changed: the documents it needs
+        "needs": pgettext("step field", "needs"),
+        # TRANSLATORS: a step's field that changed: the documents it produces
+        "produces": pgettext("step field", "produces"),
+        # TRANSLATORS: a step's field that changed: the steps that follow it
+        "next": pgettext("step field", "next"),
+        # TRANSLATORS: a step's field that changed: how it waits for parallel branches
+        "join": pgettext("step field", "join"),
+        # TRANSLATORS: a step's field that changed: the phase it belongs to
+        "phase": pgettext("step field", "phase"),
+    }
+    return names.get(field, field)
+
+
+def _fields(fields: list[str]) -> str:
+    """A step's changed fields in words: ``actor, wait``."""
+    return ", ".join(_field_name(f) for f in fields)
+
+
+def change_words(kind: str) -> str:
+    """What the step table writes for a step that is ``removed``, ``added`` or ``unchanged``.
+
+    >>> change_words("removed"), change_words("unchanged")
+    ('removed', 'unchanged')
+    """
+    if kind == "removed":
+        # TRANSLATORS: the change of a step in the step table: the To-Be drops it
+        return pgettext("step change", "removed")
+    if kind == "added":
+        # TRANSLATORS: the change of a step in the step table: new in the To-Be
+        return pgettext("step change", "added")
+    # TRANSLATORS: the change of a step in the step table: the same in both variants
+    return pgettext("step change", "unchanged")
 
 
 def _marks(
@@ -91,35 +187,53 @@ def _marks(
     new: dict[str, Mark] = {}
     base = MARKS
     for step in getattr(comparison, "removed_steps", []):
-        old[step] = base["removed"]
+        old[step] = _translated(base["removed"])
     for target, sources in getattr(comparison, "replaced_steps", {}).items():
         names = [one_line(as_is.step(s).label) for s in sources if s in as_is]
         mark = base["replaces"]
+        n = len(names)
         badge = _naming(
-            f"{mark.badge}: {', '.join(names)}",
-            f"{mark.badge} {len(names)} STEP{'' if len(names) == 1 else 'S'}",
+            # TRANSLATORS: the badge of a To-Be step with the As-Is steps it takes over, in
+            # capitals (the names are as the model writes them)
+            _("⇄ REPLACES: {steps}").format(steps=", ".join(names)),
+            # TRANSLATORS: the same badge where the names do not fit: how many steps
+            ngettext("⇄ REPLACES {n} STEP", "⇄ REPLACES {n} STEPS", n).format(n=n),
         )
         new[target] = Mark(badge, mark.fill, mark.style, mark.penwidth)
         label = one_line(to_be.step(target).label) if target in to_be else target
         for source in sources:
             mark = base["replaced"]
-            badge = _naming(f"{mark.badge} BY: {label}", f"{mark.badge} (see the To-Be)")
+            badge = _naming(
+                # TRANSLATORS: the badge of an As-Is step with the To-Be step that takes it
+                # over, in capitals
+                _("⇄ REPLACED BY: {step}").format(step=label),
+                # TRANSLATORS: the same badge where the name does not fit, in capitals
+                _("⇄ REPLACED (see the To-Be)"),
+            )
             old[source] = Mark(badge, mark.fill, mark.style, mark.penwidth)
     for step in getattr(comparison, "added_steps", []):
-        new[step] = base["added"]
+        new[step] = _translated(base["added"])
     for step, fields in getattr(comparison, "changed_steps", {}).items():
         mark = base["changed"]
         # the symbol and the number of fields; which fields is in the tooltip and the tables
         changed = Mark(
-            f"Δ{len(fields)} CHANGED",
+            # TRANSLATORS: the badge of a changed step with the number of its changed
+            # fields, in capitals
+            _("Δ{n} CHANGED").format(n=len(fields)),
             mark.fill,
             mark.style,
             mark.penwidth,
-            detail="changed: " + ", ".join(fields),
+            # TRANSLATORS: which fields of a step changed: "changed: actor, wait"
+            detail=_("changed: {fields}").format(fields=_fields(fields)),
         )
         new.setdefault(step, changed)
         old.setdefault(step, changed)
     return old, new
+
+
+def _translated(mark: Mark) -> Mark:
+    """``mark`` with its badge in the output language."""
+    return Mark(_(mark.badge), mark.fill, mark.style, mark.penwidth, mark.peripheries)
 
 
 def mark_steps(
@@ -131,17 +245,21 @@ def mark_steps(
     old_words: dict[str, str] = {}
     new_words: dict[str, str] = {}
     for step in getattr(comparison, "removed_steps", []):
-        old_words[step] = "removed"
+        old_words[step] = change_words("removed")
     for target, sources in getattr(comparison, "replaced_steps", {}).items():
         names = [shown(as_is.step(s).label, s) for s in sources if s in as_is]
-        new_words[target] = "replaces: " + ", ".join(names)
+        # TRANSLATORS: the change of a To-Be step in the step table: the As-Is steps it takes
+        # over
+        new_words[target] = _("replaces: {steps}").format(steps=", ".join(names))
         label = shown(to_be.step(target).label, target) if target in to_be else target
         for source in sources:
-            old_words[source] = f"replaced by: {label}"
+            # TRANSLATORS: the change of an As-Is step in the step table: the To-Be step
+            # that takes it over
+            old_words[source] = _("replaced by: {step}").format(step=label)
     for step in getattr(comparison, "added_steps", []):
-        new_words[step] = "added"
+        new_words[step] = change_words("added")
     for step, fields in getattr(comparison, "changed_steps", {}).items():
-        text = "changed: " + ", ".join(fields)
+        text = _("changed: {fields}").format(fields=_fields(fields))
         new_words.setdefault(step, text)
         old_words.setdefault(step, text)
     return old, new, old_words, new_words
@@ -159,7 +277,7 @@ def _layout(model: Model, marks: Mapping[str, Mark]) -> Layout:
         if step_id in model:
             box = task_box(model, model.step(step_id), mark.badge)
             sizes[step_id] = (box.width, box.height)
-    return layout_model(model, sizes=sizes)
+    return layout_model(model, diagram_net(model), sizes=sizes)
 
 
 def comparison_scene(
@@ -185,8 +303,8 @@ def comparison_scene(
         width = left.width + GAP + right.width
         origins = [(MARGIN, 0.0), (MARGIN + left.width + GAP, 0.0)]
         body_height = max(panel_height)
-    legend_width = 64 + 430 + 102 + max(text_width(m, 8.0) + 8 for _, m in LEGEND)
-    width = max(width, legend_width)
+    indent, sample, widest, column = _legend_sizes()
+    width = max(width, indent + column + sample + 6 + widest)
     service = one_line(as_is.service)
     title = title_lines(
         f"{service}: {one_line(as_is.variant)} → {one_line(to_be.variant)}",
@@ -223,10 +341,29 @@ def comparison_scene(
     return scene
 
 
+def _legend_sizes() -> tuple[float, float, float, float]:
+    """The legend's room for its title, the width of a sample box, of the widest meaning,
+    and the distance between its two columns, in points: as the words of the output language
+    need, never less than the English legend has."""
+    indent = _legend_title_width() + 8
+    badges = (text_width(_(mark.badge), BADGE_SIZE, bold=True) for mark in MARKS.values())
+    sample = max(96.0, max(badges) + 12)
+    widest = max(text_width(_(meaning), 8.0) + 8 for _kind, meaning in LEGEND)
+    return indent, sample, widest, max(430.0, sample + 6 + widest + 16)
+
+
+def _legend_title_width() -> float:
+    """The width of the legend's title, a word on each line where it is longer than one
+    line of 56 points."""
+    # TRANSLATORS: the title of a comparison's key to its marks
+    title = _("Legend")
+    return max([56.0] + [text_width(word, SUBTITLE_SIZE, bold=True) for word in title.split()])
+
+
 def legend_columns(width: float) -> int:
     """How many legend entries stand side by side in ``width`` points (2, or 1)."""
-    need = 64 + 102 + max(text_width(meaning, 8.0) + 8 for _, meaning in LEGEND)
-    return 2 if 430 + need <= width else 1
+    indent, sample, widest, column = _legend_sizes()
+    return 2 if column + indent + sample + 6 + widest <= width else 1
 
 
 def legend_height(columns: int) -> float:
@@ -234,18 +371,25 @@ def legend_height(columns: int) -> float:
     return -(-len(LEGEND) // columns) * 30.0 + 6
 
 
-def draw_legend(scene: Scene, x: float, y: float, column: float = 430.0, columns: int = 2) -> None:
-    """Sample boxes with what each mark means, ``columns`` to a row, ``column`` points
-    apart."""
+def draw_legend(
+    scene: Scene, x: float, y: float, column: float | None = None, columns: int = 2
+) -> None:
+    """Sample boxes with what each mark means, ``columns`` to a row, ``column`` points apart
+    (by default as far as the longest meaning needs, at least 430)."""
+    indent, sample, _widest, needed = _legend_sizes()
+    column = needed if column is None else column
+    lines = wrap(_("Legend"), _legend_title_width(), SUBTITLE_SIZE, bold=True)
+    title = "<BR/>".join(for_graphviz(line) for line in lines)
     scene.box(
         "legend:title",
-        Rect(x, y, 60, 18),
-        f'<FONT POINT-SIZE="{SUBTITLE_SIZE:g}"><B>Legend</B></FONT>',
+        Rect(x, y, indent - 4, 18 + (len(lines) - 1) * SUBTITLE_SIZE * 1.3),
+        f'<FONT POINT-SIZE="{SUBTITLE_SIZE:g}"><B>{title}</B></FONT>',
         shape="plaintext",
     )
-    cx = x + 64
-    for index, (kind, meaning) in enumerate(LEGEND):
+    cx = x + indent
+    for index, (kind, english) in enumerate(LEGEND):
         mark = MARKS[kind]
+        meaning = _(english)
         row, side = divmod(index, columns)
         bx = cx + side * column
         by = y + row * 30
@@ -261,14 +405,14 @@ def draw_legend(scene: Scene, x: float, y: float, column: float = 430.0, columns
             attrs["peripheries"] = str(mark.peripheries)
         scene.box(
             f"legend:{kind}",
-            Rect(bx, by, 96, 24),
-            f'<FONT POINT-SIZE="{BADGE_SIZE:g}"><B>{for_graphviz(mark.badge)}</B></FONT>',
+            Rect(bx, by, sample, 24),
+            f'<FONT POINT-SIZE="{BADGE_SIZE:g}"><B>{for_graphviz(_(mark.badge))}</B></FONT>',
             **attrs,
         )
         line = Line(meaning, 8.0, "legend")
         scene.box(
             f"legend:{kind}:text",
-            Rect(bx + 102, by + 4, text_width(meaning, 8.0) + 8, 16),
+            Rect(bx + sample + 6, by + 4, text_width(meaning, 8.0) + 8, 16),
             f'<FONT POINT-SIZE="8">{for_graphviz(line.text)}</FONT>',
             shape="plaintext",
         )

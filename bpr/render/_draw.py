@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from bpr.analysis.flownet import FlowNode
 from bpr.analysis.measures import measure
 from bpr.analysis.table import format_number
+from bpr.core.i18n import N_, domain, numeral
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
 from bpr.layout.bands import LINK_KIND
-from bpr.layout.content import CHANNEL_MARKS, DOCUMENT_MARK, Box, Line, shown, task_box
+from bpr.layout.content import Box, Line, channel_mark, shown, task_box
 from bpr.layout.engine import EDGE_LABEL_SIZE, EVENT_LABEL_SIZE, LANE_LABEL_SIZE, Layout, Rect
 from bpr.layout.phases import PHASE_LABEL_SIZE, phase_boxes
 from bpr.render._scene import Scene
+
+_, ngettext, pgettext = domain("diagram")
 
 __all__ = [
     "MARGIN",
@@ -24,6 +27,7 @@ __all__ = [
     "draw_layout",
     "draw_text_block",
     "headline",
+    "legend_note",
     "process_scene",
 ]
 
@@ -66,21 +70,28 @@ def headline(model: Model) -> str:
     """The model's headline measures in one line, for a diagram's title."""
     m = measure(model)
     parts = [
-        _count(m.steps, "step"),
-        _count(m.handoffs, "handoff"),
-        _count(m.visits, "visit") + " in person",
-        _count(m.certificates, "certificate") + " to collect",
-        f"lead time {format_number(m.lead_time_days)} days",
-        f"applicant {format_number(m.applicant_hours)} h",
+        ngettext("{n} step", "{n} steps", m.steps).format(n=m.steps),
+        # TRANSLATORS: a flow from a step of one actor to a step of another
+        ngettext("{n} handoff", "{n} handoffs", m.handoffs).format(n=m.handoffs),
+        ngettext("{n} visit in person", "{n} visits in person", m.visits).format(n=m.visits),
+        # TRANSLATORS: certificates the applicant has to collect from offices
+        ngettext(
+            "{n} certificate to collect", "{n} certificates to collect", m.certificates
+        ).format(n=m.certificates),
+        # TRANSLATORS: calendar days of 24 hours, with a fraction (39.09): an abbreviated unit
+        # reads right after any number
+        _("lead time {days} days").format(days=numeral(format_number(m.lead_time_days))),
+        # TRANSLATORS: the hours of the applicant's own time one case takes
+        _("applicant {hours} h").format(hours=numeral(format_number(m.applicant_hours))),
     ]
     if m.fees:
-        currency = f" {model.currency}" if model.currency else ""
-        parts.append(f"fees {format_number(m.fees)}{currency}")
+        fees = numeral(format_number(m.fees))
+        if model.currency:
+            # TRANSLATORS: all the money the applicant pays; the currency is its ISO code
+            parts.append(_("fees {amount} {currency}").format(amount=fees, currency=model.currency))
+        else:
+            parts.append(_("fees {amount}").format(amount=fees))
     return " · ".join(parts)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _font(
@@ -135,16 +146,20 @@ def title_lines(title: str, subtitle: str, note: str = "", width: float = 0.0) -
     return lines
 
 
-LEGEND_NOTE = (
-    f"{CHANNEL_MARKS['in-person']} and a bold border: the applicant goes in person · "
-    f"{DOCUMENT_MARK} documents the applicant brings · × decision · + parallel split or join"
-)
+def legend_note() -> str:
+    """The key under a diagram's title: what the marks of its boxes and gateways mean."""
+    # TRANSLATORS: the key under a diagram's title; {in_person} is the badge of a step done in
+    # person (◉ IN PERSON), ▤ the symbol of a document, × and + the symbols of the gateways
+    return _(
+        "{in_person} and a bold border: the applicant goes in person · "
+        "▤ documents the applicant brings · × decision · + parallel split or join"
+    ).format(in_person=channel_mark("in-person"))
 
 
 def process_scene(model: Model, layout: Layout) -> Scene:
     """The diagram of one process: title, headline measures, lanes and flow."""
     title = shown(model.title, f"{model.service} ({model.variant})")
-    lines = title_lines(title, headline(model), LEGEND_NOTE, max(layout.width, 500))
+    lines = title_lines(title, headline(model), legend_note(), max(layout.width, 500))
     title_height = sum(line.size * 1.3 for line in lines) + 4
     top = MARGIN + title_height + 10
     scene = Scene(
@@ -158,11 +173,16 @@ def process_scene(model: Model, layout: Layout) -> Scene:
     return scene
 
 
+#: What a flow's tooltip calls a gateway (English; translated where used).
 _GATEWAY_NAMES = {
-    "xor": "decision",
-    "merge": "merge",
-    "and-split": "parallel split",
-    "and-join": "parallel join",
+    # TRANSLATORS: an exclusive gateway (×) in a flow's tooltip: "decision → Pay the fee"
+    "xor": N_("decision"),
+    # TRANSLATORS: the gateway (×) where the ways out of a decision meet again
+    "merge": N_("merge"),
+    # TRANSLATORS: the gateway (+) where parallel work starts
+    "and-split": N_("parallel split"),
+    # TRANSLATORS: the gateway (+) where parallel work ends
+    "and-join": N_("parallel join"),
 }
 
 
@@ -170,7 +190,9 @@ def _node_name(model: Model, node: FlowNode) -> str:
     """What a reader calls a node of the flow: the step's name, Start, End, "decision"."""
     if node.kind == "task" and node.step is not None:
         return shown(model.step(node.step).label, node.step)
-    return node.label or _GATEWAY_NAMES.get(node.kind, node.kind)
+    if node.label:
+        return node.label
+    return _(_GATEWAY_NAMES[node.kind]) if node.kind in _GATEWAY_NAMES else node.kind
 
 
 def draw_layout(
@@ -240,7 +262,8 @@ def draw_layout(
             for text in wrap(shown(actor.agency, lane.actor), label_rect.width - 14, NOTE_SIZE):
                 lines.append(Line(text, NOTE_SIZE, "agency", italic=True))
         if actor is not None and actor.is_applicant:
-            lines.append(Line("(applicant)", NOTE_SIZE, "lane", italic=True))
+            # TRANSLATORS: under the name of the applicant's lane
+            lines.append(Line(_("(applicant)"), NOTE_SIZE, "lane", italic=True))
         scene.box(
             f"{prefix}lane_label_{index}",
             at(label_rect),
@@ -292,7 +315,8 @@ def draw_layout(
                 color=INK,
                 penwidth="1",
                 peripheries="2",
-                tooltip=f"continued at {node.label}",
+                # TRANSLATORS: the tooltip of a link event; {link} is its letter (A, B...)
+                tooltip=_("continued at {link}").format(link=node.label),
             )
         elif node.kind in ("start", "end"):
             scene.box(
@@ -354,7 +378,8 @@ def _draw_phases(
     """Each phase as an unfilled rectangle of long grey dashes around its steps' boxes, its
     name in bold at the rectangle's top (see :func:`bpr.layout.phases.phase_boxes`)."""
     for box in phase_boxes(model, layout):
-        tip = f"Phase: {box.name}"
+        # TRANSLATORS: the tooltip of a phase's rectangle; {name} is the phase's name
+        tip = _("Phase: {name}").format(name=box.name)
         scene.box(
             f"{prefix}phase_{box.phase}",
             at(box.rect),

@@ -7,11 +7,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from bpr.analysis.flownet import flow_net
 from bpr.backend.graphviz import run_graphviz
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.errors import DependencyError
+from bpr.layout.content import diagram_net
 from bpr.layout.engine import edge_text
 from bpr.render._output import DEFAULT_DPI
 
@@ -44,7 +44,7 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
 
     process = f"process_{model.service}_{model.variant}"
     bpmn = BPMN(process_id=process, name=name(one_line(model.title)))
-    net = flow_net(model)
+    net = diagram_net(model)  # the events named in the output language
     nodes: dict[str, Any] = {}
     for node in net.nodes:
         bpmn_id = _bpmn_id(node.id)

@@ -24,12 +24,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bpr.comparison.diff import Comparison, compare
+from bpr.core.i18n import domain, numeral
 from bpr.core.model import Model
 from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
 from bpr.errors import OutputError
 from bpr.layout.bands import split_bands
-from bpr.layout.content import DETAILS, LINE_HEIGHT, Line, shown, task_box
+from bpr.layout.content import DETAILS, LINE_HEIGHT, Line, diagram_net, shown, task_box
 from bpr.layout.engine import COMPACT_TASK_HEIGHT, Layout, Rect, check_size, layout_model
 from bpr.render._compare import (
     draw_legend,
@@ -39,7 +40,6 @@ from bpr.render._compare import (
     measure_changes,
 )
 from bpr.render._draw import (
-    LEGEND_NOTE,
     NOTE_SIZE,
     SUBTITLE_SIZE,
     TITLE_SIZE,
@@ -47,9 +47,12 @@ from bpr.render._draw import (
     draw_layout,
     draw_text_block,
     headline,
+    legend_note,
 )
 from bpr.render._scene import Scene
 from bpr.render._table import Table, step_table
+
+_, ngettext, pgettext = domain("diagram")
 
 __all__ = [
     "MIN_TEXT_SIZE",
@@ -79,10 +82,17 @@ def page_size(page: str, orientation: str = "portrait") -> tuple[float, float]:
     """
     sizes = {name.lower(): size for name, size in PAGE_SIZES.items()}
     if page.lower() not in sizes:
-        raise OutputError(f"unknown page size '{page}'; the page sizes are {', '.join(PAGE_SIZES)}")
+        raise OutputError(
+            _("unknown page size '{page}'; the page sizes are {sizes}").format(
+                page=page, sizes=", ".join(PAGE_SIZES)
+            )
+        )
     if orientation not in ORIENTATIONS:
         raise OutputError(
-            f"unknown orientation '{orientation}'; choose {' or '.join(ORIENTATIONS)}"
+            # TRANSLATORS: the orientations are the option's values, portrait and landscape
+            _("unknown orientation '{orientation}'; choose {first} or {second}").format(
+                orientation=orientation, first=ORIENTATIONS[0], second=ORIENTATIONS[1]
+            )
         )
     width, height = sizes[page.lower()]
     return (height, width) if orientation == "landscape" else (width, height)
@@ -115,7 +125,7 @@ def _layout(model: Model, detail: str, marks: Mapping[str, Mark]) -> Layout:
         box = task_box(model, step, mark.badge if mark else None, detail=detail)
         text = sum(line.size * LINE_HEIGHT for line in box.lines) + 2 * _BOX_PADDING
         sizes[step.id] = (box.width, max(COMPACT_TASK_HEIGHT, round(text, 1)))
-    return layout_model(model, sizes=sizes, compact=True)
+    return layout_model(model, diagram_net(model), sizes=sizes, compact=True)
 
 
 def _best(
@@ -131,7 +141,12 @@ def _best(
     ``build(detail, size)`` gives the blocks for a detail level on a page of ``size``.
     """
     if detail is not None and detail not in DETAILS:
-        raise OutputError(f"unknown detail level '{detail}'; choose one of {', '.join(DETAILS)}")
+        raise OutputError(
+            # TRANSLATORS: the detail levels are the option's values (full, standard, names)
+            _("unknown detail level '{detail}'; choose one of {levels}").format(
+                detail=detail, levels=", ".join(DETAILS)
+            )
+        )
     page_size(page, orientation or "portrait")  # a wrong page or orientation stops here
     details = [detail] if detail else ["standard", "names"]
     sides = [orientation] if orientation else ["landscape", "portrait"]
@@ -230,7 +245,7 @@ _Placed = list[list[tuple[_Block, float, bool]]]
 def _place(blocks: list[_Block], size: tuple[float, float]) -> _Placed:
     """The blocks top to bottom, a new page where the next does not fit: per page, each
     block with its top and whether a table's header row goes above it."""
-    _, height = size
+    height = size[1]
     bottom = height - PAGE_MARGIN
     pages: list[list[tuple[_Block, float, bool]]] = [[]]
     y = PAGE_MARGIN + _HEAD
@@ -273,7 +288,11 @@ def _draw_pages(pages: _Placed, size: tuple[float, float], running_head: str) ->
         for corner, (cx, cy) in enumerate(((0.0, 0.0), (scene.width - 1, scene.height - 1))):
             scene.box(f"page:{corner}", Rect(cx, cy, 1, 1), "", shape="point", style="invis")
         variant = next((block.label for block, _, _ in placed if block.label), "")
-        head = " · ".join(t for t in (running_head, variant, f"page {number} of {len(pages)}") if t)
+        # TRANSLATORS: in the running head of a page-fit drawing
+        of = _("page {number} of {count}").format(
+            number=numeral(str(number)), count=numeral(str(len(pages)))
+        )
+        head = " · ".join(t for t in (running_head, variant, of) if t)
         line = [Line(head, NOTE_SIZE, "head", italic=True)]
         draw_text_block(scene, "page:head", PAGE_MARGIN, PAGE_MARGIN - 4, line)
         for block, y, with_head in placed:
@@ -302,9 +321,11 @@ def process_pages(
     def build(level: str, size: tuple[float, float]) -> list[_Block]:
         inner = size[0] - 2 * PAGE_MARGIN
         layout = _layout(model, level, {})
-        blocks = [_title_block(title, headline(model), LEGEND_NOTE, inner)]
+        blocks = [_title_block(title, headline(model), legend_note(), inner)]
         blocks += _band_blocks(model, layout, inner, "", {}, level)
-        blocks += _table_blocks(step_table(model, inner), "steps", "The steps in full")
+        # TRANSLATORS: the caption of the table of every step, under a page-fit drawing
+        caption = _("The steps in full")
+        blocks += _table_blocks(step_table(model, inner), "steps", caption)
         return blocks
 
     return _best(page, orientation, detail, build, one_line(title))
@@ -348,7 +369,9 @@ def comparison_pages(
             ("b", to_be, new_changes, "To-Be"),
         ):
             table = step_table(model, inner, changes)
-            blocks += _table_blocks(table, f"{prefix}:steps", f"The steps of the {name} in full")
+            # TRANSLATORS: the caption of a variant's step table; {variant} is As-Is or To-Be
+            caption = _("The steps of the {variant} in full").format(variant=name)
+            blocks += _table_blocks(table, f"{prefix}:steps", caption)
         return blocks
 
     return _best(page, orientation, detail, build, title)
