@@ -20,6 +20,7 @@ from bpr.comparison.order import in_file_order
 from bpr.comparison.redesign import Redesign, classify
 from bpr.comparison.words import number
 from bpr.core import i18n
+from bpr.core._gc import gc_paused
 from bpr.core.durations import Duration, format_hours
 from bpr.core.i18n import domain
 from bpr.core.model import Model, Step
@@ -327,6 +328,11 @@ def compare(as_is: Model, to_be: Model) -> Comparison:
     a To-Be step replaces a step that the As-Is does not have (with the file and line of each
     such entry). A model compared with itself gives an empty comparison.
     """
+    with gc_paused():  # many small objects and no cycles (see bpr.core._gc)
+        return _compare(as_is, to_be)
+
+
+def _compare(as_is: Model, to_be: Model) -> Comparison:
     if as_is.service != to_be.service:
         raise ComparisonError(
             _(
