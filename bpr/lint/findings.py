@@ -43,7 +43,9 @@ class Finding:
     ``line`` is where the finding points in the model's file (0 where unknown); ``locations``
     holds ``(kind, id, line)`` for every step and document concerned. ``gain`` is the change of
     each measure (To-Be minus As-Is, only those that change) on the model with the suggestion
-    applied, or None where the suggestion cannot be simulated.
+    applied, or None where the suggestion cannot be simulated. ``message`` is written in the
+    output language in force when the rule ran (:func:`bpr.core.i18n.use`); ``rule``,
+    ``severity`` and the ids stay as they are in every language.
 
     >>> f = Finding("rework", "warning", "20% of cases go back", ("check",), line=12,
     ...             gain={"lead_time_days": -1.5})
