@@ -297,3 +297,15 @@ def test_render_lang_ru_writes_a_russian_picture(run_bpr, tmp_path: Path) -> Non
     assert "Условные" in text and "Legend" not in text
     as_is, to_be = _load(SERVICE / "as-is.yaml", "ru"), _load(SERVICE / "to-be.yaml", "ru")
     assert english_words(text, allowed=_names(as_is, to_be)) == set()
+
+
+def test_a_decision_s_probability_is_written_the_language_s_way() -> None:
+    text = (
+        "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\nsteps:\n"
+        "  - {id: x, actor: a, next: [{to: y, p: 0.125, when: да}, {to: end, p: 0.875}]}\n"
+        "  - {id: y, actor: a}\n"
+    )
+    with use("ru"):
+        russian = _labels(process_dot(bpr.loads(text)))
+    assert "да 12,5%" in russian and "87,5%" in russian
+    assert "да 12.5%" in _labels(process_dot(bpr.loads(text)))

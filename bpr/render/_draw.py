@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ __all__ = [
     "box_styles",
     "draw_layout",
     "draw_text_block",
+    "flow_text",
     "headline",
     "legend_note",
     "process_scene",
@@ -356,20 +358,39 @@ def draw_layout(
     for index, route in enumerate(layout.edges):
         points = tuple((x + ox, y + oy) for x, y in route.points)
         tip = f"{node_names[route.edge.source]} → {node_names[route.edge.target]}"
-        if route.text:
-            tip += f" ({route.text})"
+        text = flow_text(route.text, route.edge.p)
+        if text:
+            tip += f" ({text})"
         scene.line(prefix + route.edge.source, prefix + route.edge.target, points, tooltip=tip)
-        if route.label is not None and route.text:
+        if route.label is not None and text:
             scene.box(
                 f"{prefix}flow_label_{index}",
                 at(route.label),
-                _font(route.text, EDGE_LABEL_SIZE, italic=True),
+                _font(text, EDGE_LABEL_SIZE, italic=True),
                 shape="box",
                 style="filled",
                 fillcolor="#ffffff",
                 color="#ffffff",
                 penwidth="0",
             )
+
+
+_PERCENT = re.compile(r"\d+(?:\.\d+)?%$")
+
+
+def flow_text(text: str, p: float | None) -> str:
+    """The label of a flow out of a decision (:func:`bpr.layout.engine.edge_text`: the
+    condition, as the model writes it, and the probability) with the probability written in
+    the output language's way.
+
+    >>> from bpr.core.i18n import use
+    >>> with use("ru"):
+    ...     flow_text("papers in order 12.5%", 0.125)
+    'papers in order 12,5%'
+    """
+    if p is None:
+        return text
+    return _PERCENT.sub(lambda match: numeral(match.group(0)), text)
 
 
 def _draw_phases(

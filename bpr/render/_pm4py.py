@@ -13,6 +13,7 @@ from bpr.core.text import for_graphviz, one_line
 from bpr.errors import DependencyError
 from bpr.layout.content import diagram_net
 from bpr.layout.engine import edge_text
+from bpr.render._draw import flow_text
 from bpr.render._output import DEFAULT_DPI
 
 __all__ = ["pm4py_picture", "to_pm4py_bpmn"]
@@ -74,7 +75,7 @@ def to_pm4py_bpmn(model: Model, *, name: Callable[[str], str] = str) -> Any:
     for index, edge in enumerate(net.edges):
         label = ""
         if edge.label or edge.p is not None:
-            label = name(edge_text(edge))
+            label = name(flow_text(edge_text(edge), edge.p))
         flow = BPMN.SequenceFlow(
             nodes[edge.source], nodes[edge.target], id=f"flow_{index}", name=label, process=process
         )
