@@ -804,8 +804,9 @@ def staff_needed_text(model: Model, *, cases: int = 5_000) -> str | None:
         return _("no staffing within the search meets the deadline")
     names = ", ".join(f"{model.actors[a].name} {n}" for a, n in sorted(best.items()))
     # TRANSLATORS: {staff} is "Clerk 3, Registrar 2"; {share} is "95%"
+    share = _("{value}%").format(value=i18n.number(DEADLINE_SHARE * 100, ".0f"))
     return _("{staff} ({share} of cases within the deadline, simulated)").format(
-        staff=names, share=i18n.number(DEADLINE_SHARE, ".0%")
+        staff=names, share=share
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bpr.comparison import Comparison
+from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.core.text import one_line, printable
 from bpr.render import comparison_dot, comparison_pages, convert, process_dot, process_pages
@@ -32,6 +33,8 @@ __all__ = [
     "sheet_pictures_in_order",
     "swimlane_svg",
 ]
+
+_, ngettext, pgettext = domain("report")
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
@@ -220,7 +223,9 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
     try:
         root = etree.fromstring(svg.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
-        raise ValueError(f"the diagram is not well-formed SVG: {exc}") from None
+        raise ValueError(
+            _("the diagram is not well-formed SVG: {reason}").format(reason=exc)
+        ) from None
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
