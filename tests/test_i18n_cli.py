@@ -164,3 +164,105 @@ def test_metrics_in_each_other_language(run_bpr, lang: str, word: str) -> None: 
     assert re.search(rf"^{word} +10$", text, re.MULTILINE)
     if lang == "az":
         assert "39,09" in text and "15.000,00" in text
+
+
+# simulate
+
+NESTED = Path(__file__).parent / "data" / "logs" / "nested.yaml"
+STAFFED = Path(__file__).parent / "data" / "additions" / "everything.yaml"
+#: Typed by the analyst, so never translated: command names, options and their values, and
+#: ``end``, the target a model's branch names (the paths list ``apply->end``).
+TYPED = {"bpr metrics", "--seed", "--find-staff", "--target", "p90<=30d", "deadline", "end"}
+
+
+@pytest.mark.parametrize("model", [NESTED, STAFFED])
+def test_simulate_in_russian_has_no_english_word(run_bpr, model: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("simulate", "--lang", "ru", model, "-n", "2000", "--seed", "7")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert english_words(text, allowed=_names(model) | TYPED) == set()
+    assert f"2{NBSP}000 смоделированных обращений (начальное число 7; повторить: --seed 7)" in text
+    assert re.search(r"^Срок \(календарные дни\) +\d+,\d\d +", text, re.MULTILINE)
+    assert "Ожидаемый срок (bpr metrics): " in text
+
+
+def test_simulate_queues_and_staff_search_in_russian(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    text = run_bpr("simulate", "--lang", "ru", STAFFED, "-n", "500", "--seed", "2").stdout
+    assert "длина очереди" in text and "Сверх нормативного срока 15 дн.: " in text
+    assert re.search(rf"desk +3 +\d+,\d{NBSP}% ", text)
+    search = run_bpr(
+        "simulate",
+        "--lang",
+        "ru",
+        STAFFED,
+        "-n",
+        "500",
+        "--seed",
+        "2",
+        "--find-staff",
+        "--target",
+        "p90<=30d",
+    )
+    assert search.exit_code == 0, search.stderr
+    assert english_words(search.stdout, allowed=_names(STAFFED) | TYPED) == set()
+    assert "Наименьшее число сотрудников для цели p90<=30d: desk 1" in search.stdout
+    assert re.search(r"p90 \d+,\d\d дн\. +да", search.stdout)
+
+
+@pytest.mark.parametrize(
+    ("n", "cases"),
+    [
+        (1, "1 смоделированное обращение"),
+        (2, "2 смоделированных обращения"),
+        (5, "5 смоделированных обращений"),
+        (11, "11 смоделированных обращений"),
+        (21, "21 смоделированное обращение"),
+    ],
+)
+def test_simulate_counts_cases_in_the_russian_plural_forms(run_bpr, n: int, cases: str) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("simulate", "--lang", "ru", NESTED, "-n", str(n), "--seed", "1")
+    assert result.stdout.startswith(f"nested/as-is: {cases} (")
+
+
+def test_simulate_usage_errors_in_russian(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("simulate", "--lang", "ru", NESTED, "--find-staff")
+    assert result.exit_code == 2 and "для --find-staff нужен --target" in result.stderr
+    result = run_bpr("simulate", "--lang", "ru", NESTED, "--plot", tmp_path / "a.gif")
+    assert result.exit_code == 2 and "укажите файл .png или .svg" in result.stderr
+    result = run_bpr("simulate", "--lang", "ru", NESTED, "--find-staff", "--target", "p90<15d")
+    assert result.exit_code == 2 and "не удаётся прочитать цель 'p90<15d'" in result.stderr
+
+
+def test_the_simulation_plot_in_russian(  # type: ignore[no-untyped-def]
+    run_bpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    monkeypatch.setitem(matplotlib.rcParams, "svg.fonttype", "none")  # text as text, to read
+    plot = tmp_path / "lead.svg"
+    result = run_bpr(
+        "simulate", "--lang", "ru", STAFFED, "-n", "300", "--seed", "1", "--plot", plot
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"записан файл {plot}" in result.stderr
+    svg = plot.read_text("utf-8")
+    words = " ".join(re.findall(r">([^<>]+)</text>", svg))
+    assert english_words(words, allowed=_names(STAFFED)) == set()
+    for text in ("Обращения", "Срок (календарные дни)", "среднее", "смоделированных обращений"):
+        assert text in words
+    assert "DejaVu Sans" in svg
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("uz", "modellashtirilgan murojaat"),
+        ("uz-Cyrl", "моделлаштирилган мурожаат"),
+        ("az", "modelləşdirilmiş müraciət"),
+        ("kk", "модельденген өтініш"),
+    ],
+)
+def test_simulate_in_each_other_language(run_bpr, lang: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    text = run_bpr("simulate", "--lang", lang, NESTED, "-n", "2000", "--seed", "7").stdout
+    assert words in text
+    thousands = "2.000" if lang == "az" else f"2{NBSP}000"
+    assert text.startswith(f"nested/as-is: {thousands} ")

@@ -6,9 +6,10 @@ from typing import Any
 
 import click
 
-from bpr.analysis.table import format_number, text_table
+from bpr.analysis.table import format_number, measure_label, text_table
 from bpr.cli._common import echo_json, echo_problems, lang_option
 from bpr.core.durations import DurationError, parse_duration
+from bpr.core.i18n import N_, domain, number, numeral
 from bpr.core.text import for_terminal
 from bpr.errors import SimulationError
 from bpr.files.eventlog import LOG_SUFFIXES, write_log
@@ -18,6 +19,19 @@ from bpr.simulate import simulate as run
 from bpr.simulate.queueing import compiled_on_disk
 
 __all__ = ["simulate"]
+
+_, ngettext, pgettext = domain("simulate")
+
+#: The figures of a distribution, as the tables head their columns.
+_FIGURES = {
+    # TRANSLATORS: a column of the simulation's table: the mean of the simulated values
+    "mean": N_("mean"),
+    "p50": "p50",
+    "p90": "p90",
+    "p95": "p95",
+    # TRANSLATORS: a column of the simulation's table: the largest simulated value
+    "max": N_("max"),
+}
 
 
 @click.command()
@@ -120,17 +134,18 @@ def simulate(
     import secrets
 
     if plot and not plot.lower().endswith((".png", ".svg")):
-        raise click.BadParameter("name a .png or .svg file", param_hint="--plot")
+        raise click.BadParameter(_("name a .png or .svg file"), param_hint="--plot")
     if log and not log.lower().endswith(LOG_SUFFIXES):
         raise click.BadParameter(
-            "name a file ending in " + ", ".join(LOG_SUFFIXES), param_hint="--log"
+            _("name a file ending in {suffixes}").format(suffixes=", ".join(LOG_SUFFIXES)),
+            param_hint="--log",
         )
     desks = _staff_option(staff)
     deadline_hours = _deadline_option(deadline)
     if find and not target:
-        raise click.UsageError("--find-staff needs a --target, such as --target p90<=15d")
+        raise click.UsageError(_("--find-staff needs a --target, such as --target p90<=15d"))
     if target and not find:
-        raise click.UsageError("--target is what --find-staff searches for: add --find-staff")
+        raise click.UsageError(_("--target is what --find-staff searches for: add --find-staff"))
     goal = None
     if target:
         try:
@@ -147,7 +162,7 @@ def simulate(
     )
     if queued and not compiled_on_disk():
         click.echo(
-            "compiling the simulation with staff, once (about 20 s); later runs start at once",
+            _("compiling the simulation with staff, once (about 20 s); later runs start at once"),
             err=True,
         )
     if goal is not None:
@@ -180,7 +195,7 @@ def simulate(
         click.echo(_report(result.summary(), loaded.currency))
     for written in (plot, log):
         if written:
-            click.echo(f"wrote {for_terminal(written)}", err=True)
+            click.echo(_("wrote {path}").format(path=for_terminal(written)), err=True)
     return 0
 
 
@@ -190,8 +205,10 @@ def _staff_option(values: tuple[str, ...]) -> dict[str, int]:
         actor, equals, count = value.partition("=")
         if not equals or not actor.strip() or not count.strip().isdigit() or int(count) < 1:
             raise click.BadParameter(
-                f"'{value}': write ACTOR=N with the actor's id and a whole number from 1 up, "
-                "such as --staff desk=3",
+                _(
+                    "'{value}': write ACTOR=N with the actor's id and a whole number from 1 up, "
+                    "such as --staff desk=3"
+                ).format(value=value),
                 param_hint="--staff",
             )
         desks[actor.strip()] = int(count)
@@ -206,107 +223,172 @@ def _deadline_option(value: str | None) -> float | None:
     except DurationError as error:
         raise click.BadParameter(str(error), param_hint="--deadline") from None
     if hours <= 0:
-        raise click.BadParameter("the deadline must be longer than 0", param_hint="--deadline")
+        raise click.BadParameter(_("the deadline must be longer than 0"), param_hint="--deadline")
     return hours
 
 
 def _search_report(search: StaffSearch, service: str, variant: str, cases: int, seed: int) -> str:
     actors = search.actors
     rows = []
-    for number, trial in enumerate(search.trials, 1):
+    for count, trial in enumerate(search.trials, 1):
         rows.append(
             [
-                str(number),
+                str(count),
                 *(str(trial.staff[a]) for a in actors),
                 search.target.describe(trial.value),
-                "yes" if trial.met else "no",
+                # TRANSLATORS: whether a trial's staff met the target
+                pgettext("target met", "yes") if trial.met else pgettext("target met", "no"),
                 ", ".join(
-                    f"{a} {100 * u:.0f}%" for a, u in trial.utilisation.items() if u is not None
+                    f"{a} {_percent(number(100 * u, '.0f'))}"
+                    for a, u in trial.utilisation.items()
+                    if u is not None
                 ),
             ]
         )
+    # TRANSLATORS: the columns of the staff search: the trial's number, then one column per
+    # actor (its staff), the figure the trial gave, whether it met the target, the
+    # utilisation of each actor's staff
+    headers = [_("trial"), *actors, _("gave"), _("met"), _("utilisation")]
+    title = ngettext(
+        "{service}/{variant}: the fewest staff for {target} ({cases} simulated cases a trial, "
+        "seed {seed})",
+        "{service}/{variant}: the fewest staff for {target} ({cases} simulated cases a trial, "
+        "seed {seed})",
+        cases,
+    )
     lines = [
-        f"{service}/{variant}: the fewest staff for {search.target.text} "
-        f"({cases:,} simulated cases a trial, seed {seed})",
+        title.format(
+            service=service,
+            variant=variant,
+            target=search.target.text,
+            cases=number(cases, ","),
+            seed=seed,
+        ),
         "",
-        text_table(["trial", *actors, "gave", "met", "utilisation"], rows),
+        text_table(headers, rows),
         "",
     ]
     if search.best is None:
-        lines.append(f"No staff met {search.target.text} within {len(search.trials)} trials.")
+        tried = len(search.trials)
+        none = ngettext(
+            "No staff met {target} within {n} trials.",
+            "No staff met {target} within {n} trials.",
+            tried,
+        )
+        lines.append(none.format(target=search.target.text, n=tried))
     else:
         found = ", ".join(f"{a} {n}" for a, n in search.best.items())
-        lines.append(f"Fewest staff that meet {search.target.text}: {found}")
+        lines.append(
+            _("Fewest staff that meet {target}: {staff}").format(
+                target=search.target.text, staff=found
+            )
+        )
     return "\n".join(lines)
+
+
+def _figures(values: dict[str, Any], figures: tuple[str, ...]) -> list[str]:
+    return [numeral(format_number(values[f])) for f in figures]
 
 
 def _report(summary: dict[str, Any], currency: str | None) -> str:
     figures = ("mean", "p50", "p90", "p95", "max")
-    lead = summary["lead_time_days"]
-    per_case = [
-        ["Lead time (days)", *(format_number(lead[f]) for f in figures)],
-    ]
+    per_case = [[measure_label("lead_time_days"), *_figures(summary["lead_time_days"], figures)]]
     if "queue_days" in summary:
-        per_case.append(
-            [
-                "Waiting for staff (days)",
-                *(format_number(summary["queue_days"][f]) for f in figures),
-            ]
-        )
+        per_case.append([_("Waiting for staff (days)"), *_figures(summary["queue_days"], figures)])
     per_case += [
-        [
-            "Applicant's time (hours)",
-            *(format_number(summary["applicant_hours"][f]) for f in figures),
-        ],
-        [
-            f"Fees ({currency})" if currency else "Fees",
-            *(format_number(summary["fees"][f]) for f in figures),
-        ],
+        [measure_label("applicant_hours"), *_figures(summary["applicant_hours"], figures)],
+        [measure_label("fees", currency), *_figures(summary["fees"], figures)],
     ]
+    cases, seed = summary["cases"], summary["seed"]
+    # TRANSLATORS: the English writes "cases" for one case as well
+    title = ngettext(
+        "{service}/{variant}: {cases} simulated cases (seed {seed}; repeat with --seed {seed})",
+        "{service}/{variant}: {cases} simulated cases (seed {seed}; repeat with --seed {seed})",
+        cases,
+    )
     lines = [
-        f"{summary['service']}/{summary['variant']}: {summary['cases']:,} simulated cases "
-        f"(seed {summary['seed']}; repeat with --seed {summary['seed']})",
+        title.format(
+            service=summary["service"],
+            variant=summary["variant"],
+            cases=number(cases, ","),
+            seed=seed,
+        ),
         "",
-        text_table(["per case", *figures], per_case),
+        # TRANSLATORS: the header of the column of the simulation's figures per case
+        text_table([_("per case"), *(_(_FIGURES[f]) for f in figures)], per_case),
         "",
-        f"Expected lead time (bpr metrics): {format_number(summary['expected_lead_time_days'])} "
-        f"days; work of all actors: {format_number(summary['work_hours_mean'])} hours per case",
+        _(
+            "Expected lead time (bpr metrics): {days} days; work of all actors: {hours} hours "
+            "per case"
+        ).format(
+            days=numeral(format_number(summary["expected_lead_time_days"])),
+            hours=numeral(format_number(summary["work_hours_mean"])),
+        ),
     ]
     if "deadline_days" in summary:
         lines.append(
-            f"Over the deadline of {format_number(summary['deadline_days'])} days: "
-            f"{100 * summary['over_deadline']:.2f}% of cases"
+            _("Over the deadline of {days} days: {share}% of cases").format(
+                days=numeral(format_number(summary["deadline_days"])),
+                share=number(100 * summary["over_deadline"], ".2f"),
+            )
         )
     if "actors" in summary:
         rows = []
         for actor, queue in summary["actors"].items():
             wait = queue["wait_hours"]
+            busy = queue["utilisation"]
             rows.append(
                 [
                     actor,
                     "-" if queue["staff"] is None else str(queue["staff"]),
-                    "-" if queue["utilisation"] is None else f"{100 * queue['utilisation']:.1f}%",
-                    *(format_number(wait[f]) for f in ("mean", "p50", "p90", "p95")),
-                    format_number(queue["queue_length_mean"]),
+                    "-" if busy is None else _percent(number(100 * busy, ".1f")),
+                    *_figures(wait, ("mean", "p50", "p90", "p95")),
+                    numeral(format_number(queue["queue_length_mean"])),
                 ]
             )
+        # TRANSLATORS: the columns of the queues' table: the actor's id, its staff, the share
+        # of their time they are busy, the mean wait and its percentiles, the mean queue length
+        headers = [
+            _("actor"),
+            _("staff"),
+            _("busy"),
+            _("wait mean"),
+            "p50",
+            "p90",
+            "p95",
+            _("queue length"),
+        ]
         lines += [
             "",
-            "Queues (staff '-': as many as cases; waiting in hours, for staff and opening time):",
-            text_table(
-                ["actor", "staff", "busy", "wait mean", "p50", "p90", "p95", "queue length"],
-                rows,
+            _(
+                "Queues (staff '-': as many as cases; waiting in hours, for staff and opening "
+                "time):"
             ),
+            text_table(headers, rows),
         ]
     if summary["paths"]:
-        lines += ["", "Paths through the choices (share of cases):"]
+        lines += ["", _("Paths through the choices (share of cases):")]
         for entry in summary["paths"]:
-            steps = _compact(entry["path"]) or "(no choices)"
-            lines.append(f"  {100 * entry['share']:6.2f}%  {steps}")
+            steps = _compact(entry["path"]) or _("(no choices)")
+            lines.append(f"  {_share(entry['share'])}  {steps}")
         other = summary["other_paths"]
         if other["paths"]:
-            lines.append(f"  {100 * other['share']:6.2f}%  {other['paths']:,} other paths")
+            paths = ngettext("{n} other paths", "{n} other paths", other["paths"])
+            lines.append(
+                f"  {_share(other['share'])}  {paths.format(n=number(other['paths'], ','))}"
+            )
     return "\n".join(lines)
+
+
+def _share(share: float) -> str:
+    """A share of cases as the paths list writes it, six characters wide: `` 12.50%``."""
+    return _percent(numeral(f"{100 * share:6.2f}"))
+
+
+def _percent(figure: str) -> str:
+    """A percentage written the language's way (Russian puts a no-break space before %)."""
+    # TRANSLATORS: a percentage; {value} is the number already written
+    return pgettext("percent", "{value}%").format(value=figure)
 
 
 def _compact(path: list[str]) -> str:

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.measures import expected_totals
+from bpr.analysis.table import measure_label, measure_name
 from bpr.core.calendar import Arrivals, Schedule, ScheduleError, parse_hours
 from bpr.core.flow import ParallelBlock, analyse, strongly_connected_components
+from bpr.core.i18n import N_, current, domain, number
 from bpr.core.model import END, Model, Step
+from bpr.core.vocab import DEFAULT_LANGUAGE
 from bpr.errors import DependencyError, SimulationError, did_you_mean
 from bpr.files.eventlog import EventTable
 from bpr.files.output import atomic_write
@@ -44,6 +47,13 @@ __all__ = [
 #: How many paths the result lists one by one; the rest are summed up as "other paths".
 TOP_PATHS = 10
 # A case that goes round one loop more often than this means the loop has (almost) no way out.
+_ = domain("simulate").gettext
+ngettext = domain("simulate").ngettext
+pgettext = domain("simulate").pgettext
+
+#: The figures the plot marks on a histogram (the percentiles are written as they are).
+_MARK_WORDS = {"mean": N_("mean")}
+
 _MAX_ROUNDS = 200_000
 _HASH_FACTOR = 1_000_003
 
@@ -775,25 +785,36 @@ def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, .
         raise DependencyError("matplotlib", "bpr simulate --plot", "mining") from None
 
     queued = result.queue_hours is not None
-    figure, panels = plt.subplots(
-        1, 2 if queued else 1, figsize=(12 if queued else 8, 4.5), dpi=120, squeeze=False
-    )
-    try:
-        _histogram(panels[0][0], result.lead_time_days, "Lead time (days)")
-        title = f"{result.service} ({result.variant}): {result.cases:,} simulated cases"
-        if queued:
-            assert result.queue_hours is not None
-            _histogram(panels[0][1], result.queue_hours / 24.0, "Waiting for staff (days)")
-            panels[0][0].set_title("Lead time", fontsize=10)
-            panels[0][1].set_title("Of which waiting in queues for staff", fontsize=10)
-            figure.suptitle(title, fontsize=11)
-        else:
-            panels[0][0].set_title(title, fontsize=11)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=suffix, metadata={"Date": None} if suffix == "svg" else None)
-    finally:
-        plt.close(figure)
+    # DejaVu Sans has every letter of the six languages (Cyrillic, ə, ğ, ʻ...)
+    with plt.rc_context({"font.family": "DejaVu Sans"}):
+        figure, panels = plt.subplots(
+            1, 2 if queued else 1, figsize=(12 if queued else 8, 4.5), dpi=120, squeeze=False
+        )
+        try:
+            _histogram(panels[0][0], result.lead_time_days, measure_label("lead_time_days"))
+            # TRANSLATORS: the plot's title; the English writes "cases" for one case as well
+            title = ngettext(
+                "{service} ({variant}): {cases} simulated cases",
+                "{service} ({variant}): {cases} simulated cases",
+                result.cases,
+            ).format(
+                service=result.service, variant=result.variant, cases=number(result.cases, ",")
+            )
+            if queued:
+                assert result.queue_hours is not None
+                _histogram(panels[0][1], result.queue_hours / 24.0, _("Waiting for staff (days)"))
+                panels[0][0].set_title(measure_name("lead_time_days"), fontsize=10)
+                panels[0][1].set_title(_("Of which waiting in queues for staff"), fontsize=10)
+                figure.suptitle(title, fontsize=11)
+            else:
+                panels[0][0].set_title(title, fontsize=11)
+            figure.tight_layout()
+            buffer = io.BytesIO()
+            figure.savefig(
+                buffer, format=suffix, metadata={"Date": None} if suffix == "svg" else None
+            )
+        finally:
+            plt.close(figure)
     atomic_write(path, buffer.getvalue(), inputs=inputs)
 
 
@@ -810,10 +831,19 @@ def _histogram(axes: Any, days: np.ndarray, label: str) -> None:
         ("p95", summary["p95"], "#9467bd", ":"),
     ]
     for name, value, colour, style in marks:
-        axes.axvline(
-            value, color=colour, linestyle=style, linewidth=1.4, label=f"{name} {value:,.2f} d"
+        figure = _(_MARK_WORDS[name]) if name in _MARK_WORDS else name
+        text = pgettext("lead time figure", "{figure} {days} d").format(
+            figure=figure, days=number(value, ",.2f")
         )
+        axes.axvline(value, color=colour, linestyle=style, linewidth=1.4, label=text)
     axes.set_xlabel(label)
-    axes.set_ylabel("Cases")
+    if current() != DEFAULT_LANGUAGE:  # the ticks in the language's way too: 1 234,5
+        from matplotlib.ticker import FuncFormatter
+
+        ticks = FuncFormatter(lambda value, _position: number(value, ",g"))
+        axes.xaxis.set_major_formatter(ticks)
+        axes.yaxis.set_major_formatter(ticks)
+    # TRANSLATORS: the vertical axis of the lead-time histogram: how many simulated cases
+    axes.set_ylabel(pgettext("plot axis", "Cases"))
     axes.legend(frameon=False, fontsize=9)
     axes.spines[["top", "right"]].set_visible(False)

@@ -23,13 +23,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bpr.core.durations import DurationError, parse_duration
+from bpr.core.i18n import N_, domain, number
 from bpr.core.model import Model
 from bpr.errors import SimulationError
 from bpr.simulate.cases import SimulationResult, simulate
 
 __all__ = ["StaffSearch", "Target", "Trial", "find_staff", "parse_target", "staff_needed"]
 
+_ = domain("simulate").gettext
+pgettext = domain("simulate").pgettext
+
 _LEAD = ("mean", "p50", "p90", "p95", "max")
+#: The lead-time figures as a person reads them (the percentiles are written as they are).
+_FIGURE_WORDS = {"mean": N_("mean"), "max": N_("max")}
 _PATTERN = re.compile(r"^\s*([a-z0-9]+)\s*(<=|>=)\s*(.+?)\s*$", re.IGNORECASE)
 #: The most trials a search runs before it gives up.
 MAX_TRIALS = 60
@@ -52,8 +58,10 @@ class Target:
             over = result.over_deadline
             if over is None:
                 raise SimulationError(
-                    f"the target '{self.text}' needs the legal deadline: give the model a "
-                    "`deadline` or pass one (--deadline 15d)"
+                    _(
+                        "the target '{target}' needs the legal deadline: give the model a "
+                        "`deadline` or pass one (--deadline 15d)"
+                    ).format(target=self.text)
                 )
             return 1.0 - over
         hours = result.lead_time_hours
@@ -76,35 +84,57 @@ class Target:
     def describe(self, value: float) -> str:
         """The figure as the table prints it: days for lead times, a percentage for shares."""
         if self.measure == "deadline":
-            return f"{100 * value:.1f}% within the deadline"
-        return f"{self.measure} {value / 24:,.2f} d"
+            return _("{share}% within the deadline").format(share=number(100 * value, ".1f"))
+        figure = self.measure
+        if figure in _FIGURE_WORDS:
+            figure = _(_FIGURE_WORDS[figure])
+        # TRANSLATORS: a lead-time figure of the simulated cases: "p90 14.20 d" (d: days)
+        return pgettext("lead time figure", "{figure} {days} d").format(
+            figure=figure, days=number(value / 24, ",.2f")
+        )
 
 
 def parse_target(text: str) -> Target:
     """Read a target such as ``p90<=15d`` or ``deadline>=0.95``."""
     found = _PATTERN.match(text or "")
-    hint = "write it as p90<=15d (mean, p50, p90, p95 or max of the lead time) or deadline>=0.95"
+    hint = _("write it as p90<=15d (mean, p50, p90, p95 or max of the lead time) or deadline>=0.95")
     if not found:
-        raise SimulationError(f"cannot read the target '{text}'; {hint}")
+        raise SimulationError(
+            _("cannot read the target '{target}'; {hint}").format(target=text, hint=hint)
+        )
     measure, op, value = found.group(1).lower(), found.group(2), found.group(3)
     if measure == "deadline":
         if op != ">=":
-            raise SimulationError(f"the target '{text}' bounds a share from below: use >=")
+            raise SimulationError(
+                _("the target '{target}' bounds a share from below: use >=").format(target=text)
+            )
         try:
             share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
         except ValueError:
-            raise SimulationError(f"cannot read the share in '{text}'; {hint}") from None
+            raise SimulationError(
+                _("cannot read the share in '{target}'; {hint}").format(target=text, hint=hint)
+            ) from None
         if not 0 < share <= 1:
-            raise SimulationError(f"the share in '{text}' is above 0 and at most 1 (or 100%)")
+            raise SimulationError(
+                _("the share in '{target}' is above 0 and at most 1 (or 100%)").format(target=text)
+            )
         return Target("deadline", share, text.strip())
     if measure not in _LEAD:
-        raise SimulationError(f"unknown figure '{measure}' in the target '{text}'; {hint}")
+        raise SimulationError(
+            _("unknown figure '{figure}' in the target '{target}'; {hint}").format(
+                figure=measure, target=text, hint=hint
+            )
+        )
     if op != "<=":
-        raise SimulationError(f"the target '{text}' bounds the lead time from above: use <=")
+        raise SimulationError(
+            _("the target '{target}' bounds the lead time from above: use <=").format(target=text)
+        )
     try:
         limit = parse_duration(value).mean
     except DurationError as error:
-        raise SimulationError(f"cannot read the duration in '{text}': {error}") from None
+        raise SimulationError(
+            _("cannot read the duration in '{target}': {error}").format(target=text, error=error)
+        ) from None
     return Target(measure, limit, text.strip())
 
 
@@ -168,16 +198,19 @@ def find_staff(
     fixed = dict(staff or {})
     sized = actors or _actors_to_size(model, fixed)
     if not sized:
-        raise SimulationError(f"{model.file}: no actor does work that staff could share")
+        raise SimulationError(
+            _("{file}: no actor does work that staff could share").format(file=model.file)
+        )
     search = StaffSearch(goal, list(sized))
     unlimited = {a: cases for a in sized}
     free = simulate(model, cases, seed, staff={**fixed, **unlimited}, **options)
     if not goal.met(free):
         raise SimulationError(
-            f"{model.file}: even with a desk for every case, the simulation gives "
-            f"{goal.describe(goal.value(free))}, which does not meet {goal.text}: the steps' own "
-            "work, waits and office hours take that long, so no number of staff meets it; "
-            "shorten the process or relax the target"
+            _(
+                "{file}: even with a desk for every case, the simulation gives {figure}, which "
+                "does not meet {target}: the steps' own work, waits and office hours take that "
+                "long, so no number of staff meets it; shorten the process or relax the target"
+            ).format(file=model.file, figure=goal.describe(goal.value(free)), target=goal.text)
         )
     current = {a: _fewest_stable(free, a) for a in sized}
     tried: dict[tuple[int, ...], Trial] = {}
@@ -202,7 +235,7 @@ def find_staff(
         return trial, result
 
     try:
-        trial, _ = attempt(current)
+        trial, _result = attempt(current)
         while not trial.met:  # one more desk where it helps most
             choices = [{**current, a: current[a] + 1} for a in sized]
             trials = [attempt(choice)[0] for choice in choices]
@@ -211,7 +244,7 @@ def find_staff(
         for actor in sized:  # one fewer where that still meets the target
             while current[actor] > 1:
                 fewer = {**current, actor: current[actor] - 1}
-                trial, _ = attempt(fewer)
+                trial, _result = attempt(fewer)
                 if not trial.met:
                     break
                 current = fewer
