@@ -158,6 +158,17 @@ def test_the_russian_report_is_in_russian() -> None:
     assert "Стадия зрелости: 2 (формы для скачивания)" in markdown  # a passport fact
 
 
+def test_the_report_loads_the_models_names_in_its_language() -> None:
+    _, markdown = _russian("markdown")
+    assert "## Зачисление в государственный детский сад" in markdown
+    with use("uz"):
+        page, _ = render_report(collect([MODELS / "kindergarten-enrolment"]), "markdown")
+    assert isinstance(page, str)
+    assert page.startswith("# Davlat maktabgacha taʼlim tashkilotiga qabul qilish\n")
+    english, _ = render_report(collect([MODELS / "kindergarten-enrolment"]), "markdown")
+    assert isinstance(english, str) and english.startswith("# Enrolment in a state kindergarten\n")
+
+
 def test_the_vocabulary_check_finds_a_report_word_left_in_english() -> None:
     assert report_english("Шаги и Documents", allowed=[]) == {"documents"}
     assert report_english("Шаги и Documents", allowed=["Documents"]) == set()
