@@ -291,3 +291,17 @@ def test_word_and_excel_declare_the_document_language() -> None:
     defaults = document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
     assert defaults == ["az-Latn-AZ"]
     assert "Göstəricilər" in [p.text for p in document.paragraphs]
+
+
+def test_the_diagrams_drawn_ahead_in_threads_are_in_the_report_s_language() -> None:
+    from bpr.report.diagrams import diagrams_in_order, service_diagrams
+
+    service = collect([MODELS / "traffic-fine-payment"]).services[0]
+    english = service_diagrams(service).swimlanes[0]
+    with use("ru"):
+        here = service_diagrams(service).swimlanes[0]
+        drawn = diagrams_in_order([service], workers=2)
+        threaded = next(drawn).swimlanes[0]
+        drawn.close()
+    assert threaded == here  # drawn in a thread, in the language of the caller's context
+    assert threaded != english and "Начало" in threaded
