@@ -266,3 +266,70 @@ def test_simulate_in_each_other_language(run_bpr, lang: str, words: str) -> None
     assert words in text
     thousands = "2.000" if lang == "az" else f"2{NBSP}000"
     assert text.startswith(f"nested/as-is: {thousands} ")
+
+
+# portfolio
+
+
+def _services(tmp_path: Path, n: int) -> Path:
+    folder = tmp_path / f"services{n}"
+    for i in range(n):
+        (folder / f"s{i:02d}").mkdir(parents=True)
+        (folder / f"s{i:02d}" / "as-is.yaml").write_text(TINY.replace("tiny", f"s{i}"), "utf-8")
+    return folder
+
+
+def test_portfolio_in_russian_has_no_english_word(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("portfolio", "--lang", "ru", MODELS)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    targets = MODELS / "portfolio.yaml"  # the analyst's bundle names and targets
+    allowed = _names(MODELS) | {str(MODELS), str(targets), targets.read_text("utf-8")}
+    assert english_words(text, allowed=allowed) == set()
+    assert text.startswith("Портфель услуг ")
+    assert "Акты, требующие изменения" in text and "Справки" in text
+    assert re.search(
+        rf"traffic-fine-payment +4,000 +2{NBSP}846{NBSP}250 +9{NBSP}993{NBSP}750,00 AZN", text
+    )
+    assert re.search(
+        rf">= 3 +0{NBSP}% +33{NBSP}% +50{NBSP}% +не хватает 17{NBSP}% \(ещё 1 услуга\)", text
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "services"),
+    [(1, "1 услуга"), (2, "2 услуги"), (5, "5 услуг"), (11, "11 услуг"), (21, "21 услуга")],
+)
+def test_portfolio_counts_services_in_the_russian_plural_forms(  # type: ignore[no-untyped-def]
+    run_bpr, tmp_path: Path, n: int, services: str
+) -> None:
+    folder = _services(tmp_path, n)
+    result = run_bpr("portfolio", "--lang", "ru", folder)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Портфель услуг {folder}: {services}\n")
+
+
+def test_portfolio_usage_error_in_russian(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("portfolio", "--lang", "ru", tmp_path)
+    assert result.exit_code == 2
+    assert f"в {tmp_path} нет папки услуги (as-is.yaml, to-be*.yaml)" in result.stderr
+
+
+def test_portfolio_json_stays_the_contract_in_every_language(run_bpr) -> None:  # type: ignore[no-untyped-def]
+    english = run_bpr("portfolio", "--json", MODELS).stdout
+    assert run_bpr("portfolio", "--json", "--lang", "kk", MODELS).stdout == english
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("uz", "Xizmatlar portfeli"),
+        ("uz-Cyrl", "Хизматлар портфели"),
+        ("az", "Xidmətlər portfeli"),
+        ("kk", "Қызметтер портфелі"),
+    ],
+)
+def test_portfolio_in_each_other_language(run_bpr, lang: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    text = run_bpr("portfolio", "--lang", lang, MODELS).stdout
+    assert text.startswith(words)
+    assert ("4.500.000" if lang == "az" else f"4{NBSP}500{NBSP}000") in text

@@ -5,9 +5,12 @@ from __future__ import annotations
 import click
 
 from bpr.cli._common import echo_json, lang_option
+from bpr.core.i18n import domain
 from bpr.portfolio import build_portfolio, to_text
 
 __all__ = ["portfolio"]
+
+_ = domain("portfolio").gettext
 
 
 @click.command()
@@ -25,7 +28,9 @@ def portfolio(folder: str, as_json: bool, targets: str | None) -> None:
     the acts to amend and the life-event bundles of the services under FOLDER."""
     view = build_portfolio(folder, targets)
     if not view.services:
-        raise click.UsageError(f"no service folder (as-is.yaml, to-be*.yaml) under {folder}")
+        raise click.UsageError(
+            _("no service folder (as-is.yaml, to-be*.yaml) under {folder}").format(folder=folder)
+        )
     if as_json:
         echo_json(view.as_dict())
     else:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+from bpr.core.i18n import domain, number, numeral
 from bpr.core.money import Money
 from bpr.core.text import for_terminal
 from bpr.portfolio.build import PortfolioView
-from bpr.portfolio.tables import Cell, ColumnKind, PortfolioTable, tables
+from bpr.portfolio.tables import Cell, ColumnKind, PortfolioTable, share_text, tables
 
 __all__ = ["to_json", "to_text"]
+
+_, ngettext = domain("portfolio")[:2]
 
 
 def to_json(view: PortfolioView) -> str:
@@ -20,9 +23,10 @@ def to_json(view: PortfolioView) -> str:
 def to_text(view: PortfolioView) -> str:
     """Every table of :func:`~bpr.portfolio.tables.tables` as plain text, one after another."""
     n = len(view.services)
-    out = [f"Portfolio {for_terminal(view.folder)}: {n} service{'s' if n != 1 else ''}"]
+    heading = ngettext("Portfolio {folder}: {n} service", "Portfolio {folder}: {n} services", n)
+    out = [heading.format(folder=for_terminal(view.folder), n=n)]
     if view.spec.file:
-        out.append(f"Targets from {for_terminal(view.spec.file)}")
+        out.append(_("Targets from {file}").format(file=for_terminal(view.spec.file)))
     for table in tables(view):
         out += ["", *_table(table)]
     return "\n".join(out) + "\n"
@@ -53,11 +57,12 @@ def _cell(value: Cell, kind: ColumnKind) -> str:
     if isinstance(value, str):
         return for_terminal(value)
     if kind == "share":
-        return f"{value:.0%}"
+        return share_text(value)
     if kind == "score":
-        return f"{value:.3f}"
+        return number(value, ".3f")
     if kind == "amount":
-        return f"{value:,.0f}"
+        return number(value, ",.0f")
     if kind == "measure":
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+        return numeral(text)
     return str(value)
