@@ -257,6 +257,7 @@ def test_a_model_too_large_to_draw_is_refused_at_once_with_the_limit(
 ) -> None:  # type: ignore[no-untyped-def]
     """A 100,000-step render ran for minutes without a word; past the limit it is refused
     before any layout, with the limit and the fix in the message."""
+    monkeypatch.setattr("bpr.layout.engine.MAX_STEPS", 5000)  # the real one takes long to load
     from bpr.layout.engine import MAX_STEPS
 
     _failing_graphviz(tmp_path / "bin", monkeypatch)

@@ -139,9 +139,9 @@ def _problems(model: bpr.Model, lay: Layout) -> list[str]:
     if set(lay.nodes) != {n.id for n in net.nodes}:
         found.append("the boxes are not the flow net's nodes")
     boxes = list(lay.nodes.values())
-    for a, b in itertools.combinations(boxes, 2):
-        if _overlap(a.rect, b.rect):
-            found.append(f"{a.node.id} overlaps {b.node.id}")
+    for one, other in itertools.combinations(boxes, 2):
+        if _overlap(one.rect, other.rect):
+            found.append(f"{one.node.id} overlaps {other.node.id}")
     for box in boxes:
         if not lay.lane(box.node.lane).rect.contains(box.rect):
             found.append(f"{box.node.id} is outside its lane")

@@ -57,11 +57,11 @@ Ranking = Literal["auto", "dot", "flow"]
 #: where the irregular generated models of the benchmarks take it minutes and crash it.
 DOT_RANKING_LIMIT = 2000
 
-#: The most steps a model may have to be laid out as a diagram. A whole SVG takes 1 s for
-#: 2,000 steps, 4 s for 5,000, 11 s for 10,000 and 44 s for 20,000 (on 2 shared cores; see
-#: docs/diagrams.md): Graphviz's ranking grows with the square of the steps, so 100,000 would
-#: take a quarter of an hour, for a picture kilometres wide.
-MAX_STEPS = 5000
+#: The most steps a model may have to be laid out as a diagram. The layout grows about
+#: linearly with the model past :data:`DOT_RANKING_LIMIT` (see benchmarks/RESULTS.md,
+#: "Rendering"): a whole SVG of 10,000 irregular steps takes some 6 s on 2 shared cores and
+#: one of 100,000 steps about a minute and a half, for a picture kilometres wide.
+MAX_STEPS = 100_000
 
 TASK_WIDTH = 130.0
 TASK_HEIGHT = 70.0  # the least height of a task; boxes with more text grow
@@ -225,27 +225,29 @@ class DiagramTooLarge(OutputError):
     """A model has more steps than one diagram can be laid out for (:data:`MAX_STEPS`)."""
 
 
-def check_size(model: Model) -> None:
-    """Raise :class:`DiagramTooLarge`, naming the limit and the fix, past :data:`MAX_STEPS`.
+def check_size(model: Model, limit: int | None = None) -> None:
+    """Raise :class:`DiagramTooLarge`, naming the limit and the fix, past ``limit`` steps
+    (by default :data:`MAX_STEPS`).
 
     >>> import bpr
     >>> big = bpr.loads(
     ...     "bpr: 1\\nservice: s\\nvariant: as-is\\nactors: {a: {name: A}}\\nsteps:\\n"
-    ...     + "".join(f"  - {{id: s{i}, actor: a}}\\n" for i in range(MAX_STEPS + 1)),
+    ...     + "".join(f"  - {{id: s{i}, actor: a}}\\n" for i in range(4)),
     ...     "big.yaml",
     ... )
-    >>> check_size(big)  # doctest: +ELLIPSIS
+    >>> check_size(big, limit=3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    bpr.layout.engine.DiagramTooLarge: big.yaml: 5,001 steps are too many to lay out as one ...
+    bpr.layout.engine.DiagramTooLarge: big.yaml: 4 steps are too many to lay out as one ...
     """
+    limit = MAX_STEPS if limit is None else limit
     count = len(model.steps)
-    if count > MAX_STEPS:
+    if count > limit:
         raise DiagramTooLarge(
             f"{model.file or '<model>'}: {count:,} steps are too many to lay out as one "
-            f"diagram (the limit is {MAX_STEPS:,} steps, drawn in about 4 s; the time grows "
-            "with the square of the steps); split the service into stages, one model per "
-            "stage, and draw each"
+            f"diagram (the limit is {limit:,} steps, a picture kilometres wide that takes "
+            "minutes to draw); split the service into stages, one model per stage, and draw "
+            "each"
         )
 
 
