@@ -48,10 +48,9 @@ __all__ = [
     "to_bpmn",
 ]
 
-#: The most steps whose diagram the export lays out. The layout's time grows with the square
-#: of the steps (measured on 2 cores: 1,000 steps in 0.7 s, 5,000 in 9 s, 10,000 in 38 s, so
-#: 100,000 would take an hour); without the layout (``diagram=False``) it is written in seconds.
-MAX_DIAGRAM_STEPS = MAX_STEPS  # the layout's own limit: one number for every diagram
+#: The most steps whose diagram the export lays out: the layout's own limit, one number for
+#: every diagram. Without the layout (``diagram=False``) any model is written, in linear time.
+MAX_DIAGRAM_STEPS = MAX_STEPS
 
 # Room BPMN tools draw a pool's and a lane's name in (vertical text at the left), and margins.
 POOL_HEADER = 30.0
@@ -142,7 +141,8 @@ def bpmn_net(model: Model) -> BpmnNet:
             net.edges.append(FlowEdge(edge.source, _merge_id(edge.target), edge.label, edge.p))
         else:
             net.edges.append(edge)
-    for target in sorted(merges, key=lambda t: [n.id for n in base.nodes].index(t)):
+    position = {node.id: i for i, node in enumerate(base.nodes)}
+    for target in sorted(merges, key=position.__getitem__):
         net.edges.append(FlowEdge(_merge_id(target), target))
     ids = {}
     for node in net.nodes:
@@ -199,44 +199,28 @@ def to_bpmn(model: Model, *, diagram: bool = True) -> bytes:
     )
 
 
-def check_diagram_size(model: Model) -> None:
-    r"""Raise :class:`BpmnError` if the model has too many steps to lay out as a diagram.
+def check_diagram_size(model: Model, limit: int | None = None) -> None:
+    r"""Raise :class:`BpmnError` if the model has more steps than ``limit`` (by default
+    :data:`MAX_DIAGRAM_STEPS`) to lay out as a diagram.
 
     >>> import bpr
     >>> big = bpr.loads(
     ...     "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\nsteps:\n"
-    ...     + "".join(f"  - {{id: s{i}, actor: a}}\n" for i in range(MAX_DIAGRAM_STEPS + 1)),
+    ...     + "".join(f"  - {{id: s{i}, actor: a}}\n" for i in range(4)),
     ...     "big.yaml",
     ... )
-    >>> check_diagram_size(big)
+    >>> check_diagram_size(big, limit=3)
     Traceback (most recent call last):
     ...
-    bpr.errors.BpmnError: big.yaml: 5001 steps are too many to lay out as a diagram ...
+    bpr.errors.BpmnError: big.yaml: 4 steps are too many ... (the limit is 3 steps); ...diagram...
     """
-    count = len(model.steps)
-    if count > MAX_DIAGRAM_STEPS:
+    count, limit = len(model.steps), MAX_DIAGRAM_STEPS if limit is None else limit
+    if count > limit:
         raise BpmnError(
             f"{model.file or '<model>'}: {count} steps are too many to lay out as a diagram "
-            f"(the limit is {MAX_DIAGRAM_STEPS} steps: the layout's time grows with the square "
-            "of the steps, and this many would take "
-            f"{_duration_text(0.4 * (count / 1000) ** 2)}); export the process without its "
-            "diagram (bpr export --no-diagram), which BPMN tools can lay out themselves"
+            f"(the limit is {limit} steps); export the process without its diagram "
+            "(bpr export --no-diagram), which BPMN tools can lay out themselves"
         )
-
-
-def _duration_text(seconds: float) -> str:
-    """A rough duration for a message: ``'about 2 minutes'``, ``'about an hour'``.
-
-    >>> _duration_text(40), _duration_text(150), _duration_text(4000), _duration_text(20000)
-    ('about a minute', 'about 2 minutes', 'about an hour', 'about 6 hours')
-    """
-    minutes = round(seconds / 60)
-    if minutes <= 1:
-        return "about a minute"
-    if minutes < 45:
-        return f"about {minutes} minutes"
-    hours = round(minutes / 60)
-    return "about an hour" if hours <= 1 else f"about {hours} hours"
 
 
 def export_bpmn(
@@ -265,8 +249,20 @@ class _Writer:
         self.bnet = bpmn_net(model)
         self.net = self.bnet.net
         self.ids = self.bnet.ids
+        # Looked up once, so that no element of the file costs a scan of the whole net.
+        self.lanes = self.net.lanes()
+        self.node_by_id = {node.id: node for node in self.net.nodes}
+        self.after_merge: dict[str, str] = {}  # a merge gateway: the node its one flow reaches
+        for edge in self.net.edges:
+            if self.node_by_id[edge.source].kind == "merge":
+                self.after_merge.setdefault(edge.source, edge.target)
+        self.ordered_lanes = lane_order(model, self.lanes)
         self.blocks = self.block_phases()
         self.block_of = {node: phase for phase, nodes in self.blocks.items() for node in nodes}
+        self.lane_of_block: dict[str, str | None] = {}  # the lane of its first element
+        for node in self.net.nodes:
+            if node.id in self.block_of:
+                self.lane_of_block.setdefault(self.block_of[node.id], node.lane)
         self.seq_flows = self.sequence_flows()
         self.service = model.service
         self.process_id = ncname("Process_", f"{model.service}_{model.variant}")
@@ -397,23 +393,26 @@ class _Writer:
         every element's box by its BPMN id. A sub-process stays inside the ``rows`` (top,
         bottom) of its lane."""
         placed = {self.ids[node]: box for node, box in boxes.items()}
+        entries: dict[str, str] = {}  # a sub-process's start event: the element it leads to
+        exits: dict[str, str] = {}  # its end event: the element that leads to it
+        for f in self.seq_flows:
+            entries.setdefault(f.source, f.target)
+            exits.setdefault(f.target, f.source)
         for phase, nodes in self.blocks.items():
             inside = [extent[n] for n in nodes]
             left = min(b[0] for b in inside) - 4
             top = min(b[1] for b in inside) - SUB_PAD_Y - SUB_LABEL
             right = max(b[0] + b[2] for b in inside) + 4
             bottom = max(b[1] + b[3] for b in inside) + SUB_PAD_Y
-            lane = next(n.lane for n in self.net.nodes if n.id in nodes)
+            lane = self.lane_of_block[phase]
             if lane in rows:
                 top = max(top, rows[lane][0] + 2)
                 bottom = min(bottom, rows[lane][1] - 2)
             sub = (left, top, right - left, bottom - top)
             shape(_sub_id(phase), *sub, isExpanded="true")
             placed[_sub_id(phase)] = sub
-            entry = next(
-                f.target for f in self.seq_flows if f.source == ncname("StartEvent_", phase)
-            )
-            last = next(f.source for f in self.seq_flows if f.target == ncname("EndEvent_", phase))
+            entry = entries[ncname("StartEvent_", phase)]
+            last = exits[ncname("EndEvent_", phase)]
             for event, beside, x in (
                 (ncname("StartEvent_", phase), placed[entry], left + 10),
                 (ncname("EndEvent_", phase), placed[last], right - 46),
@@ -474,7 +473,7 @@ class _Writer:
             etree.SubElement(holder, f"{{{BPR_NS}}}source").text = for_xml(source)
         # Actors that perform no step have no lane; they are kept here (document issuers).
         for actor in model.actors.values():
-            if actor.id not in self.net.lanes():
+            if actor.id not in self.lanes:
                 element = etree.SubElement(holder, f"{{{BPR_NS}}}actor")
                 element.set("id", actor.id)
                 element.set("index", str(list(model.actors).index(actor.id)))
@@ -486,8 +485,7 @@ class _Writer:
                 write_data(element, extra_fields("actor", self.data["actors"][actor.id]))
 
     def lane_order(self) -> list[str]:
-
-        return lane_order(self.model, self.net.lanes())
+        return self.ordered_lanes
 
     def lane_set(self, process: Any) -> dict[str, str]:
         lane_set = self.bpmn(process, "laneSet", id="LaneSet_1")
@@ -648,10 +646,10 @@ class _Writer:
         if flow.edge is None:
             return None
         edge = self.net.edges[flow.edge]
-        nodes = {n.id: n for n in self.net.nodes}
+        nodes = self.node_by_id
         source, target = nodes[edge.source], nodes[edge.target]
         while target.kind == "merge":  # a merge before the step (or the end) the branch reaches
-            target = nodes[next(e.target for e in self.net.edges if e.source == target.id)]
+            target = nodes[self.after_merge[target.id]]
         to = END if target.kind == "end" else target.step
         branches = self.step_data.get(source.step or "", {}).get("next")
         if not isinstance(branches, list):
@@ -666,15 +664,28 @@ class _Writer:
     def block_phases(self) -> dict[str, frozenset[str]]:
         """The phases written as expanded sub-processes, with the flow nodes inside: those
         whose steps are one block of the flow (one flow in, one flow out) in one lane."""
-        out = {}
-        for phase, nodes in self.phases().items():
-            inside = frozenset(nodes)
-            lanes = {n.lane for n in self.net.nodes if n.id in inside}
-            ins = [e for e in self.net.edges if e.target in inside and e.source not in inside]
-            outs = [e for e in self.net.edges if e.source in inside and e.target not in inside]
-            if len(lanes) == 1 and len(ins) == 1 and len(outs) == 1:
-                out[phase] = inside
-        return out
+        phases = self.phases()
+        if not phases:
+            return {}
+        phase_of = {node: phase for phase, nodes in phases.items() for node in nodes}
+        lanes: dict[str, set[str | None]] = {phase: set() for phase in phases}
+        for node in self.net.nodes:
+            if node.id in phase_of:
+                lanes[phase_of[node.id]].add(node.lane)
+        ins = dict.fromkeys(phases, 0)  # flows from outside into the phase, and out of it
+        outs = dict.fromkeys(phases, 0)
+        for edge in self.net.edges:
+            into, out_of = phase_of.get(edge.target), phase_of.get(edge.source)
+            if into != out_of:
+                if into is not None:
+                    ins[into] += 1
+                if out_of is not None:
+                    outs[out_of] += 1
+        return {
+            phase: frozenset(nodes)
+            for phase, nodes in phases.items()
+            if len(lanes[phase]) == 1 and ins[phase] == 1 and outs[phase] == 1
+        }
 
     def sequence_flows(self) -> list[_Flow]:
         """The flows of the net as BPMN writes them: a flow into or out of a phase's
@@ -970,12 +981,14 @@ class _Writer:
     def documents_by_lane(self) -> dict[str, dict[str, list[str]]]:
         """Per lane, the documents its steps use, each with those steps; documents that no
         step uses are drawn in the last lane."""
-        out: dict[str, dict[str, list[str]]] = {}
+        users: dict[str, dict[str, dict[str, None]]] = {}
         for step in self.model.steps:
             for document in (*step.needs, *step.produces):
-                users = out.setdefault(step.actor, {}).setdefault(document, [])
-                if step.id not in users:
-                    users.append(step.id)
+                users.setdefault(step.actor, {}).setdefault(document, {})[step.id] = None
+        out = {
+            lane: {document: list(steps) for document, steps in documents.items()}
+            for lane, documents in users.items()
+        }
         used = {d for lane in out.values() for d in lane}
         for document in self.model.documents:
             if document not in used:
