@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import difflib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from bpr.core import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# The suite writes English wherever it runs: a machine's Russian locale or BPR_LANG must not
+# change the output the golden files and the tests expect (tests of other languages ask).
+os.environ.pop("BPR_LANG", None)
+os.environ["LC_ALL"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A test that chose a language (a CLI run with --lang) leaves English to the next one."""
+    yield
+    i18n.restore(("en", None))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from bpr.core.i18n import N_, choose, domain
+from bpr.core import i18n
+from bpr.core.i18n import N_, domain
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 from bpr.core.vocab import LANGUAGES
@@ -74,10 +75,15 @@ def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
     words and of the models' names (default: ``BPR_LANG``, then the locale, then English)."""
 
     def chosen(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        before = i18n.chosen()
         try:
-            return choose(value)
+            lang = i18n.choose(value)
         except UsageError as exc:
             raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        # a command run inside a process that goes on (tests, bpr's API callers) leaves the
+        # language as it found it
+        ctx.call_on_close(lambda: i18n.restore(before))
+        return lang
 
     return click.option(
         "--lang",

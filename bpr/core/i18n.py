@@ -49,6 +49,7 @@ __all__ = [
     "Words",
     "catalogue_dir",
     "choose",
+    "chosen",
     "current",
     "domain",
     "language_from_locale",
@@ -56,6 +57,7 @@ __all__ = [
     "numeral",
     "plural_index",
     "resolve",
+    "restore",
     "use",
 ]
 
@@ -131,12 +133,24 @@ def use(lang: str | None) -> Iterator[str]:
 
 
 def choose(lang: str | None) -> str:
-    """Write in ``lang`` (``None``: as :func:`resolve` chooses) from now on in this context:
-    what a command does once, before it writes anything."""
-    chosen = resolve(lang)
-    _chosen[0] = chosen
-    _current.set(None)
-    return chosen
+    """Write in ``lang`` (``None``: as :func:`resolve` chooses) from now on, in this context
+    and in the threads it starts: what a command does once, before it writes anything.
+    :func:`chosen` and :func:`restore` put back what was there before."""
+    chosen_now = resolve(lang)
+    _chosen[0] = chosen_now
+    _current.set(chosen_now)
+    return chosen_now
+
+
+def chosen() -> tuple[str, str | None]:
+    """What :func:`choose` and :func:`use` have set, for :func:`restore` to put back."""
+    return _chosen[0], _current.get()
+
+
+def restore(state: tuple[str, str | None]) -> None:
+    """Put back the languages :func:`chosen` returned."""
+    _chosen[0] = state[0]
+    _current.set(state[1])
 
 
 def resolve(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
