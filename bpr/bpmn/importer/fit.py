@@ -8,6 +8,7 @@ Probabilities missing from the file are shared evenly, with a warning.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from bpr.bpmn.importer.documents import data_links
@@ -95,21 +96,20 @@ def fit_flow(st: State, process: Any) -> None:
         origin = start_tree.gateway if isinstance(start_tree, Join) else start_tree.origin
         first = added_step(st, origin, start_tree, name="Start")
     st.first = first
-    # Steps are created as they are reached; fill in each one's flow until none is new.
-    done: set[str] = set()
-    while True:
-        pending = [k for k in st.steps if k not in done]
-        if not pending:
-            break
-        for key in pending:
-            done.add(key)
-            step = st.steps[key]
-            if (
-                step.node in st.nodes
-                and st.nodes[step.node].kind == "activity"
-                and key == step.node
-            ):
-                set_next(st, step, follow_out(st, step.node, frozenset()))
+    # Steps are created as they are reached; fill in each one's flow, in the order they were
+    # created, until none is new. Steps are only added here, each at the end of the dict, so
+    # the ones a step adds are its last entries.
+    queue = list(st.steps)
+    at = 0
+    while at < len(queue):
+        key = queue[at]
+        at += 1
+        step = st.steps[key]
+        if step.node in st.nodes and st.nodes[step.node].kind == "activity" and key == step.node:
+            set_next(st, step, follow_out(st, step.node, frozenset()))
+        added = len(st.steps) - len(queue)
+        if added:
+            queue += reversed(list(islice(reversed(st.steps), added)))
     report_unreached(st)
 
 
