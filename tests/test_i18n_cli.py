@@ -333,3 +333,46 @@ def test_portfolio_in_each_other_language(run_bpr, lang: str, words: str) -> Non
     text = run_bpr("portfolio", "--lang", lang, MODELS).stdout
     assert text.startswith(words)
     assert ("4.500.000" if lang == "az" else f"4{NBSP}500{NBSP}000") in text
+
+
+# the command line's own messages
+
+
+def test_usage_errors_of_the_commands_in_russian(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("diff", "--lang", "ru", INCOME)
+    assert result.exit_code == 2
+    assert f"{INCOME} — один файл; укажите файлы As-Is и To-Be" in result.stderr
+    paths = [INCOME, INCOME, INCOME]
+    result = run_bpr("render", "--lang", "ru", *paths, "-o", tmp_path / "a.svg")
+    assert result.exit_code == 2 and "указано 3 пути" in result.stderr
+    result = run_bpr("report", "--lang", "ru", INCOME, "-o", tmp_path / "a.html", "--page", "A4")
+    assert (
+        result.exit_code == 2 and "--page, --portrait и --landscape — для печатных" in result.stderr
+    )
+
+
+def test_what_was_written_in_russian(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = MODELS / "traffic-fine-payment" / "as-is.yaml"
+    svg, bpmn = tmp_path / "a.svg", tmp_path / "a.bpmn"
+    result = run_bpr("render", "--lang", "ru", model, "-o", svg)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"записан файл {svg} (traffic-fine-payment/as-is, svg)\n"
+    result = run_bpr("export", "--lang", "ru", model, "-o", bpmn)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        result.stdout == f"записан файл {bpmn} (traffic-fine-payment/as-is: 8 задач, 4 дорожки)\n"
+    )
+    back = tmp_path / "back.yaml"
+    result = run_bpr("import", "--lang", "ru", bpmn, "-o", back, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(
+        rf"записан файл {back} \(traffic-fine-payment/as-is: 8 шагов, 4 участника, "
+        r"\d+ документ\w*; \d+ предупреждени\w+\)\n",
+        result.stdout,
+    )
+
+
+def test_an_error_of_bpr_itself_in_kazakh(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "as-is.yaml").write_text(TINY, "utf-8")
+    result = run_bpr("init", "--lang", "kk", "bad id", "--dir", tmp_path)
+    assert result.exit_code == 2 and "қызмет идентификаторы ретінде жарамсыз" in result.stderr

@@ -15,11 +15,14 @@ import click
 
 from bpr.backend.graphviz import end_children
 from bpr.cli._common import problem_line
+from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 from bpr.core.version import __version__
 from bpr.errors import BprError, ModelError
 
 __all__ = ["cli", "main"]
+
+_ = domain("measures").gettext
 
 # Each command lives in its own module and is imported only when it runs (or for --help), so
 # that `bpr validate` never pays for the imports of rendering or process mining.
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         result = cli.main(args=argv, prog_name="bpr", standalone_mode=False)
         sys.stdout.flush()  # a full device fails here, not at exit with a traceback
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo(_("Aborted."), err=True)
         return 130
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -107,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BprError as exc:
         message = "\n".join(for_terminal(line) for line in str(exc).splitlines())
-        click.echo(f"bpr: error: {message}", err=True)
+        click.echo(_("bpr: error: {message}").format(message=message), err=True)
         return exc.exit_code
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (``bpr metrics | head``): not an error
@@ -116,10 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         if exc.errno not in _OUTPUT_FAILURES:
             raise
         _drop_standard_output()
-        click.echo(f"bpr: error: cannot write the output: {exc.strerror}", err=True)
+        cannot = _("bpr: error: cannot write the output: {reason}").format(reason=exc.strerror)
+        click.echo(cannot, err=True)
         return 1
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        click.echo(_("Interrupted."), err=True)
         return 130
     return int(result) if isinstance(result, int) else 0
 

@@ -8,6 +8,7 @@ import click
 
 from bpr.authoring import RebuildResult, init_service, watch_models
 from bpr.cli._common import lang_option, output_option
+from bpr.core.i18n import domain
 from bpr.core.schema import ID_PATTERN
 from bpr.errors import BprError, OutputError
 from bpr.files.jsonschema import schema_text
@@ -15,6 +16,8 @@ from bpr.files.output import atomic_write, refuse_model_name
 from bpr.report import report_format
 
 __all__ = ["init", "schema", "watch"]
+
+_ = domain("measures").gettext
 
 
 @click.command()
@@ -51,15 +54,18 @@ def init(
     """
     if not ID_PATTERN.fullmatch(service):
         raise click.UsageError(
-            f"'{service}' is not a valid service id: use letters, digits, '_' and '-' only "
-            "(such as birth-registration)"
+            _(
+                "'{service}' is not a valid service id: use letters, digits, '_' and '-' only "
+                "(such as birth-registration)"
+            ).format(service=service)
         )
     result = init_service(service, directory, force=force, title=title, schema=schema_ref)
     for path in result.written:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
     for note in result.kept:
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"next: edit the files, then run  bpr validate {directory.rstrip('/')}/{service}")
+        click.echo(_("note: {note}").format(note=note), err=True)
+    folder = f"{directory.rstrip('/')}/{service}"
+    click.echo(_("next: edit the files, then run  bpr validate {folder}").format(folder=folder))
     return 0
 
 
@@ -87,7 +93,7 @@ def schema(output: str | None) -> int:
         except OutputError as exc:
             raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
         atomic_write(output, text)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {path}").format(path=output), err=True)
     return 0
 
 
@@ -121,12 +127,15 @@ def watch(paths: tuple[str, ...], output: str, refresh: int) -> int:
     def show(result: RebuildResult, changed: Iterable[str]) -> None:
         names = ", ".join(changed)
         if names:
-            click.echo(f"changed: {names}", err=True)
+            click.echo(_("changed: {files}").format(files=names), err=True)
         click.echo(result.summary(), err=not result.ok)
         if result.report is not None:
             for entry in result.report.skipped:
-                click.echo(f"  skipped {entry.file}: {entry.reason.splitlines()[0]}", err=True)
+                reason = entry.reason.splitlines()[0]
+                skipped = _("  skipped {file}: {reason}").format(file=entry.file, reason=reason)
+                click.echo(skipped, err=True)
 
-    click.echo(f"watching {', '.join(paths)}; press Ctrl-C to stop", err=True)
+    watching = _("watching {paths}; press Ctrl-C to stop").format(paths=", ".join(paths))
+    click.echo(watching, err=True)
     watch_models(paths, output, refresh=refresh if fmt == "html" else 0, on_rebuild=show)
     return 0

@@ -10,11 +10,14 @@ from bpr.analysis.petri import check_soundness
 from bpr.bpmn.export import check_diagram_size, export_bpmn, to_bpmn
 from bpr.bpmn.importer import import_bpmn
 from bpr.cli._common import echo_json, echo_problems, lang_option, load_models, output_option
+from bpr.core.i18n import domain
 from bpr.core.schema import ID_PATTERN
 from bpr.errors import OutputError
 from bpr.files.output import atomic_write, refuse_model_name
 
 __all__ = ["check", "export", "import_"]
+
+_, ngettext, pgettext = domain("measures")
 
 _STDOUT = "-"
 # Past this many steps an export takes seconds (2,000 steps with the diagram: 2.4 s), so it
@@ -57,22 +60,37 @@ def export(model: str, output: str, no_diagram: bool) -> int:
     if len(loaded.steps) > _SAY_FROM_STEPS:
         if not no_diagram:
             check_diagram_size(loaded)  # refuse before saying what it would do
-        doing = "writing the process" if no_diagram else "laying out the diagram"
-        click.echo(
-            f"bpr export: {loaded.file}: {len(loaded.steps)} steps: {doing}; at this size "
-            "it takes a while",
-            err=True,
-        )
+        n = len(loaded.steps)
+        if no_diagram:
+            doing = ngettext(
+                "bpr export: {file}: {n} steps: writing the process; at this size it takes a while",
+                "bpr export: {file}: {n} steps: writing the process; at this size it takes a while",
+                n,
+            )
+        else:
+            doing = ngettext(
+                "bpr export: {file}: {n} steps: laying out the diagram; at this size it takes a "
+                "while",
+                "bpr export: {file}: {n} steps: laying out the diagram; at this size it takes a "
+                "while",
+                n,
+            )
+        click.echo(doing.format(file=loaded.file, n=n), err=True)
     if output == _STDOUT:
         click.echo(to_bpmn(loaded, diagram=not no_diagram).decode("utf-8"), nl=False)
         return 0
     export_bpmn(loaded, output, diagram=not no_diagram, inputs=(model,))
     lanes = len({s.actor for s in loaded.steps})
-    click.echo(
-        f"wrote {output} ({loaded.service}/{loaded.variant}: {len(loaded.steps)} tasks, "
-        f"{lanes} lane{'s' if lanes != 1 else ''}"
-        f"{', no diagram' if no_diagram else ''})"
-    )
+    counts = {
+        # TRANSLATORS: the BPMN tasks written (the English says "tasks" for one as well)
+        "tasks": ngettext("{n} tasks", "{n} tasks", len(loaded.steps)).format(n=len(loaded.steps)),
+        "lanes": ngettext("{n} lane", "{n} lanes", lanes).format(n=lanes),
+    }
+    if no_diagram:
+        wrote = _("wrote {path} ({service}/{variant}: {tasks}, {lanes}, no diagram)")
+    else:
+        wrote = _("wrote {path} ({service}/{variant}: {tasks}, {lanes})")
+    click.echo(wrote.format(path=output, service=loaded.service, variant=loaded.variant, **counts))
     return 0
 
 
@@ -122,11 +140,13 @@ def import_(
     """
     if service is not None and not ID_PATTERN.fullmatch(service):
         raise click.BadParameter(
-            f"'{service}' is not a valid service id: use letters, digits, '_' and '-'",
+            _("'{service}' is not a valid service id: use letters, digits, '_' and '-'").format(
+                service=service
+            ),
             param_hint="'--service'",
         )
     if variant is not None and not variant.strip():
-        raise click.BadParameter("the variant is empty", param_hint="'--variant'")
+        raise click.BadParameter(_("the variant is empty"), param_hint="'--variant'")
     result = import_bpmn(file, process=process, service=service, variant=variant, strict=strict)
     if not quiet:
         echo_problems(result.warnings)
@@ -135,15 +155,22 @@ def import_(
         return 0
     if not output.endswith((".yaml", ".yml")):
         raise click.BadParameter(
-            f"{output}: a model file ends in .yaml or .yml", param_hint="'-o' / '--output'"
+            _("{path}: a model file ends in .yaml or .yml").format(path=output),
+            param_hint="'-o' / '--output'",
         )
     atomic_write(output, result.text, inputs=(file,))
     model = result.model
-    click.echo(
-        f"wrote {output} ({model.service}/{model.variant}: {len(model.steps)} steps, "
-        f"{_count(len(model.actors), 'actor')}, {_count(len(model.documents), 'document')}; "
-        f"{_count(len(result.warnings), 'warning')})"
-    )
+    steps, actors = len(model.steps), len(model.actors)
+    documents, warnings = len(model.documents), len(result.warnings)
+    counts = {
+        # TRANSLATORS: the steps of the imported model (the English says "steps" for one too)
+        "steps": ngettext("{n} steps", "{n} steps", steps).format(n=steps),
+        "actors": ngettext("{n} actor", "{n} actors", actors).format(n=actors),
+        "documents": ngettext("{n} document", "{n} documents", documents).format(n=documents),
+        "warnings": ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
+    }
+    wrote = _("wrote {path} ({service}/{variant}: {steps}, {actors}, {documents}; {warnings})")
+    click.echo(wrote.format(path=output, service=model.service, variant=model.variant, **counts))
     return 0
 
 
@@ -182,11 +209,12 @@ def check(paths: tuple[str, ...], soundness: bool, as_json: bool) -> int:
         echo_json(rows[0] if single else rows)
     else:
         for model, verdict in verdicts:
-            word = "sound" if verdict.sound else "NOT SOUND"
-            click.echo(f"{model.file}: {word}: {verdict.reason}")
+            # TRANSLATORS: the verdict of the soundness check of a model
+            word = pgettext("soundness", "sound") if verdict.sound else _("NOT SOUND")
+            click.echo(
+                _("{file}: {verdict}: {reason}").format(
+                    file=model.file, verdict=word, reason=verdict.reason
+                )
+            )
     unsound = sum(1 for _, v in verdicts if not v.sound)
     return 1 if failures or unsound else 0
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'s' if number != 1 else ''}"

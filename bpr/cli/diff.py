@@ -10,12 +10,15 @@ import click
 from bpr.cli._common import echo_problems, lang_option, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.comparison.html import html_page, page_title
+from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
 from bpr.files.load import load
 from bpr.files.output import STDOUT, atomic_write
 
 __all__ = ["diff"]
+
+_, ngettext = domain("measures")[:2]
 
 _FORMATS = ("text", "json", "markdown", "html")
 
@@ -65,15 +68,19 @@ def diff(
       bpr diff models/property-registration --format html --fragment -o part.html
     """
     if as_json and output_format not in (None, "json"):
-        raise click.UsageError(f"--json and --format {output_format} contradict; give one of them")
+        raise click.UsageError(
+            _("--json and --format {format} contradict; give one of them").format(
+                format=output_format
+            )
+        )
     fmt = "json" if as_json else output_format or "text"
     inputs, comparisons = _compare(paths)
     if fmt != "text":  # the text report shows its notes; other formats go to files or tools
         for comparison in comparisons:
             for note in comparison.notes:
-                click.echo(f"note: {for_terminal(note)}", err=True)
+                click.echo(_("note: {note}").format(note=for_terminal(note)), err=True)
     if fragment is not None and fmt != "html":
-        raise click.UsageError("--fragment and --page are for --format html")
+        raise click.UsageError(_("--fragment and --page are for --format html"))
     text = _render(comparisons, fmt, several=len(comparisons) > 1)
     to_file = bool(output and output != STDOUT)
     if fmt == "html" and (not fragment if fragment is not None else to_file):
@@ -81,7 +88,7 @@ def diff(
         text = html_page([to_html(c) for c in comparisons], title)
     if output and output != STDOUT:
         atomic_write(output, text, inputs=inputs)
-        click.echo(f"wrote {for_terminal(output)}", err=True)
+        click.echo(_("wrote {path}").format(path=for_terminal(output)), err=True)
     else:
         click.echo(text, nl=False)
     return 0
@@ -92,20 +99,29 @@ def _compare(paths: tuple[str, ...]) -> tuple[list[str], list[Comparison]]:
         folder = Path(paths[0])
         if not folder.is_dir():
             raise click.UsageError(
-                f"{paths[0]} is one file; name the As-Is and the To-Be files "
-                "(bpr diff AS_IS TO_BE) or a service folder with as-is.yaml and to-be.yaml"
+                _(
+                    "{path} is one file; name the As-Is and the To-Be files "
+                    "(bpr diff AS_IS TO_BE) or a service folder with as-is.yaml and to-be.yaml"
+                ).format(path=paths[0])
             )
         as_is_path, to_be_paths = variant_files(folder)
         as_is = _load(as_is_path)
         return [paths[0]], [compare(as_is, _load(path)) for path in to_be_paths]
     if len(paths) != 2:
         raise click.UsageError(
-            f"{len(paths)} paths given; name two files (bpr diff AS_IS TO_BE) or one service folder"
+            ngettext(
+                "{n} paths given; name two files (bpr diff AS_IS TO_BE) or one service folder",
+                "{n} paths given; name two files (bpr diff AS_IS TO_BE) or one service folder",
+                len(paths),
+            ).format(n=len(paths))
         )
     for path in paths:
         if Path(path).is_dir():
             raise click.UsageError(
-                f"{path} is a folder; with two paths, name two model files (bpr diff AS_IS TO_BE)"
+                _(
+                    "{path} is a folder; with two paths, name two model files "
+                    "(bpr diff AS_IS TO_BE)"
+                ).format(path=path)
             )
     return list(paths), [compare(_load(paths[0]), _load(paths[1]))]
 

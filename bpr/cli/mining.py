@@ -9,6 +9,7 @@ import click
 
 from bpr.analysis.table import format_number, text_table
 from bpr.cli._common import echo_json, echo_problems, lang_option, output_option
+from bpr.core.i18n import domain, number, numeral
 from bpr.core.text import for_terminal
 from bpr.files.eventlog import LogColumns
 from bpr.files.load import load
@@ -19,6 +20,8 @@ from bpr.mining.progress import Progress
 from bpr.mining.reduce import ENGINES, parse_memory, reduce_log
 
 __all__ = ["conform", "mine"]
+
+_, ngettext = domain("measures")[:2]
 
 
 def _column_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -96,10 +99,22 @@ def _summary(
     progress: Progress, log: str, engine: str, memory: str | None, what: str, seconds: float
 ) -> None:
     """The one line on standard error after a reduction that took more than a second."""
-    how = "DuckDB" if engine == "duckdb" else "in memory"
-    if engine == "duckdb" and memory:
-        how += f", memory limit {memory}"
-    progress.summary(for_terminal(f"reduced {log} ({how}): {what}"), seconds)
+    if engine != "duckdb":
+        # TRANSLATORS: the log was reduced by pandas, in the memory of this process
+        line = _("reduced {log} (in memory): {what}")
+    elif memory:
+        line = _("reduced {log} (DuckDB, memory limit {memory}): {what}")
+    else:
+        line = _("reduced {log} (DuckDB): {what}")
+    progress.summary(for_terminal(line.format(log=log, memory=memory, what=what)), seconds)
+
+
+def _log_size(events: int, cases: int) -> str:
+    """``1,200 events, 100 cases`` in the output language."""
+    return _("{events}, {cases}").format(
+        events=ngettext("{n} events", "{n} events", events).format(n=number(events, ",")),
+        cases=ngettext("{n} cases", "{n} cases", cases).format(n=number(cases, ",")),
+    )
 
 
 def _columns(options: dict[str, Any]) -> LogColumns:
@@ -161,7 +176,7 @@ def mine(
     model before it is written.
     """
     if not output.lower().endswith((".yaml", ".yml")):
-        raise click.BadParameter("name a .yaml file", param_hint="--output")
+        raise click.BadParameter(_("name a .yaml file"), param_hint="--output")
     options: dict[str, Any] = {"variant": variant, "noise": noise, "actor_from": actor_from}
     if service:
         options["service"] = service
@@ -170,15 +185,33 @@ def mine(
         log, _columns(columns), engine=engine, memory=_memory(memory), progress=progress, **options
     )
     atomic_write(output, result.text, inputs=(log,))
-    what = f"{result.events:,} events, {result.cases:,} cases"
+    what = _log_size(result.events, result.cases)
     _summary(progress, log, result.engine, memory, what, result.seconds)
     echo_problems(result.model.warnings)
-    routing = f", {len(result.routing_steps)} routing steps" if result.routing_steps else ""
-    click.echo(
-        f"wrote {for_terminal(output)}: {len(result.model.steps)} steps{routing} from "
-        f"{result.activities} activities, {result.cases:,} cases, {result.events:,} events"
-    )
-    click.echo(f"flows: {result.method}")
+    steps, routing = len(result.model.steps), len(result.routing_steps)
+    counts = {
+        "path": for_terminal(output),
+        # TRANSLATORS: the counts of bpr mine's summary (the English says "steps",
+        # "activities", "cases" and "events" for one as well)
+        "steps": ngettext("{n} steps", "{n} steps", steps).format(n=steps),
+        "activities": ngettext("{n} activities", "{n} activities", result.activities).format(
+            n=result.activities
+        ),
+        "cases": ngettext("{n} cases", "{n} cases", result.cases).format(
+            n=number(result.cases, ",")
+        ),
+        "events": ngettext("{n} events", "{n} events", result.events).format(
+            n=number(result.events, ",")
+        ),
+        "routing": ngettext("{n} routing steps", "{n} routing steps", routing).format(n=routing),
+    }
+    if routing:
+        wrote = _("wrote {path}: {steps}, {routing} from {activities}, {cases}, {events}")
+    else:
+        wrote = _("wrote {path}: {steps} from {activities}, {cases}, {events}")
+    click.echo(wrote.format(**counts))
+    # TRANSLATORS: how the flows were found (the discovery method's name follows)
+    click.echo(_("flows: {method}").format(method=result.method))
     click.echo(result.lead_time_line())
     return 0
 
@@ -250,42 +283,64 @@ def conform(
         log,
         reduced.engine,
         memory,
-        f"{reduced.events:,} events, {reduced.cases:,} cases, {len(reduced.variants):,} variants",
+        _("{size}, {variants}").format(
+            size=_log_size(reduced.events, reduced.cases),
+            variants=ngettext("{n} variants", "{n} variants", len(reduced.variants)).format(
+                n=number(len(reduced.variants), ",")
+            ),
+        ),
         reduced.seconds,
     )
     if as_json:
         echo_json(result.as_dict())
         return 0
     data = result.as_dict()
+    if method == "tbr":
+        heading = _("{model} against {log} (token-based replay)")
+    else:
+        heading = _("{model} against {log} (alignments)")
+    share = number(100 * (data["fitting_share"] or 0), ".1f")
+    # TRANSLATORS: the cases whose trace the model replays without deviation, and their share
+    fitting = _("{n} ({share}%)").format(n=number(data["fitting_cases"], ","), share=share)
     lines = [
-        for_terminal(f"{model} against {log}")
-        + f" ({'token-based replay' if method == 'tbr' else 'alignments'})",
+        for_terminal(heading.format(model=model, log=log)),
         "",
         text_table(
-            ["measure", "value"],
+            # TRANSLATORS: the two columns of bpr conform's table
+            [_("measure"), _("value")],
             [
-                ["Fitness", f"{data['fitness']:.4f}"],
-                ["Cases", format_number(data["cases"])],
-                ["Events", format_number(data["events"])],
-                [
-                    "Cases that fit",
-                    f"{data['fitting_cases']:,} ({100 * (data['fitting_share'] or 0):.1f}%)",
-                ],
+                [_("Fitness"), number(data["fitness"], ".4f")],
+                [_("Cases"), numeral(format_number(data["cases"]))],
+                [_("Events"), numeral(format_number(data["events"]))],
+                [_("Cases that fit"), fitting],
             ],
         ),
     ]
     if result.coverage is not None:
-        lines.append(f"Replayed: {result.coverage.text()}")
+        lines.append(_("Replayed: {coverage}").format(coverage=result.coverage.text()))
     missing = data["activities_missing_in_model"]
-    lines += ["", f"Activities of the log that the model lacks: {len(missing)}"]
-    lines += [f"  {m['events']:>8,}  {for_terminal(m['activity'])}" for m in missing]
+    lines += ["", _("Activities of the log that the model lacks: {n}").format(n=len(missing))]
+    lines += [
+        f"  {numeral(format(m['events'], '>8,'))}  {for_terminal(m['activity'])}" for m in missing
+    ]
     unseen = data["steps_not_in_log"]
-    lines += ["", f"Steps of the model that the log never shows: {len(unseen)}"]
+    lines += ["", _("Steps of the model that the log never shows: {n}").format(n=len(unseen))]
     lines += [f"  {s}" for s in unseen]
     variants = data["deviating_variants"]
-    lines += ["", f"Most frequent deviating variants: {len(variants)}"]
+    lines += ["", _("Most frequent deviating variants: {n}").format(n=len(variants))]
     for entry in variants:
         trace = " > ".join(for_terminal(activity) for activity in entry["variant"])
-        lines.append(f"  {entry['cases']:>6,} cases  fitness {entry['fitness']:.3f}  {trace}")
+        line = ngettext(
+            "  {n} cases  fitness {fitness}  {trace}",
+            "  {n} cases  fitness {fitness}  {trace}",
+            entry["cases"],
+        )
+        lines.append(
+            line.format(
+                n=numeral(format(entry["cases"], ">6,")),
+                fitness=number(entry["fitness"], ".3f"),
+                trace=trace,
+            )
+        )
     click.echo("\n".join(lines))
     return 0

@@ -9,11 +9,14 @@ from types import TracebackType
 import click
 
 from bpr.cli._common import lang_option, load_models, model_paths, output_option
+from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 from bpr.errors import OutputError
 from bpr.render import DETAILS, PAGE_SIZES, output_format, render_comparison, render_model
 
 __all__ = ["PROGRESS_AFTER", "render"]
+
+_, ngettext = domain("measures")[:2]
 
 #: Seconds a drawing runs quietly; after that it says on stderr what it is doing (a model of
 #: 2,000 steps takes about 1 s, one of 5,000, the most a diagram is drawn for, about 4 s).
@@ -55,7 +58,8 @@ class _Progress:
                 self._say()
 
     def _say(self) -> None:
-        click.echo(f"bpr render: {for_terminal(self._stage)} ...", err=True)
+        # TRANSLATORS: what a long drawing is doing now, on standard error
+        click.echo(_("bpr render: {stage} ...").format(stage=for_terminal(self._stage)), err=True)
 
 
 @click.command()
@@ -132,22 +136,21 @@ def render(
     except OutputError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     if dpi is not None and fmt != "png":
-        click.echo(
-            f"bpr: note: --dpi applies to .png only; {for_terminal(output)} is .{fmt}", err=True
-        )
+        note = _("bpr: note: --dpi applies to .png only; {path} is .{format}")
+        click.echo(note.format(path=for_terminal(output), format=fmt), err=True)
     if page is None and (portrait is not None or detail is not None):
         raise click.UsageError(
-            "--portrait, --landscape and --detail go with --page A4, A3 or letter"
+            _("--portrait, --landscape and --detail go with --page A4, A3 or letter")
         )
     if page is not None and engine != "bpr":
-        raise click.UsageError("--page draws bpr's swimlanes; drop --engine pm4py")
+        raise click.UsageError(_("--page draws bpr's swimlanes; drop --engine pm4py"))
     if page is not None:
         page = next(name for name in PAGE_SIZES if name.lower() == page.lower())
     orientation = None if portrait is None else ("portrait" if portrait else "landscape")
     fit = {"page": page, "orientation": orientation, "detail": detail}
     files = _files(paths)
     with _Progress() as progress:
-        progress(f"reading {', '.join(str(file) for file in dict.fromkeys(files))}")
+        progress(_("reading {files}").format(files=", ".join(str(f) for f in dict.fromkeys(files))))
         models, failures = [], []
         for index, file in enumerate(files):  # one by one: a file named twice is compared
             loaded, failed = load_models([str(file)], warnings=file not in files[:index])
@@ -167,12 +170,14 @@ def render(
                 **fit,
             )
             name = for_terminal(f"{model.service}/{model.variant}")
-            click.echo(f"wrote {for_terminal(output)} ({name}, {fmt}{_on(page)})")
+            click.echo(_wrote(output, name, fmt, page))
             return 0
         if engine != "bpr":
             raise click.UsageError(
-                "--engine pm4py draws one process; name one model file, or drop --engine to "
-                "compare two"
+                _(
+                    "--engine pm4py draws one process; name one model file, or drop --engine to "
+                    "compare two"
+                )
             )
         as_is, to_be = models
         render_comparison(
@@ -186,28 +191,40 @@ def render(
             **fit,
         )
     name = for_terminal(f"{as_is.service}: {as_is.variant} -> {to_be.variant}")
-    click.echo(f"wrote {for_terminal(output)} ({name}, {fmt}{_on(page)})")
+    click.echo(_wrote(output, name, fmt, page))
     return 0
 
 
-def _on(page: str | None) -> str:
-    return f", fitted to {page} pages" if page else ""
+def _wrote(output: str, name: str, fmt: str, page: str | None) -> str:
+    """The line that says what was drawn where: ``wrote a.pdf (s/as-is, pdf, fitted to A4
+    pages)``."""
+    path = for_terminal(output)
+    if page:
+        # TRANSLATORS: {page} is a paper size (A4, A3, letter)
+        text = _("wrote {path} ({name}, {format}, fitted to {page} pages)")
+        return text.format(path=path, name=name, format=fmt, page=page)
+    return _("wrote {path} ({name}, {format})").format(path=path, name=name, format=fmt)
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
     """One model file, or two to compare; a service folder gives its as-is and to-be files."""
     if len(paths) > 2:
         raise click.UsageError(
-            f"bpr render takes one model, or two to compare (As-Is, then To-Be); got "
-            f"{len(paths)} paths"
+            ngettext(
+                "bpr render takes one model, or two to compare (As-Is, then To-Be); got {n} paths",
+                "bpr render takes one model, or two to compare (As-Is, then To-Be); got {n} paths",
+                len(paths),
+            ).format(n=len(paths))
         )
     if len(paths) == 2:
         found = [Path(p) for p in paths]
         folders = [p for p in found if p.is_dir()]
         if folders:
             raise click.UsageError(
-                f"{folders[0]} is a folder; to compare, name two model files, or one service "
-                "folder alone"
+                _(
+                    "{path} is a folder; to compare, name two model files, or one service "
+                    "folder alone"
+                ).format(path=folders[0])
             )
         return found
     path = Path(paths[0])
@@ -224,6 +241,17 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
             return [by_stem["as-is"], chosen]
     names = ", ".join(p.name for p in found)
     raise click.UsageError(
-        f"{path} holds {len(found)} models ({names}); name the two to compare, such as "
-        f"bpr render {path / 'as-is.yaml'} {path / 'to-be.yaml'} -o OUT"
+        ngettext(
+            "{path} holds {n} models ({names}); name the two to compare, such as "
+            "bpr render {as_is} {to_be} -o OUT",
+            "{path} holds {n} models ({names}); name the two to compare, such as "
+            "bpr render {as_is} {to_be} -o OUT",
+            len(found),
+        ).format(
+            path=path,
+            n=len(found),
+            names=names,
+            as_is=path / "as-is.yaml",
+            to_be=path / "to-be.yaml",
+        )
     )

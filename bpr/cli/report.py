@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bpr.cli._common import lang_option, model_paths, output_option
+from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 from bpr.errors import OutputError
 from bpr.files.output import STDOUT
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = ["progress_bar", "report"]
+
+_ = domain("measures").gettext
 
 
 @contextmanager
@@ -132,19 +135,23 @@ def report(
     """
     if output == STDOUT and fmt != "html":
         raise click.UsageError(
-            "-o - prints the report with --format html only: a Markdown report writes its "
-            "diagrams beside its file, and a workbook is not text; name a file"
+            _(
+                "-o - prints the report with --format html only: a Markdown report writes its "
+                "diagrams beside its file, and a workbook is not text; name a file"
+            )
         )
     try:
         chosen = report_format(output, fmt)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     if template is not None and chosen != "word":
-        raise click.UsageError("--template is for Word reports: name the output .docx")
+        raise click.UsageError(_("--template is for Word reports: name the output .docx"))
     if (page is not None or portrait is not None) and chosen not in ("word", "pdf"):
         raise click.UsageError(
-            "--page, --portrait and --landscape are for printed reports: name the output "
-            ".docx or .pdf"
+            _(
+                "--page, --portrait and --landscape are for printed reports: name the output "
+                ".docx or .pdf"
+            )
         )
     sizes = {"a4": "A4", "a3": "A3", "letter": "letter"}
     orientation = None if portrait is None else "portrait" if portrait else "landscape"
@@ -162,10 +169,12 @@ def report(
             orientation=orientation,
         )
     for entry in result.skipped:  # file names and reasons are shown, never obeyed, by a terminal
-        click.echo(f"skipped {for_terminal(entry.file)}:", err=True)
+        click.echo(_("skipped {file}:").format(file=for_terminal(entry.file)), err=True)
         for line in entry.reason.splitlines():
             indent = len(line) - len(line.lstrip(" "))
             click.echo(f"  {' ' * indent}{for_terminal(line)}", err=True)
     # the page itself went to standard output: the summary goes beside it, not into it
-    click.echo(f"wrote {for_terminal(result.summary())}", err=output == STDOUT)
+    # TRANSLATORS: {summary} says which report was written where
+    wrote = _("wrote {summary}").format(summary=for_terminal(result.summary()))
+    click.echo(wrote, err=output == STDOUT)
     return 1 if result.skipped else 0
