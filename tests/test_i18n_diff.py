@@ -190,3 +190,19 @@ def test_a_missing_variant_is_explained_in_the_language(tmp_path: Path) -> None:
     (tmp_path / "as-is.yaml").write_text("bpr: 1\n", encoding="utf-8")
     with use("ru"), pytest.raises(bpr.ComparisonError, match=r"нет to-be\.yaml"):
         variant_files(tmp_path)
+
+
+def test_a_replaces_that_names_no_step_is_explained_in_the_language() -> None:
+    head = "bpr: 1\nservice: s\nactors: {a: {name: Clerk}}\n"
+    old = bpr.loads(head + "variant: as-is\nsteps: [{id: check, actor: a}]", "as-is.yaml")
+    new = bpr.loads(
+        head + "variant: to-be\nsteps: [{id: new, actor: a, replaces: [chek]}]", "to-be.yaml"
+    )
+    with use("ru"), pytest.raises(bpr.ComparisonError) as caught:
+        compare(old, new)
+    message = str(caught.value)
+    assert "шаг 'new' заменяет 'chek', но такого шага нет в As-Is as-is.yaml" in message
+    assert "может быть, имелся в виду 'check'? Исправьте id" in message
+    assert (
+        english_words(message, allowed=["steps[0].replaces", "chek", "check", "new", "id"]) == set()
+    )

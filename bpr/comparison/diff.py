@@ -25,7 +25,7 @@ from bpr.core.durations import Duration, format_hours
 from bpr.core.i18n import domain
 from bpr.core.model import Model, Step
 from bpr.core.text import for_terminal
-from bpr.errors import ComparisonError, did_you_mean
+from bpr.errors import ComparisonError, closest, did_you_mean
 from bpr.files.finder import find_variants
 from bpr.files.load import load
 
@@ -489,15 +489,16 @@ def _dangling(as_is: Model, to_be: Model, step: Step, i: int, old: str) -> str:
     line, column = to_be.locate(*path)
     where = f"{to_be.file}:{line}:{column}" if line else to_be.file
     dotted = f"steps[{step.index}].replaces" + ("" if scalar else f"[{i}]")
-    hint = did_you_mean(old, [s.id for s in as_is.steps])
+    ids = [s.id for s in as_is.steps]
+    suggestion, hint = closest(old, ids), did_you_mean(old, ids)
     values = {"where": where, "path": dotted, "step": step.id, "old": old, "file": as_is.file}
-    suggestion, choices = "; did you mean '", "; valid: "
-    if hint.startswith(suggestion) and hint.endswith("'?"):
+    choices = "; valid: "
+    if suggestion is not None:
         text = _(
             "{where}: {path}: step '{step}' replaces '{old}', which is not a step of the As-Is "
             "{file}; did you mean '{suggestion}'? Correct the id, or remove it from replaces"
         )
-        values["suggestion"] = hint[len(suggestion) : -2]
+        values["suggestion"] = suggestion
     elif hint.startswith(choices):
         text = _(
             "{where}: {path}: step '{step}' replaces '{old}', which is not a step of the As-Is "
