@@ -22,6 +22,7 @@ from bpr.bpmn.xml import (
     BPR_NS,
     DC_NS,
     DI_NS,
+    MAX_BYTES,
     BpmnError,
     for_xml,
     lxml_etree,
@@ -43,6 +44,7 @@ __all__ = [
     "BpmnNet",
     "bpmn_net",
     "check_diagram_size",
+    "check_file_size",
     "export_bpmn",
     "task_type",
     "to_bpmn",
@@ -194,9 +196,37 @@ def to_bpmn(model: Model, *, diagram: bool = True) -> bytes:
         check_diagram_size(model)
     etree = lxml_etree()
 
-    return etree.tostring(
+    data = etree.tostring(
         _Writer(model).document(diagram), xml_declaration=True, encoding="UTF-8", pretty_print=True
     )
+    check_file_size(model, data)
+    return data
+
+
+def check_file_size(model: Model, data: bytes, limit: int | None = None) -> None:
+    r"""Raise :class:`BpmnError` if the BPMN file ``data`` of ``model`` is larger than ``bpr
+    import`` reads (``limit``, by default :data:`bpr.bpmn.xml.MAX_BYTES`), so that every file
+    the export writes can be imported again.
+
+    >>> import bpr
+    >>> m = bpr.loads(
+    ...     "bpr: 1\nservice: s\nvariant: as-is\nactors: {a: {name: A}}\n"
+    ...     "steps: [{id: x, actor: a}]\n",
+    ...     "big.yaml",
+    ... )
+    >>> check_file_size(m, to_bpmn(m), limit=2 * 1024 * 1024)
+    >>> check_file_size(m, b"x" * (3 * 1024 * 1024), limit=2 * 1024 * 1024)
+    Traceback (most recent call last):
+    ...
+    bpr.errors.BpmnError: big.yaml: its BPMN file would be 3 MB, more than bpr import reads ...
+    """
+    limit = MAX_BYTES if limit is None else limit
+    if len(data) > limit:
+        raise BpmnError(
+            f"{model.file or '<model>'}: its BPMN file would be {len(data) // 2**20} MB, more "
+            f"than bpr import reads (the limit is {limit // 2**20} MB); split the service into "
+            "stages, one model per stage, and export each"
+        )
 
 
 def check_diagram_size(model: Model, limit: int | None = None) -> None:
