@@ -51,11 +51,12 @@ __all__ = [
 
 Ranking = Literal["auto", "dot", "flow"]
 
-#: The most flow-net nodes (steps, gateways and events) whose columns ``dot`` decides in an
-#: ``"auto"`` layout; larger models are ranked from the flow net (:func:`flow_ranks`). Every
-#: shipped model is far below it, and ``dot`` takes about 0.3 s here (on 2 shared cores)
-#: where the irregular generated models of the benchmarks take it minutes and crash it.
-DOT_RANKING_LIMIT = 2000
+#: The most flow-net nodes (steps, gateways and events; about 800 steps) whose columns
+#: ``dot`` decides in an ``"auto"`` layout; larger models are ranked from the flow net
+#: (:func:`flow_ranks`). Every shipped model is far below it, and ``dot`` takes well under a
+#: second there (on 2 shared cores), where it takes several seconds on an irregular model of
+#: 3,000 steps and minutes, or a crash, on larger ones.
+DOT_RANKING_LIMIT = 1000
 
 #: The most steps a model may have to be laid out as a diagram. The layout grows about
 #: linearly with the model past :data:`DOT_RANKING_LIMIT` (see benchmarks/RESULTS.md,
@@ -355,7 +356,7 @@ class _Ends:
     def overlapping(self, low: int, high: int) -> int:
         """How many stretches share more than a point with ``low..high`` (``low < high``):
         all but those that start at or after ``high`` and those that end at or before ``low``
-        (no stretch does both, as none ends before it starts)."""
+        (no stretch does both, as each ends after it starts)."""
         after = len(self.starts) - bisect.bisect_left(self.starts, high)
         before = bisect.bisect_right(self.ends, low)
         return len(self.starts) - after - before
@@ -382,6 +383,8 @@ class _Stretches:
         self.by_pair: dict[tuple[str, str], _Ends] = {}
 
     def add(self, low: int, high: int, source: str, target: str) -> None:
+        if low == high:
+            return  # a point shares more than a point with nothing
         self.all.add(low, high)
         self.by_source.setdefault(source, _Ends()).add(low, high)
         self.by_target.setdefault(target, _Ends()).add(low, high)
