@@ -35,6 +35,8 @@ __all__ = [
     "measure",
     "measures_json",
     "phase_measures",
+    "solve_loop",
+    "step_value",
 ]
 
 #: The measure keys of the contract, in the order ``bpr metrics --json`` prints them.
@@ -412,6 +414,25 @@ def _step_value(model: Model, step: Step) -> _Vector:
         step.fee if step.fee_kind == _DUTY else 0.0,
         0.0 if actor.is_applicant or actor.is_system else hands_on,
     ]
+
+
+def step_value(model: Model, step: Step) -> list[float]:
+    """What one run of ``step`` adds to each field of :class:`ExpectedTotals`, in order (the
+    values :func:`expected_totals` sums; lint measures its changes from them)."""
+    return _step_value(model, step)
+
+
+def solve_loop(
+    members: list[str],
+    stop: str,
+    successors: dict[str, list[tuple[str, float]]],
+    value: dict[str, list[float]],
+    expected: dict[str, list[float]],
+) -> dict[str, list[float]]:
+    """The expected sums of ``value`` from each step of one loop until ``stop`` (the solver
+    :func:`expected_totals` uses): ``expected`` holds the sums of the steps the loop leads
+    out to."""
+    return _solve_component(members, stop, successors, value, expected)
 
 
 def expected_totals(model: Model, only: frozenset[str] | None = None) -> ExpectedTotals:

@@ -24,6 +24,7 @@ from bpr.core.model import END, Actor, Model, Step
 from bpr.core.vocab import Severity
 from bpr.lint.edits import Edit, gain, predecessors, single_target
 from bpr.lint.findings import Finding, plural_count
+from bpr.lint.incremental import Change, FastGains
 
 # Sweeps over the flows for the expected runs of each step: enough for any loop that a case
 # leaves with a probability of 1% or more a round, at a precision of 1e-12.
@@ -93,6 +94,11 @@ class LintContext:
             group = frozenset(str(m) for m in members)
             for member in group:
                 self.component[member] = group
+
+    @cached_property
+    def gains(self) -> FastGains:
+        """The gains of the rules' suggestions, measured from one analysis of the model."""
+        return FastGains(self.model, self.analysis, self.preds)
 
     @cached_property
     def dominators(self) -> dict[str, frozenset[str]]:
@@ -232,8 +238,10 @@ class LintContext:
         documents: Sequence[str] = (),
         line: int | None = None,
         edit: Edit | None = None,
+        change: Change | None = None,
     ) -> Finding:
-        """A finding located at its steps and documents, with the gain of ``edit``."""
+        """A finding located at its steps and documents, with the gain of ``change`` (measured
+        by :attr:`gains`) or of ``edit`` (a changed model, measured again)."""
         locations = tuple(("step", s, self.step_line(s)) for s in steps) + tuple(
             ("document", d, self.document_line(d)) for d in documents
         )
@@ -246,7 +254,11 @@ class LintContext:
             tuple(steps),
             tuple(documents),
             line,
-            None if edit is None else gain(self.model, edit.model),
+            change.gain
+            if change is not None
+            else None
+            if edit is None
+            else gain(self.model, edit.model),
             locations,
         )
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bpr.analysis.measures import ADDED_MEASURE_KEYS, MEASURE_KEYS, measure
-from bpr.core.flow import FlowAnalysis, analyse
+from bpr.core.flow import FlowAnalysis, ParallelBlock, analyse
 from bpr.core.flow import predecessors as flow_predecessors
 from bpr.core.i18n import domain
 from bpr.core.model import END, Branch, Document, Flow, Model, Step
@@ -199,7 +199,12 @@ def gain(before: Model, after: Model) -> dict[str, float]:
     >>> gain(m, make_online(m, ["x"], "online").model)
     {'visits': -1, 'applicant_hours': -1}
     """
-    old, new = measures_of(before), measures_of(after)
+    return changes_between(measures_of(before), measures_of(after))
+
+
+def changes_between(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, float]:
+    """The gain from the measures ``old`` to ``new`` (the contract's objects): each of format
+    1's measures that changes, rounded off float noise (see :func:`gain`)."""
     changes: dict[str, float] = {}
     for key in MEASURE_KEYS:
         if key == "maturity" or key in ADDED_MEASURE_KEYS or old[key] is None or new[key] is None:
@@ -221,6 +226,26 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
     made earlier in the process (only the applicant's own papers). Such a step becomes
     ``automatic``: the issuer answers a registry query; its work and wait stay as they were.
     Steps that do more (notarise a contract, take a payment) stay as they are.
+    """
+    plan = exchange_plan(model, doc_ids)
+    if plan is None:
+        return None
+    documents, changed, notes = plan
+    new = rebuild(model, _replace_steps(model, changed), documents, same_flow=True)
+    return None if new is None else Edit(new, notes)
+
+
+def exchange_plan(
+    model: Model,
+    doc_ids: Iterable[str],
+    makers: Mapping[str, Sequence[Step]] | None = None,
+    made_inside: Collection[str] | None = None,
+) -> tuple[dict[str, Document], dict[str, Step], tuple[Note, ...]] | None:
+    """What :func:`exchange_documents` changes: every document of the model (those named now
+    exchanged), the steps that change, and the notes; None where it changes nothing.
+
+    ``makers`` (each document's producing steps, in file order) and ``made_inside`` (the
+    documents some step produces) spare a look at every step, where the caller has them.
     """
     ids = [d for d in doc_ids if d in model.documents]
     if not ids or all(model.documents[d].exchange for d in ids):
@@ -244,9 +269,15 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
                 "longer brings it"
             )
         notes.append(_note("document", doc_id, "once-only", text.format(issuer=doc.issuer)))
-    made_inside = {d for s in model.steps for d in s.produces}
+    if made_inside is None:
+        made_inside = {d for s in model.steps for d in s.produces}
+    if makers is None:
+        candidates: Iterable[Step] = model.steps
+    else:
+        found = {s.id: s for d in ids for s in makers.get(d, ())}
+        candidates = sorted(found.values(), key=lambda s: s.index)
     changed: dict[str, Step] = {}
-    for step in model.steps:
+    for step in candidates:
         makes = [d for d in step.produces if d in ids]
         if (
             makes
@@ -254,7 +285,7 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
             and not step.fee
             and not model.actors[step.actor].is_applicant
             and all(documents[d].exchange for d in step.produces)
-            and not made_inside & set(step.needs)
+            and not any(d in made_inside for d in step.needs)
         ):
             changed[step.id] = dataclasses.replace(step, channel="automatic")
             notes.append(
@@ -268,12 +299,21 @@ def exchange_documents(model: Model, doc_ids: Iterable[str]) -> Edit | None:
                     ).format(documents=", ".join(makes)),
                 )
             )
-    new = rebuild(model, _replace_steps(model, changed), documents, same_flow=True)
-    return None if new is None else Edit(new, tuple(notes))
+    return documents, changed, tuple(notes)
 
 
 def make_online(model: Model, step_ids: Iterable[str], reason: str) -> Edit:
     """Move steps from their channel to ``online`` (work, wait and fee unchanged)."""
+    changed, notes = online_plan(model, step_ids, reason)
+    new = rebuild(model, _replace_steps(model, changed), same_flow=True)
+    assert new is not None
+    return Edit(new, notes)
+
+
+def online_plan(
+    model: Model, step_ids: Iterable[str], reason: str
+) -> tuple[dict[str, Step], tuple[Note, ...]]:
+    """What :func:`make_online` changes: the steps moved online, and the notes."""
     changed: dict[str, Step] = {}
     notes: list[Note] = []
     for step_id in step_ids:
@@ -284,9 +324,7 @@ def make_online(model: Model, step_ids: Iterable[str], reason: str) -> Edit:
         # TRANSLATORS: {channel} and {new} are channel values of the file (in-person, online)
         text = _("was {channel}, now {new}").format(channel=step.channel, new="online")
         notes.append(_note("step", step_id, reason, text))
-    new = rebuild(model, _replace_steps(model, changed), same_flow=True)
-    assert new is not None
-    return Edit(new, tuple(notes))
+    return changed, tuple(notes)
 
 
 def _sequence(target: str) -> Flow:
@@ -310,19 +348,42 @@ def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
     if first_id not in model or second_id not in model:
         return None
     analysis = analyse(model)
-    preds = predecessors(model, analysis)
+    plan = parallel_plan(model, analysis, predecessors(model, analysis), first_id, second_id)
+    if plan is None:
+        return None
+    changed, notes, _block = plan
+    new = rebuild(model, _replace_steps(model, changed))
+    return None if new is None else Edit(new, notes)
+
+
+def parallel_plan(
+    model: Model,
+    analysis: FlowAnalysis,
+    preds: Mapping[str, Sequence[str]],
+    first_id: str,
+    second_id: str,
+    joined: Mapping[str, ParallelBlock] | None = None,
+) -> tuple[dict[str, Step], tuple[Note, ...], ParallelBlock | None] | None:
+    """What :func:`parallelise` changes, before the flow rules check it: the changed steps,
+    the notes, and the block that ``first`` joins (None where the two open a new split).
+
+    ``joined`` maps each join to its block, where the caller has it at hand.
+    """
     first, second = model.step(first_id), model.step(second_id)
     after = single_target(second)
     if (
         single_target(first) != second_id
-        or preds[second_id] != [first_id]
+        or list(preds[second_id]) != [first_id]
         or after is None
         or second.join is not None
     ):
         return None
     changed: dict[str, Step] = {}
     notes: list[Note] = []
-    block = next((b for b in analysis.blocks if b.join == first_id), None)
+    if joined is None:
+        block = next((b for b in analysis.blocks if b.join == first_id), None)
+    else:
+        block = joined.get(first_id)
     if block is not None:
         split = model.step(block.split)
         branches = (*split.next.branches, Branch(second_id))
@@ -348,7 +409,7 @@ def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
         if first.join is not None or len(preds[first_id]) != 1 or after == END:
             return None
         before_id = preds[first_id][0]
-        if preds[after] != [second_id]:
+        if list(preds[after]) != [second_id]:
             return None
         before, joining = model.step(before_id), model.step(after)
         if single_target(before) != first_id or joining.join is not None:
@@ -377,12 +438,23 @@ def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
             ),
             _note("step", after, rule, _("joins '{first}' and '{second}'").format(**ids)),
         ]
-    new = rebuild(model, _replace_steps(model, changed))
-    return None if new is None else Edit(new, tuple(notes))
+    return changed, tuple(notes), block
 
 
 def remove_rework(model: Model, step_id: str, index: int) -> Edit | None:
     """Let no case take branch ``index`` of a choice: its probability goes to the others."""
+    plan = rework_plan(model, step_id, index)
+    if plan is None:
+        return None
+    new_step, notes = plan
+    # checked: where the loop's only way out was this branch, the case would never end
+    new = rebuild(model, _replace_steps(model, {step_id: new_step}))
+    return None if new is None else Edit(new, notes)
+
+
+def rework_plan(model: Model, step_id: str, index: int) -> tuple[Step, tuple[Note, ...]] | None:
+    """What :func:`remove_rework` changes, before the flow rules check it: the choice with
+    branch ``index`` at probability 0, and the note."""
     step = model.step(step_id)
     branches = step.next.branches
     back = branches[index]
@@ -393,12 +465,8 @@ def remove_rework(model: Model, step_id: str, index: int) -> Edit | None:
         dataclasses.replace(b, p=0.0 if i == index else b.p / rest) for i, b in enumerate(branches)
     )
     new_step = dataclasses.replace(step, next=Flow("choice", scaled))
-    # checked: where the loop's only way out was this branch, the case would never end
-    new = rebuild(model, _replace_steps(model, {step_id: new_step}))
-    if new is None:
-        return None
     note = _note("step", step_id, "rework", _("no case goes back to '{step}'").format(step=back.to))
-    return Edit(new, (note,))
+    return new_step, (note,)
 
 
 def move_check_before(model: Model, check_id: str, chain: list[str]) -> Edit | None:
@@ -409,12 +477,24 @@ def move_check_before(model: Model, check_id: str, chain: list[str]) -> Edit | N
     go on (not to ``end``) now lead to the first step of the chain, and the last step of the
     chain goes where they went.
     """
+    plan = check_first_plan(model, predecessors(model), check_id, chain)
+    if plan is None:
+        return None
+    changed, notes = plan
+    new = rebuild(model, _replace_steps(model, changed))
+    return None if new is None else Edit(new, notes)
+
+
+def check_first_plan(
+    model: Model, preds: Mapping[str, Sequence[str]], check_id: str, chain: Sequence[str]
+) -> tuple[dict[str, Step], tuple[Note, ...]] | None:
+    """What :func:`move_check_before` changes, before the flow rules check it: the changed
+    steps (the step before the chain, the check, the chain's last step) and the notes."""
     if not chain:
         return None
-    preds = predecessors(model)
     head, tail = chain[0], chain[-1]
     check = model.step(check_id)
-    if preds[check_id] != [tail] or len(preds[head]) != 1 or head == model.first.id:
+    if list(preds[check_id]) != [tail] or len(preds[head]) != 1 or head == model.first.id:
         return None
     (entry_id,) = preds[head]
     entry = model.step(entry_id)
@@ -446,12 +526,9 @@ def move_check_before(model: Model, check_id: str, chain: list[str]) -> Edit | N
     else:
         onward = Flow("choice", tuple(dataclasses.replace(b, p=b.p / share) for b in going))
     changed[tail] = dataclasses.replace(last, next=onward)
-    new = rebuild(model, _replace_steps(model, changed))
-    if new is None:
-        return None
     rule = "knock-out-order"
     notes = (
         _note("step", check_id, rule, _("now runs before {steps}").format(steps=", ".join(chain))),
         _note("step", tail, rule, _("now leads on where '{step}' did").format(step=check_id)),
     )
-    return Edit(new, notes)
+    return changed, notes

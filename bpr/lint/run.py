@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bpr.analysis.measures import measure
 from bpr.core.i18n import domain, number
 from bpr.core.model import Model
 from bpr.lint.context import LintContext
@@ -117,7 +116,7 @@ def _run(context: LintContext, apply_ignore: bool) -> tuple[list[Finding], list[
     """The findings worth reporting, and those whose gain is below the minimum (errors, such
     as a maturity stage the channels contradict, are reported whatever their gain)."""
     found = [finding for rule in REGISTRY for finding in rule.check(context)]
-    before = measure(context.model).as_dict()
+    before = context.gains.before
     kept = {
         id(f)
         for f in found

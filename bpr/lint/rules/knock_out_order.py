@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from bpr.core.i18n import N_, domain
 from bpr.core.model import END
 from bpr.lint.context import LintContext, Rule, clean, percent, quote
-from bpr.lint.edits import gain, move_check_before, single_target
+from bpr.lint.edits import single_target
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
@@ -38,11 +38,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             chain.insert(0, before.id)
             current = before.id
         for start in range(len(chain)):
-            edit = move_check_before(model, decision.id, chain[start:])
-            if edit is None:
+            change = ctx.gains.check_first(decision.id, chain[start:])
+            if change is None:
                 continue
-            change = gain(model, edit.model)
-            if not any(change.get(k, 0) < 0 for k in ("burden", "lead_time_days", "work_hours")):
+            if not any(
+                change.gain.get(k, 0) < 0 for k in ("burden", "lead_time_days", "work_hours")
+            ):
                 continue
             rejected = sum(b.p for b in ending)
             labels = [clean(b.when) for b in ending if b.when]
@@ -64,7 +65,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 message,
                 steps=[decision.id, *moved],
                 line=ctx.step_line(decision.id),
-                edit=edit,
+                change=change,
             )
             break
 

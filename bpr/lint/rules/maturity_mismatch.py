@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from bpr.core.i18n import N_, domain
 from bpr.lint.context import LintContext, Rule, quote
-from bpr.lint.edits import make_online
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
@@ -88,7 +87,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             message.format(reasons=why, **names),
             steps=[*offline, *([starter.id] if applies and starter.id not in offline else [])],
             line=line,
-            edit=make_online(model, offline, "maturity-mismatch") if offline else None,
+            change=ctx.gains.online(offline, "maturity-mismatch") if offline else None,
         )
     elif not visits and any(s.channel == "online" for s in model.steps):
         yield ctx.finding(

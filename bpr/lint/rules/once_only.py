@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from bpr.core.i18n import N_, domain
 from bpr.core.model import Actor
 from bpr.lint.context import LintContext, Rule, clean, quote, who
-from bpr.lint.edits import exchange_documents
 from bpr.lint.findings import Finding
 from bpr.lint.rules._carried import carried
 
@@ -39,13 +38,12 @@ def registry_caveat(issuer: Actor) -> str:
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     """A document with an issuer that the applicant brings to a step of staff."""
-    model = ctx.model
     for paper in carried(ctx):
         if paper.issuer is None or paper.kind in NOT_EXCHANGED_KINDS:
             continue
         doc, issuer = paper.document, paper.issuer
-        edit = exchange_documents(model, [doc.id])
-        trips = [n.id for n in edit.notes if n.kind == "step"] if edit else []
+        change = ctx.gains.exchange([doc.id])
+        trips = change.steps if change else []
         trip = (
             _("; the trip to fetch it ({steps}) becomes a registry query").format(
                 steps=quote(trips)
@@ -110,7 +108,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             steps=[*(s.id for s in paper.users), *paper.makers],
             documents=[doc.id],
             line=ctx.document_line(doc.id),
-            edit=edit,
+            change=change,
         )
 
 

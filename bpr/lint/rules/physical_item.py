@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from bpr.comparison.acts import act_title, citations
 from bpr.core.i18n import N_, domain
 from bpr.lint.context import LintContext, Rule, clean, quote
-from bpr.lint.edits import exchange_documents
 from bpr.lint.findings import Finding
 from bpr.lint.rules._carried import carried
 
@@ -22,7 +21,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if paper.kind != "object":
             continue
         doc = paper.document
-        edit = exchange_documents(ctx.model, [doc.id]) if doc.issuer is not None else None
+        change = ctx.gains.exchange([doc.id]) if doc.issuer is not None else None
         law = [
             # TRANSLATORS: an act and its article, as in "Law on seals, art. 3"
             _("{act}, art. {article}").format(
@@ -66,7 +65,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             steps=[*(s.id for s in paper.users), *paper.makers],
             documents=[doc.id],
             line=ctx.document_line(doc.id),
-            edit=edit,
+            change=change,
         )
 
 

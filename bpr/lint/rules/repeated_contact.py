@@ -18,7 +18,6 @@ from bpr.lint.context import (
     times,
     who,
 )
-from bpr.lint.edits import make_online
 from bpr.lint.findings import Finding
 
 __all__ = ["REPEATED_FROM", "RULE", "check"]
@@ -63,7 +62,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             ),
             steps=ids,
             line=ctx.step_line(later[0]),
-            edit=make_online(model, later, "repeated-contact"),
+            change=ctx.gains.online(later, "repeated-contact"),
         )
     for agency, group in by_agency.items():
         repeated = _one_case_visits(ctx, group)
@@ -94,7 +93,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             ),
             steps=ids,
             line=ctx.step_line(later[0]),
-            edit=make_online(model, later, "repeated-contact"),
+            change=ctx.gains.online(later, "repeated-contact"),
         )
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from bpr.core.i18n import N_, domain
 from bpr.core.model import END
 from bpr.lint.context import LintContext, Rule, clean, percent
-from bpr.lint.edits import remove_rework
 from bpr.lint.findings import Finding
 
 __all__ = ["CAPACITY_WORDS", "RULE", "check", "is_capacity_wait"]
@@ -96,7 +95,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 message,
                 steps=[step.id, branch.to, *again],
                 line=ctx.model.locate("steps", step.index, "next", index)[0],
-                edit=remove_rework(model, step.id, index),
+                change=ctx.gains.rework(step.id, index),
             )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from bpr.core.i18n import N_, domain
 from bpr.core.model import END
 from bpr.lint.context import LintContext, Rule, clean, quote
-from bpr.lint.edits import gain, parallelise, single_target
+from bpr.lint.edits import single_target
 from bpr.lint.findings import Finding
 
 __all__ = ["RULE", "check"]
@@ -27,15 +27,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         if set(first.produces) & set(second.needs):
             continue  # a document passes from the first to the second
-        edit = parallelise(model, first.id, second.id)
-        if edit is None:
+        change = ctx.gains.parallel(first.id, second.id)
+        if change is None:
             continue
-        change = gain(model, edit.model)
-        if change.get("lead_time_days", 0) >= 0:
+        if change.gain.get("lead_time_days", 0) >= 0:
             continue
         # the advice says what the draft does (bpr.lint.edits.parallelise): where the first
         # already joins a split, the second becomes one more branch of it, before the first
-        block = next((b for b in ctx.analysis.blocks if b.join == first.id), None)
+        block = ctx.gains.joined.get(first.id)
         names = {
             "second": second.id,
             "second_actor": clean(ctx.actor(second).name),
@@ -63,7 +62,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             message,
             steps=[first.id, second.id],
             line=ctx.step_line(second.id),
-            edit=edit,
+            change=change,
         )
 
 
