@@ -376,3 +376,13 @@ def test_an_error_of_bpr_itself_in_kazakh(run_bpr, tmp_path: Path) -> None:  # t
     (tmp_path / "as-is.yaml").write_text(TINY, "utf-8")
     result = run_bpr("init", "--lang", "kk", "bad id", "--dir", tmp_path)
     assert result.exit_code == 2 and "қызмет идентификаторы ретінде жарамсыз" in result.stderr
+
+
+def test_a_simulation_error_in_russian(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "cases.csv"
+    result = run_bpr("simulate", "--lang", "ru", NESTED, "--log", log, "--start", "2026-13-01")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "bpr: ошибка: не удаётся прочитать дату начала '2026-13-01'; запишите её как YYYY-MM-DD"
+    )
+    assert not log.exists()

@@ -15,10 +15,12 @@ import click
 
 from bpr.backend.graphviz import end_children
 from bpr.cli._common import problem_line
+from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 from bpr.core.version import __version__
-from bpr.errors import BprError, ModelError
+from bpr.core.vocab import DEFAULT_LANGUAGE
+from bpr.errors import BprError, ModelError, UsageError
 
 __all__ = ["cli", "main"]
 
@@ -91,8 +93,38 @@ def _stop_on_terminate() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 wrong usage)."""
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 wrong usage).
+
+    The errors a command ends with are written in the language it wrote in (``--lang``, else
+    ``BPR_LANG``, else the locale), once the command itself has finished.
+    """
     _stop_on_terminate()
+    with i18n.use(_language(sys.argv[1:] if argv is None else argv)):
+        return _run(argv)
+
+
+def _language(argv: list[str]) -> str:
+    """The language ``--lang`` (else ``BPR_LANG``, else the locale) asks for; English where
+    the value is unknown (the command's own option then says so).
+
+    >>> _language(["metrics", "--lang", "ru", "m.yaml"]), _language(["validate", "--lang=kk"])
+    ('ru', 'kk')
+    """
+    value = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+    try:
+        return i18n.resolve(value)
+    except UsageError:
+        return DEFAULT_LANGUAGE
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         result = cli.main(args=argv, prog_name="bpr", standalone_mode=False)
         sys.stdout.flush()  # a full device fails here, not at exit with a traceback

@@ -42,7 +42,8 @@ def progress_bar(
         TimeElapsedColumn,
     )
 
-    names = {"load": "Reading models", "write": "Writing services"}
+    # TRANSLATORS: the stages of the report's progress bar
+    names = {"load": _("Reading models"), "write": _("Writing services")}
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

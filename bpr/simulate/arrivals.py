@@ -17,6 +17,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from bpr.core.calendar import Arrivals
+from bpr.core.i18n import domain
 from bpr.errors import SimulationError
 from bpr.simulate.calendar import OfficeCalendar
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["arrival_times"]
+
+_ = domain("simulate").gettext
 
 _YEAR_HOURS = 365.25 * 24
 
@@ -43,20 +46,26 @@ def arrival_times(
     import numpy as np
 
     if volume <= 0:
-        raise SimulationError(f"the yearly volume must be above 0 to simulate queues, not {volume}")
+        raise SimulationError(
+            _("the yearly volume must be above 0 to simulate queues, not {volume}").format(
+                volume=volume
+            )
+        )
     # unit-rate arrivals on the scale of expected cases, then mapped to clock time
     expected = np.concatenate([[0.0], np.cumsum(rng.exponential(1.0, cases - 1))])
     if pattern is None or pattern.kind == "uniform":
         return expected * (_YEAR_HOURS / volume)
     if pattern.kind == "office-hours":
         if calendar is None:
-            raise SimulationError("arrivals in office hours need the office's hours")
+            raise SimulationError(_("arrivals in office hours need the office's hours"))
         per_open_hour = volume / (calendar.week_hours * _YEAR_HOURS / 168.0)
         return calendar.times_at(expected / per_open_hour)
     if pattern.kind == "pattern":
         return _weighted(expected, volume, pattern, start)
     raise SimulationError(
-        f"unknown arrivals '{pattern.kind}'; use uniform, office-hours or a pattern"
+        _("unknown arrivals '{kind}'; use uniform, office-hours or a pattern").format(
+            kind=pattern.kind
+        )
     )
 
 
@@ -69,9 +78,11 @@ def _weighted(
     months = np.asarray(pattern.months, dtype=float)
     weekdays = np.asarray(pattern.weekdays, dtype=float)
     if len(months) != 12 or len(weekdays) != 7 or (months < 0).any() or (weekdays < 0).any():
-        raise SimulationError("arrival weights are 12 for the months and 7 for the weekdays, >= 0")
+        raise SimulationError(
+            _("arrival weights are 12 for the months and 7 for the weekdays, >= 0")
+        )
     if months.sum() == 0 or weekdays.sum() == 0:
-        raise SimulationError("arrival weights must not all be 0")
+        raise SimulationError(_("arrival weights must not all be 0"))
     days_needed = int(expected[-1] / volume * 365.25 * 1.5 / months.max() * months.mean()) + 400
     days = np.arange(days_needed)
     dates = np.datetime64(start.isoformat(), "D") + days
@@ -83,5 +94,5 @@ def _weighted(
     rate = volume / 365.25 * months[month] / month_mean * weekdays[weekday] / weekdays.mean()
     cumulative = np.concatenate([[0.0], np.cumsum(rate)])
     if cumulative[-1] < expected[-1]:  # pragma: no cover - days_needed leaves a margin
-        raise SimulationError("arrival weights leave too few cases a year")
+        raise SimulationError(_("arrival weights leave too few cases a year"))
     return np.interp(expected, cumulative, np.arange(len(cumulative)) * 24.0)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bpr.core.calendar import Schedule
+from bpr.core.i18n import domain, number
 from bpr.errors import SimulationError
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ __all__ = [
     "open_hours",
     "weekly_hours",
 ]
+
+_ = domain("simulate").gettext
 
 #: Open hours of each weekday (0 Monday ... 6 Sunday) as ``(from, to)`` hours of that day.
 WeeklyHours = Mapping[int, Sequence[tuple[float, float]]]
@@ -102,7 +105,7 @@ class OfficeCalendar:
                 _append(plain_starts, plain_ends, offset * 24.0 + low, offset * 24.0 + high)
         week_hours = float(sum(e - s for s, e in zip(plain_starts, plain_ends, strict=True)))
         if week_hours <= 0:
-            raise SimulationError("an office calendar must be open at some hour of the week")
+            raise SimulationError(_("an office calendar must be open at some hour of the week"))
         s, e = np.array(starts, dtype=float), np.array(ends, dtype=float)
         ws, we = np.array(plain_starts, dtype=float), np.array(plain_ends, dtype=float)
         before = np.concatenate([[0.0], np.cumsum(e - s)[:-1]]) if len(s) else np.zeros(0)
@@ -180,8 +183,10 @@ def _day_spans(week: WeeklyHours) -> list[list[tuple[float, float]]]:
         for low, high in sorted((float(a), float(b)) for a, b in week.get(day, ())):
             if not 0 <= low < high <= 24:
                 raise SimulationError(
-                    f"office hours {low:g}-{high:g} of weekday {day} are not within one day; "
-                    "write them as from-to hours between 00:00 and 24:00"
+                    _(
+                        "office hours {low}-{high} of weekday {day} are not within one day; "
+                        "write them as from-to hours between 00:00 and 24:00"
+                    ).format(low=number(low, "g"), high=number(high, "g"), day=day)
                 )
             if merged and low <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(high, merged[-1][1]))

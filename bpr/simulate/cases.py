@@ -205,9 +205,13 @@ def simulate(
     import numpy as np
 
     if cases < 1:
-        raise SimulationError(f"the number of cases must be at least 1, not {cases}")
+        raise SimulationError(
+            _("the number of cases must be at least 1, not {cases}").format(cases=cases)
+        )
     if seed is not None and seed < 0:
-        raise SimulationError(f"the seed is a whole number from 0 up, not {seed}")
+        raise SimulationError(
+            _("the seed is a whole number from 0 up, not {seed}").format(seed=seed)
+        )
     base = _start_date(start) if events else None
     _check_memory(model, cases, events)
     deadline = deadline_hours if deadline_hours is not None else _model_deadline(model)
@@ -260,11 +264,15 @@ def _staff_of(model: Model, override: Mapping[str, int] | None) -> dict[str, int
     for name, count in (override or {}).items():
         if name not in model.actors:
             raise SimulationError(
-                f"{model.file}: no actor '{name}' to give staff to"
+                _("{file}: no actor '{actor}' to give staff to").format(file=model.file, actor=name)
                 + did_you_mean(name, list(model.actors))
             )
         if int(count) < 1:
-            raise SimulationError(f"the staff of '{name}' is a whole number from 1 up, not {count}")
+            raise SimulationError(
+                _("the staff of '{actor}' is a whole number from 1 up, not {count}").format(
+                    actor=name, count=count
+                )
+            )
         desks[name] = int(count)
     return desks
 
@@ -280,14 +288,18 @@ def _hours_of(
     for name, schedule in (override or {}).items():
         if name not in model.actors:
             raise SimulationError(
-                f"{model.file}: no actor '{name}' to give office hours to"
+                _("{file}: no actor '{actor}' to give office hours to").format(
+                    file=model.file, actor=name
+                )
                 + did_you_mean(name, list(model.actors))
             )
         if isinstance(schedule, str):
             try:
                 schedule = parse_hours(schedule)
             except ScheduleError as error:
-                raise SimulationError(f"the hours of '{name}': {error}") from None
+                raise SimulationError(
+                    _("the hours of '{actor}': {error}").format(actor=name, error=error)
+                ) from None
         if schedule.always:
             week.pop(name, None)
         else:
@@ -328,9 +340,11 @@ def _simulate_queued(
         line = model.locate("actors", who, "staff")[0] or model.locate("actors", who)[0]
         where = f"{model.file}:{line}" if line else model.file
         raise SimulationError(
-            f"{where}: actor '{who}' has staff, so the cases queue for them, and the "
-            "simulation needs to know how many arrive: add the yearly `volume: N` at the top "
-            "of the model"
+            _(
+                "{where}: actor '{actor}' has staff, so the cases queue for them, and the "
+                "simulation needs to know how many arrive: add the yearly `volume: N` at the top "
+                "of the model"
+            ).format(where=where, actor=who)
         )
     if not volume:  # office hours only, nobody queues: the cases arrive over one year
         volume = float(cases)
@@ -399,8 +413,10 @@ def _queued_events(model: Model, run: QueueRun, times: np.ndarray, start: str) -
     limit = (np.datetime64(_LOG_END, "ms") - base) / np.timedelta64(1, "h")
     if len(end) and float(end.max()) > limit:
         raise SimulationError(
-            f"the simulated log would run past {_LOG_END}, the last date that pandas before "
-            "version 3 can read; simulate fewer cases with --log"
+            _(
+                "the simulated log would run past {date}, the last date that pandas before "
+                "version 3 can read; simulate fewer cases with --log"
+            ).format(date=_LOG_END)
         )
     steps: list[Step] = list(model.steps)
     return EventTable(
@@ -520,9 +536,10 @@ class _Engine:
                 rounds += 1
                 if rounds > _MAX_ROUNDS:
                     raise SimulationError(
-                        f"{self.model.file}: a case went round the loop through step "
-                        f"'{members[0]}' more than {_MAX_ROUNDS:,} times; give the loop a "
-                        "larger probability of leaving it"
+                        _(
+                            "{file}: a case went round the loop through step '{step}' more "
+                            "than {n} times; give the loop a larger probability of leaving it"
+                        ).format(file=self.model.file, step=members[0], n=number(_MAX_ROUNDS, ","))
                     )
         return clock
 
@@ -671,11 +688,18 @@ class _Engine:
         if latest > limit:  # also keeps the milliseconds from overflowing
             years = latest / (365.25 * 24)
             raise SimulationError(
-                f"the simulated log would run for {years:,.0f} years from {base.astype('M8[D]')}, "
-                f"past {_LOG_END}, the last date that pandas before version 3 "
-                f"(and so many process mining tools) can read: the {self.n:,} cases arrive at "
-                f"{self.model.volume or self.n:,g} a year (the model's volume); simulate fewer "
-                "cases with --log"
+                _(
+                    "the simulated log would run for {years} years from {start}, past {date}, "
+                    "the last date that pandas before version 3 (and so many process mining "
+                    "tools) can read: the {cases} cases arrive at {volume} a year (the model's "
+                    "volume); simulate fewer cases with --log"
+                ).format(
+                    years=number(years, ",.0f"),
+                    start=base.astype("M8[D]"),
+                    date=_LOG_END,
+                    cases=number(self.n, ","),
+                    volume=number(self.model.volume or self.n, ",g"),
+                )
             )
         steps: list[Step] = list(self.model.steps)
         return EventTable(
@@ -722,15 +746,27 @@ def _available_memory() -> int | None:
 def _too_many(
     model: Model, cases: int, events: bool, need: int | None = None, available: int | None = None
 ) -> str:
-    what = f"{cases:,} cases of {model.file}" + (" with their events" if events else "")
+    if events:
+        what = _("{cases} cases of {file} with their events")
+    else:
+        what = _("{cases} cases of {file}")
+    what = what.format(cases=number(cases, ","), file=model.file)
     if need is not None and available is not None:
-        what += f" (about {need / 2**30:,.1f} GiB; {available / 2**30:,.1f} GiB are free)"
-    per_million = _BYTES_PER_CASE * 1_000_000 / 2**20
-    return (
-        f"not enough memory to simulate {what}; simulate fewer cases: a million take about "
-        f"{per_million:,.0f} MiB"
-        + (f", and each step run of the log {_BYTES_PER_EVENT} bytes more" if events else "")
-    )
+        what = _("{what} (about {need} GiB; {free} GiB are free)").format(
+            what=what, need=number(need / 2**30, ",.1f"), free=number(available / 2**30, ",.1f")
+        )
+    per_million = number(_BYTES_PER_CASE * 1_000_000 / 2**20, ",.0f")
+    if events:
+        text = _(
+            "not enough memory to simulate {what}; simulate fewer cases: a million take about "
+            "{size} MiB, and each step run of the log {event} bytes more"
+        )
+    else:
+        text = _(
+            "not enough memory to simulate {what}; simulate fewer cases: a million take about "
+            "{size} MiB"
+        )
+    return text.format(what=what, size=per_million, event=_BYTES_PER_EVENT)
 
 
 # Event logs are read with pandas and pm4py; before pandas 3, timestamps end in April 2262. A
@@ -749,13 +785,16 @@ def _start_date(start: str) -> np.datetime64:
         day = datetime.date.fromisoformat(start.strip())
     except (ValueError, AttributeError):
         raise SimulationError(
-            f"cannot read the start date '{start}'; write it as YYYY-MM-DD, such as 2026-01-05"
+            _(
+                "cannot read the start date '{start}'; write it as YYYY-MM-DD, such as 2026-01-05"
+            ).format(start=start)
         ) from None
     if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
         raise SimulationError(
-            f"the start date {day.isoformat()} is outside the years {_FIRST_YEAR} to "
-            f"{_LAST_YEAR}, whose logs process mining tools read; choose a date such as "
-            "2026-01-05"
+            _(
+                "the start date {date} is outside the years {first} to {last}, whose logs "
+                "process mining tools read; choose a date such as 2026-01-05"
+            ).format(date=day.isoformat(), first=_FIRST_YEAR, last=_LAST_YEAR)
         )
     return np.datetime64(day.isoformat(), "ms")
 
@@ -775,7 +814,9 @@ def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, .
 
     suffix = path.lower().rpartition(".")[2]
     if suffix not in ("png", "svg"):
-        raise SimulationError(f"{path}: the plot is a .png or .svg file; name one of those")
+        raise SimulationError(
+            _("{path}: the plot is a .png or .svg file; name one of those").format(path=path)
+        )
     try:
         import matplotlib
 

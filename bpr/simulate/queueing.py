@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bpr.core.flow import analyse
+from bpr.core.i18n import domain, number
 from bpr.core.model import END, Model
 from bpr.errors import SimulationError
 from bpr.files.load import loads
@@ -39,6 +40,9 @@ __all__ = [
     "compiled_on_disk",
     "run_queued",
 ]
+
+#: The catalogue's gettext (this module uses ``_`` for values it throws away).
+gettext = domain("simulate").gettext
 
 #: Queue waits are counted in bins whose edges grow by this ratio (0.2 %) from 1e-4 hours:
 #: the percentiles of waiting are exact to 0.1 %; means are exact.
@@ -151,9 +155,10 @@ def run_queued(
      waited_runs, last, ev_case, ev_step, ev_begin, ev_end, status) = out  # fmt: skip
     if status == 1:
         raise SimulationError(
-            f"{model.file}: a case ran more than {_MAX_RUNS:,} steps going round a loop; give "
-            "the loop "
-            "a larger probability of leaving it"
+            gettext(
+                "{file}: a case ran more than {n} steps going round a loop; give the loop a "
+                "larger probability of leaving it"
+            ).format(file=model.file, n=number(_MAX_RUNS, ","))
         )
     first = float(arrivals[0]) if len(arrivals) else 0.0
     queues = {}
