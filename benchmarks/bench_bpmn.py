@@ -1,6 +1,9 @@
-"""Benchmark of bpr export, import and check --soundness on generated models of 100 to 5,000 steps.
+"""Benchmark of bpr export, import and check --soundness on generated models of 100 to 5,000 steps,
+and of the commands at 10,000 and 100,000 steps (one run each).
 
 Run by hand: ``python benchmarks/bench_bpmn.py``; it rewrites its section of RESULTS.md.
+``python benchmarks/bench_bpmn.py --scale 10000 100000`` runs only the commands, with the
+sizes given (some minutes at 100,000 steps).
 The models (benchmarks/generate.py) have four lanes in two agencies, a parallel block and a
 rework loop every ten steps, and three documents.
 """
@@ -8,12 +11,19 @@ rework loop every ten steps, and three documents.
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import machine, median_time, write_section
+from _results import PYTHON, machine, median_time, write_section
+from bench_diff import run_measured
 from generate import model_text
+
+BPR = [PYTHON, "-m", "bpr"]
+#: A laid-out export that takes longer than this is stopped and reported as such.
+DIAGRAM_TIMEOUT = 900.0
 
 SIZES = (100, 1000, 5000)
 
@@ -42,7 +52,59 @@ def woflan_row(steps: int) -> str:
     return f"| {steps} | {seconds:.2f} |"
 
 
+def scale(sizes: Sequence[int]) -> str:
+    """``bpr export`` (plain and laid out) and ``bpr import`` at each size: seconds, peak
+    memory, the file's size, and the growth from the first size to the last."""
+    rows, runs = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        for steps in sizes:
+            source, plain, laid_out = (
+                tmp / f"m-{steps}{s}" for s in (".yaml", ".bpmn", "-di.bpmn")
+            )
+            source.write_text(model_text(steps), encoding="utf-8")
+            export = run_measured([*BPR, "export", str(source), "-o", str(plain), "--no-diagram"])
+            diagram = run_measured(
+                [*BPR, "export", str(source), "-o", str(laid_out)], timeout=DIAGRAM_TIMEOUT
+            )
+            back = run_measured([*BPR, "import", str(plain), "-o", str(tmp / f"back-{steps}.yaml")])
+            assert export is not None and back is not None
+            size = plain.stat().st_size / 2**20
+            runs.append((steps, export, diagram, back))
+
+            def cell(measured: tuple[float, float] | None) -> str:
+                if measured is None:
+                    return f"over {DIAGRAM_TIMEOUT:.0f} s"
+                return f"{measured[0]:.1f} s, {measured[1]:,.0f} MB"
+
+            laid_size = f"{laid_out.stat().st_size / 2**20:.0f}" if diagram else "-"
+            rows.append(
+                f"| {steps:,} | {cell(export)} | {size:.0f} | {cell(diagram)} | {laid_size} "
+                f"| {cell(back)} |"
+            )
+    lines = [
+        "| steps | `bpr export --no-diagram` | file (MB) | `bpr export` | file (MB) "
+        "| `bpr import` of the plain file |",
+        "|---|---|---|---|---|---|",
+        *rows,
+    ]
+    if len(runs) >= 2:
+        (n0, e0, d0, b0), (n1, e1, d1, b1) = runs[0], runs[-1]
+        assert e0 is not None and e1 is not None and b0 is not None and b1 is not None
+        ratio = f"{d1[0] / d0[0]:.1f}x" if d0 and d1 else "not measured"
+        lines += [
+            "",
+            f"From {n0:,} to {n1:,} steps ({n1 / n0:.0f}x; target: each at most 12x): export "
+            f"without the diagram {e1[0] / e0[0]:.1f}x, with it {ratio}, import "
+            f"{b1[0] / b0[0]:.1f}x.",
+        ]
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--scale"]:
+        print(scale([int(a) for a in sys.argv[2:]] or [10_000, 100_000]))
+        return
     import pm4py  # noqa: F401 - imported once here, so that no figure below includes it
 
     rows = [row(n) for n in SIZES]
@@ -63,6 +125,12 @@ is why `bpr check --soundness` runs it only on nets of up to 80 transitions, som
 | steps | Woflan and walk (s) |
 |---|---|
 {chr(10).join(woflan)}
+
+The commands at 10,000 and 100,000 steps, one run each (wall time and peak resident memory
+of the process; the import reads the file the plain export wrote, over the 50 MB bpr import
+refused before):
+
+{scale((10_000, 100_000))}
 """
     write_section("bench_bpmn", body)
     print(body)

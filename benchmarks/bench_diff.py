@@ -1,13 +1,19 @@
-"""Benchmark of bpr diff: comparison of growing models, a fully reordered To-Be, cold start.
+"""Benchmark of bpr diff: comparison of growing models, a fully reordered To-Be, cold start,
+and the command at 10,000 and 100,000 steps (time and peak memory, one run each).
 
 Run by hand: ``python benchmarks/bench_diff.py``; it rewrites its section of RESULTS.md.
+``python benchmarks/bench_diff.py --scale 10000 100000`` runs only the last part, with the
+sizes given (the 100,000-step pair takes about a minute).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -72,12 +78,68 @@ def cold_start(tmp: Path) -> tuple[float, float]:
     return metrics, diff
 
 
+def run_measured(args: Sequence[str], timeout: float | None = None) -> tuple[float, float] | None:
+    """Wall seconds and peak resident memory (MB) of one run of a command, which must succeed;
+    None where it runs longer than ``timeout`` seconds (it is then stopped)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if timeout is not None and time.perf_counter() - started > timeout:
+            child.kill()
+            child.wait()
+            return None
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed with status {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def scale(tmp: Path, sizes: Sequence[int]) -> list[tuple[int, float, float]]:
+    """``bpr diff --json`` of the generated As-Is against its To-Be, one run per size."""
+    rows = []
+    for steps in sizes:
+        as_is, to_be = tmp / f"as-is-{steps}.yaml", tmp / f"to-be-{steps}.yaml"
+        as_is.write_text(model_text(steps), encoding="utf-8")
+        to_be.write_text(redesigned(steps), encoding="utf-8")
+        measured = run_measured([*BPR, "diff", str(as_is), str(to_be), "--json"])
+        assert measured is not None
+        rows.append((steps, *measured))
+    return rows
+
+
+def scale_lines(rows: list[tuple[int, float, float]]) -> list[str]:
+    lines = [
+        "   | steps | `bpr diff --json` (s) | peak memory (MB) |",
+        "   |---|---|---|",
+    ]
+    lines += [f"   | {steps:,} | {s:.1f} | {peak:,.0f} |" for steps, s, peak in rows]
+    if len(rows) >= 2:
+        (n0, s0, m0), (n1, s1, m1) = rows[0], rows[-1]
+        lines += [
+            "",
+            f"   From {n0:,} to {n1:,} steps ({n1 / n0:.0f}x): time {s1 / s0:.1f}x (target: at "
+            f"most 10x), memory {m1 / m0:.1f}x, {m1:,.0f} MB at {n1:,} (target: at most 1 GB).",
+        ]
+    return lines
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--scale"]:
+        sizes = [int(a) for a in sys.argv[2:]] or [10_000, 100_000]
+        with tempfile.TemporaryDirectory() as folder:
+            print("\n".join(scale_lines(scale(Path(folder), sizes))))
+        return
     started = time.perf_counter()
     rows = growth()
     reorder_seconds, sentence_length = reordered()
     with tempfile.TemporaryDirectory() as folder:
         metrics, diff = cold_start(Path(folder))
+        big = scale(Path(folder), (10_000, 100_000))
     lines = [
         "## Comparison: bpr diff (`benchmarks/bench_diff.py`)",
         "",
@@ -102,6 +164,13 @@ def main() -> None:
         "   |---|---|",
         f"   | `bpr metrics` on one file | {metrics:.3f} |",
         f"   | `bpr diff` on the pair | {diff:.3f} |",
+        "",
+        "4. The command on the generated pair at 10,000 and 100,000 steps, one run each",
+        "   (loading, comparing and the JSON; peak resident memory of the process). The step",
+        "   order holds a few numbers per step (it held a bit set of every pair: 4-5.9 GB at",
+        "   100,000 steps):",
+        "",
+        *scale_lines(big),
         "",
         f"(The benchmark took {time.perf_counter() - started:.0f} s.)",
     ]
