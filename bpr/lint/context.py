@@ -15,6 +15,7 @@ from functools import cached_property
 from bpr.core.flow import (
     analyse,
     dominators,
+    immediate_dominators,
     reachable,
     reaching,
     strongly_connected_components,
@@ -109,6 +110,42 @@ class LintContext:
         return {s.id: found.get(s.id, everything) for s in self.model.steps}
 
     @cached_property
+    def _dominator_tree(self) -> dict[str, tuple[int, int]]:
+        """Each step reached -> when a walk of the dominator tree enters and leaves it."""
+        idom = immediate_dominators(self.onward, self.model.first.id)
+        children: dict[str, list[str]] = {}
+        for node, parent in idom.items():
+            if node != parent:
+                children.setdefault(parent, []).append(node)
+        span: dict[str, tuple[int, int]] = {}
+        clock = 0
+        entered: dict[str, int] = {}
+        stack: list[tuple[str, bool]] = [(self.model.first.id, False)]
+        while stack:
+            node, leaving = stack.pop()
+            if leaving:
+                span[node] = (entered[node], clock)
+                continue
+            entered[node] = clock
+            clock += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in children.get(node, ()))
+        return span
+
+    def dominates(self, step_id: str, other: str) -> bool:
+        """Whether every case passes ``step_id`` before reaching ``other`` (itself included);
+        as :attr:`dominators` says, without a set per step. A step no case reaches is
+        dominated by every step."""
+        tree = self._dominator_tree
+        if other not in tree:
+            return True
+        if step_id not in tree:
+            return False
+        start, end = tree[other]
+        first, last = tree[step_id]
+        return first <= start and end <= last
+
+    @cached_property
     def runs(self) -> dict[str, float]:
         """For each step, how often one case runs it on average: 1 on every case's way, the
         share of cases on a branch of a choice (0.07 for a branch 7% of cases take), more than
@@ -151,11 +188,10 @@ class LintContext:
         Following the plain flows from ``target``, the case meets ``decider`` itself or a step
         that every case passes before ``decider``: the branch repeats work already done.
         """
-        before = self.dominators[decider]
         node: str | None = target
         seen: set[str] = set()
         while node is not None and node != END and node not in seen:
-            if node == decider or node in before:
+            if node == decider or self.dominates(node, decider):
                 return True
             seen.add(node)
             node = single_target(self.model.step(node))

@@ -30,6 +30,7 @@ rules done locally, so that bpr lint stays about linear in the model.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -193,6 +194,12 @@ class Baseline:
                 self.level_of[node] = level
         self.value = value
         self.totals: Vector = list(self.top.expected[self.top.start])
+        # each branch's level -> the number of its block (blocks come innermost first)
+        self._block_of = {
+            id(level): number
+            for number, (_block, _own, branches) in enumerate(self.blocks)
+            for level in branches
+        }
 
     def adds(self, step_id: str) -> Vector:
         """What one run of a step adds where it lies in the flow (a split: its whole block)."""
@@ -259,11 +266,18 @@ class Baseline:
             slot[i] += delta[i]
 
     def _lift(self, pending: dict[int, Vector]) -> Vector:
-        """Carry the changes of each level's sums out through the blocks to the top."""
-        for block, _own, branches in self.blocks:
-            changed = [pending.get(id(level)) for level in branches]
-            if not any(changed):
+        """Carry the changes of each level's sums out through the blocks to the top, only
+        through the blocks that hold a changed level (innermost first)."""
+        waiting = sorted({self._block_of[key] for key in pending if key in self._block_of})
+        heapq.heapify(waiting)
+        done: set[int] = set()
+        while waiting:
+            number = heapq.heappop(waiting)
+            if number in done:
                 continue
+            done.add(number)
+            block, _own, branches = self.blocks[number]
+            changed = [pending.get(id(level)) for level in branches]
             old = [level.expected[level.start] for level in branches]
             new = [
                 t if d is None else [a + b for a, b in zip(t, d, strict=True)]
@@ -276,6 +290,8 @@ class Baseline:
             if outer is not None:
                 runs = outer.visits[block.split]
                 self._add(pending, outer, [runs * d for d in delta])
+                if id(outer) in self._block_of:
+                    heapq.heappush(waiting, self._block_of[id(outer)])
         return pending.get(id(self.top), [0.0] * _WIDTH)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bpr.core._gc import gc_paused
 from bpr.core.i18n import domain, number
 from bpr.core.model import Model
 from bpr.lint.context import LintContext
@@ -115,8 +116,9 @@ def _context(model: Model, rework_threshold: float, min_gain: float) -> LintCont
 def _run(context: LintContext, apply_ignore: bool) -> tuple[list[Finding], list[Finding]]:
     """The findings worth reporting, and those whose gain is below the minimum (errors, such
     as a maturity stage the channels contradict, are reported whatever their gain)."""
-    found = [finding for rule in REGISTRY for finding in rule.check(context)]
-    before = context.gains.before
+    with gc_paused():  # many small objects and no cycles, as in loading and measuring
+        found = [finding for rule in REGISTRY for finding in rule.check(context)]
+        before = context.gains.before
     kept = {
         id(f)
         for f in found

@@ -61,7 +61,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue
             if is_capacity_wait(branch.when):
                 continue  # waiting for a place is no error to prevent at submission
-            members = [s.id for s in model.steps if s.id in loop]
+            members = sorted(loop, key=lambda s: model.step(s).index)
             again = [m for m in members if m not in (step.id, branch.to)]
             names = {
                 "share": percent(branch.p),
