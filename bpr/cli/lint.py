@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from bpr.cli._common import echo_json, lang_option, load_models, model_paths, output_option
+from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 from bpr.files.output import atomic_write
 from bpr.lint import (
@@ -24,6 +25,8 @@ from bpr.lint import (
 from bpr.lint.lines import draft_note, result_lines, rule_lines, summary
 
 __all__ = ["lint"]
+
+_ = domain("measures").gettext
 
 
 @click.command()
@@ -85,14 +88,14 @@ def lint(
         _print_rules(as_json)
         return 0
     if not paths:
-        raise click.UsageError("name a model file or folder (or use --rules to list the rules)")
+        raise click.UsageError(_("name a model file or folder (or use --rules to list the rules)"))
     if output is not None and not fix_draft:
-        raise click.UsageError("-o/--output names the draft To-Be; use it with --fix-draft")
+        raise click.UsageError(_("-o/--output names the draft To-Be; use it with --fix-draft"))
     if fix_draft:
         if output is None:
-            raise click.UsageError("--fix-draft needs -o FILE: where to write the draft To-Be")
+            raise click.UsageError(_("--fix-draft needs -o FILE: where to write the draft To-Be"))
         if len(model_paths(paths)) != 1:
-            raise click.UsageError("--fix-draft takes one model file")
+            raise click.UsageError(_("--fix-draft takes one model file"))
     models, failures = load_models(paths)
     results = [lint_result(m, rework_threshold=rework_threshold, min_gain=min_gain) for m in models]
     draft = None
