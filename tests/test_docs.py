@@ -73,6 +73,16 @@ def test_readme_diff_and_lint_excerpts_are_true(run_bpr, monkeypatch) -> None:  
     assert quoted.group(1) in lint.splitlines()
 
 
+def test_readme_russian_excerpt_is_true(run_bpr, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"```\n(Шаги .*?)```", text, re.S)
+    assert excerpt is not None
+    diff = run_bpr("diff", "--lang", "ru", "models/kindergarten-enrolment").stdout
+    for line in excerpt.group(1).splitlines():
+        assert line in diff.splitlines(), line
+
+
 def test_readme_pictures_exist() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
