@@ -27,10 +27,6 @@ from bpr.lint.edits import Edit, gain, predecessors, single_target
 from bpr.lint.findings import Finding, plural_count
 from bpr.lint.incremental import Change, FastGains
 
-# Sweeps over the flows for the expected runs of each step: enough for any loop that a case
-# leaves with a probability of 1% or more a round, at a precision of 1e-12.
-_SWEEPS = 5_000
-
 _, ngettext, _pgettext = domain("lint")
 
 __all__ = [
@@ -151,36 +147,11 @@ class LintContext:
         share of cases on a branch of a choice (0.07 for a branch 7% of cases take), more than
         1 round a loop. Every branch of a parallel split runs; the join runs once per split.
 
-        Worked out by sweeps over the flows until no figure moves (the loops of a procedure
-        are left with some probability, so the sweeps converge).
+        The expected runs the gains are measured with (:meth:`Baseline.case_runs
+        <bpr.lint.incremental.Baseline.case_runs>`): each loop solved exactly.
         """
-        model = self.model
-        inflow: dict[str, list[tuple[str, float, float]]] = {s.id: [] for s in model.steps}
-        for block in self.analysis.blocks:
-            members = {m for branch in block.branches.values() for m in branch} | {block.split}
-            share = 1.0 / max(1, len(block.branches))
-            for source, targets in self.analysis.successors.items():
-                for target, p in targets:
-                    if target == block.join and source in members:
-                        inflow[target].append((source, p, share))
-        arrivals = {(t, src) for t, entries in inflow.items() for src, _, _ in entries}
-        for source, targets in self.analysis.successors.items():
-            for target, p in targets:
-                if target != END and (target, source) not in arrivals:
-                    inflow[target].append((source, p, 1.0))
-        runs = {s.id: 0.0 for s in model.steps}
-        first = model.first.id
-        for _ in range(_SWEEPS):
-            moved = 0.0
-            for step in model.steps:
-                total = (1.0 if step.id == first else 0.0) + sum(
-                    runs[src] * p * share for src, p, share in inflow[step.id]
-                )
-                moved = max(moved, abs(total - runs[step.id]))
-                runs[step.id] = total
-            if moved < 1e-12:
-                break
-        return runs
+        found = self.gains.baseline.case_runs()
+        return {step.id: found.get(step.id, 0.0) for step in self.model.steps}
 
     def leads_back(self, target: str, decider: str) -> bool:
         """Whether a case sent to ``target`` surely comes back to ``decider`` or before it.
@@ -215,10 +186,44 @@ class LintContext:
                     found[member][(block.split, block.join)] = start
         return found
 
+    @cached_property
+    def _visit_reach(self) -> tuple[dict[str, int], dict[str, int]]:
+        """A bit for each in-person step, and for each step the bits of those it can go on
+        to (itself only round a loop): :attr:`reachable` for the steps the rules compare, in
+        time and memory that grow with the flows times the visits, not the steps squared."""
+        bit = {s.id: 1 << i for i, s in enumerate(s for s in self.model.steps if s.is_visit)}
+        onward = {n: [t for t in targets if t != END] for n, targets in self.onward.items()}
+        closure: dict[str, int] = {}  # a component's member -> bits reached from it, itself in
+        reach: dict[str, int] = {}
+        for component in strongly_connected_components(list(onward), lambda n: onward[str(n)]):
+            members = [str(m) for m in component]
+            inside = set(members)
+            own = 0
+            for member in members:
+                own |= bit.get(member, 0)
+            later = 0
+            for member in members:
+                for target in onward[member]:
+                    if target not in inside:
+                        later |= closure[target]
+            looped = len(members) > 1 or members[0] in onward[members[0]]
+            for member in members:
+                closure[member] = own | later
+                reach[member] = own | later if looped else later
+        return bit, reach
+
+    def reaches(self, first: str, second: str) -> bool:
+        """Whether a case can go on from step ``first`` to step ``second`` (a step reaches
+        itself only round a loop): ``second in reachable[first]``."""
+        bit, reach = self._visit_reach
+        if second in bit and first in reach:
+            return bool(reach[first] & bit[second])
+        return second in self.reachable[first]
+
     def together(self, first: Step, second: Step) -> bool:
         """Whether one case can run both steps: one leads to the other, or they lie on two
         branches of one parallel split (every branch runs)."""
-        if second.id in self.reachable[first.id] or first.id in self.reachable[second.id]:
+        if self.reaches(first.id, second.id) or self.reaches(second.id, first.id):
             return True
         mine, theirs = self.branch_of[first.id], self.branch_of[second.id]
         return any(theirs.get(block, start) != start for block, start in mine.items())
@@ -228,9 +233,10 @@ class LintContext:
         follow each other, round a loop or on parallel branches)."""
         if not self.together(first, second):
             return False
-        if second.id in self.reachable[first.id] and first.id not in self.reachable[second.id]:
+        onward, back = self.reaches(first.id, second.id), self.reaches(second.id, first.id)
+        if onward and not back:
             return True
-        if first.id in self.reachable[second.id] and second.id not in self.reachable[first.id]:
+        if back and not onward:
             return False
         return first.index < second.index
 

@@ -209,6 +209,17 @@ class Baseline:
         """How often one pass of the step's level runs it."""
         return self.level_of[step_id].visits[step_id]
 
+    def case_runs(self) -> dict[str, float]:
+        """How often one case runs each step reached: a step of a branch runs as often as its
+        split times its runs in one pass of the branch."""
+        found: dict[str, float] = dict(self.top.visits)
+        for block, _own, branches in reversed(self.blocks):  # outermost first
+            times = found.get(block.split, 0.0)
+            for level in branches:
+                for node, runs in level.visits.items():
+                    found[node] = times * runs
+        return found
+
     def branch_slowest(self, block: ParallelBlock) -> float | None:
         """The expected elapsed hours of the slowest branch of a block (None: none has steps)."""
         for known, _own, branches in self.blocks:
