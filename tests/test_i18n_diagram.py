@@ -309,3 +309,10 @@ def test_a_decision_s_probability_is_written_the_language_s_way() -> None:
         russian = _labels(process_dot(bpr.loads(text)))
     assert "да 12,5%" in russian and "87,5%" in russian
     assert "да 12.5%" in _labels(process_dot(bpr.loads(text)))
+
+
+def test_a_wrong_output_suffix_is_told_in_the_language(run_bpr, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_bpr("render", "--lang", "ru", SERVICE / "as-is.yaml", "-o", tmp_path / "a.txt")
+    assert result.exit_code == 2  # wrong usage
+    assert "'.txt' — не формат схемы" in result.stderr and ".svg, .png, .pdf, .dot" in result.stderr
+    assert "Traceback" not in result.stderr

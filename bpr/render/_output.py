@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 from bpr.backend.graphviz import run_graphviz
+from bpr.core.i18n import domain
 from bpr.errors import OutputError
+
+_, ngettext, pgettext = domain("diagram")
 
 __all__ = ["DEFAULT_DPI", "FORMATS", "convert", "output_format", "strip_titles"]
 
@@ -29,12 +32,24 @@ def output_format(path: str | os.PathLike[str]) -> str:
     """
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        choices = ", ".join(FORMATS)
-        shown = f"'{suffix}'" if suffix else "no suffix"
-        raise OutputError(
-            f"{path}: {shown} is not a diagram format; end the output's name in one of "
-            f"{choices} (for example {Path(path).stem or 'diagram'}.svg)"
-        )
+        values = {
+            "path": path,
+            "suffix": suffix,
+            "choices": ", ".join(FORMATS),
+            "example": f"{Path(path).stem or 'diagram'}.svg",
+        }
+        if suffix:
+            # TRANSLATORS: {choices} are file suffixes (.svg, .png, .pdf, .dot)
+            message = _(
+                "{path}: '{suffix}' is not a diagram format; end the output's name in one of "
+                "{choices} (for example {example})"
+            )
+        else:
+            message = _(
+                "{path}: no suffix is not a diagram format; end the output's name in one of "
+                "{choices} (for example {example})"
+            )
+        raise OutputError(message.format(**values))
     return suffix[1:]
 
 
