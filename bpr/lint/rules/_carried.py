@@ -36,16 +36,22 @@ def carried(ctx: LintContext) -> Iterator[Carried]:
     """Each document a step of staff needs that the applicant supplies (no ``exchange``),
     in the order of the ``documents`` section; documents the applicant issues are left out."""
     model = ctx.model
+    needing: dict[str, list[Step]] = {}
+    for step in model.steps:
+        if not ctx.actor(step).is_applicant:
+            for need in dict.fromkeys(step.needs):
+                needing.setdefault(need, []).append(step)
+    producing = ctx.gains.makers
     for doc in model.documents.values():
         if doc.exchange:
             continue
         issuer = model.actors[doc.issuer] if doc.issuer is not None else None
         if issuer is not None and issuer.is_applicant:
             continue
-        users = tuple(s for s in model.steps if doc.id in s.needs and not ctx.actor(s).is_applicant)
+        users = tuple(needing.get(doc.id, ()))
         if not users:
             continue
-        makers = tuple(s.id for s in model.steps if doc.id in s.produces and s not in users)
+        makers = tuple(s.id for s in producing.get(doc.id, ()) if s not in users)
         own = issuer is not None and all(
             s.actor == issuer.id or (issuer.agency and ctx.actor(s).agency == issuer.agency)
             for s in users
