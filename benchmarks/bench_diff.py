@@ -147,6 +147,7 @@ def main() -> None:
             print("\n".join(scale_lines(scale(Path(folder), sizes))))
         return
     started = time.perf_counter()
+    load = os.getloadavg()[0]
     rows = growth()
     reorder_seconds, sentence_length = reordered()
     with tempfile.TemporaryDirectory() as folder:
@@ -156,6 +157,8 @@ def main() -> None:
         "## Comparison: bpr diff (`benchmarks/bench_diff.py`)",
         "",
         f"Machine: {machine()}.",
+        f"Load average when the run started: {load:.1f} on {os.cpu_count()} cores (where other",
+        "work shares the machine, processor times are steadier than wall times).",
         "",
         "1. As-Is against To-Be of growing size (the generated models of `bench_core`; the To-Be",
         "   moves visits online and exchanges the certificate). Loading is not included:",
