@@ -75,6 +75,7 @@ DOMAINS: tuple[str, ...] = (
     "report",
     "simulate",
     "portfolio",
+    "mining",
 )
 
 #: The plural rule of each language, in the form a ``.po`` header writes it (CLDR's rules for
