@@ -57,7 +57,7 @@ def report_english(text: str, allowed: Iterable[str]) -> set[str]:
 def _others(portfolio) -> list[str]:  # type: ignore[no-untyped-def]
     """What the report shows that is not its own words: the analyst's names, ids, files and
     sources, and the text of the areas with catalogues of their own."""
-    out: list[str] = ["diagrams", str(MODELS)]
+    out: list[str] = ["diagrams", str(MODELS), str(MODELS / "portfolio.yaml")]
     for service in portfolio.services:
         out += [service.id, service.title]
         for variant in service.variants:

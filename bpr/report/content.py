@@ -35,6 +35,7 @@ __all__ = [
     "Column",
     "Headline",
     "Table",
+    "applicants_text",
     "cell_text",
     "change_records",
     "change_sentence",
@@ -49,10 +50,12 @@ __all__ = [
     "format_percent",
     "format_value",
     "gain_text",
+    "has_passport",
     "headline",
     "join_words",
     "made_with",
     "measure_table",
+    "passport_table",
     "phase_table",
     "portfolio_table",
     "severity_text",
@@ -782,6 +785,70 @@ def variant_facts(variant: Variant) -> list[tuple[str, str]]:
     if staffing is not None:
         facts.append((_("Staff needed for the deadline"), staffing))
     return facts
+
+
+#: The kinds of applicant of a service passport, as a report names them (the model writes the
+#: key).
+_APPLICANTS = {
+    # TRANSLATORS: a service passport's kind of applicant: people
+    "citizen": N_("citizens"),
+    # TRANSLATORS: a service passport's kind of applicant: companies and entrepreneurs
+    "business": N_("businesses"),
+    # TRANSLATORS: a service passport's kind of applicant: people and companies alike
+    "both": N_("citizens and businesses"),
+}
+
+
+def applicants_text(applicants: str) -> str:
+    """A service passport's kind of applicant in the output language (the key where unknown)."""
+    return _(_APPLICANTS[applicants]) if applicants in _APPLICANTS else applicants
+
+
+def has_passport(service: Service) -> bool:
+    """Whether a variant of the service declares a passport field (owner, applicants, result,
+    deadline, register id): its report then has a passport page even outside a portfolio."""
+    return any(
+        m.owner or m.applicants or m.result or m.deadline is not None or m.register_id
+        for m in (v.model for v in service.variants)
+    )
+
+
+def passport_table(service: Service) -> Table:
+    """The service passport, as a register of public services holds it: a row per field
+    (owner, applicants, result, legal deadline, register id, the maturity stage declared and the
+    one the flow supports, cases a year), a column per variant; "–" where a variant does not say.
+    """
+    variants = service.variants
+    table = Table([Column("", "text"), *(Column(display_label(v.label), "text") for v in variants)])
+
+    def stage(value: int | None) -> str:
+        return "–" if value is None else f"{value} ({stage_name(value)})"
+
+    fields: list[tuple[str, Callable[[Variant], str]]] = [
+        (_("Owner"), lambda v: v.model.owner or "–"),
+        (
+            _("Applicants"),
+            lambda v: applicants_text(v.model.applicants) if v.model.applicants else "–",
+        ),
+        (_("Result"), lambda v: v.model.result or "–"),
+        (
+            _("Legal deadline"),
+            lambda v: duration_text(v.model.deadline.mean) if v.model.deadline else "–",
+        ),
+        (_("Register id"), lambda v: v.model.register_id or "–"),
+        (_("Declared maturity stage"), lambda v: stage(v.model.maturity)),
+        (
+            _("Maturity stage the flow supports"),
+            lambda v: stage(v.measures.get("derived_maturity")),
+        ),
+        (
+            _("Cases per year"),
+            lambda v: "–" if v.model.volume is None else format_number(v.model.volume),
+        ),
+    ]
+    for label, value in fields:
+        table.rows.append([label, *(value(v) for v in variants)])
+    return table
 
 
 #: The share of cases a To-Be's staff must finish within the legal deadline, in reports.

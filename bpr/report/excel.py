@@ -10,12 +10,23 @@ from typing import Any
 from bpr.analysis.measures import MEASURE_KEYS
 from bpr.comparison.rows import STAGE_MEASURES, stage_change
 from bpr.core import i18n
-from bpr.core.i18n import domain
+from bpr.core.i18n import N_, domain
 from bpr.core.money import Money, excel_number_format, money_cell
 from bpr.core.text import for_spreadsheet
+from bpr.portfolio import PortfolioTable
+from bpr.portfolio.tables import measure_column
+from bpr.report.charts import BarChart
 from bpr.report.collect import Portfolio, Service, Variant
-from bpr.report.content import change_records, phase_table, portfolio_table, unit_of
+from bpr.report.content import (
+    applicants_text,
+    change_records,
+    has_passport,
+    phase_table,
+    portfolio_table,
+    unit_of,
+)
 from bpr.report.measure_words import measure_label, measure_unit_kind
+from bpr.report.portfolio_section import PortfolioSection, portfolio_section
 
 __all__ = ["excel_report", "sheet_title"]
 
@@ -116,6 +127,155 @@ def _measure_rows(
     return headers, rows, kinds
 
 
+#: The programme's sheets by the id of their table; a life event's is named by its id.
+_PROGRAMME_SHEETS = {
+    "stages": N_("Maturity"),
+    "shares": N_("Stage shares"),
+    "savings": N_("Savings"),
+    "costs": N_("Costs"),
+    "exchanges": N_("Exchange backlog"),
+    "acts": N_("Acts to amend"),
+}
+#: Excel's number format of each kind of a programme table's column.
+_PROGRAMME_FORMATS = {"share": "0%", "score": "0.00", "amount": "#,##0", "measure": "#,##0.##"}
+
+
+def _programme_sheet(
+    workbook: Any, table: PortfolioTable, chart: BarChart | None, taken: set[str]
+) -> None:
+    """A sheet of one of the programme's tables: its title, the formula or other lines above
+    it, the rows (shares, scores and amounts as numbers), the notes below, and its chart as a
+    native Excel bar chart of the rows' cells beside the table."""
+    from openpyxl.styles import Font
+
+    if table.id.startswith("bundle-"):
+        name = _("Life event {id}").format(id=table.id.removeprefix("bundle-"))
+    else:
+        name = _(_PROGRAMME_SHEETS.get(table.id, table.id))
+    sheet = workbook.create_sheet(sheet_title(name, taken))
+    sheet.cell(row=1, column=1, value=for_spreadsheet(table.title)).font = Font(bold=True, size=12)
+    row = 2
+    for line in table.intro:
+        cell = sheet.cell(row=row, column=1, value=for_spreadsheet(line))
+        cell.data_type = "s"
+        row += 1
+    header = row + 1
+    bold = Font(bold=True)
+    for column, name in enumerate(table.columns, start=1):
+        sheet.cell(row=header, column=column, value=for_spreadsheet(name)).font = bold
+    for number, values in enumerate(table.rows, start=header + 1):
+        for column, (value, kind) in enumerate(zip(values, table.kinds, strict=True), start=1):
+            if isinstance(value, Money):
+                cell = sheet.cell(row=number, column=column, value=value.amount)
+                cell.number_format = excel_number_format(value.currency)
+            elif isinstance(value, tuple):  # totals in several currencies, never added
+                cell = sheet.cell(row=number, column=column, value=", ".join(map(str, value)))
+                cell.data_type = "s"
+            elif isinstance(value, str):
+                cell = sheet.cell(row=number, column=column, value=for_spreadsheet(value))
+                cell.data_type = "s"  # model text is data, never a formula
+            elif value is not None:
+                cell = sheet.cell(row=number, column=column, value=value)
+                cell.number_format = _PROGRAMME_FORMATS.get(kind, "General")
+    last = header + len(table.rows)
+    for n, line in enumerate(table.notes):
+        cell = sheet.cell(row=last + 2 + n, column=1, value=for_spreadsheet(line))
+        cell.data_type = "s"
+    for index, name in enumerate(table.columns, start=1):
+        texts = [str(r[index - 1]) for r in table.rows if r[index - 1] is not None]
+        width = max([len(name), 6, *(len(t) for t in texts)])
+        sheet.column_dimensions[sheet.cell(header, index).column_letter].width = min(width + 2, 50)
+    sheet.freeze_panes = sheet.cell(header + 1, 1)
+    if chart is not None and table.rows:
+        _native_chart(sheet, table, chart, header, last)
+
+
+def _native_chart(
+    sheet: Any, table: PortfolioTable, chart: BarChart, header: int, last: int
+) -> None:
+    """The chart as an Excel bar chart whose series are the table's columns of the chart's
+    series (by name) and whose categories are the first column of its rows."""
+    from openpyxl.chart import BarChart as ExcelBarChart
+    from openpyxl.chart import Reference
+
+    columns = _chart_columns(table, chart)
+    native = ExcelBarChart()
+    native.type = "bar" if chart.horizontal else "col"
+    native.grouping = "clustered"
+    native.title = chart.title
+    native.y_axis.title = chart.unit or None
+    if chart.percent:
+        native.y_axis.number_format = "0%"
+        native.y_axis.scaling.min, native.y_axis.scaling.max = 0, 1
+    for column in columns:
+        data = Reference(sheet, min_col=column, min_row=header, max_row=last)
+        native.add_data(data, titles_from_data=True)
+    first = 2 if table.id in ("savings", "costs") else 1  # the service, not the rank
+    native.set_categories(Reference(sheet, min_col=first, min_row=header + 1, max_row=last))
+    if chart.horizontal:
+        native.x_axis.scaling.orientation = "maxMin"  # the first of the ranking on top
+    native.legend.position = "b"
+    native.height = 7.5 + (0.5 * len(table.rows) if chart.horizontal else 0)
+    native.width = 18
+    anchor = sheet.cell(header, len(table.columns) + 2).coordinate
+    sheet.add_chart(native, anchor)
+
+
+def _chart_columns(table: PortfolioTable, chart: BarChart) -> list[int]:
+    """The table's columns (1-based) that hold the chart's series."""
+    if table.id == "shares":
+        return [2, 3, 4]  # now, planned, target
+    return [table.columns.index(measure_column("applicant_hours")) + 1]
+
+
+def _programme_sheets(workbook: Any, section: PortfolioSection, taken: set[str]) -> None:
+    if section.error is not None:
+        sheet = workbook.create_sheet(sheet_title(_("Programme"), taken))
+        text = _("The programme's tables are left out: {reason}").format(reason=section.error)
+        sheet.cell(row=1, column=1, value=for_spreadsheet(text)).data_type = "s"
+        return
+    for table in section.tables:
+        _programme_sheet(workbook, table, section.charts.get(table.id), taken)
+
+
+def _passport_sheet(workbook: Any, services: Sequence[Service], taken: set[str]) -> None:
+    """The passports of the services, a row per variant, numbers kept as numbers: the legal
+    deadline in days, the stages, the cases a year."""
+    sheet = workbook.create_sheet(sheet_title(_("Passports"), taken))
+    headers = [
+        _("Service"),
+        _("Variant"),
+        _("Owner"),
+        _("Applicants"),
+        _("Result"),
+        _("Legal deadline (days)"),
+        _("Register id"),
+        _("Declared maturity stage"),
+        _("Maturity stage the flow supports"),
+        _("Cases per year"),
+    ]
+    rows: list[list[Any]] = []
+    for service in services:
+        for variant in service.variants:
+            model = variant.model
+            deadline = None if model.deadline is None else round(model.deadline.mean / 24, 2)
+            rows.append(
+                [
+                    service.id,
+                    model.variant,
+                    model.owner or "",
+                    applicants_text(model.applicants) if model.applicants else "",
+                    model.result or "",
+                    deadline,
+                    model.register_id or "",
+                    model.maturity,
+                    variant.measures.get("derived_maturity"),
+                    model.volume,
+                ]
+            )
+    _write_rows(sheet, headers, rows, ["text"] * 5 + ["number", "text"] + ["number"] * 3)
+
+
 def excel_report(
     portfolio: Portfolio, *, on_service: Callable[[Service], None] | None = None
 ) -> bytes:
@@ -149,6 +309,12 @@ def excel_report(
         sheet = workbook.create_sheet(sheet_title(variants[0][1].label or label, taken))
         headers, rows, kinds = _measure_rows(variants, currency)
         _write_rows(sheet, headers, rows, kinds)
+
+    programme = portfolio_section(portfolio)
+    if programme is not None or any(has_passport(s) for s in services):
+        _passport_sheet(workbook, services, taken)
+    if programme is not None:
+        _programme_sheets(workbook, programme, taken)
 
     changes = workbook.create_sheet(sheet_title(_("Changes"), taken))
     change_rows: list[list[Any]] = []

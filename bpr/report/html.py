@@ -16,7 +16,9 @@ from bpr.core.i18n import domain
 from bpr.core.money import Money
 from bpr.core.text import for_html
 from bpr.core.version import __version__
+from bpr.portfolio import PortfolioTable
 from bpr.render.page import ORIENTATIONS, page_size
+from bpr.report.charts import chart_svg
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant
 from bpr.report.content import (
     HIGHER_IS_BETTER,
@@ -30,9 +32,11 @@ from bpr.report.content import (
     format_percent,
     format_value,
     gain_text,
+    has_passport,
     headline,
     made_with,
     measure_table,
+    passport_table,
     phase_table,
     portfolio_table,
     severity_text,
@@ -41,6 +45,12 @@ from bpr.report.content import (
     variant_facts,
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
+from bpr.report.portfolio_section import (
+    NUMERIC_KINDS,
+    PortfolioSection,
+    portfolio_cell,
+    portfolio_section,
+)
 
 __all__ = ["html_report"]
 
@@ -88,6 +98,8 @@ code { overflow-wrap: anywhere; }
 .card .value { font-size: 1.1rem; font-weight: 600; white-space: nowrap; }
 .card .change { font-size: 0.9rem; }
 figure { margin: 10px 0 20px; }
+figure.chart svg { max-width: 100%; height: auto; }
+#programme .intro { font-family: ui-monospace, monospace; font-size: 0.82rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figure .frame { overflow: hidden; }
 figcaption button { font: inherit; font-size: 0.85rem; margin-left: 8px; cursor: pointer; }
@@ -118,6 +130,8 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
   nav.toc, .no-print { display: none; }
   section.service { break-before: page; }
   section.service.first { break-before: auto; }
+  section#programme { break-before: page; }
+  section#programme h3 { break-before: auto; }
   h2, h3, h4 { break-after: avoid; }
   tr, figure, .card { break-inside: avoid; }
   /* a diagram taller than the page would be cut in two: shrink it to fit one A4 page, with
@@ -589,11 +603,17 @@ def _sheets(diagrams: ServiceDiagrams, index: int) -> list[str]:
 
 
 def _service(
-    service: Service, index: int, diagrams: ServiceDiagrams, *, printed: bool = False
+    service: Service,
+    index: int,
+    diagrams: ServiceDiagrams,
+    *,
+    printed: bool = False,
+    passport: bool = False,
 ) -> str:
     """One service's section. On screen the diagrams come first; ``printed`` puts the
     tables before them, so that the service's first page is full rather than holding the
-    headline figures alone, and each diagram (kept whole) follows where it fits."""
+    headline figures alone, and each diagram (kept whole) follows where it fits; ``passport``
+    puts the service passport under its heading."""
     out = [f'<section class="service" id="{for_html(service.anchor)}">']
     out.append(f"<h2>{for_html(service.title)}</h2>")
     labels = ", ".join(display_label(v.label) for v in service.variants)
@@ -602,6 +622,8 @@ def _service(
     )
     out.append(f'<p class="meta">{meta}</p>')
     out.append(_skipped(service.skipped, _("Files of this service left out of the report:")))
+    if passport:
+        out.append(_passport(service))
     out.append(_cards(service))
     figures, lanes = _drawings(service, index, diagrams) if not diagrams.sheets else ([], [])
     tables = [_heading(3, _("Measures")), _table(measure_table(service))]
@@ -636,6 +658,56 @@ def _service(
         out += drawings + tables + steps + rest
     out.append("</section>")
     return "".join(out)
+
+
+def _portfolio_table(table: PortfolioTable) -> str:
+    """One of the programme's tables, numbers aligned right."""
+    classes = [' class="num"' if kind in NUMERIC_KINDS else "" for kind in table.kinds]
+    head = "".join(
+        f'<th{cls} scope="col">{for_html(name)}</th>'
+        for name, cls in zip(table.columns, classes, strict=True)
+    )
+    rows = []
+    for row in table.rows:
+        cells = "".join(
+            f"<td{cls}>{for_html(portfolio_cell(value, kind))}</td>"
+            for value, kind, cls in zip(row, table.kinds, classes, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return (
+        f'<div class="wide"><table id="programme-{for_html(table.id)}"><thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _programme(section: PortfolioSection) -> str:
+    """The programme's part of a portfolio folder's report: its tables and charts."""
+    out = [
+        '<section id="programme">',
+        _heading(2, _("Programme: maturity, priorities, data exchanges")),
+    ]
+    if section.error is not None:
+        text = _("The programme's tables are left out: {reason}").format(reason=section.error)
+        out.append(f'<div class="warning" role="note"><pre>{_block(text)}</pre></div>')
+        return "".join([*out, "</section>"])
+    if section.file:
+        out.append(_note(_("Targets and weights from {file}.").format(file=section.file)))
+    for table in section.tables:
+        out.append(_heading(3, table.title))
+        out += [f'<p class="note intro">{for_html(line)}</p>' for line in table.intro]
+        if table.rows:
+            out.append(_portfolio_table(table))
+        out += [_note(line) for line in table.notes]
+        chart = section.charts.get(table.id)
+        if chart is not None:
+            svg = chart_svg(chart, f"chart-{table.id}")
+            out.append(f'<figure class="chart">{svg}</figure>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def _passport(service: Service) -> str:
+    return _heading(3, _("Passport")) + _table(passport_table(service))
 
 
 def _totals(portfolio: Portfolio) -> str:
@@ -724,6 +796,9 @@ def html_report(
                 f'<li><a href="#{for_html(service.anchor)}">{for_html(service.title)}</a></li>'
             )
         body.append("</ol></nav>")
+    programme = portfolio_section(portfolio)
+    if programme is not None:
+        body.append(_programme(programme))
     if not services:
         nothing = for_html(_("No model could be loaded: nothing to report."))
         body.append(f'<p class="note">{nothing}</p>')
@@ -735,7 +810,8 @@ def html_report(
     )
     with closing(drawings) as drawn:
         for index, service in enumerate(services):
-            section = _service(service, index, next(drawn), printed=printed)
+            passport = programme is not None or has_passport(service)
+            section = _service(service, index, next(drawn), printed=printed, passport=passport)
             if len(services) == 1:  # no portfolio before it: it starts on the title's page
                 section = section.replace('class="service"', 'class="service first"', 1)
             body.append(section)

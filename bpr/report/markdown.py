@@ -12,6 +12,8 @@ from bpr.comparison.rows import act_lines
 from bpr.core.i18n import domain
 from bpr.core.text import for_markdown
 from bpr.core.version import __version__
+from bpr.portfolio import PortfolioTable
+from bpr.report.charts import chart_svg
 from bpr.report.collect import Pair, Portfolio, Service, Skipped
 from bpr.report.content import (
     Table,
@@ -24,9 +26,11 @@ from bpr.report.content import (
     format_percent,
     format_value,
     gain_text,
+    has_passport,
     headline,
     made_with,
     measure_table,
+    passport_table,
     phase_table,
     portfolio_table,
     severity_text,
@@ -35,6 +39,12 @@ from bpr.report.content import (
     variant_facts,
 )
 from bpr.report.diagrams import ServiceDiagrams, diagrams_in_order, inline_svg
+from bpr.report.portfolio_section import (
+    NUMERIC_KINDS,
+    PortfolioSection,
+    portfolio_cell,
+    portfolio_section,
+)
 
 __all__ = ["markdown_report"]
 
@@ -100,6 +110,42 @@ def _figure(svg: str, name: str, caption: str, files: dict[str, str], folder: st
     return [f"![{for_markdown(caption)}]({folder}/{name})", ""]
 
 
+def _portfolio_table(table: PortfolioTable) -> list[str]:
+    """One of the programme's tables, numbers aligned right."""
+    align = ["---:" if kind in NUMERIC_KINDS else "---" for kind in table.kinds]
+    lines = [_row(*table.columns), "| " + " | ".join(align) + " |"]
+    for row in table.rows:
+        lines.append(_row(*(portfolio_cell(v, k) for v, k in zip(row, table.kinds, strict=True))))
+    return [*lines, ""]
+
+
+def _programme(section: PortfolioSection, files: dict[str, str], folder: str) -> list[str]:
+    """The programme's part of a portfolio folder's report: its tables, and its charts as SVG
+    files beside the report."""
+    lines = ["## " + _("Programme: maturity, priorities, data exchanges"), ""]
+    if section.error is not None:
+        text = _("The programme's tables are left out: {reason}").format(reason="")
+        error = section.error.replace("```", "'''")
+        return [*lines, for_markdown(text.rstrip()), "", "```", error, "```", ""]
+    if section.file:
+        text = _("Targets and weights from {file}.").format(file=f"`{section.file}`")
+        lines += [text, ""]
+    for table in section.tables:
+        lines += [f"### {for_markdown(table.title)}", ""]
+        for line in table.intro:
+            lines += [f"*{for_markdown(line)}*", ""]
+        if table.rows:
+            lines += _portfolio_table(table)
+        for line in table.notes:
+            lines += [for_markdown(line), ""]
+        chart = section.charts.get(table.id)
+        if chart is not None:
+            name = f"programme-{table.id}.svg"
+            files[name] = chart_svg(chart, f"chart-{table.id}") + "\n"
+            lines += [f"![{for_markdown(chart.title)}]({folder}/{name})", ""]
+    return lines
+
+
 def _changes(pair: Pair) -> list[str]:
     before, after = display_label(pair.as_is.label), display_label(pair.to_be.label)
     heading = _("Changes: {before} → {after}").format(
@@ -125,7 +171,12 @@ def _changes(pair: Pair) -> list[str]:
 
 
 def _service(
-    service: Service, drawn: ServiceDiagrams, files: dict[str, str], folder: str
+    service: Service,
+    drawn: ServiceDiagrams,
+    files: dict[str, str],
+    folder: str,
+    *,
+    passport: bool = False,
 ) -> list[str]:
     lines = [f'<a id="{service.anchor}"></a>', "", f"## {for_markdown(service.title)}", ""]
     labels = ", ".join(display_label(v.label) for v in service.variants)
@@ -134,6 +185,8 @@ def _service(
     )
     lines += [meta, ""]
     lines += _skipped(service.skipped, _("Files of this service left out of the report:"))
+    if passport:
+        lines += ["### " + _("Passport"), "", *_table(passport_table(service))]
     cards = headline(service)
     if cards and cards[0].compared:
         lines += [
@@ -269,11 +322,15 @@ def markdown_report(
         else:
             lines += [_("No service has a yearly volume in both variants: no yearly totals."), ""]
         lines += _table(portfolio_table(portfolio), money=compact_money, links=True)
+    programme = portfolio_section(portfolio)
+    if programme is not None:
+        lines += _programme(programme, files, diagram_dir)
     if not services:
         lines += [_("No model could be loaded: nothing to report."), ""]
     with closing(diagrams_in_order(services)) as drawn:
         for service in services:
-            lines += _service(service, next(drawn), files, diagram_dir)
+            passport = programme is not None or has_passport(service)
+            lines += _service(service, next(drawn), files, diagram_dir, passport=passport)
             if on_service is not None:
                 on_service(service)
     return "\n".join(lines).rstrip("\n") + "\n", files

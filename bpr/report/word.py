@@ -33,7 +33,9 @@ from bpr.core.i18n import domain
 from bpr.core.text import for_xml
 from bpr.core.version import __version__
 from bpr.errors import OutputError
+from bpr.portfolio import PortfolioTable
 from bpr.render.page import page_size
+from bpr.report.charts import BarChart, chart_png
 from bpr.report.collect import Pair, Portfolio, Service, Variant
 from bpr.report.content import (
     Table,
@@ -43,12 +45,20 @@ from bpr.report.content import (
     document_table,
     format_percent,
     format_value,
+    has_passport,
     headline,
     measure_table,
+    passport_table,
     phase_table,
     step_table,
 )
 from bpr.report.diagrams import SheetPictures, sheet_pictures_in_order
+from bpr.report.portfolio_section import (
+    NUMERIC_KINDS,
+    PortfolioSection,
+    portfolio_cell,
+    portfolio_section,
+)
 
 __all__ = ["ESTIMATE_WORDS", "WORD_LANGUAGES", "estimate_files", "word_report"]
 
@@ -437,8 +447,62 @@ def _variant_steps(document: Any, variant: Variant) -> None:
     _content_table(document, step_table(variant))
 
 
+def _chart(document: Any, chart: BarChart, number: int) -> None:
+    """A chart as a PNG picture as wide as the text (at most its own size), with a caption."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Emu, Pt
+
+    png = chart_png(chart)
+    pixels = int.from_bytes(png[16:20], "big")  # the width in the PNG's header (IHDR)
+    section = document.sections[-1]
+    room = section.page_width - section.left_margin - section.right_margin
+    width = min(Emu(int(room)), Pt(pixels / 3 * 0.75 * 1.25))  # 1.25: its 12 px read as 11 pt
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.add_run().add_picture(io.BytesIO(png), width=width)
+    _caption(document, chart.title, number)
+
+
+def _portfolio_table(document: Any, table: PortfolioTable) -> None:
+    numeric = [kind in NUMERIC_KINDS for kind in table.kinds]
+    rows = [
+        [portfolio_cell(v, k) for v, k in zip(row, table.kinds, strict=True)] for row in table.rows
+    ]
+    _word_table(document, list(table.columns), rows, numeric)
+
+
+def _programme(document: Any, section: PortfolioSection, numbers: Iterator[int]) -> None:
+    """The programme's part of a portfolio folder's report, on pages of its own: the tables
+    of ``bpr portfolio`` and the charts under the tables they show."""
+    heading = _heading(document, _("Programme: maturity, priorities, data exchanges"), 1)
+    heading.paragraph_format.page_break_before = True
+    if section.error is not None:
+        text = _("The programme's tables are left out: {reason}").format(reason=section.error)
+        _paragraph(document, text)
+        return
+    if section.file:
+        _paragraph(document, _("Targets and weights from {file}.").format(file=section.file))
+    for table in section.tables:
+        _heading(document, table.title, 2)
+        for line in table.intro:
+            _paragraph(document, line)
+        if table.rows:
+            _portfolio_table(document, table)
+        for line in table.notes:
+            _paragraph(document, line)
+        chart = section.charts.get(table.id)
+        if chart is not None:
+            _chart(document, chart, next(numbers))
+
+
 def _service(
-    document: Any, service: Service, sheets: list[SheetPictures], numbers: Iterator[int]
+    document: Any,
+    service: Service,
+    sheets: list[SheetPictures],
+    numbers: Iterator[int],
+    *,
+    passport: bool = False,
 ) -> None:
     heading = _heading(document, service.title, 1)
     heading.paragraph_format.page_break_before = True  # every service starts a page
@@ -447,6 +511,9 @@ def _service(
         document,
         _("Service {service}; variants: {variants}.").format(service=service.id, variants=labels),
     )
+    if passport:
+        _heading(document, _("Passport"), 2)
+        _content_table(document, passport_table(service))
     for entry in service.skipped:
         reason = entry.reason.splitlines()[0]
         _paragraph(document, _("Left out: {file}: {reason}").format(file=entry.file, reason=reason))
@@ -565,9 +632,13 @@ def word_report(
         for entry in portfolio.skipped:
             _paragraph(document, f"{entry.file}: {entry.reason}", "List Bullet")
     numbers = itertools.count(1)
+    programme = portfolio_section(portfolio)
+    if programme is not None:
+        _programme(document, programme, numbers)
     with closing(sheet_pictures_in_order(services, page, orientation)) as drawn:
         for service in services:
-            _service(document, service, next(drawn), numbers)
+            passport = programme is not None or has_passport(service)
+            _service(document, service, next(drawn), numbers, passport=passport)
             if on_service is not None:
                 on_service(service)
     buffer = io.BytesIO()
