@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import PYTHON, machine, median_time, write_section
+from _results import PYTHON, command_time, machine, median_time, write_section
 from generate import model_text
 from generate_irregular import irregular_model_text
 
@@ -92,6 +92,7 @@ def main() -> None:
     irregular = growth(lambda n: irregular_model_text(n, seed=1), sizes)
     shipped = _shipped(ROOT / "models")
     drafted = draft_time(model_text(1_000))
+    commands = _commands(4_000)
     lines = [
         "## Lint: bpr lint (`benchmarks/bench_lint.py`)",
         "",
@@ -114,10 +115,36 @@ def main() -> None:
         f" {drafted:.2f} s (most of it the writer's round trip of the file, which keeps its"
         " comments).",
         "",
+        "4. The commands themselves on 4,000-step files, a new process each (one run):",
+        "",
+        *(
+            f"   - {name}: `bpr metrics` {m:.2f} s, `bpr lint` {a:.2f} s: {a / m:.1f}x."
+            for name, m, a in commands
+        ),
+        "",
         f"(The benchmark took {time.perf_counter() - started:.0f} s.)",
     ]
     write_section("bench_lint", "\n".join(lines))
     print("\n".join(lines))
+
+
+def _commands(steps: int) -> list[tuple[str, float, float]]:
+    """``bpr metrics`` and ``bpr lint`` on a file of each generator, a new process each."""
+    import tempfile
+
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in (
+            ("`generate.model_text`", model_text(steps)),
+            ("`generate_irregular` (seed 1)", irregular_model_text(steps, seed=1)),
+        ):
+            path = Path(folder) / "model.yaml"
+            path.write_text(text, encoding="utf-8")
+            measured = command_time([PYTHON, "-m", "bpr", "metrics", str(path)], repeat=1)
+            started = time.perf_counter()
+            subprocess.run([PYTHON, "-m", "bpr", "lint", str(path)], stdout=subprocess.DEVNULL)
+            found.append((name, measured, time.perf_counter() - started))  # lint exits 1
+    return found
 
 
 def _shipped(folder: Path) -> float:
