@@ -1,24 +1,43 @@
 """The diagrams of a report: SVG text from :mod:`bpr.render`, made safe to inline in HTML,
-and PNG pictures fit to a printed page for the Word document."""
+and PNG pictures fit to a printed page for the Word document.
+
+A report's diagrams are drawn on every core (:func:`diagrams_in_order`,
+:func:`sheet_pictures_in_order`: worker processes, each running its own Graphviz children
+through :mod:`bpr.backend`), in the report's language, and kept in the cache of
+:mod:`bpr.report.cache`: a diagram whose models, options, language, bpr and Graphviz are
+those of an earlier run is read back instead of drawn. ``BPR_JOBS`` sets how many processes
+draw (default: one per core).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import hashlib
 import importlib
+import itertools
+import multiprocessing
 import os
 import re
+import signal
+import sys
+import warnings
 from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from bpr.backend.graphviz import end_children
 from bpr.comparison import Comparison
+from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.core.text import one_line, printable
 from bpr.render import comparison_dot, comparison_pages, convert, process_dot, process_pages
-from bpr.report.collect import Service
+from bpr.report.cache import DiagramCache, model_fingerprint, open_cache
+from bpr.report.collect import Pair, Service
 
 __all__ = [
     "ServiceDiagrams",
@@ -26,6 +45,7 @@ __all__ = [
     "SheetPictures",
     "comparison_svg",
     "diagrams_in_order",
+    "drawing_jobs",
     "inline_svg",
     "service_diagrams",
     "service_sheet_pictures",
@@ -79,24 +99,24 @@ class ServiceDiagrams:
     sheets: list[Sheet] = field(default_factory=list)
 
 
+def _pair_sheet(pair: Pair, page: str, orientation: str | None) -> Sheet:
+    c = pair.comparison
+    assert c is not None
+    scenes = comparison_pages(c.as_is, c.to_be, page=page, orientation=orientation, comparison=c)
+    return _sheet(f"{pair.as_is.model.title} → {pair.to_be.model.title}", scenes)
+
+
+def _variant_sheet(model: Model, page: str, orientation: str | None) -> Sheet:
+    return _sheet(model.title, process_pages(model, page=page, orientation=orientation))
+
+
 def service_sheets(
     service: Service, page: str = "A4", orientation: str | None = None
 ) -> list[Sheet]:
     """The service's comparisons and processes laid out on pages (every word at 7 pt or
     more at 100 %), each page as DOT text; pairs that could not be compared get none."""
-    sheets = []
-    for pair in service.pairs:
-        c = pair.comparison
-        if c is None:
-            continue
-        scenes = comparison_pages(
-            c.as_is, c.to_be, page=page, orientation=orientation, comparison=c
-        )
-        caption = f"{pair.as_is.model.title} → {pair.to_be.model.title}"
-        sheets.append(_sheet(caption, scenes))
-    for variant in service.variants:
-        scenes = process_pages(variant.model, page=page, orientation=orientation)
-        sheets.append(_sheet(variant.model.title, scenes))
+    sheets = [_pair_sheet(p, page, orientation) for p in service.pairs if p.comparison]
+    sheets += [_variant_sheet(v.model, page, orientation) for v in service.variants]
     return sheets
 
 
@@ -105,49 +125,217 @@ def _sheet(caption: str, scenes: Sequence[Any]) -> Sheet:
     return Sheet(caption, tuple(scene.to_dot() for scene in scenes), size)
 
 
-def service_diagrams(
-    service: Service, page: str | None = None, orientation: str | None = None
-) -> ServiceDiagrams:
-    """Every diagram of one service; pairs that could not be compared get none. With
-    ``page`` (``"A4"``), the page-fit sheets for print instead, drawn as SVG."""
+# -- drawings and the cache -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """One diagram of a service: what it is drawn from (for its cache key) and how."""
+
+    what: str
+    models: tuple[Model, ...]
+    options: tuple[object, ...]
+    draw: Callable[[], Any]
+    pack: Callable[[Any], tuple[dict[str, Any], list[bytes]]]
+    unpack: Callable[[dict[str, Any], list[bytes]], Any]
+
+    def key(self, cache: DiagramCache) -> str | None:
+        prints = [model_fingerprint(m) for m in self.models]
+        if None in prints:
+            return None
+        return cache.key(self.what, prints, list(self.options), i18n.current())
+
+
+def _pack_svg(svg: str) -> tuple[dict[str, Any], list[bytes]]:
+    return {}, [svg.encode("utf-8", "surrogatepass")]
+
+
+def _unpack_svg(_meta: dict[str, Any], parts: list[bytes]) -> str:
+    (svg,) = parts
+    return svg.decode("utf-8", "surrogatepass")
+
+
+def _pack_pages(drawn: Sheet | SheetPictures) -> tuple[dict[str, Any], list[bytes]]:
+    pages = [p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p for p in drawn.pages]
+    return {"caption": drawn.caption, "size": list(drawn.size)}, pages
+
+
+def _unpack_sheet(meta: dict[str, Any], parts: list[bytes]) -> Sheet:
+    width, height = meta["size"]
+    pages = tuple(p.decode("utf-8", "surrogatepass") for p in parts)
+    return Sheet(str(meta["caption"]), pages, (float(width), float(height)))
+
+
+def _unpack_pictures(meta: dict[str, Any], parts: list[bytes]) -> SheetPictures:
+    width, height = meta["size"]
+    return SheetPictures(str(meta["caption"]), tuple(parts), (float(width), float(height)))
+
+
+def _pair_models(pair: Pair) -> tuple[Model, Model]:
+    return pair.as_is.model, pair.to_be.model
+
+
+def _diagram_drawings(
+    service: Service, page: str | None, orientation: str | None
+) -> list[_Drawing | None]:
+    """The drawings of :func:`service_diagrams`: a comparison for each pair (None where it
+    could not be compared), a swimlane for each variant; printed, the page-fit sheets."""
+    drawings: list[_Drawing | None] = []
     if page is not None:
-        sheets = [
-            Sheet(s.caption, tuple(_svg(dot) for dot in s.pages), s.size)
-            for s in service_sheets(service, page, orientation)
-        ]
-        return ServiceDiagrams(sheets=sheets)
-    return ServiceDiagrams(
-        [None if p.comparison is None else comparison_svg(p.comparison) for p in service.pairs],
-        [swimlane_svg(variant.model) for variant in service.variants],
-    )
+        for pair in service.pairs:
+            if pair.comparison is not None:
+                drawings.append(
+                    _Drawing(
+                        "sheet-comparison",
+                        _pair_models(pair),
+                        (page, orientation),
+                        partial(_drawn_sheet, partial(_pair_sheet, pair, page, orientation)),
+                        _pack_pages,
+                        _unpack_sheet,
+                    )
+                )
+        for variant in service.variants:
+            drawings.append(
+                _Drawing(
+                    "sheet-process",
+                    (variant.model,),
+                    (page, orientation),
+                    partial(
+                        _drawn_sheet, partial(_variant_sheet, variant.model, page, orientation)
+                    ),
+                    _pack_pages,
+                    _unpack_sheet,
+                )
+            )
+        return drawings
+    for pair in service.pairs:
+        c = pair.comparison
+        drawings.append(
+            None
+            if c is None
+            else _Drawing(
+                "comparison",
+                _pair_models(pair),
+                (),
+                partial(comparison_svg, c),
+                _pack_svg,
+                _unpack_svg,
+            )
+        )
+    for variant in service.variants:
+        drawings.append(
+            _Drawing(
+                "swimlane",
+                (variant.model,),
+                (),
+                partial(swimlane_svg, variant.model),
+                _pack_svg,
+                _unpack_svg,
+            )
+        )
+    return drawings
 
 
-def diagrams_in_order(
-    services: Sequence[Service],
-    workers: int | None = None,
-    *,
+def _drawn_sheet(layout: Callable[[], Sheet]) -> Sheet:
+    sheet = layout()
+    return Sheet(sheet.caption, tuple(_svg(dot) for dot in sheet.pages), sheet.size)
+
+
+def _picture_drawings(
+    service: Service, page: str, orientation: str | None, dpi: float
+) -> list[_Drawing | None]:
+    """The drawings of :func:`service_sheet_pictures`, one per compared pair and variant."""
+
+    def pictures(sheet: Callable[[], Sheet]) -> Callable[[], SheetPictures]:
+        def draw() -> SheetPictures:
+            s = sheet()
+            pages = tuple(convert(dot, "png", dpi=dpi) for dot in s.pages)
+            return SheetPictures(s.caption, pages, s.size)
+
+        return draw
+
+    drawings: list[_Drawing | None] = []
+    for pair in service.pairs:
+        if pair.comparison is not None:
+            drawings.append(
+                _Drawing(
+                    "pictures-comparison",
+                    _pair_models(pair),
+                    (page, orientation, dpi),
+                    pictures(partial(_pair_sheet, pair, page, orientation)),
+                    _pack_pages,
+                    _unpack_pictures,
+                )
+            )
+    for variant in service.variants:
+        drawings.append(
+            _Drawing(
+                "pictures-process",
+                (variant.model,),
+                (page, orientation, dpi),
+                pictures(partial(_variant_sheet, variant.model, page, orientation)),
+                _pack_pages,
+                _unpack_pictures,
+            )
+        )
+    return drawings
+
+
+def _chosen_cache(cache: DiagramCache | bool) -> DiagramCache | None:
+    if cache is True:
+        return open_cache()
+    return cache or None
+
+
+def _drawn(drawing: _Drawing | None, cache: DiagramCache | None) -> Any:
+    """A drawing read from the cache, else drawn (and kept there)."""
+    if drawing is None:
+        return None
+    key = None if cache is None else drawing.key(cache)
+    if cache is not None and key is not None:
+        entry = cache.get(key)
+        if entry is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                return drawing.unpack(*entry)
+    value = drawing.draw()
+    if cache is not None and key is not None:
+        cache.put(key, *drawing.pack(value))
+    return value
+
+
+def _all_cached(drawings: Sequence[_Drawing | None], cache: DiagramCache) -> bool:
+    """Whether every drawing has an entry (read and checked when it is used)."""
+    for drawing in drawings:
+        if drawing is None:
+            continue
+        key = drawing.key(cache)
+        if key is None or not cache.has(key):
+            return False
+    return True
+
+
+def drawing_jobs(services: Sequence[Service], page: str | None = None) -> int:
+    """How many diagrams (swimlanes, comparisons or page-fit sheets) the services need."""
+    return sum(sum(d is not None for d in _diagram_drawings(s, page, None)) for s in services)
+
+
+def service_diagrams(
+    service: Service,
     page: str | None = None,
     orientation: str | None = None,
-) -> Generator[ServiceDiagrams, None, None]:
-    """The diagrams of each service in turn, drawn ahead by a few threads.
-
-    Drawing waits on Graphviz processes much of the time, so threads overlap that wait with
-    the next service's layout.
-    """
-    count = workers or min(4, (os.cpu_count() or 1) + 1)
-    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
-    try:
-        pending = deque(
-            # each drawing in a copy of this context: the output language goes with it
-            pool.submit(
-                contextvars.copy_context().run, service_diagrams, service, page, orientation
-            )
-            for service in services
-        )
-        while pending:  # popped once written: memory holds only the diagrams still to come
-            yield pending.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    *,
+    cache: DiagramCache | bool = True,
+) -> ServiceDiagrams:
+    """Every diagram of one service; pairs that could not be compared get none. With
+    ``page`` (``"A4"``), the page-fit sheets for print instead, drawn as SVG. Each is read
+    from ``cache`` where it is there (True: the cache :func:`~bpr.report.cache.open_cache`
+    opens; False: none), else drawn and kept."""
+    store = _chosen_cache(cache)
+    drawn = [_drawn(d, store) for d in _diagram_drawings(service, page, orientation)]
+    if page is not None:
+        return ServiceDiagrams(sheets=drawn)
+    count = len(service.pairs)
+    return ServiceDiagrams(drawn[:count], drawn[count:])
 
 
 #: Pixels per inch of a page-fit picture printed at 100 %.
@@ -169,12 +357,169 @@ def service_sheet_pictures(
     page: str = "A4",
     orientation: str | None = None,
     dpi: float = PRINT_DPI,
+    *,
+    cache: DiagramCache | bool = True,
 ) -> list[SheetPictures]:
-    """The service's page-fit drawings as PNG pages at ``dpi``."""
-    return [
-        SheetPictures(s.caption, tuple(convert(dot, "png", dpi=dpi) for dot in s.pages), s.size)
-        for s in service_sheets(service, page, orientation)
-    ]
+    """The service's page-fit drawings as PNG pages at ``dpi`` (from ``cache`` where there,
+    as :func:`service_diagrams`)."""
+    store = _chosen_cache(cache)
+    return [_drawn(d, store) for d in _picture_drawings(service, page, orientation, dpi)]
+
+
+# -- drawing on every core ------------------------------------------------------------------
+
+#: What each report under way draws, by its token: inherited by the worker processes it forks.
+_PENDING: dict[int, tuple[Sequence[Service], str, tuple[Any, ...]]] = {}
+_tokens = itertools.count()
+
+
+def _job(name: str) -> Callable[..., Any]:
+    """The function drawing one service (looked up when called, as the module has it now)."""
+    function: Callable[..., Any] = globals()[name]
+    return function
+
+
+def _workers() -> int:
+    """How many processes draw: ``BPR_JOBS``, else one per core this process may use."""
+    text = os.environ.get("BPR_JOBS", "").strip()
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can start as copies of this one (Linux): they need nothing
+    sent but the number of the service to draw, and draw in the language set here."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _start_worker(language: tuple[str, str | None]) -> None:
+    i18n.restore(language)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command ends its workers itself
+    signal.signal(signal.SIGTERM, _stop_worker)
+
+
+def _stop_worker(signum: int, _frame: object) -> None:
+    end_children()  # the Graphviz run under way is killed as its wait ends
+    raise SystemExit(128 + signum)
+
+
+def _draw_in_worker(token: int, index: int) -> tuple[bool, Any]:
+    services, name, args = _PENDING[token]
+    try:
+        return True, _job(name)(services[index], *args)
+    except Exception:  # told again, in its own words, by the command's own process
+        return False, None
+
+
+def _in_order(
+    services: Sequence[Service],
+    workers: int | None,
+    name: str,
+    args: tuple[Any, ...],
+    drawings: Callable[[Service], list[_Drawing | None]],
+) -> Generator[Any, None, None]:
+    """``name(service, *args)`` of each service in turn: read from the cache in this
+    process where every drawing is there, the others drawn ahead by worker processes (or
+    threads, where processes cannot fork)."""
+    cache = open_cache()
+    if cache is None:
+        todo = list(range(len(services)))
+    else:
+        todo = [i for i, s in enumerate(services) if not _all_cached(drawings(s), cache)]
+    count = workers or _workers()
+    if count > 1 and len(todo) > 1 and _can_fork():
+        drawn = _by_processes(services, todo, count, name, args)
+    else:
+        threads = workers or min(4, (os.cpu_count() or 1) + 1)
+        drawn = _by_threads(services, todo, threads, name, args)
+    try:
+        waiting = set(todo)
+        for index, service in enumerate(services):
+            if index in waiting:
+                yield next(drawn)
+            else:
+                yield _job(name)(service, *args)
+    finally:
+        drawn.close()
+        if cache is not None and todo:
+            cache.prune()
+
+
+def _by_threads(
+    services: Sequence[Service], todo: Sequence[int], count: int, name: str, args: tuple[Any, ...]
+) -> Generator[Any, None, None]:
+    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
+    try:
+        pending = deque(
+            # each drawing in a copy of this context: the output language goes with it
+            pool.submit(contextvars.copy_context().run, _job(name), services[i], *args)
+            for i in todo
+        )
+        while pending:  # popped once written: memory holds only the diagrams still to come
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _by_processes(
+    services: Sequence[Service], todo: Sequence[int], count: int, name: str, args: tuple[Any, ...]
+) -> Generator[Any, None, None]:
+    """The drawings of ``todo``, in order, by ``count`` forked processes; a service whose
+    drawing failed there is drawn again here, so that its error is raised as it is."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    token = next(_tokens)
+    _PENDING[token] = (services, name, args)
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=min(count, len(todo)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(i18n.chosen(),),
+    )
+    finished = False
+    try:
+        with warnings.catch_warnings():  # forking a process with threads (Python 3.12 warns)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pending = deque((i, pool.submit(_draw_in_worker, token, i)) for i in todo)
+        _PENDING.pop(token, None)  # the workers have their copy
+        while pending:
+            index, future = pending.popleft()
+            try:
+                done, result = future.result()
+            except Exception:  # a worker that died (out of memory, killed)
+                done, result = False, None
+            yield result if done else _job(name)(services[index], *args)
+        finished = True
+    finally:
+        _PENDING.pop(token, None)
+        if not finished:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, ValueError):
+                    process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def diagrams_in_order(
+    services: Sequence[Service],
+    workers: int | None = None,
+    *,
+    page: str | None = None,
+    orientation: str | None = None,
+) -> Generator[ServiceDiagrams, None, None]:
+    """The diagrams of each service in turn (:func:`service_diagrams`), drawn ahead on
+    every core (``workers`` processes); those in the cache are read from it."""
+    yield from _in_order(
+        services,
+        workers,
+        "service_diagrams",
+        (page, orientation),
+        lambda s: _diagram_drawings(s, page, orientation),
+    )
 
 
 def sheet_pictures_in_order(
@@ -183,20 +528,20 @@ def sheet_pictures_in_order(
     orientation: str | None = None,
     workers: int | None = None,
 ) -> Generator[list[SheetPictures], None, None]:
-    """The page pictures of each service in turn, drawn ahead by a few threads."""
-    count = workers or min(4, (os.cpu_count() or 1) + 1)
-    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-picture")
-    try:
-        pending = deque(
-            pool.submit(
-                contextvars.copy_context().run, service_sheet_pictures, service, page, orientation
-            )
-            for service in services
-        )
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    """The page pictures of each service in turn (:func:`service_sheet_pictures`), drawn
+    ahead on every core; those in the cache are read from it."""
+    yield from _in_order(
+        services,
+        workers,
+        "service_sheet_pictures",
+        (page, orientation),
+        lambda s: _picture_drawings(s, page, orientation, PRINT_DPI),
+    )
+
+
+#: Stand-ins for the id prefix and the label in an inlined SVG kept in the cache: private-use
+#: characters, which :func:`printable` takes out of every diagram, so they mark only these.
+_PREFIX, _LABEL = "\ue000", "\ue001"
 
 
 def inline_svg(svg: str, prefix: str, label: str = "") -> str:
@@ -205,12 +550,45 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
     Drops the XML declaration and doctype, scripts, event handlers and links out of the
     document; prefixes every ``id`` (and the references to it) so that two diagrams on one
     page cannot take each other's markers or gradients. Raises ValueError where ``svg`` is
-    not well-formed.
+    not well-formed. The cleaned document is kept in the diagram cache, with stand-ins for
+    the prefix and the label: a diagram read from the cache is not cleaned again.
 
     >>> inline_svg('<svg xmlns="http://www.w3.org/2000/svg"><g id="a" onclick="x()"/>'
     ...            '<use href="#a"/><script>alert(1)</script></svg>', "d1")
     '<svg xmlns="http://www.w3.org/2000/svg" role="img"><g id="d1-a"/><use href="#d1-a"/></svg>'
     """
+    cache = open_cache()
+    if cache is None or _PREFIX in svg or _LABEL in svg or not _PREFIX_SAFE.fullmatch(prefix):
+        return _inlined(svg, prefix, one_line(label) if label else "")
+    digest = hashlib.sha256(svg.encode("utf-8", "surrogatepass")).hexdigest()
+    key = cache.key("inline-svg", digest, bool(label))
+    entry = cache.get(key)
+    template = None
+    if entry is not None and len(entry[1]) == 1:
+        with contextlib.suppress(UnicodeDecodeError):
+            template = entry[1][0].decode("utf-8")
+    if template is None:
+        template = _inlined(svg, _PREFIX, _LABEL if label else "")
+        cache.put(key, {}, [template.encode("utf-8")])
+    text = template.replace(_PREFIX, prefix)
+    if label:
+        text = text.replace(_LABEL, _attribute(one_line(label)), 1)
+    return text
+
+
+# what a prefix may hold to be put in by a plain replacement (ids made by the reports)
+_PREFIX_SAFE = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as lxml writes it (the value is one line)."""
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _inlined(svg: str, prefix: str, label: str) -> str:
+    """:func:`inline_svg` with ``label`` already on one line, set as it is."""
     etree: Any = importlib.import_module("lxml.etree")  # lxml ships no type stubs
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -273,6 +651,6 @@ def inline_svg(svg: str, prefix: str, label: str = "") -> str:
             element.text = rename_urls(element.text)
     root.set("role", "img")
     if label:
-        root.set("aria-label", one_line(label))
+        root.set("aria-label", label)
     text: str = etree.tostring(root, encoding="unicode")
     return text
