@@ -73,6 +73,8 @@ def one_line(text: str) -> str:
     >>> one_line("Check\\nthe\\tform\\x00"), one_line("Zero\\u200cwidth")
     ('Check the form', 'Zero\\u200cwidth')
     """
+    if text.isprintable() and "  " not in text and text.strip(" ") == text:
+        return text  # a fast path: no break, control or format character, no run of spaces
     out = []
     for char in text:
         if char in _BREAKS:
@@ -89,6 +91,8 @@ def printable(text: str) -> str:
     >>> printable("a\\x7fb\\nc\\u202e")
     'ab\\nc'
     """
+    if text.isprintable():  # a fast path: str.isprintable is False for every category above
+        return text
     return "".join(c for c in text if c in "\t\n\r" or not _unshowable(c))
 
 
