@@ -107,6 +107,12 @@ def _on_terminal() -> bool:
 @click.option(
     "--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal)."
 )
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Read the diagrams drawn by an earlier run from the cache in ~/.cache/bpr (default; "
+    "BPR_NO_CACHE=1 turns it off), or draw them all again.",
+)
 def report(
     paths: tuple[str, ...],
     output: str,
@@ -116,6 +122,7 @@ def report(
     page: str | None,
     portrait: bool | None,
     progress: bool | None,
+    cache: bool | None,
 ) -> int:
     """Write a report of the services in PATHS: measures, diagrams, changes, documents.
 
@@ -168,6 +175,7 @@ def report(
             template=template,
             page=sizes[(page or "A4").lower()],
             orientation=orientation,
+            cache=cache,
         )
     for entry in result.skipped:  # file names and reasons are shown, never obeyed, by a terminal
         click.echo(_("skipped {file}:").format(file=for_terminal(entry.file)), err=True)

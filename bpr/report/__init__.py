@@ -20,6 +20,7 @@ from bpr.errors import OutputError
 from bpr.files.finder import find_models
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
 from bpr.render.page import page_size
+from bpr.report.cache import caching
 from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect
 from bpr.report.excel import excel_report
 from bpr.report.html import html_report
@@ -203,6 +204,7 @@ def write_report(
     template: str | os.PathLike[str] | None = None,
     page: str = "A4",
     orientation: str | None = None,
+    cache: bool | None = None,
 ) -> ReportResult:
     """Build the report of the models among ``paths`` and write it to ``output``.
 
@@ -210,7 +212,9 @@ def write_report(
     ``template`` is a reference .docx for a Word report's styles (as pandoc takes one);
     ``page`` and ``orientation`` choose the printed pages of a Word or PDF report. Models that
     fail to load are skipped and listed in the report. Each file is written whole or not at
-    all, and never over an input.
+    all, and never over an input. The diagrams are drawn on every core and kept in the cache
+    of :mod:`bpr.report.cache`; ``cache=False`` draws them all again (None: as
+    ``BPR_NO_CACHE`` says).
     """
     fmt = report_format(output, fmt)
     if template is not None and fmt != "word":
@@ -257,17 +261,18 @@ def write_report(
         if progress is not None:
             progress("write", written, len(portfolio.services))
 
-    content, extra = render_report(
-        portfolio,
-        fmt,
-        title=title,
-        refresh=refresh,
-        on_service=on_service,
-        diagrams=folder.name,
-        template=template,
-        page=page,
-        orientation=orientation,
-    )
+    with caching(cache):
+        content, extra = render_report(
+            portfolio,
+            fmt,
+            title=title,
+            refresh=refresh,
+            on_service=on_service,
+            diagrams=folder.name,
+            template=template,
+            page=page,
+            orientation=orientation,
+        )
     extra_files = []
     # only an input named *.svg could be overwritten by a diagram: checking every input
     # for each of hundreds of diagrams would cost more than drawing them
