@@ -134,7 +134,7 @@ def _edit(model: Model, finding: Finding) -> Edit | None:
     if finding.rule == "once-only":
         return exchange_documents(model, finding.documents)
     if finding.rule == "sequential-independent" and len(finding.steps) == 2:
-        return parallelise(model, finding.steps[0], finding.steps[1])
+        return parallelise(model, finding.steps[0], finding.steps[1], quick=True)
     return None
 
 

@@ -95,6 +95,7 @@ def rebuild(
         warnings=[],
     )
     if same_flow:
+        _carry_flow(model, new)
         return new
     before = len(analyse(model).problems)
     problems = analyse(new).problems
@@ -103,6 +104,25 @@ def rebuild(
     if not set(unavailable_needs(new)) <= set(unavailable_needs(model)):
         return None  # some step would run before the document it needs exists
     return new
+
+
+def _carry_flow(model: Model, new: Model) -> None:
+    """Give ``new`` the flow analysis and the documents available of ``model`` where every
+    step keeps its flows, join, needs and produces (a channel or a document changed)."""
+    if len(model.steps) != len(new.steps):
+        return
+    for old_step, new_step in zip(model.steps, new.steps, strict=True):
+        if old_step is not new_step and (
+            old_step.id != new_step.id
+            or old_step.next is not new_step.next
+            or old_step.join != new_step.join
+            or old_step.needs != new_step.needs
+            or old_step.produces != new_step.produces
+        ):
+            return
+    for key in ("_analysis", "_lint_available", "_lint_preds"):
+        if key in model.__dict__:
+            new.__dict__[key] = model.__dict__[key]
 
 
 def _replace_steps(model: Model, changed: Mapping[str, Step]) -> list[Step]:
@@ -338,22 +358,96 @@ def single_target(step: Step) -> str | None:
     return step.next.branches[0].to
 
 
-def parallelise(model: Model, first_id: str, second_id: str) -> Edit | None:
+def parallelise(model: Model, first_id: str, second_id: str, *, quick: bool = False) -> Edit | None:
     """Run two consecutive steps side by side in a parallel split.
 
     With ``P -> first -> second -> C``, ``P`` splits into both and ``C`` joins them. Where
     ``first`` already joins a parallel split, ``second`` becomes one more branch of that split
     instead. Returns None where the flow around the steps does not allow either.
+
+    With ``quick``, the flow rules are not run on the changed model again: its flow analysis
+    and the documents available at each step are derived from the model's, and only the
+    documents of ``second`` are checked (the rules hold for every change the plan allows; see
+    :meth:`bpr.lint.incremental.FastGains.parallel`). The draft To-Be applies its changes so.
     """
     if first_id not in model or second_id not in model:
         return None
     analysis = analyse(model)
-    plan = parallel_plan(model, analysis, predecessors(model, analysis), first_id, second_id)
+    preds = model.__dict__.get("_lint_preds") if quick else None
+    if preds is None:
+        preds = predecessors(model, analysis)
+    plan = parallel_plan(model, analysis, preds, first_id, second_id)
     if plan is None:
         return None
-    changed, notes, _block = plan
-    new = rebuild(model, _replace_steps(model, changed))
-    return None if new is None else Edit(new, notes)
+    changed, notes, block = plan
+    if not quick:
+        new = rebuild(model, _replace_steps(model, changed))
+        return None if new is None else Edit(new, notes)
+    available = available_documents(model)
+    second = model.step(second_id)
+    opener = block.split if block is not None else preds[first_id][0]
+    starts_with = available[opener] | frozenset(model.step(opener).produces)
+    produced = {d for s in model.steps for d in s.produces}
+    for doc in second.needs:
+        if doc in produced and doc in available[second_id] and doc not in starts_with:
+            return None  # the second step would start before the document it needs
+    quick_model = rebuild(model, _replace_steps(model, changed), same_flow=True)
+    assert quick_model is not None
+    _derive_parallel(model, quick_model, analysis, preds, changed, block, first_id, second_id)
+    return Edit(quick_model, notes)
+
+
+def _derive_parallel(
+    model: Model,
+    new: Model,
+    analysis: FlowAnalysis,
+    preds: Mapping[str, Sequence[str]],
+    changed: Mapping[str, Step],
+    block: ParallelBlock | None,
+    first_id: str,
+    second_id: str,
+) -> None:
+    """Store on ``new`` (``model`` with ``changed`` steps run side by side) its flow analysis,
+    predecessors and available documents, derived from those of ``model``."""
+    successors = dict(analysis.successors)
+    for step_id, step in changed.items():
+        merged: dict[str, float] = {}
+        for branch in step.next.branches:
+            merged[branch.to] = merged.get(branch.to, 0.0) + branch.p
+        successors[step_id] = list(merged.items())
+    blocks = list(analysis.blocks)
+    if block is None:
+        opener = preds[first_id][0]
+        after = single_target(changed[first_id])
+        assert after is not None
+        two = {first_id: frozenset({first_id}), second_id: frozenset({second_id})}
+        blocks.append(ParallelBlock(opener, after, two))
+    else:
+        opener = block.split
+        wider = ParallelBlock(
+            block.split, block.join, {**block.branches, second_id: frozenset({second_id})}
+        )
+        blocks = [wider if b is block else b for b in blocks]
+    blocks.sort(key=lambda b: (len(b.steps), new.step(b.split).index))
+    new.__dict__["_analysis"] = FlowAnalysis(successors, blocks, list(analysis.problems))
+    lead = dict(preds)
+    touched: set[str] = set()
+    for step_id in changed:
+        for target in dict.fromkeys(model.step(step_id).next.targets):
+            lead[target] = [s for s in lead[target] if s != step_id]
+            touched.add(target)
+    for step_id, step in changed.items():
+        for target in dict.fromkeys(step.next.targets):
+            lead[target] = [*lead.get(target, ()), step_id]
+            touched.add(target)
+    for target in touched:  # in file order, as bpr.core.flow.predecessors gives them
+        lead[target] = sorted(lead[target], key=lambda s: new.step(s).index)
+    new.__dict__["_lint_preds"] = lead
+    available = dict(available_documents(model))
+    available[second_id] = available[opener] | frozenset(model.step(opener).produces)
+    if block is not None:
+        available[first_id] = available[first_id] | frozenset(model.step(second_id).produces)
+    new.__dict__["_lint_available"] = available
 
 
 def parallel_plan(
