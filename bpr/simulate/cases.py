@@ -387,20 +387,52 @@ def _simulate_queued(
 def _queued_paths(run: QueueRun, cases: int, top: int) -> tuple[list[PathShare], int]:
     import numpy as np
 
-    hashes, first, counts = np.unique(run.path_hash, return_index=True, return_counts=True)
-    order = np.lexsort((first, -counts))[:top]
+    representatives, counts, distinct = _top_paths(run.path_hash, top)
     marks = np.full(cases, -1, dtype=np.int64)
-    marks[first[order]] = np.arange(len(order))
-    taken: list[list[str]] = [[] for _ in order]
+    marks[representatives] = np.arange(len(representatives))
+    taken: list[list[str]] = [[] for _ in representatives]
     case, code = run.decisions
     hit = marks[case]
     for slot, c in zip(hit[hit >= 0], code[hit >= 0], strict=True):
         taken[int(slot)].append(run.codes[int(c)])
     shares = [
-        PathShare(tuple(taken[i]), int(counts[o]), float(counts[o]) / cases)
-        for i, o in enumerate(order)
+        PathShare(tuple(taken[i]), int(count), float(count) / cases)
+        for i, count in enumerate(counts)
     ]
-    return shares, len(hashes)
+    return shares, distinct
+
+
+def _top_paths(path_hash: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The ``top`` most frequent paths: a case of each (the first), their counts, and the
+    number of distinct paths; ties go to the path whose first case came first.
+
+    Only the candidates for the top (every path as frequent as the ``top``-th) are looked up
+    for their first case, which spares the stable sort of every case that a full
+    ``np.unique(..., return_index=True)`` would take.
+
+    >>> import numpy as np
+    >>> first, counts, distinct = _top_paths(np.array([7, 5, 5, 9, 7, 5], dtype=np.uint64), 2)
+    >>> first.tolist(), counts.tolist(), distinct
+    ([1, 0], [3, 2], 3)
+    """
+    import numpy as np
+
+    hashes, counts = np.unique(path_hash, return_counts=True)
+    keep = min(top, len(hashes))
+    if keep <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), len(hashes)
+    least = np.partition(counts, len(counts) - keep)[len(counts) - keep]
+    candidates = np.flatnonzero(counts >= least)
+    if len(candidates) > 4 * keep + 16:  # many ties: the plain way
+        hashes, first, counts = np.unique(path_hash, return_index=True, return_counts=True)
+        order = np.lexsort((first, -counts))[:keep]
+        return first[order], counts[order], len(hashes)
+    wanted = hashes[candidates]
+    where = np.flatnonzero(np.isin(path_hash, wanted))
+    _seen, first = np.unique(path_hash[where], return_index=True)
+    first = where[first]  # the values seen are sorted, as wanted is
+    order = np.lexsort((first, -counts[candidates]))[:keep]
+    return first[order], counts[candidates][order], len(hashes)
 
 
 def _queued_events(model: Model, run: QueueRun, times: np.ndarray, start: str) -> EventTable:
@@ -462,17 +494,21 @@ class _Engine:
         self.work_total = 0.0
         self.runs: dict[str, int] = {step.id: 0 for step in model.steps}
         self.path_hash = np.zeros(cases, dtype=np.uint64)
-        self.decisions: list[tuple[int, np.ndarray]] = []  # (branch code, case ids)
+        #: Per choice made by a group: the codes of its branches, the case ids, the branch taken.
+        self.decisions: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.codes: list[str] = []
-        self.choice_codes: dict[str, list[int]] = {}
+        self.branch_codes: dict[str, np.ndarray] = {}
+        self.branch_marks: dict[str, np.ndarray] = {}  # code + 1 per branch, for the path hash
         self.cumulative: dict[str, np.ndarray] = {}
+        self.chains: dict[tuple[str, str], tuple[Step, ...]] = {}
         for step in model.steps:
             if step.next.kind == "choice":
                 codes = []
                 for branch in step.next.branches:
                     codes.append(len(self.codes))
                     self.codes.append(f"{step.id}->{branch.to}")
-                self.choice_codes[step.id] = codes
+                self.branch_codes[step.id] = np.array(codes, dtype=np.int64)
+                self.branch_marks[step.id] = np.array(codes, dtype=np.uint64) + np.uint64(1)
                 p = np.array([max(b.p, 0.0) for b in step.next.branches], dtype=float)
                 cum = np.cumsum(p / p.sum())
                 cum[-1] = 1.0
@@ -543,6 +579,31 @@ class _Engine:
                     )
         return clock
 
+    def chain(self, node: str, stop: str) -> tuple[Step, ...]:
+        """The steps a group of cases goes through from ``node`` without a decision.
+
+        The chain follows plain sequence flows and ends at a choice, a parallel split, the
+        region's ``stop``, the end, or a step already in it; with events recorded, every step
+        is a chain of its own (each needs its own times). A group takes its whole chain at
+        once: one sum of the durations and one addition to its clocks instead of one per step.
+        """
+        key = (node, stop)
+        found = self.chains.get(key)
+        if found is None:
+            steps = [self.model.step(node)]
+            seen = {node}
+            while not self.record_events:
+                last = steps[-1]
+                if last.id in self.blocks or last.next.kind == "choice":
+                    break
+                target = last.next.branches[0].to
+                if target in (stop, END) or target in seen:
+                    break
+                steps.append(self.model.step(target))
+                seen.add(target)
+            found = self.chains[key] = tuple(steps)
+        return found
+
     def run_step(
         self,
         node: str,
@@ -556,26 +617,43 @@ class _Engine:
     ) -> None:
         import numpy as np
 
-        step = self.model.step(node)
+        chain = self.chain(node, stop)
         count = len(where)
-        self.runs[node] += count
-        work = self.draw(step.work, count)
-        wait = self.draw(step.wait, count)
-        ids = where if top else cases[where]
-        if self.record_events:
-            arrival = clock.copy() if whole else clock[where]
-            begin = arrival + wait
-            self.event_chunks.append((ids, self.index[node], begin, begin + work))
-        elapsed = work + wait
+        elapsed: Any = 0.0
+        spent: Any = 0.0  # the applicant's work along the chain
+        fee = 0.0
+        for step in chain:
+            self.runs[step.id] += count
+            work = self.draw(step.work, count)
+            wait = self.draw(step.wait, count)
+            if self.record_events:  # a chain of one step
+                arrival = clock.copy() if whole else clock[where]
+                begin = arrival + wait
+                ids = where if top else cases[where]
+                self.event_chunks.append((ids, self.index[step.id], begin, begin + work))
+            elapsed = _add(_add(elapsed, work), wait)
+            self.work_total += float(np.sum(work)) * (count if np.isscalar(work) else 1)
+            if self.model.is_applicant_step(step) and not _is_zero(work):
+                spent = _add(spent, work)
+            fee += step.fee or 0.0
         if whole:
             clock += elapsed
-        elif not (np.isscalar(elapsed) and elapsed == 0):
+        elif not _is_zero(elapsed):
             clock[where] += elapsed
-        self.work_total += float(np.sum(work)) * (count if np.isscalar(work) else 1)
-        if self.model.is_applicant_step(step) and not _is_zero(work):
-            self.applicant[ids] += work
-        if step.fee:
-            self.fees[ids] += step.fee
+        need_ids = not _is_zero(spent) or fee or chain[-1].next.kind == "choice"
+        ids = (where if top else cases[where]) if need_ids else where
+        if not _is_zero(spent):
+            if whole and top:
+                self.applicant += spent
+            else:
+                self.applicant[ids] += spent
+        if fee:
+            if whole and top:
+                self.fees += fee
+            else:
+                self.fees[ids] += fee
+        step = chain[-1]
+        node = step.id
         block = self.blocks.get(node)
         if block is not None:
             self.run_block(block, where, whole, cases, clock, top)
@@ -584,21 +662,21 @@ class _Engine:
         if step.next.kind != "choice":
             self.forward(step.next.branches[0].to, stop, where, pending)
             return
-        codes = self.choice_codes[node]
         cumulative = self.cumulative[node]
-        drawn = np.searchsorted(cumulative, self.rng.random(count), side="right")
+        drawn = _branch_drawn(cumulative, self.rng.random(count))
+        taken = self.branch_marks[node][drawn]
+        if whole and top:
+            self.path_hash *= np.uint64(_HASH_FACTOR)
+            self.path_hash += taken
+        else:
+            self.path_hash[ids] = self.path_hash[ids] * np.uint64(_HASH_FACTOR) + taken
+        self.decisions.append((self.branch_codes[node], ids, drawn.astype(np.uint16, copy=False)))
         for position, branch in enumerate(step.next.branches):
             if cumulative[position] == (cumulative[position - 1] if position else 0.0):
                 continue  # probability 0: never taken
             picked = where[drawn == position]
-            if not len(picked):
-                continue
-            picked_ids = picked if top else cases[picked]
-            self.path_hash[picked_ids] = self.path_hash[picked_ids] * np.uint64(
-                _HASH_FACTOR
-            ) + np.uint64(codes[position] + 1)
-            self.decisions.append((codes[position], picked_ids))
-            self.forward(branch.to, stop, picked, pending)
+            if len(picked):
+                self.forward(branch.to, stop, picked, pending)
 
     def run_block(
         self,
@@ -647,21 +725,20 @@ class _Engine:
         """The most frequent paths with a readable form of each, and the number of paths."""
         import numpy as np
 
-        hashes, first, counts = np.unique(self.path_hash, return_index=True, return_counts=True)
-        order = np.lexsort((first, -counts))[:top]
-        representatives = first[order]
+        representatives, counts, distinct = _top_paths(self.path_hash, top)
         marks = np.full(self.n, -1, dtype=np.int64)
         marks[representatives] = np.arange(len(representatives))
         taken: list[list[str]] = [[] for _ in representatives]
-        for code, ids in self.decisions:
+        for codes, ids, drawn in self.decisions:
             hit = marks[ids]
-            for slot in hit[hit >= 0]:
-                taken[int(slot)].append(self.codes[code])
+            listed = hit >= 0
+            for slot, branch in zip(hit[listed], drawn[listed], strict=True):
+                taken[int(slot)].append(self.codes[int(codes[branch])])
         shares = [
-            PathShare(tuple(taken[i]), int(counts[o]), float(counts[o]) / self.n)
-            for i, o in enumerate(order)
+            PathShare(tuple(taken[i]), int(count), float(count) / self.n)
+            for i, count in enumerate(counts)
         ]
-        return shares, len(hashes)
+        return shares, distinct
 
     def event_table(self, base: np.datetime64, rng: np.random.Generator) -> EventTable:
         """The step runs as events with timestamps from ``base``, sorted by case and time."""
@@ -797,6 +874,49 @@ def _start_date(start: str) -> np.datetime64:
             ).format(date=day.isoformat(), first=_FIRST_YEAR, last=_LAST_YEAR)
         )
     return np.datetime64(day.isoformat(), "ms")
+
+
+def _branch_drawn(cumulative: np.ndarray, dice: np.ndarray) -> np.ndarray:
+    """The branch each die in [0, 1) picks: how many of the cumulative shares are at most it.
+
+    The same as ``np.searchsorted(cumulative, dice, side="right")`` (the last share is 1), by
+    a comparison per branch, which is several times faster for the few branches of a choice.
+
+    >>> import numpy as np
+    >>> _branch_drawn(np.array([0.2, 0.5, 1.0]), np.array([0.1, 0.2, 0.7])).tolist()
+    [0, 1, 2]
+    """
+    import numpy as np
+
+    if len(cumulative) > 8:
+        return np.searchsorted(cumulative, dice, side="right")
+    drawn = np.zeros(len(dice), dtype=np.uint8)
+    for share in cumulative[:-1]:
+        drawn += dice >= share
+    return drawn
+
+
+def _add(total: Any, value: Any) -> Any:
+    """``total + value`` where either is a number or an array of the group's cases.
+
+    An array total is the chain's own and is added to in place; ``value`` is never changed.
+
+    >>> _add(_add(0.0, 2.0), 0.5)
+    2.5
+    """
+    import numpy as np
+
+    if not isinstance(value, np.ndarray):
+        if value == 0:
+            return total
+        if not isinstance(total, np.ndarray):
+            return float(total) + float(value)
+        total += value
+        return total
+    if not isinstance(total, np.ndarray):
+        return value + total  # a new array: ``value`` may be used again
+    total += value
+    return total
 
 
 def _is_zero(value: Any) -> bool:
