@@ -28,6 +28,7 @@ from bpr.bpmn.xml import (
     lxml_etree,
     ncname,
 )
+from bpr.core._gc import gc_paused
 from bpr.core.model import END, Model, Step
 from bpr.core.textmetrics import wrap
 from bpr.core.version import __version__
@@ -196,9 +197,9 @@ def to_bpmn(model: Model, *, diagram: bool = True) -> bytes:
         check_diagram_size(model)
     etree = lxml_etree()
 
-    data = etree.tostring(
-        _Writer(model).document(diagram), xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
+    with gc_paused():  # many small objects and no cycles (see bpr.core._gc)
+        root = _Writer(model).document(diagram)
+        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     check_file_size(model, data)
     return data
 

@@ -35,6 +35,7 @@ from bpr.bpmn.importer.scan import read_definitions, read_process
 from bpr.bpmn.importer.state import State
 from bpr.bpmn.importer.warnings import refused
 from bpr.bpmn.xml import BpmnError, parse_xml
+from bpr.core._gc import gc_paused
 from bpr.core.model import Model
 from bpr.errors import ModelError, Problem
 from bpr.files.load import loads
@@ -84,9 +85,9 @@ def import_bpmn(
             raise BpmnError(f"{name}: this is a folder; name a .bpmn file") from None
         except OSError as exc:
             raise BpmnError(f"{name}: cannot read the file: {exc.strerror}") from None
-    tree = parse_xml(data, name)
     try:
-        result = _run(State(tree, name, process, service, variant))
+        with gc_paused():  # many small objects and no cycles (see bpr.core._gc)
+            result = _run(State(parse_xml(data, name), name, process, service, variant))
     except RecursionError:
         raise BpmnError(
             f"{name}: the flow runs through hundreds of gateways or events in a row without an "
