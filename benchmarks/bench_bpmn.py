@@ -10,6 +10,7 @@ rework loop every ten steps, and three documents.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -115,11 +116,14 @@ def main() -> None:
         return
     import pm4py  # noqa: F401 - imported once here, so that no figure below includes it
 
+    load = os.getloadavg()[0]
     rows = [row(n) for n in SIZES]
     woflan = [woflan_row(n) for n in (20, 50)]
     body = f"""## BPMN: export, import, soundness (`benchmarks/bench_bpmn.py`)
 
 Machine: {machine()}.
+Load average when the run started: {load:.1f} on {os.cpu_count()} cores (where other work
+shares the machine, processor times are steadier than wall times).
 
 Generated models (a parallel block and a rework loop every ten steps), seconds:
 
