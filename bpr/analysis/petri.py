@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.flownet import END_ID, START_ID, FlowNet, flow_net
+from bpr.core.i18n import N_, domain, use
 from bpr.core.model import Model
 from bpr.errors import DependencyError
 
@@ -26,24 +27,34 @@ if TYPE_CHECKING:
 
 __all__ = ["Soundness", "check_soundness", "workflow_net"]
 
+_, ngettext, pgettext = domain("measures")
+
+#: A reason not yet written: called in the language it is to be read in.
+_Said = Callable[[], str]
+
 # The walk over reachable states stops here; the models of public services are far smaller.
 MAX_STATES = 200_000
 
 
 @dataclass
 class Soundness:
-    """The verdict: ``sound``, a one-line ``reason``, and Woflan's own ``diagnostics``."""
+    """The verdict: ``sound``, a one-line ``reason``, and Woflan's own ``diagnostics``.
+
+    ``reason`` is written in the output language in force at the check; ``as_dict()`` (the
+    JSON of ``bpr check``, a machine contract) gives it in English, ``english_reason``.
+    """
 
     sound: bool
     reason: str
     diagnostics: list[str] = field(default_factory=list)
     places: int = 0
     transitions: int = 0
+    english_reason: str | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "sound": self.sound,
-            "reason": self.reason,
+            "reason": self.reason if self.english_reason is None else self.english_reason,
             "diagnostics": self.diagnostics,
             "places": self.places,
             "transitions": self.transitions,
@@ -260,12 +271,12 @@ def check_soundness(model: Model, *, woflan: bool | None = None) -> Soundness:
     net = _translate(fnet)
     petri, initial, final = _to_pm4py(net, model.service)
     sizes: list[int] = []
-    walked, reason = _walk(model, fnet, net, sizes=sizes)
+    walked, said = _explore(model, fnet, net, sizes=sizes)
     if walked is None:
         # Many parallel branches interleave in more states than the walk visits (12 branches
         # of two steps: half a million). The reduced net has the same verdict, and a parallel
         # block of independent branches shrinks to one transition.
-        walked, reason = _walk(model, fnet, _reduce(net))
+        walked, said = _explore(model, fnet, _reduce(net))
     states = sizes[0]
     if woflan is not None:
         run_woflan = woflan
@@ -287,23 +298,38 @@ def check_soundness(model: Model, *, woflan: bool | None = None) -> Soundness:
             "the verdict is the walk's"
         ]
     sound = walked if walked is not None else bool(woflan_sound)
-    verdict = Soundness(sound, reason, messages, len(petri.places), len(petri.transitions))
-    if walked is None:
-        verdict.reason = f"more than {MAX_STATES} states: the verdict is Woflan's alone" + (
-            "" if sound else ": " + "; ".join(messages[-2:])
+
+    def reason() -> str:
+        if walked is None:
+            if sound:
+                return _("more than {states} states: the verdict is Woflan's alone").format(
+                    states=MAX_STATES
+                )
+            return _(
+                "more than {states} states: the verdict is Woflan's alone: {diagnostics}"
+            ).format(states=MAX_STATES, diagnostics="; ".join(messages[-2:]))
+        text = (
+            _(
+                "every case can always reach the end, ends with no branch still running, and "
+                "every step can run"
+            )
+            if sound
+            else said()
         )
-    elif sound:
-        verdict.reason = (
-            "every case can always reach the end, ends with no branch still running, and "
-            "every step can run"
+        if woflan_sound is None or woflan_sound == walked:
+            return text
+        diagnostics = "; ".join(messages[-1:])
+        if woflan_sound:
+            return _("{reason} (Woflan's verdict differs: sound; {diagnostics})").format(
+                reason=text, diagnostics=diagnostics
+            )
+        return _("{reason} (Woflan's verdict differs: not sound; {diagnostics})").format(
+            reason=text, diagnostics=diagnostics
         )
-    if woflan_sound is not None and walked is not None and woflan_sound != walked:
-        verdict.reason += (
-            f" (Woflan's verdict differs: {'sound' if woflan_sound else 'not sound'}; "
-            + "; ".join(messages[-1:])
-            + ")"
-        )
-    return verdict
+
+    with use("en"):
+        english = reason()
+    return Soundness(sound, reason(), messages, len(petri.places), len(petri.transitions), english)
 
 
 #: Woflan runs by default on nets of up to this many transitions ...
@@ -434,11 +460,29 @@ def _reduce(net: _Net) -> _Net:
     return out
 
 
+def _unsaid() -> str:
+    return ""
+
+
+def _places(describe: Callable[[str], str], places: list[str]) -> str:
+    """Up to three places of the net, described and listed."""
+    return ", ".join(describe(p) for p in places[:3])
+
+
 def _walk(
     model: Model, fnet: FlowNet, net: _Net, *, sizes: list[int] | None = None
 ) -> tuple[bool | None, str]:
-    """Visit every reachable state of one case: (sound, reason), or (None, "") when there
-    are more than ``MAX_STATES``; the number of states visited is appended to ``sizes``.
+    """:func:`_explore` with its reason written in the current language."""
+    sound, said = _explore(model, fnet, net, sizes=sizes)
+    return sound, said()
+
+
+def _explore(
+    model: Model, fnet: FlowNet, net: _Net, *, sizes: list[int] | None = None
+) -> tuple[bool | None, _Said]:
+    """Visit every reachable state of one case: (sound, reason), or (None, no reason) when
+    there are more than ``MAX_STATES``; the number of states visited is appended to ``sizes``.
+    The reason is written when it is called, in the language then in force.
 
     Sound means: no state where the case is stuck, from every state the end can be reached,
     when the end is reached nothing else is still running, and every transition can fire.
@@ -449,7 +493,7 @@ def _walk(
         (name, frozenset(ins), tuple(outs), node) for name, _, ins, outs, node in net.transitions
     ]
     by_place: dict[str, list[int]] = {}
-    for k, (_, ins, _, _) in enumerate(moves):
+    for k, (_move, ins, _outs, _node) in enumerate(moves):
         for place in ins:
             by_place.setdefault(place, []).append(k)
     start: frozenset[str] = frozenset(["source"])
@@ -468,32 +512,32 @@ def _walk(
         marking = states[current]
         if "sink" in marking and len(marking) > 1:
             left = sorted(p for p in marking if p != "sink")
-            return False, (
-                "a case can end while a parallel branch is still running ("
-                + ", ".join(describe(p) for p in left[:3])
-                + "): the branches of a split must all meet at the join before the end"
-            )
+            return False, lambda left=left: _(
+                "a case can end while a parallel branch is still running ({places}): the "
+                "branches of a split must all meet at the join before the end"
+            ).format(places=_places(describe, left))
         candidates = sorted({k for place in marking for k in by_place.get(place, ())})
         enabled = [moves[k] for k in candidates if moves[k][1] <= marking]
         if not enabled and "sink" not in marking:
             return False, _stuck(marking, moves, fnet, describe)
-        for name, ins, outs, _ in enabled:
+        for name, ins, outs, _node in enabled:
             fired.add(name)
             rest = marking - ins
             crowded = [p for p in outs if p in rest]
             if crowded or len(set(outs)) < len(outs):
                 place = crowded[0] if crowded else outs[0]
-                return False, (
-                    "two tokens of one case reach "
-                    + describe(place)
-                    + " at once: parallel branches meet without a join, so the steps after "
-                    "them would run twice; close the split with 'join: all'"
-                )
+                return False, lambda place=place: _(
+                    # TRANSLATORS: {place} is a flow or a step's entry; 'join: all' is what
+                    # the analyst writes in the model, kept as it is
+                    "two tokens of one case reach {place} at once: parallel branches meet "
+                    "without a join, so the steps after them would run twice; close the split "
+                    "with 'join: all'"
+                ).format(place=describe(place))
             state = rest | frozenset(outs)
             target = number.get(state)
             if target is None:
                 if len(states) >= MAX_STATES:
-                    return None, ""
+                    return None, _unsaid
                 target = number[state] = len(states)
                 states.append(state)
                 backward.append([])
@@ -510,56 +554,72 @@ def _walk(
     if len(finishing) < len(states):
         trapped = next(m for i, m in enumerate(states) if i not in finishing)
         where = sorted(trapped)
-        return False, (
-            "a case can loop forever without reaching the end (at "
-            + ", ".join(describe(p) for p in where[:3])
-            + "): give the loop a way out"
-        )
+        return False, lambda: _(
+            "a case can loop forever without reaching the end (at {places}): give the loop a "
+            "way out"
+        ).format(places=_places(describe, where))
     dead = [t for t in net.transitions if t[0] not in fired]
     if dead:
-        steps = [t[4] for t in dead if t[1] is not None]
+        steps = [t[4] for t in dead if t[1] is not None][:5]
         if steps:
-            return False, "step '" + "', '".join(steps[:5]) + "' can never run"
-        return False, f"the flow through '{_name(dead[0][4])}' can never be taken"
-    return True, ""
+            listed = ", ".join(f"'{s}'" for s in steps)
+            # TRANSLATORS: {steps} lists step ids in quotes: 'a', 'b'
+            return False, lambda: ngettext(
+                "step {steps} can never run", "step {steps} can never run", len(steps)
+            ).format(steps=listed)
+        flow = dead[0][4]
+        return False, lambda: _("the flow through '{flow}' can never be taken").format(
+            flow=_name(flow)
+        )
+    return True, _unsaid
 
 
-def _stuck(marking: frozenset[str], moves: list[Any], fnet: FlowNet, describe: Any) -> str:
+def _stuck(
+    marking: frozenset[str], moves: list[Any], fnet: FlowNet, describe: Callable[[str], str]
+) -> _Said:
     waiting = sorted(marking)
     blocked = [m for m in moves if m[1] & marking]
     node = fnet.node(blocked[0][3]) if blocked else None
     if node is not None and node.kind == "and-join":
-        return (
-            f"a case can get stuck at the join before step '{node.step}': it waits for "
-            "parallel branches that this case never started (a choice leads into the join; "
-            "only the branches of a parallel split may)"
-        )
-    return "a case can get stuck with " + ", ".join(describe(p) for p in waiting[:3])
+        step = node.step
+        return lambda: _(
+            "a case can get stuck at the join before step '{step}': it waits for parallel "
+            "branches that this case never started (a choice leads into the join; only the "
+            "branches of a parallel split may)"
+        ).format(step=step)
+    return lambda: _("a case can get stuck with {places}").format(places=_places(describe, waiting))
 
 
-def _describer(model: Model, fnet: FlowNet) -> Any:
+def _describer(model: Model, fnet: FlowNet) -> Callable[[str], str]:
     def describe(place: str) -> str:
         if place.startswith("in:"):
-            return f"the entry of step '{place[3:]}'"
-        source, _, rest = place.partition("->")
+            return _("the entry of step '{step}'").format(step=place[3:])
+        source, _sep, rest = place.partition("->")
         target = rest.rpartition("#")[0]
         if target == END_ID:
-            return f"the flow from '{_name(source)}' to the end"
+            return _("the flow from '{source}' to the end").format(source=_name(source))
         if source == START_ID:
-            return f"the flow from the start to '{_name(target)}'"
-        return f"the flow from '{_name(source)}' to '{_name(target)}'"
+            return _("the flow from the start to '{target}'").format(target=_name(target))
+        return _("the flow from '{source}' to '{target}'").format(
+            source=_name(source), target=_name(target)
+        )
 
     return describe
 
 
+#: The gateways of the flow net, named after the step they stand beside.
+_GATEWAYS = {
+    "branch": N_("the end of the parallel branch from {step}"),
+    "xor": N_("the decision after {step}"),
+    "split": N_("the split after {step}"),
+    "join": N_("the join before {step}"),
+}
+
+
 def _name(node_id: str) -> str:
-    kind, _, step = node_id.partition(":")
+    kind, _sep, step = node_id.partition(":")
     if not step:
         return node_id
-    if kind == "branch":
-        return f"the end of the parallel branch from {step}"
-    return {
-        "xor": "the decision after ",
-        "split": "the split after ",
-        "join": "the join before ",
-    }.get(kind, "") + step
+    if kind not in _GATEWAYS:
+        return step
+    return _(_GATEWAYS[kind]).format(step=step)

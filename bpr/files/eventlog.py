@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
+from bpr.core.i18n import N_, domain
 from bpr.core.text import for_csv, for_xml
-from bpr.errors import DependencyError, EventLogError, did_you_mean
+from bpr.errors import DependencyError, EventLogError, closest
 from bpr.files.output import atomic_output
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ __all__ = [
     "duckdb_module",
     "log_kind",
     "missing_column",
+    "missing_value",
     "parquet_schema",
     "read_csv_header",
     "read_log",
@@ -81,14 +83,44 @@ class LogColumns:
         }
 
 
+_, ngettext = domain("mining")[:2]
+
+#: What each column of a log holds, for the messages (translated where they are written), and
+#: the option that names it.
 _ROLE_OPTION = {
-    CASE: ("case id", "--case"),
-    ACTIVITY: ("activity", "--activity"),
-    TIMESTAMP: ("timestamp", "--timestamp"),
-    RESOURCE: ("resource", "--resource"),
-    GROUP: ("group", "--group"),
-    START: ("start timestamp", "--start-timestamp"),
+    # TRANSLATORS: what a column of an event log holds, set into the messages about it
+    CASE: (N_("case id"), "--case"),
+    ACTIVITY: (N_("activity"), "--activity"),
+    TIMESTAMP: (N_("timestamp"), "--timestamp"),
+    RESOURCE: (N_("resource"), "--resource"),
+    GROUP: (N_("group"), "--group"),
+    START: (N_("start timestamp"), "--start-timestamp"),
 }
+
+
+def _label(role: str) -> str:
+    """What the column of ``role`` holds, in the output language."""
+    return _(_ROLE_OPTION[role][0])
+
+
+def missing_value(where: str, role: str, *, rows: bool = False) -> EventLogError:
+    """The error for an event (at ``where``: ``file:line``) without its case, activity or time;
+    ``rows``: ``where`` counts the rows of a Parquet file, from 1.
+
+    >>> str(missing_value("log.csv:7", "concept:name"))[:48]
+    "log.csv:7: an event has no activity ('concept:na"
+    """
+    if rows:
+        message = _(
+            "{where}: an event has no {label} ('{column}'); every event needs a case id, an "
+            "activity and a timestamp (the row counts from 1)"
+        )
+    else:
+        message = _(
+            "{where}: an event has no {label} ('{column}'); every event needs a case id, an "
+            "activity and a timestamp"
+        )
+    return EventLogError(message.format(where=where, label=_label(role), column=role))
 
 
 def _suffix(path: str | os.PathLike[str]) -> str:
@@ -97,7 +129,9 @@ def _suffix(path: str | os.PathLike[str]) -> str:
         if name.endswith(suffix):
             return suffix
     raise EventLogError(
-        f"{path}: unknown kind of event log; name a file ending in " + ", ".join(LOG_SUFFIXES)
+        _("{path}: unknown kind of event log; name a file ending in {suffixes}").format(
+            path=path, suffixes=", ".join(LOG_SUFFIXES)
+        )
     )
 
 
@@ -125,7 +159,7 @@ def read_log(path: str | os.PathLike[str], columns: LogColumns | None = None) ->
     name = os.fspath(path)
     suffix = _suffix(name)
     if not Path(name).is_file():
-        raise EventLogError(f"{name}: no such file; check the path")
+        raise EventLogError(_("{path}: no such file; check the path").format(path=name))
     if suffix == ".parquet":
         reader = _read_parquet
     else:
@@ -135,12 +169,45 @@ def read_log(path: str | os.PathLike[str], columns: LogColumns | None = None) ->
 
 
 def _missing(path: str, role: str, wanted: str, available: list[str], xes: bool) -> EventLogError:
-    label, option = _ROLE_OPTION[role]
-    kind = "attribute" if xes else "column"
+    option = _ROLE_OPTION[role][1]
     shown = ", ".join(available[:20]) + (" ..." if len(available) > 20 else "")
+    if xes:
+        # TRANSLATORS: {label} is what the attribute holds (case id, activity...); {hint} is
+        # empty or "; did you mean 'x'?"; {shown} lists the log's attributes
+        message = _(
+            "{path}: the log has no attribute '{wanted}' for the {label}{hint} (its attributes: "
+            "{shown}); name the right one with {option}"
+        )
+    else:
+        message = _(
+            "{path}: the log has no column '{wanted}' for the {label}{hint} (its columns: "
+            "{shown}); name the right one with {option}"
+        )
     return EventLogError(
-        f"{path}: the log has no {kind} '{wanted}' for the {label}{did_you_mean(wanted, available)}"
-        f" (its {kind}s: {shown or 'none'}); name the right one with {option}"
+        message.format(
+            path=path,
+            wanted=wanted,
+            label=_label(role),
+            hint=_did_you_mean(wanted, available),
+            # TRANSLATORS: the log has no attributes or columns at all
+            shown=shown or _("none"),
+            option=option,
+        )
+    )
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    """:func:`bpr.errors.did_you_mean` in the output language."""
+    options = sorted(set(choices))
+    close = closest(word, options)
+    if close is not None:
+        return _("; did you mean '{choice}'?").format(choice=close)
+    if not options:
+        return ""
+    if len(options) <= 12:
+        return _("; valid: {choices}").format(choices=", ".join(options))
+    return _("; valid: {choices}, ... ({n} in all)").format(
+        choices=", ".join(options[:12]), n=len(options)
     )
 
 
@@ -165,17 +232,35 @@ def read_csv_header(path: str) -> list[str]:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as stream:
             header = next(csv.reader(stream), None)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise EventLogError(f"{path}: cannot read the CSV header: {exc}") from None
+        raise EventLogError(
+            _("{path}: cannot read the CSV header: {problem}").format(path=path, problem=exc)
+        ) from None
     if not header or not any(h.strip() for h in header):
-        raise EventLogError(f"{path}: the file is empty; an event log needs a header and events")
+        raise EventLogError(
+            _("{path}: the file is empty; an event log needs a header and events").format(path=path)
+        )
     if len(header) == 1:
-        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        separators = (
+            (
+                ";",
+                N_(
+                    "{path}: the header is one column with semicolons in it: the file is "
+                    "separated by semicolons, and bpr reads comma-separated CSV; save it again "
+                    "with commas (in a spreadsheet: CSV, comma-delimited)"
+                ),
+            ),
+            (
+                "\t",
+                N_(
+                    "{path}: the header is one column with tabs in it: the file is separated by "
+                    "tabs, and bpr reads comma-separated CSV; save it again with commas (in a "
+                    "spreadsheet: CSV, comma-delimited)"
+                ),
+            ),
+        )
+        for separator, message in separators:
             if separator in header[0]:
-                raise EventLogError(
-                    f"{path}: the header is one column with {name} in it: the file is separated "
-                    f"by {name}, and bpr reads comma-separated CSV; save it again with commas "
-                    "(in a spreadsheet: CSV, comma-delimited)"
-                )
+                raise EventLogError(_(message).format(path=path))
     return header
 
 
@@ -207,7 +292,9 @@ def _read_csv(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[int] |
             encoding="utf-8-sig",
         )
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
-        raise EventLogError(f"{path}: cannot read the CSV file: {exc}") from None
+        raise EventLogError(
+            _("{path}: cannot read the CSV file: {problem}").format(path=path, problem=exc)
+        ) from None
     frame = pd.DataFrame(
         {
             role: raw[column] if column in times else _unguard(raw[column]).astype("category")
@@ -236,7 +323,9 @@ def parquet_schema(path: str) -> dict[str, str]:
         rows = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet({literal})")
         schema = {str(row[0]): str(row[1]) for row in rows.fetchall()}
     except duckdb.Error as exc:
-        raise EventLogError(f"{path}: cannot read the Parquet file: {exc}") from None
+        raise EventLogError(
+            _("{path}: cannot read the Parquet file: {problem}").format(path=path, problem=exc)
+        ) from None
     return schema
 
 
@@ -276,7 +365,9 @@ def _read_parquet(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[in
     try:
         raw = connection.execute(f"SELECT {', '.join(selected)} FROM read_parquet(?)", [path]).df()
     except duckdb.Error as exc:
-        raise EventLogError(f"{path}: cannot read the Parquet file: {exc}") from None
+        raise EventLogError(
+            _("{path}: cannot read the Parquet file: {problem}").format(path=path, problem=exc)
+        ) from None
     frame = pd.DataFrame(index=raw.index)
     for role in wanted:
         values = raw[role]
@@ -362,7 +453,7 @@ class XesScan:
                     no_network=True,
                     load_dtd=False,
                 )
-                for _, element in parser:
+                for _event, element in parser:
                     if element.tag.rpartition("}")[2] == "event":
                         current: dict[str, Any] = {}
                         for child in element:
@@ -400,17 +491,28 @@ class XesScan:
                     trace_start = len(rows[CASE])
         except etree.XMLSyntaxError as exc:
             raise EventLogError(
-                f"{path}:{exc.lineno}: the XES file is not well-formed XML: {exc.msg}"
+                _("{path}:{line}: the XES file is not well-formed XML: {problem}").format(
+                    path=path, line=exc.lineno, problem=exc.msg
+                )
             ) from None
         except (OSError, EOFError) as exc:
-            raise EventLogError(f"{path}: cannot read the file: {exc}") from None
+            raise EventLogError(
+                _("{path}: cannot read the file: {problem}").format(path=path, problem=exc)
+            ) from None
         if rows[CASE]:
             yield rows
 
     def empty_error(self) -> EventLogError:
         """The error for a file that held no event."""
-        what = f"{self.traces} traces and no events" if self.traces else "no traces"
-        return EventLogError(f"{self.path}: the log is empty ({what}); an event log needs events")
+        if self.traces:
+            message = ngettext(
+                "{path}: the log is empty ({n} traces and no events); an event log needs events",
+                "{path}: the log is empty ({n} traces and no events); an event log needs events",
+                self.traces,
+            )
+        else:
+            message = _("{path}: the log is empty (no traces); an event log needs events")
+        return EventLogError(message.format(path=self.path, n=self.traces))
 
     def missing(self, role: str) -> EventLogError:
         """The error for a required attribute (or a named optional one) no event has."""
@@ -420,12 +522,15 @@ class XesScan:
         """The error for an event (at ``line``) without its activity, time or case."""
         if role == CASE:
             return EventLogError(
-                f"{self.path}:{line}: a trace has no '{self.case_key}' attribute (the case id); "
-                f"name the trace attribute that identifies cases with --case"
+                _(
+                    "{path}:{line}: a trace has no '{key}' attribute (the case id); name the "
+                    "trace attribute that identifies cases with --case"
+                ).format(path=self.path, line=line, key=self.case_key)
             )
         return EventLogError(
-            f"{self.path}:{line}: an event has no '{self.attribute[role]}' attribute; every "
-            f"event needs its {_ROLE_OPTION[role][0]}"
+            _(
+                "{path}:{line}: an event has no '{key}' attribute; every event needs its {label}"
+            ).format(path=self.path, line=line, key=self.attribute[role], label=_label(role))
         )
 
 
@@ -471,8 +576,10 @@ def _refuse_entities(path: str, head: bytes) -> None:
     prolog = head if root < 0 else head[:root]
     if b"<!ENTITY" in prolog.upper():
         raise EventLogError(
-            f"{path}: the file declares entities in a DOCTYPE, which XES logs never need; "
-            "bpr refuses it for safety: remove the DOCTYPE"
+            _(
+                "{path}: the file declares entities in a DOCTYPE, which XES logs never need; "
+                "bpr refuses it for safety: remove the DOCTYPE"
+            ).format(path=path)
         )
 
 
@@ -481,14 +588,14 @@ def _finish(frame: pd.DataFrame, path: str, sourcelines: list[int] | None) -> pd
     import pandas as pd
 
     if frame.empty:
-        raise EventLogError(f"{path}: the log has a header but no events")
+        raise EventLogError(_("{path}: the log has a header but no events").format(path=path))
     kind = "xes" if sourcelines is not None else "csv"
 
     parquet = path.lower().endswith(".parquet")
 
     def where(position: int) -> str:
         if parquet:
-            return f"{path}: row {position + 1}"
+            return _("{path}: row {row}").format(path=path, row=position + 1)
         if kind == "csv":
             return f"{path}:{position + 2}"  # the header is line 1
         if sourcelines:
@@ -498,11 +605,7 @@ def _finish(frame: pd.DataFrame, path: str, sourcelines: list[int] | None) -> pd
     for role in (CASE, ACTIVITY, TIMESTAMP):
         empty = frame[role].isna().to_numpy()
         if empty.any():
-            position = int(empty.argmax())
-            raise EventLogError(
-                f"{where(position)}: an event has no {_ROLE_OPTION[role][0]} ('{role}'); "
-                "every event needs a case id, an activity and a timestamp"
-            )
+            raise missing_value(where(int(empty.argmax())), role)
     for role in (TIMESTAMP, START):
         if role in frame:
             frame[role] = _parse_times(frame[role], role, where)
@@ -535,8 +638,12 @@ def _parse_times(values: pd.Series, role: str, where: Any) -> pd.Series:
     if bad.any():
         position = int(bad.argmax())
         raise EventLogError(
-            f"{where(position)}: cannot read the {_ROLE_OPTION[role][0]} '{text.iloc[position]}' "
-            f"('{role}'); write timestamps as ISO 8601, such as 2026-01-05T09:30:00+01:00"
+            _(
+                "{where}: cannot read the {label} '{value}' ('{column}'); write timestamps as "
+                "ISO 8601, such as 2026-01-05T09:30:00+01:00"
+            ).format(
+                where=where(position), label=_label(role), value=text.iloc[position], column=role
+            )
         )
     return parsed
 
@@ -557,10 +664,25 @@ def _day_first(text: pd.Series, role: str, where: Any) -> bool:
     month_first = (parts[1] > 12).fillna(False).to_numpy()
     if day_first.any() and month_first.any():
         one, other = int(day_first.argmax()), int(month_first.argmax())
+        if role == START:
+            message = _(
+                "{where}: the start timestamps ('{column}') mix day-first and month-first dates "
+                "('{one}' and '{other}'); write timestamps as ISO 8601, such as "
+                "2026-01-05T09:30:00+01:00"
+            )
+        else:
+            message = _(
+                "{where}: the timestamps ('{column}') mix day-first and month-first dates "
+                "('{one}' and '{other}'); write timestamps as ISO 8601, such as "
+                "2026-01-05T09:30:00+01:00"
+            )
         raise EventLogError(
-            f"{where(max(one, other))}: the {_ROLE_OPTION[role][0]}s ('{role}') mix day-first "
-            f"and month-first dates ('{text.iloc[one]}' and '{text.iloc[other]}'); "
-            "write timestamps as ISO 8601, such as 2026-01-05T09:30:00+01:00"
+            message.format(
+                where=where(max(one, other)),
+                column=role,
+                one=text.iloc[one],
+                other=text.iloc[other],
+            )
         )
     return bool(day_first.any())
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.petri import workflow_net
+from bpr.core.i18n import domain, number
 from bpr.core.ids import slug
 from bpr.core.model import Model
 from bpr.errors import BprError, EventLogError
@@ -35,6 +36,8 @@ __all__ = [
     "match_activities",
     "select_variants",
 ]
+
+_, ngettext, pgettext = domain("mining")
 
 #: Every variant is replayed up to this many; beyond, the most frequent ones and a sample.
 CHEAP_VARIANTS = 1000
@@ -76,15 +79,30 @@ class Coverage:
         }
 
     def text(self) -> str:
-        """One line for the terminal."""
+        """One line for the terminal, in the output language.
+
+        >>> Coverage(3, 10, 3, 10, 0, 0, 0.99).text()
+        'all 3 variants (100% of cases)'
+        """
         if self.complete:
-            return f"all {self.variants:,} variants (100% of cases)"
+            return ngettext(
+                "all {n} variants (100% of cases)",
+                "all {n} variants (100% of cases)",
+                self.variants,
+            ).format(n=number(self.variants, ","))
         top = self.top_cases / self.cases if self.cases else 1.0
         sampled = self.sampled_cases / self.cases if self.cases else 0.0
-        return (
-            f"{self.top_variants:,} most frequent of {self.variants:,} variants ({top:.1%} of "
-            f"cases, target {self.target:.0%}) and {self.sampled_variants:,} sampled from the "
-            f"rest ({sampled:.2%}); fitness and fitting cases estimated"
+        return _(
+            "{top} most frequent of {n} variants ({top_share} of cases, target {target}) and "
+            "{sampled} sampled from the rest ({sampled_share}); fitness and fitting cases "
+            "estimated"
+        ).format(
+            top=number(self.top_variants, ","),
+            n=number(self.variants, ","),
+            top_share=number(top, ".1%"),
+            target=number(self.target, ".0%"),
+            sampled=number(self.sampled_variants, ","),
+            sampled_share=number(sampled, ".2%"),
         )
 
 
@@ -108,7 +126,9 @@ def select_variants(
     """
     if not 0 < coverage <= 1:
         raise BprError(
-            f"the coverage {coverage:g} is not a share of cases; give one above 0, up to 1"
+            _("the coverage {coverage} is not a share of cases; give one above 0, up to 1").format(
+                coverage=f"{coverage:g}"
+            )
         )
     ordered = sorted(variants.items(), key=lambda kv: (-kv[1], kv[0]))
     total = sum(variants.values())
@@ -218,10 +238,10 @@ def _add_unknown_activities(net: Any, activities: list[str]) -> None:
     from pm4py.objects.petri_net.obj import PetriNet
     from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
 
-    for number, activity in enumerate(activities):
-        before = PetriNet.Place(f"unknown-in:{number}")
-        after = PetriNet.Place(f"unknown-out:{number}")
-        transition = PetriNet.Transition(f"unknown:{number}", activity)
+    for index, activity in enumerate(activities):
+        before = PetriNet.Place(f"unknown-in:{index}")
+        after = PetriNet.Place(f"unknown-out:{index}")
+        transition = PetriNet.Transition(f"unknown:{index}", activity)
         net.places.update([before, after])
         net.transitions.add(transition)
         add_arc_from_to(before, transition, net)
@@ -247,7 +267,9 @@ def conform(
     import pandas as pd
 
     if method not in ("tbr", "alignments"):
-        raise BprError(f"unknown replay method '{method}'; valid: tbr, alignments")
+        raise BprError(
+            _("unknown replay method '{method}'; valid: tbr, alignments").format(method=method)
+        )
     pm4py = load_pm4py("bpr conform")
     reduced = log if isinstance(log, ReducedLog) else reduce_frame(log, log_file)
     chosen, covered = select_variants(
@@ -262,19 +284,33 @@ def conform(
         activities = ", ".join(f"'{a}'" for a in list(counts.index.astype(str))[:5])
         steps = ", ".join(f"'{s.id}'" for s in model.steps[:5])
         raise EventLogError(
-            f"{log_file}: none of its {len(counts)} activities ({activities}"
-            f"{', ...' if len(counts) > 5 else ''}) matches a step of {model.file} ({steps}"
-            f"{', ...' if len(model.steps) > 5 else ''}) by id, name or the id made from the "
-            "name, so there is nothing to replay; check that the log is of this service, or "
-            "name the log's activity column with --activity"
+            # TRANSLATORS: {activities} and {steps} are lists in quotes, ending in ", ..."
+            # where there are more; --activity is the option to type
+            ngettext(
+                "{log}: none of its {n} activities ({activities}) matches a step of {model} "
+                "({steps}) by id, name or the id made from the name, so there is nothing to "
+                "replay; check that the log is of this service, or name the log's activity "
+                "column with --activity",
+                "{log}: none of its {n} activities ({activities}) matches a step of {model} "
+                "({steps}) by id, name or the id made from the name, so there is nothing to "
+                "replay; check that the log is of this service, or name the log's activity "
+                "column with --activity",
+                len(counts),
+            ).format(
+                log=log_file,
+                n=len(counts),
+                activities=activities + (", ..." if len(counts) > 5 else ""),
+                model=model.file,
+                steps=steps + (", ..." if len(model.steps) > 5 else ""),
+            )
         )
     net, initial, final = workflow_net(model, labels, compact=True)
     _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
     # one trace per variant, replayed once
     rows = []
-    for number, (trace, _, _) in enumerate(chosen):
+    for index, (trace, _cases, _weight) in enumerate(chosen):
         for position, activity in enumerate(trace):
-            rows.append((f"v{number:09d}", activity, position))
+            rows.append((f"v{index:09d}", activity, position))
     replay_log = pd.DataFrame(rows, columns=[CASE, ACTIVITY, "_position"])
     replay_log[TIMESTAMP] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
         replay_log["_position"], unit="s"

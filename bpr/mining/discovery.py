@@ -18,6 +18,7 @@ from textwrap import wrap
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.measures import measure
+from bpr.core.i18n import domain, number, use
 from bpr.core.ids import IdMaker, slug
 from bpr.core.model import END, Model
 from bpr.core.schema import ID_PATTERN
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DISCOVERY_VARIANTS", "DiscoveryResult", "discover", "lead_time_comparison", "mine"]
+
+_ = domain("mining").gettext
 
 
 #: Discovery runs on every variant up to this many; beyond, on the most frequent ones.
@@ -71,45 +74,68 @@ class DiscoveryResult:
 def lead_time_comparison(
     draft_days: float, case_days: Percentiles | None, mean_days: float | None
 ) -> str:
-    """How the draft's lead time stands beside the log's measured case duration.
+    """How the draft's lead time stands beside the log's measured case duration, in the
+    output language.
 
     >>> lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)[:57]
     "Lead time: the draft's 0.02 days against the log's cases:"
+    >>> with use("ru"):
+    ...     lead_time_comparison(0.5, None, None)
+    'Срок: в черновике 0,50 дня (в журнале нет длительностей обращений).'
     """
     if case_days is None or mean_days is None:
-        return f"Lead time: the draft's {_days(draft_days)} days (the log gives no case durations)."
-    line = (
-        f"Lead time: the draft's {_days(draft_days)} days against the log's cases: median "
-        f"{_days(case_days.median)} days, mean {_days(mean_days)}, 90th percentile "
-        f"{_days(case_days.p90)}."
+        return _("Lead time: the draft's {draft} days (the log gives no case durations).").format(
+            draft=_days(draft_days)
+        )
+    line = _(
+        # TRANSLATORS: the numbers are days with decimals (0.02, 14.10)
+        "Lead time: the draft's {draft} days against the log's cases: median {median} days, "
+        "mean {mean}, 90th percentile {p90}."
+    ).format(
+        draft=_days(draft_days),
+        median=_days(case_days.median),
+        mean=_days(mean_days),
+        p90=_days(case_days.p90),
     )
     if mean_days > 0 and not 0.5 <= draft_days / mean_days <= 2:
-        line += (
-            " The draft adds up each activity's median work and wait; most cases wait far less"
+        advice = _(
+            "The draft adds up each activity's median work and wait; most cases wait far less"
             " than a few do, so the draft stands for the typical case: lengthen the waits where"
             " the log's cases take long if it is to stand for the average one."
         )
+        line = f"{line} {advice}"
     return line
 
 
 def _days(value: float) -> str:
     """Days with two decimals, or two significant digits below 0.1 (0.0042, not 0.00)."""
-    return f"{value:.2f}" if value >= 0.1 or value == 0 else f"{value:.2g}"
+    return number(value, ".2f" if value >= 0.1 or value == 0 else ".2g")
 
 
-def _discovery_variants(
-    variants: dict[tuple[str, ...], int], cases: int, noise: float
-) -> tuple[dict[tuple[str, ...], int], str]:
-    """The variants the miner sees, and the words that say so in the draft and the output."""
-    kind = f"IMf, noise threshold {noise:g}" if noise > 0 else "IM"
-    miner = f"pm4py's inductive miner ({kind})"
+def _discovery_variants(variants: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], int]:
+    """The variants the miner sees."""
     if len(variants) <= DISCOVERY_VARIANTS:
-        return variants, f"{miner} on all {len(variants):,} variants"
-    chosen = dict(list(variants.items())[:DISCOVERY_VARIANTS])
-    share = sum(chosen.values()) / cases if cases else 1.0
-    return chosen, (
-        f"{miner} on the {len(chosen):,} most frequent of {len(variants):,} variants "
-        f"({share:.1%} of cases)"
+        return variants
+    return dict(list(variants.items())[:DISCOVERY_VARIANTS])
+
+
+def _method_text(mined: int, variants: int, cases: int, share_cases: int, noise: float) -> str:
+    """What the flows were mined from, in the output language (the draft writes English)."""
+    if noise > 0:
+        miner = _("pm4py's inductive miner (IMf, noise threshold {noise})").format(
+            noise=number(noise, "g")
+        )
+    else:
+        miner = _("pm4py's inductive miner (IM)")
+    if mined == variants:
+        # TRANSLATORS: {miner} is "pm4py's inductive miner (...)"; the count is of variants
+        return _("{miner} on all {n} variants").format(miner=miner, n=number(variants, ","))
+    share = share_cases / cases if cases else 1.0
+    return _("{miner} on the {mined} most frequent of {n} variants ({share} of cases)").format(
+        miner=miner,
+        mined=number(mined, ","),
+        n=number(variants, ","),
+        share=number(share, ".1%"),
     )
 
 
@@ -131,13 +157,15 @@ def discover(
     """
     if not ID_PATTERN.fullmatch(service):
         raise BprError(
-            f"the service id '{service}' may hold only letters, digits, _ and -, "
-            f"such as '{slug(service, '-') or 'my-service'}'"
+            _(
+                "the service id '{service}' may hold only letters, digits, _ and -, "
+                "such as '{example}'"
+            ).format(service=service, example=slug(service, "-") or "my-service")
         )
     load_pm4py("bpr mine")
     if not isinstance(log, ReducedLog):
         if log.empty:
-            raise EventLogError(f"{source}: the log has no events")
+            raise EventLogError(_("{source}: the log has no events").format(source=source))
         reduced = reduce_frame(log, source)
     else:
         reduced = log
@@ -145,7 +173,10 @@ def discover(
     counts = reduced.activity_events
     step_ids = IdMaker()
     ids = {a: step_ids.make(a, fallback="step") for a in sorted(counts, key=lambda a: -counts[a])}
-    mined, method = _discovery_variants(reduced.variants, cases, noise)
+    mined = _discovery_variants(reduced.variants)
+    method_figures = (len(mined), len(reduced.variants), cases, sum(mined.values()), noise)
+    with use("en"):  # the draft's comments are in English, as its keys are
+        method = _method_text(*method_figures)
     tree = inductive_tree(mined, noise)
     converter = TreeConverter(counts, cases, ids)
     entry = converter.emit(tree, {END: 1.0}, float(cases))
@@ -232,12 +263,16 @@ def discover(
             return loads(text, f"<discovered from {source}>")
         except BprError as exc:  # a bug in the conversion: say so plainly
             raise BprError(
-                f"{source}: the discovered model is not valid (please report this as a bug):\n{exc}"
+                _(
+                    "{source}: the discovered model is not valid (please report this as a bug):"
+                    "\n{problems}"
+                ).format(source=source, problems=exc)
             ) from None
 
     # the draft's lead time is known once it is a model; the comparison then goes in its header
     lead_time_days = measure(checked(text_with([]))).lead_time_days
-    comparison = lead_time_comparison(lead_time_days, reduced.case_days, reduced.mean_case_days)
+    with use("en"):
+        comparison = lead_time_comparison(lead_time_days, reduced.case_days, reduced.mean_case_days)
     text = text_with(wrap(comparison, 92))
     return DiscoveryResult(
         text=text,
@@ -246,7 +281,7 @@ def discover(
         events=reduced.events,
         activities=len(counts),
         routing_steps=[s.id for s in steps.values() if s.routing],
-        method=method,
+        method=_method_text(*method_figures),
         lead_time_days=lead_time_days,
         case_days=reduced.case_days,
         mean_case_days=reduced.mean_case_days,
@@ -257,19 +292,31 @@ def discover(
 
 def _actor_column(log: ReducedLog, actor_from: str, source: str) -> str | None:
     if actor_from not in ("auto", "group", "resource"):
-        raise BprError(f"unknown actor source '{actor_from}'; valid: auto, group, resource")
+        raise BprError(
+            _("unknown actor source '{source}'; valid: auto, group, resource").format(
+                source=actor_from
+            )
+        )
     if actor_from in ("group", "resource"):
         column, option = (GROUP, "--group") if actor_from == "group" else (RESOURCE, "--resource")
         if not log.valued[column]:
             other = RESOURCE if column == GROUP else GROUP
-            instead = (
-                f"use --actor {'resource' if column == GROUP else 'group'}"
-                if log.valued[other]
-                else "use --actor auto (every step then goes to one actor, 'staff')"
-            )
+            if log.valued[other]:
+                # TRANSLATORS: {column} is the log's attribute (org:group, org:resource),
+                # {option} and {choice} what to type on the command line
+                message = _(
+                    "{source}: the log has no {column} values for the actors; name the column "
+                    "or attribute that holds them with {option}, or use --actor {choice}"
+                )
+            else:
+                message = _(
+                    "{source}: the log has no {column} values for the actors; name the column "
+                    "or attribute that holds them with {option}, or use --actor auto (every "
+                    "step then goes to one actor, 'staff')"
+                )
+            choice = "resource" if column == GROUP else "group"
             raise EventLogError(
-                f"{source}: the log has no {column} values for the actors; name the column or "
-                f"attribute that holds them with {option}, or {instead}"
+                message.format(source=source, column=column, option=option, choice=choice)
             )
         return column
     if log.events and log.valued[GROUP] / log.events >= 0.5:

@@ -21,7 +21,11 @@ import time
 from collections.abc import Callable
 from typing import IO
 
+from bpr.core.i18n import domain, number
+
 __all__ = ["Progress"]
+
+_ = domain("mining").gettext
 
 _AFTER = 1.0  # seconds before anything is shown
 
@@ -42,7 +46,8 @@ class Progress:
         elapsed = self.clock() - self.begun
         if not self.live or elapsed < _AFTER:
             return
-        line = f"{message} ({elapsed:.0f} s)"
+        # TRANSLATORS: what has been done so far, and the seconds it has taken
+        line = _("{message} ({seconds} s)").format(message=message, seconds=f"{elapsed:.0f}")
         self.stream.write("\r" + line.ljust(self.shown))
         self.stream.flush()
         self.shown = len(line)
@@ -55,5 +60,9 @@ class Progress:
             self.stream.write("\r" + " " * self.shown + "\r")
             self.shown = 0
         if elapsed >= _AFTER:
-            self.stream.write(f"{message} in {elapsed:.1f} s\n")
+            # TRANSLATORS: what was done, and the seconds it took (3.0)
+            line = _("{message} in {seconds} s").format(
+                message=message, seconds=number(elapsed, ".1f")
+            )
+            self.stream.write(line + "\n")
             self.stream.flush()

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bpr.core.i18n import domain, number
 from bpr.errors import BprError, EventLogError
 from bpr.files.eventlog import (
     ACTIVITY,
@@ -46,6 +47,7 @@ from bpr.files.eventlog import (
     duckdb_module,
     log_kind,
     missing_column,
+    missing_value,
     parquet_schema,
     read_csv_header,
     read_log,
@@ -70,6 +72,13 @@ ENGINES = ("auto", "memory", "duckdb")
 DUCKDB_FROM_BYTES = 32 * 1024 * 1024
 
 QUANTILES = (0.1, 0.5, 0.9)
+
+_ = domain("mining").gettext
+
+
+def _read_events(events: int) -> str:
+    """What the progress line says while a log is read."""
+    return _("read {n} events").format(n=number(events, ","))
 
 
 @dataclass(frozen=True)
@@ -177,7 +186,7 @@ def reduce_frame(log: pd.DataFrame, source: str = "the event log") -> ReducedLog
     import pandas as pd
 
     if log.empty:
-        raise EventLogError(f"{source}: the log has no events")
+        raise EventLogError(_("{source}: the log has no events").format(source=source))
     frame = pd.DataFrame(
         {
             CASE: log[CASE].astype(str),
@@ -264,12 +273,18 @@ def parse_memory(text: str) -> int:
     unit = match.group(2).upper() if match else ""
     if not match or unit not in _UNITS:
         raise BprError(
-            f"cannot read the memory size '{text}'; write a number and a unit, such as 2GB, "
-            "512MB or 1.5GiB"
+            _(
+                "cannot read the memory size '{text}'; write a number and a unit, such as 2GB, "
+                "512MB or 1.5GiB"
+            ).format(text=text)
         )
     size = int(float(match.group(1)) * _UNITS[unit])
     if size < 64 * 2**20:
-        raise BprError(f"the memory size '{text}' is below 64MB, too little for DuckDB to work")
+        raise BprError(
+            _("the memory size '{text}' is below 64MB, too little for DuckDB to work").format(
+                text=text
+            )
+        )
     return size
 
 
@@ -328,7 +343,7 @@ def _source_table(
             db.connection.register("batch", frame)
             db.connection.execute("INSERT INTO raw BY NAME SELECT * FROM batch")
             db.connection.unregister("batch")
-            progress(f"read {events:,} events")
+            progress(_read_events(events))
         if not events:
             raise scan.empty_error()
         names = (CASE, *scan.attribute)
@@ -337,7 +352,7 @@ def _source_table(
         for role in (ACTIVITY, TIMESTAMP):
             if role not in present:
                 raise scan.missing(role)
-        for role, (_, required) in columns.optional().items():
+        for role, (_column, required) in columns.optional().items():
             if required and role not in present:
                 raise scan.missing(role)
         for role in (ACTIVITY, TIMESTAMP, CASE):
@@ -377,8 +392,11 @@ def _source_table(
         except db.duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise EventLogError(
-                f"{path}: cannot read the CSV file ({first}); check that it is comma-separated "
-                "UTF-8 with one event a row, or read it with --engine memory"
+                # TRANSLATORS: {problem} is DuckDB's own message, in English
+                _(
+                    "{path}: cannot read the CSV file ({problem}); check that it is "
+                    "comma-separated UTF-8 with one event a row, or read it with --engine memory"
+                ).format(path=path, problem=first)
             ) from None
         relation = "raw"
         selected = []
@@ -396,7 +414,7 @@ def _source_table(
             + ", ".join(selected)
             + " FROM raw"
         )
-        progress(f"read {db.rows('SELECT count(*) FROM raw')[0][0]:,} events")
+        progress(_read_events(db.rows("SELECT count(*) FROM raw")[0][0]))
         return "src", {r: r for r in roles}, "line"
     selected = []
     typed = set()
@@ -421,16 +439,10 @@ def _events_view(
 ) -> bool:
     """The view ``ev`` (case, activity, ts, began, resource, grp, seq) of complete events,
     after the checks read_log makes; returns whether the log has start times."""
-    where = "row" if place == "row" else "line"
     for role in (CASE, ACTIVITY, TIMESTAMP):
         found = db.rows(f"SELECT min(line) FROM {relation} WHERE {_quote(role)} IS NULL")
         if found[0][0] is not None:
-            label = {CASE: "case id", ACTIVITY: "activity", TIMESTAMP: "timestamp"}[role]
-            raise EventLogError(
-                f"{path}:{found[0][0]}: an event has no {label} ('{role}'); every event needs a "
-                "case id, an activity and a timestamp"
-                + (f" (the {where} counts from 1)" if place == "row" else "")
-            )
+            raise missing_value(f"{path}:{found[0][0]}", role, rows=place == "row")
     parsed = {}
     for role in (TIMESTAMP, START):
         if role not in roles:
@@ -444,11 +456,20 @@ def _events_view(
             f"TRY_CAST({column} AS TIMESTAMPTZ) IS NULL ORDER BY seq LIMIT 1"
         )
         if bad:
-            label = "timestamp" if role == TIMESTAMP else "start timestamp"
+            if role == TIMESTAMP:
+                message = _(
+                    "{path}:{line}: cannot read the timestamp '{value}' ('{column}') as ISO "
+                    "8601; write timestamps such as 2026-01-05T09:30:00+01:00 (or read the log "
+                    "with --engine memory, which also reads other date forms)"
+                )
+            else:
+                message = _(
+                    "{path}:{line}: cannot read the start timestamp '{value}' ('{column}') as "
+                    "ISO 8601; write timestamps such as 2026-01-05T09:30:00+01:00 (or read the "
+                    "log with --engine memory, which also reads other date forms)"
+                )
             raise EventLogError(
-                f"{path}:{bad[0][0]}: cannot read the {label} '{bad[0][1]}' ('{role}') as ISO "
-                "8601; write timestamps such as 2026-01-05T09:30:00+01:00 (or read the log with "
-                "--engine memory, which also reads other date forms)"
+                message.format(path=path, line=bad[0][0], value=bad[0][1], column=role)
             )
         parsed[role] = f"CAST({column} AS TIMESTAMPTZ)"
     resource = _quote(RESOURCE) if RESOURCE in roles else "NULL::VARCHAR"
@@ -508,14 +529,14 @@ def reduce_file(
 
     name = os.fspath(path)
     if not Path(name).is_file():
-        raise EventLogError(f"{name}: no such file; check the path")
+        raise EventLogError(_("{path}: no such file; check the path").format(path=name))
     begun = time.monotonic()
     tell = progress or (lambda _: None)
     db = _Database(memory)
     try:
         relation, roles, place = _source_table(db, name, columns or LogColumns(), tell)
         if not db.rows(f"SELECT count(*) FROM {relation}")[0][0]:
-            raise EventLogError(f"{name}: the log has a header but no events")
+            raise EventLogError(_("{path}: the log has a header but no events").format(path=name))
         has_start = _events_view(db, name, relation, roles, place)
         quantiles = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
         tell("ordering the cases")
@@ -554,7 +575,7 @@ def reduce_file(
     finally:
         db.close()
     work_table, wait_table = {}, {}
-    for activity, _, work_q, wait_q in timing:
+    for activity, _events, work_q, wait_q in timing:
         if has_start and (value := _percentiles(work_q)) is not None:
             work_table[str(activity)] = value
         if (value := _percentiles(wait_q)) is not None:
@@ -597,7 +618,11 @@ def reduce_log(
     import time
 
     if engine not in ENGINES:
-        raise BprError(f"unknown engine '{engine}'; valid: {', '.join(ENGINES)}")
+        raise BprError(
+            _("unknown engine '{engine}'; valid: {engines}").format(
+                engine=engine, engines=", ".join(ENGINES)
+            )
+        )
     name = os.fspath(path)
     if engine == "auto":
         large = Path(name).is_file() and Path(name).stat().st_size >= DUCKDB_FROM_BYTES
