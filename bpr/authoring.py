@@ -13,7 +13,7 @@ from bpr.errors import BprError, OutputError
 from bpr.files.jsonschema import schema_text
 from bpr.files.output import atomic_write
 from bpr.files.writer import Commented, model_text
-from bpr.report import ReportResult, write_report
+from bpr.report import Collected, ReportResult, write_report
 
 __all__ = [
     "SCHEMA_NAME",
@@ -367,15 +367,21 @@ class RebuildResult:
 
 
 def rebuild(
-    paths: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str], *, refresh: int = 0
+    paths: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    refresh: int = 0,
+    memo: Collected | None = None,
 ) -> RebuildResult:
     """Build the report of ``paths`` into ``output`` once; errors are returned, not raised.
 
-    ``refresh`` (seconds, HTML only) makes the page reload itself, for a live preview.
+    ``refresh`` (seconds, HTML only) makes the page reload itself, for a live preview;
+    ``memo`` carries the models and comparisons of the last build, so that only the files
+    that changed are read again (the diagrams of the others come from the diagram cache).
     """
     target = Path(output)
     try:
-        report = write_report(paths, target, refresh=refresh)
+        report = write_report(paths, target, refresh=refresh, memo=memo)
     except BprError as exc:
         return RebuildResult(target, error=exc)
     return RebuildResult(target, report=report)
@@ -422,12 +428,16 @@ def watch_models(
     """Rebuild the report whenever a model file under ``paths`` changes, until stopped.
 
     Builds once at the start; calls ``on_rebuild(result, changed_files)`` after each build.
-    Stops when ``stop_event`` is set or on Ctrl-C; returns the number of builds.
+    Stops when ``stop_event`` is set or on Ctrl-C; returns the number of builds. Each
+    rebuild reads, measures, lints and compares again only the files that changed, and
+    draws only their diagrams (on every core); the rest is taken from the last build.
     """
     import watchfiles
 
+    memo = Collected()
+
     def build(changed: Iterable[str]) -> None:
-        result = rebuild(paths, output, refresh=refresh)
+        result = rebuild(paths, output, refresh=refresh, memo=memo)
         if on_rebuild is not None:
             on_rebuild(result, changed)
 

@@ -298,3 +298,38 @@ def test_an_inlined_diagram_from_the_cache_is_the_one_cleaned_afresh(
         fresh = diagrams_module.inline_svg(svg, "s0-v1", label)
         monkeypatch.delenv("BPR_NO_CACHE")
         assert kept == [fresh, fresh]
+
+
+def test_a_rebuild_with_the_last_build_s_memo_reads_only_the_changed_file(
+    portfolio: Path, drawn: Drawn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bpr.authoring import rebuild
+    from bpr.report import Collected
+
+    collect_module = importlib.import_module("bpr.report.collect")
+    calls: list[str] = []
+    for name in ("load", "lint", "compare"):
+        real = getattr(collect_module, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            first = args[0]
+            calls.append(f"{_name} {getattr(first, 'service', Path(str(first)).parent.name)}")
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(collect_module, name, counted)
+    memo = Collected()
+    out = tmp_path / "preview.html"
+    assert rebuild([portfolio], out, memo=memo).ok
+    assert sorted(calls).count("load alpha") == 3 and "compare beta" in calls
+    calls.clear()
+    drawn.take()
+    model = portfolio / "beta" / "as-is.yaml"
+    model.write_text(model.read_text().replace("\nname: ", "\nname: Edited ", 1))
+    assert rebuild([portfolio], out, memo=memo).ok
+    assert sorted(calls) == ["compare beta", "lint beta", "load beta"]
+    assert drawn.diagrams() == {"swimlane beta/as-is", "comparison beta/as-is->to-be"}
+    assert out.read_bytes() == _html([portfolio], tmp_path, "fresh.html", cache=False)
+    (portfolio / "gamma" / "as-is.yaml").unlink()
+    calls.clear()
+    assert rebuild([portfolio], out, memo=memo).ok
+    assert calls == [] and not [name for name in memo.files if "gamma" in name]

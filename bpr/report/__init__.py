@@ -21,7 +21,7 @@ from bpr.files.finder import find_models
 from bpr.files.output import atomic_write, refuse_overwriting_inputs
 from bpr.render.page import page_size
 from bpr.report.cache import caching
-from bpr.report.collect import Pair, Portfolio, Service, Skipped, Variant, collect
+from bpr.report.collect import Collected, Pair, Portfolio, Service, Skipped, Variant, collect
 from bpr.report.excel import excel_report
 from bpr.report.html import html_report
 from bpr.report.markdown import markdown_report
@@ -30,6 +30,7 @@ from bpr.report.word import word_report
 
 __all__ = [
     "FORMATS",
+    "Collected",
     "Pair",
     "Portfolio",
     "ReportResult",
@@ -205,6 +206,7 @@ def write_report(
     page: str = "A4",
     orientation: str | None = None,
     cache: bool | None = None,
+    memo: Collected | None = None,
 ) -> ReportResult:
     """Build the report of the models among ``paths`` and write it to ``output``.
 
@@ -214,7 +216,8 @@ def write_report(
     fail to load are skipped and listed in the report. Each file is written whole or not at
     all, and never over an input. The diagrams are drawn on every core and kept in the cache
     of :mod:`bpr.report.cache`; ``cache=False`` draws them all again (None: as
-    ``BPR_NO_CACHE`` says).
+    ``BPR_NO_CACHE`` says). ``memo`` keeps what was loaded and compared for the next call
+    with it, which reads again only the files that changed (see :class:`Collected`).
     """
     fmt = report_format(output, fmt)
     if template is not None and fmt != "word":
@@ -252,7 +255,7 @@ def write_report(
         if progress is not None:
             progress("load", done, len(files))
 
-    portfolio = collect(files, on_file=on_file)
+    portfolio = collect(files, on_file=on_file, memo=memo)
     written = 0
 
     def on_service(_service: Service) -> None:

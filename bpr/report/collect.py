@@ -10,6 +10,7 @@ from typing import Any
 
 from bpr.analysis.measures import measure
 from bpr.comparison import Comparison, compare
+from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.errors import BprError, ModelError
@@ -21,6 +22,7 @@ from bpr.lint import Finding, lint
 __all__ = [
     "AS_IS",
     "PRIMARY_TO_BE",
+    "Collected",
     "Pair",
     "Portfolio",
     "Service",
@@ -179,10 +181,53 @@ class Portfolio:
         return totals
 
 
+@dataclass
+class Collected:
+    """What one :func:`collect` loaded, measured, linted and compared, for the next one to
+    take again where nothing changed (``bpr watch`` keeps one across its rebuilds): each
+    file's model by its bytes, each As-Is's findings and each pair's comparison by the
+    models and the language."""
+
+    files: dict[str, tuple[bytes, Model, dict[str, Any]]] = field(default_factory=dict)
+    findings: dict[tuple[int, str], list[Finding]] = field(default_factory=dict)
+    pairs: dict[tuple[int, int, str], tuple[Comparison | None, str | None]] = field(
+        default_factory=dict
+    )
+
+    def forget(self, model: int) -> None:
+        """Drop the findings and comparisons of the model with this id."""
+        self.findings = {k: v for k, v in self.findings.items() if k[0] != model}
+        self.pairs = {k: v for k, v in self.pairs.items() if model not in k[:2]}
+
+
+def _loaded(path: Path, memo: Collected | None) -> tuple[Model, dict[str, Any]]:
+    """The model of ``path`` and its measures: from ``memo`` while the file's bytes are the
+    same, else loaded (raises ModelError)."""
+    if memo is None:
+        model = load(path)
+        return model, measure(model).as_dict()  # a model can load and still not measure
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None
+    known = memo.files.get(str(path))
+    if data is not None and known is not None and known[0] == data:
+        return known[1], known[2]
+    if known is not None:  # forgotten while the old model lives: its id is not reused yet
+        memo.files.pop(str(path))
+        memo.forget(id(known[1]))
+    model = load(path)
+    measures = measure(model).as_dict()
+    if data is not None:
+        memo.files[str(path)] = (data, model, measures)
+    return model, measures
+
+
 def collect(
     paths: Iterable[str | os.PathLike[str]],
     *,
     on_file: Callable[[Path], None] | None = None,
+    memo: Collected | None = None,
 ) -> Portfolio:
     """Load the model files among ``paths`` and group them into services by ``service``.
 
@@ -195,6 +240,9 @@ def collect(
     >>> portfolio = collect(["models"])  # doctest: +SKIP
     >>> [s.id for s in portfolio.services]  # doctest: +SKIP
     ['business-registration', ...]
+
+    With ``memo`` (a :class:`Collected`), a file whose bytes did not change since the last
+    call with it is not loaded again, nor its service linted and compared again.
     """
     files = list(find_models(paths))
     groups: dict[str, list[Variant]] = {}
@@ -202,8 +250,7 @@ def collect(
     seen: dict[tuple[str, str], str] = {}
     for path in files:
         try:
-            model = load(path)
-            measures = measure(model).as_dict()  # a model can load and still not measure
+            model, measures = _loaded(path, memo)
         except ModelError as exc:
             service, variant = _peek(path)
             skipped.append(Skipped(str(path), str(exc), service, variant))
@@ -232,7 +279,11 @@ def collect(
         if on_file is not None:
             on_file(path)
 
-    services = [_service(sid, variants) for sid, variants in groups.items()]
+    services = [_service(sid, variants, memo) for sid, variants in groups.items()]
+    if memo is not None:  # what is no longer among the inputs is forgotten
+        kept = {str(p) for p in files}
+        for name in [n for n in memo.files if n not in kept]:
+            memo.forget(id(memo.files.pop(name)[1]))
     by_id = {s.id: s for s in services}
     for entry in skipped:
         if entry.service in by_id:
@@ -245,18 +296,30 @@ def _order(variant: Variant) -> tuple[int, str]:
     return (0 if label == AS_IS else 1 if label == PRIMARY_TO_BE else 2, label)
 
 
-def _service(service_id: str, variants: list[Variant]) -> Service:
+def _service(service_id: str, variants: list[Variant], memo: Collected | None = None) -> Service:
     service = Service(service_id, sorted(variants, key=_order))
     base = service.as_is
     if base is None:
         return service
-    base.findings = list(lint(base.model))
+    language = i18n.current()  # the findings and the comparisons are written in it
+    linted = None if memo is None else memo.findings.get((id(base.model), language))
+    if linted is None:
+        linted = list(lint(base.model))
+        if memo is not None:
+            memo.findings[(id(base.model), language)] = linted
+    base.findings = list(linted)
     for to_be in service.to_bes:
         pair = Pair(base, to_be)
-        try:
-            pair.comparison = compare(base.model, to_be.model)
-        except BprError as exc:
-            pair.error = str(exc)
+        key = (id(base.model), id(to_be.model), language)
+        if memo is not None and key in memo.pairs:
+            pair.comparison, pair.error = memo.pairs[key]
+        else:
+            try:
+                pair.comparison = compare(base.model, to_be.model)
+            except BprError as exc:
+                pair.error = str(exc)
+            if memo is not None:
+                memo.pairs[key] = (pair.comparison, pair.error)
         service.pairs.append(pair)
     return service
 
