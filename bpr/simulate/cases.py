@@ -500,7 +500,8 @@ class _Engine:
         self.branch_codes: dict[str, np.ndarray] = {}
         self.branch_marks: dict[str, np.ndarray] = {}  # code + 1 per branch, for the path hash
         self.cumulative: dict[str, np.ndarray] = {}
-        self.chains: dict[tuple[str, str], tuple[Step, ...]] = {}
+        #: (step, whether the applicant spends its work) along each chain
+        self.chains: dict[tuple[str, str], tuple[tuple[Step, bool], ...]] = {}
         for step in model.steps:
             if step.next.kind == "choice":
                 codes = []
@@ -579,7 +580,7 @@ class _Engine:
                     )
         return clock
 
-    def chain(self, node: str, stop: str) -> tuple[Step, ...]:
+    def chain(self, node: str, stop: str) -> tuple[tuple[Step, bool], ...]:
         """The steps a group of cases goes through from ``node`` without a decision.
 
         The chain follows plain sequence flows and ends at a choice, a parallel split, the
@@ -601,7 +602,9 @@ class _Engine:
                     break
                 steps.append(self.model.step(target))
                 seen.add(target)
-            found = self.chains[key] = tuple(steps)
+            found = self.chains[key] = tuple(
+                (step, self.model.is_applicant_step(step)) for step in steps
+            )
         return found
 
     def run_step(
@@ -622,7 +625,7 @@ class _Engine:
         elapsed: Any = 0.0
         spent: Any = 0.0  # the applicant's work along the chain
         fee = 0.0
-        for step in chain:
+        for step, applicant in chain:
             self.runs[step.id] += count
             work = self.draw(step.work, count)
             wait = self.draw(step.wait, count)
@@ -632,15 +635,19 @@ class _Engine:
                 ids = where if top else cases[where]
                 self.event_chunks.append((ids, self.index[step.id], begin, begin + work))
             elapsed = _add(_add(elapsed, work), wait)
-            self.work_total += float(np.sum(work)) * (count if np.isscalar(work) else 1)
-            if self.model.is_applicant_step(step) and not _is_zero(work):
+            if isinstance(work, np.ndarray):
+                self.work_total += float(work.sum())
+            else:
+                self.work_total += work * count
+            if applicant and not _is_zero(work):
                 spent = _add(spent, work)
             fee += step.fee or 0.0
         if whole:
             clock += elapsed
         elif not _is_zero(elapsed):
             clock[where] += elapsed
-        need_ids = not _is_zero(spent) or fee or chain[-1].next.kind == "choice"
+        step = chain[-1][0]
+        need_ids = not _is_zero(spent) or fee or step.next.kind == "choice"
         ids = (where if top else cases[where]) if need_ids else where
         if not _is_zero(spent):
             if whole and top:
@@ -652,7 +659,6 @@ class _Engine:
                 self.fees += fee
             else:
                 self.fees[ids] += fee
-        step = chain[-1]
         node = step.id
         block = self.blocks.get(node)
         if block is not None:
@@ -922,7 +928,7 @@ def _add(total: Any, value: Any) -> Any:
 def _is_zero(value: Any) -> bool:
     import numpy as np
 
-    return bool(np.isscalar(value) and value == 0)
+    return not isinstance(value, np.ndarray) and bool(value == 0)
 
 
 def plot_lead_times(result: SimulationResult, path: str, *, inputs: tuple[str, ...] = ()) -> None:
