@@ -150,7 +150,15 @@ def _content_fields(kind: type) -> tuple[str, ...] | None:
 
 def _canonical(value: Any) -> Any:
     """``value`` as plain JSON data that says everything it holds, in its order."""
-    if value is None or isinstance(value, (str, bool, int)):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # the most, first
+        return value
+    if kind is tuple or kind is list:
+        return [_canonical(v) for v in value]
+    names = _FIELDS.get(kind)
+    if names is not None:
+        return [kind.__name__, [[n, _canonical(getattr(value, n))] for n in names]]
+    if isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         return repr(value)  # nan and inf too, and never a rounded figure
