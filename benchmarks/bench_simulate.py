@@ -5,7 +5,9 @@ updates the section "Simulation" of benchmarks/RESULTS.md and leaves the other s
 ``python benchmarks/bench_simulate.py --staff`` runs the part on queues for staff only (about a
 minute): queueing theory at full size, agreement and speed against prosimos with resource
 pools, the compile time of the compiled loop and the memory of a million cases; it updates the
-section "Simulation with staff".
+section "Simulation with staff". ``python benchmarks/bench_simulate.py --floor`` (about a
+minute) sets the simulation against the numpy floor of its own draws and additions (issue 20)
+and updates the section "Simulation against the numpy floor".
 
 prosimos pins pandas below 3, so it runs in a virtual environment of its own, called by
 subprocess: the script uses ``$BPR_PROSIMOS_PYTHON`` or ``/tmp/prosimos-venv/bin/python``, and
@@ -15,6 +17,7 @@ creates the latter with ``python -m venv`` and ``pip install prosimos`` when it 
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -762,8 +765,143 @@ Machine: {machine()}.
     print(body)
 
 
+# -- against the numpy floor ----------------------------------------------------------------------
+
+FLOOR_CHUNK = 4_000_000
+
+
+def _process_time(run: object, repeat: int = 3) -> float:
+    """The least processor time of ``repeat`` runs (steadier than wall time on a shared machine)."""
+    best = math.inf
+    for _ in range(repeat):
+        started = time.process_time()
+        run()  # type: ignore[operator]
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def numpy_floor(draws: int, additions: int) -> tuple[float, float]:
+    """Processor seconds numpy itself takes to draw ``draws`` uniform numbers and to add up
+    ``additions`` numbers (``np.cumsum``), in chunks of at most 4 million (memory stays small;
+    each chunk allocates its result, as the simulation's arrays do)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    ones = np.ones(min(additions, FLOOR_CHUNK))
+
+    def draw() -> None:
+        left = draws
+        while left > 0:
+            rng.random(min(left, FLOOR_CHUNK))
+            left -= FLOOR_CHUNK
+
+    def add() -> None:
+        left = additions
+        while left > 0:
+            np.cumsum(ones[: min(left, FLOOR_CHUNK)])
+            left -= FLOOR_CHUNK
+
+    return _process_time(draw), _process_time(add)
+
+
+def floor_models() -> list[tuple[str, bpr.Model, int]]:
+    from generate import model_text
+    from generate_irregular import irregular_model_text
+
+    return [
+        ("the 40-step process above", benchmark_model(), 1_000_000),
+        ("generated, 100 steps", bpr.loads(model_text(100), "generated.yaml"), 200_000),
+        ("generated, 1,000 steps", bpr.loads(model_text(1_000), "generated.yaml"), 20_000),
+        ("irregular, 100 steps", bpr.loads(irregular_model_text(100), "irregular.yaml"), 200_000),
+        (
+            "irregular, 1,000 steps",
+            bpr.loads(irregular_model_text(1_000), "irregular.yaml"),
+            20_000,
+        ),
+    ]
+
+
+def run_floor() -> list[dict[str, object]]:
+    """Each model's simulation against the numpy floor of its own draws and additions."""
+    rows: list[dict[str, object]] = []
+    for name, model, cases in floor_models():
+        simulate(model, 1_000, seed=0)  # warm up
+        seconds = _process_time(lambda m=model, n=cases: simulate(m, n, seed=1))
+        result = simulate(model, cases, seed=1)
+        runs = result.step_runs
+        additions = sum(runs.values())
+        draws = 0
+        for step in model.steps:
+            varying = sum(d.kind != "fixed" and d.low != d.high for d in (step.work, step.wait))
+            draws += runs[step.id] * (varying + (step.next.kind == "choice"))
+        drawing, adding = numpy_floor(draws, additions)
+        rows.append(
+            {
+                "name": name,
+                "cases": cases,
+                "draws": draws,
+                "additions": additions,
+                "floor": drawing + adding,
+                "draw_ns": 1e9 * drawing / max(draws, 1),
+                "add_ns": 1e9 * adding / additions,
+                "seconds": seconds,
+                "share": (drawing + adding) / seconds,
+                "mean_days": float(result.lead_time_days.mean()),
+                "expected_days": result.expected_lead_time_days,
+            }
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def main_floor() -> None:
+    began = time.perf_counter()
+    rows = run_floor()
+    table = "\n".join(
+        f"   | {r['name']} | {r['cases']:,} | {r['draws']:,} | {r['additions']:,} | "
+        f"{r['floor']:.3f} | {r['seconds']:.3f} | **{100 * r['share']:.0f} %** | "
+        f"{r['mean_days']:.3f} | {r['expected_days']:.3f} |"
+        for r in rows
+    )
+    draw_ns = min(float(r["draw_ns"]) for r in rows if r["draws"])
+    add_ns = min(float(r["add_ns"]) for r in rows)
+    least = min(float(r["share"]) for r in rows)
+    header = (
+        "   | model | cases | draws | additions | floor (s) | bpr (s) | floor / bpr | "
+        "mean lead time (d) | measures (d) |\n   |---|---|---|---|---|---|---|---|---|"
+    )
+    body = f"""## Simulation against the numpy floor (`benchmarks/bench_simulate.py --floor`)
+
+Machine: {machine()}.
+
+The floor of a simulation is the time numpy itself takes, in the same run, for the work no
+vectorised simulation can skip: the same number of random draws (one per case at each choice
+it meets and one per step run whose work or wait is a range; fixed durations draw nothing),
+made with `Generator.random`, and the same number of additions (one per step run: its time
+added to the case's clock), made with `np.cumsum` over as many numbers; both in chunks of at
+most 4 million numbers, each chunk allocating its result. bpr's time is a whole
+`bpr.simulate.simulate(model, cases, seed=1)` call (the flow analysis, the measures' expected
+lead time and the path statistics included). Both are processor time, the least of 3 runs
+(the machine's 2 cores were shared with other work); the floor's figures in this run: a draw
+{draw_ns:.1f} ns, an addition {add_ns:.1f} ns at best. Issue 20's target: at least 50 %.
+
+{header}
+{table}
+
+The least share is {100 * least:.0f} %. The mean lead times agree with the measures' expected
+lead time except where a parallel block's branches have random durations: the measures take
+the longest branch's mean, the simulation the mean of the longest branch, which is larger.
+
+(The benchmark took {time.perf_counter() - began:.0f} s.)
+"""
+    write_section("bench_simulate_floor", body)
+    print(body)
+
+
 if __name__ == "__main__":
     if "--staff" in sys.argv[1:]:
         main_staff()
+    elif "--floor" in sys.argv[1:]:
+        main_floor()
     else:
         main()
