@@ -75,18 +75,19 @@ class BarChart:
 
 
 def axis_top(largest: float) -> float:
-    """The end of a value axis: the smallest 1, 2, 2.5 or 5 times a power of ten that is at
-    least ``largest`` (1 for nothing to show).
+    """The end of a value axis: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8
+    times a power of ten) that is at least ``largest``, so the longest bar fills most of the
+    axis and its quarters are round too (1 for nothing to show).
 
-    >>> axis_top(750), axis_top(2000), axis_top(0.3), axis_top(0)
-    (1000.0, 2000.0, 0.5, 1.0)
+    >>> axis_top(750), axis_top(2000), axis_top(2_846_250), axis_top(0.3), axis_top(0)
+    (800.0, 2000.0, 3000000.0, 0.3, 1.0)
     """
     if largest <= 0:
         return 1.0
     power = 10.0 ** math.floor(math.log10(largest))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for step in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         if largest <= step * power * (1 + 1e-9):
-            return step * power
+            return float(f"{step * power:.12g}")  # 3 * 0.1 is 0.30000000000000004
     return 10.0 * power  # pragma: no cover - the loop ends at ten times the power
 
 

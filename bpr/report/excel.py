@@ -197,6 +197,7 @@ def _native_chart(
     series (by name) and whose categories are the first column of its rows."""
     from openpyxl.chart import BarChart as ExcelBarChart
     from openpyxl.chart import Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
 
     columns = _chart_columns(table, chart)
     native = ExcelBarChart()
@@ -211,7 +212,13 @@ def _native_chart(
         data = Reference(sheet, min_col=column, min_row=header, max_row=last)
         native.add_data(data, titles_from_data=True)
     first = 2 if table.id in ("savings", "costs") else 1  # the service, not the rank
-    native.set_categories(Reference(sheet, min_col=first, min_row=header + 1, max_row=last))
+    names = Reference(sheet, min_col=first, min_row=header + 1, max_row=last)
+    for n, series in enumerate(native.series):
+        # the categories are text (stages, services): a string reference, as Excel writes it
+        series.cat = AxDataSource(strRef=StrRef(f=str(names)))
+        fill = chart.series[min(n, len(chart.series) - 1)].fill(n).lstrip("#")
+        series.graphicalProperties.solidFill = fill
+        series.graphicalProperties.line.solidFill = fill
     if chart.horizontal:
         native.x_axis.scaling.orientation = "maxMin"  # the first of the ranking on top
     native.legend.position = "b"

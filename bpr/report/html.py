@@ -99,6 +99,7 @@ code { overflow-wrap: anywhere; }
 .card .change { font-size: 0.9rem; }
 figure { margin: 10px 0 20px; }
 figure.chart svg { max-width: 100%; height: auto; }
+#programme td { overflow-wrap: break-word; }
 #programme .intro { font-family: ui-monospace, monospace; font-size: 0.82rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figure .frame { overflow: hidden; }

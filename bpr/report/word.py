@@ -456,7 +456,7 @@ def _chart(document: Any, chart: BarChart, number: int) -> None:
     pixels = int.from_bytes(png[16:20], "big")  # the width in the PNG's header (IHDR)
     section = document.sections[-1]
     room = section.page_width - section.left_margin - section.right_margin
-    width = min(Emu(int(room)), Pt(pixels / 3 * 0.75 * 1.25))  # 1.25: its 12 px read as 11 pt
+    width = min(Emu(int(room)), Pt(pixels / 3 * 0.75))  # its 12 px labels print at 9 pt
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
@@ -472,11 +472,24 @@ def _portfolio_table(document: Any, table: PortfolioTable) -> None:
     _word_table(document, list(table.columns), rows, numeric)
 
 
+def _landscape(document: Any) -> None:
+    """Start a new section on a new page: the text's page turned to landscape, its margins."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    first = document.sections[0]
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    width, height = first.page_width, first.page_height
+    section.page_width, section.page_height = max(width, height), min(width, height)
+    for name in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, name, getattr(first, name))
+
+
 def _programme(document: Any, section: PortfolioSection, numbers: Iterator[int]) -> None:
     """The programme's part of a portfolio folder's report, on pages of its own: the tables
     of ``bpr portfolio`` and the charts under the tables they show."""
-    heading = _heading(document, _("Programme: maturity, priorities, data exchanges"), 1)
-    heading.paragraph_format.page_break_before = True
+    _landscape(document)  # the backlog's seven columns need the width of a landscape page
+    _heading(document, _("Programme: maturity, priorities, data exchanges"), 1)
     if section.error is not None:
         text = _("The programme's tables are left out: {reason}").format(reason=section.error)
         _paragraph(document, text)
@@ -635,6 +648,7 @@ def word_report(
     programme = portfolio_section(portfolio)
     if programme is not None:
         _programme(document, programme, numbers)
+        _turn(document, None)  # the services on the text's pages again
     with closing(sheet_pictures_in_order(services, page, orientation)) as drawn:
         for service in services:
             passport = programme is not None or has_passport(service)
