@@ -592,6 +592,12 @@ def _stuck(
 
 def _describer(model: Model, fnet: FlowNet) -> Callable[[str], str]:
     def describe(place: str) -> str:
+        if place == "source":
+            # TRANSLATORS: where a case is before its first step
+            return _("the start of the process")
+        if place == "sink":
+            # TRANSLATORS: where a case is after its last step
+            return _("the end of the process")
         if place.startswith("in:"):
             return _("the entry of step '{step}'").format(step=place[3:])
         source, _sep, rest = place.partition("->")

@@ -192,7 +192,8 @@ class ConformanceResult:
 def match_activities(model: Model, activities: Iterable[str]) -> dict[str, str | None]:
     """Which log activity each step stands for (``None``: the log never shows the step).
 
-    A step matches by its id or name: first as written, then ignoring case and spacing, then
+    A step matches by its id or name (in the output language, else in any of its name map's
+    languages): first as written, then ignoring case and spacing, then
     by the id :func:`bpr.core.ids.slug` makes of both (which reads Cyrillic and Azerbaijani or
     Uzbek Latin). An activity that one step matches more closely is not given to another.
 
@@ -213,7 +214,9 @@ def match_activities(model: Model, activities: Iterable[str]) -> dict[str, str |
         for step in model.steps:
             if found[step.id] is not None:
                 continue
-            for text in (step.id, step.label):
+            # the name in the output language first, then its names in the other languages
+            # (a log records one of them, whatever language the command writes in)
+            for text in (step.id, step.label, *step.names.values()):
                 if key(text) and key(text) in by_key:
                     found[step.id] = by_key[key(text)]
                     break
