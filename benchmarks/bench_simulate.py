@@ -3,7 +3,7 @@
 Run by hand: ``python benchmarks/bench_simulate.py`` (about ten minutes on two cores). It
 updates the section "Simulation" of benchmarks/RESULTS.md and leaves the other sections alone.
 ``python benchmarks/bench_simulate.py --staff`` runs the part on queues for staff only (about a
-minute): queueing theory at full size, agreement and speed against prosimos with resource
+minute): agreement and speed against prosimos with resource
 pools, the compile time of the compiled loop and the memory of a million cases; it updates the
 section "Simulation with staff". ``python benchmarks/bench_simulate.py --floor`` (about a
 minute) sets the simulation against the numpy floor of its own draws and additions (issue 20)
@@ -449,7 +449,6 @@ def prosimos_version() -> str:
 
 STAFF_CASES = 1_000_000
 PROSIMOS_STAFF_CASES = 20_000
-THEORY_CASES = 200_000
 #: Arrivals per hour of the process with resources, and the staff of each actor.
 RATE = 3.0
 STAFF = {"desk": 2, "back": 4, "head": 2}
@@ -602,49 +601,6 @@ def run_ours_staffed(model: bpr.Model) -> dict[str, float]:
     }
 
 
-def _batch_means(values: object) -> tuple[float, float]:
-    """The mean after a warm-up of 1 % of the cases, and its standard error by 100 batch means."""
-    import numpy as np
-
-    kept = np.asarray(values)[len(values) // 100 :]  # type: ignore[arg-type]
-    size = len(kept) // 100
-    means = kept[: size * 100].reshape(100, size).mean(axis=1)
-    return float(kept.mean()), float(means.std(ddof=1) / 10)
-
-
-def theory() -> list[tuple[str, float, float, float]]:
-    """Mean queue waiting at full size against Pollaczek-Khinchine and Erlang C."""
-    import dataclasses
-    import math
-
-    from bpr.core.durations import Duration
-
-    rows = []
-    for rho in (0.5, 0.8, 0.9):
-        m = bpr.loads(
-            f"bpr: 1\nservice: md1\nvariant: as-is\nvolume: {rho * 8766}\n"
-            "actors: {desk: {name: Desk}}\nsteps:\n  - {id: serve, actor: desk, work: 1h}\n"
-        )
-        result = simulate(m, THEORY_CASES, seed=11, staff={"desk": 1})
-        rows.append((f"M/D/1, rho {rho} (Pollaczek-Khinchine)", rho / (2 * (1 - rho)),
-                     *_batch_means(result.queue_hours)))  # fmt: skip
-    for c, rho in ((3, 0.8), (5, 0.9)):
-        lam = rho * c
-        m = bpr.loads(
-            f"bpr: 1\nservice: mmc\nvariant: as-is\nvolume: {lam * 8766}\n"
-            "actors: {desk: {name: Desk}}\nsteps:\n  - {id: serve, actor: desk, work: 1h}\n"
-        )
-        step = dataclasses.replace(m.steps[0], work=Duration(0.0, 1.0, math.inf, "exponential"))
-        m = dataclasses.replace(m, steps=(step,))
-        a = lam
-        top = a**c / math.factorial(c) * c / (c - a)
-        erlang = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-        result = simulate(m, THEORY_CASES, seed=12, staff={"desk": c})
-        rows.append((f"M/M/{c}, rho {rho} (Erlang C)", erlang / (c - lam),
-                     *_batch_means(result.queue_hours)))  # fmt: skip
-    return rows
-
-
 _COLD = textwrap.dedent(
     """
     import time
@@ -691,20 +647,13 @@ def main_staff() -> None:
     model = staffed_model()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        print("theory ...", flush=True)
-        checks = theory()
-        print(f"  {checks}\nbpr with staff ...", flush=True)
+        print("bpr with staff ...", flush=True)
         ours = run_ours_staffed(model)
         print(f"  {ours}\nprosimos with resources ...", flush=True)
         theirs = run_prosimos_staffed(model, folder)
         print(f"  {theirs}\ncompile time, memory ...", flush=True)
         costs = compile_and_memory(folder)
         print(f"  {costs}", flush=True)
-    theory_rows = "\n".join(
-        f"   | {name} | {expected:.4f} | {got:.4f} | {100 * (got / expected - 1):+.2f}% | "
-        f"{100 * error / expected:.2f}% |"
-        for name, expected, got, error in checks
-    )
     ratio = ours["cases_per_second"] / theirs["cases_per_second"]
     cycle_gap = 100 * (ours["mean_hours"] / theirs["mean_hours"] - 1)
     util_rows = "\n".join(
@@ -725,15 +674,8 @@ def main_staff() -> None:
 
 Machine: {machine()}.
 
-1. Mean queue waiting (hours) of {THEORY_CASES:,} cases against queueing theory (one step, Poisson
-   arrivals; fixed work of 1 h at one desk, exponential work of mean 1 h at several), after a
-   warm-up of the first 1 % of the cases. The standard error comes from 100 batch means: the
-   waits of successive cases are correlated, the more so the busier the desk, so that at a
-   utilisation of 0.9 the sampling error of 200,000 cases is itself about 1 to 2 %:
-
-   | queue | formula | bpr | difference | standard error |
-   |---|---|---|---|---|
-{theory_rows}
+1. Queueing theory (Pollaczek-Khinchine, Erlang C) at full size, with each figure's sampling
+   error: see "Queueing theory" (`benchmarks/bench_queueing.py`).
 
 2. Against prosimos {prosimos_version()} on one process with resources: four steps at three
    actors (a front desk with 2 staff, a back office with 4, a head of office with 2), a rework

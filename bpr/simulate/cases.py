@@ -9,7 +9,11 @@ followed as often as their dice say, and a parallel split takes as long as its s
 Durations are drawn from their distributions (fixed, uniform or triangular).
 
 It is vectorised over cases: the cases waiting at a step are handled together with numpy, so
-the Python-level work grows with the number of steps (and loop rounds), not with the cases.
+the Python-level work grows with the number of steps (and loop rounds), not with the cases. A
+group takes each run of plain steps (up to the next choice or parallel split) at once: its
+durations are summed before they are added to the cases' clocks, so that the time goes on the
+draws and additions themselves (benchmarks/RESULTS.md sets it against numpy's own time for
+them).
 """
 
 from __future__ import annotations
