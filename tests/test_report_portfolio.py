@@ -13,15 +13,19 @@ backlog has Agency B -> Agency C (gamma, 2,000 cases) before Agency B -> Agency 
 
 from __future__ import annotations
 
+import builtins
 import doctest
 import io
 import re
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bpr.core import i18n
+from bpr.errors import DependencyError, OutputError
 from bpr.report import charts as charts_module
 from bpr.report import collect, render_report, write_report
 from bpr.report import portfolio_section as section_module
@@ -331,3 +335,21 @@ def test_chart_pictures_are_pngs_of_the_svg() -> None:
 
     with Image.open(io.BytesIO(png)) as image:
         assert image.size[0] > 300
+
+
+def test_without_cairo_the_word_charts_say_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    chart = BarChart("t", ("a",), (Series("s", (1.0,)),))
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # the package is not installed
+    with pytest.raises(DependencyError, match="pip install cairosvg"):
+        charts_module.chart_png(chart)
+    monkeypatch.undo()
+    real = builtins.__import__
+
+    def without_library(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "cairosvg":  # cairocffi finds no cairo library to load
+            raise OSError("no library called 'cairo' was found")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_library)
+    with pytest.raises(OutputError, match="apt-get install libcairo2"):
+        charts_module.chart_png(chart)

@@ -19,11 +19,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bpr.core.i18n import number
+from bpr.core.i18n import domain, number
 from bpr.core.text import for_html
-from bpr.errors import DependencyError
+from bpr.errors import DependencyError, OutputError
 
 __all__ = ["COLOURS", "BarChart", "Series", "axis_top", "chart_png", "chart_svg"]
+
+_, ngettext, pgettext = domain("report")
 
 #: The fill of each series in turn: grey, the report's blue, amber (readable in greyscale too).
 COLOURS = ("#9aa9bb", "#1f5fa8", "#d98a1c", "#1b7a43")
@@ -253,6 +255,14 @@ def chart_png(chart: BarChart, scale: float = 3.0) -> bytes:
         import cairosvg  # type: ignore[import-untyped]
     except ImportError:
         raise DependencyError("cairosvg", "charts in Word reports") from None
+    except OSError:  # cairocffi found no cairo library to load
+        raise OutputError(
+            _(
+                "the charts of a Word report need the cairo graphics library, which is not "
+                "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
+                "the report as HTML"
+            )
+        ) from None
     png = cairosvg.svg2png(bytestring=chart_svg(chart).encode("utf-8"), scale=scale)
     assert isinstance(png, bytes)
     return png
