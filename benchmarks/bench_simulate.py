@@ -712,7 +712,7 @@ Machine: {machine()}.
 FLOOR_CHUNK = 4_000_000
 
 
-def _process_time(run: object, repeat: int = 3) -> float:
+def _process_time(run: object, repeat: int = 5) -> float:
     """The least processor time of ``repeat`` runs (steadier than wall time on a shared machine)."""
     best = math.inf
     for _ in range(repeat):
@@ -823,7 +823,7 @@ made with `Generator.random`, and the same number of additions (one per step run
 added to the case's clock), made with `np.cumsum` over as many numbers; both in chunks of at
 most 4 million numbers, each chunk allocating its result. bpr's time is a whole
 `bpr.simulate.simulate(model, cases, seed=1)` call (the flow analysis, the measures' expected
-lead time and the path statistics included). Both are processor time, the least of 3 runs
+lead time and the path statistics included). Both are processor time, the least of 5 runs
 (the machine's 2 cores were shared with other work); the floor's figures in this run: a draw
 {draw_ns:.1f} ns, an addition {add_ns:.1f} ns at best. Issue 20's target: at least 50 %.
 

@@ -493,6 +493,7 @@ class _Engine:
             for step in model.steps
         }
         self.regions: dict[tuple[str, str], _Region] = {}
+        self.identities: dict[int, np.ndarray] = {}
         self.applicant = np.zeros(cases)
         self.fees = np.zeros(cases)
         self.work_total = 0.0
@@ -547,6 +548,17 @@ class _Engine:
         everyone = np.arange(self.n)
         return self.run_region(self.model.first.id, END, everyone, np.zeros(self.n), top=True)
 
+    def identity(self, count: int) -> np.ndarray:
+        """``np.arange(count)``, made once per size (read-only: groups of cases are never
+        changed in place, so every region of that size can share it)."""
+        import numpy as np
+
+        found = self.identities.get(count)
+        if found is None:
+            found = self.identities[count] = np.arange(count)
+            found.flags.writeable = False
+        return found
+
     def run_region(
         self, start: str, stop: str, cases: np.ndarray, clock: np.ndarray, top: bool = False
     ) -> np.ndarray:
@@ -558,7 +570,7 @@ class _Engine:
         import numpy as np
 
         region = self.region(start, stop)
-        everyone = np.arange(len(cases))
+        everyone = self.identity(len(cases))
         pending: dict[str, list[np.ndarray]] = {start: [everyone]}
         for members, cyclic in region.components:
             rounds = 0
@@ -638,13 +650,14 @@ class _Engine:
                 begin = arrival + wait
                 ids = where if top else cases[where]
                 self.event_chunks.append((ids, self.index[step.id], begin, begin + work))
-            elapsed = _add(_add(elapsed, work), wait)
             if isinstance(work, np.ndarray):
                 self.work_total += float(work.sum())
             else:
                 self.work_total += work * count
             if applicant and not _is_zero(work):
                 spent = _add(spent, work)
+            # the draws are not used again: the sum may take them as its own
+            elapsed = _add(_add(elapsed, work, own=True), wait, own=True)
             fee += step.fee or 0.0
         if whole:
             clock += elapsed
@@ -702,12 +715,16 @@ class _Engine:
 
         ids = where if top else cases[where]
         began = clock.copy() if whole else clock[where]
-        latest = began.copy()
-        for branch_start in block.branches:
-            if branch_start == block.join:
-                continue
-            ended = self.run_region(branch_start, block.join, ids, began.copy())
-            np.maximum(latest, ended, out=latest)
+        starts = [start for start in block.branches if start != block.join]
+        latest = began  # an empty branch (the split straight to the join) takes no time
+        for position, branch_start in enumerate(starts):
+            # each branch moves a clock of its own; the last may move ``began`` itself
+            own = began if position == len(starts) - 1 else began.copy()
+            ended = self.run_region(branch_start, block.join, ids, own)
+            if position == 0:
+                latest = ended
+            else:
+                np.maximum(latest, ended, out=latest)
         if whole:
             clock[:] = latest
         else:
@@ -906,10 +923,12 @@ def _branch_drawn(cumulative: np.ndarray, dice: np.ndarray) -> np.ndarray:
     return drawn
 
 
-def _add(total: Any, value: Any) -> Any:
+def _add(total: Any, value: Any, own: bool = False) -> Any:
     """``total + value`` where either is a number or an array of the group's cases.
 
-    An array total is the chain's own and is added to in place; ``value`` is never changed.
+    An array total is the chain's own and is added to in place; an array ``value`` is never
+    changed unless ``own`` says that the caller will not use it again (then it may become the
+    total, which spares a copy).
 
     >>> _add(_add(0.0, 2.0), 0.5)
     2.5
@@ -924,7 +943,11 @@ def _add(total: Any, value: Any) -> Any:
         total += value
         return total
     if not isinstance(total, np.ndarray):
-        return value + total  # a new array: ``value`` may be used again
+        if not own:
+            return value + total  # a new array: ``value`` may be used again
+        if total != 0:
+            value += total
+        return value
     total += value
     return total
 
