@@ -72,8 +72,15 @@ def test_russian_mine_writes_no_english_word(run_bpr, tmp_path: Path, log_21: Pa
     assert "21 обращение" in text
     assert "переходы: индуктивный алгоритм pm4py (IMf, порог шума 0,2) по всем вариантам" in text
     assert "Срок: в черновике " in text and " дня, у обращений журнала: медиана " in text
-    # the draft is the analyst's file: its keys and comments stay as English writes them
-    assert "Draft As-Is discovered by 'bpr mine'" in draft.read_text(encoding="utf-8")
+    # the draft's comments are Russian; its keys, values and routing step names are the format's
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    comments = " ".join(line.split("# ", 1)[1] for line in lines if "# " in line)
+    typed = {"work", "wait", "org:group", "org:resource", "split", "join", "branch", "loop", "mine"}
+    assert english_words(comments, allowed=_allowed(log_21) | typed | {"start"}) == set()
+    assert lines[0] == "# Черновик As-Is, построенный 'bpr mine' по kindergarten.csv: " + (
+        "обращений 21, событий 248."
+    )
+    assert "медиана по событиям: 21" in comments
     assert bpr.load(draft).service == "kg"
 
 

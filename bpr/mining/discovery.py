@@ -18,7 +18,7 @@ from textwrap import wrap
 from typing import TYPE_CHECKING, Any
 
 from bpr.analysis.measures import measure
-from bpr.core.i18n import domain, number, use
+from bpr.core.i18n import N_, domain, number
 from bpr.core.ids import IdMaker, slug
 from bpr.core.model import END, Model
 from bpr.core.schema import ID_PATTERN
@@ -79,6 +79,7 @@ def lead_time_comparison(
 
     >>> lead_time_comparison(0.02, Percentiles(0.01, 0.03, 14.1), 5.41)[:57]
     "Lead time: the draft's 0.02 days against the log's cases:"
+    >>> from bpr.core.i18n import use
     >>> with use("ru"):
     ...     lead_time_comparison(0.5, None, None)
     'Срок: в черновике 0,50 дня (в журнале нет длительностей обращений).'
@@ -120,7 +121,7 @@ def _discovery_variants(variants: dict[tuple[str, ...], int]) -> dict[tuple[str,
 
 
 def _method_text(mined: int, variants: int, cases: int, share_cases: int, noise: float) -> str:
-    """What the flows were mined from, in the output language (the draft writes English)."""
+    """What the flows were mined from, in the output language."""
     if noise > 0:
         miner = _("pm4py's inductive miner (IMf, noise threshold {noise})").format(
             noise=number(noise, "g")
@@ -174,9 +175,7 @@ def discover(
     step_ids = IdMaker()
     ids = {a: step_ids.make(a, fallback="step") for a in sorted(counts, key=lambda a: -counts[a])}
     mined = _discovery_variants(reduced.variants)
-    method_figures = (len(mined), len(reduced.variants), cases, sum(mined.values()), noise)
-    with use("en"):  # the draft's comments are in English, as its keys are
-        method = _method_text(*method_figures)
+    method = _method_text(len(mined), len(reduced.variants), cases, sum(mined.values()), noise)
     tree = inductive_tree(mined, noise)
     converter = TreeConverter(counts, cases, ids)
     entry = converter.emit(tree, {END: 1.0}, float(cases))
@@ -184,7 +183,7 @@ def discover(
     if len(entry) == 1 and next(iter(entry)) != END:
         first = next(iter(entry))
     else:
-        start = converter.routing("start", "cases begin with different activities")
+        start = converter.routing("start", N_("cases begin with different activities"))
         start.next = entry
         first = start.id
     first = simplify(steps, first)
@@ -232,12 +231,21 @@ def discover(
             name, share, column = actor_of[step.name]
             step.actor = actor_id(name)
             if column != actor_column:
-                step.notes.append(f"actor: its events have no {actor_column}; from {column}")
+                # TRANSLATORS: a comment of the draft; the columns are org:group, org:resource
+                note = _("its events have no {column}; from {other}").format(
+                    column=actor_column, other=column
+                )
             elif share < 0.999:
-                step.notes.append(f"actor: the most frequent {column} ({share:.0%} of its events)")
+                note = _("the most frequent {column} ({share} of its events)").format(
+                    column=column, share=number(share, ".0%")
+                )
+            else:
+                note = ""
+            if note:
+                step.notes.append("actor: " + note)
         else:
             step.actor = actor_id(fallback)
-            step.notes.append("actor: guessed; the log names no resource or group for it")
+            step.notes.append("actor: " + _("guessed; the log names no resource or group for it"))
     _route_actors(steps, first, actor_id, fallback)
 
     def text_with(lead_time: list[str]) -> str:
@@ -271,8 +279,7 @@ def discover(
 
     # the draft's lead time is known once it is a model; the comparison then goes in its header
     lead_time_days = measure(checked(text_with([]))).lead_time_days
-    with use("en"):
-        comparison = lead_time_comparison(lead_time_days, reduced.case_days, reduced.mean_case_days)
+    comparison = lead_time_comparison(lead_time_days, reduced.case_days, reduced.mean_case_days)
     text = text_with(wrap(comparison, 92))
     return DiscoveryResult(
         text=text,
@@ -281,7 +288,7 @@ def discover(
         events=reduced.events,
         activities=len(counts),
         routing_steps=[s.id for s in steps.values() if s.routing],
-        method=_method_text(*method_figures),
+        method=method,
         lead_time_days=lead_time_days,
         case_days=reduced.case_days,
         mean_case_days=reduced.mean_case_days,

@@ -6,11 +6,14 @@ import os
 from textwrap import wrap
 from typing import Any
 
+from bpr.core.i18n import domain, number
 from bpr.core.model import END
 from bpr.files.writer import Commented, model_text
 from bpr.mining.tree import DraftStep, probabilities, reading_order
 
 __all__ = ["draft_text", "duration_text"]
+
+_ = domain("mining").gettext
 
 
 def duration_text(hours: float) -> str:
@@ -53,7 +56,8 @@ def draft_text(
     actor_column: str | None,
     lead_time: list[str] | None = None,
 ) -> str:
-    """The draft's YAML, written by the one model writer with every guess in a comment.
+    """The draft's YAML, written by the one model writer with every guess in a comment (in
+    the output language; keys, values and the model's name stay as the format writes them).
 
     Steps come in the order a reader follows them; a ``next`` that only names the step
     written below is left out. ``method`` says what the flows were mined from, ``replayed``
@@ -61,27 +65,41 @@ def draft_text(
     lines that compare the draft's lead time with the log's.
     """
     base = os.path.basename(source)
-    timing = (
-        "(work: start to complete)."
-        if has_start
-        else "(the log has no start times: all time is counted as wait)."
-    )
+    if has_start:
+        timing = _(
+            "work and wait are medians over each activity's events (work: start to complete)."
+        )
+    else:
+        timing = _(
+            "work and wait are medians over each activity's events (the log has no start "
+            "times: all time is counted as wait)."
+        )
+    if replayed:
+        flows = _(
+            "Flows: {method}, its process tree converted into steps; choice probabilities from "
+            "replaying the variants (the branch each case took)."
+        )
+    else:
+        flows = _(
+            "Flows: {method}, its process tree converted into steps; choice probabilities are "
+            "estimated from activity frequencies."
+        )
     header = [
-        f"Draft As-Is discovered by 'bpr mine' from {base}: {cases:,} cases, {events:,} events.",
-        *wrap(
-            f"Flows: {method}, its process tree converted into steps; "
-            + (
-                "choice probabilities from replaying the variants (the branch each case took)."
-                if replayed
-                else "choice probabilities are estimated from activity frequencies."
-            ),
-            92,
-        ),
-        f"work and wait are medians over each activity's events {timing}",
+        _(
+            "Draft As-Is discovered by 'bpr mine' from {log}: {cases} cases, {events} events."
+        ).format(log=base, cases=number(cases, ","), events=number(events, ",")),
+        *wrap(flows.format(method=method), 92),
+        # the English lines as the draft has always had them: a long line is left whole
+        *wrap(timing, 112),
         *(lead_time or []),
-        "Steps named '(split)', '(join)', '(branch)', '(loop)' or '(start)' are zero-time",
-        "routing steps the format needs where no activity can carry the gateway.",
-        "Check and edit every guess before using this model.",
+        *wrap(
+            _(
+                "Steps named '(split)', '(join)', '(branch)', '(loop)' or '(start)' are zero-time "
+                "routing steps the format needs where no activity can carry the gateway."
+            ),
+            80,
+        ),
+        *wrap(_("Check and edit every guess before using this model."), 92),
     ]
     data: dict[str, Any] = {
         "bpr": 1,
@@ -90,17 +108,18 @@ def draft_text(
         "name": f"{service} ({variant}, discovered from {base})",
     }
     if volume is not None:
-        data["volume"] = Commented(volume, after="guessed: cases per year over the log's span")
+        data["volume"] = Commented(volume, after=_("guessed: cases per year over the log's span"))
     data["sources"] = [f"Event log {base} ({cases} cases, {events} events), discovered by bpr mine"]
     data["actors"] = Commented(
-        actors, after=f"from the log's {actor_column}" if actor_column else ""
+        actors,
+        after=_("from the log's {column}").format(column=actor_column) if actor_column else "",
     )
     order = reading_order(steps, first)
     following = [*order[1:], END]
     chances = (
-        "probabilities from the log's variants"
+        _("probabilities from the log's variants")
         if replayed
-        else "probabilities estimated from the log"
+        else _("probabilities estimated from the log")
     )
     data["steps"] = [
         _step(steps[s], after, chances) for s, after in zip(order, following, strict=True)
@@ -119,7 +138,11 @@ def _step(step: DraftStep, following: str, chances: str) -> Commented:
     if not step.routing:
         timed = [key for key, hours in (("work", step.work), ("wait", step.wait)) if hours]
         for key in timed:
-            after = f"median over {step.events:,} events" if key == timed[-1] else ""
+            after = (
+                _("median over {n} events").format(n=number(step.events, ","))
+                if key == timed[-1]
+                else ""
+            )
             fields[key] = Commented(duration_text(getattr(step, key)), after=after)
     if step.parallel is not None:
         fields["next"] = {"all": list(step.parallel)}
@@ -132,7 +155,8 @@ def _step(step: DraftStep, following: str, chances: str) -> Commented:
             )
         elif branches[0][0] != following:
             fields["next"] = branches[0][0]
-    return Commented(fields, after=f"added by bpr mine: {step.routing}" if step.routing else "")
+    added = _("added by bpr mine: {reason}").format(reason=step.routing) if step.routing else ""
+    return Commented(fields, after=added)
 
 
 def _note(step: DraftStep, topic: str) -> str:

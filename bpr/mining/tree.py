@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.core.i18n import N_, domain
 from bpr.core.ids import IdMaker
 from bpr.core.model import END
 
@@ -23,6 +24,8 @@ __all__ = [
     "renumber",
     "simplify",
 ]
+
+_ = domain("mining").gettext
 
 
 @dataclass
@@ -70,9 +73,11 @@ class TreeConverter:
         return max(known)
 
     def routing(self, kind: str, reason: str) -> DraftStep:
+        """A routing step of ``kind`` (its name), added for ``reason`` (marked with ``N_``;
+        the draft's comment says it in the output language)."""
         self.routing_number += 1
         step_id = self.ids_made.make(f"{kind}_{self.routing_number}")
-        step = DraftStep(step_id, f"({kind})", routing=reason)
+        step = DraftStep(step_id, f"({kind})", routing=_(reason))
         self.steps[step_id] = step
         return step
 
@@ -149,7 +154,7 @@ class TreeConverter:
         again = min(again, 0.95)
         # The loop's head is a routing step at first; simplify() folds it into the steps that
         # lead to it wherever the format allows.
-        head = self.routing("loop", "the head of a loop (cases come back here)")
+        head = self.routing("loop", N_("the head of a loop (cases come back here)"))
         back = {head.id: 1.0}
         if len(redo) == 1:
             repeat = self.emit(redo[0], back, rounds * again)
@@ -164,7 +169,9 @@ class TreeConverter:
     def emit_parallel(
         self, children: list[Any], cont: dict[str, float], runs: float, optional: bool
     ) -> dict[str, float]:
-        join = self.routing("join", "the parallel branches meet here (the format joins at a step)")
+        join = self.routing(
+            "join", N_("the parallel branches meet here (the format joins at a step)")
+        )
         join.join = True
         join.next = dict(cont)
         starts = []
@@ -180,12 +187,13 @@ class TreeConverter:
                 starts.append(next(iter(entry)))
                 continue
             branch = self.routing(
-                "branch", "a parallel branch that starts with a choice (a branch starts at a step)"
+                "branch",
+                N_("a parallel branch that starts with a choice (a branch starts at a step)"),
             )
             branch.next = entry
             starts.append(branch.id)
         split = self.routing(
-            "split", "the parallel branches start here (the format splits at a step)"
+            "split", N_("the parallel branches start here (the format splits at a step)")
         )
         split.parallel = list(dict.fromkeys(starts))
         return {split.id: 1.0}
