@@ -333,3 +333,10 @@ def test_a_rebuild_with_the_last_build_s_memo_reads_only_the_changed_file(
     calls.clear()
     assert rebuild([portfolio], out, memo=memo).ok
     assert calls == [] and not [name for name in memo.files if "gamma" in name]
+
+
+def test_docstring_examples_of_the_cache() -> None:
+    import doctest
+
+    module = importlib.import_module("bpr.report.cache")
+    assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0

@@ -114,6 +114,8 @@ def open_cache(environ: Mapping[str, str] | None = None) -> DiagramCache | None:
 #: The parts of bpr a drawing is made by: the model, measures, comparison, layout, drawing,
 #: Graphviz runs, the catalogues, and this module with the report's drawing of diagrams.
 _DRAWN_BY = ("core", "analysis", "comparison", "layout", "render", "backend", "locale")
+#: The catalogues those parts write with (a drawing has no word of the others).
+_CATALOGUES = frozenset({"common", "diagram", "diff", "lint", "measures", "validate"})
 
 
 @functools.cache
@@ -126,7 +128,7 @@ def _code() -> str:
     for part in _DRAWN_BY:
         files += sorted((package / part).rglob("*"))
     for path in files:
-        if path.suffix in (".py", ".mo"):
+        if path.suffix == ".py" or (path.suffix == ".mo" and path.stem in _CATALOGUES):
             info = path.stat()
             digest.update(
                 f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns};".encode()
