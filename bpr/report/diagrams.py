@@ -415,6 +415,17 @@ def _draw_in_worker(token: int, index: int) -> tuple[bool, Any]:
         return False, None
 
 
+class _Ahead:
+    """Drawings under way, taken in order; :meth:`close` ends what is left of them."""
+
+    def __init__(self, take: Callable[[], Any], close: Callable[[bool], None]) -> None:
+        self.take = take
+        self._close = close
+
+    def close(self, finished: bool) -> None:
+        self._close(finished)
+
+
 def _in_order(
     services: Sequence[Service],
     workers: int | None,
@@ -423,8 +434,8 @@ def _in_order(
     drawings: Callable[[Service], list[_Drawing | None]],
 ) -> Generator[Any, None, None]:
     """``name(service, *args)`` of each service in turn: read from the cache in this
-    process where every drawing is there, the others drawn ahead by worker processes (or
-    threads, where processes cannot fork)."""
+    process where every drawing is there, the others drawn ahead (from the start) by worker
+    processes (or threads, where processes cannot fork)."""
     cache = open_cache()
     if cache is None:
         todo = list(range(len(services)))
@@ -432,76 +443,93 @@ def _in_order(
         todo = [i for i, s in enumerate(services) if not _all_cached(drawings(s), cache)]
     count = workers or _workers()
     if count > 1 and len(todo) > 1 and _can_fork():
-        drawn = _by_processes(services, todo, count, name, args)
+        ahead = _by_processes(services, todo, count, name, args)
     else:
-        threads = workers or min(4, (os.cpu_count() or 1) + 1)
-        drawn = _by_threads(services, todo, threads, name, args)
+        ahead = _by_threads(
+            services, todo, workers or min(4, (os.cpu_count() or 1) + 1), name, args
+        )
+    finished = False
     try:
         waiting = set(todo)
         for index, service in enumerate(services):
-            if index in waiting:
-                yield next(drawn)
-            else:
-                yield _job(name)(service, *args)
+            yield ahead.take() if index in waiting else _job(name)(service, *args)
+        finished = True
     finally:
-        drawn.close()
+        ahead.close(finished)
         if cache is not None and todo:
             cache.prune()
 
 
 def _by_threads(
     services: Sequence[Service], todo: Sequence[int], count: int, name: str, args: tuple[Any, ...]
-) -> Generator[Any, None, None]:
+) -> _Ahead:
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bpr-diagram")
-    try:
-        pending = deque(
-            # each drawing in a copy of this context: the output language goes with it
-            pool.submit(contextvars.copy_context().run, _job(name), services[i], *args)
-            for i in todo
-        )
-        while pending:  # popped once written: memory holds only the diagrams still to come
-            yield pending.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    pending = deque(
+        # each drawing in a copy of this context: the output language goes with it
+        pool.submit(contextvars.copy_context().run, _job(name), services[i], *args)
+        for i in todo
+    )
+    # popped once written: memory holds only the diagrams still to come
+    return _Ahead(
+        lambda: pending.popleft().result(),
+        lambda _finished: pool.shutdown(wait=True, cancel_futures=True),
+    )
 
 
 def _by_processes(
     services: Sequence[Service], todo: Sequence[int], count: int, name: str, args: tuple[Any, ...]
-) -> Generator[Any, None, None]:
+) -> _Ahead:
     """The drawings of ``todo``, in order, by ``count`` forked processes; a service whose
     drawing failed there is drawn again here, so that its error is raised as it is."""
     from concurrent.futures import ProcessPoolExecutor
 
     token = next(_tokens)
     _PENDING[token] = (services, name, args)
-    context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
         max_workers=min(count, len(todo)),
-        mp_context=context,
+        mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
         initargs=(i18n.chosen(),),
     )
-    finished = False
     try:
         with warnings.catch_warnings():  # forking a process with threads (Python 3.12 warns)
             warnings.simplefilter("ignore", DeprecationWarning)
             pending = deque((i, pool.submit(_draw_in_worker, token, i)) for i in todo)
-        _PENDING.pop(token, None)  # the workers have their copy
-        while pending:
-            index, future = pending.popleft()
-            try:
-                done, result = future.result()
-            except Exception:  # a worker that died (out of memory, killed)
-                done, result = False, None
-            yield result if done else _job(name)(services[index], *args)
-        finished = True
+    except BaseException:
+        _end_pool(pool, finished=False)
+        raise
     finally:
-        _PENDING.pop(token, None)
-        if not finished:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(OSError, ValueError):
-                    process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        _PENDING.pop(token, None)  # the workers have their copy
+
+    def take() -> Any:
+        index, future = pending.popleft()
+        try:
+            done, result = future.result()
+        except Exception:  # a worker that died (out of memory, killed)
+            done, result = False, None
+        return result if done else _job(name)(services[index], *args)
+
+    return _Ahead(take, lambda finished: _end_pool(pool, finished))
+
+
+def _end_pool(pool: Any, finished: bool) -> None:
+    """Shut the workers down; those still drawing (the report stopped) are ended at once."""
+    if not finished:
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # not public
+        for process in processes:  # each ends its Graphviz run...
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.terminate()
+        for process in processes:  # ...and is killed if it is not gone a moment later
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.join(_GRACE)
+                if process.is_alive():
+                    process.kill()
+                    process.join(_GRACE)
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Seconds a worker has to end its Graphviz run before it is killed.
+_GRACE = 1.0
 
 
 def diagrams_in_order(
