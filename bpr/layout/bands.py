@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import itertools
 from dataclasses import dataclass, replace
 
@@ -56,7 +58,11 @@ def link_name(index: int) -> str:
 
 def split_bands(layout: Layout, width: float) -> list[Layout]:
     """The layout in bands no wider than ``width`` points (where one column is not wider
-    itself), cut in the free channels between columns; a layout that fits stays whole."""
+    itself), cut in the free channels between columns; a layout that fits stays whole.
+
+    The cost grows as n log n with the layout: every box, route and crossing is sorted or
+    looked up once by its position, never rescanned per band or per cut.
+    """
     if layout.width <= width:
         return [layout]
     cuts = _cuts(layout, width)
@@ -64,7 +70,39 @@ def split_bands(layout: Layout, width: float) -> list[Layout]:
         return [layout]
     ranges = list(itertools.pairwise([layout.header_width, *cuts, layout.width]))
     crossings = _crossings(layout, cuts)
-    return [_band(layout, index, ranges, crossings) for index in range(len(ranges))]
+    nodes, routes, sides = _by_band(layout, cuts, crossings)
+    return [
+        _band(layout, index, ranges, crossings, nodes[index], routes[index], sides[index])
+        for index in range(len(ranges))
+    ]
+
+
+def _by_band(
+    layout: Layout, cuts: list[float], crossings: dict[tuple[int, int], _Crossing]
+) -> tuple[list[list[str]], list[list[int]], list[dict[str, list[_Crossing]]]]:
+    """Per band: its nodes (by their centre, in the layout's order), the routes that may
+    have a stretch in it (in the layout's order) and the crossings at its left and right cut
+    (in the order of the flows)."""
+    count = len(cuts) + 1
+    nodes: list[list[str]] = [[] for _ in range(count)]
+    header = layout.header_width
+    for node_id, box in layout.nodes.items():
+        centre = box.rect.center[0]
+        if centre >= header:  # left of the first band's start: in no band, as before
+            nodes[bisect.bisect_right(cuts, centre)].append(node_id)
+    routes: list[list[int]] = [[] for _ in range(count)]
+    for number, route in enumerate(layout.edges):
+        xs = [x for x, _ in route.points]
+        # every band whose closed range meets the route's, and one more on each side
+        first = max(bisect.bisect_left(cuts, min(xs)) - 1, 0)
+        last = min(bisect.bisect_right(cuts, max(xs)) + 1, count - 1)
+        for index in range(first, last + 1):
+            routes[index].append(number)
+    sides: list[dict[str, list[_Crossing]]] = [{"left": [], "right": []} for _ in range(count)]
+    for crossing in crossings.values():
+        sides[crossing.cut]["right"].append(crossing)
+        sides[crossing.cut + 1]["left"].append(crossing)
+    return nodes, routes, sides
 
 
 def _margin(depth: int) -> float:
@@ -98,57 +136,77 @@ def _cuts(layout: Layout, width: float) -> list[float]:
     )
     candidates = []
     for (_, left), (right, _) in itertools.pairwise(merged):
-        inside = [left, *(x for x in verticals if left < x < right), right]
+        lines = verticals[
+            bisect.bisect_right(verticals, left) : bisect.bisect_left(verticals, right)
+        ]
+        inside = [left, *lines, right]
         a, b = max(itertools.pairwise(inside), key=lambda pair: pair[1] - pair[0])
         if b - a > 4:
             candidates.append((a + b) / 2)
+    candidates.sort()
     header = layout.header_width
-    room = {c: _room(layout, c) for c in candidates}
+    room = _rooms(layout, candidates)
     cuts: list[float] = []
     start = header
+    after = 0  # the first candidate right of ``start``
     while True:
         left_room = room[start] if cuts else 0.0
-        fitting = [
-            c
-            for c in candidates
-            if c > start and header + left_room + (c - start) + room[c] <= width
-        ]
         rest_fits = header + left_room + (layout.width - start) <= width
         if rest_fits:
             return cuts
-        later = [c for c in candidates if c > start]
-        if not later:
+        while after < len(candidates) and candidates[after] <= start:
+            after += 1
+        if after == len(candidates):
             return cuts
-        cut = max(fitting) if fitting else min(later)
+        # the last candidate whose band fits; none past the width itself (room >= 0)
+        cut = candidates[after]
+        for c in itertools.islice(candidates, after, None):
+            if header + left_room + (c - start) > width:
+                break
+            if header + left_room + (c - start) + room[c] <= width:
+                cut = c
         cuts.append(cut)
         start = cut
 
 
 def _levels(ys: list[float]) -> list[int]:
-    """How far out each link circle of one side goes (0 is next to the cut): circles that
-    would touch go further out, up to :data:`_DEPTHS` deep."""
-    placed: list[tuple[float, int]] = []
+    """How far out each link circle of one side goes (0 is next to the cut), for circles in
+    order of height: circles that would touch go further out, up to :data:`_DEPTHS` deep."""
+    lowest: dict[int, float] = {}  # the last (lowest) circle placed at each depth so far
     levels = []
     for y in ys:
         level = 0
-        while level < _DEPTHS - 1 and any(
-            abs(other - y) < 2 * LINK_RADIUS + 2 and d == level for other, d in placed
-        ):
+        while level < _DEPTHS - 1 and level in lowest and y - lowest[level] < 2 * LINK_RADIUS + 2:
             level += 1
-        placed.append((y, level))
+        lowest[level] = y
         levels.append(level)
     return levels
 
 
-def _room(layout: Layout, cut: float) -> float:
-    """The width the link circles of a cut at ``cut`` need on one side of it."""
-    ys = sorted(
-        a[1]
+def _rooms(layout: Layout, cuts: list[float]) -> dict[float, float]:
+    """The width the link circles of a cut at each of ``cuts`` (ascending) need on one side
+    of it, found in one sweep over the horizontal stretches of the routes."""
+    stretches = sorted(
+        (min(a[0], b[0]), max(a[0], b[0]), a[1])
         for route in layout.edges
         for a, b in itertools.pairwise(route.points)
-        if a[1] == b[1] and min(a[0], b[0]) < cut < max(a[0], b[0])
+        if a[1] == b[1] and a[0] != b[0]
     )
-    return _margin(max(_levels(ys)) + 1) + 2 * LINK_RADIUS if ys else 0.0
+    open_: dict[int, float] = {}  # the stretches around the current cut: number -> height
+    ends: list[tuple[float, int]] = []
+    following = 0
+    room: dict[float, float] = {}
+    for cut in cuts:
+        while following < len(stretches) and stretches[following][0] < cut:
+            _, high, y = stretches[following]
+            open_[following] = y
+            heapq.heappush(ends, (high, following))
+            following += 1
+        while ends and ends[0][0] <= cut:
+            open_.pop(heapq.heappop(ends)[1])
+        ys = sorted(open_.values())
+        room[cut] = _margin(max(_levels(ys)) + 1) + 2 * LINK_RADIUS if ys else 0.0
+    return room
 
 
 def _crossings(layout: Layout, cuts: list[float]) -> dict[tuple[int, int], _Crossing]:
@@ -160,8 +218,12 @@ def _crossings(layout: Layout, cuts: list[float]) -> dict[tuple[int, int], _Cros
         for (ax, ay), (bx, _) in itertools.pairwise(route.points):
             if ax == bx:
                 continue
-            hits = [(i, c) for i, c in enumerate(cuts) if min(ax, bx) < c < max(ax, bx)]
-            for cut, _ in sorted(hits, key=lambda hit: hit[1], reverse=bx < ax):
+            low, high = (
+                bisect.bisect_right(cuts, min(ax, bx)),
+                bisect.bisect_left(cuts, max(ax, bx)),
+            )
+            hits = range(low, high) if bx > ax else range(high - 1, low - 1, -1)
+            for cut in hits:
                 found[(index, ordinal)] = _Crossing(cut, cuts[cut], ay, bx > ax, link_name(count))
                 ordinal += 1
                 count += 1
@@ -173,17 +235,14 @@ def _band(
     index: int,
     ranges: list[tuple[float, float]],
     crossings: dict[tuple[int, int], _Crossing],
+    own_nodes: list[str],
+    own_routes: list[int],
+    sides: dict[str, list[_Crossing]],
 ) -> Layout:
     x0, x1 = ranges[index]
     first, last = index == 0, index == len(ranges) - 1
     header = layout.header_width
     # Circles on each side, moved further out where two would touch.
-    sides: dict[str, list[_Crossing]] = {"left": [], "right": []}
-    for crossing in crossings.values():
-        if crossing.cut == index:
-            sides["right"].append(crossing)
-        elif crossing.cut == index - 1:
-            sides["left"].append(crossing)
     depth: dict[tuple[str, str], int] = {}
     for side, items in sides.items():
         ordered = sorted(items, key=lambda c: c.y)
@@ -207,10 +266,10 @@ def _band(
         return layout.lanes[-1].actor
 
     nodes: dict[str, NodeBox] = {}
-    for node_id, box in layout.nodes.items():
-        if x0 <= box.rect.center[0] < x1 or (last and box.rect.center[0] >= x1):
-            label = shift(box.label) if box.label is not None else None
-            nodes[node_id] = NodeBox(box.node, shift(box.rect), label)
+    for node_id in own_nodes:
+        box = layout.nodes[node_id]
+        label = shift(box.label) if box.label is not None else None
+        nodes[node_id] = NodeBox(box.node, shift(box.rect), label)
 
     def circle(side: str, crossing: _Crossing) -> str:
         level = depth[(side, crossing.letter)]
@@ -228,7 +287,8 @@ def _band(
         return name
 
     edges: list[EdgeRoute] = []
-    for number, route in enumerate(layout.edges):
+    for number in own_routes:
+        route = layout.edges[number]
         for piece, start, end in _clip(route.points, x0, x1, number, crossings, first, last):
             source = route.edge.source if start is None else circle(_side(start, index), start)
             target = route.edge.target if end is None else circle(_side(end, index), end)
