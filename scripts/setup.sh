@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(graphviz fonts-dejavu-core fonts-noto-core chromium poppler-utils libreoffice-writer-nogui)
+packages=(graphviz fonts-dejavu-core fonts-noto-core chromium poppler-utils libreoffice-writer-nogui libcairo2)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 python3 -m venv --help >/dev/null 2>&1 && python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
