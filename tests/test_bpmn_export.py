@@ -596,3 +596,41 @@ def test_fields_of_a_later_format_in_bpr_data_are_named_and_left_out() -> None:
     assert "the field 'colour', which this version of bpr's format does not have" in said.message
     assert "red" not in result.text
     assert bpr.measure(result.model) == bpr.measure(bpr.load(DATA / "contract-example.yaml"))
+
+
+@pytest.mark.parametrize("diagram", [True, False])
+def test_a_phase_group_is_drawn_by_the_rule_of_the_diagrams(diagram: bool) -> None:
+    """The group of a phase encloses its elements as bpr's own diagrams draw a phase
+    (bpr.layout.phases): PHASE_PAD at the sides and below, a strip of PHASE_LABEL above
+    for the name; where that strip is crossed, the name goes in a strip added below."""
+    from lxml import etree
+
+    from bpr.layout.phases import PHASE_LABEL, PHASE_PAD
+
+    root = etree.fromstring(to_bpmn(_phased_model(), diagram=diagram))
+    shapes = {s.get("bpmnElement"): s for s in root.iter(_q(BPMNDI, "BPMNShape"))}
+
+    def box(element: etree._Element) -> tuple[float, float, float, float]:
+        x, y, w, h = (float(element.get(k)) for k in ("x", "y", "width", "height"))
+        return x, y, x + w, y + h
+
+    for group, members in (
+        ("Group_application", ["Task_get_plan", "Task_notarise", "Gateway_merge_notarise"]),
+        ("Group_review", ["Task_check", "Gateway_xor_check"]),
+    ):
+        left, top, right, bottom = box(shapes[group][0])
+        inside = [box(shapes[m][0]) for m in members]
+        assert left == min(b[0] for b in inside) - PHASE_PAD
+        assert right == max(b[2] for b in inside) + PHASE_PAD
+        assert top == min(b[1] for b in inside) - PHASE_LABEL - 2
+        low = max(b[3] for b in inside)
+        nx, ny, nr, nb = box(shapes[group].find(f"{_q(BPMNDI, 'BPMNLabel')}/{_q(DC, 'Bounds')}"))
+        assert left < nx and nr < right and nb - ny == PHASE_LABEL - 2
+        if ny < min(b[1] for b in inside):  # the name above the elements
+            assert bottom == low + PHASE_PAD and ny == top + 1
+        else:  # the name below them, in the strip added for it
+            assert bottom == low + PHASE_PAD + PHASE_LABEL + 2 and ny == low + PHASE_PAD + 1
+    # Review's strip above is crossed by the flow from the applicant's lane: its name is below.
+    _, review_top, _, _ = box(shapes["Group_review"][0])
+    label = shapes["Group_review"].find(f"{_q(BPMNDI, 'BPMNLabel')}/{_q(DC, 'Bounds')}")
+    assert float(label.get("y")) > review_top + PHASE_LABEL

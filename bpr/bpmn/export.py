@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bpr.analysis.flownet import END_ID, START_ID, FlowEdge, FlowNet, FlowNode, flow_net
 from bpr.bpmn.extdata import extra_fields, write_data
@@ -35,10 +35,17 @@ from bpr.core.version import __version__
 from bpr.core.vocab import SYSTEM
 from bpr.files.output import atomic_write
 from bpr.files.writer import model_data
-from bpr.layout.engine import GATEWAY_SIZE, MAX_STEPS, lane_order, layout_model
-
-if TYPE_CHECKING:
-    from bpr.layout.engine import Rect
+from bpr.layout.engine import (
+    GATEWAY_SIZE,
+    MAX_STEPS,
+    EdgeRoute,
+    Layout,
+    NodeBox,
+    Rect,
+    lane_order,
+    layout_model,
+)
+from bpr.layout.phases import phase_boxes
 
 __all__ = [
     "MAX_DIAGRAM_STEPS",
@@ -64,11 +71,9 @@ DATA_HEIGHT = 50.0
 DATA_LABEL_WIDTH = 96.0
 DATA_BAND = DATA_HEIGHT + 56.0  # the row of documents under the lanes: icon, name, padding
 TASK_NAME_SIZE = 11.0
-GROUP_PAD = 10.0  # room between a phase's group and its elements
 SUB_PAD_X = 60.0  # room in a phase's sub-process for its start and end events
 SUB_PAD_Y = 10.0
 SUB_LABEL = 18.0  # room for the phase's name at the top of its sub-process
-GROUP_LABEL = 16.0  # room for the phase's name at the bottom of its group
 
 
 def task_type(model: Model, step: Step) -> str:
@@ -454,34 +459,37 @@ class _Writer:
         return placed
 
     def group_shapes(
-        self, shape: Callable[..., Any], boxes: dict[str, tuple[float, float, float, float]]
+        self,
+        shape: Callable[..., Any],
+        layout: Layout,
+        x_of: Callable[[float], float] = float,
+        y_of: Callable[[float], float] = float,
     ) -> None:
-        """The shape of each phase's group: around the boxes (x, y, width, height) of its
-        elements, with room for its name above them."""
-        for phase, nodes in self.phases().items():
-            if phase in self.blocks:
+        """The shape of each phase's group and its name's place by the rule of bpr's own
+        diagrams (:func:`bpr.layout.phases.phase_boxes`) over ``layout``: the group encloses
+        the same boxes with the same padding, its name at the top where no box, label or flow
+        crosses it (else at its bottom). ``x_of`` and ``y_of`` map the layout's coordinates
+        to the file's."""
+        etree = lxml_etree()
+        for box in phase_boxes(self.model, layout):
+            if box.phase in self.blocks:
                 continue
-            inside = [boxes[n] for n in nodes if n in boxes]
-            if not inside:
-                continue
-            left = min(b[0] for b in inside) - GROUP_PAD
-            top = min(b[1] for b in inside) - GROUP_PAD
-            right = max(b[0] + b[2] for b in inside) + GROUP_PAD
-            bottom = max(b[1] + b[3] for b in inside) + GROUP_PAD + GROUP_LABEL
-            item = shape(ncname("Group_", phase), left, top, right - left, bottom - top)
-            # The name at the bottom left, inside the group: flows between the lanes run
-            # along its top edge.
-            etree = lxml_etree()
+            # Each edge moves as the box nearest it does (a band of documents under a lane
+            # moves what is below it), so the padding and the name keep their room.
+            low = max(layout.nodes[n].rect.bottom for n in box.nodes)
+            high = min(layout.nodes[n].rect.y for n in box.nodes)
+            down, up = y_of(low) - low, y_of(high) - high
+            rect, name = box.rect, box.label_rect
+            top, bottom = rect.y + up, rect.bottom + down
+            left = x_of(rect.x)
+            item = shape(ncname("Group_", box.phase), left, top, rect.width, bottom - top)
+            place = (x_of(name.x), name.y + (down if name.y > low else up))
             holder = etree.SubElement(item, f"{{{BPMNDI_NS}}}BPMNLabel")
             bounds = etree.SubElement(holder, f"{{{DC_NS}}}Bounds")
-            width = min(right - left - 8, 7.0 * len(self.phase_name(phase)) + 8)
-            for key, value in (
-                ("x", left + 4),
-                ("y", bottom - 16),
-                ("width", width),
-                ("height", 14),
-            ):
+            for key, value in zip("xy", place, strict=True):
                 bounds.set(key, _coordinate(value))
+            bounds.set("width", _coordinate(name.width))
+            bounds.set("height", _coordinate(name.height))
 
     def process_header(self, process: Any) -> None:
         model = self.model
@@ -825,9 +833,24 @@ class _Writer:
             boxes[node.id] = (x - w / 2, y - h / 2, w, h)
             extent[node.id] = (x - w / 2 - pad, y - h / 2, w + 2 * pad, h)
             x += column + pad
-        self.group_shapes(shape, boxes)
         rows = {lane: (top[lane], top[lane] + row) for lane in order}
         placed = self.sub_shapes(shape, boxes, extent, rows)
+        # The groups by the diagrams' rule, around the boxes as placed here and clear of
+        # the straight flows between them.
+        plain = Layout(
+            width,
+            row * len(order),
+            [],
+            {n.id: NodeBox(n, Rect(*boxes[n.id])) for n in self.net.nodes},
+            [
+                EdgeRoute(
+                    self.net.edges[f.edge], tuple(_straight(placed[f.source], placed[f.target]))
+                )
+                for f in self.seq_flows
+                if f.edge is not None
+            ],
+        )
+        self.group_shapes(shape, plain)
         for flow in self.seq_flows:
             item = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge")
             item.set("id", f"{flow.id}_di")
@@ -932,7 +955,7 @@ class _Writer:
             item = shape(self.ids[node.id], x, Y(rect.y), width, rect.height, **attrs)
             label(item, box.label)
             boxes[node.id] = (x, Y(rect.y), width, rect.height)
-        self.group_shapes(shape, boxes)
+        self.group_shapes(shape, layout, X, Y)
         rows = {
             lane.actor: (Y(lane.rect.y), Y(lane.rect.y) + lane.rect.height) for lane in layout.lanes
         }
