@@ -710,6 +710,15 @@ Machine: {machine()}.
 # -- against the numpy floor ----------------------------------------------------------------------
 
 FLOOR_CHUNK = 4_000_000
+#: floor / bpr of each model before issue 20's work (commit 3fb8d0c), measured by this
+#: benchmark's own code on 2026-12-01 with that commit's bpr/simulate/cases.py
+FLOOR_BEFORE = {
+    "the 40-step process above": 0.41,
+    "generated, 100 steps": 0.48,
+    "generated, 1,000 steps": 0.41,
+    "irregular, 100 steps": 0.52,
+    "irregular, 1,000 steps": 0.43,
+}
 
 
 def _process_time(run: object, repeat: int = 5) -> float:
@@ -802,6 +811,7 @@ def main_floor() -> None:
     table = "\n".join(
         f"   | {r['name']} | {r['cases']:,} | {r['draws']:,} | {r['additions']:,} | "
         f"{r['floor']:.3f} | {r['seconds']:.3f} | **{100 * r['share']:.0f} %** | "
+        f"{100 * FLOOR_BEFORE.get(str(r['name']), math.nan):.0f} % | "
         f"{r['mean_days']:.3f} | {r['expected_days']:.3f} |"
         for r in rows
     )
@@ -810,7 +820,8 @@ def main_floor() -> None:
     least = min(float(r["share"]) for r in rows)
     header = (
         "   | model | cases | draws | additions | floor (s) | bpr (s) | floor / bpr | "
-        "mean lead time (d) | measures (d) |\n   |---|---|---|---|---|---|---|---|---|"
+        "before (3fb8d0c) | mean lead time (d) | measures (d) |\n"
+        "   |---|---|---|---|---|---|---|---|---|---|"
     )
     body = f"""## Simulation against the numpy floor (`benchmarks/bench_simulate.py --floor`)
 
@@ -830,9 +841,14 @@ lead time and the path statistics included). Both are processor time, the least 
 {header}
 {table}
 
-The least share is {100 * least:.0f} %. The mean lead times agree with the measures' expected
-lead time except where a parallel block's branches have random durations: the measures take
-the longest branch's mean, the simulation the mean of the longest branch, which is larger.
+The least share is {100 * least:.0f} %. "before" is the same measurement of the simulation
+as it was before issue 20's work (commit 3fb8d0c, measured on 2026-12-01 by this code): a
+group of cases then took every step apart (one addition to its clocks per step), picked
+branches with `searchsorted` and ranked paths by a stable sort of every case.
+
+The mean lead times agree with the measures' expected lead time except where a parallel
+block's branches have random durations: the measures take the longest branch's mean, the
+simulation the mean of the longest branch, which is larger.
 
 (The benchmark took {time.perf_counter() - began:.0f} s.)
 """
