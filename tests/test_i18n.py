@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gettext
 import importlib.util
 import sys
@@ -150,3 +151,13 @@ def test_a_model_without_name_maps_is_itself_in_every_language() -> None:
         "steps:\n  - {id: a, actor: c, name: Check}\n"
     )
     assert model.in_language("ru") is model
+
+
+def test_dates_are_iso_in_english_and_day_month_year_elsewhere() -> None:
+    day = datetime.date(2007, 12, 25)
+    assert i18n.date(day) == "2007-12-25"
+    assert [i18n.date(day, lang) for lang in ("ru", "uz", "uz-Cyrl", "az", "kk")] == [
+        "25.12.2007"
+    ] * 5
+    with use("ru"):
+        assert i18n.date(datetime.date(2026, 3, 1)) == "01.03.2026"

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Document, Model, Step
 
@@ -91,22 +92,23 @@ def act_title(model: Model, act_id: str) -> str:
     """The act's title with its number and date where the title does not already hold them:
     ``Tax Code, No. 2370 of 2007-12-25``; the id where the file does not declare the act.
 
-    The date is written the ISO way (``YYYY-MM-DD``) in every language.
+    The date is written as the output language cites acts (:func:`bpr.core.i18n.date`):
+    ``2007-12-25`` in English, ``25.12.2007`` in Russian.
     """
     act = model.acts.get(act_id)
     if act is None:
         return act_id
     title = " ".join((act.title or act_id).split())
     number = act.number if act.number and act.number not in title else None
-    date = act.date.isoformat() if act.date is not None else None
-    if date is not None and date in title:
+    date = i18n.date(act.date) if act.date is not None else None
+    if act.date is not None and (act.date.isoformat() in title or (date or "") in title):
         date = None
     if number and date:
         text = _("{title}, No. {number} of {date}")
     elif number:
         text = _("{title}, No. {number}")
     elif date:
-        # TRANSLATORS: an act and the date it was adopted (YYYY-MM-DD)
+        # TRANSLATORS: an act and the date it was adopted (as the language writes dates)
         text = _("{title} of {date}")
     else:
         return title

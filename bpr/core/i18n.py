@@ -29,6 +29,7 @@ read it when they write, so no layer passes a language down by hand::
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gettext as _gettext
 import os
@@ -51,6 +52,7 @@ __all__ = [
     "choose",
     "chosen",
     "current",
+    "date",
     "domain",
     "language_from_locale",
     "number",
@@ -297,3 +299,17 @@ def number(value: float, spec: str = "", lang: str | None = None) -> str:
     ('50,0%', '2')
     """
     return numeral(format(value, spec), lang)
+
+
+def date(value: datetime.date, lang: str | None = None) -> str:
+    """A date as the current language (or ``lang``) writes it in an official text: ISO
+    (``2015-12-09``) in English, as bpr always wrote it; day, month and year with dots
+    (``09.12.2015``) in Russian, Uzbek, Azerbaijani and Kazakh, as their acts are cited.
+
+    >>> day = datetime.date(2015, 12, 9)
+    >>> date(day), date(day, "ru"), date(day, "kk")
+    ('2015-12-09', '09.12.2015', '09.12.2015')
+    """
+    if (lang or current()) == DEFAULT_LANGUAGE:
+        return value.isoformat()
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"

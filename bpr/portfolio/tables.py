@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bpr.core import i18n
 from bpr.core.i18n import domain, number
 from bpr.core.money import Money
 from bpr.portfolio.build import PortfolioView
@@ -162,7 +163,7 @@ def _shares(view: PortfolioView) -> PortfolioTable:
     if view.spec.by:
         title = _(
             "Share of the portfolio at each stage or above, against the targets by {date}"
-        ).format(date=view.spec.by.isoformat())
+        ).format(date=i18n.date(view.spec.by))
     else:
         title = _("Share of the portfolio at each stage or above, against the targets")
     rows = []

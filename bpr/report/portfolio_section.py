@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bpr.core import i18n
 from bpr.core.i18n import domain, number, numeral
 from bpr.core.money import Money
 from bpr.errors import BprError
@@ -111,7 +112,7 @@ def shares_chart(view: PortfolioView) -> BarChart:
     )
     if view.spec.by:
         title = _("Share of services at each stage or above, against the targets by {date}")
-        title = title.format(date=view.spec.by.isoformat())
+        title = title.format(date=i18n.date(view.spec.by))
     else:
         title = _("Share of services at each stage or above, against the targets")
     return BarChart(title, categories, series, percent=True, label=share_text)

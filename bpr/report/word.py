@@ -356,7 +356,7 @@ def _cover(document: Any, portfolio: Portfolio, title: str, estimates: list[str]
         ),
         "Subtitle",
     )
-    _paragraph(document, _("Date: {date}").format(date=_dt.date.today().isoformat()))
+    _paragraph(document, _("Date: {date}").format(date=i18n.date(_dt.date.today())))
     if estimates:
         note = _paragraph(document)
         run = note.add_run(for_xml(_("Draft: figures are estimates.") + " "))
