@@ -740,7 +740,29 @@ class _Builder:
         rows = sum(lane_rows)
         routes = [self._route(i, e) for i, e in enumerate(self.net.edges)]
         texts = [edge_text(e) for e in self.net.edges]
+        layout, blocked = self._geometry(routes, texts, rows, columns, lane_rows, set())
+        # A decision label with no free place beside its flow (lines of the channel it
+        # leaves into cross every place): that channel keeps room for the label left of its
+        # lines, and the positions are worked out again. Layouts whose labels all found a
+        # place are left exactly as they are.
+        clear: set[int] = set()
+        while blocked and not blocked <= clear:
+            clear |= blocked
+            layout, blocked = self._geometry(routes, texts, rows, columns, lane_rows, clear)
+        return layout
 
+    def _geometry(
+        self,
+        routes: list[list[tuple[_Ref, _Ref]]],
+        texts: list[str],
+        rows: int,
+        columns: int,
+        lane_rows: list[int],
+        clear: set[int],
+    ) -> tuple[Layout, set[int]]:
+        """The positions of everything from the ranks and routes; the layout and the flows
+        whose label found no free place. The labels of the flows in ``clear`` get room in
+        the channel they leave into, left of its lines."""
         # Column widths, channel widths (room for the tracks and decision labels).
         col_width = [GATEWAY_SIZE] * columns
         event_labels: dict[str, float] = {}
@@ -760,6 +782,17 @@ class _Builder:
                 column = self.col[edge.source]
                 need = text_width(text, EDGE_LABEL_SIZE) + 12 - (col_width[column] / 2 - 25)
                 channel_width[column + 1] = max(channel_width[column + 1], need)
+        room = [0.0] * (columns + 1)  # kept free of lines at the left of each channel
+        for index in clear:
+            edge = self.net.edges[index]
+            column = self.col[edge.source]
+            inside = (col_width[column] - self.size[edge.source][0]) / 2
+            wide = text_width(texts[index], EDGE_LABEL_SIZE) + 2
+            room[column + 1] = max(room[column + 1], _LABEL_GAP + wide + 2 - inside)
+        for i in range(columns + 1):
+            if room[i] > 0:
+                count = max((t.index for t in self.channels.get(i, {}).values()), default=-1) + 1
+                channel_width[i] = max(channel_width[i], room[i] + (count + 1) * _TRACK)
         for tracks in self.corridors.values():
             _assign_tracks(tracks.values(), ordered=False, constrained=True)
 
@@ -838,7 +871,9 @@ class _Builder:
         height = y
 
         channel_pos = {
-            i: _spread(tracks.values(), channel_x[i], channel_x[i] + channel_width[i], None)
+            i: _spread(
+                tracks.values(), channel_x[i] + room[i], channel_x[i] + channel_width[i], None
+            )
             for i, tracks in self.channels.items()
         }
         corridor_pos = {
@@ -882,7 +917,8 @@ class _Builder:
         ]
         obstacles = [box.rect for box in boxes.values()]
         obstacles += [box.label for box in boxes.values() if box.label is not None]
-        labels = _place_labels(self.net.edges, points, texts, text_width, obstacles)
+        blocked: set[int] = set()
+        labels = _place_labels(self.net.edges, points, texts, text_width, obstacles, blocked)
         edges = [
             EdgeRoute(edge, tuple(pts), text, label)
             for edge, pts, text, label in zip(self.net.edges, points, texts, labels, strict=True)
@@ -915,7 +951,7 @@ class _Builder:
                     tuple(m.actor for m in members),
                 )
             )
-        return Layout(width, height, lanes, boxes, edges, groups, header)
+        return Layout(width, height, lanes, boxes, edges, groups, header), blocked
 
     def _lane_label_height(self, lane: str) -> float:
         actor = self.model.actors.get(lane)
@@ -1223,10 +1259,12 @@ def _place_labels(
     texts: list[str],
     text_width: Callable[..., float],
     obstacles: Iterable[Rect] = (),
+    blocked: set[int] | None = None,
 ) -> list[Rect | None]:
     """Each decision label beside the first stretch of its flow that no sibling shares, or
     further along its flow where that place is taken: a label never overlaps another label
-    or an obstacle (boxes, event names), and no flow line runs through it."""
+    or an obstacle (boxes, event names), and no flow line runs through it. A label with no
+    such place takes the first one, and its flow's index goes into ``blocked``."""
     siblings: dict[str, list[int]] = defaultdict(list)
     for i, edge in enumerate(edges):
         siblings[edge.source].append(i)
@@ -1254,7 +1292,11 @@ def _place_labels(
         size = (text_width(text, EDGE_LABEL_SIZE) + 2, EDGE_LABEL_SIZE + 3)
         candidates = _label_places(path, segment, point, size)
         candidates += _label_places(path, 0, path[0], size)  # on a shared stretch, at worst
-        chosen = next((rect for rect in candidates if _free(rect, taken, segments)), candidates[0])
+        chosen = next((rect for rect in candidates if _free(rect, taken, segments)), None)
+        if chosen is None:
+            chosen = candidates[0]
+            if blocked is not None:
+                blocked.add(i)
         taken.add(chosen.x, chosen.y, chosen.right, chosen.bottom, chosen)
         labels.append(chosen)
     return labels
