@@ -634,3 +634,109 @@ def test_a_phase_group_is_drawn_by_the_rule_of_the_diagrams(diagram: bool) -> No
     _, review_top, _, _ = box(shapes["Group_review"][0])
     label = shapes["Group_review"].find(f"{_q(BPMNDI, 'BPMNLabel')}/{_q(DC, 'Bounds')}")
     assert float(label.get("y")) > review_top + PHASE_LABEL
+
+
+# A phase that is one block of the flow across two lanes (Clerk, Head).
+ACROSS = """bpr: 1
+service: s
+variant: as-is
+phases:
+  review: {name: Review}
+actors:
+  front: {name: Front office}
+  clerk: {name: Clerk}
+  head: {name: Head}
+steps:
+  - {id: apply, actor: front, work: 10m}
+  - {id: check, actor: clerk, work: 1h, phase: review}
+  - {id: sign, actor: head, work: 15m, wait: 1d, phase: review}
+  - {id: hand_over, actor: front, work: 5m}
+"""
+
+
+def _lane_refs(root) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {
+        lane.get("id"): [r.text for r in lane.iter(_q(BPMN, "flowNodeRef"))]
+        for lane in root.iter(_q(BPMN, "lane"))
+    }
+
+
+@pytest.mark.parametrize("diagram", [True, False])
+def test_a_one_block_phase_across_lanes_is_a_sub_process_over_them(
+    diagram: bool, tmp_path: Path
+) -> None:
+    from lxml import etree
+
+    model = bpr.loads(ACROSS, "across.yaml")
+    xml = to_bpmn(model, diagram=diagram)
+    root = etree.fromstring(xml)
+    [sub] = root.iter(_q(BPMN, "subProcess"))
+    assert sub.get("id") == "SubProcess_review" and not list(root.iter(_q(BPMN, "group")))
+    assert {e.get("id") for e in sub if etree.QName(e).localname == "task"} == {
+        "Task_check", "Task_sign",
+    }  # fmt: skip
+    # The sub-process in the lane of its first task; each task in its own lane as well.
+    refs = _lane_refs(root)
+    assert refs["Lane_clerk"] == ["SubProcess_review", "Task_check"]
+    assert refs["Lane_head"] == ["Task_sign"]
+    assert "SubProcess_review" not in refs["Lane_front"] + refs["Lane_head"]
+    shapes = {
+        s.get("bpmnElement"): [float(s[0].get(k)) for k in ("x", "y", "width", "height")]
+        for s in root.iter(_q(BPMNDI, "BPMNShape"))
+    }
+    sx, sy, sw, sh = shapes["SubProcess_review"]
+    for task, lane in (("Task_check", "Lane_clerk"), ("Task_sign", "Lane_head")):
+        x, y, w, h = shapes[task]
+        _, ly, _, lh = shapes[lane]
+        assert sx < x and x + w < sx + sw and sy < y and y + h < sy + sh
+        assert ly <= y and y + h <= ly + lh  # the task stays drawn in its lane
+    _, clerk_top, _, _ = shapes["Lane_clerk"]
+    _, head_top, _, head_height = shapes["Lane_head"]
+    assert clerk_top <= sy and sy + sh <= head_top + head_height  # within the two lanes
+    for outside in ("Task_apply", "Task_hand_over"):
+        x, _, w, _ = shapes[outside]
+        assert x + w < sx or x > sx + sw
+    # Back again: the same actors, phases and measures, without a warning.
+    result = import_bpmn(xml, file="across.bpmn")
+    assert result.warnings == []
+    assert model_data(result.model) == model_data(model)
+    assert bpr.measure(result.model) == bpr.measure(model)
+    node = shutil.which("node")
+    if diagram and node is not None and (TOOLS / "node_modules" / "bpmnlint").is_dir():
+        path = tmp_path / "across.bpmn"
+        path.write_bytes(xml)
+        run = subprocess.run(
+            [node, str(TOOLS / "check.mjs"), str(path)], capture_output=True, text=True, timeout=60
+        )
+        [report] = json.loads(run.stdout)
+        assert report["warnings"] == [] and report["lint"] == [], report
+
+
+@pytest.mark.parametrize("diagram", [True, False])
+def test_a_phase_across_lanes_that_would_cover_another_element_stays_a_group(
+    diagram: bool,
+) -> None:
+    """A branch that goes round the phase has its step in the lane between the phase's two
+    lanes: a sub-process over those lanes would seem to hold it, so the phase is a group."""
+    from lxml import etree
+
+    text = ACROSS.replace(
+        "  clerk: {name: Clerk}\n", "  clerk: {name: Clerk}\n  deputy: {name: Deputy}\n"
+    ).replace(
+        "  - {id: apply, actor: front, work: 10m}\n",
+        "  - {id: apply, actor: front, work: 10m, next: [{to: check, p: 0.8},"
+        " {to: fast, p: 0.2}]}\n",
+    )
+    text = text.replace(
+        "phase: review}\n  - {id: sign", "phase: review, next: sign}\n  - {id: sign"
+    ).replace(
+        "  - {id: sign, actor: head, work: 15m, wait: 1d, phase: review}\n",
+        "  - {id: fast, actor: deputy, work: 5m, next: hand_over}\n"
+        "  - {id: sign, actor: head, work: 15m, wait: 1d, phase: review, next: hand_over}\n",
+    )
+    model = bpr.loads(text, "around.yaml")
+    root = etree.fromstring(to_bpmn(model, diagram=diagram))
+    assert not list(root.iter(_q(BPMN, "subProcess")))
+    assert [g.get("id") for g in root.iter(_q(BPMN, "group"))] == ["Group_review"]
+    result = import_bpmn(to_bpmn(model, diagram=diagram), file="around.bpmn")
+    assert model_data(result.model) == model_data(model)

@@ -203,7 +203,7 @@ def to_bpmn(model: Model, *, diagram: bool = True) -> bytes:
     etree = lxml_etree()
 
     with gc_paused():  # many small objects and no cycles (see bpr.core._gc)
-        root = _Writer(model).document(diagram)
+        root = _Writer(model, diagram=diagram).document(diagram)
         data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     check_file_size(model, data)
     return data
@@ -276,7 +276,7 @@ def _number(value: float) -> str:
 
 
 class _Writer:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, *, diagram: bool = False) -> None:
         self.model = model
         # The model as the plain data of its file: the fields BPMN has no place for travel
         # from here as bpr:data (see bpr.bpmn.extdata).
@@ -293,13 +293,16 @@ class _Writer:
             if self.node_by_id[edge.source].kind == "merge":
                 self.after_merge.setdefault(edge.source, edge.target)
         self.ordered_lanes = lane_order(model, self.lanes)
-        self.blocks = self.block_phases()
-        self.block_of = {node: phase for phase, nodes in self.blocks.items() for node in nodes}
-        self.lane_of_block: dict[str, str | None] = {}  # the lane of its first element
-        for node in self.net.nodes:
-            if node.id in self.block_of:
-                self.lane_of_block.setdefault(self.block_of[node.id], node.lane)
-        self.seq_flows = self.sequence_flows()
+        self.layout: Layout | None = None
+        self.set_blocks(self.block_phases())
+        # A sub-process across lanes is a rectangle over all of them: where an element of
+        # no phase (a branch that goes round the phase) would stand inside it, the phase is
+        # a group instead, so that no element looks as if it were in the sub-process.
+        crossed = self.crossed_blocks(diagram)
+        if crossed:
+            self.set_blocks({p: n for p, n in self.blocks.items() if p not in crossed})
+            self.layout = None
+            self.crossed_blocks(diagram)  # lays the diagram out again
         self.service = model.service
         self.process_id = ncname("Process_", f"{model.service}_{model.variant}")
         self.collaboration_id = "Collaboration_1"
@@ -440,10 +443,10 @@ class _Writer:
             top = min(b[1] for b in inside) - SUB_PAD_Y - SUB_LABEL
             right = max(b[0] + b[2] for b in inside) + 4
             bottom = max(b[1] + b[3] for b in inside) + SUB_PAD_Y
-            lane = self.lane_of_block[phase]
-            if lane in rows:
-                top = max(top, rows[lane][0] + 2)
-                bottom = min(bottom, rows[lane][1] - 2)
+            spanned = [rows[lane] for lane in self.lanes_of_block[phase] if lane in rows]
+            if spanned:  # inside the lanes of its elements
+                top = max(top, min(r[0] for r in spanned) + 2)
+                bottom = min(bottom, max(r[1] for r in spanned) - 2)
             sub = (left, top, right - left, bottom - top)
             shape(_sub_id(phase), *sub, isExpanded="true")
             placed[_sub_id(phase)] = sub
@@ -550,10 +553,18 @@ class _Writer:
                 if node.lane != actor_id:
                     continue
                 phase = self.block_of.get(node.id)
-                ref = self.ids[node.id] if phase is None else _sub_id(phase)
-                if ref not in placed:  # a phase's sub-process stands for its elements
-                    placed.add(ref)
-                    self.bpmn(lane, "flowNodeRef").text = ref
+                refs = [self.ids[node.id]]
+                if phase is not None:
+                    # In one lane, a phase's sub-process stands for its elements; across
+                    # lanes, it is in the lane of its first element, and each element in
+                    # its own lane too, so that every step keeps its actor.
+                    across = len(self.lanes_of_block[phase]) > 1
+                    first = self.lanes_of_block[phase][0] == actor_id
+                    refs = ([_sub_id(phase)] if first else []) + (refs if across else [])
+                for ref in refs:
+                    if ref not in placed:
+                        placed.add(ref)
+                        self.bpmn(lane, "flowNodeRef").text = ref
         return lane_ids
 
     def flow_nodes(self, process: Any) -> None:
@@ -702,15 +713,12 @@ class _Writer:
 
     def block_phases(self) -> dict[str, frozenset[str]]:
         """The phases written as expanded sub-processes, with the flow nodes inside: those
-        whose steps are one block of the flow (one flow in, one flow out) in one lane."""
+        whose steps are one block of the flow (one flow in, one flow out), in one lane or
+        across several."""
         phases = self.phases()
         if not phases:
             return {}
         phase_of = {node: phase for phase, nodes in phases.items() for node in nodes}
-        lanes: dict[str, set[str | None]] = {phase: set() for phase in phases}
-        for node in self.net.nodes:
-            if node.id in phase_of:
-                lanes[phase_of[node.id]].add(node.lane)
         ins = dict.fromkeys(phases, 0)  # flows from outside into the phase, and out of it
         outs = dict.fromkeys(phases, 0)
         for edge in self.net.edges:
@@ -723,8 +731,59 @@ class _Writer:
         return {
             phase: frozenset(nodes)
             for phase, nodes in phases.items()
-            if len(lanes[phase]) == 1 and ins[phase] == 1 and outs[phase] == 1
+            if ins[phase] == 1 and outs[phase] == 1
         }
+
+    def set_blocks(self, blocks: dict[str, frozenset[str]]) -> None:
+        """Write ``blocks`` as sub-processes: who is inside which, their lanes, the flows."""
+        self.blocks = blocks
+        self.block_of = {node: phase for phase, nodes in blocks.items() for node in nodes}
+        self.lanes_of_block: dict[str, list[str | None]] = {}  # the lane of its first element first
+        for node in self.net.nodes:
+            if node.id in self.block_of:
+                lanes = self.lanes_of_block.setdefault(self.block_of[node.id], [])
+                if node.lane not in lanes:
+                    lanes.append(node.lane)
+        self.seq_flows = self.sequence_flows()
+
+    def crossed_blocks(self, diagram: bool) -> set[str]:
+        """The sub-processes across lanes whose rectangle would hold an element of no phase
+        or of another: in the laid-out diagram (which this lays out, as ``self.layout``), or
+        in the columns of the plain one (element ``i`` of the process in column ``i``)."""
+        wide = [p for p, lanes in self.lanes_of_block.items() if len(lanes) > 1]
+        if diagram:
+            self.layout = layout_model(self.model, self.net, sizes=self.sizes())
+        if not wide:
+            return set()
+        crossed = set()
+        order = {lane: i for i, lane in enumerate(self.lane_order())}
+        for phase in wide:
+            members = self.blocks[phase]
+            rows = [order.get(lane or "", 0) for lane in self.lanes_of_block[phase]]
+            low_row, high_row = min(rows), max(rows)
+            if self.layout is not None:
+                rects = [self.layout.nodes[n].rect for n in members]
+                left, right = min(r.x for r in rects), max(r.right for r in rects)
+                top, bottom = min(r.y for r in rects), max(r.bottom for r in rects)
+                inside = [
+                    n
+                    for n, box in self.layout.nodes.items()
+                    if n not in members
+                    and box.rect.x < right
+                    and left < box.rect.right
+                    and box.rect.y < bottom
+                    and top < box.rect.bottom
+                ]
+            else:
+                columns = [i for i, n in enumerate(self.net.nodes) if n.id in members]
+                inside = [
+                    n.id
+                    for n in self.net.nodes[min(columns) : max(columns) + 1]
+                    if n.id not in members and low_row <= order.get(n.lane or "", 0) <= high_row
+                ]
+            if inside:
+                crossed.add(phase)
+        return crossed
 
     def sequence_flows(self) -> list[_Flow]:
         """The flows of the net as BPMN writes them: a flow into or out of a phase's
@@ -869,7 +928,7 @@ class _Writer:
     def diagram(self, root: Any, lane_ids: dict[str, str]) -> None:
         etree = lxml_etree()
 
-        layout = layout_model(self.model, self.net, sizes=self.sizes())
+        layout = self.layout or layout_model(self.model, self.net, sizes=self.sizes())
         documents = self.documents_by_lane()
         # Each lane whose steps use documents gets a band at its bottom for their data objects;
         # everything below moves down by the bands above it.
@@ -970,6 +1029,12 @@ class _Writer:
                 points = _clip(points, placed[flow.target], entering=True)
             if flow.source.startswith("SubProcess_"):
                 points = _clip(points, placed[flow.source], entering=False)
+            # A flow that leaves or reaches a widened element at its side starts or ends at
+            # the side as drawn, not at the room kept for the sub-process's event.
+            net_edge = self.net.edges[flow.edge]
+            for end, ident in ((0, net_edge.source), (-1, net_edge.target)):
+                if ident in widened and len(points) > 1:
+                    points = _to_side(points, end, boxes[ident])
             item = edge(flow.id, points)
             label(item, route.label)
         for lane, band in zip(layout.lanes, bands, strict=True):
@@ -1087,6 +1152,19 @@ def _straight(
     start_x = source[0] + source[2] if forward else source[0]
     end_x = target[0] if forward else target[0] + target[2]
     return [(start_x, source[1] + source[3] / 2), (end_x, target[1] + target[3] / 2)]
+
+
+def _to_side(
+    points: list[tuple[float, float]], end: int, box: tuple[float, float, float, float]
+) -> list[tuple[float, float]]:
+    """``points`` with the point at ``end`` (0 or -1) moved onto the side of ``box`` it
+    faces, where it lies beside the box on its first or last segment, a horizontal one."""
+    (x, y), ny = points[end], points[1 if end == 0 else -2][1]
+    left, right = box[0], box[0] + box[2]
+    if y != ny or left <= x <= right:
+        return points
+    moved = (left if x < left else right, y)
+    return [moved, *points[1:]] if end == 0 else [*points[:-1], moved]
 
 
 def _clip(
