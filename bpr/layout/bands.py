@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import itertools
 from dataclasses import dataclass, replace
@@ -65,16 +66,24 @@ def split_bands(layout: Layout, width: float) -> list[Layout]:
     """
     if layout.width <= width:
         return [layout]
-    cuts = _cuts(layout, width)
-    if not cuts:
-        return [layout]
-    ranges = list(itertools.pairwise([layout.header_width, *cuts, layout.width]))
-    crossings = _crossings(layout, cuts)
-    nodes, routes, sides = _by_band(layout, cuts, crossings)
-    return [
-        _band(layout, index, ranges, crossings, nodes[index], routes[index], sides[index])
-        for index in range(len(ranges))
-    ]
+    # Many small objects and no cycles among them: the cyclic collector, run again and
+    # again over the whole layout, would make the cost grow faster than the layout.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        cuts = _cuts(layout, width)
+        if not cuts:
+            return [layout]
+        ranges = list(itertools.pairwise([layout.header_width, *cuts, layout.width]))
+        crossings = _crossings(layout, cuts)
+        nodes, routes, sides = _by_band(layout, cuts, crossings)
+        return [
+            _band(layout, index, ranges, crossings, nodes[index], routes[index], sides[index])
+            for index in range(len(ranges))
+        ]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _by_band(
@@ -93,9 +102,9 @@ def _by_band(
     routes: list[list[int]] = [[] for _ in range(count)]
     for number, route in enumerate(layout.edges):
         xs = [x for x, _ in route.points]
-        # every band whose closed range meets the route's, and one more on each side
-        first = max(bisect.bisect_left(cuts, min(xs)) - 1, 0)
-        last = min(bisect.bisect_right(cuts, max(xs)) + 1, count - 1)
+        # every band whose closed range meets the route's: only there can it have a stretch
+        first = bisect.bisect_left(cuts, min(xs))
+        last = bisect.bisect_right(cuts, max(xs))
         for index in range(first, last + 1):
             routes[index].append(number)
     sides: list[dict[str, list[_Crossing]]] = [{"left": [], "right": []} for _ in range(count)]
