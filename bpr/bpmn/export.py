@@ -9,6 +9,7 @@ know. Positions come from :func:`bpr.layout.engine.layout_model`, the layout of 
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -747,39 +748,45 @@ class _Writer:
         self.seq_flows = self.sequence_flows()
 
     def crossed_blocks(self, diagram: bool) -> set[str]:
-        """The sub-processes across lanes whose rectangle would hold an element of no phase
-        or of another: in the laid-out diagram (which this lays out, as ``self.layout``), or
-        in the columns of the plain one (element ``i`` of the process in column ``i``)."""
+        """The sub-processes across lanes whose rectangle (as :meth:`sub_shapes` draws it)
+        would hold an element of no phase or of another: in the laid-out diagram (which this
+        lays out, as ``self.layout``), or in the columns of the plain one (element ``i`` of
+        the process in column ``i``). Each phase looks only at the elements within its width."""
         wide = [p for p, lanes in self.lanes_of_block.items() if len(lanes) > 1]
         if diagram:
             self.layout = layout_model(self.model, self.net, sizes=self.sizes())
         if not wide:
             return set()
         crossed = set()
+        if self.layout is not None:
+            boxes = sorted((box.rect.x, n) for n, box in self.layout.nodes.items())
+            starts = [x for x, _ in boxes]
+            widest = max(box.rect.width for box in self.layout.nodes.values())
+        column = {node.id: i for i, node in enumerate(self.net.nodes)}
         order = {lane: i for i, lane in enumerate(self.lane_order())}
         for phase in wide:
             members = self.blocks[phase]
-            rows = [order.get(lane or "", 0) for lane in self.lanes_of_block[phase]]
-            low_row, high_row = min(rows), max(rows)
             if self.layout is not None:
                 rects = [self.layout.nodes[n].rect for n in members]
-                left, right = min(r.x for r in rects), max(r.right for r in rects)
-                top, bottom = min(r.y for r in rects), max(r.bottom for r in rects)
+                left, right = min(r.x for r in rects) - 4, max(r.right for r in rects) + 4
+                top = min(r.y for r in rects) - SUB_PAD_Y - SUB_LABEL
+                bottom = max(r.bottom for r in rects) + SUB_PAD_Y
+                near = boxes[bisect_left(starts, left - widest) : bisect_left(starts, right)]
                 inside = [
                     n
-                    for n, box in self.layout.nodes.items()
+                    for _, n in near
                     if n not in members
-                    and box.rect.x < right
-                    and left < box.rect.right
-                    and box.rect.y < bottom
-                    and top < box.rect.bottom
+                    and left < self.layout.nodes[n].rect.right
+                    and self.layout.nodes[n].rect.y < bottom
+                    and top < self.layout.nodes[n].rect.bottom
                 ]
             else:
-                columns = [i for i, n in enumerate(self.net.nodes) if n.id in members]
+                rows = [order.get(lane or "", 0) for lane in self.lanes_of_block[phase]]
+                columns = [column[n] for n in members]
                 inside = [
                     n.id
                     for n in self.net.nodes[min(columns) : max(columns) + 1]
-                    if n.id not in members and low_row <= order.get(n.lane or "", 0) <= high_row
+                    if n.id not in members and min(rows) <= order.get(n.lane or "", 0) <= max(rows)
                 ]
             if inside:
                 crossed.add(phase)
