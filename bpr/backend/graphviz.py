@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
@@ -104,8 +103,13 @@ def _stopped(program: str) -> GraphvizError:
 @functools.cache
 def graphviz_version() -> str:
     """The installed Graphviz version, such as ``2.43.0``; raises if ``dot`` is missing."""
-    result = subprocess.run(
-        [find_program("dot"), "-V"], capture_output=True, check=False, timeout=30
+    # as every run here: its own process group, ended with the command (a report asks first)
+    result = process.run(
+        [find_program("dot"), "-V"],
+        timeout=30,
+        stopped=lambda: _stopped("dot"),
+        too_slow=lambda: GraphvizError("Graphviz 'dot -V' took more than 30 s to say its version"),
+        cannot_start=lambda exc: ExecutableNotFound("dot", f"{exc.strerror}; {INSTALL_HINT}"),
     )
     text = (result.stderr or result.stdout).decode("utf-8", "replace")
     words = text.split()
