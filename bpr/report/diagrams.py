@@ -45,7 +45,6 @@ __all__ = [
     "SheetPictures",
     "comparison_svg",
     "diagrams_in_order",
-    "drawing_jobs",
     "inline_svg",
     "service_diagrams",
     "service_sheet_pictures",
@@ -312,11 +311,6 @@ def _all_cached(drawings: Sequence[_Drawing | None], cache: DiagramCache) -> boo
         if key is None or not cache.has(key):
             return False
     return True
-
-
-def drawing_jobs(services: Sequence[Service], page: str | None = None) -> int:
-    """How many diagrams (swimlanes, comparisons or page-fit sheets) the services need."""
-    return sum(sum(d is not None for d in _diagram_drawings(s, page, None)) for s in services)
 
 
 def service_diagrams(
