@@ -250,9 +250,11 @@ def test_russian_numbers_have_the_decimal_comma_and_no_break_spaces() -> None:
 
 def test_durations_are_written_with_the_language_s_units() -> None:
     _, markdown = _russian("markdown")
-    rows = [line for line in markdown.splitlines() if line.startswith("| ") and " ч |" in line]
-    assert rows  # a step's work such as "1 ч" or "30 мин" in the step table
-    assert re.search(r"\| \d+ мин \|", markdown)
+    # a step's work such as "1 ч" or "30 мин" in the step table, the number and its unit held
+    # together by a no-break space as in the diagrams and the diff
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "\u00a0ч |" in line]
+    assert rows
+    assert re.search(r"\| \d+\u00a0мин \|", markdown)
 
 
 @pytest.mark.parametrize(

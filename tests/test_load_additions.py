@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import bpr
-from bpr.core.i18n import use
 from bpr.core.calendar import ALWAYS, ScheduleError, parse_hours
+from bpr.core.i18n import use
 from bpr.core.model import localized
 
 DATA = Path(__file__).parent / "data" / "additions"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,12 @@ from bpr.comparison.acts import ActChanges, act_changes
 from bpr.comparison.order import in_file_order
 from bpr.comparison.redesign import Redesign, classify
 from bpr.comparison.words import number
-from bpr.core import i18n
 from bpr.core._gc import gc_paused
-from bpr.core.durations import Duration, format_hours
+from bpr.core.durations import Duration
 from bpr.core.i18n import domain
 from bpr.core.model import Model, Step
 from bpr.core.text import for_terminal
+from bpr.core.words import channel_name, duration_text, step_field
 from bpr.errors import ComparisonError, closest, did_you_mean
 from bpr.files.finder import find_variants
 from bpr.files.load import load
@@ -198,7 +197,7 @@ class Comparison:
         (the field's name and its values in the current language; ids and durations as the
         file writes them)."""
         old, new = self.as_is.step(step_id), self.to_be.step(step_id)
-        label = _field_label(name)
+        label = step_field(name)
         if name in ("needs", "produces"):
             before, after = getattr(old, name), getattr(new, name)
             parts = [f"+{d}" for d in after if d not in before]
@@ -218,42 +217,6 @@ class Comparison:
         return f"{label} {before_text} -> {after_text}"
 
 
-def _field_label(name: str) -> str:
-    """A step field's name as the changed-field text writes it (:data:`STEP_FIELDS_COMPARED`)."""
-    labels = {
-        "name": pgettext("step field", "name"),
-        "actor": pgettext("step field", "actor"),
-        "agency": pgettext("step field", "agency"),
-        "channel": pgettext("step field", "channel"),
-        "work": pgettext("step field", "work"),
-        "wait": pgettext("step field", "wait"),
-        "fee": pgettext("step field", "fee"),
-        # TRANSLATORS: the documents a step needs (+ added, - no longer needed)
-        "needs": pgettext("step field", "needs"),
-        # TRANSLATORS: the documents a step produces (+ added, - no longer produced)
-        "produces": pgettext("step field", "produces"),
-        # TRANSLATORS: the steps that follow a step
-        "next": pgettext("step field", "next"),
-        # TRANSLATORS: a step that waits for all branches of a parallel split
-        "join": pgettext("step field", "join"),
-        "phase": pgettext("step field", "phase"),
-    }
-    return labels.get(name, name)
-
-
-def _channel(channel: str) -> str:
-    """A channel of the format (``in-person``...) in words."""
-    labels = {
-        "in-person": pgettext("channel", "in-person"),
-        "online": pgettext("channel", "online"),
-        "phone": pgettext("channel", "phone"),
-        "post": pgettext("channel", "post"),
-        "automatic": pgettext("channel", "automatic"),
-        "internal": pgettext("channel", "internal"),
-    }
-    return labels.get(channel, channel)
-
-
 def _field_text(step: Step, name: str) -> str:
     value = getattr(step, name)
     if name == "fee":
@@ -261,46 +224,13 @@ def _field_text(step: Step, name: str) -> str:
     if value is None:
         return _("(none)")
     if name == "channel":
-        return _channel(value)
+        return channel_name(value)
     if isinstance(value, Duration):
-        return _duration(value)
+        return duration_text(value)
     if name == "join" and value == "all":
         # TRANSLATORS: join: all, a step that waits for every branch
         return pgettext("join", "all")
     return str(value)
-
-
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([mhdw])(?![A-Za-z])")
-
-
-def _duration(duration: Duration) -> str:
-    """A duration as the file writes it (``1h 30m``, ``1h..3h``), its units in words of the
-    current language."""
-    if duration.kind == "uniform":
-        return pgettext("duration", "{low}..{high}").format(
-            low=_hours(duration.low), high=_hours(duration.high)
-        )
-    if duration.kind == "triangular":
-        # TRANSLATORS: a triangular duration: the least, the likeliest and the most time
-        return pgettext("duration", "{{min: {low}, mode: {mode}, max: {high}}}").format(
-            low=_hours(duration.low), mode=_hours(duration.mode), high=_hours(duration.high)
-        )
-    return _hours(duration.mode)
-
-
-def _hours(hours: float) -> str:
-    return _AMOUNT.sub(_amount, format_hours(hours))
-
-
-def _amount(match: re.Match[str]) -> str:
-    n, unit = i18n.numeral(match.group(1)), match.group(2)
-    if unit == "m":
-        return pgettext("duration", "{n}m").format(n=n)
-    if unit == "h":
-        return pgettext("duration", "{n}h").format(n=n)
-    if unit == "d":
-        return pgettext("duration", "{n}d").format(n=n)
-    return pgettext("duration", "{n}w").format(n=n)
 
 
 def _flow_text(step: Step) -> str:

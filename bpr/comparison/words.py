@@ -24,12 +24,13 @@ a count is one plural message per noun, a list is joined by the language's own p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from bpr.analysis.table import format_number
 from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Actor, Document
+from bpr.core.words import join_words as join
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -95,15 +96,6 @@ def is_system(actor: Actor) -> bool:
     """Whether the actor is an information system (``kind: system``): its steps are automatic
     work, and work moved to it is automation, not delegation."""
     return actor.is_system
-
-
-def join(items: Iterable[str]) -> str:
-    """Items joined by commas, the last by the language's *and*."""
-    words = list(items)
-    if len(words) <= 1:
-        return "".join(words)
-    # TRANSLATORS: the end of a list: "A, B and C" ({first} is "A, B"), "A and B"
-    return _("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
 
 
 def quoted(name: str) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from bpr.analysis.flownet import FlowNet, flow_net
 from bpr.analysis.table import format_number
-from bpr.core.durations import Duration, format_hours
 from bpr.core.i18n import N_, domain, numeral
 from bpr.core.model import Model, Step
 from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
+from bpr.core.words import duration_text, hours_text
 
 _, ngettext, pgettext = domain("diagram")
 
@@ -95,57 +94,6 @@ def diagram_net(model: Model) -> FlowNet:
         for node in net.nodes
     ]
     return FlowNet(nodes, net.edges)
-
-
-_TERM = re.compile(r"(\d+(?:\.\d+)?)([mhdw])")
-
-
-def _term(amount: str, unit: str) -> str:
-    n = numeral(amount)
-    if unit == "m":
-        # TRANSLATORS: a duration in minutes, abbreviated (30m)
-        return pgettext("duration", "{n}m").format(n=n)
-    if unit == "h":
-        # TRANSLATORS: a duration in hours, abbreviated (2h)
-        return pgettext("duration", "{n}h").format(n=n)
-    if unit == "d":
-        # TRANSLATORS: a duration in days of 24 hours, abbreviated (5d)
-        return pgettext("duration", "{n}d").format(n=n)
-    # TRANSLATORS: a duration in weeks, abbreviated (1w)
-    return pgettext("duration", "{n}w").format(n=n)
-
-
-def hours_text(hours: float) -> str:
-    """A number of hours as :func:`bpr.core.durations.format_hours` writes it, with the units
-    and the decimal mark of the output language.
-
-    >>> hours_text(1.5), hours_text(48.0), hours_text(30.5)
-    ('1h 30m', '2d', '30h 30m')
-    """
-    return _TERM.sub(lambda m: _term(m.group(1), m.group(2)), format_hours(hours))
-
-
-def duration_text(duration: Duration) -> str:
-    """A step's work or wait as a diagram writes it: ``30m``, ``2d..4d``,
-    ``{min: 2d, mode: 3d, max: 9d}`` in English, in the output language's units otherwise.
-
-    >>> from bpr.core.durations import parse_duration
-    >>> duration_text(parse_duration("1h 30m")), duration_text(parse_duration("2d..4d"))
-    ('1h 30m', '2d..4d')
-    """
-    if duration.kind == "uniform":
-        low, high = hours_text(duration.low), hours_text(duration.high)
-        # TRANSLATORS: a duration anywhere between two lengths, equally likely (2d..4d)
-        return pgettext("duration", "{low}..{high}").format(low=low, high=high)
-    if duration.kind == "triangular":
-        # TRANSLATORS: a duration between a shortest and a longest length, most often the
-        # middle one (the doubled braces are written as single braces)
-        return pgettext("duration", "{{min: {low}, mode: {mode}, max: {high}}}").format(
-            low=hours_text(duration.low),
-            mode=hours_text(duration.mode),
-            high=hours_text(duration.high),
-        )
-    return hours_text(duration.mode)
 
 
 def shown(text: str | None, fallback: str) -> str:

@@ -10,6 +10,7 @@ from bpr.core.i18n import N_, domain, numeral
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
+from bpr.core.words import step_field
 from bpr.layout.content import (
     BADGE_SIZE,
     PADDING,
@@ -126,41 +127,9 @@ def measure_changes(comparison: object) -> str:
     return " · ".join(parts)
 
 
-def _field_name(field: str) -> str:
-    """What a diagram calls a step's field where it lists the changed ones (``actor``); a
-    field not known here is written as the format names it."""
-    names = {
-        # TRANSLATORS: a step's field that changed: its name
-        "name": pgettext("step field", "name"),
-        # TRANSLATORS: a step's field that changed: who performs it
-        "actor": pgettext("step field", "actor"),
-        # TRANSLATORS: a step's field that changed: the agency of its actor
-        "agency": pgettext("step field", "agency"),
-        # TRANSLATORS: a step's field that changed: in person, online, by phone...
-        "channel": pgettext("step field", "channel"),
-        # TRANSLATORS: a step's field that changed: its working time
-        "work": pgettext("step field", "work"),
-        # TRANSLATORS: a step's field that changed: its waiting time
-        "wait": pgettext("step field", "wait"),
-        # TRANSLATORS: a step's field that changed: the money paid at it
-        "fee": pgettext("step field", "fee"),
-        # TRANSLATORS: a step's field that changed: the documents it needs
-        "needs": pgettext("step field", "needs"),
-        # TRANSLATORS: a step's field that changed: the documents it produces
-        "produces": pgettext("step field", "produces"),
-        # TRANSLATORS: a step's field that changed: the steps that follow it
-        "next": pgettext("step field", "next"),
-        # TRANSLATORS: a step's field that changed: how it waits for parallel branches
-        "join": pgettext("step field", "join"),
-        # TRANSLATORS: a step's field that changed: the phase it belongs to
-        "phase": pgettext("step field", "phase"),
-    }
-    return names.get(field, field)
-
-
 def _fields(fields: list[str]) -> str:
     """A step's changed fields in words: ``actor, wait``."""
-    return ", ".join(_field_name(f) for f in fields)
+    return ", ".join(step_field(f) for f in fields)
 
 
 def change_words(kind: str) -> str:

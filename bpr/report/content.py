@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,11 +11,16 @@ from bpr.analysis.table import format_number as _format_number
 from bpr.comparison import Comparison
 from bpr.comparison.rows import STAGE_MEASURES, Change, document_changes, stage_change, step_changes
 from bpr.core import i18n
-from bpr.core.durations import Duration, format_hours
+from bpr.core.durations import Duration
 from bpr.core.i18n import N_, domain
 from bpr.core.model import END, Model, Step
 from bpr.core.money import Money, money_cell
 from bpr.core.money import format_money as _format_money
+from bpr.core.vocab import CHANNELS
+from bpr.core.words import channel_name as channel_text
+from bpr.core.words import duration_text as step_duration
+from bpr.core.words import hours_text as duration_text
+from bpr.core.words import join_words
 from bpr.errors import BprError
 from bpr.lint import format_gain
 from bpr.report.collect import AS_IS, Pair, Portfolio, Service, Variant
@@ -98,27 +102,6 @@ MATURITY_STAGES = {
 }
 #: The units of the measures, as the report writes them after a label.
 _UNITS = {"days": N_("days"), "hours": N_("hours")}
-#: The channels of a step, as a report's table names them (the model writes the key).
-_CHANNELS = {
-    "in-person": N_("in-person"),
-    "online": N_("online"),
-    "phone": N_("phone"),
-    "post": N_("post"),
-    "automatic": N_("automatic"),
-    "internal": N_("internal"),
-}
-# The units of a duration as bpr writes it ("1h 30m", "2d"), one template each.
-_DURATION_UNITS = {
-    # TRANSLATORS: a duration in weeks, as in "2w"; keep {n}
-    "w": N_("{n}w"),
-    # TRANSLATORS: a duration in days, as in "3d"; keep {n}
-    "d": N_("{n}d"),
-    # TRANSLATORS: a duration in hours, as in "1h 30m"; keep {n}
-    "h": N_("{n}h"),
-    # TRANSLATORS: a duration in minutes, as in "1h 30m"; keep {n}
-    "m": N_("{n}m"),
-}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhm])\b")
 
 
 @dataclass(frozen=True)
@@ -201,58 +184,9 @@ def format_money(amount: float | None, currency: str | None, *, unit: bool = Tru
     return i18n.numeral(_english(_format_money, amount, currency, unit=unit))
 
 
-def duration_text(hours: float) -> str:
-    """A number of hours as bpr writes durations (``1h 30m``, ``2d``), in the language's units.
-
-    >>> duration_text(1.5), duration_text(48)
-    ('1h 30m', '2d')
-    >>> with i18n.use("ru"):
-    ...     duration_text(1.5)
-    '1 ч 30 мин'
-    """
-    text = _english(format_hours, hours)
-    return _DURATION_PART.sub(
-        lambda m: _(_DURATION_UNITS[m.group(2)]).format(n=i18n.numeral(m.group(1))), text
-    )
-
-
-def _duration(value: Duration) -> str:
-    """A step's work or wait as its model writes it, in the language's units."""
-    if value.kind == "uniform":
-        # TRANSLATORS: a duration between two bounds, as in "1h..2h"
-        return _("{low}..{high}").format(
-            low=duration_text(value.low), high=duration_text(value.high)
-        )
-    if value.kind == "triangular":
-        # TRANSLATORS: a duration as a least, most likely and greatest value
-        return _("{{min: {low}, mode: {mode}, max: {high}}}").format(
-            low=duration_text(value.low),
-            mode=duration_text(value.mode),
-            high=duration_text(value.high),
-        )
-    return duration_text(value.mode)
-
-
-def channel_text(channel: str) -> str:
-    """A step's channel in the output language (``in-person`` is ``лично`` in Russian)."""
-    return _(_CHANNELS[channel]) if channel in _CHANNELS else channel
-
-
 def stage_name(stage: int) -> str:
     """The name of a UN maturity stage in the output language."""
     return _(MATURITY_STAGES[stage])
-
-
-def join_words(words: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``, with the language's word for "and".
-
-    >>> join_words(["a"]), join_words(["a", "b", "c"])
-    ('a', 'a, b and c')
-    """
-    if len(words) <= 1:
-        return "".join(words)
-    # TRANSLATORS: the end of a list: "A, B and C" ({items} is "A, B")
-    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
 
 def display_label(label: str) -> str:
@@ -645,8 +579,8 @@ def _field_words(value: Any) -> str:
     if value is None or (isinstance(value, Duration) and not value.mean):
         return _("none")
     if isinstance(value, Duration):
-        return _duration(value)
-    if isinstance(value, str) and value in _CHANNELS:
+        return step_duration(value)
+    if isinstance(value, str) and value in CHANNELS:
         return channel_text(value)
     return str(value)
 
@@ -900,8 +834,8 @@ def step_table(variant: Variant) -> Table:
                 step.label,
                 actor.name,
                 channel_text(step.channel),
-                _duration(step.work) if step.work.mean else "–",
-                _duration(step.wait) if step.wait.mean else "–",
+                step_duration(step.work) if step.work.mean else "–",
+                step_duration(step.wait) if step.wait.mean else "–",
                 Money(step.fee, currency) if step.fee else None,
                 ", ".join(documents) if documents else "–",
             ]
