@@ -20,19 +20,23 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-__all__ = ["Finished", "end_children", "ending", "run"]
+__all__ = ["Finished", "die_with_parent", "end_children", "ending", "run"]
 
 #: Seconds between two looks, while waiting on a child, at whether the program is ending.
 _POLL = 0.05
 
 _running: set[subprocess.Popen[bytes]] = set()
 _lock = threading.Lock()
+#: The children's pre-exec hook where they must not outlive this process (see
+#: :func:`die_with_parent`); ``None``: they are ended by :func:`end_children` and at exit.
+_preexec: Callable[[], None] | None = None
 
 
 class _Ending:
@@ -55,6 +59,27 @@ def end_children() -> None:
     """Stop every child under way, in any thread, within a fraction of a second, and refuse
     new ones: for the program's signal handlers, as it ends."""
     _Ending.now = True
+
+
+def die_with_parent() -> None:
+    """Have every child this process starts from now on killed by the kernel when this
+    process dies, however it dies (Linux; elsewhere nothing changes).
+
+    For a worker process that its parent may have to kill before it could end its own
+    children: without it, a Graphviz run of a killed worker would go on alone.
+    """
+    global _preexec
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # only the workers that ask need it
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    set_parent_death_signal, kill = 1, int(signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+    def hook() -> None:  # in the child, between fork and exec
+        prctl(set_parent_death_signal, kill)
+
+    _preexec = hook
 
 
 def ending() -> bool:
@@ -88,6 +113,7 @@ def run(
             stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group, out of the terminal's reach
+            preexec_fn=_preexec,
         )
     except OSError as exc:
         if cannot_start is None:

@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any
 
 from bpr.backend.graphviz import end_children
+from bpr.backend.process import die_with_parent
 from bpr.comparison import Comparison
 from bpr.core import i18n
 from bpr.core.i18n import domain
@@ -392,6 +393,7 @@ def _can_fork() -> bool:
 
 def _start_worker(language: tuple[str, str | None]) -> None:
     i18n.restore(language)
+    die_with_parent()  # a worker killed in the middle of a drawing takes its Graphviz run along
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command ends its workers itself
     signal.signal(signal.SIGTERM, _stop_worker)
 
