@@ -30,6 +30,7 @@ from bpr.analysis.table import format_number
 from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Actor, Document
+from bpr.core.vocab import DOCUMENT_KINDS
 from bpr.core.words import join_words as join
 
 __all__ = [
@@ -43,19 +44,6 @@ __all__ = [
 ]
 
 _, ngettext, pgettext = domain("diff")
-
-#: The document kinds that have their own noun; any other kind is written as *document*.
-DOCUMENT_KINDS = (
-    "certificate",
-    "form",
-    "receipt",
-    "identity",
-    "contract",
-    "decision",
-    "permit",
-    "object",
-    "other",
-)
 
 
 def document_kind(document: Document) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from bpr.core.i18n import domain, number, numeral
-from bpr.core.money import Money
+from bpr.core.i18n import domain
 from bpr.core.text import for_terminal
 from bpr.portfolio.build import PortfolioView
-from bpr.portfolio.tables import Cell, ColumnKind, PortfolioTable, share_text, tables
+from bpr.portfolio.tables import Cell, ColumnKind, PortfolioTable, cell_text, tables
 
 __all__ = ["to_json", "to_text"]
 
@@ -48,21 +47,4 @@ def _table(table: PortfolioTable) -> list[str]:
 
 
 def _cell(value: Cell, kind: ColumnKind) -> str:
-    if value is None:
-        return "" if kind in ("text", "share") else "–"
-    if isinstance(value, tuple):
-        return ", ".join(str(m) for m in value)
-    if isinstance(value, Money):
-        return str(value)
-    if isinstance(value, str):
-        return for_terminal(value)
-    if kind == "share":
-        return share_text(value)
-    if kind == "score":
-        return number(value, ".3f")
-    if kind == "amount":
-        return number(value, ",.0f")
-    if kind == "measure":
-        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-        return numeral(text)
-    return str(value)
+    return for_terminal(value) if isinstance(value, str) else cell_text(value, kind)

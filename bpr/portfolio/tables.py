@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bpr.core import i18n
-from bpr.core.i18n import domain, number
+from bpr.core.i18n import domain, number, numeral
 from bpr.core.money import Money
 from bpr.portfolio.build import PortfolioView
 from bpr.portfolio.bundles import BundleMeasures
@@ -28,6 +28,7 @@ __all__ = [
     "Cell",
     "ColumnKind",
     "PortfolioTable",
+    "cell_text",
     "formula",
     "measure_column",
     "share_text",
@@ -84,6 +85,34 @@ def share_text(share: float) -> str:
     """A share as the tables write it, a whole percentage in the language's way: ``17%``."""
     # TRANSLATORS: a percentage; {value} is the number already written
     return pgettext("percent", "{value}%").format(value=number(share, ".0%")[:-1])
+
+
+def cell_text(value: Cell, kind: ColumnKind, *, score_format: str = ".3f") -> str:
+    """A cell of a portfolio table as text: a share as a whole percentage, yearly amounts
+    whole, money with its currency, "–" for an unknown number, a score with ``score_format``
+    (the terminal's three decimals; a report writes two, since "4,000" would read as a
+    thousand where the comma is the decimal sign). Text is returned as it is: each output
+    makes it safe in its own way.
+
+    >>> cell_text(0.5, "share"), cell_text(None, "amount"), cell_text(3.2, "score")
+    ('50%', '–', '3.200')
+    """
+    if value is None:
+        return "" if kind in ("text", "share") else "–"
+    if isinstance(value, tuple):
+        return ", ".join(str(m) for m in value)
+    if isinstance(value, Money | str):
+        return str(value)
+    if kind == "share":
+        return share_text(value)
+    if kind == "score":
+        return number(value, score_format)
+    if kind == "amount":
+        return number(value, ",.0f")
+    if kind == "measure":
+        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+        return numeral(text)
+    return str(value)
 
 
 def measure_column(key: str) -> str:

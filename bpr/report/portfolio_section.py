@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpr.core import i18n
-from bpr.core.i18n import domain, number, numeral
-from bpr.core.money import Money
+from bpr.core.i18n import domain
 from bpr.errors import BprError
 from bpr.files.finder import find_models
 from bpr.portfolio import PORTFOLIO_FILE, PortfolioTable, PortfolioView, build_portfolio, tables
-from bpr.portfolio.tables import Cell, ColumnKind, share_text
+from bpr.portfolio.tables import Cell, ColumnKind, cell_text, share_text
 from bpr.report.charts import COLOURS, BarChart, Series
 from bpr.report.collect import Portfolio
 
@@ -154,22 +153,7 @@ def portfolio_cell(value: Cell, kind: ColumnKind) -> str:
     >>> portfolio_cell(0.5, "share"), portfolio_cell(None, "amount"), portfolio_cell(3.2, "score")
     ('50%', '–', '3.20')
     """
-    if value is None:
-        return "" if kind in ("text", "share") else "–"
-    if isinstance(value, tuple):
-        return ", ".join(str(m) for m in value)
-    if isinstance(value, Money | str):
-        return str(value)
-    if kind == "share":
-        return share_text(value)
-    if kind == "score":
-        return number(value, ".2f")
-    if kind == "amount":
-        return number(value, ",.0f")
-    if kind == "measure":
-        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-        return numeral(text)
-    return str(value)
+    return cell_text(value, kind, score_format=".2f")
 
 
 #: The kinds of column whose cells are numbers (aligned right).
