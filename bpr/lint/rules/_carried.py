@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 from bpr.comparison.words import document_kind
 from bpr.core.model import Actor, Document, Step
+from bpr.core.vocab import Severity
 from bpr.lint.context import LintContext
+from bpr.lint.findings import Finding
+from bpr.lint.incremental import Change
 
 __all__ = ["Carried", "carried"]
 
@@ -30,6 +33,26 @@ class Carried:
     users: tuple[Step, ...]  # the steps of staff that need it, in file order
     makers: tuple[str, ...]  # the steps that produce it (other than its users)
     own: bool  # every user belongs to the issuer (the same actor or agency)
+
+    def finding(
+        self,
+        ctx: LintContext,
+        rule: str,
+        severity: Severity,
+        message: str,
+        change: Change | None,
+    ) -> Finding:
+        """A finding about this paper: at its document's line, naming the steps that need it
+        and those that make it, with the gain of ``change``."""
+        return ctx.finding(
+            rule,
+            severity,
+            message,
+            steps=[*(s.id for s in self.users), *self.makers],
+            documents=[self.document.id],
+            line=ctx.document_line(self.document.id),
+            change=change,
+        )
 
 
 def carried(ctx: LintContext) -> Iterator[Carried]:

@@ -101,14 +101,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 "(once-only){trip}{caveat}",
                 len(paper.users),
             ).format(caveat=registry_caveat(issuer), **names)
-        yield ctx.finding(
+        yield paper.finding(
+            ctx,
             "once-only",
             "warning",
             message,
-            steps=[*(s.id for s in paper.users), *paper.makers],
-            documents=[doc.id],
-            line=ctx.document_line(doc.id),
-            change=change,
+            change,
         )
 
 

@@ -21,7 +21,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         doc = paper.document
         change = ctx.gains.exchange([doc.id]) if doc.issuer is not None else None
-        yield ctx.finding(
+        yield paper.finding(
+            ctx,
             "payment-proof",
             "warning",
             # TRANSLATORS: counted by the steps {steps} names (Russian: на шаг, на шаги)
@@ -34,10 +35,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 "instead, so that nobody carries a receipt",
                 len(paper.users),
             ).format(document=clean(doc.name), id=doc.id, steps=quote(s.id for s in paper.users)),
-            steps=[*(s.id for s in paper.users), *paper.makers],
-            documents=[doc.id],
-            line=ctx.document_line(doc.id),
-            change=change,
+            change,
         )
 
 

@@ -58,14 +58,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 "imposes it",
                 len(paper.users),
             ).format(**names)
-        yield ctx.finding(
+        yield paper.finding(
+            ctx,
             "physical-item",
             "warning",
             message,
-            steps=[*(s.id for s in paper.users), *paper.makers],
-            documents=[doc.id],
-            line=ctx.document_line(doc.id),
-            change=change,
+            change,
         )
 
 
