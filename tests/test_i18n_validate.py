@@ -20,32 +20,11 @@ from bpr.core import i18n
 from bpr.core.vocab import LANGUAGES
 from tests.conftest import DATA, CliResult
 from tests.i18n_words import english_words
+from tests.test_load import BASE  # the loader tests' small valid model
 
 RunBpr = Callable[..., CliResult]
 
 pytest.importorskip("babel", reason="the vocabulary of tests.i18n_words is read with Babel")
-
-BASE = """\
-bpr: 1
-service: demo
-variant: as-is
-actors:
-  me: {name: Applicant, kind: applicant}
-  fund: {name: Pension fund, agency: Fund}
-documents:
-  passport: {name: Passport}
-  cert: {name: Certificate, issuer: fund}
-steps:
-  - id: apply
-    actor: me
-    channel: in-person
-    work: 1h
-    needs: [passport]
-  - id: check
-    actor: fund
-    work: 2h
-    wait: 3d
-"""
 
 
 def edit(old: str, new: str, text: str = BASE) -> str:
