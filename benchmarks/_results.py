@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import platform
 import re
@@ -60,6 +61,14 @@ def write_section(name: str, body: str) -> None:
     """Replace (or append) the section of RESULTS.md between this benchmark's markers."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
+    # Several benchmarks may finish at once: each holds the lock while it reads, replaces
+    # its own section and writes the file back, so no section is lost to a race.
+    with open(RESULTS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _replace_section(start, end, block)
+
+
+def _replace_section(start: str, end: str, block: str) -> None:
     text = (
         RESULTS.read_text(encoding="utf-8")
         if RESULTS.exists()
