@@ -132,6 +132,30 @@ def test_a_comparison_error_is_shown_not_raised(tmp_path: Path) -> None:
     assert "Not compared" in str(html) and "nowhere" in str(html)
 
 
+def test_print_draws_each_variant_once_its_own_drawing_only_where_no_comparison_shows_it(
+    tmp_path: Path,
+) -> None:
+    """A compared pair prints both variants' bands and step tables: their own drawings would
+    print the same again (issue 11: 4-7 pages per variant). The screen keeps both."""
+    from bpr.report.diagrams import printed_variants, service_sheets
+
+    alpha, _, gamma = collect([PORTFOLIO]).services
+    assert len(alpha.pairs) == 2 and printed_variants(alpha) == []
+    captions = [sheet.caption for sheet in service_sheets(alpha)]
+    assert len(captions) == 2 and all("→" in caption for caption in captions)
+    assert printed_variants(gamma) == gamma.variants  # an As-Is alone: its own drawing
+    assert len(service_sheets(gamma)) == 1
+    # a pair that could not be compared prints each variant on its own
+    shutil.copy(PORTFOLIO / "alpha" / "as-is.yaml", tmp_path / "as-is.yaml")
+    text = (PORTFOLIO / "alpha" / "to-be.yaml").read_text()
+    (tmp_path / "to-be.yaml").write_text(
+        text.replace("replaces: [fetch, apply]", "replaces: [nowhere]")
+    )
+    (broken,) = collect([tmp_path]).services
+    assert printed_variants(broken) == broken.variants
+    assert [s.caption for s in service_sheets(broken)] == [v.model.title for v in broken.variants]
+
+
 def test_totals_add_the_yearly_gains_of_the_primary_to_be() -> None:
     totals = collect([PORTFOLIO]).totals()
     # alpha: (2 h - 0.5 h) x 100 cases = 150 h, 2500 - 500 = 2000 EUR;

@@ -38,7 +38,7 @@ from bpr.core.model import Model
 from bpr.core.text import one_line, printable
 from bpr.render import comparison_dot, comparison_pages, convert, process_dot, process_pages
 from bpr.report.cache import DiagramCache, model_fingerprint, open_cache
-from bpr.report.collect import Pair, Service
+from bpr.report.collect import Pair, Service, Variant
 
 __all__ = [
     "ServiceDiagrams",
@@ -47,6 +47,7 @@ __all__ = [
     "comparison_svg",
     "diagrams_in_order",
     "inline_svg",
+    "printed_variants",
     "service_diagrams",
     "service_sheet_pictures",
     "service_sheets",
@@ -110,13 +111,32 @@ def _variant_sheet(model: Model, page: str, orientation: str | None) -> Sheet:
     return _sheet(model.title, process_pages(model, page=page, orientation=orientation))
 
 
+def printed_variants(service: Service) -> list[Variant]:
+    """The variants a printed report draws on their own: those that no comparison of the
+    service shows already (each compared pair prints both its drawings and step tables).
+
+    >>> from bpr.report import collect
+    >>> service = collect(["models/traffic-fine-payment"]).services[0]
+    >>> printed_variants(service)
+    []
+    """
+    compared = {
+        id(variant.model)
+        for pair in service.pairs
+        if pair.comparison is not None
+        for variant in (pair.as_is, pair.to_be)
+    }
+    return [v for v in service.variants if id(v.model) not in compared]
+
+
 def service_sheets(
     service: Service, page: str = "A4", orientation: str | None = None
 ) -> list[Sheet]:
-    """The service's comparisons and processes laid out on pages (every word at 7 pt or
-    more at 100 %), each page as DOT text; pairs that could not be compared get none."""
+    """The service's comparisons, and the processes no comparison shows, laid out on pages
+    (every word at 7 pt or more at 100 %), each page as DOT text; pairs that could not be
+    compared get none."""
     sheets = [_pair_sheet(p, page, orientation) for p in service.pairs if p.comparison]
-    sheets += [_variant_sheet(v.model, page, orientation) for v in service.variants]
+    sheets += [_variant_sheet(v.model, page, orientation) for v in printed_variants(service)]
     return sheets
 
 
@@ -179,7 +199,8 @@ def _diagram_drawings(
     service: Service, page: str | None, orientation: str | None
 ) -> list[_Drawing | None]:
     """The drawings of :func:`service_diagrams`: a comparison for each pair (None where it
-    could not be compared), a swimlane for each variant; printed, the page-fit sheets."""
+    could not be compared), a swimlane for each variant; printed, the page-fit sheets (of
+    the compared pairs, and of the variants no comparison shows)."""
     drawings: list[_Drawing | None] = []
     if page is not None:
         for pair in service.pairs:
@@ -194,7 +215,7 @@ def _diagram_drawings(
                         _unpack_sheet,
                     )
                 )
-        for variant in service.variants:
+        for variant in printed_variants(service):
             drawings.append(
                 _Drawing(
                     "sheet-process",
@@ -244,7 +265,8 @@ def _drawn_sheet(layout: Callable[[], Sheet]) -> Sheet:
 def _picture_drawings(
     service: Service, page: str, orientation: str | None, dpi: float
 ) -> list[_Drawing | None]:
-    """The drawings of :func:`service_sheet_pictures`, one per compared pair and variant."""
+    """The drawings of :func:`service_sheet_pictures`: one per compared pair, and one per
+    variant that no comparison shows (:func:`printed_variants`)."""
 
     def pictures(sheet: Callable[[], Sheet]) -> Callable[[], SheetPictures]:
         def draw() -> SheetPictures:
@@ -267,7 +289,7 @@ def _picture_drawings(
                     _unpack_pictures,
                 )
             )
-    for variant in service.variants:
+    for variant in printed_variants(service):
         drawings.append(
             _Drawing(
                 "pictures-process",
