@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -427,3 +428,40 @@ def test_a_document_list_that_does_not_fit_says_how_many_more() -> None:
         ), documents
     names_only = [line.role for line in task_box(model, model.first, detail="names").lines]
     assert names_only == ["name"]
+
+
+_KILLED_WORKER = """
+import os, signal, subprocess, sys, threading, time
+from bpr.backend import process
+process.die_with_parent()
+pidfile = sys.argv[1]
+def kill_me_once_started():
+    while not os.path.exists(pidfile) or not open(pidfile).read().strip():
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGKILL)
+threading.Thread(target=kill_me_once_started, daemon=True).start()
+process.run(["sh", "-c", f"echo $$ > {pidfile}; exec sleep 60"], timeout=120,
+            stopped=RuntimeError, too_slow=RuntimeError)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in {"Z", "X"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux parent-death signal")
+def test_a_killed_worker_takes_its_graphviz_run_along(tmp_path: Path) -> None:
+    # the report's workers ask for it: their child dies with them, however they die
+    pidfile = tmp_path / "child.pid"
+    worker = subprocess.run([sys.executable, "-c", _KILLED_WORKER, str(pidfile)], check=False)
+    assert worker.returncode == -9
+    child = int(pidfile.read_text())
+    for _ in range(500):
+        if not _alive(child):
+            break
+        time.sleep(0.01)
+    assert not _alive(child)

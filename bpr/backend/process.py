@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +38,9 @@ _lock = threading.Lock()
 #: The children's pre-exec hook where they must not outlive this process (see
 #: :func:`die_with_parent`); ``None``: they are ended by :func:`end_children` and at exit.
 _preexec: Callable[[], None] | None = None
+#: Or the program each child is started through to the same end (``setpriv``), which keeps
+#: the cheap start (vfork) that any pre-exec hook costs: ten times less time per child.
+_through: tuple[str, ...] = ()
 
 
 class _Ending:
@@ -68,8 +72,12 @@ def die_with_parent() -> None:
     For a worker process that its parent may have to kill before it could end its own
     children: without it, a Graphviz run of a killed worker would go on alone.
     """
-    global _preexec
+    global _preexec, _through
     if not sys.platform.startswith("linux"):
+        return
+    setpriv = shutil.which("setpriv")  # util-linux: sets the signal, then runs the program
+    if setpriv is not None:
+        _through = (setpriv, "--pdeathsig", "KILL", "--")
         return
     import ctypes  # only the workers that ask need it
 
@@ -106,9 +114,11 @@ def run(
     """
     if _Ending.now:
         raise stopped()
+    # a program that cannot start fails as itself (its OSError), not as setpriv's exit status
+    through = _through if _through and shutil.which(command[0]) else ()
     try:
         process = subprocess.Popen(
-            list(command),
+            [*through, *command],
             stdin=stdin,
             stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
