@@ -130,12 +130,15 @@ def _merge_branches(model: Model, net: FlowNet) -> FlowNet:
     if not blocks:
         return net
     groups: dict[str, dict[str, list[int]]] = {}  # join id -> merge id -> edge positions
+    closed_by: dict[str, list[ParallelBlock]] = {}  # join id -> its blocks, in order
+    for block in blocks:
+        closed_by.setdefault(block.join, []).append(block)
     for position, edge in enumerate(net.edges):
         kind, _, join = edge.target.partition(":")
         if kind != "join":
             continue
         source = edge.source.rpartition(":")[2]  # the step of a task, decision or split
-        branch = _branch_of(blocks, source, join)
+        branch = _branch_of(closed_by.get(join, []), source, join)
         if branch is not None:
             merge = _gateway_id("branch", branch)  # a branch start is the start of one branch
             groups.setdefault(edge.target, {}).setdefault(merge, []).append(position)
