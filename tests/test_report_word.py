@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 import bpr
 from bpr.report import write_report
@@ -147,7 +149,6 @@ def test_each_drawing_prints_at_100_percent_on_its_pages_with_a_numbered_caption
         drawn = sorted([picture.width + 2 * crop, picture.height + 2 * crop])
         assert abs(drawn[0] - short_side) < docx.shared.Pt(1)
         assert abs(drawn[1] - long_side) < docx.shared.Pt(1)
-        assert picture._inline.xpath(".//a:srcRect")
     body = document.element.body
     for section in document.sections:
         if section.top_margin < docx.shared.Pt(10):  # a drawing's page: its pictures fit
@@ -157,6 +158,95 @@ def test_each_drawing_prints_at_100_percent_on_its_pages_with_a_numbered_caption
     for paragraph in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
         extents = paragraph.xpath(".//wp:extent")
         assert len(extents) <= 1  # one picture to a paragraph, a page each
+
+
+SVG_MAIN = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _package_types(path: Path) -> dict[str, str]:
+    """Each part of the .docx by name (``word/media/image1.svg``) with its content type, as
+    [Content_Types].xml says, read with zipfile rather than python-docx."""
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        root = etree.fromstring(package.read("[Content_Types].xml"))
+    defaults = {
+        d.get("Extension").lower(): d.get("ContentType")
+        for d in root.iter(f"{CONTENT_TYPES}Default")
+    }
+    overrides = {
+        o.get("PartName").lstrip("/"): o.get("ContentType")
+        for o in root.iter(f"{CONTENT_TYPES}Override")
+    }
+    return {
+        name: overrides.get(name) or defaults.get(name.rsplit(".", 1)[-1].lower(), "")
+        for name in names
+    }
+
+
+def _relationships(path: Path) -> dict[str, str]:
+    """The main document's relationships: id -> part name in the package."""
+    with zipfile.ZipFile(path) as package:
+        root = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+    return {
+        r.get("Id"): "word/" + r.get("Target") for r in root.iter(f"{RELATIONSHIPS}Relationship")
+    }
+
+
+def _pictures(path: Path) -> list[tuple[Any, bytes, bytes]]:
+    """Each picture of the document: its inline shape, its PNG and its SVG (the bytes of the
+    parts its ``a:blip`` and its ``asvg:svgBlip`` point to)."""
+    qn = docx.oxml.ns.qn
+    types, relations = _package_types(path), _relationships(path)
+    out = []
+    with zipfile.ZipFile(path) as package:
+        for shape in _document(path).inline_shapes:
+            (blip,) = shape._inline.iter(qn("a:blip"))
+            (extension,) = blip.findall(qn("a:extLst") + "/" + qn("a:ext"))
+            assert extension.get("uri") == SVG_EXTENSION
+            (svg_blip,) = extension.findall(f"{{{SVG_MAIN}}}svgBlip")
+            png_name = relations[blip.get(qn("r:embed"))]
+            svg_name = relations[svg_blip.get(qn("r:embed"))]
+            assert types[png_name] == "image/png"
+            assert types[svg_name] == "image/svg+xml"
+            out.append((shape, package.read(png_name), package.read(svg_name)))
+    return out
+
+
+def test_each_drawing_page_is_an_svg_picture_with_its_png_for_older_readers(note: Path) -> None:
+    pictures = _pictures(note)
+    assert len(pictures) == len(_document(note).inline_shapes) > 0
+    texts: set[str] = set()
+    for shape, png, svg in pictures:
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        tree = etree.ElementTree(etree.fromstring(svg, parser))
+        root = tree.getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert not tree.docinfo.doctype  # no DTD to fetch
+        width, height = (float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
+        # the SVG is as big as the picture, and the PNG has its shape, at 220 pixels an inch
+        assert abs(width - shape.width.pt) < 0.1 and abs(height - shape.height.pt) < 0.1
+        assert abs(pixels[0] / pixels[1] - width / height) < 1 / min(pixels)
+        assert abs(pixels[0] - width / 72 * 220) <= 1
+        for element in root.iter():
+            assert isinstance(element.tag, str), "no comments or processing instructions"
+            name = etree.QName(element).localname
+            assert name not in ("style", "script", "image", "foreignObject", "a", "title")
+            assert not {"style", "class"} & set(element.attrib), element.attrib
+            assert "transparent" not in element.attrib.values()  # not a colour in SVG 1.1
+            for attribute, value in element.attrib.items():
+                if etree.QName(attribute).localname == "href":
+                    assert value.startswith("#"), "nothing outside the picture"
+            if name == "text":
+                assert element.get("font-family") == "DejaVu Sans"  # the diagrams' family
+                assert float(element.get("font-size")) >= 7
+                texts.add(element.text or "")
+    # the words of the drawings are text in the SVG, not shapes
+    assert {"Citizen", "Benefit clerk", "Check the claim"} <= {t.strip() for t in texts}
 
 
 def test_the_sources_are_a_numbered_list_that_starts_at_one_for_each_service(
@@ -277,22 +367,28 @@ def test_libreoffice_prints_the_word_report_with_its_tables_and_numbers(tmp_path
     assert "Figure 1:" in text and "Figure 3:" in text
 
 
+#: A stand-in page of a drawing: an A4 landscape SVG with one word.
+STAND_IN_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="842pt" height="595pt" '
+    'viewBox="0 0 841.89 595.28"><text x="40" y="40" font-family="DejaVu Sans" '
+    'font-size="9">Apply</text></svg>'
+)
+
+
 @pytest.fixture
 def stand_in_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each drawing as one one-pixel page: the text of the document is what these tests read."""
-    import base64
-
+    """Each drawing as one page with one word: the text of the document is what these tests
+    read."""
     from bpr.report import diagrams as diagrams_module
 
-    pixel = base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
-    )
+    def drawn(service: Any, *args: Any, **kwargs: Any) -> Any:
+        sheets = [
+            diagrams_module.Sheet(v.model.title, (STAND_IN_SVG,), (841.89, 595.28))
+            for v in service.variants
+        ]
+        return diagrams_module.ServiceDiagrams(sheets=sheets)
 
-    def pictures(service: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        captions = [v.model.title for v in service.variants]
-        return [diagrams_module.SheetPictures(c, (pixel,), (841.89, 595.28)) for c in captions]
-
-    monkeypatch.setattr(diagrams_module, "service_sheet_pictures", pictures)
+    monkeypatch.setattr(diagrams_module, "service_diagrams", drawn)
 
 
 @settings(

@@ -18,6 +18,7 @@ b'PK'
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import io
 import itertools
 import os
@@ -32,7 +33,7 @@ from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.text import for_xml
 from bpr.core.version import __version__
-from bpr.errors import OutputError
+from bpr.errors import DependencyError, OutputError
 from bpr.portfolio import PortfolioTable
 from bpr.render.page import page_size
 from bpr.report.charts import BarChart, chart_png
@@ -52,7 +53,7 @@ from bpr.report.content import (
     phase_table,
     step_table,
 )
-from bpr.report.diagrams import SheetPictures, sheet_pictures_in_order
+from bpr.report.diagrams import PRINT_DPI, Sheet, diagrams_in_order, inline_svg
 from bpr.report.portfolio_section import (
     NUMERIC_KINDS,
     PortfolioSection,
@@ -287,15 +288,133 @@ def _caption(document: Any, text: str, number: int) -> None:
 _CROP = 22.0
 _SHEET_MARGINS = (8.0, 14.0)  # top and bottom of a drawing's page, in points
 
+#: Word 2016's SVG picture: an ``asvg:svgBlip`` in an extension of the PNG's ``a:blip``.
+_SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+_SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+_SVG_CONTENT_TYPE = "image/svg+xml"
+# what a picture has no use for: hover texts, and what refers to outside the drawing
+_NOT_DRAWN = frozenset({"title", "desc", "metadata", "image", "foreignObject"})
+
+
+def _word_svg(svg: str, crop: float) -> bytes:
+    """A drawing's SVG made a self-contained picture for Word: cleaned as for HTML
+    (:func:`~bpr.report.diagrams.inline_svg`: no doctype, scripts or links out), its links'
+    hover texts, classes and outside references dropped, ``transparent`` (which SVG 1.1, and
+    so Word, does not know) written ``none``, and ``crop`` points cut from each edge through
+    its ``viewBox``, so that its size in points is exactly that of the PNG made from it.
+    Text stays text, in the family and size the drawing sets on each ``text``.
+
+    >>> picture = _word_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40">'
+    ...                     '<a xlink:title="Clerk" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    ...                     '<text y="9">Apply</text></a></svg>', 5)
+    >>> print(picture.decode("utf-8").replace("><", ">\\n<"))
+    <?xml version='1.0' encoding='UTF-8'?>
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="5 5 50 30" width="50pt" height="30pt">
+    <text y="9">Apply</text>
+    </svg>
+    """
+    etree: Any = importlib.import_module("lxml.etree")  # lxml ships no type stubs
+    root = etree.fromstring(inline_svg(svg, "f").encode("utf-8"))
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        parent = element.getparent()
+        if name in _NOT_DRAWN and parent is not None:
+            parent.remove(element)
+        elif name == "a" and parent is not None:  # a link keeps what it draws, not the link
+            at = parent.index(element)
+            for offset, child in enumerate(list(element)):
+                parent.insert(at + offset, child)
+            parent.remove(element)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute, value in list(element.attrib.items()):
+            local = etree.QName(attribute).localname
+            if _unused(local, value):
+                del element.attrib[attribute]
+            elif value == "transparent":
+                element.set(attribute, "none")
+    box = [float(v) for v in root.get("viewBox", "").replace(",", " ").split()]
+    if len(box) != 4:
+        raise OutputError(_("a diagram's SVG has no viewBox: it cannot be put in Word"))
+    x, y, width, height = box[0] + crop, box[1] + crop, box[2] - 2 * crop, box[3] - 2 * crop
+    root.set("viewBox", " ".join(_number(v) for v in (x, y, width, height)))
+    root.set("width", f"{_number(width)}pt")
+    root.set("height", f"{_number(height)}pt")
+    etree.cleanup_namespaces(root)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def _unused(name: str, value: str) -> bool:
+    """Whether a picture has no use for an attribute: classes (there is no style sheet), the
+    HTML page's accessible names (the caption says what the picture is), links out."""
+    if name in ("class", "role", "title") or name.startswith("aria-"):
+        return True
+    return name == "href" and not value.startswith("#")
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _svg_png(svg: bytes) -> bytes:
+    """The PNG fallback of a Word SVG picture: the same SVG drawn at PRINT_DPI, so that both
+    show the same thing at the same size."""
+    try:
+        import cairosvg  # type: ignore[import-untyped]
+    except ImportError:
+        raise DependencyError("cairosvg", "diagrams in Word reports") from None
+    except OSError:  # cairocffi found no cairo library to load
+        raise OutputError(
+            _(
+                "the diagrams of a Word report need the cairo graphics library, which is not "
+                "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
+                "the report as HTML"
+            )
+        ) from None
+    png = cairosvg.svg2png(bytestring=svg, dpi=PRINT_DPI)
+    assert isinstance(png, bytes)
+    return png
+
+
+def _vector_picture(document: Any, run: Any, svg: bytes, width: float, height: float) -> Any:
+    """``svg`` as a picture of ``width`` x ``height`` points in ``run``: its SVG part (which
+    Word 2016 and later, and LibreOffice, show) with a PNG of it for older readers."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.part import Part
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Pt
+
+    png = _svg_png(svg)
+    shape = run.add_picture(io.BytesIO(png), width=Pt(width), height=Pt(height))
+    part = document.part
+    package = part.package
+    name = package.next_partname("/word/media/image%d.svg")
+    relation = part.relate_to(Part(name, _SVG_CONTENT_TYPE, svg, package), RELATIONSHIP_TYPE.IMAGE)
+    blip = shape._inline.graphic.graphicData.pic.blipFill.find(qn("a:blip"))
+    extensions = OxmlElement("a:extLst")
+    extension = OxmlElement("a:ext")
+    extension.set("uri", _SVG_EXTENSION)
+    etree: Any = importlib.import_module("lxml.etree")
+    svg_blip = etree.SubElement(
+        extension, f"{{{_SVG_NAMESPACE}}}svgBlip", nsmap={"asvg": _SVG_NAMESPACE}
+    )
+    svg_blip.set(qn("r:embed"), relation)
+    extensions.append(extension)
+    blip.append(extensions)
+    return shape
+
 
 def _sheet_page(
-    document: Any, png: bytes, size: tuple[float, float], caption: str, number: int | None
+    document: Any, svg: str, size: tuple[float, float], caption: str, number: int | None
 ) -> None:
     """One page of a page-fit drawing at 100 % (every word at its drawn size, 7 pt or more),
     its blank edges cropped, with the drawing's caption under its first page."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
     from docx.shared import Pt
 
     width, height = size[0] - 2 * _CROP, size[1] - 2 * _CROP
@@ -304,13 +423,7 @@ def _sheet_page(
     layout = paragraph.paragraph_format
     layout.space_before = layout.space_after = Pt(0)
     layout.keep_with_next = number is not None
-    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Pt(width), height=Pt(height))
-    fill = shape._inline.graphic.graphicData.pic.blipFill
-    crop = OxmlElement("a:srcRect")
-    across, down = round(_CROP / size[0] * 100000), round(_CROP / size[1] * 100000)
-    for side, amount in (("l", across), ("r", across), ("t", down), ("b", down)):
-        crop.set(side, str(amount))
-    fill.find(qn("a:blip")).addnext(crop)
+    _vector_picture(document, paragraph.add_run(), _word_svg(svg, _CROP), width, height)
     if number is not None:
         _caption(document, caption, number)
 
@@ -512,7 +625,7 @@ def _programme(document: Any, section: PortfolioSection, numbers: Iterator[int])
 def _service(
     document: Any,
     service: Service,
-    sheets: list[SheetPictures],
+    sheets: list[Sheet],
     numbers: Iterator[int],
     *,
     passport: bool = False,
@@ -555,12 +668,14 @@ def _service(
         _numbered(document, list(dict.fromkeys(sources)))
     size = None
     for sheet in sheets:
+        if not sheet.pages:
+            continue
         # each page of a drawing is a page of its own size, printed at 100 %
         if sheet.size != size:
             _turn(document, sheet.size)
             size = sheet.size
-        for n, png in enumerate(sheet.pages):
-            _sheet_page(document, png, sheet.size, sheet.caption, next(numbers) if n == 0 else None)
+        for n, svg in enumerate(sheet.pages):
+            _sheet_page(document, svg, sheet.size, sheet.caption, next(numbers) if n == 0 else None)
     if size is not None:
         _turn(document, None)
 
@@ -649,10 +764,10 @@ def word_report(
     if programme is not None:
         _programme(document, programme, numbers)
         _turn(document, None)  # the services on the text's pages again
-    with closing(sheet_pictures_in_order(services, page, orientation)) as drawn:
+    with closing(diagrams_in_order(services, page=page, orientation=orientation)) as drawn:
         for service in services:
             passport = programme is not None or has_passport(service)
-            _service(document, service, next(drawn), numbers, passport=passport)
+            _service(document, service, next(drawn).sheets, numbers, passport=passport)
             if on_service is not None:
                 on_service(service)
     buffer = io.BytesIO()
