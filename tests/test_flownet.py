@@ -102,3 +102,26 @@ def test_nested_splits_sharing_a_join_keep_one_flow_per_branch() -> None:
     into_join = sorted(e.source for e in net.edges if e.target == "join:j")
     assert into_join == ["branch:a1", "branch:b1", "c1"]
     assert check_soundness(model).sound
+
+
+def test_a_join_of_many_branches_gets_one_merge_per_branch_with_a_choice() -> None:
+    # 40 branches, each a choice whose two ways both end at the join, and one empty branch
+    # straight from the split: each flow into the join is found in its own branch
+    n = 40
+    starts = ", ".join(f"c{i}" for i in range(n))
+    lines = [
+        "bpr: 1\nservice: s\nvariant: v\nactors: {a: {name: A}}\nsteps:\n",
+        f"- {{id: s, actor: a, next: {{all: [{starts}, j]}}}}\n",
+    ]
+    for i in range(n):
+        lines.append(f"- {{id: c{i}, actor: a, next: [{{to: d{i}, p: 0.5}}, {{to: j, p: 0.5}}]}}\n")
+        lines.append(f"- {{id: d{i}, actor: a, next: j}}\n")
+    lines.append("- {id: j, actor: a, join: all}\n")
+    model = bpr.loads("".join(lines))
+    assert model.warnings == []
+    net = flow_net(model)
+    into_join = [e.source for e in net.edges if e.target == "join:j"]
+    assert into_join == ["split:s", *(f"branch:c{i}" for i in range(n))]
+    for i in range(n):
+        into_merge = sorted(e.source for e in net.edges if e.target == f"branch:c{i}")
+        assert into_merge == [f"d{i}", f"xor:c{i}"]

@@ -133,12 +133,15 @@ def _merge_branches(model: Model, net: FlowNet) -> FlowNet:
     closed_by: dict[str, list[ParallelBlock]] = {}  # join id -> its blocks, in order
     for block in blocks:
         closed_by.setdefault(block.join, []).append(block)
+    branch_of: dict[str, dict[str, str]] = {}  # join id -> step -> its branch there
     for position, edge in enumerate(net.edges):
         kind, _, join = edge.target.partition(":")
         if kind != "join":
             continue
         source = edge.source.rpartition(":")[2]  # the step of a task, decision or split
-        branch = _branch_of(closed_by.get(join, []), source, join)
+        if join not in branch_of:
+            branch_of[join] = _branches(closed_by.get(join, []), join)
+        branch = branch_of[join].get(source)
         if branch is not None:
             merge = _gateway_id("branch", branch)  # a branch start is the start of one branch
             groups.setdefault(edge.target, {}).setdefault(merge, []).append(position)
@@ -168,15 +171,23 @@ def _merge_branches(model: Model, net: FlowNet) -> FlowNet:
     return out
 
 
-def _branch_of(blocks: list[ParallelBlock], source: str, join: str) -> str | None:
-    """The branch (its start) of the innermost block closed by ``join`` that a flow from
-    ``source`` into ``join`` ends; the join itself for a split's empty branch."""
-    for block in blocks:
+def _branches(blocks: list[ParallelBlock], join: str) -> dict[str, str]:
+    """For each step a flow into ``join`` may come from, the branch (its start) of the
+    innermost block closed by ``join`` that such a flow ends; the join itself for a split's
+    empty branch. Built once per join, so that each flow into it is a look-up (a join of
+    many branches, each ending in several flows, was rescanned branch by branch per flow).
+
+    >>> block = ParallelBlock("s", "j", {"a": frozenset({"a", "b"}), "j": frozenset()})
+    >>> _branches([block], "j")
+    {'s': 'j', 'a': 'a', 'b': 'a'}
+    """
+    found: dict[str, str] = {}
+    for block in blocks:  # innermost first; in a block the split, then each branch in turn
         if block.join != join:
             continue
-        if source == block.split and join in block.branches:
-            return join
+        if join in block.branches:
+            found.setdefault(block.split, join)
         for start, members in block.branches.items():
-            if source in members:
-                return start
-    return None
+            for member in sorted(members):
+                found.setdefault(member, start)
+    return found
