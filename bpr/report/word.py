@@ -287,6 +287,7 @@ def _caption(document: Any, text: str, number: int) -> None:
 #: and the room that lets its caption share its page at 100 %.
 _CROP = 22.0
 _SHEET_MARGINS = (8.0, 14.0)  # top and bottom of a drawing's page, in points
+_UNDER_DRAWING = 4.0  # points of blank kept under a drawing, above its caption
 
 #: Word 2016's SVG picture: an ``asvg:svgBlip`` in an extension of the PNG's ``a:blip``.
 _SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
@@ -296,12 +297,13 @@ _SVG_CONTENT_TYPE = "image/svg+xml"
 _NOT_DRAWN = frozenset({"title", "desc", "metadata", "image", "foreignObject"})
 
 
-def _word_svg(svg: str, crop: float) -> bytes:
+def _word_svg(svg: str, crop: float, bottom: float | None = None) -> bytes:
     """A drawing's SVG made a self-contained picture for Word: cleaned as for HTML
     (:func:`~bpr.report.diagrams.inline_svg`: no doctype, scripts or links out), its links'
     hover texts, classes and outside references dropped, ``transparent`` (which SVG 1.1, and
     so Word, does not know) written ``none``, and ``crop`` points cut from each edge through
-    its ``viewBox``, so that its size in points is exactly that of the PNG made from it.
+    its ``viewBox`` (``bottom`` from the bottom edge, where given), so that its size in points
+    is exactly that of the PNG made from it.
     Text stays text, in the family and size the drawing sets on each ``text``.
 
     >>> picture = _word_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40">'
@@ -339,7 +341,8 @@ def _word_svg(svg: str, crop: float) -> bytes:
     box = [float(v) for v in root.get("viewBox", "").replace(",", " ").split()]
     if len(box) != 4:
         raise OutputError(_("a diagram's SVG has no viewBox: it cannot be put in Word"))
-    x, y, width, height = box[0] + crop, box[1] + crop, box[2] - 2 * crop, box[3] - 2 * crop
+    below = crop if bottom is None else bottom
+    x, y, width, height = box[0] + crop, box[1] + crop, box[2] - 2 * crop, box[3] - crop - below
     root.set("viewBox", " ".join(_number(v) for v in (x, y, width, height)))
     root.set("width", f"{_number(width)}pt")
     root.set("height", f"{_number(height)}pt")
@@ -380,16 +383,31 @@ def _svg_png(svg: bytes) -> bytes:
     return png
 
 
-def _vector_picture(document: Any, run: Any, svg: bytes, width: float, height: float) -> Any:
+def _blank_below(png: bytes) -> float:
+    """The points of blank (white) rows at the bottom of a picture drawn at PRINT_DPI."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        colours = picture.convert("RGBA")
+    paper = Image.new("RGBA", colours.size, "white")  # what is transparent prints white
+    grey = Image.alpha_composite(paper, colours).convert("L")
+    drawn = grey.point(lambda v: 255 if v < 250 else 0).getbbox()
+    if drawn is None:
+        return 0.0
+    return (grey.height - drawn[3]) * 72 / PRINT_DPI
+
+
+def _vector_picture(
+    document: Any, run: Any, svg: bytes, png: bytes, width: float, height: float
+) -> Any:
     """``svg`` as a picture of ``width`` x ``height`` points in ``run``: its SVG part (which
-    Word 2016 and later, and LibreOffice, show) with a PNG of it for older readers."""
+    Word 2016 and later show) with ``png``, the same drawing, for older readers."""
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.opc.part import Part
     from docx.oxml.ns import qn
     from docx.oxml.parser import OxmlElement
     from docx.shared import Pt
 
-    png = _svg_png(svg)
     shape = run.add_picture(io.BytesIO(png), width=Pt(width), height=Pt(height))
     part = document.part
     package = part.package
@@ -413,17 +431,26 @@ def _sheet_page(
     document: Any, svg: str, size: tuple[float, float], caption: str, number: int | None
 ) -> None:
     """One page of a page-fit drawing at 100 % (every word at its drawn size, 7 pt or more),
-    its blank edges cropped, with the drawing's caption under its first page."""
+    its blank edges cropped, with the drawing's caption under its first page (which loses the
+    blank under the drawing, so that a caption of two or three lines shares its page)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     width, height = size[0] - 2 * _CROP, size[1] - 2 * _CROP
+    picture = _word_svg(svg, _CROP)
+    png = _svg_png(picture)
+    if number is not None:  # the caption goes on the first page, in the blank under the drawing
+        blank = round(_blank_below(png) - _UNDER_DRAWING, 2)
+        if blank > 0:
+            picture = _word_svg(svg, _CROP, _CROP + blank)
+            png = _svg_png(picture)
+            height -= blank
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     layout = paragraph.paragraph_format
     layout.space_before = layout.space_after = Pt(0)
     layout.keep_with_next = number is not None
-    _vector_picture(document, paragraph.add_run(), _word_svg(svg, _CROP), width, height)
+    _vector_picture(document, paragraph.add_run(), picture, png, width, height)
     if number is not None:
         _caption(document, caption, number)
 
