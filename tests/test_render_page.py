@@ -121,10 +121,11 @@ def test_a_long_process_is_cut_into_bands_joined_by_pairs_of_links() -> None:
     assert set(letters.values()) == {2}  # each link: where a flow leaves, where it goes on
     bands = [s for s in scenes if any(":lane_label_" in n.name for n in s.nodes)]
     assert len(bands) >= 3
-    for scene in bands:  # every band has every lane's header
+    for scene in bands:  # each lane of every band: drawn with its header, or named under it
         names = " ".join(n.label for n in scene.nodes if "lane_label_" in n.name)
+        notes = " ".join(n.label for n in scene.nodes if n.name.endswith("left-out"))
         for lane in ("Buyer", "cadastre", "notary"):
-            assert lane in names
+            assert (lane in names) != (lane in notes), lane
     steps = {n.name.rsplit(":", 1)[1] for s in scenes for n in s.nodes if n.name.count(":") == 1}
     assert {s.id for s in model.steps} <= steps  # every step is drawn once, in some band
     drawn = [n.name.rsplit(":", 1)[1] for s in scenes for n in s.nodes if n.name.count(":") == 1]
@@ -142,7 +143,7 @@ def test_the_step_table_holds_what_the_boxes_leave_out() -> None:
             name = model.documents[document].name if document in model.documents else document
             if not (document in model.documents and model.documents[document].exchange):
                 assert for_graphviz(name.split()[0]) in labels, name
-    assert "Documents the applicant brings" in labels
+    assert "Documents the applicant" in labels  # the column's header (on two lines in portrait)
 
 
 def test_a_comparison_on_pages_marks_its_changes_and_says_them_in_the_table() -> None:
@@ -185,3 +186,80 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "--page" in capsys.readouterr().err
     with pytest.raises(bpr.errors.OutputError, match="page sizes are A4, A3, letter"):
         page_size("B5")
+
+
+def _chain(steps: int, actors: int = 1) -> bpr.Model:
+    """A process of ``steps`` steps one after the other, all by the first actor but the last
+    ``actors - 1``, one by each other actor."""
+    names = "".join(f"  a{n}:\n    name: Actor {n}\n" for n in range(actors))
+    body = "".join(
+        f"  - id: s{n}\n    name: Step {n}\n    actor: a{max(0, n - steps + actors)}\n"
+        for n in range(steps)
+    )
+    return bpr.loads(f"bpr: 1\nservice: chain\nvariant: as-is\nactors:\n{names}steps:\n{body}")
+
+
+def _band_steps(scenes: list) -> list[int]:
+    """How many steps each band of the pages draws, in order."""
+    counts: Counter[str] = Counter()
+    for scene in scenes:
+        for node in scene.nodes:
+            band, _, step = node.name.partition(":")
+            if re.fullmatch(r"b\d+", band) and re.fullmatch(r"s\d+", step):
+                counts[band] += 1
+    return [counts[f"b{n}"] for n in range(len(counts))]
+
+
+@pytest.mark.parametrize(("columns", "count"), [(4.0, 4), (5.5, 3)])
+def test_bands_are_balanced_so_that_none_is_a_remnant(columns: float, count: int) -> None:
+    """Ten steps as evenly as the bands allow: 2-3-3-2, not 3-3-3-1; 3-4-3, not 4-5-1
+    (the first band also holds the start event), in as few bands as before."""
+    from bpr.layout.bands import split_bands
+    from bpr.layout.engine import layout_model
+
+    layout = layout_model(_chain(10), compact=True)
+    xs = sorted(box.rect.center[0] for box in layout.nodes.values() if box.node.kind == "task")
+    width = layout.header_width + columns * (xs[1] - xs[0])
+    bands = split_bands(layout, width)
+    per_band = [sum(1 for box in band.nodes.values() if box.node.kind == "task") for band in bands]
+    assert sum(per_band) == 10 and len(per_band) == count
+    assert max(per_band) - min(per_band) <= 1, per_band
+    assert all(band.width <= width for band in bands)
+
+
+def test_a_band_leaves_out_its_empty_lanes_and_names_them() -> None:
+    """Five actors, four of whom act only at the end: the first bands draw one lane and say
+    which they leave out; the pages hold more bands each than with every lane drawn."""
+    from bpr.layout.bands import fit_lanes, split_bands
+    from bpr.layout.engine import layout_model
+
+    model = _chain(16, actors=5)
+    layout = layout_model(model, compact=True)
+    first = split_bands(layout, 600)[0]
+    kept, left_out = fit_lanes(first)
+    assert [lane.actor for lane in kept.lanes] == ["a0"]
+    assert [lane.actor for lane in left_out] == ["a1", "a2", "a3", "a4"]
+    assert kept.height == pytest.approx(first.lanes[0].rect.height)
+    assert {box.rect.y for box in kept.nodes.values()} == {
+        box.rect.y for box in first.nodes.values()
+    }  # the first lane stays where it was
+    scenes = process_pages(model, page="A4", orientation="landscape", detail="names")
+    notes = [n.label for s in scenes for n in s.nodes if n.name.endswith("left-out")]
+    assert notes and "Actor 1, Actor 2" in notes[0] and "Not drawn in this part" in notes[0]
+    heads = [n.label for s in scenes for n in s.nodes if "lane_label_" in n.name]
+    assert sum("Actor 4" in h for h in heads) == 1  # drawn only where it acts
+    bands = _band_steps(scenes)
+    assert sum(bands) == 16
+    pages_with_bands = sum(1 for s in scenes if any(":lane_label_" in n.name for n in s.nodes))
+    assert pages_with_bands < len(bands)  # two or more bands share a page
+
+
+def test_a_process_in_one_band_keeps_every_lane() -> None:
+    from bpr.layout.engine import layout_model
+
+    model = _chain(2, actors=2)
+    scenes = process_pages(model, page="A4", orientation="landscape")
+    heads = " ".join(n.label for s in scenes for n in s.nodes if "lane_label_" in n.name)
+    assert all(f"Actor {n}" in heads for n in range(2))
+    assert not [n for s in scenes for n in s.nodes if n.name.endswith("left-out")]
+    assert layout_model(model, compact=True).width < 800

@@ -21,12 +21,13 @@ import bisect
 import gc
 import heapq
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bpr.analysis.flownet import FlowEdge, FlowNode
-from bpr.layout.engine import EdgeRoute, GroupBox, Layout, NodeBox, Rect
+from bpr.layout.engine import EdgeRoute, GroupBox, LaneBox, Layout, NodeBox, Rect
 
-__all__ = ["LINK_KIND", "LINK_RADIUS", "link_name", "split_bands"]
+__all__ = ["LINK_KIND", "LINK_RADIUS", "fit_lanes", "link_name", "split_bands"]
 
 #: The ``kind`` of the flow-net nodes that stand for link events at the cut edges of a band.
 LINK_KIND = "link"
@@ -34,6 +35,8 @@ LINK_RADIUS = 7.0
 _LINK_GAP = 6.0  # between a band's cut and its first link circle
 _LINK_STEP = 2 * LINK_RADIUS + 4  # between two circles that would touch, further out
 _DEPTHS = 3  # circles side by side that the width of a band allows for (more may touch)
+_LANE_PAD = 10.0  # kept above and below what lies in a lane that :func:`fit_lanes` shortens
+_LINE_ROOM = 2.0  # kept on each side of a flow running along a lane
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,135 @@ def split_bands(layout: Layout, width: float) -> list[Layout]:
     finally:
         if collecting:
             gc.enable()
+
+
+def fit_lanes(
+    band: Layout, floors: Mapping[str, float] | None = None
+) -> tuple[Layout, list[LaneBox]]:
+    """The band without the lanes in which none of it lies (no box, name, label or flow
+    running along the lane; a flow only passing down through a lane does not keep it), and
+    those lanes, in order. With ``floors`` (the height each lane's header needs, by actor),
+    each lane left is also only as tall as what lies in it in this band, or its header,
+    needs: room kept for steps in other bands goes. What lies in a lane moves as one, so
+    nothing in it changes but its height on the page.
+
+    A band of a long process often holds the steps of two or three actors: without the
+    rest, the band is short enough to share its page with the next one.
+
+    >>> import bpr
+    >>> from bpr.layout.engine import layout_model
+    >>> whole = layout_model(bpr.load("models/business-registration/as-is.yaml"), compact=True)
+    >>> first = split_bands(whole, 700)[0]
+    >>> kept, left_out = fit_lanes(first)
+    >>> len(kept.lanes) + len(left_out) == len(first.lanes), kept.height < first.height
+    (True, True)
+    """
+    lanes = band.lanes
+    if not lanes:
+        return band, []
+    tops = [lane.rect.y for lane in lanes]
+
+    def lane_of(y: float) -> int:
+        return max(0, min(len(lanes) - 1, bisect.bisect_right(tops, y) - 1))
+
+    # what lies in each lane: the lowest and highest y of it
+    extent: list[list[float]] = [[] for _ in lanes]
+
+    def put(top: float, bottom: float) -> None:
+        for index in range(lane_of(top), lane_of(bottom) + 1):
+            lane = lanes[index].rect
+            if lane.y < bottom and top < lane.bottom:
+                extent[index] += [max(top, lane.y), min(bottom, lane.bottom)]
+
+    for box in band.nodes.values():
+        put(box.rect.y, box.rect.bottom)
+        if box.label is not None:
+            put(box.label.y, box.label.bottom)
+    for route in band.edges:
+        if route.label is not None:
+            put(route.label.y, route.label.bottom)
+        for a, b in itertools.pairwise(route.points):
+            if a[1] == b[1] and a[0] != b[0]:  # along a lane, not through it
+                put(a[1] - _LINE_ROOM, a[1] + _LINE_ROOM)
+    # each lane's new top and height, and the new place of what lies in it
+    pieces: list[tuple[float, float, float, float, float, float]] = []
+    y = lanes[0].rect.y
+    for lane, ys in zip(lanes, extent, strict=True):
+        low, high = lane.rect.y, lane.rect.bottom
+        if not ys:
+            pieces.append((low, high, low, low, y, 0.0))
+            continue
+        c0, c1 = max(low, min(ys) - _LANE_PAD), min(high, max(ys) + _LANE_PAD)
+        height = lane.rect.height
+        if floors is not None:
+            height = min(height, max(floors.get(lane.actor, height), c1 - c0))
+        pieces.append((low, high, c0, c1, y, height))
+        y += height
+    if all(ys for ys in extent) and all(p[5] == p[1] - p[0] for p in pieces):
+        return band, []
+    removed = band.lanes[-1].rect.bottom - y
+
+    def moved_y(value: float) -> float:
+        low, high, c0, c1, top, height = pieces[lane_of(value)]
+        if height == 0.0:
+            return top
+        # what lies in the lane keeps its place where the lane keeps its height; else the
+        # room above and below it shrinks in proportion
+        slack = (high - low) - (c1 - c0)
+        start = top + ((c0 - low) * (height - (c1 - c0)) / slack if slack > 0 else 0.0)
+        if value < c0:  # a flow passing down above it: squeezed into the room left
+            return top + (value - low) * (start - top) / (c0 - low)
+        if value > c1:
+            end = start + (c1 - c0)
+            return end + (value - c1) * (top + height - end) / (high - c1)
+        return start + (value - c0)
+
+    def moved(rect: Rect) -> Rect:
+        return Rect(rect.x, moved_y(rect.y), rect.width, rect.height)
+
+    kept_lanes = []
+    for lane, piece in zip(lanes, pieces, strict=True):
+        top, height = piece[4], piece[5]
+        if height == 0.0:
+            continue
+        label = lane.label_rect
+        kept_lanes.append(
+            replace(
+                lane,
+                rect=Rect(lane.rect.x, top, lane.rect.width, height),
+                label_rect=Rect(label.x, top, label.width, height) if label is not None else None,
+            )
+        )
+    nodes = {
+        node_id: NodeBox(
+            box.node, moved(box.rect), moved(box.label) if box.label is not None else None
+        )
+        for node_id, box in band.nodes.items()
+    }
+    edges = [
+        replace(
+            route,
+            points=tuple((x, moved_y(y)) for x, y in route.points),
+            label=moved(route.label) if route.label is not None else None,
+        )
+        for route in band.edges
+    ]
+    placed = {lane.actor: lane for lane in kept_lanes}
+    groups = []
+    for group in band.groups:
+        members = [placed[actor] for actor in group.lanes if actor in placed]
+        if not members:
+            continue
+        top = min(lane.rect.y for lane in members)
+        bottom = max(lane.rect.bottom for lane in members)
+        label = Rect(group.label_rect.x, top, group.label_rect.width, bottom - top)
+        rect = Rect(group.rect.x, top, group.rect.width, bottom - top)
+        groups.append(GroupBox(group.agency, rect, label, tuple(m.actor for m in members)))
+    left_out = [lane for lane, piece in zip(lanes, pieces, strict=True) if piece[5] == 0.0]
+    fitted = Layout(
+        band.width, band.height - removed, kept_lanes, nodes, edges, groups, band.header_width
+    )
+    return fitted, left_out
 
 
 def _by_band(
@@ -153,27 +285,52 @@ def _cuts(layout: Layout, width: float) -> list[float]:
         if b - a > 4:
             candidates.append((a + b) / 2)
     candidates.sort()
-    header = layout.header_width
     room = _rooms(layout, candidates)
+    cuts, fits = _greedy(layout, candidates, room, width)
+    if not cuts or not fits:
+        return cuts
+    # As few bands as the greedy cutting needs, but as even as they can be: the narrowest
+    # width at which the same cutting still needs no more bands (10 columns on 3 pages as
+    # 4-3-3, not 4-4-2), so that no band is a remnant of one or two steps.
+    low, high = 0.0, width
+    while high - low > 1.0:
+        middle = (low + high) / 2
+        tried, tried_fits = _greedy(layout, candidates, room, middle)
+        if tried_fits and len(tried) <= len(cuts):
+            cuts, high = tried, middle
+        else:
+            low = middle
+    return cuts
+
+
+def _greedy(
+    layout: Layout, candidates: list[float], room: dict[float, float], width: float
+) -> tuple[list[float], bool]:
+    """Cuts that make each band as wide as fits in ``width``, left to right, and whether
+    every band fits (False where a column, with its link circles, is wider itself)."""
+    header = layout.header_width
     cuts: list[float] = []
+    fits = True
     start = header
     after = 0  # the first candidate right of ``start``
     while True:
         left_room = room[start] if cuts else 0.0
         rest_fits = header + left_room + (layout.width - start) <= width
         if rest_fits:
-            return cuts
+            return cuts, fits
         while after < len(candidates) and candidates[after] <= start:
             after += 1
         if after == len(candidates):
-            return cuts
+            return cuts, False
         # the last candidate whose band fits; none past the width itself (room >= 0)
         cut = candidates[after]
+        fitting = False
         for c in itertools.islice(candidates, after, None):
             if header + left_room + (c - start) > width:
                 break
             if header + left_room + (c - start) + room[c] <= width:
-                cut = c
+                cut, fitting = c, True
+        fits = fits and fitting
         cuts.append(cut)
         start = cut
 

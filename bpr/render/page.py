@@ -6,14 +6,21 @@ picture is made to fit instead, in three ways combined as the model needs:
 
 - a **detail level** for the boxes (``full``, ``standard``, ``names``): what a box leaves out
   stands in the **step table** under the figure (every figure and document of every step);
-- **bands**: a long process is cut between its columns into bands as wide as the page, each
-  with its lane headers, joined by link events (a circle with the same letter at the end of
-  one band and the start of the next); bands fill a page top to bottom, then the next page;
+- **bands**: a long process is cut between its columns into bands no wider than the page,
+  as even as the cutting allows (no remnant band of one step), joined by link events (a
+  circle with the same letter at the end of one band and the start of the next). Each band
+  draws only the lanes where something of it lies, each as tall as that or its header
+  needs, and names the lanes it leaves out under it; bands fill a page top to bottom, then
+  the next page;
 - for a comparison, the As-Is bands above the To-Be bands (the stacked comparison), with the
   changes in the step tables' last column.
 
+Where the orientation or detail level is not given, the one that needs the fewest pages is
+taken (on a tie the more detail, then landscape).
+
 >>> import bpr
->>> pages = process_pages(bpr.load("models/income-tax-return/as-is.yaml"), page="A4")
+>>> model = bpr.load("models/income-tax-return/as-is.yaml")
+>>> pages = process_pages(model, page="A4", orientation="landscape")
 >>> [(round(p.width), round(p.height)) for p in pages][:1]
 [(842, 595)]
 """
@@ -29,9 +36,17 @@ from bpr.core.model import Model
 from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
 from bpr.errors import OutputError
-from bpr.layout.bands import split_bands
+from bpr.layout.bands import fit_lanes, split_bands
 from bpr.layout.content import DETAILS, LINE_HEIGHT, Line, diagram_net, shown, task_box
-from bpr.layout.engine import COMPACT_TASK_HEIGHT, Layout, Rect, check_size, layout_model
+from bpr.layout.engine import (
+    AGENCY_NOTE_SIZE,
+    COMPACT_TASK_HEIGHT,
+    LANE_LABEL_SIZE,
+    Layout,
+    Rect,
+    check_size,
+    layout_model,
+)
 from bpr.render._compare import (
     draw_legend,
     legend_columns,
@@ -209,17 +224,73 @@ def _band_blocks(
     detail: str,
     label: str = "",
 ) -> list[_Block]:
+    """The bands of a layout, each a block; where the process takes more than one band,
+    each leaves out the lanes where none of it lies and says so under it."""
     blocks = []
-    for number, band in enumerate(split_bands(layout, width)):
+    bands = split_bands(layout, width)
+    for number, whole in enumerate(bands):
+        band, left_out = (
+            fit_lanes(whole, _header_heights(model, whole)) if len(bands) > 1 else (whole, [])
+        )
+        note = _left_out_note([lane.label for lane in left_out], band.width)
 
         def draw(
-            scene: Scene, x: float, y: float, band: Layout = band, number: int = number
+            scene: Scene,
+            x: float,
+            y: float,
+            band: Layout = band,
+            number: int = number,
+            note: list[Line] = note,
         ) -> None:
             name = f"{prefix}b{number}:"
             draw_layout(scene, model, band, x, y, prefix=name, marks=marks, detail=detail)
+            if note:
+                draw_text_block(scene, f"{name}left-out", x, y + band.height + 2, note)
 
-        blocks.append(_Block(band.height, draw, label=label, width=band.width))
+        height = band.height + (_lines_height(note) + 2 if note else 0.0)
+        blocks.append(_Block(height, draw, label=label, width=band.width))
     return blocks
+
+
+def _header_heights(model: Model, layout: Layout) -> dict[str, float] | None:
+    """The height each lane's header needs, by actor, as the compact layout sizes it (the
+    lane's name, its agency, "(applicant)"); None for a model with phases, whose names
+    stand in a strip above their steps that a shortened lane might not have room for."""
+    if any(step.phase for step in model.steps):
+        return None
+    heights = {}
+    for lane in layout.lanes:
+        width = (lane.label_rect.width if lane.label_rect else layout.header_width) - 14
+        lines = wrap(lane.label, width, LANE_LABEL_SIZE, max_lines=6)
+        height = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
+        actor = model.actors.get(lane.actor)
+        if actor is not None and actor.agency:
+            agency = wrap(actor.agency, width, AGENCY_NOTE_SIZE, max_lines=6)
+            height += len(agency) * AGENCY_NOTE_SIZE * 1.3
+        if actor is not None and actor.is_applicant:
+            height += AGENCY_NOTE_SIZE * 1.3
+        heights[lane.actor] = height
+    return heights
+
+
+def _left_out_note(lanes: list[str], width: float) -> list[Line]:
+    """The lines under a band that name the lanes it leaves out (none where it has all)."""
+    if not lanes:
+        return []
+    names = ", ".join(one_line(name) for name in lanes)
+    # TRANSLATORS: under one part of a long process drawn in parts; {lanes} are the names
+    # of the actors whose lanes hold nothing in this part
+    text = ngettext(
+        "Not drawn in this part, as nothing happens there: the lane of {lanes}.",
+        "Not drawn in this part, as nothing happens there: the lanes of {lanes}.",
+        len(lanes),
+    ).format(lanes=names)
+    return [Line(t, NOTE_SIZE, "note", italic=True) for t in wrap(text, width - 8, NOTE_SIZE)]
+
+
+def _lines_height(lines: list[Line]) -> float:
+    """The height of a text block of ``lines``, as :func:`draw_text_block` draws it."""
+    return sum(line.size * 1.3 for line in lines) + 4
 
 
 def _table_blocks(table: Table, name: str, caption: str) -> list[_Block]:
@@ -255,7 +326,7 @@ def _place(blocks: list[_Block], size: tuple[float, float]) -> _Placed:
         need = block.height + (block.head if with_head else 0.0)
         if block.keep_with_next and index + 1 < len(blocks):
             following = blocks[index + 1]
-            need += following.height + following.head
+            need += _GAP + following.height + following.head
         if pages[-1] and y + need > bottom:
             pages.append([])
             y = PAGE_MARGIN + _HEAD
