@@ -513,6 +513,154 @@ def _events_view(
     return has_start
 
 
+# The reduction in DuckDB sorts the events once, by case and time, in one window pass that
+# gives each event its wait (its start less the previous event's end) and its rank in the
+# case; every later figure is a hash aggregation. A case's variant is not a list built in
+# order (a second sort) but its activities' codes packed by rank into the bits of 128-bit
+# integers, one word per ``per`` events, which bit_or puts together in any order exactly.
+# Percentiles come from counted values (value -> events), exactly as quantile_cont would.
+
+#: Bits of a word that packs a case's activity codes (HUGEINT: 127 bits and a sign).
+_WORD_BITS = 126
+_US_PER_HOUR = 3_600_000_000
+
+
+def _activity_codes(db: _Database) -> dict[int, str]:
+    """Number the activities 1, 2, ... in order of their text (table ``acts``)."""
+    db.connection.execute(
+        "CREATE TEMP TABLE acts AS SELECT activity, "
+        "CAST(row_number() OVER (ORDER BY activity) AS INTEGER) AS code "
+        "FROM (SELECT DISTINCT activity FROM ev)"
+    )
+    return {int(code): str(activity) for activity, code in db.rows("SELECT * FROM acts")}
+
+
+def _one_ordering(db: _Database, bits: int, per: int) -> None:
+    """The table ``g``: the events in order of time in each case, aggregated two ways.
+
+    Rows with ``per_case`` are a case's words: ``w`` counts them from 0, ``word`` packs the
+    codes of the case's events ``w * per`` to ``w * per + per - 1`` (the first in the lowest
+    bits), ``n`` is how many, and ``first``, ``began`` and ``last`` are the earliest complete,
+    earliest start and latest complete time among them. The other rows count the events of
+    each activity (``code``) by their wait in microseconds (``gap``, below zero taken as zero;
+    NULL for a case's first event).
+    """
+    db.connection.execute(
+        "CREATE TEMP TABLE g AS SELECT GROUPING(case_id, w) = 0 AS per_case, case_id, w, "
+        "code, gap, count(*) AS n, bit_or(v) AS word, min(ts) AS first, min(began) AS began, "
+        "max(ts) AS last FROM ("
+        f"SELECT case_id, code, ts, began, gap, r // {per} AS w, "
+        f"CAST(code AS HUGEINT) << CAST({bits} * (r % {per}) AS INTEGER) AS v FROM ("
+        "SELECT case_id, code, ts, began, "
+        "CASE WHEN epoch_us(began) < epoch_us(lag(ts) OVER c) THEN 0 "
+        "ELSE epoch_us(began) - epoch_us(lag(ts) OVER c) END AS gap, "
+        "row_number() OVER c - 1 AS r FROM ev JOIN acts USING (activity) "
+        "WINDOW c AS (PARTITION BY case_id ORDER BY ts, seq))) "
+        "GROUP BY GROUPING SETS ((case_id, w), (code, gap))"
+    )
+
+
+def _unpack(words: list[int], bits: int, names: dict[int, str]) -> tuple[str, ...]:
+    """The activities packed in a case's words (codes are 1 and up, so 0 ends the trace)."""
+    mask = (1 << bits) - 1
+    trace = []
+    for word in words:
+        value = int(word)
+        while value:
+            trace.append(names[value & mask])
+            value >>= bits
+    return tuple(trace)
+
+
+#: A case's words need putting in order only when its first word is full.
+_LONG = "SELECT case_id FROM g WHERE per_case AND w = 0 AND n = {per}"
+
+
+def _variants(
+    db: _Database, names: dict[int, str], bits: int, per: int
+) -> dict[tuple[str, ...], int]:
+    """The variants with their cases, from the packed words of ``g``."""
+    found: Counter[tuple[str, ...]] = Counter()
+    for word, cases in db.rows(
+        f"SELECT word, count(*) FROM g WHERE per_case AND w = 0 AND n < {per} GROUP BY word"
+    ):
+        found[_unpack([word], bits, names)] += int(cases)
+    for words, cases in db.rows(
+        "SELECT words, count(*) FROM (SELECT list(word ORDER BY w) AS words FROM g "
+        f"WHERE per_case AND case_id IN ({_LONG.format(per=per)}) GROUP BY case_id) "
+        "GROUP BY words"
+    ):
+        found[_unpack(list(words), bits, names)] += int(cases)
+    return dict(found)
+
+
+def _case_figures(db: _Database, per: int) -> tuple[tuple[Any, ...], dict[str, int]]:
+    """Cases, first times, percentiles and mean of the cases' days, and arrivals per month."""
+    db.connection.execute(
+        "CREATE TEMP VIEW cases AS SELECT first, began, last FROM g "
+        f"WHERE per_case AND w = 0 AND n < {per} UNION ALL "
+        "SELECT min(first), min(began), max(last) FROM g "
+        f"WHERE per_case AND case_id IN ({_LONG.format(per=per)}) GROUP BY case_id"
+    )
+    quantiles = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
+    days = "(epoch_us(last) - epoch_us(began)) / 86400e6"
+    figures = db.rows(
+        f"SELECT count(*), min(first), max(first), quantile_cont({days}, {quantiles}), "
+        f"avg({days}) FROM cases"
+    )[0]
+    arrivals = {
+        str(m): int(n)
+        for m, n in db.rows(
+            "SELECT strftime(began, '%Y-%m') AS m, count(*) FROM cases GROUP BY m ORDER BY m"
+        )
+    }
+    return figures, arrivals
+
+
+def _unordered_figures(db: _Database, has_start: bool) -> None:
+    """The table ``a``: events by activity, resource and group, and (``timing``) by activity
+    and work in microseconds; neither needs the events in order."""
+    sets, work = "(activity, resource, grp)", "CAST(NULL AS BIGINT) AS work"
+    if has_start:
+        sets, work = sets + ", (activity, work)", "work"
+    db.connection.execute(
+        "CREATE TEMP TABLE a AS SELECT GROUPING(activity, resource, grp) <> 0 AS timing, "
+        f"activity, resource, grp, {work}, count(*) AS n FROM (SELECT activity, resource, grp, "
+        "greatest(epoch_us(ts) - epoch_us(began), 0) AS work FROM ev) "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+
+
+def _histogram_percentiles(db: _Database, counted: str) -> dict[Any, Percentiles]:
+    """Linear percentiles (as quantile_cont and pandas give) per key of counted values.
+
+    ``counted`` selects ``key``, ``x`` (microseconds) and ``n``; the result is in hours. The
+    value at 0-based position ``i`` of a key's sorted values is the least ``x`` whose running
+    count passes ``i``; a percentile ``q`` lies between positions ``floor(h)`` and
+    ``ceil(h)``, ``h = (events - 1) * q``.
+    """
+    picks = ", ".join(
+        f"min(x) FILTER (WHERE upto > floor((total - 1) * {q})), "
+        f"min(x) FILTER (WHERE upto > ceil((total - 1) * {q}))"
+        for q in QUANTILES
+    )
+    rows = db.rows(
+        f"SELECT key, any_value(total), {picks} FROM (SELECT key, x, "
+        "sum(n) OVER (PARTITION BY key ORDER BY x ROWS UNBOUNDED PRECEDING) AS upto, "
+        "sum(n) OVER (PARTITION BY key) AS total "
+        f"FROM (SELECT key, x, sum(n) AS n FROM ({counted}) GROUP BY key, x)) GROUP BY key"
+    )
+    found = {}
+    for key, total, *values in rows:
+        points = []
+        for index, q in enumerate(QUANTILES):
+            low, high = values[2 * index] / _US_PER_HOUR, values[2 * index + 1] / _US_PER_HOUR
+            where = (int(total) - 1) * q
+            points.append(low + (high - low) * (where - math.floor(where)))
+        found[key] = Percentiles(*points)
+    return found
+
+
 def reduce_file(
     path: str | os.PathLike[str],
     columns: LogColumns | None = None,
@@ -538,48 +686,30 @@ def reduce_file(
         if not db.rows(f"SELECT count(*) FROM {relation}")[0][0]:
             raise EventLogError(_("{path}: the log has a header but no events").format(path=name))
         has_start = _events_view(db, name, relation, roles, place)
-        quantiles = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
         tell("ordering the cases")
-        # the cases: activities in order of time (file order among equal times)
-        db.connection.execute(
-            "CREATE TEMP TABLE cases AS SELECT case_id, "
-            "list(activity ORDER BY ts, seq) AS trace, min(ts) AS first, min(began) AS began, "
-            "max(ts) AS last FROM ev GROUP BY case_id"
-        )
-        variants = {
-            tuple(trace): int(n)
-            for trace, n in db.rows("SELECT trace, count(*) FROM cases GROUP BY trace")
-        }
-        (cases, first_min, first_max, day_q, day_mean) = db.rows(
-            "SELECT count(*), min(first), max(first), "
-            f"quantile_cont(epoch(last - began) / 86400, {quantiles}), "
-            "avg(epoch(last - began) / 86400) FROM cases"
-        )[0]
-        arrivals = {
-            str(m): int(n)
-            for m, n in db.rows(
-                "SELECT strftime(began, '%Y-%m') AS m, count(*) FROM cases GROUP BY m ORDER BY m"
-            )
-        }
+        names = _activity_codes(db)
+        bits = max(len(names).bit_length(), 1)
+        per = _WORD_BITS // bits
+        _one_ordering(db, bits, per)
+        variants = _variants(db, names, bits, per)
+        (cases, first_min, first_max, day_q, day_mean), arrivals = _case_figures(db, per)
         tell("timing the activities")
-        work = "greatest(epoch(ts - began) / 3600, 0)" if has_start else "0.0"
-        timing = db.rows(
-            f"SELECT activity, count(*), quantile_cont(work, {quantiles}), "
-            f"quantile_cont(CASE WHEN gap < 0 THEN 0 ELSE gap END, {quantiles}) "
-            f"FROM (SELECT activity, {work} AS work, "
-            "epoch(began - lag(ts) OVER (PARTITION BY case_id ORDER BY ts, seq)) / 3600 "
-            "AS gap FROM ev) GROUP BY activity ORDER BY activity"
+        counts = db.rows("SELECT code, sum(n) FROM g WHERE NOT per_case GROUP BY code")
+        activity_events = {names[code]: int(n) for code, n in counts}
+        waits = _histogram_percentiles(
+            db, "SELECT code AS key, gap AS x, n FROM g WHERE NOT per_case AND gap IS NOT NULL"
         )
-        actor_rows = db.rows("SELECT activity, resource, grp, count(*) FROM ev GROUP BY ALL")
-        events = sum(int(row[1]) for row in timing)
+        _unordered_figures(db, has_start)
+        works = (
+            _histogram_percentiles(db, "SELECT activity AS key, work AS x, n FROM a WHERE timing")
+            if has_start
+            else {}
+        )
+        actor_rows = db.rows("SELECT activity, resource, grp, n FROM a WHERE NOT timing")
     finally:
         db.close()
-    work_table, wait_table = {}, {}
-    for activity, _events, work_q, wait_q in timing:
-        if has_start and (value := _percentiles(work_q)) is not None:
-            work_table[str(activity)] = value
-        if (value := _percentiles(wait_q)) is not None:
-            wait_table[str(activity)] = value
+    work_table = {str(activity): value for activity, value in works.items()}
+    wait_table = {names[code]: value for code, value in waits.items()}
     import pandas as pd
 
     def stamp(value: Any) -> Any:
@@ -589,11 +719,9 @@ def reduce_file(
         source=name,
         engine="duckdb",
         cases=int(cases),
-        events=events,
+        events=sum(activity_events.values()),
         variants=_ordered(variants),
-        activity_events={
-            str(a): int(n) for a, n, _, _ in sorted(timing, key=lambda r: (-r[1], str(r[0])))
-        },
+        activity_events=dict(sorted(activity_events.items(), key=lambda kv: (-kv[1], kv[0]))),
         has_start=has_start,
         work=work_table,
         wait=wait_table,
