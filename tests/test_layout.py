@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,12 @@ import bpr
 from bpr.analysis.flownet import flow_net
 from bpr.backend.graphviz import run_graphviz
 from bpr.core import textmetrics
+from bpr.core.i18n import use
 from bpr.core.text import one_line
 from bpr.core.textmetrics import text_width, truncate, wrap
 from bpr.errors import ExecutableNotFound, GraphvizError
+from bpr.layout import engine
+from bpr.layout.content import task_box
 from bpr.layout.engine import (
     EVENT_SIZE,
     GATEWAY_SIZE,
@@ -38,8 +43,7 @@ def _model(text: str) -> bpr.Model:
     return bpr.loads("bpr: 1\nservice: t\nvariant: as-is\n" + text)
 
 
-LOOPS = _model(
-    """
+LOOPS_TEXT = """
 actors:
   a: {name: Applicant, kind: applicant}
   b: {name: Office B, agency: X}
@@ -57,7 +61,7 @@ steps:
     next: [{to: s1, p: 0.2, when: again}, {to: s2, p: 0.1, when: redo}, {to: s8, p: 0.7}]
   - {id: s8, actor: a, next: [{to: s8, p: 0.1, when: self}, {to: end, p: 0.9}]}
 """
-)
+LOOPS = _model(LOOPS_TEXT)
 
 
 def _layouts() -> list[tuple[str, bpr.Model, Layout]]:
@@ -591,3 +595,43 @@ def test_no_flow_of_a_shipped_bpmn_diagram_runs_through_a_label() -> None:
     for path in [*ALL_MODELS]:
         assert _bpmn_label_problems(bpr.load(path)) == [], path
     assert _bpmn_label_problems(THREE_WAYS) == []
+
+
+def test_a_flow_net_is_ranked_by_dot_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the process diagram and the comparison of a report, or a page-fit drawing's tries of
+    # each orientation, rank the same net: dot is asked once, and the layout is the same
+    monkeypatch.setattr(engine, "_PLAIN", OrderedDict())
+    runs: list[str] = []
+
+    def counted(program: str, args: list[str], source: str, **kwargs: object) -> bytes:
+        runs.append(program)
+        return run_graphviz(program, args, source)
+
+    monkeypatch.setattr(engine, "run_graphviz", counted)
+    text = LOOPS_TEXT.replace("Office C", "Office C (ranked once)")
+    first = layout_model(_model(text))
+    again = layout_model(_model(text), sizes={"s1": (130.0, 120.0)})  # other boxes, same net
+    assert runs == ["dot"]
+    assert again.nodes["s7"].rect.x == first.nodes["s7"].rect.x
+    assert layout_model(_model(text)) == first
+    layout_model(_model(text.replace("p: 0.1, when: redo", "p: 0.1, when: back")))
+    skip = "{id: s1, actor: a, next: [{to: s2, p: 0.5}, {to: s7, p: 0.5}]}"
+    layout_model(_model(text.replace("{id: s1, actor: a}", skip)))
+    assert runs == ["dot", "dot"]  # a label is not ranked; another flow is
+
+
+def test_a_task_box_is_made_again_in_another_language_or_for_another_step() -> None:
+    model = _model(
+        "actors: {a: {name: A}}\n"
+        "steps: [{id: x, name: Check, actor: a, channel: in-person, work: 1h, wait: 2d}]\n"
+    )
+    english = task_box(model, model.first)
+    assert task_box(model, model.first) is english
+    with use("ru"):
+        russian = task_box(model, model.first)
+    assert [line.text for line in russian.lines] != [line.text for line in english.lines]
+    assert task_box(model, model.first) is english
+    badged = task_box(model, model.first, "NEW")
+    assert badged.lines[0].text == "NEW"
+    renamed = dataclasses.replace(model.first, name="Check the whole file")
+    assert [line.text for line in task_box(model, renamed).lines][1] == "Check the whole file"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 
 from bpr.analysis.flownet import FlowNet, flow_net
 from bpr.analysis.table import format_number
-from bpr.core.i18n import N_, domain, numeral
+from bpr.core.i18n import N_, current, domain, numeral
 from bpr.core.model import Model, Step
 from bpr.core.text import one_line
 from bpr.core.textmetrics import wrap
@@ -180,12 +181,20 @@ def document_lines(names: list[str], width: float, max_lines: int) -> list[str]:
     return wrap(total, width, DETAIL_SIZE, max_lines=max_lines) if max_lines else []
 
 
+#: The boxes already made, by model (gone with it): a step's box is asked for by the layout
+#: (its size) and again by the drawing, and a comparison, a report or a page-fit drawing asks
+#: for the same boxes several times over.
+_BOXES: weakref.WeakKeyDictionary[Model, dict[tuple[str, str | None, str, str], tuple[Step, Box]]]
+_BOXES = weakref.WeakKeyDictionary()
+
+
 def task_box(model: Model, step: Step, badge: str | None = None, detail: str = "full") -> Box:
     """The text of a step's box, wrapped to the box's width, and the box's size.
 
     ``detail`` is one of :data:`DETAILS`: ``full`` writes the figures and up to five lines of
     documents, ``standard`` up to two lines of documents, ``names`` only the badges and the
-    name (the step table beside the figure holds the rest).
+    name (the step table beside the figure holds the rest). A box is made once per model,
+    step, badge, detail and output language.
 
     >>> import bpr
     >>> m = bpr.loads(
@@ -195,6 +204,17 @@ def task_box(model: Model, step: Step, badge: str | None = None, detail: str = "
     >>> [line.text for line in task_box(m, m.first).lines]
     ['◉ IN PERSON', 'Check the form', 'work 1h']
     """
+    made = _BOXES.get(model)
+    if made is None:
+        made = _BOXES.setdefault(model, {})
+    key = (step.id, badge, detail, current())
+    entry = made.get(key)
+    if entry is None or entry[0] is not step:  # a step replaced in the model is made again
+        entry = made[key] = (step, _task_box(model, step, badge, detail))
+    return entry[1]
+
+
+def _task_box(model: Model, step: Step, badge: str | None, detail: str) -> Box:
     inner = TASK_WIDTH - 2 * PADDING
     lines: list[Line] = []
     if badge:

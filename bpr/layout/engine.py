@@ -14,13 +14,13 @@ import bisect
 import gc
 import heapq
 import itertools
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from bpr.analysis.flownet import FlowEdge, FlowNet, FlowNode, flow_net
-from bpr.backend.graphviz import run_graphviz
+from bpr.backend.graphviz import find_program, run_graphviz
 from bpr.core.model import Model
 from bpr.core.text import one_line
 from bpr.core.textmetrics import text_width, wrap
@@ -295,6 +295,29 @@ def layout_model(
             gc.enable()
 
 
+#: The ``dot -Tplain`` answers of this process by the program and the DOT text, most recent
+#: last: the ranking depends only on the flow net, so a report's comparison, a page-fit
+#: drawing's tries of each orientation and detail, and a watch's redraws rank each net once.
+_PLAIN: OrderedDict[tuple[str, str], str] = OrderedDict()
+_PLAIN_KEPT = 64
+
+
+def _dot_plain(source: str) -> str:
+    """What ``dot -Tplain`` answers for ``source`` (the same every time: dot is
+    deterministic), asked of the ``dot`` found now once per text among the latest
+    :data:`_PLAIN_KEPT`; a missing ``dot`` raises as ever."""
+    key = (find_program("dot"), source)
+    plain = _PLAIN.get(key)
+    if plain is None:
+        plain = run_graphviz("dot", ["-Tplain"], source).decode()
+        _PLAIN[key] = plain
+        if len(_PLAIN) > _PLAIN_KEPT:
+            _PLAIN.popitem(last=False)
+    else:
+        _PLAIN.move_to_end(key)
+    return plain
+
+
 def _sizer(
     model: Model, sizes: Mapping[str, tuple[float, float]]
 ) -> Callable[[FlowNode], tuple[float, float]]:
@@ -494,7 +517,7 @@ class _Builder:
             same = self.nodes[edge.source].lane == self.nodes[edge.target].lane
             lines.append(f"{ids[edge.source]} -> {ids[edge.target]} [weight={4 if same else 1}];")
         lines.append("}")
-        plain = run_graphviz("dot", ["-Tplain"], "\n".join(lines) + "\n").decode()
+        plain = _dot_plain("\n".join(lines) + "\n")
         names = {v: k for k, v in ids.items()}
         placed: dict[str, tuple[float, float]] = {}
         for line in plain.splitlines():
