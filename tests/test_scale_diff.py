@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import random
 import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -15,6 +17,7 @@ import pytest
 import bpr
 from bpr.comparison import compare
 from bpr.comparison.order import FLIP_CHUNK, StepOrder, order_flips
+from bpr.comparison.pairs import parallel_groups
 from bpr.core.flow import analyse
 from bpr.core.model import END
 from tests.conftest import ROOT
@@ -189,3 +192,150 @@ def test_a_generated_pair_of_2000_steps_compares() -> None:
     # the same structure in both: no pair of the 2,000 steps changes order
     kept = [s.id for s in to_be.steps]
     assert order_flips(StepOrder(as_is), StepOrder(to_be), kept) == []
+
+
+# -- parallel branches ---------------------------------------------------------------------
+
+
+#: A step id, or a parallel block: (split, [the items of each branch], join).
+Item = str | tuple[str, Sequence[Sequence["Item"]], str]
+
+
+def blocks_model(variant: str, items: Sequence[Item], loop_to: str | None = None) -> bpr.Model:
+    """A model from nested items: a step id, or ``(split, [branch items, ...], join)``; the
+    last step goes back to ``loop_to`` half of the time where it is given."""
+    steps: list[str] = []
+
+    def entry(item: Item) -> str:
+        return item if isinstance(item, str) else item[0]
+
+    def emit(items: Sequence[Item], after: str) -> None:
+        for n, item in enumerate(items):
+            following = entry(items[n + 1]) if n + 1 < len(items) else after
+            if isinstance(item, str):
+                if following == END and loop_to:
+                    flow = f"[{{to: {loop_to}, p: 0.5}}, {{to: end, p: 0.5}}]"
+                else:
+                    flow = following
+                steps.append(f"  - {{id: {item}, actor: a, next: {flow}}}\n")
+                continue
+            split, branches, join = item
+            starts = ", ".join(entry(b[0]) for b in branches)
+            steps.append(f"  - {{id: {split}, actor: a, next: {{all: [{starts}]}}}}\n")
+            for branch in branches:
+                emit(branch, join)
+            steps.append(f"  - {{id: {join}, actor: a, join: all, next: {following}}}\n")
+
+    emit(items, END)
+    return bpr.loads(
+        f"bpr: 1\nservice: p\nvariant: {variant}\nactors: {{a: {{name: A}}}}\nsteps:\n"
+        + "".join(steps)
+    )
+
+
+def random_items(rng: random.Random, ids: list[str], depth: int = 0) -> list[Item]:
+    """Items of :func:`blocks_model` over the ids, with random (nested) parallel blocks."""
+    items: list[Item] = []
+    pool = list(ids)
+    while pool:
+        if len(pool) >= 4 and depth < 2 and rng.random() < 0.5:
+            split, join = pool.pop(0), pool.pop(0)
+            inner = pool[: rng.randint(2, min(len(pool), 9))]
+            del pool[: len(inner)]
+            cuts = sorted(rng.sample(range(1, len(inner)), min(len(inner) - 1, rng.randint(1, 2))))
+            branches = [inner[a:b] for a, b in zip([0, *cuts], [*cuts, len(inner)], strict=True)]
+            items.append((split, [random_items(rng, b, depth + 1) for b in branches], join))
+        else:
+            items.append(pool.pop(0))
+    return items
+
+
+def groups_by_definition(
+    old: StepOrder, new: StepOrder, sources: dict[str, list[str]]
+) -> tuple[list[tuple[str, list[str], int]], list[str]]:
+    """Every pair of steps in different branches of a To-Be split whose As-Is steps ran one
+    after the other, grouped around the step in most pairs: the plain definition."""
+    pairs: set[tuple[str, str]] = set()
+    for block in new.blocks:
+        regions = list(block.branches.values())
+        for i, first in enumerate(regions):
+            for second in regions[i + 1 :]:
+                for a, b in itertools.product(first - second, second - first):
+                    if any(
+                        x != y and old.sequential(x, y) and not old.concurrent(x, y)
+                        for x in sources[a]
+                        for y in sources[b]
+                    ):
+                        pairs.add((a, b))
+    index = {s.id: s.index for s in new.model.steps}
+    partners: dict[str, set[str]] = {}
+    for a, b in pairs:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    groups = []
+    while any(partners.values()):
+        head = max(
+            (s for s in partners if partners[s]), key=lambda s: (len(partners[s]), -index[s])
+        )
+        others = sorted(partners[head], key=index.__getitem__)
+        for other in others:
+            partners[other].discard(head)
+        partners[head] = set()
+        groups.append((head, others, len(others)))
+    return groups, sorted({s for p in pairs for s in p}, key=index.__getitem__)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_parallel_groups_match_the_definition(seed: int) -> None:
+    rng = random.Random(seed)
+    ids = [f"s{i}" for i in range(rng.randint(6, 26))]
+    shuffled = ids[:1] + rng.sample(ids[1:], len(ids) - 1) if rng.random() < 0.5 else ids
+    items = random_items(rng, shuffled)
+    tops = [item if isinstance(item, str) else item[0] for item in items]
+    loop = rng.choice(tops) if rng.random() < 0.3 else None
+    as_is = blocks_model("as-is", items, loop)
+    added = [f"n{i}" for i in range(rng.randint(0, 3))]
+    to_be_ids = ids[:1] + rng.sample(ids[1:] + added, len(ids) - 1 + len(added))
+    to_be = blocks_model("to-be", random_items(rng, to_be_ids))
+    sources = {s.id: ([s.id] if s.id in as_is else []) for s in to_be.steps}
+    old, new = StepOrder(as_is), StepOrder(to_be)
+    groups, steps = groups_by_definition(old, new, sources)
+    found = parallel_groups(old, new, sources, listed=len(ids) + len(added))
+    assert (found.groups, found.count, found.steps) == (groups, len(groups), steps)
+    few = parallel_groups(old, new, sources, listed=2)
+    assert few.groups == [(head, others[:2], n) for head, others, n in groups[:2]]
+    assert few.count == len(groups)
+
+
+def test_two_long_branches_are_grouped_without_pairing_every_step() -> None:
+    # A line of 6,002 steps becomes two parallel branches of 3,000: 9 million pairs of steps
+    # that ran one after the other, which the sentence groups and counts without listing.
+    half = 3_000
+    left, right = [f"a{i}" for i in range(half)], [f"b{i}" for i in range(half)]
+    as_is = blocks_model("as-is", ["s", *left, *right, "j"])
+    to_be = blocks_model("to-be", [("s", [left, right], "j")])
+    sources = {s.id: [s.id] for s in to_be.steps}
+    found = parallel_groups(StepOrder(as_is), StepOrder(to_be), sources, listed=6)
+    assert found.count == half
+    assert found.groups[0] == ("a0", right[:6], half)
+    assert [head for head, _others, _n in found.groups] == left[:6]
+    assert found.steps == [*left, *right]
+    assert found.pairs_tested < 2 * len(found.steps)  # was 9,000,000
+    r = next(r for r in compare(as_is, to_be).redesigns if r.kind == "parallelism")
+    assert r.sentence.startswith(
+        "Steps that ran one after the other now run at the same time: a0 alongside b0, b1, "
+        "b2, b3, b4, b5 and 2994 other steps; a1 alongside b0,"
+    )
+    assert r.sentence.endswith("and 2994 other steps; 2994 more steps run alongside others.")
+    assert len(r.steps) == 2 * half
+
+
+def test_long_branches_kept_parallel_are_not_paired() -> None:
+    # The same two branches in both variants: no pair ran in sequence, and no pair is tested.
+    half = 3_000
+    left, right = [f"a{i}" for i in range(half)], [f"b{i}" for i in range(half)]
+    both = [("s", [left, right], "j")]
+    as_is, to_be = blocks_model("as-is", both), blocks_model("to-be", both)
+    sources = {s.id: [s.id] for s in to_be.steps}
+    found = parallel_groups(StepOrder(as_is), StepOrder(to_be), sources, listed=6)
+    assert (found.groups, found.count, found.steps, found.pairs_tested) == ([], 0, [], 0)

@@ -100,19 +100,6 @@ class StepOrder:
         theirs = dict(self.branch_of.get(b, []))
         return any(block in theirs and theirs[block] != start for block, start in mine)
 
-    def concurrent_pairs(self) -> list[tuple[str, str]]:
-        pairs: dict[tuple[str, str], None] = {}
-        for block in self.blocks:
-            regions = list(block.branches.values())
-            for i, first in enumerate(regions):
-                for second in regions[i + 1 :]:
-                    for a in first - second:
-                        for b in second - first:
-                            pairs[_ordered(self.model, a, b)] = None
-        return sorted(
-            pairs, key=lambda p: (self.model.step(p[0]).index, self.model.step(p[1]).index)
-        )
-
     def _after_bits(self, own: dict[int, int]) -> list[int]:
         """For each part, the union of ``own`` over the parts it leads to (its own excluded)."""
         result = [0] * len(self.components)
@@ -337,7 +324,3 @@ def _set_bits(mask: int) -> list[int]:
         found.append(low.bit_length() - 1)
         mask ^= low
     return found
-
-
-def _ordered(model: Model, a: str, b: str) -> tuple[str, str]:
-    return (a, b) if model.step(a).index <= model.step(b).index else (b, a)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from bpr.comparison.acts import ActChanges, Provision, provision_title
 from bpr.comparison.order import StepOrder, in_file_order, order_flips
+from bpr.comparison.pairs import group_pairs, parallel_groups
 from bpr.comparison.words import document_kind, documents_count, is_system, join, quoted
 from bpr.core import i18n
 from bpr.core.i18n import N_, domain
@@ -737,38 +738,30 @@ class _Classifier:
 
     def parallelism(self) -> Redesign | None:
         old_order, new_order = self.orders
-        pairs = [
-            (a, b)
-            for a, b in new_order.concurrent_pairs()
-            if any(
-                x != y and old_order.sequential(x, y) and not old_order.concurrent(x, y)
-                for x in self.c.sources[a]
-                for y in self.c.sources[b]
-            )
-        ]
-        if not pairs:
+        found = parallel_groups(old_order, new_order, self.c.sources, listed=_LISTED)
+        if not found.count:
             return None
         named = [
-            (self.new_name(head), [self.new_name(o) for o in others])
-            for head, others in _group(pairs, self.new)
+            (self.new_name(head), [self.new_name(o) for o in others], total)
+            for head, others, total in found.groups
         ]
+        count = found.count
 
         def words() -> str:
             parts = [
                 # TRANSLATORS: a step that now runs at the same time as other steps
                 _("{step} alongside {steps}").format(
                     step=quoted(head),
-                    steps=join(_some([quoted(o) for o in others], _LISTED, _other_steps)),
+                    steps=join(_first([quoted(o) for o in others], total, _LISTED, _other_steps)),
                 )
-                for head, others in named
+                for head, others, total in named
             ]
-            parts = _some(parts, _LISTED, _more_alongside)
+            parts = _first(parts, count, _LISTED, _more_alongside)
             return _(
                 "Steps that ran one after the other now run at the same time: {parts}."
             ).format(parts="; ".join(parts))
 
-        steps = in_file_order(self.new, [s for pair in pairs for s in pair])
-        return self.make("parallelism", words, steps)
+        return self.make("parallelism", words, found.steps)
 
     def resequencing(self) -> Redesign | None:
         old_order, new_order = self.orders
@@ -951,33 +944,24 @@ def _agencies(model: Model) -> list[str]:
 
 
 def _group(pairs: list[tuple[str, str]], model: Model) -> list[tuple[str, list[str]]]:
-    """Group pairs around the step that takes part in most of them, greedily.
+    """Group pairs around the step that takes part in most of them (:func:`group_pairs`).
 
     ``[(a, b), (a, c), (d, e)]`` becomes ``[(a, [b, c]), (d, [e])]``: one sentence part per
     step that moved, naming the steps it moved relative to.
     """
-    partners: dict[str, set[str]] = {}
-    for a, b in pairs:
-        partners.setdefault(a, set()).add(b)
-        partners.setdefault(b, set()).add(a)
-    groups: list[tuple[str, list[str]]] = []
-    while True:
-        left = [s for s, others in partners.items() if others]
-        if not left:
-            return groups
-        head = max(left, key=lambda s: (len(partners[s]), -model.step(s).index))
-        others = partners[head]
-        for other in others:
-            partners[other].discard(head)
-        groups.append((head, in_file_order(model, others)))
-        partners[head] = set()
+    return list(group_pairs(pairs, lambda s: model.step(s).index))
 
 
 def _some(parts: list[str], limit: int, more: Callable[[int], str]) -> list[str]:
     """The first ``limit`` parts, then one that says how many more there are."""
-    if len(parts) <= limit:
+    return _first(parts, len(parts), limit, more)
+
+
+def _first(parts: list[str], total: int, limit: int, more: Callable[[int], str]) -> list[str]:
+    """:func:`_some` of a list of ``total`` parts of which only the first are given."""
+    if total <= limit:
         return parts
-    return [*parts[:limit], more(len(parts) - limit)]
+    return [*parts[:limit], more(total - limit)]
 
 
 # -- plain language ------------------------------------------------------------------------
