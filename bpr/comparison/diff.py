@@ -144,6 +144,10 @@ class Comparison:
         """The contract's JSON object of ``bpr diff --json``, plus the ``redesign`` list and
         the ``acts`` of the format additions (``to_amend``, ``new``), and ``phases`` (step id ->
         phase id, see :meth:`step_phases`) only where either model has phases."""
+        with gc_paused():  # a list per changed step, and no cycles (see bpr.core._gc)
+            return self._as_dict()
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "service": self.as_is.service,
             "from": self.as_is.variant,
@@ -282,7 +286,8 @@ def _compare(as_is: Model, to_be: Model) -> Comparison:
     sources: dict[str, list[str]] = {}
     for step in to_be.steps:
         own = [step.id] if step.id in as_is else []
-        sources[step.id] = in_file_order(as_is, [*own, *replaces.get(step.id, [])])
+        more = replaces.get(step.id)
+        sources[step.id] = in_file_order(as_is, [*own, *more]) if more else own
     named = {old for olds in replaces.values() for old in olds}
 
     removed = [s.id for s in as_is.steps if s.id not in to_be and s.id not in named]
@@ -450,16 +455,22 @@ def _changed_fields(as_is: Model, to_be: Model, old: Step, new: Step) -> list[st
             same = as_is.actors[old.actor].agency == to_be.actors[new.actor].agency
         elif name in ("work", "wait"):
             a, b = getattr(old, name), getattr(new, name)
-            same = a.kind == b.kind and all(
-                math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
-                for x, y in ((a.low, b.low), (a.mode, b.mode), (a.high, b.high))
+            same = a == b or (
+                a.kind == b.kind
+                and all(
+                    math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+                    for x, y in ((a.low, b.low), (a.mode, b.mode), (a.high, b.high))
+                )
             )
         elif name == "fee":
-            same = math.isclose(old.fee, new.fee, rel_tol=1e-9, abs_tol=1e-9)
+            same = old.fee == new.fee or math.isclose(old.fee, new.fee, rel_tol=1e-9, abs_tol=1e-9)
         elif name in ("needs", "produces"):
-            same = set(getattr(old, name)) == set(getattr(new, name))
+            mine, theirs = getattr(old, name), getattr(new, name)
+            same = mine == theirs or set(mine) == set(theirs)
         elif name == "next":
-            same = _flow_key(old) == _flow_key(new)
+            same = (
+                old.next.kind == new.next.kind and old.next.branches == new.next.branches
+            ) or _flow_key(old) == _flow_key(new)
         else:
             same = getattr(old, name) == getattr(new, name)
         if not same:

@@ -317,6 +317,7 @@ class _Classifier:
         steps = [s for new, olds in merges for s in (*olds, new)]
         return self.make("integration", words, steps)
 
+    @cached_property
     def pairs(self) -> list[tuple[str, Step, Step]]:
         """(To-Be id, As-Is step, To-Be step) for every To-Be step and what it stands for."""
         return [
@@ -329,7 +330,7 @@ class _Classifier:
         """Steps now automatic, or now done by an information system (``kind: system``)."""
         automatic: dict[str, None] = {}
         by_system: dict[str, None] = {}
-        for new_id, old, new in self.pairs():
+        for new_id, old, new in self.pairs:
             if new.channel == "automatic" and old.channel != "automatic":
                 automatic[new_id] = None
             elif is_system(self.new.actors[new.actor]) and not is_system(
@@ -400,7 +401,7 @@ class _Classifier:
         at the applicant's own step) that a step of the agency or its system, standing for
         that step and producing a document, now prepares."""
         found: dict[str, list[str]] = {}
-        for new_id, old, new in self.pairs():
+        for new_id, old, new in self.pairs:
             if not self.old.actors[old.actor].is_applicant:
                 continue
             if self.new.actors[new.actor].is_applicant or not new.produces:
@@ -441,7 +442,7 @@ class _Classifier:
     def digitisation(self) -> Redesign | None:
         """Visits, letters and calls that are now done online."""
         moved: dict[str, dict[str, None]] = {"in-person": {}, "post": {}, "phone": {}}
-        for new_id, old, new in self.pairs():
+        for new_id, old, new in self.pairs:
             if new.channel == "online" and old.channel in moved:
                 moved[old.channel][new_id] = None
         seen: set[str] = set()
@@ -484,7 +485,7 @@ class _Classifier:
     def remote_channel(self) -> Redesign | None:
         """Visits that are now letters or calls: remote, but not digital."""
         moved: dict[str, None] = {}
-        for new_id, old, new in self.pairs():
+        for new_id, old, new in self.pairs:
             if old.channel == "in-person" and new.channel in ("post", "phone"):
                 moved[new_id] = None
         if not moved:
@@ -649,7 +650,7 @@ class _Classifier:
         """To-Be front-office actor -> (the organisations it serves the applicant for, the
         As-Is contacts it takes over, its own contacts with the applicant)."""
         served: dict[str, dict[str, None]] = {}  # To-Be actor -> As-Is contact steps
-        for _new_id, old, new in self.pairs():
+        for _new_id, old, new in self.pairs:
             if new.channel not in CONTACT_CHANNELS or old.channel not in CONTACT_CHANNELS:
                 continue
             actor, before = self.new.actors[new.actor], self.old.actors[old.actor]
@@ -818,7 +819,7 @@ class _Classifier:
             for old_id in contacts
             for new_id in now
         }
-        for new_id, old, new in self.pairs():
+        for new_id, old, new in self.pairs:
             if (old.id, new_id) in windowed:
                 continue
             old_actor, new_actor = self.old.actors[old.actor], self.new.actors[new.actor]
