@@ -270,15 +270,54 @@ def test_a_print_that_takes_too_long_is_stopped_with_its_browser(
     assert not process._running
 
 
-@pytest.fixture
-def shipped_pdf(tmp_path: Path) -> Iterator[Path]:
-    out = tmp_path / "models.pdf"
+@pytest.fixture(scope="module")
+def shipped_pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    _needs_chromium()
+    out = tmp_path_factory.mktemp("shipped") / "models.pdf"
     write_report([MODELS], out)
     yield out
 
 
+#: The printed portfolio of the shipped models (6 services, 12 files) at most: 168 A4 pages
+#: before issue 11's print work (each variant drawn again after its comparison, every lane
+#: on every band, remnant bands; and every page shrunk to 89 % to fit the portfolio table,
+#: so that 7 pt badges printed at 6.2 pt), 87 after it.
+SHIPPED_PAGES = 88
+
+
+def test_the_shipped_portfolio_prints_short_with_every_word_at_7_pt(
+    shipped_pdf: Path, box_per_point: dict[str, float], tmp_path: Path
+) -> None:
+    """As short as a ministry expects: a bound on the pages, no word under 7 pt, and no page
+    of a drawing nearly empty but its last (a band that would fit beside the others)."""
+    pages, _ = pages_of(shipped_pdf)
+    assert pages <= SHIPPED_PAGES
+    size, word, page = smallest_word(shipped_pdf, box_per_point)
+    assert size >= SMALLEST - 0.1, f"'{word}' on page {page}: {size:.1f} pt"
+    texts = page_texts(shipped_pdf, pages)
+    spans = ink_spans(shipped_pdf, tmp_path)
+    for number, (text, span) in enumerate(zip(texts, spans, strict=True), start=1):
+        head = re.search(r"page (\d+) of (\d+)", text)
+        if head and head.group(1) != head.group(2):
+            assert span >= 0.4, f"page {number} (a drawing's) is {span:.0%} full"
+
+
+def test_a_compared_variant_is_not_drawn_again_in_print(shipped_pdf: Path) -> None:
+    """Every shipped service is one compared pair: its comparison is its only drawing (the
+    variants' own drawings repeated the same bands and step tables)."""
+    pages, _ = pages_of(shipped_pdf)
+    heads = [RUNNING_HEAD.search(t) for t in page_texts(shipped_pdf, pages)]
+    firsts = [
+        t.strip().splitlines()[0]
+        for t, head in zip(page_texts(shipped_pdf, pages), heads, strict=True)
+        if head and "· page 1 of" in t
+    ]
+    services = collect([MODELS]).services
+    assert len(firsts) == len(services), firsts
+    assert all("→" in first for first in firsts), firsts
+
+
 def test_the_shipped_portfolio_prints_every_service_on_a4(shipped_pdf: Path) -> None:
-    _needs_chromium()
     pages, size = pages_of(shipped_pdf)
     assert size == pytest.approx((841.9, 595.0), abs=1)
     services = collect([MODELS]).services

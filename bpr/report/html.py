@@ -146,6 +146,19 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
   figcaption button, figure .zoom-tools { display: none; }
   table.sortable th button::after { content: ""; }
   .wide { overflow: visible; }
+  /* paper is narrow: a table takes the text's width, its cells at 9 pt break between words
+     (a column is as wide as its longest word, not one letter), so its rows stay short */
+  .wide > table { width: 100%; }
+  table { font-size: 9pt; margin: 4px 0 10px; }
+  th, td { padding: 2px 6px; }
+  td, code { overflow-wrap: break-word; }
+  h2 { margin-top: 0; } h3 { margin: 16px 0 6px; } h4 { margin: 10px 0 4px; }
+  /* the portfolio's wide table fits the page: wider, Chromium would shrink every page of
+     the document (its drawings too) below 7 pt to fit it */
+  #portfolio table { font-size: 7.5pt; }
+  #portfolio th, #portfolio td { padding: 2px 3px; }
+  #portfolio td:first-child { min-width: 8em; }
+  #portfolio th button { white-space: normal; }
   a { color: inherit; text-decoration: none; }
 }
 """
