@@ -15,7 +15,7 @@ import gc
 import heapq
 import itertools
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
@@ -1313,11 +1313,13 @@ def _place_labels(
             if (seg, _distance(path[seg], leave)) > (segment, _distance(path[segment], point)):
                 segment, point = seg, leave
         size = (text_width(text, EDGE_LABEL_SIZE) + 2, EDGE_LABEL_SIZE + 3)
-        candidates = _label_places(path, segment, point, size)
-        candidates += _label_places(path, 0, path[0], size)  # on a shared stretch, at worst
+        candidates = itertools.chain(
+            _label_places(path, segment, point, size),
+            _label_places(path, 0, path[0], size),  # on a shared stretch, at worst
+        )
         chosen = next((rect for rect in candidates if _free(rect, taken, segments)), None)
         if chosen is None:
-            chosen = candidates[0]
+            chosen = next(_label_places(path, segment, point, size))
             if blocked is not None:
                 blocked.add(i)
         taken.add(chosen.x, chosen.y, chosen.right, chosen.bottom, chosen)
@@ -1330,9 +1332,10 @@ def _label_places(
     segment: int,
     point: tuple[float, float],
     size: tuple[float, float],
-) -> list[Rect]:
+) -> Iterator[Rect]:
     """Places for a label beside its flow, best first: at ``point`` on the side the flow
-    turns from, then the other side, then further along each later stretch."""
+    turns from, then the other side, then further along each later stretch; made as they
+    are asked for (the first place is most often free)."""
     w, h = size
     places = []
     for index in range(segment, len(path) - 1):
@@ -1365,11 +1368,14 @@ def _label_places(
                 (x + _LABEL_GAP, y + _LABEL_GAP / 2),
                 (x - _LABEL_GAP - w, y + _LABEL_GAP / 2),
             ]
-            places += [Rect(px, py, w, h) for px, py in dict.fromkeys(sides)]
+            for px, py in dict.fromkeys(sides):
+                place = Rect(px, py, w, h)
+                places.append(place)
+                yield place
     # last, one label height further out from the line, where lines crowd near it
     far = _TRACK + h
-    places += [Rect(r.x, r.y + (far if r.y > point[1] else -far), w, h) for r in list(places)]
-    return places
+    for r in places:
+        yield Rect(r.x, r.y + (far if r.y > point[1] else -far), w, h)
 
 
 _Item = TypeVar("_Item")

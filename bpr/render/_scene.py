@@ -7,7 +7,9 @@ the same DOT text, byte for byte.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from bpr.core.text import for_dot, one_line
@@ -22,6 +24,7 @@ ARROW = 7.0  # length of an arrowhead at arrowsize 0.7
 _ESCAPE_STRINGS = frozenset({"tooltip", "URL", "href", "xlabel", "headlabel", "taillabel"})
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a picture's coordinates repeat along its grid
 def number(value: float) -> str:
     """A coordinate as short, stable text: at most two decimals, no trailing zeros.
 
@@ -32,6 +35,11 @@ def number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+# Text that :func:`bpr.core.text.for_dot` gives back as it is, with or without the second
+# escaping: words of these characters, one space apart (numbers, colours, styles, ids).
+_AS_IT_IS = re.compile(r"(?:[-A-Za-z0-9#.,:;_+%()/=]+(?: [-A-Za-z0-9#.,:;_+%()/=]+)*)?")
+
+
 def dot_string(text: str, *, escape_string: bool = False) -> str:
     """A DOT double-quoted string made by :func:`bpr.core.text.for_dot`: backslashes and quotes
     escaped, lines joined, control characters (which Graphviz refuses) dropped.
@@ -39,6 +47,8 @@ def dot_string(text: str, *, escape_string: bool = False) -> str:
     >>> print(dot_string('say "hi" \\\\ bye\\x00'))
     "say \\"hi\\" \\\\ bye"
     """
+    if _AS_IT_IS.fullmatch(text):  # most of a scene's values: nothing to escape
+        return f'"{text}"'
     return f'"{for_dot(text, escape_string=escape_string)}"'
 
 
