@@ -4,6 +4,7 @@ draft, the same fitness; and the checks, coverage, memory limit and summary of l
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import io
 import json
 import tempfile
@@ -198,6 +199,40 @@ def test_a_line_feed_inside_a_quoted_cell_stays_in_the_cell(tmp_path):
     memory, duck = _both(path)
     _same_reduction(memory, duck)
     assert duck.actors["org:resource"]["a"] == {"first\nsecond": 1}
+
+
+START = datetime.datetime(2026, 1, 5, 9)
+
+
+def _cases_of(tmp_path: Path, lengths: list[int], activities: int) -> tuple[Path, dict]:
+    """A log with one case of each length, its events cycling through the activities."""
+    rows, expected = [], {}
+    for number, length in enumerate(lengths):
+        trace = tuple(f"act{(number + i) % activities:03d}" for i in range(length))
+        expected[trace] = expected.get(trace, 0) + 1
+        # a minute apart, but the second event at the time of the first (file order decides)
+        times = [START + datetime.timedelta(minutes=i if i != 1 else 0) for i in range(length)]
+        rows += [
+            f"c{number},{name},{t:%Y-%m-%dT%H:%M:%SZ}" for name, t in zip(trace, times, strict=True)
+        ]
+    return _csv(tmp_path, rows), expected
+
+
+@pytest.mark.parametrize(
+    "activities",
+    [
+        5,  # 3 bits a code: 42 events a word
+        300,  # 9 bits a code: 14 events a word
+    ],
+)
+def test_long_cases_keep_every_event_in_order(tmp_path, activities):
+    """Cases of any length, across the 128-bit words their variants are packed into."""
+    lengths = [1, 2, 13, 14, 15, 27, 28, 29, 41, 42, 43, 84, 85, 300, 2000]
+    path, expected = _cases_of(tmp_path, lengths, activities)
+    memory, duck = _both(path)
+    _same_reduction(memory, duck)
+    assert duck.variants == {t: n for t, n in sorted(expected.items(), key=lambda kv: kv[0])}
+    assert duck.events == sum(lengths)
 
 
 def test_equal_times_keep_the_order_of_the_file(tmp_path):
