@@ -288,6 +288,7 @@ def _caption(document: Any, text: str, number: int) -> None:
 _CROP = 22.0
 _SHEET_MARGINS = (8.0, 14.0)  # top and bottom of a drawing's page, in points
 _UNDER_DRAWING = 4.0  # points of blank kept under a drawing, above its caption
+_SKETCH_DPI = 36.0  # the picture drawn to find the blank under a drawing
 
 #: Word 2016's SVG picture: an ``asvg:svgBlip`` in an extension of the PNG's ``a:blip``.
 _SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
@@ -363,8 +364,8 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _svg_png(svg: bytes) -> bytes:
-    """The PNG fallback of a Word SVG picture: the same SVG drawn at PRINT_DPI, so that both
+def _svg_png(svg: bytes, dpi: float = PRINT_DPI) -> bytes:
+    """The PNG fallback of a Word SVG picture: the same SVG drawn at ``dpi``, so that both
     show the same thing at the same size."""
     try:
         import cairosvg  # type: ignore[import-untyped]
@@ -378,13 +379,13 @@ def _svg_png(svg: bytes) -> bytes:
                 "the report as HTML"
             )
         ) from None
-    png = cairosvg.svg2png(bytestring=svg, dpi=PRINT_DPI)
+    png = cairosvg.svg2png(bytestring=svg, dpi=dpi, background_color="white")  # as printed
     assert isinstance(png, bytes)
     return png
 
 
-def _blank_below(png: bytes) -> float:
-    """The points of blank (white) rows at the bottom of a picture drawn at PRINT_DPI."""
+def _blank_below(png: bytes, dpi: float) -> float:
+    """The points of blank (white) rows at the bottom of a picture drawn at ``dpi``."""
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as picture:
@@ -394,7 +395,7 @@ def _blank_below(png: bytes) -> float:
     drawn = grey.point(lambda v: 255 if v < 250 else 0).getbbox()
     if drawn is None:
         return 0.0
-    return (grey.height - drawn[3]) * 72 / PRINT_DPI
+    return (grey.height - drawn[3]) * 72 / dpi
 
 
 def _vector_picture(
@@ -438,13 +439,15 @@ def _sheet_page(
 
     width, height = size[0] - 2 * _CROP, size[1] - 2 * _CROP
     picture = _word_svg(svg, _CROP)
-    png = _svg_png(picture)
     if number is not None:  # the caption goes on the first page, in the blank under the drawing
-        blank = round(_blank_below(png) - _UNDER_DRAWING, 2)
+        sketch = _svg_png(picture, _SKETCH_DPI)  # a pixel is 2 points: enough to find the blank
+        # less a pixel of it, which may hold the faint edge of a letter
+        blank = _blank_below(sketch, _SKETCH_DPI) - 72 / _SKETCH_DPI - _UNDER_DRAWING
+        blank = round(blank, 2)
         if blank > 0:
             picture = _word_svg(svg, _CROP, _CROP + blank)
-            png = _svg_png(picture)
             height -= blank
+    png = _svg_png(picture)
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     layout = paragraph.paragraph_format
