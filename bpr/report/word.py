@@ -4,8 +4,9 @@ and route for approval.
 The document is built with python-docx from real Word parts: Heading styles (so Word's
 navigation pane lists every service), tables (measures, documents, steps, changes), bulleted
 redesign sentences, pictures with numbered captions (a ``SEQ Figure`` field) and the sources as
-a numbered list. Diagrams are PNG pictures at 300 pixels per printed inch, each fit to the page
-(python-docx cannot embed SVG or EMF, and Word before 2016 shows no SVG).
+a numbered list. Each page of a page-fit drawing is one picture printed at 100 %: the SVG the
+PDF and HTML reports print (an ``asvg:svgBlip``, which Word 2016 and later show, text as text)
+and a PNG of that SVG at 220 pixels per inch for older readers (LibreOffice 7.4 among them).
 
 A ``template`` (a reference .docx, as pandoc takes one) gives the styles, page size, margins,
 headers and footers: its body is cleared and the report written into it.
