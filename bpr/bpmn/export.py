@@ -9,9 +9,10 @@ know. Positions come from :func:`bpr.layout.engine.layout_model`, the layout of 
 from __future__ import annotations
 
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,9 @@ class _Flow:
     p: float | None = None
 
 
+_IN_BPMN = f"{{{BPMN_NS}}}"
+
+
 def _merge_id(node_id: str) -> str:
     return f"merge:{node_id}"
 
@@ -313,12 +317,8 @@ class _Writer:
 
     @staticmethod
     def bpmn(parent: Any, tag: str, **attrs: str) -> Any:
-        etree = lxml_etree()
-
-        element = etree.SubElement(parent, f"{{{BPMN_NS}}}{tag}")
-        for key, value in attrs.items():
-            element.set(key, for_xml(value))
-        return element
+        attrib = {key: for_xml(value) for key, value in attrs.items()}
+        return lxml_etree().SubElement(parent, _IN_BPMN + tag, attrib)
 
     @staticmethod
     def ext(parent: Any, tag: str, **attrs: str | None) -> Any:
@@ -941,12 +941,7 @@ class _Writer:
         # everything below moves down by the bands above it.
         bands = [DATA_BAND if documents.get(lane.actor) else 0.0 for lane in layout.lanes]
 
-        def shift(y: float) -> float:
-            return y + sum(
-                b
-                for lane, b in zip(layout.lanes, bands, strict=True)
-                if y >= lane.rect.bottom - 1e-6
-            )
+        shift = _band_shift([lane.rect.bottom for lane in layout.lanes], bands)
 
         dx = MARGIN + POOL_HEADER + LANE_HEADER - layout.header_width
         dy = MARGIN
@@ -1149,6 +1144,35 @@ class _Writer:
             for end in (f.source, f.target)
             if end not in own
         }
+
+
+def _band_shift(bottoms: list[float], bands: list[float]) -> Callable[[float], float]:
+    """``y`` moved down by the ``bands`` of the lanes whose bottom is at or above it (a lane's
+    band of documents pushes down everything below the lane).
+
+    Where the bottoms ascend, as the layout's lanes do, the lanes above ``y`` are a prefix,
+    found by bisection, and their sum is added up once in the same order as the plain sum
+    (so the figures are the same to the last bit).
+
+    >>> shift = _band_shift([100.0, 200.0, 300.0], [10.0, 0.0, 5.0])
+    >>> [shift(y) for y in (50.0, 100.0, 250.0, 300.0)]
+    [50.0, 110.0, 260.0, 315.0]
+    """
+    limits = [bottom - 1e-6 for bottom in bottoms]
+    if any(b < a for a, b in pairwise(limits)):
+
+        def plain(y: float) -> float:
+            return y + sum(b for limit, b in zip(limits, bands, strict=True) if y >= limit)
+
+        return plain
+    totals = [0.0]
+    for band in bands:
+        totals.append(totals[-1] + band)
+
+    def shift(y: float) -> float:
+        return y + totals[bisect_right(limits, y)]
+
+    return shift
 
 
 def _straight(

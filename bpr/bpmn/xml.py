@@ -54,11 +54,18 @@ def ncname(prefix: str, text: str) -> str:
     return name
 
 
-def lxml_etree() -> Any:
-    """lxml's ``etree`` module, imported on first use (it is slow to import, and untyped)."""
-    from lxml import etree  # type: ignore[import-untyped]
+_etree: Any = None
 
-    return etree
+
+def lxml_etree() -> Any:
+    """lxml's ``etree`` module, imported on first use (it is slow to import, and untyped) and
+    kept, so that the writers, which ask for it once per element, pay no import lookup."""
+    global _etree
+    if _etree is None:
+        from lxml import etree  # type: ignore[import-untyped]
+
+        _etree = etree
+    return _etree
 
 
 def parse_xml(data: bytes, file: str) -> Any:
