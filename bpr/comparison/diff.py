@@ -387,6 +387,8 @@ def _effective_replaces(as_is: Model, to_be: Model) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     problems: list[str] = []
     for step in to_be.steps:
+        if not step.replaces:
+            continue
         inherited = set(as_is.step(step.id).replaces) | {step.id} if step.id in as_is else set()
         kept: list[str] = []
         for i, old in enumerate(step.replaces):

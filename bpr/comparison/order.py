@@ -21,7 +21,7 @@ Every question is answered in memory that grows linearly with the model: an orde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from bpr.core._gc import gc_paused
 from bpr.core.flow import analyse, strongly_connected_components
@@ -57,23 +57,21 @@ class StepOrder:
         self.model = model
         analysis = analyse(model)
         successors = analysis.successors
-        components = strongly_connected_components(
-            [model.first.id], lambda n: (t for t, _ in successors[str(n)] if t != END)
-        )
-        self.component: dict[str, int] = {}
-        for number, members in enumerate(components):
-            for member in members:
-                self.component[str(member)] = number
+        onward: dict[Hashable, list[str]] = {
+            step: [t for t, _ in targets if t != END] for step, targets in successors.items()
+        }
+        components = strongly_connected_components([model.first.id], onward.__getitem__)
         self.components = [[str(m) for m in members] for members in components]
+        component = self.component = {
+            member: number for number, members in enumerate(self.components) for member in members
+        }
         self.successors = successors
         self.down: list[list[int]] = []
         for number, part in enumerate(self.components):
-            targets = {
-                self.component[t]
-                for member in part
-                for t, _ in successors[member]
-                if t in self.component
-            }
+            if len(part) == 1:  # most parts: one step, no loop
+                targets = {component[t] for t in onward[part[0]] if t in component}
+            else:
+                targets = {component[t] for m in part for t in onward[m] if t in component}
             targets.discard(number)
             self.down.append(sorted(targets, reverse=True))
         self._reach = _Reach(self.down)

@@ -802,6 +802,7 @@ class _Classifier:
             "resequencing", words, in_file_order(self.new, [s for f in flips for s in f])
         )
 
+    @cached_property
     def moves(self) -> list[tuple[str, str, tuple[str, str, str], bool]]:
         """Staff work that other staff now do: (As-Is id, To-Be id, (step, who now, who
         before), trusted).
@@ -845,7 +846,7 @@ class _Classifier:
         return found
 
     def trusted_party(self) -> Redesign | None:
-        moves = [(o, n, moved) for o, n, moved, trusted in self.moves() if trusted]
+        moves = [(o, n, moved) for o, n, moved, trusted in self.moves if trusted]
         if not moves:
             return None
         listed = [moved for _o, _n, moved in moves]
@@ -863,7 +864,7 @@ class _Classifier:
         return self.make("trusted-party", words, [s for o, new, _m in moves for s in (o, new)])
 
     def delegation(self) -> Redesign | None:
-        moves = [(o, n, moved) for o, n, moved, trusted in self.moves() if not trusted]
+        moves = [(o, n, moved) for o, n, moved, trusted in self.moves if not trusted]
         if not moves:
             return None
         listed = [moved for _o, _n, moved in moves]
