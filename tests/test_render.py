@@ -15,6 +15,7 @@ import pytest
 
 import bpr
 from bpr.backend.graphviz import graphviz_version
+from bpr.core.i18n import use
 from bpr.core.text import for_dot, for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
 from bpr.errors import OutputError
@@ -465,3 +466,12 @@ def test_a_killed_worker_takes_its_graphviz_run_along(tmp_path: Path) -> None:
             break
         time.sleep(0.01)
     assert not _alive(child)
+
+
+def test_one_model_drawn_in_two_languages_is_headed_in_each() -> None:
+    model = bpr.load(ROOT / "models" / "property-registration" / "as-is.yaml")
+    english = process_dot(model)
+    with use("ru"):
+        russian = process_dot(model)
+    assert "steps" in english and "steps" not in russian
+    assert process_dot(model) == english

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bpr.analysis.flownet import FlowNode
 from bpr.analysis.measures import measure
 from bpr.analysis.table import format_number
-from bpr.core.i18n import N_, domain, numeral
+from bpr.core.i18n import N_, current, domain, numeral
 from bpr.core.model import Model
 from bpr.core.text import for_graphviz, one_line
 from bpr.core.textmetrics import text_width, wrap
@@ -68,8 +69,23 @@ def box_styles(extra: str) -> list[str]:
     return [*styles, extra] if extra else styles
 
 
+#: The headlines already written, by model (gone with it) and language: a report draws a
+#: model's own diagram and its comparisons, each headed by the same measures.
+_HEADLINES: weakref.WeakKeyDictionary[Model, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def headline(model: Model) -> str:
     """The model's headline measures in one line, for a diagram's title."""
+    written = _HEADLINES.get(model)
+    if written is None:
+        written = _HEADLINES.setdefault(model, {})
+    language = current()
+    if language not in written:
+        written[language] = _headline(model)
+    return written[language]
+
+
+def _headline(model: Model) -> str:
     m = measure(model)
     parts = [
         ngettext("{n} step", "{n} steps", m.steps).format(n=m.steps),
