@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 import bpr
 from bpr.cli import main
@@ -25,6 +26,7 @@ from bpr.render import (
 )
 from bpr.render.page import MIN_TEXT_SIZE, page_size
 from tests.conftest import ROOT, model_files, service_folders
+from tests.test_layout import _label_problems, _random_models
 
 # DejaVu Sans: a word's box in pdftotext runs from the descent to the ascent, 1.164 em
 EM_HEIGHT = 0.928 + 0.236
@@ -263,3 +265,39 @@ def test_a_process_in_one_band_keeps_every_lane() -> None:
     assert all(f"Actor {n}" in heads for n in range(2))
     assert not [n for s in scenes for n in s.nodes if n.name.endswith("left-out")]
     assert layout_model(model, compact=True).width < 800
+
+
+@settings(max_examples=100, deadline=None)
+@given(_random_models())
+def test_fitted_bands_of_random_models_keep_every_box_in_its_lane(model: bpr.Model) -> None:
+    """Cut into narrow bands and fitted (empty lanes out, the others shortened to what lies
+    in them or their header): every box stays inside its own lane, every lane at least as
+    tall as its header, every line inside the band, and no label meets a box, another label
+    or a line that it did not meet before the fitting."""
+    from bpr.layout.bands import fit_lanes, split_bands
+    from bpr.layout.engine import layout_model
+
+    layout = layout_model(model, compact=True)
+    floors = {lane.actor: 40.0 for lane in layout.lanes}
+    for band in split_bands(layout, 420):
+        fitted, left_out = fit_lanes(band, floors)
+        kept = {lane.actor: lane for lane in fitted.lanes}
+        assert sorted([*kept, *(lane.actor for lane in left_out)]) == sorted(
+            lane.actor for lane in band.lanes
+        )
+        assert fitted.height == pytest.approx(sum(lane.rect.height for lane in fitted.lanes))
+        for lane in fitted.lanes:
+            original = next(b for b in band.lanes if b.actor == lane.actor)
+            assert min(40.0, original.rect.height) - 1e-6 <= lane.rect.height
+            assert lane.rect.height <= original.rect.height + 1e-6
+        lanes = {lane.actor: lane for lane in band.lanes}
+        for node_id, box in fitted.nodes.items():
+            if lanes[box.node.lane].rect.contains(band.nodes[node_id].rect):
+                assert kept[box.node.lane].rect.contains(box.rect), node_id
+        for route in fitted.edges:
+            assert all(-1e-6 <= y <= fitted.height + 1e-6 for _, y in route.points)
+            for end, point in ((route.edge.source, 0), (route.edge.target, -1)):
+                if end.startswith("link:"):  # a link circle stays on its flow's line
+                    circle = fitted.nodes[end].rect
+                    assert circle.center[1] == pytest.approx(route.points[point][1])
+        assert set(_label_problems(fitted)) <= set(_label_problems(band))

@@ -153,6 +153,8 @@ def fit_lanes(
         y += height
     if all(ys for ys in extent) and all(p[5] == p[1] - p[0] for p in pieces):
         return band, []
+    if not any(extent):  # nothing in any lane: nothing to fit to
+        return band, []
     removed = band.lanes[-1].rect.bottom - y
 
     def moved_y(value: float) -> float:
@@ -171,7 +173,9 @@ def fit_lanes(
         return start + (value - c0)
 
     def moved(rect: Rect) -> Rect:
-        return Rect(rect.x, moved_y(rect.y), rect.width, rect.height)
+        """A box moved as its middle is (a link circle stays on its flow's line)."""
+        middle = rect.y + rect.height / 2
+        return Rect(rect.x, rect.y + moved_y(middle) - middle, rect.width, rect.height)
 
     kept_lanes = []
     for lane, piece in zip(lanes, pieces, strict=True):
