@@ -170,7 +170,7 @@ def _profile(path: str, memory: str | None) -> list[tuple[str, float, float]]:
         opened(database, limit)
         database.connection = Timed(database.connection)
 
-    reduction._Database.__init__ = timed  # type: ignore[method-assign]
+    reduction._Database.__init__ = timed  # type: ignore[method-assign,assignment]
     reduction.reduce_file(path, memory=reduction.parse_memory(memory) if memory else None)
     return [(stage, cpu, wall) for stage, (cpu, wall) in spent.items()]
 

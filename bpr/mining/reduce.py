@@ -6,8 +6,9 @@ the directly-follows graph comes; per activity its events, the percentiles of it
 and its resources and groups; per month the cases that arrived; and the cases' own durations.
 :class:`ReducedLog` holds exactly that, made either from a pandas frame of
 :func:`bpr.files.eventlog.read_log` (:func:`reduce_frame`) or by DuckDB straight from the file
-(:func:`reduce_file`: CSV, Parquet, or XES streamed in batches), with a memory limit beyond
-which DuckDB spills to a temporary folder that is removed at the end. Both give the same
+(:func:`reduce_file`: CSV, Parquet, or XES streamed in batches; one sort of the events, the
+rest hash aggregations), with a memory limit for the whole process beyond which DuckDB spills
+to a temporary folder that is removed at the end. Both give the same
 figures, so a model and its fitness do not depend on which one ran.
 
 >>> import pandas as pd
@@ -25,6 +26,7 @@ import itertools
 import math
 import os
 import re
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -60,6 +62,7 @@ __all__ = [
     "ENGINES",
     "Percentiles",
     "ReducedLog",
+    "duckdb_share",
     "parse_memory",
     "reduce_file",
     "reduce_frame",
@@ -296,6 +299,36 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+#: What the process holds beside DuckDB once pandas and pm4py are loaded for discovery or
+#: conformance (measured: 210 MiB resident with Python, bpr, DuckDB, pandas and pm4py), with
+#: room for the reduced log.
+BESIDE_DUCKDB = 256 * 2**20
+#: The least memory DuckDB is given, whatever the limit; and the room kept for the reduced log.
+_LEAST_FOR_DUCKDB = 64 * 2**20
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def duckdb_share(memory: int) -> int:
+    """DuckDB's own limit within ``memory`` bytes for the whole process: what is left after
+    the memory the process holds now with room for the reduced log (64 MiB), or, before pm4py
+    is loaded, after :data:`BESIDE_DUCKDB` if that is more; never below 64 MiB.
+
+    >>> duckdb_share(2 * 2**30) <= 2 * 2**30 - BESIDE_DUCKDB
+    True
+    """
+    held = _resident() + _LEAST_FOR_DUCKDB
+    beside = held if "pm4py" in sys.modules else max(held, BESIDE_DUCKDB)
+    return max(memory - beside, _LEAST_FOR_DUCKDB)
+
+
 class _Database:
     """A DuckDB connection with a memory limit, spilling into a folder removed at the end."""
 
@@ -305,7 +338,8 @@ class _Database:
         self.connection = self.duckdb.connect(config={"temp_directory": self.folder.name})
         self.connection.execute("SET TimeZone = 'UTC'")
         if memory:
-            self.connection.execute(f"SET memory_limit = '{memory // 2**20}MiB'")
+            limit = duckdb_share(memory)
+            self.connection.execute(f"SET memory_limit = '{limit // 2**20}MiB'")
         threads = os.cpu_count() or 1
         self.connection.execute(f"SET threads = {threads}")
         self.typed: set[str] = set()  # roles whose column is a time already (Parquet)
@@ -670,8 +704,10 @@ def reduce_file(
 ) -> ReducedLog:
     """Reduce an event log file (CSV, Parquet, XES or gzipped XES) in DuckDB.
 
-    ``memory`` (bytes) bounds DuckDB's memory; beyond it DuckDB spills to a temporary folder,
-    removed when done. ``progress`` is told what has been done so far.
+    ``memory`` (bytes) bounds the memory of the whole process: DuckDB gets its
+    :func:`duckdb_share` and beyond it spills to a temporary folder, removed when done. The
+    events are sorted once (see :func:`_one_ordering`). ``progress`` is told what has been
+    done so far.
     """
     import time
 
