@@ -5,7 +5,10 @@ cuts a :class:`~bpr.layout.engine.Layout` between its columns into bands no wide
 width. Each band is a layout of its own with every lane and its header, so it is drawn as the
 whole process is. A flow that crosses a cut ends in a small circle with a letter at the edge
 of one band and starts again from a circle with the same letter at the edge of the next (the
-BPMN link events: throw and catch), at the same height.
+BPMN link events: throw and catch), at the same height. The cuts make the bands as even as
+they can be in as few bands as fit, so that none is a remnant of one step. :func:`fit_lanes`
+then takes out of a band the lanes where none of it lies and shortens the others to what
+lies in them, so that short bands share a page.
 
 >>> import bpr
 >>> from bpr.layout.engine import layout_model
