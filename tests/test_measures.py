@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bpr
 from bpr.analysis.measures import MEASURE_KEYS, _solve_dense, _solve_sparse, expected_totals
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 HEAD = """\
 bpr: 1
@@ -232,6 +237,145 @@ def test_one_big_loop_uses_the_sparse_solver() -> None:
     assert totals.work_hours == pytest.approx(400)
     assert totals.elapsed_hours == pytest.approx(400)
     assert totals.staff_hours == pytest.approx(400)
+
+
+def loop_text(n: int, back: dict[int, tuple[int, float]]) -> str:
+    """A model of n one-hour steps in sequence, where step i goes back to step t with
+    probability p for ``back[i] = (t, p)``; one loop of more than 24 steps if any."""
+    lines = [HEAD]
+    for i in range(n):
+        lines.append(f"  - id: s{i}\n    actor: {'abc'[i % 3]}\n    work: 1h\n")
+        if i in back:
+            target, p = back[i]
+            after = f"s{i + 1}" if i + 1 < n else "end"
+            lines.append(f"    next: [{{to: s{target}, p: {p}}}, {{to: {after}, p: {1 - p}}}]\n")
+    return "".join(lines)
+
+
+def test_nested_loops_of_three_levels_by_hand() -> None:
+    # blocks of 9 steps and a check back to the block's start (p 0.1); 9 of them and a check
+    # back to their start (0.2); 10 of those and a check back to the first step (0.5): 911
+    # steps in one loop. The 810 inner steps run 1 / (0.9 * 0.8 * 0.5) times each, the 10
+    # middle checks 1 / (0.8 * 0.5) and the last check 1 / 0.5: 2,250 + 25 + 2 hours of work.
+    back: dict[int, tuple[int, float]] = {}
+    i = 0
+    for _ in range(10):
+        middle = i
+        for _ in range(9):
+            back[i + 9] = (i, 0.1)
+            i += 10
+        back[i] = (middle, 0.2)
+        i += 1
+    back[i] = (0, 0.5)
+    totals = expected_totals(bpr.loads(loop_text(i + 1, back)))
+    assert totals.work_hours == pytest.approx(900 / 0.36 + 25 + 2, rel=1e-12)
+
+
+def test_rework_to_the_start_from_every_tenth_step_by_hand() -> None:
+    # 300 steps, every tenth sends the case back to the first with p 0.02: the case gets through
+    # all 30 checks with probability g^30 (g = 0.98), step i runs g^(i // 10) / g^30 times
+    back = {i: (0, 0.02) for i in range(9, 300, 10)}
+    totals = expected_totals(bpr.loads(loop_text(300, back)))
+    g = Fraction(0.98)
+    expected = sum(g ** (i // 10) for i in range(300)) / g**30
+    assert totals.work_hours == pytest.approx(float(expected), rel=1e-12)
+    assert totals.staff_hours == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_a_loop_left_once_in_a_million_rounds_is_exact() -> None:
+    # 100 steps around a loop left with p 1e-6 at its last step: each runs 1 / 1e-6 times.
+    # An elimination that formed 1 - 0.999999 from the rounded product of the loop would lose
+    # six of the sixteen digits here; the way out is carried instead, and nothing cancels.
+    stay = 0.999999
+    totals = expected_totals(bpr.loads(loop_text(100, {99: (0, stay)})))
+    assert totals.work_hours == pytest.approx(float(100 / (1 - Fraction(stay))), rel=1e-13)
+
+
+def _scipy_solve(
+    n: int, entries: list[tuple[int, int, float]], rhs: list[list[float]]
+) -> list[list[float]]:
+    """The sparse LU the measures used before: a reference for the tests only."""
+    np = pytest.importorskip("numpy")
+    sparse = pytest.importorskip("scipy.sparse")
+    linalg = pytest.importorskip("scipy.sparse.linalg")
+    rows, columns, amounts = zip(*entries, strict=True)
+    matrix = sparse.csc_matrix((amounts, (rows, columns)), shape=(n, n))
+    return [list(map(float, row)) for row in linalg.splu(matrix).solve(np.asarray(rhs))]
+
+
+@st.composite
+def loop_models(draw: st.DrawFn) -> str:
+    """A model of 25 to 120 steps in one loop: back flows from random steps to earlier ones,
+    parallel blocks of two branches, random work, waits and fees.
+
+    A case gets from any step to the end without going back with a probability of at least
+    1e-3 (the product of the stays), so no step runs more than about a thousand times: LU,
+    the reference, keeps ten digits on such a loop (its error grows with the runs)."""
+    n = draw(st.integers(25, 120))
+    lines = [HEAD]
+    targets = []  # the steps a flow may go back to: not inside a parallel block
+    through = 1.0  # the probability of never going back
+    i = 0
+    while i < n:
+        work = draw(st.sampled_from(["0", "15m", "1h", "2h..5h", "3d"]))
+        wait = draw(st.sampled_from(["0", "1h", "2d"]))
+        fee = draw(st.sampled_from([0, 10, 2500]))
+        step = f"  - id: s{i}\n    actor: {['a', 'b', 'c', 'me'][i % 4]}\n"
+        step += f"    work: {work}\n    wait: {wait}\n    fee: {fee}\n"
+        last = i == n - 1
+        after = "end" if last else f"s{i + 1}"
+        kind = draw(st.sampled_from(["plain", "back", "parallel"])) if not last else "back"
+        if kind == "parallel" and i + 3 < n - 1:
+            # s(i) splits into s(i+1) and s(i+2), which meet at s(i+3)
+            lines.append(step + f"    next: {{all: [s{i + 1}, s{i + 2}]}}\n")
+            lines.append(f"  - {{id: s{i + 1}, actor: b, work: 1h, next: s{i + 3}}}\n")
+            lines.append(f"  - {{id: s{i + 2}, actor: c, work: 2h, wait: 1d, next: s{i + 3}}}\n")
+            lines.append(f"  - {{id: s{i + 3}, actor: a, join: all, work: 30m}}\n")
+            targets.append(i)
+            i += 4
+            continue
+        p = 0.5 if last else draw(st.sampled_from([0.05, 0.1, 0.3, 0.5, 0.9]))
+        if kind == "back" and (last or through * (1 - p) >= 2e-3):
+            through *= 1 - p
+            target = 0 if last else draw(st.sampled_from([*targets, i]))
+            step += f"    next: [{{to: s{target}, p: {p}}}, {{to: {after}, p: {1 - p}}}]\n"
+        lines.append(step)
+        targets.append(i)
+        i += 1
+    return "".join(lines)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(loop_models())
+def test_large_loops_agree_with_scipy(text: str) -> None:
+    import bpr.analysis.measures as measures
+
+    model = bpr.loads(text)
+    found = expected_totals(model)
+    solver = measures._solve_sparse
+    try:
+        measures._solve_sparse = _scipy_solve
+        reference = expected_totals(model)
+    finally:
+        measures._solve_sparse = solver
+    for ours, theirs in zip(found, reference, strict=True):
+        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
+
+
+def test_metrics_of_a_large_loop_imports_neither_numpy_nor_scipy(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text(loop_text(200, {199: (0, 0.5)}), encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from bpr.cli import main\n"
+        f"code = main(['metrics', '--json', {str(path)!r}])\n"
+        "print('HEAVY=' + ','.join(m for m in ('numpy', 'scipy') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.split("HEAVY=")[0])["work_hours"] == 400
+    assert out.stdout.endswith("HEAVY=\n"), out.stdout[-200:]
 
 
 # -- measures too large for a number (issue 18 #10) -------------------------------------------
