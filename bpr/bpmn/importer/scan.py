@@ -105,13 +105,16 @@ def unprefix_references(st: State) -> None:
             return rest
         return None
 
-    for element in st.root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for key in _REF_ATTRIBUTES.intersection(element.keys()):
+    # Only values with a colon can carry a prefix: libxml2 finds them (a superset: any such
+    # attribute, any reference element whose text holds one), and each is judged as before.
+    for found in st.root.xpath("//@*[contains(., ':')]"):
+        key, element = found.attrname, found.getparent()
+        if key in _REF_ATTRIBUTES:
             value = plain(element.get(key).strip(), element)
             if value is not None:
                 element.set(key, value)
+    named = " or ".join(f"local-name()='{name}'" for name in sorted(_REF_ELEMENTS))
+    for element in st.root.xpath(f"//*[({named}) and contains(., ':')]"):
         if local(element.tag) in _REF_ELEMENTS and element.text and ":" in element.text:
             value = plain(element.text.strip(), element)
             if value is not None:
