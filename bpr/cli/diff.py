@@ -10,6 +10,7 @@ import click
 from bpr.cli._common import echo_problems, lang_option, output_option
 from bpr.comparison import Comparison, compare, to_html, to_markdown, to_text, variant_files
 from bpr.comparison.html import html_page, page_title
+from bpr.core._gc import gc_paused
 from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.core.text import for_terminal
@@ -74,7 +75,8 @@ def diff(
             )
         )
     fmt = "json" if as_json else output_format or "text"
-    inputs, comparisons = _compare(paths)
+    with gc_paused():  # two models, many small objects and no cycles (see bpr.core._gc)
+        inputs, comparisons = _compare(paths)
     if fmt != "text":  # the text report shows its notes; other formats go to files or tools
         for comparison in comparisons:
             for note in comparison.notes:

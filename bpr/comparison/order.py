@@ -22,6 +22,7 @@ Every question is answered in memory that grows linearly with the model: an orde
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from functools import cached_property
 
 from bpr.core._gc import gc_paused
 from bpr.core.flow import analyse, strongly_connected_components
@@ -74,13 +75,19 @@ class StepOrder:
                 targets = {component[t] for m in part for t in onward[m] if t in component}
             targets.discard(number)
             self.down.append(sorted(targets, reverse=True))
-        self._reach = _Reach(self.down)
         self.branch_of: dict[str, list[tuple[int, str]]] = {}
         for i, block in enumerate(analysis.blocks):
             for start, region in block.branches.items():
                 for step_id in region:
                     self.branch_of.setdefault(step_id, []).append((i, start))
         self.blocks = analysis.blocks
+
+    @cached_property
+    def _reach(self) -> _Reach:
+        """Reachability between parts, made on the first question (many comparisons never
+        ask one: no branch to settle step by step, no pair that changed order)."""
+        with gc_paused():
+            return _Reach(self.down)
 
     def before(self, a: str, b: str) -> bool:
         """Whether every way from ``a`` to ``b`` goes forward and none comes back."""
