@@ -22,6 +22,7 @@ figures, so a model and its fitness do not depend on which one ran.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import math
 import os
@@ -337,6 +338,8 @@ class _Database:
         self.folder = tempfile.TemporaryDirectory(prefix="bpr-duckdb-")
         self.connection = self.duckdb.connect(config={"temp_directory": self.folder.name})
         self.connection.execute("SET TimeZone = 'UTC'")
+        # the commands draw their own progress line (bpr.mining.progress), not DuckDB's bar
+        self.connection.execute("SET enable_progress_bar = false")
         if memory:
             limit = duckdb_share(memory)
             self.connection.execute(f"SET memory_limit = '{limit // 2**20}MiB'")
@@ -746,10 +749,11 @@ def reduce_file(
         db.close()
     work_table = {str(activity): value for activity, value in works.items()}
     wait_table = {names[code]: value for code, value in waits.items()}
-    import pandas as pd
 
     def stamp(value: Any) -> Any:
-        return pd.Timestamp(value).tz_convert("UTC") if value is not None else None
+        # a UTC datetime (equal to the pandas Timestamp of the in-memory path; no pandas
+        # import for it)
+        return value.astimezone(datetime.timezone.utc) if value is not None else None
 
     return ReducedLog(
         source=name,
