@@ -70,7 +70,9 @@ def die_with_parent() -> None:
     process dies, however it dies (Linux; elsewhere nothing changes).
 
     For a worker process that its parent may have to kill before it could end its own
-    children: without it, a Graphviz run of a killed worker would go on alone.
+    children: without it, a Graphviz run of a killed worker would go on alone. Each child is
+    started through util-linux's ``setpriv --pdeathsig`` where it is installed (a Python
+    pre-exec hook otherwise, which costs every start a copy of the whole process).
     """
     global _preexec, _through
     if not sys.platform.startswith("linux"):
