@@ -20,7 +20,15 @@ from bpr.mining import conformance as conformance_module
 from bpr.mining.conformance import select_variants
 from bpr.mining.discovery import lead_time_comparison
 from bpr.mining.progress import Progress
-from bpr.mining.reduce import Percentiles, parse_memory, reduce_file, reduce_frame, reduce_log
+from bpr.mining.reduce import (
+    BESIDE_DUCKDB,
+    Percentiles,
+    duckdb_share,
+    parse_memory,
+    reduce_file,
+    reduce_frame,
+    reduce_log,
+)
 from bpr.mining.replay import replay_probabilities
 from bpr.mining.tree import DraftStep
 from bpr.simulate import simulate
@@ -305,6 +313,15 @@ def test_memory_sizes():
         parse_memory("lots")
     with pytest.raises(BprError, match="below 64MB"):
         parse_memory("1MB")
+
+
+def test_the_memory_limit_is_for_the_whole_process():
+    """DuckDB gets what the process holds and pandas and pm4py need leave of the limit."""
+    two = parse_memory("2GB")
+    share = duckdb_share(two)
+    assert 64 * 2**20 <= share <= two - BESIDE_DUCKDB
+    # a limit the process itself cannot keep to still leaves DuckDB enough to work
+    assert duckdb_share(parse_memory("100MB")) == 64 * 2**20
 
 
 def test_a_memory_limit_leaves_no_temporary_folder(simulated):

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BESIDE_DUCKDB",
     "ENGINES",
     "Percentiles",
     "ReducedLog",
