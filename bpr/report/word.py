@@ -299,18 +299,21 @@ _SVG_CONTENT_TYPE = "image/svg+xml"
 _NOT_DRAWN = frozenset({"title", "desc", "metadata", "image", "foreignObject"})
 
 
-def _word_svg(svg: str, crop: float, bottom: float | None = None) -> bytes:
+def _word_svg(
+    svg: str, size: tuple[float, float], crop: float, bottom: float | None = None
+) -> bytes:
     """A drawing's SVG made a self-contained picture for Word: cleaned as for HTML
     (:func:`~bpr.report.diagrams.inline_svg`: no doctype, scripts or links out), its links'
     hover texts, classes and outside references dropped, ``transparent`` (which SVG 1.1, and
     so Word, does not know) written ``none``, and ``crop`` points cut from each edge through
-    its ``viewBox`` (``bottom`` from the bottom edge, where given), so that its size in points
-    is exactly that of the PNG made from it.
+    its ``viewBox`` (``bottom`` from the bottom edge, where given; the page of ``size`` points
+    where the SVG has none), so that its size in points is exactly that of the PNG made from
+    it.
     Text stays text, in the family and size the drawing sets on each ``text``.
 
     >>> picture = _word_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40">'
     ...                     '<a xlink:title="Clerk" xmlns:xlink="http://www.w3.org/1999/xlink">'
-    ...                     '<text y="9">Apply</text></a></svg>', 5)
+    ...                     '<text y="9">Apply</text></a></svg>', (60, 40), 5)
     >>> print(picture.decode("utf-8").replace("><", ">\\n<"))
     <?xml version='1.0' encoding='UTF-8'?>
     <svg xmlns="http://www.w3.org/2000/svg" viewBox="5 5 50 30" width="50pt" height="30pt">
@@ -341,8 +344,8 @@ def _word_svg(svg: str, crop: float, bottom: float | None = None) -> bytes:
             elif value == "transparent":
                 element.set(attribute, "none")
     box = [float(v) for v in root.get("viewBox", "").replace(",", " ").split()]
-    if len(box) != 4:
-        raise OutputError(_("a diagram's SVG has no viewBox: it cannot be put in Word"))
+    if len(box) != 4:  # Graphviz writes one; else the drawing is the page, in points
+        box = [0.0, 0.0, *size]
     below = crop if bottom is None else bottom
     x, y, width, height = box[0] + crop, box[1] + crop, box[2] - 2 * crop, box[3] - crop - below
     root.set("viewBox", " ".join(_number(v) for v in (x, y, width, height)))
@@ -439,14 +442,14 @@ def _sheet_page(
     from docx.shared import Pt
 
     width, height = size[0] - 2 * _CROP, size[1] - 2 * _CROP
-    picture = _word_svg(svg, _CROP)
+    picture = _word_svg(svg, size, _CROP)
     if number is not None:  # the caption goes on the first page, in the blank under the drawing
         sketch = _svg_png(picture, _SKETCH_DPI)  # a pixel is 2 points: enough to find the blank
         # less a pixel of it, which may hold the faint edge of a letter
         blank = _blank_below(sketch, _SKETCH_DPI) - 72 / _SKETCH_DPI - _UNDER_DRAWING
         blank = round(blank, 2)
         if blank > 0:
-            picture = _word_svg(svg, _CROP, _CROP + blank)
+            picture = _word_svg(svg, size, _CROP, _CROP + blank)
             height -= blank
     png = _svg_png(picture)
     paragraph = document.add_paragraph()
