@@ -255,7 +255,10 @@ def _band_blocks(
 def _header_heights(model: Model, layout: Layout) -> dict[str, float] | None:
     """The height each lane's header needs, by actor, as the compact layout sizes it (the
     lane's name, its agency, "(applicant)"); None for a model with phases, whose names
-    stand in a strip above their steps that a shortened lane might not have room for."""
+    stand in a strip above their steps that a shortened lane might not have room for.
+
+    The same sum as the layout engine's own lane header (``_lane_label_height``, not public):
+    a change of one is a change of the other, until the engine gives it out."""
     if any(step.phase for step in model.steps):
         return None
     heights = {}
