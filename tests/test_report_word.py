@@ -577,3 +577,27 @@ def test_a_drawing_loses_the_blank_under_it_on_the_page_its_caption_shares(
         assert root.get("viewBox").split()[:3] == ["22", "22", "797.89"]
         assert abs(float(root.get("height").removesuffix("pt")) - shape.height.pt) < 0.01
         assert abs(int.from_bytes(png[20:24], "big") - shape.height.pt / 72 * 220) <= 1
+
+
+def test_without_cairo_the_word_drawings_say_what_to_install(
+    stand_in_pictures: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import builtins
+    import sys
+
+    out = tmp_path / "note.docx"
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # the package is not installed
+    with pytest.raises(bpr.DependencyError, match=r"diagrams in Word reports.*cairosvg"):
+        write_report([PORTFOLIO / "gamma"], out)
+    monkeypatch.delitem(sys.modules, "cairosvg")
+    real = builtins.__import__
+
+    def without_library(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "cairosvg":  # cairocffi finds no cairo library to load
+            raise OSError("no library called 'cairo' was found")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_library)
+    with pytest.raises(bpr.OutputError, match="diagrams of a Word report need the cairo"):
+        write_report([PORTFOLIO / "gamma"], out)
+    assert not out.exists()  # nothing half-written
