@@ -193,7 +193,10 @@ class _Finder:
         both = [*first, *second]
         if not first or not second or self.apart(first_homes, second_homes):
             return False
-        if len({self.old.component[x] for x in both}) == 1:
+        parts = {self.old.component.get(x) for x in both}
+        if None in parts:  # a step the flow never reaches: step by step, as the definition
+            return None
+        if len(parts) == 1:
             return False
         return True if self.in_sequence(both) else None
 
