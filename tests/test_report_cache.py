@@ -9,11 +9,13 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
 import bpr
+from bpr.backend.graphviz import graphviz_version
 from bpr.core.i18n import use
 from bpr.report import collect, render_report, write_report
 from bpr.report.cache import DiagramCache, cache_folder, model_fingerprint
@@ -34,7 +36,8 @@ def portfolio(tmp_path: Path) -> Path:
 
 
 class Drawn:
-    """What was drawn, in every process: the Graphviz runs and the diagrams laid out."""
+    """What was drawn, in every process: the Graphviz runs, the diagrams laid out and the
+    PNG pictures of the Word report's pages (by resolution)."""
 
     def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.log = folder / "drawn.log"
@@ -55,7 +58,14 @@ class Drawn:
             self._write(f"comparison {as_is.service}/{as_is.variant}->{to_be.variant}")
             return real_comparison(as_is, to_be, **kwargs)
 
+        real_png = diagrams_module.svg_png
+
+        def svg_png(svg: bytes, dpi: float = diagrams_module.PRINT_DPI) -> bytes:
+            self._write(f"png {dpi:g}")
+            return real_png(svg, dpi)
+
         monkeypatch.setattr(process_module, "run", run)
+        monkeypatch.setattr(diagrams_module, "svg_png", svg_png)
         monkeypatch.setattr(diagrams_module, "process_dot", process_dot)
         monkeypatch.setattr(diagrams_module, "comparison_dot", comparison_dot)
 
@@ -114,9 +124,41 @@ def test_the_diagrams_are_drawn_by_worker_processes(
     portfolio: Path, drawn: Drawn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BPR_JOBS", "2")
+    graphviz_version()  # asked here, once a process, for the cache's key: not a drawing
+    drawn.take()
     _html([portfolio], tmp_path, "report.html")
     pids = {line.split(" ", 1)[0] for line in drawn.log.read_text().splitlines()}
     assert str(os.getpid()) not in pids and len(pids) == 2
+
+
+def _word_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith("word/")}
+
+
+def test_a_second_word_report_draws_no_png_and_the_workers_drew_them(
+    portfolio: Path, drawn: Drawn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BPR_JOBS", "2")
+    write_report([portfolio], tmp_path / "first.docx")
+    first = _word_parts(tmp_path / "first.docx")
+    lines = drawn.log.read_text().splitlines()
+    pngs = [line.split(" ") for line in lines if " png " in line]
+    pages = [n for n in first if n.startswith("word/media/") and n.endswith(".svg")]
+    captions = first["word/document.xml"].count(b"SEQ Figure")
+    # a PNG at 220 dpi for each page, a 36 dpi sketch for each drawing's first page (the
+    # portfolio has no programme file, so every figure is a drawing)
+    assert sorted(dpi for _pid, _png, dpi in pngs) == ["220"] * len(pages) + ["36"] * captions
+    assert len(pages) >= captions == 4  # alpha's two comparisons, beta's one, gamma's variant
+    assert str(os.getpid()) not in {pid for pid, _png, _dpi in pngs}  # drawn by the workers
+    drawn.take()
+    write_report([portfolio], tmp_path / "second.docx")
+    assert drawn.take() == []  # not one Graphviz run, layout or PNG
+    assert _word_parts(tmp_path / "second.docx") == first
+    model = portfolio / "beta" / "to-be.yaml"
+    model.write_text(model.read_text().replace("\nname: ", "\nname: Edited ", 1))
+    write_report([portfolio], tmp_path / "edited.docx")
+    assert drawn.take().count("png 36") == 1  # beta's comparison alone is drawn again
 
 
 def test_editing_one_model_redraws_only_its_diagrams(

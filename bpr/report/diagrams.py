@@ -1,20 +1,25 @@
-"""The diagrams of a report: SVG text from :mod:`bpr.render`, made safe to inline in HTML,
-and PNG pictures fit to a printed page for the Word document.
+"""The diagrams of a report: SVG text from :mod:`bpr.render`, made safe to inline in HTML
+(:func:`inline_svg`), laid out on printed pages for the PDF and printed HTML reports
+(:class:`Sheet`), and those pages made pictures for the Word report (:class:`PictureSheet`:
+each page a self-contained SVG with a PNG of it for readers that show no SVG).
 
 A report's diagrams are drawn on every core (:func:`diagrams_in_order`,
-:func:`sheet_pictures_in_order`: worker processes, each running its own Graphviz children
-through :mod:`bpr.backend`), in the report's language, and kept in the cache of
-:mod:`bpr.report.cache`: a diagram whose models, options, language, bpr and Graphviz are
-those of an earlier run is read back instead of drawn. ``BPR_JOBS`` sets how many processes
-draw (default: one per core).
+:func:`picture_sheets_in_order`: worker processes, each running its own Graphviz children
+through :mod:`bpr.backend`, and for Word drawing each page's PNG with cairosvg), in the
+report's language, and kept in the cache of :mod:`bpr.report.cache`: a diagram whose models,
+options, language, bpr and Graphviz are those of an earlier run is read back instead of
+drawn, and a page's pictures are read back by the SVG they are made from (and the cairosvg
+that drew them). ``BPR_JOBS`` sets how many processes draw (default: one per core).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import hashlib
 import importlib
+import io
 import itertools
 import multiprocessing
 import os
@@ -36,22 +41,29 @@ from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.core.text import one_line, printable
+from bpr.errors import DependencyError, OutputError
 from bpr.render import comparison_dot, comparison_pages, convert, process_dot, process_pages
 from bpr.report.cache import DiagramCache, model_fingerprint, open_cache
 from bpr.report.collect import Pair, Service, Variant
 
 __all__ = [
+    "PICTURE_CROP",
+    "PRINT_DPI",
+    "PagePicture",
+    "PictureSheet",
     "ServiceDiagrams",
     "Sheet",
-    "SheetPictures",
     "comparison_svg",
     "diagrams_in_order",
     "inline_svg",
+    "picture_sheet",
+    "picture_sheets_in_order",
+    "picture_svg",
     "printed_variants",
     "service_diagrams",
-    "service_sheet_pictures",
+    "service_picture_sheets",
     "service_sheets",
-    "sheet_pictures_in_order",
+    "svg_png",
     "swimlane_svg",
 ]
 
@@ -175,8 +187,8 @@ def _unpack_svg(_meta: dict[str, Any], parts: list[bytes]) -> str:
     return svg.decode("utf-8", "surrogatepass")
 
 
-def _pack_pages(drawn: Sheet | SheetPictures) -> tuple[dict[str, Any], list[bytes]]:
-    pages = [p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p for p in drawn.pages]
+def _pack_pages(drawn: Sheet) -> tuple[dict[str, Any], list[bytes]]:
+    pages = [p.encode("utf-8", "surrogatepass") for p in drawn.pages]
     return {"caption": drawn.caption, "size": list(drawn.size)}, pages
 
 
@@ -184,11 +196,6 @@ def _unpack_sheet(meta: dict[str, Any], parts: list[bytes]) -> Sheet:
     width, height = meta["size"]
     pages = tuple(p.decode("utf-8", "surrogatepass") for p in parts)
     return Sheet(str(meta["caption"]), pages, (float(width), float(height)))
-
-
-def _unpack_pictures(meta: dict[str, Any], parts: list[bytes]) -> SheetPictures:
-    width, height = meta["size"]
-    return SheetPictures(str(meta["caption"]), tuple(parts), (float(width), float(height)))
 
 
 def _pair_models(pair: Pair) -> tuple[Model, Model]:
@@ -262,47 +269,6 @@ def _drawn_sheet(layout: Callable[[], Sheet]) -> Sheet:
     return Sheet(sheet.caption, tuple(_svg(dot) for dot in sheet.pages), sheet.size)
 
 
-def _picture_drawings(
-    service: Service, page: str, orientation: str | None, dpi: float
-) -> list[_Drawing | None]:
-    """The drawings of :func:`service_sheet_pictures`: one per compared pair, and one per
-    variant that no comparison shows (:func:`printed_variants`)."""
-
-    def pictures(sheet: Callable[[], Sheet]) -> Callable[[], SheetPictures]:
-        def draw() -> SheetPictures:
-            s = sheet()
-            pages = tuple(convert(dot, "png", dpi=dpi) for dot in s.pages)
-            return SheetPictures(s.caption, pages, s.size)
-
-        return draw
-
-    drawings: list[_Drawing | None] = []
-    for pair in service.pairs:
-        if pair.comparison is not None:
-            drawings.append(
-                _Drawing(
-                    "pictures-comparison",
-                    _pair_models(pair),
-                    (page, orientation, dpi),
-                    pictures(partial(_pair_sheet, pair, page, orientation)),
-                    _pack_pages,
-                    _unpack_pictures,
-                )
-            )
-    for variant in printed_variants(service):
-        drawings.append(
-            _Drawing(
-                "pictures-process",
-                (variant.model,),
-                (page, orientation, dpi),
-                pictures(partial(_variant_sheet, variant.model, page, orientation)),
-                _pack_pages,
-                _unpack_pictures,
-            )
-        )
-    return drawings
-
-
 def _chosen_cache(cache: DiagramCache | bool) -> DiagramCache | None:
     if cache is True:
         return open_cache()
@@ -355,32 +321,240 @@ def service_diagrams(
     return ServiceDiagrams(drawn[:count], drawn[count:])
 
 
-#: Pixels per inch of a page-fit picture printed at 100 %.
+# -- page pictures for a printed document -----------------------------------------------------
+
+#: Pixels per inch of a page-fit picture's PNG, printed at 100 %.
 PRINT_DPI = 220
+#: Points cut from each edge of a page-fit picture: blank (a drawing keeps 24 pt clear).
+PICTURE_CROP = 22.0
+_UNDER_DRAWING = 4.0  # points of blank kept under a drawing, above its caption
+_SKETCH_DPI = 36.0  # the picture drawn to find the blank under a drawing
+# what a picture has no use for: hover texts, and what refers to outside the drawing
+_NOT_DRAWN = frozenset({"title", "desc", "metadata", "image", "foreignObject"})
 
 
 @dataclass(frozen=True)
-class SheetPictures:
-    """A page-fit drawing as one PNG per page, for a printed document; ``size`` is the page
-    in points, the size each picture is printed at."""
+class PagePicture:
+    """One page of a page-fit drawing as a picture printed at 100 %: a self-contained SVG
+    (:func:`picture_svg`), the PNG of that same SVG at :data:`PRINT_DPI` for readers that
+    show no SVG, and the size both are printed at, in points."""
+
+    svg: bytes
+    png: bytes
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class PictureSheet:
+    """A page-fit drawing (a :class:`Sheet`) as one :class:`PagePicture` per page; ``size``
+    is the drawing's page in points."""
 
     caption: str
-    pages: tuple[bytes, ...]
+    pages: tuple[PagePicture, ...]
     size: tuple[float, float]
 
 
-def service_sheet_pictures(
+def picture_svg(
+    svg: str, size: tuple[float, float], crop: float, bottom: float | None = None
+) -> bytes:
+    """A drawing's SVG made a self-contained picture: cleaned as for HTML
+    (:func:`inline_svg`: no doctype, scripts or links out), its links' hover texts, classes
+    and outside references dropped, ``transparent`` (which SVG 1.1, and so Word, does not
+    know) written ``none``, and ``crop`` points cut from each edge through its ``viewBox``
+    (``bottom`` from the bottom edge, where given; the page of ``size`` points where the SVG
+    has none), so that its size in points is exactly that of the PNG made from it. Text
+    stays text, in the family and size the drawing sets on each ``text``.
+
+    >>> picture = picture_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40">'
+    ...                       '<a xlink:title="Clerk" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    ...                       '<text y="9">Apply</text></a></svg>', (60, 40), 5)
+    >>> print(picture.decode("utf-8").replace("><", ">\\n<"))
+    <?xml version='1.0' encoding='UTF-8'?>
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="5 5 50 30" width="50pt" height="30pt">
+    <text y="9">Apply</text>
+    </svg>
+    """
+    etree: Any = importlib.import_module("lxml.etree")  # lxml ships no type stubs
+    root = etree.fromstring(inline_svg(svg, "f").encode("utf-8"))
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        parent = element.getparent()
+        if name in _NOT_DRAWN and parent is not None:
+            parent.remove(element)
+        elif name == "a" and parent is not None:  # a link keeps what it draws, not the link
+            at = parent.index(element)
+            for offset, child in enumerate(list(element)):
+                parent.insert(at + offset, child)
+            parent.remove(element)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute, value in list(element.attrib.items()):
+            local = etree.QName(attribute).localname
+            if _unused(local, value):
+                del element.attrib[attribute]
+            elif value == "transparent":
+                element.set(attribute, "none")
+    box = [float(v) for v in root.get("viewBox", "").replace(",", " ").split()]
+    if len(box) != 4:  # Graphviz writes one; else the drawing is the page, in points
+        box = [0.0, 0.0, *size]
+    below = crop if bottom is None else bottom
+    x, y, width, height = box[0] + crop, box[1] + crop, box[2] - 2 * crop, box[3] - crop - below
+    root.set("viewBox", " ".join(_number(v) for v in (x, y, width, height)))
+    root.set("width", f"{_number(width)}pt")
+    root.set("height", f"{_number(height)}pt")
+    etree.cleanup_namespaces(root)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def _unused(name: str, value: str) -> bool:
+    """Whether a picture has no use for an attribute: classes (there is no style sheet), the
+    HTML page's accessible names (the caption says what the picture is), links out."""
+    if name in ("class", "role", "title") or name.startswith("aria-"):
+        return True
+    return name == "href" and not value.startswith("#")
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def svg_png(svg: bytes, dpi: float = PRINT_DPI) -> bytes:
+    """A picture's SVG drawn as a PNG at ``dpi`` on white paper (by cairosvg), so that both
+    show the same thing at the same size."""
+    try:
+        import cairosvg  # type: ignore[import-untyped]
+    except ImportError:
+        raise DependencyError("cairosvg", "diagrams in Word reports") from None
+    except OSError:  # cairocffi found no cairo library to load
+        raise OutputError(
+            _(
+                "the diagrams of a Word report need the cairo graphics library, which is not "
+                "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
+                "the report as HTML"
+            )
+        ) from None
+    png = cairosvg.svg2png(bytestring=svg, dpi=dpi, background_color="white")  # as printed
+    assert isinstance(png, bytes)
+    return png
+
+
+def _blank_below(png: bytes, dpi: float) -> float:
+    """The points of blank (white) rows at the bottom of a picture drawn at ``dpi``."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        colours = picture.convert("RGBA")
+    paper = Image.new("RGBA", colours.size, "white")  # what is transparent prints white
+    grey = Image.alpha_composite(paper, colours).convert("L")
+    drawn = grey.point(lambda v: 255 if v < 250 else 0).getbbox()
+    if drawn is None:
+        return 0.0
+    return (grey.height - drawn[3]) * 72 / dpi
+
+
+def picture_sheet(sheet: Sheet) -> PictureSheet:
+    """A drawing's pages as pictures: each its page less :data:`PICTURE_CROP` on every edge;
+    the first also less the blank under the drawing (but :data:`_UNDER_DRAWING` points and
+    a pixel of the 36 dpi sketch that finds it, which may hold the faint edge of a letter),
+    so that the caption under it shares its page."""
+    pages = []
+    for n, svg in enumerate(sheet.pages):
+        width, height = sheet.size[0] - 2 * PICTURE_CROP, sheet.size[1] - 2 * PICTURE_CROP
+        picture = picture_svg(svg, sheet.size, PICTURE_CROP)
+        if n == 0:
+            sketch = svg_png(picture, _SKETCH_DPI)  # a pixel is 2 points: enough to find it
+            blank = _blank_below(sketch, _SKETCH_DPI) - 72 / _SKETCH_DPI - _UNDER_DRAWING
+            blank = round(blank, 2)
+            if blank > 0:
+                picture = picture_svg(svg, sheet.size, PICTURE_CROP, PICTURE_CROP + blank)
+                height -= blank
+        pages.append(PagePicture(picture, svg_png(picture), width, height))
+    return PictureSheet(sheet.caption, tuple(pages), sheet.size)
+
+
+def _picture_key(sheet: Sheet, cache: DiagramCache) -> str:
+    """The cache key of a sheet's pictures: the SVG they are made from (its pages and page
+    size), the resolution, and the versions of what draws the PNGs."""
+    digest = hashlib.sha256(repr([float(v) for v in sheet.size]).encode("ascii"))
+    for page in sheet.pages:
+        data = page.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return cache.key("page-pictures", digest.hexdigest(), PRINT_DPI, _cairo_version())
+
+
+def _pack_pictures(pages: Sequence[PagePicture]) -> tuple[dict[str, Any], list[bytes]]:
+    meta = {"sizes": [[page.width, page.height] for page in pages]}
+    return meta, [part for page in pages for part in (page.svg, page.png)]
+
+
+def _unpack_pictures(meta: dict[str, Any], parts: list[bytes]) -> tuple[PagePicture, ...]:
+    sizes = meta["sizes"]
+    if len(parts) != 2 * len(sizes):
+        raise ValueError("an entry of pictures without a PNG for each SVG")
+    return tuple(
+        PagePicture(parts[2 * i], parts[2 * i + 1], float(width), float(height))
+        for i, (width, height) in enumerate(sizes)
+    )
+
+
+@functools.cache
+def _cairo_version() -> str:
+    """The versions of the packages that draw the PNGs (a new one may draw them otherwise)."""
+    from importlib import metadata
+
+    versions = []
+    for package in ("cairosvg", "cairocffi"):
+        try:
+            versions.append(metadata.version(package))
+        except metadata.PackageNotFoundError:
+            versions.append("")
+    return " ".join(versions)
+
+
+def _pictured(sheet: Sheet, cache: DiagramCache | None) -> PictureSheet:
+    """:func:`picture_sheet` of ``sheet``, read from ``cache`` where it is there, else made
+    and kept."""
+    key = None if cache is None or not sheet.pages else _picture_key(sheet, cache)
+    if cache is not None and key is not None:
+        entry = cache.get(key)
+        if entry is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                return PictureSheet(sheet.caption, _unpack_pictures(*entry), sheet.size)
+    pictures = picture_sheet(sheet)
+    if cache is not None and key is not None:
+        cache.put(key, *_pack_pictures(pictures.pages))
+    return pictures
+
+
+def service_picture_sheets(
     service: Service,
     page: str = "A4",
     orientation: str | None = None,
-    dpi: float = PRINT_DPI,
     *,
     cache: DiagramCache | bool = True,
-) -> list[SheetPictures]:
-    """The service's page-fit drawings as PNG pages at ``dpi`` (from ``cache`` where there,
-    as :func:`service_diagrams`)."""
+) -> list[PictureSheet]:
+    """The service's page-fit drawings (:func:`service_diagrams` with ``page``) as pictures,
+    SVG and PNG (:func:`picture_sheet`). The pictures of a drawing are kept in ``cache``
+    under the SVG they are made from, and read back where it is there, as the drawing is."""
     store = _chosen_cache(cache)
-    return [_drawn(d, store) for d in _picture_drawings(service, page, orientation, dpi)]
+    sheets = service_diagrams(service, page, orientation, cache=store or False).sheets
+    return [_pictured(sheet, store) for sheet in sheets]
+
+
+def _pictures_cached(
+    service: Service, page: str, orientation: str | None, cache: DiagramCache
+) -> bool:
+    """Whether the service's drawings and their pictures are all in ``cache``."""
+    if not _all_cached(_diagram_drawings(service, page, orientation), cache):
+        return False
+    sheets = service_diagrams(service, page, orientation, cache=cache).sheets
+    return all(not s.pages or cache.has(_picture_key(s, cache)) for s in sheets)
 
 
 # -- drawing on every core ------------------------------------------------------------------
@@ -449,16 +623,16 @@ def _in_order(
     workers: int | None,
     name: str,
     args: tuple[Any, ...],
-    drawings: Callable[[Service], list[_Drawing | None]],
+    cached: Callable[[Service, DiagramCache], bool],
 ) -> Generator[Any, None, None]:
     """``name(service, *args)`` of each service in turn: read from the cache in this
-    process where every drawing is there, the others drawn ahead (from the start) by worker
-    processes (or threads, where processes cannot fork)."""
+    process where ``cached`` says that everything it needs is there, the others drawn ahead
+    (from the start) by worker processes (or threads, where processes cannot fork)."""
     cache = open_cache()
     if cache is None:
         todo = list(range(len(services)))
     else:
-        todo = [i for i, s in enumerate(services) if not _all_cached(drawings(s), cache)]
+        todo = [i for i, s in enumerate(services) if not cached(s, cache)]
     count = workers or _workers()
     if count > 1 and len(todo) > 1 and _can_fork():
         ahead = _by_processes(services, todo, count, name, args)
@@ -564,24 +738,25 @@ def diagrams_in_order(
         workers,
         "service_diagrams",
         (page, orientation),
-        lambda s: _diagram_drawings(s, page, orientation),
+        lambda s, cache: _all_cached(_diagram_drawings(s, page, orientation), cache),
     )
 
 
-def sheet_pictures_in_order(
+def picture_sheets_in_order(
     services: Sequence[Service],
+    workers: int | None = None,
+    *,
     page: str = "A4",
     orientation: str | None = None,
-    workers: int | None = None,
-) -> Generator[list[SheetPictures], None, None]:
-    """The page pictures of each service in turn (:func:`service_sheet_pictures`), drawn
-    ahead on every core; those in the cache are read from it."""
+) -> Generator[list[PictureSheet], None, None]:
+    """The page pictures of each service in turn (:func:`service_picture_sheets`), made
+    ahead on every core with the drawings they show; those in the cache are read from it."""
     yield from _in_order(
         services,
         workers,
-        "service_sheet_pictures",
+        "service_picture_sheets",
         (page, orientation),
-        lambda s: _picture_drawings(s, page, orientation, PRINT_DPI),
+        lambda s, cache: _pictures_cached(s, page, orientation, cache),
     )
 
 

@@ -34,7 +34,7 @@ from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.text import for_xml
 from bpr.core.version import __version__
-from bpr.errors import DependencyError, OutputError
+from bpr.errors import OutputError
 from bpr.portfolio import PortfolioTable
 from bpr.render.page import page_size
 from bpr.report.charts import BarChart, chart_png
@@ -54,7 +54,7 @@ from bpr.report.content import (
     phase_table,
     step_table,
 )
-from bpr.report.diagrams import PRINT_DPI, Sheet, diagrams_in_order, inline_svg
+from bpr.report.diagrams import PICTURE_CROP, PagePicture, PictureSheet, picture_sheets_in_order
 from bpr.report.portfolio_section import (
     NUMERIC_KINDS,
     PortfolioSection,
@@ -284,122 +284,12 @@ def _caption(document: Any, text: str, number: int) -> None:
     paragraph.add_run(for_xml(f": {text}"))
 
 
-#: Points cut from each edge of a page-fit picture: blank (the drawing keeps 24 pt clear),
-#: and the room that lets its caption share its page at 100 %.
-_CROP = 22.0
 _SHEET_MARGINS = (8.0, 14.0)  # top and bottom of a drawing's page, in points
-_UNDER_DRAWING = 4.0  # points of blank kept under a drawing, above its caption
-_SKETCH_DPI = 36.0  # the picture drawn to find the blank under a drawing
 
 #: Word 2016's SVG picture: an ``asvg:svgBlip`` in an extension of the PNG's ``a:blip``.
 _SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 _SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 _SVG_CONTENT_TYPE = "image/svg+xml"
-# what a picture has no use for: hover texts, and what refers to outside the drawing
-_NOT_DRAWN = frozenset({"title", "desc", "metadata", "image", "foreignObject"})
-
-
-def _word_svg(
-    svg: str, size: tuple[float, float], crop: float, bottom: float | None = None
-) -> bytes:
-    """A drawing's SVG made a self-contained picture for Word: cleaned as for HTML
-    (:func:`~bpr.report.diagrams.inline_svg`: no doctype, scripts or links out), its links'
-    hover texts, classes and outside references dropped, ``transparent`` (which SVG 1.1, and
-    so Word, does not know) written ``none``, and ``crop`` points cut from each edge through
-    its ``viewBox`` (``bottom`` from the bottom edge, where given; the page of ``size`` points
-    where the SVG has none), so that its size in points is exactly that of the PNG made from
-    it.
-    Text stays text, in the family and size the drawing sets on each ``text``.
-
-    >>> picture = _word_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 40">'
-    ...                     '<a xlink:title="Clerk" xmlns:xlink="http://www.w3.org/1999/xlink">'
-    ...                     '<text y="9">Apply</text></a></svg>', (60, 40), 5)
-    >>> print(picture.decode("utf-8").replace("><", ">\\n<"))
-    <?xml version='1.0' encoding='UTF-8'?>
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="5 5 50 30" width="50pt" height="30pt">
-    <text y="9">Apply</text>
-    </svg>
-    """
-    etree: Any = importlib.import_module("lxml.etree")  # lxml ships no type stubs
-    root = etree.fromstring(inline_svg(svg, "f").encode("utf-8"))
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str):
-            continue
-        name = etree.QName(element).localname
-        parent = element.getparent()
-        if name in _NOT_DRAWN and parent is not None:
-            parent.remove(element)
-        elif name == "a" and parent is not None:  # a link keeps what it draws, not the link
-            at = parent.index(element)
-            for offset, child in enumerate(list(element)):
-                parent.insert(at + offset, child)
-            parent.remove(element)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for attribute, value in list(element.attrib.items()):
-            local = etree.QName(attribute).localname
-            if _unused(local, value):
-                del element.attrib[attribute]
-            elif value == "transparent":
-                element.set(attribute, "none")
-    box = [float(v) for v in root.get("viewBox", "").replace(",", " ").split()]
-    if len(box) != 4:  # Graphviz writes one; else the drawing is the page, in points
-        box = [0.0, 0.0, *size]
-    below = crop if bottom is None else bottom
-    x, y, width, height = box[0] + crop, box[1] + crop, box[2] - 2 * crop, box[3] - crop - below
-    root.set("viewBox", " ".join(_number(v) for v in (x, y, width, height)))
-    root.set("width", f"{_number(width)}pt")
-    root.set("height", f"{_number(height)}pt")
-    etree.cleanup_namespaces(root)
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    return data
-
-
-def _unused(name: str, value: str) -> bool:
-    """Whether a picture has no use for an attribute: classes (there is no style sheet), the
-    HTML page's accessible names (the caption says what the picture is), links out."""
-    if name in ("class", "role", "title") or name.startswith("aria-"):
-        return True
-    return name == "href" and not value.startswith("#")
-
-
-def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _svg_png(svg: bytes, dpi: float = PRINT_DPI) -> bytes:
-    """The PNG fallback of a Word SVG picture: the same SVG drawn at ``dpi``, so that both
-    show the same thing at the same size."""
-    try:
-        import cairosvg  # type: ignore[import-untyped]
-    except ImportError:
-        raise DependencyError("cairosvg", "diagrams in Word reports") from None
-    except OSError:  # cairocffi found no cairo library to load
-        raise OutputError(
-            _(
-                "the diagrams of a Word report need the cairo graphics library, which is not "
-                "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
-                "the report as HTML"
-            )
-        ) from None
-    png = cairosvg.svg2png(bytestring=svg, dpi=dpi, background_color="white")  # as printed
-    assert isinstance(png, bytes)
-    return png
-
-
-def _blank_below(png: bytes, dpi: float) -> float:
-    """The points of blank (white) rows at the bottom of a picture drawn at ``dpi``."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as picture:
-        colours = picture.convert("RGBA")
-    paper = Image.new("RGBA", colours.size, "white")  # what is transparent prints white
-    grey = Image.alpha_composite(paper, colours).convert("L")
-    drawn = grey.point(lambda v: 255 if v < 250 else 0).getbbox()
-    if drawn is None:
-        return 0.0
-    return (grey.height - drawn[3]) * 72 / dpi
 
 
 def _vector_picture(
@@ -432,32 +322,20 @@ def _vector_picture(
     return shape
 
 
-def _sheet_page(
-    document: Any, svg: str, size: tuple[float, float], caption: str, number: int | None
-) -> None:
+def _sheet_page(document: Any, picture: PagePicture, caption: str, number: int | None) -> None:
     """One page of a page-fit drawing at 100 % (every word at its drawn size, 7 pt or more),
-    its blank edges cropped, with the drawing's caption under its first page (which loses the
-    blank under the drawing, so that a caption of two or three lines shares its page)."""
+    with the drawing's caption under its first page (whose picture has lost the blank under
+    the drawing, so that a caption of two or three lines shares its page)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    width, height = size[0] - 2 * _CROP, size[1] - 2 * _CROP
-    picture = _word_svg(svg, size, _CROP)
-    if number is not None:  # the caption goes on the first page, in the blank under the drawing
-        sketch = _svg_png(picture, _SKETCH_DPI)  # a pixel is 2 points: enough to find the blank
-        # less a pixel of it, which may hold the faint edge of a letter
-        blank = _blank_below(sketch, _SKETCH_DPI) - 72 / _SKETCH_DPI - _UNDER_DRAWING
-        blank = round(blank, 2)
-        if blank > 0:
-            picture = _word_svg(svg, size, _CROP, _CROP + blank)
-            height -= blank
-    png = _svg_png(picture)
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     layout = paragraph.paragraph_format
     layout.space_before = layout.space_after = Pt(0)
     layout.keep_with_next = number is not None
-    _vector_picture(document, paragraph.add_run(), picture, png, width, height)
+    run = paragraph.add_run()
+    _vector_picture(document, run, picture.svg, picture.png, picture.width, picture.height)
     if number is not None:
         _caption(document, caption, number)
 
@@ -659,7 +537,7 @@ def _programme(document: Any, section: PortfolioSection, numbers: Iterator[int])
 def _service(
     document: Any,
     service: Service,
-    sheets: list[Sheet],
+    sheets: list[PictureSheet],
     numbers: Iterator[int],
     *,
     passport: bool = False,
@@ -708,8 +586,8 @@ def _service(
         if sheet.size != size:
             _turn(document, sheet.size)
             size = sheet.size
-        for n, svg in enumerate(sheet.pages):
-            _sheet_page(document, svg, sheet.size, sheet.caption, next(numbers) if n == 0 else None)
+        for n, picture in enumerate(sheet.pages):
+            _sheet_page(document, picture, sheet.caption, next(numbers) if n == 0 else None)
     if size is not None:
         _turn(document, None)
 
@@ -763,7 +641,7 @@ def _turn(document: Any, size: tuple[float, float] | None) -> None:
     landscape = size[0] > size[1]
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Pt(size[0]), Pt(size[1])
-    section.left_margin = section.right_margin = Pt(_CROP)  # the picture spans the page
+    section.left_margin = section.right_margin = Pt(PICTURE_CROP)  # the picture spans the page
     section.top_margin, section.bottom_margin = Pt(_SHEET_MARGINS[0]), Pt(_SHEET_MARGINS[1])
     section.header_distance = section.footer_distance = Pt(0)
 
@@ -798,10 +676,10 @@ def word_report(
     if programme is not None:
         _programme(document, programme, numbers)
         _turn(document, None)  # the services on the text's pages again
-    with closing(diagrams_in_order(services, page=page, orientation=orientation)) as drawn:
+    with closing(picture_sheets_in_order(services, page=page, orientation=orientation)) as drawn:
         for service in services:
             passport = programme is not None or has_passport(service)
-            _service(document, service, next(drawn).sheets, numbers, passport=passport)
+            _service(document, service, next(drawn), numbers, passport=passport)
             if on_service is not None:
                 on_service(service)
     buffer = io.BytesIO()
