@@ -6,7 +6,9 @@ navigation pane lists every service), tables (measures, documents, steps, change
 redesign sentences, pictures with numbered captions (a ``SEQ Figure`` field) and the sources as
 a numbered list. Each page of a page-fit drawing is one picture printed at 100 %: the SVG the
 PDF and HTML reports print (an ``asvg:svgBlip``, which Word 2016 and later show, text as text)
-and a PNG of that SVG at 220 pixels per inch for older readers (LibreOffice 7.4 among them).
+and a PNG of that SVG at 220 pixels per inch for older readers (LibreOffice 7.4 among them),
+both made with the diagrams by the report's workers and kept in the diagram cache
+(:func:`bpr.report.diagrams.picture_sheets_in_order`): this module only puts them in place.
 
 A ``template`` (a reference .docx, as pandoc takes one) gives the styles, page size, margins,
 headers and footers: its body is cleared and the report written into it.
