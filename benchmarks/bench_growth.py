@@ -337,8 +337,10 @@ class Results:
     cases: int
     started: float
     load_before: str
+    code: str
     steps: dict[tuple[str, int], int]
     runs: dict[tuple[str, str, int], Run]
+    finished: bool = False
 
     def lines(self) -> list[str]:
         lines = [
@@ -346,7 +348,7 @@ class Results:
             "",
             f"Machine: {machine()}; load average {self.load_before} at the start, "
             f"{_load()} at the end (processor time is the steadier figure on a shared "
-            "machine).",
+            f"machine). Code: {self.code}.",
             "",
             "Each cell: processor seconds (user and system, with the programs the command "
             "waits for, such as Graphviz) / wall seconds / peak resident memory in MB, of "
@@ -371,7 +373,7 @@ class Results:
                 slopes.append((0, len(sizes) - 1))
             if len(sizes) >= 3:
                 slopes.append((len(sizes) - 2, len(sizes) - 1))
-            slope_head = [f"k {_short(counts[a])}-{_short(counts[b])}" for a, b in slopes]
+            slope_head = [f"k {_short(sizes[a])}-{_short(sizes[b])}" for a, b in slopes]
             lines += [
                 "",
                 f"{title}:",
@@ -387,7 +389,8 @@ class Results:
                         exponent_cell((counts[a], row[a]), (counts[b], row[b]), self.timeout)
                     )
                 lines.append(f"| {COMMANDS[name].label} | " + " | ".join(cells) + " |")
-        lines += ["", f"(The benchmark took {time.perf_counter() - self.started:.0f} s so far.)"]
+        spent = time.perf_counter() - self.started
+        lines += ["", f"(The benchmark took {spent:.0f} s{'' if self.finished else ' so far'}.)"]
         return lines
 
 
@@ -396,6 +399,21 @@ def _short(steps: int) -> str:
     if steps >= 1000:
         return f"{steps / 1000:.3g}k"
     return str(steps)
+
+
+def _code() -> str:
+    """The commit measured, and whether the working tree had changes beyond it."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        found = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return found.stdout.strip() if found.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "not in a git checkout"
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "bpr")
+    return f"commit {commit}" + (" with uncommitted changes under bpr/" if changed else "")
 
 
 def _load() -> str:
@@ -445,6 +463,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
         cases=options.cases,
         started=time.perf_counter(),
         load_before=_load(),
+        code=_code(),
         steps={},
         runs={},
     )
@@ -481,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
                         stopped.add((generator, name))
                     print(f"{generator} {size} {name}: {cell(run, options.timeout)}", flush=True)
                     _publish(results, options.no_results)
+    results.finished = True
     text = "\n".join(results.lines())
     _publish(results, options.no_results)
     print(text)
