@@ -45,6 +45,7 @@ __all__ = [
     "check_size",
     "edge_text",
     "flow_ranks",
+    "lane_header_height",
     "lane_order",
     "layout_model",
 ]
@@ -977,16 +978,7 @@ class _Builder:
         return Layout(width, height, lanes, boxes, edges, groups, header), blocked
 
     def _lane_label_height(self, lane: str) -> float:
-        actor = self.model.actors.get(lane)
-        name = shown(actor.name if actor else None, lane)
-        lines = wrap(name, self.label_width - 14, LANE_LABEL_SIZE, max_lines=6)
-        height = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
-        if self.compact and actor is not None and actor.agency:
-            agency = wrap(actor.agency, self.label_width - 14, AGENCY_NOTE_SIZE, max_lines=6)
-            height += len(agency) * AGENCY_NOTE_SIZE * 1.3
-        if self.compact and actor is not None and actor.is_applicant:
-            height += AGENCY_NOTE_SIZE * 1.3  # "(applicant)"
-        return height
+        return lane_header_height(self.model, lane, self.label_width, compact=self.compact)
 
     def _group_label_needs(self) -> dict[str, float]:
         """Extra height the last lane of an agency needs so that the agency's name fits."""
@@ -1438,3 +1430,21 @@ def _free(
         ):
             return False
     return True
+
+
+def lane_header_height(model: Model, lane: str, width: float, *, compact: bool = True) -> float:
+    """The height a lane's header needs: its name wrapped in ``width`` (less the header's
+    padding) and, in the compact layout, its agency and "(applicant)" under the name.
+
+    The one rule of a header's height: the layout pads a lane to it, and a page-fit band
+    that shortens its lanes keeps each at least this tall."""
+    actor = model.actors.get(lane)
+    name = shown(actor.name if actor else None, lane)
+    lines = wrap(name, width - 14, LANE_LABEL_SIZE, max_lines=6)
+    height = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
+    if compact and actor is not None and actor.agency:
+        agency = wrap(actor.agency, width - 14, AGENCY_NOTE_SIZE, max_lines=6)
+        height += len(agency) * AGENCY_NOTE_SIZE * 1.3
+    if compact and actor is not None and actor.is_applicant:
+        height += AGENCY_NOTE_SIZE * 1.3  # "(applicant)"
+    return height

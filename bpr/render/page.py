@@ -39,12 +39,11 @@ from bpr.errors import OutputError
 from bpr.layout.bands import fit_lanes, split_bands
 from bpr.layout.content import DETAILS, LINE_HEIGHT, Line, diagram_net, shown, task_box
 from bpr.layout.engine import (
-    AGENCY_NOTE_SIZE,
     COMPACT_TASK_HEIGHT,
-    LANE_LABEL_SIZE,
     Layout,
     Rect,
     check_size,
+    lane_header_height,
     layout_model,
 )
 from bpr.render._compare import (
@@ -255,25 +254,15 @@ def _band_blocks(
 def _header_heights(model: Model, layout: Layout) -> dict[str, float] | None:
     """The height each lane's header needs, by actor, as the compact layout sizes it (the
     lane's name, its agency, "(applicant)"); None for a model with phases, whose names
-    stand in a strip above their steps that a shortened lane might not have room for.
-
-    The same sum as the layout engine's own lane header (``_lane_label_height``, not public):
-    a change of one is a change of the other, until the engine gives it out."""
+    stand in a strip above their steps that a shortened lane might not have room for."""
     if any(step.phase for step in model.steps):
         return None
-    heights = {}
-    for lane in layout.lanes:
-        width = (lane.label_rect.width if lane.label_rect else layout.header_width) - 14
-        lines = wrap(lane.label, width, LANE_LABEL_SIZE, max_lines=6)
-        height = len(lines) * LANE_LABEL_SIZE * 1.3 + 16
-        actor = model.actors.get(lane.actor)
-        if actor is not None and actor.agency:
-            agency = wrap(actor.agency, width, AGENCY_NOTE_SIZE, max_lines=6)
-            height += len(agency) * AGENCY_NOTE_SIZE * 1.3
-        if actor is not None and actor.is_applicant:
-            height += AGENCY_NOTE_SIZE * 1.3
-        heights[lane.actor] = height
-    return heights
+    return {
+        lane.actor: lane_header_height(
+            model, lane.actor, lane.label_rect.width if lane.label_rect else layout.header_width
+        )
+        for lane in layout.lanes
+    }
 
 
 def _left_out_note(lanes: list[str], width: float) -> list[Line]:
