@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bpr.core.i18n import domain, number
 from bpr.core.text import for_html
-from bpr.errors import DependencyError, OutputError
+from bpr.report.png import svg_to_png
 
 __all__ = ["COLOURS", "BarChart", "Series", "axis_top", "chart_png", "chart_svg"]
 
@@ -251,18 +251,13 @@ def _horizontal(chart: BarChart, prefix: str) -> str:
 def chart_png(chart: BarChart, scale: float = 3.0) -> bytes:
     """The same chart as a PNG (for Word, which shows no SVG before 2016), ``scale`` times
     the SVG's size in pixels (3: about 220 pixels per printed inch at the chart's size)."""
-    try:
-        import cairosvg  # type: ignore[import-untyped]
-    except ImportError:
-        raise DependencyError("cairosvg", "charts in Word reports") from None
-    except OSError:  # cairocffi found no cairo library to load
-        raise OutputError(
-            _(
-                "the charts of a Word report need the cairo graphics library, which is not "
-                "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
-                "the report as HTML"
-            )
-        ) from None
-    png = cairosvg.svg2png(bytestring=chart_svg(chart).encode("utf-8"), scale=scale)
-    assert isinstance(png, bytes)
-    return png
+    return svg_to_png(
+        chart_svg(chart).encode("utf-8"),
+        purpose="charts in Word reports",
+        no_cairo=_(
+            "the charts of a Word report need the cairo graphics library, which is not "
+            "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
+            "the report as HTML"
+        ),
+        scale=scale,
+    )

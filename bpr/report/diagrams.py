@@ -41,10 +41,10 @@ from bpr.core import i18n
 from bpr.core.i18n import domain
 from bpr.core.model import Model
 from bpr.core.text import one_line, printable
-from bpr.errors import DependencyError, OutputError
 from bpr.render import comparison_dot, comparison_pages, convert, process_dot, process_pages
 from bpr.report.cache import DiagramCache, model_fingerprint, open_cache
 from bpr.report.collect import Pair, Service, Variant
+from bpr.report.png import svg_to_png
 
 __all__ = [
     "PICTURE_CROP",
@@ -426,21 +426,17 @@ def _number(value: float) -> str:
 def svg_png(svg: bytes, dpi: float = PRINT_DPI) -> bytes:
     """A picture's SVG drawn as a PNG at ``dpi`` on white paper (by cairosvg), so that both
     show the same thing at the same size."""
-    try:
-        import cairosvg  # type: ignore[import-untyped]
-    except ImportError:
-        raise DependencyError("cairosvg", "diagrams in Word reports") from None
-    except OSError:  # cairocffi found no cairo library to load
-        raise OutputError(
-            _(
-                "the diagrams of a Word report need the cairo graphics library, which is not "
-                "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
-                "the report as HTML"
-            )
-        ) from None
-    png = cairosvg.svg2png(bytestring=svg, dpi=dpi, background_color="white")  # as printed
-    assert isinstance(png, bytes)
-    return png
+    return svg_to_png(
+        svg,
+        purpose="diagrams in Word reports",
+        no_cairo=_(
+            "the diagrams of a Word report need the cairo graphics library, which is not "
+            "installed; install it (Debian and Ubuntu: apt-get install libcairo2) or write "
+            "the report as HTML"
+        ),
+        dpi=dpi,
+        background="white",  # as printed
+    )
 
 
 def _blank_below(png: bytes, dpi: float) -> float:
