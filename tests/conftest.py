@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from bpr.core import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def script_module(path: str) -> ModuleType:
+    """A script of this repository as a module (``"benchmarks/generate.py"``,
+    ``"scripts/catalogues.py"``): the scripts are not part of the package. Each is loaded
+    once per test process, with its folder on the path (a benchmark imports its neighbours
+    by name) and registered under its own name (dataclasses look their module up)."""
+    file = ROOT / path
+    key = f"_script_{file.parent.name}_{file.stem}"
+    if key in sys.modules:
+        return sys.modules[key]
+    if str(file.parent) not in sys.path:
+        sys.path.insert(0, str(file.parent))
+    spec = importlib.util.spec_from_file_location(key, file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 MODELS = ROOT / "models"
 DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -114,3 +138,19 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("shared/data is not beside this checkout")
     return SHARED_DATA
+
+
+def without_cairo_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on in this test, importing cairosvg fails as on a machine without the cairo
+    library (cairocffi raises OSError when it finds none to load)."""
+    import builtins
+
+    real = builtins.__import__
+
+    def without_library(name: str, *args: object, **kwargs: object) -> object:
+        if name == "cairosvg":
+            raise OSError("no library called 'cairo' was found")
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.delitem(sys.modules, "cairosvg", raising=False)
+    monkeypatch.setattr(builtins, "__import__", without_library)

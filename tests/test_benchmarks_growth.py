@@ -4,31 +4,14 @@ table cells (no timing here: the script itself measures)."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import script_module
 
-
-def _benchmark_module(name: str) -> ModuleType:
-    key = f"_growth_{name}"
-    folder = str(ROOT / "benchmarks")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # the script imports its neighbours by name
-    spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-GROWTH = _benchmark_module("bench_growth")
+GROWTH = script_module("benchmarks/bench_growth.py")
 
 
 def test_sizes_take_thousands_and_come_out_sorted_without_repeats() -> None:

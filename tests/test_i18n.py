@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime
 import gettext
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,17 +12,7 @@ from bpr.core import i18n
 from bpr.core.i18n import PLURAL_FORMS, current, domain, numeral, plural_index, resolve, use
 from bpr.core.vocab import LANGUAGES
 from bpr.errors import BprError, UsageError
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _catalogues():  # the tool is a script, not part of the package
-    spec = importlib.util.spec_from_file_location("catalogues", ROOT / "scripts" / "catalogues.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["catalogues"] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import script_module
 
 
 @pytest.mark.parametrize(
@@ -114,7 +101,7 @@ def test_an_unknown_domain_is_refused() -> None:
 
 def test_every_catalogue_has_every_message_translated_and_compiled() -> None:
     pytest.importorskip("babel", reason="the catalogue check needs Babel (pip install babel)")
-    found = list(_catalogues().problems())
+    found = list(script_module("scripts/catalogues.py").problems())
     assert found == [], "\n".join(found[:40])
 
 

@@ -3,13 +3,10 @@ leaves ``dot`` out past its limit, and the router's indexes answer as a scan wou
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
-import sys
 from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import given
@@ -19,21 +16,9 @@ import bpr
 from bpr.analysis.flownet import FlowNet, flow_net
 from bpr.layout import engine
 from bpr.layout.engine import Layout, Rect, flow_ranks, layout_model
-from tests.conftest import ROOT
+from tests.conftest import script_module
 
-
-def _generator() -> ModuleType:
-    """benchmarks/generate_irregular.py, the benchmarks' generator of irregular models."""
-    path = ROOT / "benchmarks" / "generate_irregular.py"
-    spec = importlib.util.spec_from_file_location("generate_irregular", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-IRREGULAR = _generator()
+IRREGULAR = script_module("benchmarks/generate_irregular.py")
 
 
 def _model(text: str) -> bpr.Model:

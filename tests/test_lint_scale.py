@@ -5,11 +5,8 @@ large it is (no timing here: benchmarks/bench_lint.py measures the time)."""
 from __future__ import annotations
 
 import doctest
-import importlib.util
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,22 +19,10 @@ from bpr.core.model import END
 from bpr.lint import build_draft, edits, incremental, lint
 from bpr.lint.context import LintContext
 from bpr.lint.incremental import Baseline, Change, FastGains
-from tests.conftest import ROOT
+from tests.conftest import ROOT, script_module
 
-
-def _benchmark_module(name: str) -> ModuleType:
-    """A generator of benchmarks/ (models of any size)."""
-    key = f"_lint_scale_{name}"
-    spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATE = _benchmark_module("generate")
-IRREGULAR = _benchmark_module("generate_irregular")
+GENERATE = script_module("benchmarks/generate.py")
+IRREGULAR = script_module("benchmarks/generate_irregular.py")
 
 
 def busy_model_text(units: int) -> str:

@@ -13,14 +13,12 @@ backlog has Agency B -> Agency C (gamma, 2,000 cases) before Agency B -> Agency 
 
 from __future__ import annotations
 
-import builtins
 import doctest
 import io
 import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -31,6 +29,7 @@ from bpr.report import collect, render_report, write_report
 from bpr.report import portfolio_section as section_module
 from bpr.report.charts import BarChart, Series, chart_svg
 from bpr.report.portfolio_section import portfolio_folder, portfolio_section
+from tests.conftest import without_cairo_library
 
 DATA = Path(__file__).resolve().parent / "data"
 PROGRAMME = DATA / "report-programme"
@@ -344,13 +343,6 @@ def test_without_cairo_the_word_charts_say_what_to_install(monkeypatch: pytest.M
     with pytest.raises(DependencyError, match="pip install cairosvg"):
         charts_module.chart_png(chart)
     monkeypatch.undo()
-    real = builtins.__import__
-
-    def without_library(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "cairosvg":  # cairocffi finds no cairo library to load
-            raise OSError("no library called 'cairo' was found")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", without_library)
+    without_cairo_library(monkeypatch)
     with pytest.raises(OutputError, match="apt-get install libcairo2"):
         charts_module.chart_png(chart)

@@ -23,7 +23,7 @@ from lxml import etree
 
 import bpr
 from bpr.report import write_report
-from tests.conftest import DATA, MODELS
+from tests.conftest import DATA, MODELS, without_cairo_library
 
 docx = pytest.importorskip("docx", reason="python-docx is a dependency of bpr: pip install .")
 
@@ -582,7 +582,6 @@ def test_a_drawing_loses_the_blank_under_it_on_the_page_its_caption_shares(
 def test_without_cairo_the_word_drawings_say_what_to_install(
     stand_in_pictures: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import builtins
     import sys
 
     out = tmp_path / "note.docx"
@@ -590,14 +589,7 @@ def test_without_cairo_the_word_drawings_say_what_to_install(
     with pytest.raises(bpr.DependencyError, match=r"diagrams in Word reports.*cairosvg"):
         write_report([PORTFOLIO / "gamma"], out)
     monkeypatch.delitem(sys.modules, "cairosvg")
-    real = builtins.__import__
-
-    def without_library(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "cairosvg":  # cairocffi finds no cairo library to load
-            raise OSError("no library called 'cairo' was found")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", without_library)
+    without_cairo_library(monkeypatch)
     with pytest.raises(bpr.OutputError, match="diagrams of a Word report need the cairo"):
         write_report([PORTFOLIO / "gamma"], out)
     assert not out.exists()  # nothing half-written

@@ -4,28 +4,15 @@ hostile XML."""
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
-
 import pytest
 
 import bpr
 from bpr.bpmn import import_bpmn, to_bpmn
 from bpr.bpmn.export import check_file_size
 from bpr.errors import BpmnError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, script_module
 
-
-def _generator() -> ModuleType:
-    """benchmarks/generate.py, the benchmarks' generator of models of any size."""
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATE = _generator()
+GENERATE = script_module("benchmarks/generate.py")
 MB = 1024 * 1024
 
 

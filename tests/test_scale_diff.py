@@ -3,13 +3,11 @@ grows linearly with the model, and a generated 2,000-step pair compares as expec
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import random
 import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
 import networkx as nx
 import pytest
@@ -20,19 +18,9 @@ from bpr.comparison.order import FLIP_CHUNK, StepOrder, order_flips
 from bpr.comparison.pairs import parallel_groups
 from bpr.core.flow import analyse
 from bpr.core.model import END
-from tests.conftest import ROOT
+from tests.conftest import ROOT, script_module
 
-
-def _generator() -> ModuleType:
-    """benchmarks/generate.py, the benchmarks' generator of models of any size."""
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATE = _generator()
+GENERATE = script_module("benchmarks/generate.py")
 
 
 def line(variant: str, ids: list[str]) -> bpr.Model:
