@@ -208,12 +208,7 @@ def _scipy_solve(
 
 
 def _processor_time(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.process_time()
-        run()
-        times.append(time.process_time() - started)
-    return statistics.median(times)
+    return median_time(run, repeat, clock=time.process_time)
 
 
 def loop_solvers() -> list[tuple[str, int, float, float, float]]:
