@@ -229,6 +229,20 @@ def test_bands_are_balanced_so_that_none_is_a_remnant(columns: float, count: int
     assert all(band.width <= width for band in bands)
 
 
+@pytest.mark.parametrize(("steps", "pages"), [(101, 9), (128, 11)])
+def test_a_long_step_table_leaves_no_remnant_page(steps: int, pages: int) -> None:
+    """The page breaks are spread so that the last page is not left with a few rows: filled
+    page by page, 101 steps left 5 rows on the last page under 46 on the others (128: 7),
+    in as many pages as now."""
+    drawn = process_pages(_chain(steps), page="A4", orientation="portrait", detail="names")
+    rows = [
+        sum(1 for node in scene.nodes if re.fullmatch(r"steps:row\d+", node.name))
+        for scene in drawn
+    ]
+    assert len(drawn) == pages and sum(rows) == steps
+    assert rows[-1] >= max(rows) / 3, rows
+
+
 def test_a_band_leaves_out_its_empty_lanes_and_names_them() -> None:
     """Five actors, four of whom act only at the end: the first bands draw one lane and say
     which they leave out; the pages hold more bands each than with every lane drawn."""

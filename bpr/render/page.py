@@ -306,10 +306,31 @@ _Placed = list[list[tuple[_Block, float, bool]]]
 
 
 def _place(blocks: list[_Block], size: tuple[float, float]) -> _Placed:
-    """The blocks top to bottom, a new page where the next does not fit: per page, each
-    block with its top and whether a table's header row goes above it."""
-    height = size[1]
-    bottom = height - PAGE_MARGIN
+    """The blocks on as few pages as they need, spread so that the last page is not left
+    nearly empty: of the fillings with that many pages, the one whose fullest page is
+    least full (the page breaks move up until one more would add a page).
+
+    A drawing of a band and a half of pages then prints as two pages of three quarters,
+    not a full page and a line; the number of pages never grows."""
+    pages = _fill(blocks, size, size[1] - PAGE_MARGIN)
+    if len(pages) < 2:
+        return pages
+    low, high = PAGE_MARGIN + _HEAD, size[1] - PAGE_MARGIN  # a page's usable bottom
+    best = pages
+    for _ in range(20):  # to a small fraction of a point
+        middle = (low + high) / 2
+        tried = _fill(blocks, size, middle)
+        if len(tried) == len(pages):
+            best, high = tried, middle
+        else:
+            low = middle
+    return best
+
+
+def _fill(blocks: list[_Block], size: tuple[float, float], bottom: float) -> _Placed:
+    """The blocks top to bottom, a new page where the next does not reach above ``bottom``:
+    per page, each block with its top and whether a table's header row goes above it. A
+    block taller than the room has a page to itself."""
     pages: list[list[tuple[_Block, float, bool]]] = [[]]
     y = PAGE_MARGIN + _HEAD
     previous: Table | None = None
