@@ -11,19 +11,10 @@ from bpr.bpmn import import_bpmn, to_bpmn
 from bpr.bpmn.export import check_file_size
 from bpr.errors import BpmnError
 from tests.conftest import ROOT, script_module
+from tests.test_bpmn_properties import assert_same_measures
 
 GENERATE = script_module("benchmarks/generate.py")
 MB = 1024 * 1024
-
-
-def assert_same_measures(model: bpr.Model, back: bpr.Model) -> None:
-    before, after = bpr.measure(model).as_dict(), bpr.measure(back).as_dict()
-    assert before.keys() == after.keys()
-    for key, value in before.items():
-        if value is None or after[key] is None:
-            assert value == after[key], key
-        else:
-            assert after[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
 
 
 @pytest.fixture(scope="module")
