@@ -110,6 +110,14 @@ def test_a_wrong_portfolio_file_leaves_the_programme_out_and_says_why(tmp_path: 
 # -- HTML -------------------------------------------------------------------------------------
 
 
+def test_the_contents_link_to_the_programme_before_the_services(html: str) -> None:
+    toc = re.search(r'<nav class="toc">(.*?)</nav>', html, re.S)
+    assert toc is not None
+    links = re.findall(r'<a href="#([^"]+)">', toc.group(1))
+    assert links[0] == "programme" and len(links) == 4  # the programme, then three services
+    assert 'id="programme"' in html
+
+
 def test_the_html_has_every_table_of_the_programme(html: str) -> None:
     assert _rows(html, "stages")[1:] == [
         ["alpha", "1", "1", "3", "3", ""],

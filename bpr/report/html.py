@@ -797,6 +797,7 @@ def html_report(
     body.append(f'<p class="meta">{for_html(meta)}</p></header>')
     count = len(portfolio.skipped)
     body.append(_skipped(portfolio.skipped, skipped_heading(count)))
+    programme = portfolio_section(portfolio)
     if len(services) > 1:
         body.append('<section id="portfolio">' + _heading(2, _("Portfolio")))
         body.append(_totals(portfolio))
@@ -805,12 +806,14 @@ def html_report(
         body.append(_table(portfolio_table(portfolio), sortable=True, money=compact_money))
         body.append("</section>")
         body.append('<nav class="toc">' + _heading(2, _("Services")) + "<ol>")
+        if programme is not None:  # the programme's tables stand before the services
+            heading = for_html(_("Programme: maturity, priorities, data exchanges"))
+            body.append(f'<li><a href="#programme">{heading}</a></li>')
         for service in services:
             body.append(
                 f'<li><a href="#{for_html(service.anchor)}">{for_html(service.title)}</a></li>'
             )
         body.append("</ol></nav>")
-    programme = portfolio_section(portfolio)
     if programme is not None:
         body.append(_programme(programme))
     if not services:
