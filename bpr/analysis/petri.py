@@ -25,7 +25,7 @@ from bpr.errors import DependencyError
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet
 
-__all__ = ["Soundness", "check_soundness", "workflow_net"]
+__all__ = ["PlainNet", "Soundness", "check_soundness", "plain_net", "pm4py_net", "workflow_net"]
 
 _, ngettext, pgettext = domain("measures")
 
@@ -62,24 +62,37 @@ class Soundness:
 
 
 @dataclass
-class _Net:
-    """A workflow net in plain terms, for the walk over its states and for pm4py."""
+class PlainNet:
+    """A workflow net in plain terms: the net of :func:`plain_net`, walked over its states by
+    the soundness check, replayed by :mod:`bpr.mining.tokenreplay`, and made a pm4py net by
+    :func:`pm4py_net`.
+
+    ``places`` are names; each transition is ``(name, label or None for a silent one, input
+    places, output places, the flow-net node it stands for)``. A case starts with one token in
+    ``source`` and ends with one in ``sink``.
+    """
 
     places: list[str] = field(default_factory=list)
-    # (name, label or None, input places, output places, flow-net node it stands for)
     transitions: list[tuple[str, str | None, list[str], list[str], str]] = field(
         default_factory=list
     )
 
     def place(self, name: str) -> str:
+        """Add a place; its name back."""
         self.places.append(name)
         return name
 
+    def transition(
+        self, name: str, label: str | None, ins: list[str], outs: list[str], node: str = ""
+    ) -> None:
+        """Add a transition from the places ``ins`` to the places ``outs``."""
+        self.transitions.append((name, label, ins, outs, node))
 
-def _translate(net: FlowNet, labels: Mapping[str, str | None] | None = None) -> _Net:
+
+def _translate(net: FlowNet, labels: Mapping[str, str | None] | None = None) -> PlainNet:
     """The workflow net of a flow net; ``labels`` names each step's transition (default: the
     step's name; a step missing from ``labels`` or mapped to None is silent)."""
-    out = _Net()
+    out = PlainNet()
     source = out.place("source")
     sink = out.place("sink")
     flow_place = [out.place(f"{e.source}->{e.target}#{i}") for i, e in enumerate(net.edges)]
@@ -141,12 +154,35 @@ def workflow_net(
     >>> sorted(str(t.label) for t in net.transitions), len(net.places)
     (['Check form', 'None'], 3)
     """
+    return pm4py_net(plain_net(model, labels, compact=compact), model.service)
+
+
+def plain_net(
+    model: Model, labels: Mapping[str, str | None] | None = None, *, compact: bool = False
+) -> PlainNet:
+    """The net of :func:`workflow_net` in plain terms, without pm4py.
+
+    >>> import bpr
+    >>> m = bpr.loads("bpr: 1\\nservice: s\\nvariant: v\\nactors: {a: {name: A}}\\n"
+    ...               "steps: [{id: x, actor: a, name: Check}, {id: y, actor: a}]\\n")
+    >>> net = plain_net(m, {"x": "Check form"}, compact=True)
+    >>> net.places
+    ['sink', 'source', 'x->y#1']
+    >>> [(name, label, ins, outs) for name, label, ins, outs, _ in net.transitions]
+    [('t:x', 'Check form', ['source'], ['x->y#1']), ('t:y', None, ['x->y#1'], ['sink'])]
+    """
     fnet = flow_net(model)
     net = _translate(fnet, labels)
-    return _to_pm4py(_compact(net, fnet) if compact else net, model.service)
+    return _compact(net, fnet) if compact else net
 
 
-def _compact(net: _Net, fnet: FlowNet) -> _Net:
+def pm4py_net(net: PlainNet, name: str = "net") -> tuple[PetriNet, Marking, Marking]:
+    """A plain net as a pm4py Petri net, with its initial marking (a token in ``source``) and
+    final one (a token in ``sink``); places and transitions keep their names."""
+    return _to_pm4py(net, name)
+
+
+def _compact(net: PlainNet, fnet: FlowNet) -> PlainNet:
     """The net without the silent transitions that only pass a token on, splits and joins
     fused into the transitions of their steps (see :func:`workflow_net`)."""
     kind = {node.id: node.kind for node in fnet.nodes}
@@ -204,7 +240,7 @@ def _compact(net: _Net, fnet: FlowNet) -> _Net:
             place = renamed[place]
         return place
 
-    out = _Net()
+    out = PlainNet()
     used = {final(p) for _, ins, outs, _ in moves.values() for p in ins + outs}
     out.places = [p for p in net.places if p in used]
     for name, (label, ins, outs, node) in moves.items():
@@ -227,7 +263,7 @@ def _compact(net: _Net, fnet: FlowNet) -> _Net:
     return out
 
 
-def _to_pm4py(net: _Net, name: str) -> tuple[PetriNet, Marking, Marking]:
+def _to_pm4py(net: PlainNet, name: str) -> tuple[PetriNet, Marking, Marking]:
     try:
         from pm4py.objects.petri_net.obj import Marking, PetriNet
         from pm4py.objects.petri_net.utils import petri_utils
@@ -365,7 +401,7 @@ def _woflan(petri: Any, initial: Any, final: Any) -> tuple[bool, list[str]]:
     return bool(sound), messages
 
 
-def _reduce(net: _Net) -> _Net:
+def _reduce(net: PlainNet) -> PlainNet:
     """The net shrunk by Murata's reduction rules, which keep liveness and boundedness (so
     soundness): fusion of series transitions and of series places, of parallel places and of
     parallel transitions, and elimination of self-loop transitions. The source and the sink
@@ -454,7 +490,7 @@ def _reduce(net: _Net) -> _Net:
             for name, (label, ins, outs, node) in moves.items():
                 moves[name] = (label, ins - gone, outs - gone, node)
             places = [p for p in places if p not in gone]
-    out = _Net(places)
+    out = PlainNet(places)
     for name, (label, ins, outs, node) in moves.items():
         out.transitions.append((name, label, sorted(ins), sorted(outs), node))
     return out
@@ -470,7 +506,7 @@ def _places(describe: Callable[[str], str], places: list[str]) -> str:
 
 
 def _walk(
-    model: Model, fnet: FlowNet, net: _Net, *, sizes: list[int] | None = None
+    model: Model, fnet: FlowNet, net: PlainNet, *, sizes: list[int] | None = None
 ) -> tuple[bool | None, str]:
     """:func:`_explore` with its reason written in the current language."""
     sound, said = _explore(model, fnet, net, sizes=sizes)
@@ -478,7 +514,7 @@ def _walk(
 
 
 def _explore(
-    model: Model, fnet: FlowNet, net: _Net, *, sizes: list[int] | None = None
+    model: Model, fnet: FlowNet, net: PlainNet, *, sizes: list[int] | None = None
 ) -> tuple[bool | None, _Said]:
     """Visit every reachable state of one case: (sound, reason), or (None, no reason) when
     there are more than ``MAX_STATES``; the number of states visited is appended to ``sizes``.
