@@ -1,10 +1,12 @@
 """Conformance: does a model describe what really runs? The log replayed on the model.
 
 Each step matches the log activity it stands for (:func:`match_activities`); the model's one
-Petri net (:func:`bpr.analysis.petri.workflow_net`, the net the soundness check uses too)
-carries those activities on its transitions (steps the log does not have are silent: the
-agencies' systems do not record them), and each variant of the log is replayed once with
-pm4py (token-based replay or alignments), weighted by its number of cases.
+Petri net (:func:`bpr.analysis.petri.plain_net`, the compact form of the net the soundness
+check uses) carries those activities on its transitions (steps the log does not have are
+silent: the agencies' systems do not record them; each log activity the model lacks gets a
+transition of its own), and each variant of the log is replayed once, weighted by its number
+of cases: by bpr's own token-based replay (:mod:`bpr.mining.tokenreplay`, the figures of
+pm4py's, without pm4py or pandas), or with ``method="alignments"`` by pm4py's alignments.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bpr.analysis.petri import workflow_net
+from bpr.analysis.petri import PlainNet, plain_net, pm4py_net
 from bpr.core.i18n import domain, number
 from bpr.core.ids import slug
 from bpr.core.model import Model
@@ -23,6 +25,7 @@ from bpr.errors import BprError, EventLogError
 from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP
 from bpr.mining.library import load_pm4py
 from bpr.mining.reduce import ReducedLog, reduce_frame
+from bpr.mining.tokenreplay import TokenReplay
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -232,23 +235,16 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _add_unknown_activities(net: Any, activities: list[str]) -> None:
+def _add_unknown_activities(net: PlainNet, activities: list[str]) -> None:
     """Give each activity the model lacks a transition of its own, outside the flow.
 
     Token-based replay then counts each of its events as one missing and one remaining token,
     as it would for any step run out of order; without it the replay would skip them unseen.
     """
-    from pm4py.objects.petri_net.obj import PetriNet
-    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
-
     for index, activity in enumerate(activities):
-        before = PetriNet.Place(f"unknown-in:{index}")
-        after = PetriNet.Place(f"unknown-out:{index}")
-        transition = PetriNet.Transition(f"unknown:{index}", activity)
-        net.places.update([before, after])
-        net.transitions.add(transition)
-        add_arc_from_to(before, transition, net)
-        add_arc_from_to(transition, after, net)
+        before = net.place(f"unknown-in:{index}")
+        after = net.place(f"unknown-out:{index}")
+        net.transition(f"unknown:{index}", activity, [before], [after])
 
 
 def conform(
@@ -267,24 +263,22 @@ def conform(
     replayed once and weighted by its number of cases; past :data:`CHEAP_VARIANTS` variants,
     only those chosen by :func:`select_variants` for ``coverage`` (see ``result.coverage``).
     """
-    import pandas as pd
-
     if method not in ("tbr", "alignments"):
         raise BprError(
             _("unknown replay method '{method}'; valid: tbr, alignments").format(method=method)
         )
-    pm4py = load_pm4py("bpr conform")
+    pm4py = load_pm4py("bpr conform") if method == "alignments" else None
     reduced = log if isinstance(log, ReducedLog) else reduce_frame(log, log_file)
     chosen, covered = select_variants(
         reduced.variants, coverage, cheap=CHEAP_VARIANTS, sample=SAMPLED_VARIANTS
     )
-    counts = pd.Series(reduced.activity_events)
-    labels = match_activities(model, [str(a) for a in counts.index])
+    counts = [(str(a), int(n)) for a, n in reduced.activity_events.items()]
+    labels = match_activities(model, [a for a, _n in counts])
     known = {a for a in labels.values() if a}
     if not known:
         # Every step would be silent: the model would "replay" any log without a single
         # activity in common, and token-based replay would still give a fitness well above 0.
-        activities = ", ".join(f"'{a}'" for a in list(counts.index.astype(str))[:5])
+        activities = ", ".join(f"'{a}'" for a, _n in counts[:5])
         steps = ", ".join(f"'{s.id}'" for s in model.steps[:5])
         raise EventLogError(
             # TRANSLATORS: {activities} and {steps} are lists in quotes, ending in ", ..."
@@ -307,43 +301,28 @@ def conform(
                 steps=steps + (", ..." if len(model.steps) > 5 else ""),
             )
         )
-    net, initial, final = workflow_net(model, labels, compact=True)
-    _add_unknown_activities(net, [str(a) for a in counts.index if str(a) not in known])
-    # one trace per variant, replayed once
-    rows = []
-    for index, (trace, _cases, _weight) in enumerate(chosen):
-        for position, activity in enumerate(trace):
-            rows.append((f"v{index:09d}", activity, position))
-    replay_log = pd.DataFrame(rows, columns=[CASE, ACTIVITY, "_position"])
-    replay_log[TIMESTAMP] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
-        replay_log["_position"], unit="s"
-    )
-    replay_log = replay_log.drop(columns="_position")
+    net = plain_net(model, labels, compact=True)
+    _add_unknown_activities(net, [a for a, _n in counts if a not in known])
     weights = [weight for _, _, weight in chosen]
     traces = [trace for trace, _, _ in chosen]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if method == "tbr":
-            diagnostics = pm4py.conformance_diagnostics_token_based_replay(
-                replay_log, net, initial, final
-            )
-        else:
-            diagnostics = pm4py.conformance_diagnostics_alignments(replay_log, net, initial, final)
-    if method == "tbr":
-        missing = consumed = remaining = produced = 0.0
+    if pm4py is None:
         fit_flags, trace_fitness = [], []
-        for weight, trace, result in zip(weights, traces, diagnostics, strict=True):
-            missing += weight * result["missing_tokens"]
-            consumed += weight * result["consumed_tokens"]
-            remaining += weight * result["remaining_tokens"]
-            produced += weight * result["produced_tokens"]
+        missing = consumed = remaining = produced = 0.0
+        for weight, trace, result in zip(
+            weights, traces, TokenReplay(net).replay_all(traces), strict=True
+        ):
+            missing += weight * result.missing
+            consumed += weight * result.consumed
+            remaining += weight * result.remaining
+            produced += weight * result.produced
             unknown = any(a not in known for a in trace)
-            fit_flags.append(bool(result["trace_is_fit"]) and not unknown)
-            trace_fitness.append(float(result["trace_fitness"]))
+            fit_flags.append(result.fit and not unknown)
+            trace_fitness.append(result.fitness)
         fitness = 1.0
         if consumed and produced:
             fitness = 0.5 * (1 - missing / consumed) + 0.5 * (1 - remaining / produced)
     else:
+        diagnostics = _alignments(pm4py, net, model.service, traces)
         fit_flags = [float(r["fitness"]) >= 1.0 - 1e-9 for r in diagnostics]
         trace_fitness = [float(r["fitness"]) for r in diagnostics]
         from pm4py.objects.petri_net.utils.align_utils import STD_MODEL_LOG_MOVE_COST
@@ -378,8 +357,30 @@ def conform(
         events=reduced.events,
         fitting_cases=fitting,
         activity_of_step=labels,
-        missing_in_model=[(str(a), int(n)) for a, n in counts.items() if str(a) not in known],
+        missing_in_model=[(a, n) for a, n in counts if a not in known],
         steps_not_in_log=[s for s, a in labels.items() if a is None],
         deviating_variants=deviating[:top_variants],
         coverage=covered,
     )
+
+
+def _alignments(
+    pm4py: Any, net: PlainNet, name: str, traces: list[tuple[str, ...]]
+) -> list[dict[str, Any]]:
+    """pm4py's alignment of each trace on the net."""
+    import pandas as pd
+
+    petri, initial, final = pm4py_net(net, name)
+    rows = [
+        (f"v{index:09d}", activity, position)
+        for index, trace in enumerate(traces)
+        for position, activity in enumerate(trace)
+    ]
+    replay_log = pd.DataFrame(rows, columns=[CASE, ACTIVITY, "_position"])
+    replay_log[TIMESTAMP] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
+        replay_log["_position"], unit="s"
+    )
+    replay_log = replay_log.drop(columns="_position")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(pm4py.conformance_diagnostics_alignments(replay_log, petri, initial, final))
