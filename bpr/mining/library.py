@@ -1,13 +1,15 @@
-"""pm4py for mining: imported on first use, kept quiet, and given the log frame it wants."""
+"""The mining libraries: bpr's own inductive miner, and pm4py (for conformance and the
+drawings), imported on first use, kept quiet, and given the log frame it wants."""
 
 from __future__ import annotations
 
 import os
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from bpr.errors import DependencyError
 from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP
+from bpr.mining.inductive import Tree
+from bpr.mining.inductive import inductive_tree as _inductive_tree
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,25 +46,11 @@ def load_pm4py(feature: str) -> Any:
     return pm4py
 
 
-def inductive_tree(variants: dict[tuple[str, ...], int], noise: float) -> Any:
-    """pm4py's inductive miner on variants with their cases: IMf for ``noise`` > 0, else IM.
+def inductive_tree(variants: dict[tuple[str, ...], int], noise: float) -> Tree:
+    """The inductive miner's process tree of the variants with their cases: IMf for
+    ``noise`` > 0, else IM (:mod:`bpr.mining.inductive`, bpr's own, which mines the tree
+    pm4py 2.7 mines from the same variants, without importing pm4py).
 
-    The same tree pm4py makes from the whole log, which it reduces to these variants first;
-    the events themselves are never needed.
+    The events themselves are never needed: the variants are all the miner looks at.
     """
-    import warnings
-
-    load_pm4py("bpr mine")
-    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
-    from pm4py.algo.discovery.inductive.variants.im import IMUVCL
-    from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
-    from pm4py.objects.process_tree.utils import generic
-
-    parameters = {"noise_threshold": noise}
-    miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
-    with warnings.catch_warnings():  # pm4py's own deprecation notices are no news to the user
-        warnings.simplefilter("ignore")
-        tree = miner.apply(IMDataStructureUVCL(Counter(variants)), parameters)
-        tree = generic.fold(tree)
-        generic.tree_sort(tree)
-    return tree
+    return _inductive_tree(variants, noise)

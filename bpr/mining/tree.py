@@ -1,4 +1,5 @@
-"""From pm4py's process tree to the steps of a draft model.
+"""From the inductive miner's process tree (:mod:`bpr.mining.inductive`) to the steps of a
+draft model.
 
 The inductive miner's tree is sound by construction; it is converted recursively into the
 format's structure (sequences, exclusive choices with probabilities, parallel blocks, loops).
@@ -10,11 +11,11 @@ routing steps that the format does not need are then folded away.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bpr.core.i18n import N_, domain
 from bpr.core.ids import IdMaker
 from bpr.core.model import END
+from bpr.mining.inductive import Operator, Tree
 
 __all__ = [
     "DraftStep",
@@ -46,7 +47,7 @@ class DraftStep:
 
 
 class TreeConverter:
-    """Converts a pm4py process tree into steps with flows, parallel blocks and loops."""
+    """Converts a process tree into steps with flows, parallel blocks and loops."""
 
     def __init__(self, counts: dict[str, int], cases: int, ids: dict[str, str]) -> None:
         self.counts = counts
@@ -57,9 +58,7 @@ class TreeConverter:
         self.routing_number = 0
 
     # Estimated executions, bottom up: activities by their events, operators from children.
-    def observed(self, node: Any) -> float | None:
-        from pm4py.objects.process_tree.obj import Operator
-
+    def observed(self, node: Tree) -> float | None:
         if not node.children:
             return None if node.label is None else float(self.counts.get(node.label, 0))
         known = [v for v in (self.observed(c) for c in node.children) if v is not None]
@@ -81,13 +80,11 @@ class TreeConverter:
         self.steps[step_id] = step
         return step
 
-    def emit(self, node: Any, cont: dict[str, float], runs: float) -> dict[str, float]:
+    def emit(self, node: Tree, cont: dict[str, float], runs: float) -> dict[str, float]:
         """Set the flows inside ``node`` so that it continues to ``cont``; return its entry.
 
         ``runs`` is the estimated number of times the node runs in the log (for choices).
         """
-        from pm4py.objects.process_tree.obj import Operator
-
         if not node.children:
             if node.label is None:
                 return dict(cont)
@@ -106,16 +103,9 @@ class TreeConverter:
             return self.emit_choice(children, cont, runs)
         if operator == Operator.LOOP:
             return self.emit_loop(children[0], children[1:], cont, runs)
-        if operator in (Operator.PARALLEL, Operator.OR, Operator.INTERLEAVING):
-            # OR and interleaving: every child may run; drawn as parallel branches
-            return self.emit_parallel(children, cont, runs, optional=operator == Operator.OR)
-        # a partial order or another operator pm4py may add: treat as a sequence
-        entry = cont
-        for child in reversed(children):
-            entry = self.emit(child, entry, runs)
-        return entry
+        return self.emit_parallel(children, cont, runs)
 
-    def weights(self, children: list[Any], runs: float) -> list[float]:
+    def weights(self, children: list[Tree], runs: float) -> list[float]:
         known = [self.observed(c) for c in children]
         covered = sum(v for v in known if v is not None)
         silent = [i for i, v in enumerate(known) if v is None]
@@ -131,7 +121,7 @@ class TreeConverter:
         return [w / total for w in weights]
 
     def emit_choice(
-        self, children: list[Any], cont: dict[str, float], runs: float
+        self, children: list[Tree], cont: dict[str, float], runs: float
     ) -> dict[str, float]:
         entry: dict[str, float] = {}
         for child, weight in zip(children, self.weights(children, runs), strict=True):
@@ -140,7 +130,7 @@ class TreeConverter:
         return entry
 
     def emit_loop(
-        self, body: Any, redo: list[Any], cont: dict[str, float], runs: float
+        self, body: Tree, redo: list[Tree], cont: dict[str, float], runs: float
     ) -> dict[str, float]:
         done = self.observed(body)
         rounds = max(done if done is not None else runs, runs)
@@ -167,7 +157,7 @@ class TreeConverter:
         return {head.id: 1.0}
 
     def emit_parallel(
-        self, children: list[Any], cont: dict[str, float], runs: float, optional: bool
+        self, children: list[Tree], cont: dict[str, float], runs: float
     ) -> dict[str, float]:
         join = self.routing(
             "join", N_("the parallel branches meet here (the format joins at a step)")
@@ -176,12 +166,7 @@ class TreeConverter:
         join.next = dict(cont)
         starts = []
         for child in children:
-            if optional:
-                weight = min((self.observed(child) or 0.0) / runs, 1.0) if runs else 1.0
-                entry = {t: weight * p for t, p in self.emit(child, {join.id: 1.0}, runs).items()}
-                entry[join.id] = entry.get(join.id, 0.0) + 1 - weight
-            else:
-                entry = self.emit(child, {join.id: 1.0}, runs)
+            entry = self.emit(child, {join.id: 1.0}, runs)
             entry = {t: p for t, p in entry.items() if p > 1e-12}
             if len(entry) == 1:
                 starts.append(next(iter(entry)))
