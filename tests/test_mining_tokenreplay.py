@@ -4,6 +4,7 @@ logs, the real permit log, random models), and ``bpr conform`` without pm4py or 
 
 from __future__ import annotations
 
+import doctest
 import json
 import os
 import random
@@ -19,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bpr
+from bpr.analysis import petri
 from bpr.analysis.petri import PlainNet, plain_net, pm4py_net
 from bpr.errors import ModelError
 from bpr.files.eventlog import LogColumns, read_log, write_log
-from bpr.mining import conform, discover, match_activities
+from bpr.mining import conform, discover, match_activities, tokenreplay
 from bpr.mining import conformance as conformance_module
 from bpr.mining.library import load_pm4py
 from bpr.mining.tokenreplay import TokenReplay, TraceReplay, replay
@@ -242,6 +244,14 @@ HAND_MADE = [
 @pytest.mark.parametrize(("net", "trace"), HAND_MADE)
 def test_the_hand_made_cases_are_counted_as_pm4py_counts_them(net, trace):
     assert TokenReplay(net).replay(trace) == _pm4py_replay(net, [tuple(trace)])[0]
+
+
+@pytest.mark.parametrize("module", [tokenreplay, petri], ids=lambda m: m.__name__)
+def test_the_docstring_examples(module):
+    if module is petri:
+        pytest.importorskip("pm4py")  # its workflow_net example makes a pm4py net
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_a_net_needs_a_source_and_a_sink():

@@ -6,7 +6,8 @@ theory: every case can always finish, it finishes with nothing left running, and
 can run in some case. The flow net (tasks, exclusive and parallel gateways) is translated into a
 workflow net (one place per flow; a transition per task, per branch of a decision, per split
 and per join) and checked by Woflan; where it is not sound, a walk over the reachable states
-names the step or join where cases get stuck.
+names the step or join where cases get stuck. The same net in plain terms (:class:`PlainNet`,
+:func:`plain_net`), in its compact form, is what ``bpr conform`` replays.
 """
 
 from __future__ import annotations
