@@ -70,7 +70,7 @@ def test_russian_mine_writes_no_english_word(run_bpr, tmp_path: Path, log_21: Pa
     text = result.stdout + result.stderr
     assert english_words(text, allowed=_allowed(log_21, draft)) == set()
     assert "21 обращение" in text
-    assert "переходы: индуктивный алгоритм pm4py (IMf, порог шума 0,2) по всем вариантам" in text
+    assert "переходы: индуктивный алгоритм (IMf, порог шума 0,2) по всем вариантам" in text
     assert "Срок: в черновике " in text and " дня, у обращений журнала: медиана " in text
     # the draft's comments are Russian; its keys, values and routing step names are the format's
     lines = draft.read_text(encoding="utf-8").splitlines()

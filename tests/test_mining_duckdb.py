@@ -360,7 +360,7 @@ def test_the_draft_compares_its_lead_time_with_the_log(simulated):
     assert result.case_days is not None
     assert "# Lead time: the draft's" in result.text
     assert f"median {result.case_days.median:.2f} days" in result.text.replace("\n# ", " ")
-    assert result.method == "pm4py's inductive miner (IMf, noise threshold 0.2) on all " + (
+    assert result.method == "the inductive miner (IMf, noise threshold 0.2) on all " + (
         f"{len(reduce_file(simulated['parquet']).variants)} variants"
     )
 
@@ -422,7 +422,7 @@ def test_mine_and_conform_commands_on_parquet(run_bpr, tmp_path, simulated):
     draft = tmp_path / "draft.yaml"
     result = run_bpr("mine", simulated["parquet"], "-o", draft, "--memory", "256MB")
     assert result.exit_code == 0, result.stderr
-    assert "flows: pm4py's inductive miner (IMf, noise threshold 0.2) on all" in result.stdout
+    assert "flows: the inductive miner (IMf, noise threshold 0.2) on all" in result.stdout
     assert "Lead time: the draft's" in result.stdout
     checked = run_bpr("conform", draft, simulated["parquet"], "--json", "--engine", "duckdb")
     assert checked.exit_code == 0, checked.stderr

@@ -169,7 +169,7 @@ def mine(
     """Discover a draft As-Is model from the event LOG (XES, gzipped XES, CSV or Parquet).
 
     The log is reduced to its variants and per-activity figures (in DuckDB for large logs).
-    Flows come from pm4py's inductive miner (IMf) on the variants, converted into steps,
+    Flows come from the inductive miner (IMf, as pm4py's) on the variants, converted into steps,
     choices with the share of cases that took each branch, parallel blocks and loops; work
     and wait are medians of the timestamps; actors the most frequent group or resource of each
     activity; volume the cases per year. Guesses are marked with comments in the YAML, and the

@@ -1,12 +1,13 @@
 """Discovery: a draft As-Is model from an event log.
 
 The log is first reduced (:mod:`bpr.mining.reduce`, in memory or in DuckDB) to its variants
-and per-activity figures. pm4py's inductive miner (infrequent variant, IMf) finds the flows
-from the variants (:mod:`bpr.mining.tree` turns its process tree into steps); the choices'
-probabilities come from replaying the variants on the steps (:mod:`bpr.mining.replay`);
-the timestamps give each activity's median work and wait,
-the log's groups or resources the actors, and the span of the cases a yearly volume. The
-draft is written with every guess marked (:mod:`bpr.mining.draft`) and checked like any model.
+and per-activity figures. The inductive miner (infrequent variant, IMf; bpr's own,
+:mod:`bpr.mining.inductive`, which makes the trees pm4py makes) finds the flows from the
+variants (:mod:`bpr.mining.tree` turns its process tree into steps); the choices'
+probabilities come from replaying the variants on the steps (:mod:`bpr.mining.replay`); the
+timestamps give each activity's median work and wait, the log's groups or resources the
+actors, and the span of the cases a yearly volume. The draft is written with every guess
+marked (:mod:`bpr.mining.draft`) and checked like any model.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bpr.errors import BprError, EventLogError
 from bpr.files.eventlog import GROUP, RESOURCE, LogColumns
 from bpr.files.load import loads
 from bpr.mining.draft import draft_text
-from bpr.mining.library import inductive_tree, load_pm4py
+from bpr.mining.library import inductive_tree
 from bpr.mining.reduce import Percentiles, ReducedLog, reduce_frame, reduce_log
 from bpr.mining.replay import replay_probabilities
 from bpr.mining.tree import DraftStep, TreeConverter, renumber, simplify
@@ -123,13 +124,13 @@ def _discovery_variants(variants: dict[tuple[str, ...], int]) -> dict[tuple[str,
 def _method_text(mined: int, variants: int, cases: int, share_cases: int, noise: float) -> str:
     """What the flows were mined from, in the output language."""
     if noise > 0:
-        miner = _("pm4py's inductive miner (IMf, noise threshold {noise})").format(
+        miner = _("the inductive miner (IMf, noise threshold {noise})").format(
             noise=number(noise, "g")
         )
     else:
-        miner = _("pm4py's inductive miner (IM)")
+        miner = _("the inductive miner (IM)")
     if mined == variants:
-        # TRANSLATORS: {miner} is "pm4py's inductive miner (...)"; the count is of variants
+        # TRANSLATORS: {miner} is "the inductive miner (...)"; the count is of variants
         return _("{miner} on all {n} variants").format(miner=miner, n=number(variants, ","))
     share = share_cases / cases if cases else 1.0
     return _("{miner} on the {mined} most frequent of {n} variants ({share} of cases)").format(
@@ -163,7 +164,6 @@ def discover(
                 "such as '{example}'"
             ).format(service=service, example=slug(service, "-") or "my-service")
         )
-    load_pm4py("bpr mine")
     if not isinstance(log, ReducedLog):
         if log.empty:
             raise EventLogError(_("{source}: the log has no events").format(source=source))
