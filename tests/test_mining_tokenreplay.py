@@ -463,7 +463,7 @@ def test_random_traces_on_random_models_replay_as_with_pm4py(text, rng):
     traces = _walks(net, rng, 8)
     traces += [tuple(rng.choice([*ids, "zz"]) for _ in range(rng.randrange(1, 9))) for _ in "1234"]
     traces += _perturbed([t for t in traces[:8] if t], seed=rng.randrange(1000))
-    traces = list(dict.fromkeys(traces))
+    traces = [t for t in dict.fromkeys(traces) if t]  # a log has no case without events
     assert TokenReplay(net).replay_all(traces) == _pm4py_replay(net, traces)
 
 
