@@ -145,6 +145,13 @@ def test_imf_filters_a_rare_edge_when_no_cut_holds() -> None:
     assert str(inductive_tree(log, 0.2)) == "->( 'a', +( 'c', 'b' ) )"
 
 
+def test_imf_keeps_a_start_activity_at_exactly_the_threshold() -> None:
+    # 'b' starts 2 cases, half of what 'a' starts: it stays, and no cut holds
+    log = {("a", "b", "a"): 4, ("b", "a"): 2}
+    assert str(inductive_tree(log, 0.5)) == "+( *( 'a', tau ), 'b' )"
+    assert str(inductive_tree(log, 0.51)) == "*( 'a', 'b' )"
+
+
 # -- the tree: printing, folding, sorting ---------------------------------------------------
 
 
