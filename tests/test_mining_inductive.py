@@ -6,6 +6,7 @@ import doctest
 import importlib
 import json
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -278,6 +279,64 @@ def _variant_logs(draw: st.DrawFn) -> Log:
 @given(log=_variant_logs(), noise=st.sampled_from([0.0, 0.2, 0.5]))
 def test_generated_logs_mine_as_pm4py_mines_them(log: Log, noise: float) -> None:
     _same_as_pm4py(log, noise)
+
+
+def _random_tree(rng: random.Random, activities: list[str]) -> tuple:
+    """A random block structure over the activities: (operator, children) or (None, label)."""
+    if len(activities) == 1:
+        return (None, activities[0])
+    operator = rng.choice(["seq", "seq", "xor", "par", "loop"])
+    count = 2 if operator == "loop" else rng.randint(2, min(4, len(activities)))
+    cuts = sorted(rng.sample(range(1, len(activities)), count - 1))
+    parts = [activities[i:j] for i, j in zip([0, *cuts], [*cuts, len(activities)], strict=True)]
+    children = [_random_tree(rng, part) for part in parts]
+    if operator == "xor" and rng.random() < 0.3:
+        children.append((None, None))  # a skip
+    return (operator, children)
+
+
+def _play(rng: random.Random, node: tuple) -> list[str]:
+    """One random run of the structure: its activities in order."""
+    operator, rest = node
+    if operator is None:
+        return [] if rest is None else [rest]
+    if operator == "seq":
+        return [a for child in rest for a in _play(rng, child)]
+    if operator == "xor":
+        return _play(rng, rng.choice(rest))
+    if operator == "loop":
+        run = _play(rng, rest[0])
+        while rng.random() < 0.4 and len(run) < 40:
+            run += _play(rng, rest[1]) + _play(rng, rest[0])
+        return run
+    branches = [_play(rng, child) for child in rest]
+    run = []
+    while any(branches):
+        run.append(rng.choice([b for b in branches if b]).pop(0))
+    return run
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_played_out_structures_mine_as_pm4py_mines_them(seed: int) -> None:
+    """Logs played out from random block structures (choices, loops, interleaved parallel
+    branches, a little noise): the cuts' harder cases, which random traces seldom reach."""
+    rng = random.Random(seed)
+    for _ in range(5):
+        names = [f"t{i}" for i in range(rng.randint(4, 12))]
+        structure = _random_tree(rng, names)
+        log: Log = {}
+        for _ in range(200):
+            run = _play(rng, structure)
+            if run and rng.random() < 0.05:  # noise: an event lost or one too many
+                i = rng.randrange(len(run))
+                run = (
+                    run[:i] + run[i + 1 :]
+                    if rng.random() < 0.5
+                    else [*run[:i], rng.choice(names), *run[i:]]
+                )
+            log[tuple(run)] = log.get(tuple(run), 0) + 1
+        for noise in NOISES:
+            _same_as_pm4py(log, noise)
 
 
 _SEEDED = """

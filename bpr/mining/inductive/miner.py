@@ -41,7 +41,7 @@ from bpr.mining.inductive.sequence import sequence_cut, sequence_split
 from bpr.mining.inductive.tree import Operator, Tree, canonical_sort, fold
 from bpr.mining.inductive.xor import xor_cut, xor_split
 
-__all__ = ["inductive_tree", "mine_tree"]
+__all__ = ["inductive_tree"]
 
 _Split = Callable[[VariantLog, list[set[str]]], list[VariantLog]]
 _CUTS: tuple[tuple[Operator, Callable[[Graph], list[set[str]] | None], _Split], ...] = (
@@ -80,7 +80,7 @@ def _expand(log: VariantLog, noise: float) -> tuple[Operator | Tree, list[Varian
     return fall_through(log) if found is None else found
 
 
-def mine_tree(variants: Mapping[tuple[str, ...], int], noise: float = 0.0) -> Tree:
+def _mine_tree(variants: Mapping[tuple[str, ...], int], noise: float = 0.0) -> Tree:
     """The miner's tree before folding and sorting."""
     root = Tree(Operator.SEQUENCE)  # holds the tree as its one child
     stack: list[tuple[VariantLog, Tree]] = [({tuple(t): n for t, n in variants.items()}, root)]
@@ -96,4 +96,4 @@ def mine_tree(variants: Mapping[tuple[str, ...], int], noise: float = 0.0) -> Tr
 def inductive_tree(variants: Mapping[tuple[str, ...], int], noise: float = 0.0) -> Tree:
     """The process tree of the variants (traces with their numbers of cases), folded and
     sorted: IM for ``noise`` 0, IMf with that noise threshold above."""
-    return canonical_sort(fold(mine_tree(variants, noise)))
+    return canonical_sort(fold(_mine_tree(variants, noise)))

@@ -5,7 +5,10 @@ silent step; a smaller share is dropped. When no cut is found, the graph is filt
 the cuts are tried once more on it: an edge stays when it is more frequent than the
 threshold times the most frequent way out of its source (its edges and its ends), a start
 activity when it starts at least the threshold times as many cases as the most frequent
-one; the end activities stay. The logs are split as before, on the unfiltered traces.
+one; the end activities stay. A cut found on the filtered graph splits the log's traces as
+IM splits them; an activity the filtered graph has lost is in no group and is left out of
+the split logs. The split logs themselves are filtered only by the rule on empty traces,
+when the miner comes to each of them.
 
 >>> from bpr.mining.inductive.graph import Graph
 >>> graph = Graph.of({("a", "b"): 9, ("a", "c", "b"): 1, ("c", "b"): 1})

@@ -202,18 +202,21 @@ def _fold_pass(root: Tree) -> Tree:
 
 
 def _fold_until_still(tree: Tree) -> Tree:
-    tree = _fold_pass(tree)
-    while len(tree.children) == 1:
-        tree = tree.children[0]
-    length = len(str(tree))
-    _reduce_taus(tree)
-    if len(str(tree)) != length:
-        tree = _fold_until_still(tree)
+    """Fold passes until one changes nothing (any change shortens the printed tree, which is
+    how pm4py tells): a pass, then the root's single children taken as the root, then the
+    silent steps reduced once more (a change there starts over)."""
+    while True:
+        tree = _fold_pass(tree)
+        while len(tree.children) == 1:
+            tree = tree.children[0]
         length = len(str(tree))
-    again = _fold_pass(tree)
-    if len(str(again)) != length:
-        return _fold_until_still(again)
-    return tree
+        _reduce_taus(tree)
+        if len(str(tree)) != length:
+            continue
+        again = _fold_pass(tree)
+        if len(str(again)) == length:
+            return tree
+        tree = again
 
 
 def fold(tree: Tree) -> Tree:
