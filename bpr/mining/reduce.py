@@ -32,6 +32,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -557,45 +558,70 @@ def _events_view(
 # order (a second sort) but its activities' codes packed by rank into the bits of 128-bit
 # integers, one word per ``per`` events, which bit_or puts together in any order exactly.
 # Percentiles come from counted values (value -> events), exactly as quantile_cont would.
+#
+# The sort is by a case's 64-bit hash, not its text: a fixed-width key sorts and groups in
+# about three quarters of the time of a text one. Two case ids with one hash would share a
+# partition, so the same pass compares each event's case id with the one before it in the
+# partition; if any differ, the pass is made again by the text (exact either way).
 
 #: Bits of a word that packs a case's activity codes (HUGEINT: 127 bits and a sign).
 _WORD_BITS = 126
 _US_PER_HOUR = 3_600_000_000
+#: How the window pass keys a case: its hash, or (when two ids share one) its text.
+_BY_HASH, _BY_TEXT = "hash(case_id)", "case_id"
 
 
 def _activity_codes(db: _Database) -> dict[int, str]:
-    """Number the activities 1, 2, ... in order of their text (table ``acts``)."""
+    """Count the events by activity, resource and group (table ``a``, no order needed) and
+    number the activities 1, 2, ... in order of their text (table ``acts``)."""
+    db.connection.execute(
+        "CREATE TEMP TABLE a AS SELECT activity, resource, grp, count(*) AS n FROM ev "
+        "GROUP BY activity, resource, grp"
+    )
     db.connection.execute(
         "CREATE TEMP TABLE acts AS SELECT activity, "
         "CAST(row_number() OVER (ORDER BY activity) AS INTEGER) AS code "
-        "FROM (SELECT DISTINCT activity FROM ev)"
+        "FROM (SELECT DISTINCT activity FROM a)"
     )
     return {int(code): str(activity) for activity, code in db.rows("SELECT * FROM acts")}
 
 
-def _one_ordering(db: _Database, bits: int, per: int) -> None:
-    """The table ``g``: the events in order of time in each case, aggregated two ways.
+def _one_ordering(db: _Database, bits: int, per: int, has_start: bool, key: str, rows: int) -> bool:
+    """The table ``g``: the events in order of time in each case, aggregated two ways; returns
+    whether (keyed by hash) two case ids shared a hash, so that ``g`` must be made again.
 
-    Rows with ``per_case`` are a case's words: ``w`` counts them from 0, ``word`` packs the
-    codes of the case's events ``w * per`` to ``w * per + per - 1`` (the first in the lowest
-    bits), ``n`` is how many, and ``first``, ``began`` and ``last`` are the earliest complete,
-    earliest start and latest complete time among them. The other rows count the events of
-    each activity (``code``) by their wait in microseconds (``gap``, below zero taken as zero;
-    NULL for a case's first event).
+    Rows with ``per_case`` are a case's words: ``k`` is the case's key (:data:`_BY_HASH` or
+    :data:`_BY_TEXT`), ``w`` counts its words from 0, ``word`` packs the codes of the case's
+    events ``w * per`` to ``w * per + per - 1`` (the first in the lowest bits), ``n`` is how
+    many, and ``first``, ``began`` and ``last`` are the earliest complete, earliest start and
+    latest complete time among them. The other rows count the events of each activity
+    (``code``) by their wait (``gap``, below zero taken as zero; NULL for a case's first
+    event) and their work (``work``, 0 without start times), both in microseconds.
+
+    ``rows`` is the number of the log's rows: below 2**31 the row numbers that order equal
+    times sort as 32-bit integers, so that the sort key (hash, time, row) stays within 24
+    bytes (at 10M events the pass took 12 % less processor time than with 64-bit rows).
     """
+    seq = "CAST(seq AS INTEGER)" if rows < 2**31 else "seq"
+    work = "greatest(epoch_us(ts) - epoch_us(began), 0)" if has_start else "0"
+    clash = ", bool_or(clash) AS clash" if key == _BY_HASH else ""
+    compare = ", lag(case_id) OVER c <> case_id AS clash" if key == _BY_HASH else ""
+    db.connection.execute("DROP TABLE IF EXISTS g")
     db.connection.execute(
-        "CREATE TEMP TABLE g AS SELECT GROUPING(case_id, w) = 0 AS per_case, case_id, w, "
-        "code, gap, count(*) AS n, bit_or(v) AS word, min(ts) AS first, min(began) AS began, "
-        "max(ts) AS last FROM ("
-        f"SELECT case_id, code, ts, began, gap, r // {per} AS w, "
-        f"CAST(code AS HUGEINT) << CAST({bits} * (r % {per}) AS INTEGER) AS v FROM ("
-        "SELECT case_id, code, ts, began, "
+        "CREATE TEMP TABLE g AS SELECT GROUPING(k, w) = 0 AS per_case, k, w, code, gap, work, "
+        "count(*) AS n, bit_or(v) AS word, min(ts) AS first, min(began) AS began, "
+        f"max(ts) AS last{clash} FROM ("
+        f"SELECT *, r // {per} AS w, "
+        f"CAST(code AS HUGEINT) << CAST({bits} * (r % {per}) AS INTEGER) AS v, {work} AS work "
+        "FROM (SELECT k, code, ts, began, "
         "CASE WHEN epoch_us(began) < epoch_us(lag(ts) OVER c) THEN 0 "
         "ELSE epoch_us(began) - epoch_us(lag(ts) OVER c) END AS gap, "
-        "row_number() OVER c - 1 AS r FROM ev JOIN acts USING (activity) "
-        "WINDOW c AS (PARTITION BY case_id ORDER BY ts, seq))) "
-        "GROUP BY GROUPING SETS ((case_id, w), (code, gap))"
+        f"row_number() OVER c - 1 AS r{compare} "
+        f"FROM (SELECT * REPLACE ({seq} AS seq), {key} AS k FROM ev) JOIN acts USING (activity) "
+        "WINDOW c AS (PARTITION BY k ORDER BY ts, seq))) "
+        "GROUP BY GROUPING SETS ((k, w), (code, gap, work))"
     )
+    return bool(clash) and bool(db.rows("SELECT bool_or(clash) FROM g WHERE per_case")[0][0])
 
 
 def _unpack(words: list[int], bits: int, names: dict[int, str]) -> tuple[str, ...]:
@@ -611,7 +637,7 @@ def _unpack(words: list[int], bits: int, names: dict[int, str]) -> tuple[str, ..
 
 
 #: A case's words need putting in order only when its first word is full.
-_LONG = "SELECT case_id FROM g WHERE per_case AND w = 0 AND n = {per}"
+_LONG = "SELECT k FROM g WHERE per_case AND w = 0 AND n = {per}"
 
 
 def _variants(
@@ -625,7 +651,7 @@ def _variants(
         found[_unpack([word], bits, names)] += int(cases)
     for words, cases in db.rows(
         "SELECT words, count(*) FROM (SELECT list(word ORDER BY w) AS words FROM g "
-        f"WHERE per_case AND case_id IN ({_LONG.format(per=per)}) GROUP BY case_id) "
+        f"WHERE per_case AND k IN ({_LONG.format(per=per)}) GROUP BY k) "
         "GROUP BY words"
     ):
         found[_unpack(list(words), bits, names)] += int(cases)
@@ -633,40 +659,37 @@ def _variants(
 
 
 def _case_figures(db: _Database, per: int) -> tuple[tuple[Any, ...], dict[str, int]]:
-    """Cases, first times, percentiles and mean of the cases' days, and arrivals per month."""
+    """Cases, first times, percentiles and mean of the cases' days, and arrivals per month.
+
+    The mean is the exact sum of the cases' microseconds over their number (the same in any
+    order of the cases); a month is counted as a number (year * 100 + month) and written
+    as text once per month, not once per case.
+    """
     db.connection.execute(
         "CREATE TEMP VIEW cases AS SELECT first, began, last FROM g "
         f"WHERE per_case AND w = 0 AND n < {per} UNION ALL "
         "SELECT min(first), min(began), max(last) FROM g "
-        f"WHERE per_case AND case_id IN ({_LONG.format(per=per)}) GROUP BY case_id"
+        f"WHERE per_case AND k IN ({_LONG.format(per=per)}) GROUP BY k"
     )
     quantiles = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
-    days = "(epoch_us(last) - epoch_us(began)) / 86400e6"
-    figures = db.rows(
-        f"SELECT count(*), min(first), max(first), quantile_cont({days}, {quantiles}), "
-        f"avg({days}) FROM cases"
+    us = "epoch_us(last) - epoch_us(began)"
+    month = "year(make_timestamp(epoch_us(began))) * 100 + month(make_timestamp(epoch_us(began)))"
+    count, first_min, first_max, day_q, total, months = db.rows(
+        f"SELECT count(*), min(first), max(first), quantile_cont(({us}) / 86400e6, {quantiles}), "
+        f"sum({us}), histogram({month}) FROM cases"
     )[0]
-    arrivals = {
-        str(m): int(n)
-        for m, n in db.rows(
-            "SELECT strftime(began, '%Y-%m') AS m, count(*) FROM cases GROUP BY m ORDER BY m"
+    mean = float(Fraction(int(total), int(count) * 86_400_000_000)) if count else None
+    tally = {int(m): int(n) for m, n in (months or {}).items()}
+    written = (
+        db.rows(
+            "SELECT m, strftime(make_date(CAST(m // 100 AS INTEGER), CAST(m % 100 AS INTEGER), "
+            f"1), '%Y-%m') FROM unnest([{', '.join(str(m) for m in tally)}]) AS t(m)"
         )
-    }
-    return figures, arrivals
-
-
-def _unordered_figures(db: _Database, has_start: bool) -> None:
-    """The table ``a``: events by activity, resource and group, and (``timing``) by activity
-    and work in microseconds; neither needs the events in order."""
-    sets, work = "(activity, resource, grp)", "CAST(NULL AS BIGINT) AS work"
-    if has_start:
-        sets, work = sets + ", (activity, work)", "work"
-    db.connection.execute(
-        "CREATE TEMP TABLE a AS SELECT GROUPING(activity, resource, grp) <> 0 AS timing, "
-        f"activity, resource, grp, {work}, count(*) AS n FROM (SELECT activity, resource, grp, "
-        "greatest(epoch_us(ts) - epoch_us(began), 0) AS work FROM ev) "
-        f"GROUP BY GROUPING SETS ({sets})"
+        if tally
+        else []
     )
+    arrivals = {str(text): tally[int(m)] for m, text in sorted(written)}
+    return (count, first_min, first_max, day_q, mean), arrivals
 
 
 def _histogram_percentiles(db: _Database, counted: str) -> dict[Any, Percentiles]:
@@ -723,14 +746,16 @@ def reduce_file(
     db = _Database(memory)
     try:
         relation, roles, place = _source_table(db, name, columns or LogColumns(), tell)
-        if not db.rows(f"SELECT count(*) FROM {relation}")[0][0]:
+        rows = int(db.rows(f"SELECT count(*) FROM {relation}")[0][0])
+        if not rows:
             raise EventLogError(_("{path}: the log has a header but no events").format(path=name))
         has_start = _events_view(db, name, relation, roles, place)
         tell("ordering the cases")
         names = _activity_codes(db)
         bits = max(len(names).bit_length(), 1)
         per = _WORD_BITS // bits
-        _one_ordering(db, bits, per)
+        if _one_ordering(db, bits, per, has_start, _BY_HASH, rows):
+            _one_ordering(db, bits, per, has_start, _BY_TEXT, rows)
         variants = _variants(db, names, bits, per)
         (cases, first_min, first_max, day_q, day_mean), arrivals = _case_figures(db, per)
         tell("timing the activities")
@@ -739,17 +764,19 @@ def reduce_file(
         waits = _histogram_percentiles(
             db, "SELECT code AS key, gap AS x, n FROM g WHERE NOT per_case AND gap IS NOT NULL"
         )
-        _unordered_figures(db, has_start)
         works = (
-            _histogram_percentiles(db, "SELECT activity AS key, work AS x, n FROM a WHERE timing")
+            _histogram_percentiles(db, "SELECT code AS key, work AS x, n FROM g WHERE NOT per_case")
             if has_start
             else {}
         )
-        actor_rows = db.rows("SELECT activity, resource, grp, n FROM a WHERE NOT timing")
+        actor_rows = db.rows(
+            "SELECT activity, resource, grp, n FROM a ORDER BY activity, resource, grp"
+        )
     finally:
         db.close()
-    work_table = {str(activity): value for activity, value in works.items()}
-    wait_table = {names[code]: value for code, value in waits.items()}
+    # codes follow the activities' text: the tables in that order, as the in-memory path has them
+    work_table = {names[code]: value for code, value in sorted(works.items())}
+    wait_table = {names[code]: value for code, value in sorted(waits.items())}
 
     def stamp(value: Any) -> Any:
         # a UTC datetime (equal to the pandas Timestamp of the in-memory path; no pandas
@@ -768,7 +795,7 @@ def reduce_file(
         wait=wait_table,
         **_actor_table([(str(a), r, g, int(n)) for a, r, g, n in actor_rows]),
         case_days=_percentiles(day_q),
-        mean_case_days=float(day_mean) if day_mean is not None else None,
+        mean_case_days=day_mean,
         arrivals=arrivals,
         first_times=(stamp(first_min), stamp(first_max)),
         seconds=time.monotonic() - begun,
