@@ -435,12 +435,23 @@ def test_memory_sizes():
 
 
 def test_the_memory_limit_is_for_the_whole_process():
-    """DuckDB gets what the process holds and pandas and pm4py need leave of the limit."""
+    """DuckDB gets what the process holds and DuckDB's own room beside its limit leave."""
     two = parse_memory("2GB")
     share = duckdb_share(two)
     assert 64 * 2**20 <= share <= two - BESIDE_DUCKDB
     # a limit the process itself cannot keep to still leaves DuckDB enough to work
     assert duckdb_share(parse_memory("100MB")) == 64 * 2**20
+
+
+def test_memory_the_process_holds_is_left_out_of_duckdbs_share():
+    two = parse_memory("2GB")
+    before = duckdb_share(two)
+    held = bytearray(200 * 2**20)  # resident once written
+    held[:: 2**12] = b"x" * len(held[:: 2**12])
+    after = duckdb_share(two)
+    del held
+    # the 200 MiB now held come off the share (give or take what else moved meanwhile)
+    assert before - after == pytest.approx(200 * 2**20, abs=40 * 2**20)
 
 
 def test_a_memory_limit_leaves_no_temporary_folder(simulated):
