@@ -302,11 +302,12 @@ def _literal(text: str) -> str:
 
 
 #: What the process needs beyond DuckDB's limit, over what it holds when the reduction
-#: begins: DuckDB's own allocations outside its limit (at 50M events with --memory 2GB the
-#: process peaked 1.75 GiB with DuckDB held to 1.61 GiB and 70 MiB held before: 73 MiB
-#: outside the limit) and the reduced log, with room to spare. The DuckDB path of
-#: ``bpr mine`` and ``bpr conform`` imports neither pandas nor pm4py; alignments import pm4py
-#: after the reduction, when DuckDB has let its memory go.
+#: begins: DuckDB's own allocations outside its limit (at 50M events the process peaked at
+#: 1.75 GiB with DuckDB held to 1.61 GiB and 70 MiB held before: 73 MiB outside the limit)
+#: and the reduced log, with room to spare (with this share, ``--memory 2GB`` gives DuckDB
+#: 1.63 GiB and the 50M run peaks at 1.77 GiB, 1.90 GB). The DuckDB path of ``bpr mine``
+#: and ``bpr conform`` imports neither pandas nor pm4py; alignments import pm4py after the
+#: reduction, when DuckDB has let its memory go.
 BESIDE_DUCKDB = 160 * 2**20
 #: What the process holds when /proc cannot tell (measured: 70 MiB with Python, bpr and a
 #: DuckDB connection).
