@@ -454,6 +454,36 @@ def test_memory_the_process_holds_is_left_out_of_duckdbs_share():
     assert before - after == pytest.approx(200 * 2**20, abs=40 * 2**20)
 
 
+def test_the_share_of_an_xes_reduction_counts_pandas_in(tmp_path):
+    """XES reaches DuckDB through pandas frames, so pandas is held before DuckDB's share is
+    taken; a Parquet or CSV reduction loads no pandas at all."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bpr.mining import reduce\n"
+        "share = reduce.duckdb_share\n"
+        "def told(memory):\n"
+        "    print('pandas' in sys.modules)\n"
+        "    return share(memory)\n"
+        "reduce.duckdb_share = told\n"
+        "for path in sys.argv[1:]:\n"
+        "    reduce.reduce_file(path, memory=2**30)\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    csv = _csv(tmp_path, ["c,a,2026-01-05T09:00:00Z", "c,b,2026-01-05T10:00:00Z"])
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(csv), str(LOGS / "lifecycle.xes")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    # the CSV's share, taken without pandas; the XES one with it
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
 def test_a_memory_limit_leaves_no_temporary_folder(simulated):
     before = set(Path(tempfile.gettempdir()).glob("bpr-duckdb-*"))
     limited = reduce_file(simulated["parquet"], memory=parse_memory("100MB"))

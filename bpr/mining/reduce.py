@@ -748,6 +748,10 @@ def reduce_file(
         raise EventLogError(_("{path}: no such file; check the path").format(path=name))
     begun = time.monotonic()
     tell = progress or (lambda _: None)
+    if memory and log_kind(name) == "xes":
+        # XES goes to DuckDB in batches of pandas frames: pandas is held before DuckDB's
+        # share of the limit is taken from what the process holds
+        import pandas  # noqa: F401
     db = _Database(memory)
     try:
         relation, roles, place = _source_table(db, name, columns or LogColumns(), tell)
