@@ -82,8 +82,8 @@ def _engine_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--memory",
             default=None,
             metavar="SIZE",
-            help="Most memory the command may use, such as 2GB: DuckDB gets what Python, "
-            "pandas and pm4py leave of it and spills beyond that to a temporary folder removed "
+            help="Most memory the command may use, such as 2GB: DuckDB gets what the rest of "
+            "the process leaves of it and spills beyond that to a temporary folder removed "
             "at the end [default: DuckDB's own, 80% of the machine].",
         ),
     ]
