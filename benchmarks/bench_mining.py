@@ -306,10 +306,11 @@ def section(recorded: dict[str, Any]) -> str:
         "## Mining: large event logs (`benchmarks/bench_mining.py`)",
         "",
         f"Machine: {machine_line()}, DuckDB {_version('duckdb')}, pm4py {_version('pm4py')}. "
-        "The machine's 2 cores were shared with other engineers' work; the load average "
-        "(1 minute) during each size's run is given with it. Wall times move with that load; "
-        "processor time (all threads of the measured process) moves less, so the ratios are "
-        "given in both, each within one run.",
+        "The machine's 2 cores may be shared with other work; the load average "
+        "(1 minute) during each size's run is given with it (below 2: a quiet machine, "
+        "where DuckDB's two threads give a wall time near half the processor time). Wall "
+        "times move with that load; processor time (all threads of the measured process) "
+        "moves less, so the ratios are given in both, each within one run.",
         "",
         "The logs: the nested test model (`tests/data/logs/nested.yaml`: a loop around a "
         "parallel block with a nested block and a rework loop, about 10.5 events a case) "
@@ -359,8 +360,9 @@ def section(recorded: dict[str, Any]) -> str:
         "activities' codes packed by rank into 128-bit words (`bit_or`, exact in any order), "
         "the percentiles are read from the events counted by duration (exact), resources "
         "and work need no order. That version's window pass sorted by the case id's text; "
-        "now it sorts by a hash of the case id and a 32-bit row number (an event's case id is "
-        "compared with the one before it, so two ids sharing a hash are still two cases), "
+        "now it sorts by a hash of the case id and a 32-bit row number (the cases it finds are "
+        "checked against the count of distinct ids, so two ids sharing a hash send it back to "
+        "the ids' text), "
         "and the activity codes, resources and groups come from one narrow count before the "
         "pass, the work percentiles from the pass itself, so the log is read once less. The "
         "whole commands add fixed costs to the reduction: Python's start and bpr's import "
