@@ -14,8 +14,19 @@ from types import ModuleType
 import pytest
 
 from bpr.core import i18n
+from bpr.files.eventlog import LogColumns
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The columns of the hand-made log tests/data/logs/tiny.csv (its own names, not pm4py's).
+TINY_COLUMNS = LogColumns(
+    case="Case ID",
+    activity="Activity",
+    timestamp="Complete Timestamp",
+    start="Start Timestamp",
+    resource="Resource",
+    group="Role",
+)
 
 
 def script_module(path: str) -> ModuleType:

@@ -25,11 +25,28 @@ MODULES = [
     "bpr.core.vocab",
     "bpr.files.finder",
     "bpr.files.output",
+    "bpr.analysis.petri",
+    "bpr.mining.tokenreplay",
+    "bpr.mining.inductive",
+    "bpr.mining.inductive.base",
+    "bpr.mining.inductive.concurrency",
+    "bpr.mining.inductive.fallthrough",
+    "bpr.mining.inductive.graph",
+    "bpr.mining.inductive.loop",
+    "bpr.mining.inductive.miner",
+    "bpr.mining.inductive.noise",
+    "bpr.mining.inductive.sequence",
+    "bpr.mining.inductive.tree",
+    "bpr.mining.inductive.xor",
 ]
+#: Modules whose examples build pm4py objects (the mining extra).
+NEEDS_PM4PY = {"bpr.analysis.petri"}
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
+    if name in NEEDS_PM4PY:
+        pytest.importorskip("pm4py")
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

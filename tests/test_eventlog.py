@@ -26,16 +26,9 @@ from bpr.files.eventlog import (
     write_log,
 )
 from bpr.simulate import simulate
+from tests.conftest import TINY_COLUMNS
 
 LOGS = Path(__file__).parent / "data" / "logs"
-TINY_COLUMNS = LogColumns(
-    case="Case ID",
-    activity="Activity",
-    timestamp="Complete Timestamp",
-    start="Start Timestamp",
-    resource="Resource",
-    group="Role",
-)
 
 
 def _table(names=("Apply", "Check"), cases=2) -> EventTable:

@@ -32,6 +32,7 @@ from bpr.mining.reduce import (
 from bpr.mining.replay import replay_probabilities
 from bpr.mining.tree import DraftStep
 from bpr.simulate import simulate
+from tests.conftest import TINY_COLUMNS
 
 pytest.importorskip("pm4py")
 pytest.importorskip("duckdb")
@@ -39,14 +40,6 @@ pytest.importorskip("duckdb")
 LOGS = Path(__file__).parent / "data" / "logs"
 NESTED = LOGS / "nested.yaml"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-TINY = LogColumns(
-    case="Case ID",
-    activity="Activity",
-    timestamp="Complete Timestamp",
-    start="Start Timestamp",
-    resource="Resource",
-    group="Role",
-)
 
 
 def _shared(name: str) -> Path:
@@ -151,7 +144,7 @@ def test_a_frame_and_its_file_reduce_alike(simulated):
 
 
 def test_named_columns_and_start_times(tmp_path):
-    memory, duck = _both(LOGS / "tiny.csv", TINY)
+    memory, duck = _both(LOGS / "tiny.csv", TINY_COLUMNS)
     _same_reduction(memory, duck)
     # Check documents: 2h, 1h, 2h, 1h of work -> median 1.5h, linear 10th percentile 1h
     assert duck.work["Check documents"] == Percentiles(1.0, 1.5, 2.0)
@@ -281,9 +274,10 @@ def test_case_ids_sharing_a_hash_stay_two_cases(tmp_path):
     assert duck.cases == 3
 
 
-def _awkward_rows(cases: int, activities: int) -> list[str]:
-    """Events of long case ids, many activities, times in several zones with sub-second
-    parts, and resources and groups that are often missing."""
+def _awkward_log(folder: Path, cases: int, activities: int) -> Path:
+    """A CSV log (start times in ``start_timestamp``) of long case ids, many activities,
+    times in several zones with sub-second parts, and resources and groups that are often
+    missing."""
     rows = []
     zones = {
         "Z": datetime.timedelta(0),
@@ -308,19 +302,17 @@ def _awkward_rows(cases: int, activities: int) -> list[str]:
             resource = "" if (case + step) % 3 == 0 else f"clerk {(case + step) % 11}"
             group = "" if (case + step) % 4 == 0 else f"desk {(case + step) % 5}"
             rows.append(f"{ident},{activity},{written(start)},{written(done)},{resource},{group}")
-    return rows
+    path = folder / "awkward.csv"
+    header = "case:concept:name,concept:name,start_timestamp,time:timestamp,org:resource,org:group"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
 
 
 @pytest.mark.parametrize("activities", [3, 70, 1500])
 def test_narrow_keys_give_the_same_figures_on_awkward_logs(tmp_path, activities):
     """Many activities (up to 11 bits a code), long case ids, time zones, microseconds and
     missing resources and groups: CSV and Parquet reduce as the in-memory path does."""
-    path = tmp_path / "awkward.csv"
-    path.write_text(
-        "case:concept:name,concept:name,start_timestamp,time:timestamp,org:resource,org:group\n"
-        + "\n".join(_awkward_rows(600, activities))
-        + "\n"
-    )
+    path = _awkward_log(tmp_path, 600, activities)
     columns = LogColumns(start="start_timestamp")
     memory, duck = _both(path, columns)
     _same_reduction(memory, duck)
@@ -334,12 +326,7 @@ def test_narrow_keys_give_the_same_figures_on_awkward_logs(tmp_path, activities)
 def test_the_mean_case_duration_is_exact(tmp_path):
     from fractions import Fraction
 
-    path = tmp_path / "log.csv"
-    path.write_text(
-        "case:concept:name,concept:name,start_timestamp,time:timestamp,org:resource,org:group\n"
-        + "\n".join(_awkward_rows(2000, 7))
-        + "\n"
-    )
+    path = _awkward_log(tmp_path, 2000, 7)
     frame = read_log(path, LogColumns(start="start_timestamp"))
     began = frame["start_timestamp"].fillna(frame["time:timestamp"])
     spans = (
@@ -356,12 +343,7 @@ def test_the_mean_case_duration_is_exact(tmp_path):
 
 
 def test_figures_by_activity_come_in_the_order_of_the_activities(tmp_path):
-    path = tmp_path / "log.csv"
-    path.write_text(
-        "case:concept:name,concept:name,start_timestamp,time:timestamp,org:resource,org:group\n"
-        + "\n".join(_awkward_rows(300, 40))
-        + "\n"
-    )
+    path = _awkward_log(tmp_path, 300, 40)
     duck = reduce_file(path, LogColumns(start="start_timestamp"))
     assert list(duck.work) == sorted(duck.work) and list(duck.wait) == sorted(duck.wait)
     for tally in duck.actors.values():
@@ -419,7 +401,7 @@ def test_xes_errors_name_the_line(tmp_path):
 
 def test_an_unknown_engine_is_refused():
     with pytest.raises(BprError, match="valid: auto, memory, duckdb"):
-        reduce_log(LOGS / "tiny.csv", TINY, engine="spark")
+        reduce_log(LOGS / "tiny.csv", TINY_COLUMNS, engine="spark")
 
 
 # -- memory ----------------------------------------------------------------------------------

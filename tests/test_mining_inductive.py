@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import os
 import random
@@ -30,20 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "tests" / "data" / "logs"
 SHARED = ROOT.parent / "shared" / "data"
 NOISES = (0.0, 0.1, 0.2, 0.5)
-MODULES = [
-    "bpr.mining.inductive",
-    "bpr.mining.inductive.base",
-    "bpr.mining.inductive.concurrency",
-    "bpr.mining.inductive.fallthrough",
-    "bpr.mining.inductive.graph",
-    "bpr.mining.inductive.loop",
-    "bpr.mining.inductive.miner",
-    "bpr.mining.inductive.noise",
-    "bpr.mining.inductive.sequence",
-    "bpr.mining.inductive.tree",
-    "bpr.mining.inductive.xor",
-]
-
 Log = dict[tuple[str, ...], int]
 T = TypeVar("T")
 
@@ -460,11 +444,3 @@ def test_the_miner_imports_neither_pm4py_nor_pandas() -> None:
     tree, heavy = done.stdout.strip().splitlines()
     assert tree == "->( 'a', +( 'c', 'b' ) )"
     assert heavy == "[]"
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0, f"{name} has no docstring example"

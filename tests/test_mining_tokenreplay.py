@@ -4,7 +4,6 @@ logs, the real permit log, random models), and ``bpr conform`` without pm4py or 
 
 from __future__ import annotations
 
-import doctest
 import json
 import os
 import random
@@ -20,29 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bpr
-from bpr.analysis import petri
 from bpr.analysis.petri import PlainNet, plain_net, pm4py_net
 from bpr.errors import ModelError
-from bpr.files.eventlog import LogColumns, read_log, write_log
-from bpr.mining import conform, discover, match_activities, tokenreplay
+from bpr.files.eventlog import read_log, write_log
+from bpr.mining import conform, discover, match_activities
 from bpr.mining import conformance as conformance_module
 from bpr.mining.library import load_pm4py
 from bpr.mining.tokenreplay import TokenReplay, TraceReplay, replay
 from bpr.simulate import simulate
-from tests.conftest import script_module
+from tests.conftest import TINY_COLUMNS, script_module
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 LOGS = Path(__file__).parent / "data" / "logs"
 SHARED = ROOT.parent / "shared" / "data"
-TINY = LogColumns(
-    case="Case ID",
-    activity="Activity",
-    timestamp="Complete Timestamp",
-    start="Start Timestamp",
-    resource="Resource",
-    group="Role",
-)
 
 
 def _net(*transitions: tuple[str, str | None, list[str], list[str]]) -> PlainNet:
@@ -246,14 +236,6 @@ def test_the_hand_made_cases_are_counted_as_pm4py_counts_them(net, trace):
     assert TokenReplay(net).replay(trace) == _pm4py_replay(net, [tuple(trace)])[0]
 
 
-@pytest.mark.parametrize("module", [tokenreplay, petri], ids=lambda m: m.__name__)
-def test_the_docstring_examples(module):
-    if module is petri:
-        pytest.importorskip("pm4py")  # its workflow_net example makes a pm4py net
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_a_net_needs_a_source_and_a_sink():
     with pytest.raises(ValueError, match="source"):
         TokenReplay(_net(("a", "a", ["start"], ["sink"])))
@@ -395,7 +377,7 @@ def test_the_test_logs_replay_on_their_models_as_with_pm4py(monkeypatch):
         monkeypatch, bpr.load(LOGS / "russian.yaml"), read_log(LOGS / "russian.csv")
     )
     assert russian["steps_not_in_log"]
-    for path, columns in ((LOGS / "tiny.csv", TINY), (LOGS / "lifecycle.xes", None)):
+    for path, columns in ((LOGS / "tiny.csv", TINY_COLUMNS), (LOGS / "lifecycle.xes", None)):
         log = read_log(path, columns)
         draft = discover(log, source=path.name, service=path.stem)
         _same_as_pm4py(monkeypatch, draft.model, log)
