@@ -23,7 +23,6 @@ figures, so a model and its fitness do not depend on which one ran.
 from __future__ import annotations
 
 import datetime
-import itertools
 import math
 import os
 import re
@@ -55,6 +54,7 @@ from bpr.files.eventlog import (
     read_csv_header,
     read_log,
 )
+from bpr.mining.inductive.graph import Graph
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,29 +126,22 @@ class ReducedLog:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
+    def graph(self) -> Graph:
+        """The directly-follows graph of the variants, with the start and end counts (the one
+        the inductive miner builds)."""
+        return Graph.of(self.variants)
+
     def directly_follows(self) -> dict[tuple[str, str], int]:
         """The directly-follows graph: ``(a, b)`` -> how often ``b`` came right after ``a``."""
-        graph: Counter[tuple[str, str]] = Counter()
-        for trace, cases in self.variants.items():
-            for pair in itertools.pairwise(trace):
-                graph[pair] += cases
-        return dict(graph)
+        return self.graph().edges
 
     def start_activities(self) -> dict[str, int]:
         """The first activity of the cases, with their number."""
-        first: Counter[str] = Counter()
-        for trace, cases in self.variants.items():
-            if trace:
-                first[trace[0]] += cases
-        return dict(first)
+        return self.graph().starts
 
     def end_activities(self) -> dict[str, int]:
         """The last activity of the cases, with their number."""
-        last: Counter[str] = Counter()
-        for trace, cases in self.variants.items():
-            if trace:
-                last[trace[-1]] += cases
-        return dict(last)
+        return self.graph().ends
 
 
 def _ordered(variants: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], int]:
