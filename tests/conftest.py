@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,18 @@ TINY_COLUMNS = LogColumns(
     resource="Resource",
     group="Role",
 )
+
+
+def frame_to_parquet(frame: Any, path: Path) -> Path:
+    """A pandas frame written as Parquet by DuckDB (pandas itself would need pyarrow, which bpr
+    does not install); tz-aware times are written as UTC timestamps."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        connection.register("frame", frame)
+        connection.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+    return path
 
 
 def script_module(path: str) -> ModuleType:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import bpr
+from tests.conftest import frame_to_parquet
 
 # The mining extra's pandas reads the CSV logs here; pm4py is needed only for alignments.
 pytest.importorskip("pandas")
@@ -217,8 +218,7 @@ def test_mine_and_conform_of_a_parquet_log_load_neither_pandas_nor_pm4py(tmp_pat
     pytest.importorskip("duckdb")
     from bpr.files.eventlog import read_log
 
-    parquet = tmp_path / "nested.parquet"
-    read_log(simulated_log).to_parquet(parquet, index=False)
+    parquet = frame_to_parquet(read_log(simulated_log), tmp_path / "nested.parquet")
     draft = tmp_path / "draft.yaml"
     mined = _command("mine", parquet, "-o", draft, "--engine", "duckdb", "--memory", "1GB")
     assert mined.returncode == 0, mined.stderr

@@ -32,7 +32,7 @@ from bpr.mining.reduce import (
 from bpr.mining.replay import replay_probabilities
 from bpr.mining.tree import DraftStep
 from bpr.simulate import simulate
-from tests.conftest import TINY_COLUMNS
+from tests.conftest import TINY_COLUMNS, frame_to_parquet
 
 pytest.importorskip("pm4py")
 pytest.importorskip("duckdb")
@@ -319,7 +319,7 @@ def test_narrow_keys_give_the_same_figures_on_awkward_logs(tmp_path, activities)
     assert duck.has_start and len(duck.activity_events) == min(activities, duck.events)
     assert duck.valued["org:resource"] < duck.events  # some resources are missing
     parquet = tmp_path / "awkward.parquet"
-    read_log(path, columns).to_parquet(parquet, index=False)  # times as UTC timestamps
+    frame_to_parquet(read_log(path, columns), parquet)  # times as UTC timestamps
     _same_reduction(memory, reduce_file(parquet, columns))
 
 
