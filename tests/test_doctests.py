@@ -25,6 +25,7 @@ MODULES = [
     "bpr.core.vocab",
     "bpr.files.finder",
     "bpr.files.output",
+    "bpr.files.sql",
     "bpr.analysis.petri",
     "bpr.mining.tokenreplay",
     "bpr.mining.inductive",

@@ -381,6 +381,48 @@ def test_a_csv_that_is_not_regular_is_refused_briefly(tmp_path):
     assert "--engine memory" in str(error.value) and "\n" not in str(error.value)
 
 
+def _damaged_copy(path: Path, target: Path) -> Path:
+    """The file with its middle overwritten: its header and footer (the schema) still read."""
+    data = bytearray(path.read_bytes())
+    middle = slice(len(data) // 10, len(data) * 6 // 10)
+    data[middle] = b"\xff" * (middle.stop - middle.start)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_a_parquet_file_damaged_past_its_schema_is_refused_in_one_line(tmp_path, simulated):
+    damaged = _damaged_copy(simulated["parquet"], tmp_path / "damaged.parquet")
+    with pytest.raises(EventLogError, match="cannot read the log to the end") as error:
+        reduce_file(damaged)
+    said = str(error.value)
+    assert said.startswith(f"{damaged}: ") and "export it again" in said
+    assert "\n" not in said and "LINE 1" not in said  # DuckDB's SQL text is left out
+
+
+def test_a_reduction_out_of_memory_says_to_allow_more(tmp_path, simulated, monkeypatch):
+    import duckdb
+
+    from bpr.mining import reduce as reduction
+
+    def exhausted(*args, **kwargs):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(reduction, "_one_ordering", exhausted)
+    with pytest.raises(EventLogError, match="ran out of memory") as error:
+        reduce_file(simulated["parquet"], memory=300 * 10**6)
+    assert "--memory 4GB" in str(error.value) and "could not allocate" in str(error.value)
+
+
+def test_mine_of_a_damaged_log_leaves_the_draft_it_would_replace(run_bpr, tmp_path, simulated):
+    damaged = _damaged_copy(simulated["parquet"], tmp_path / "damaged.parquet")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text("# the analyst's own draft\n")
+    result = run_bpr("mine", damaged, "-o", draft, "--engine", "duckdb")
+    assert result.exit_code == 1
+    assert "export it again" in result.stderr and "Traceback" not in result.stderr
+    assert draft.read_text() == "# the analyst's own draft\n"
+
+
 def test_xes_errors_name_the_line(tmp_path):
     path = tmp_path / "bad.xes"
     path.write_text(
@@ -466,11 +508,21 @@ def test_the_share_of_an_xes_reduction_counts_pandas_in(tmp_path):
     assert done.stdout.split() == ["False", "True", "True"]
 
 
-def test_a_memory_limit_leaves_no_temporary_folder(simulated):
-    before = set(Path(tempfile.gettempdir()).glob("bpr-duckdb-*"))
+def test_a_memory_limit_leaves_no_temporary_folder(simulated, tmp_path, monkeypatch):
+    # a temporary folder of this test's own: other tests running at the same time reduce too
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    made: list[str] = []
+    opened = tempfile.TemporaryDirectory.__init__
+
+    def noted(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
+        made.append(self.name)
+
+    monkeypatch.setattr(tempfile.TemporaryDirectory, "__init__", noted)
     limited = reduce_file(simulated["parquet"], memory=parse_memory("100MB"))
     _same_reduction(limited, reduce_file(simulated["parquet"]))
-    assert set(Path(tempfile.gettempdir()).glob("bpr-duckdb-*")) == before
+    assert made and all(Path(name).parent == tmp_path for name in made)
+    assert list(tmp_path.glob("bpr-duckdb-*")) == []
 
 
 # -- discovery and conformance on the reduced form -------------------------------------------

@@ -17,6 +17,7 @@ from bpr.core.i18n import N_, domain
 from bpr.core.text import for_csv, for_xml
 from bpr.errors import DependencyError, EventLogError, closest
 from bpr.files.output import atomic_output
+from bpr.files.sql import identifier, literal, problem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -319,12 +320,13 @@ def parquet_schema(path: str) -> dict[str, str]:
     """The columns of a Parquet file and their DuckDB types, or a clear error."""
     duckdb = duckdb_module("reading Parquet event logs")
     try:
-        literal = "'" + path.replace("'", "''") + "'"
-        rows = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet({literal})")
+        rows = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet({literal(path)})")
         schema = {str(row[0]): str(row[1]) for row in rows.fetchall()}
     except duckdb.Error as exc:
         raise EventLogError(
-            _("{path}: cannot read the Parquet file: {problem}").format(path=path, problem=exc)
+            _("{path}: cannot read the Parquet file: {problem}").format(
+                path=path, problem=problem(exc)
+            )
         ) from None
     return schema
 
@@ -353,7 +355,7 @@ def _read_parquet(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[in
         wanted[LIFECYCLE] = LIFECYCLE
     selected = []
     for role, column in wanted.items():
-        quoted = '"' + column.replace('"', '""') + '"'
+        quoted = identifier(column)
         timed = role in (TIMESTAMP, START) and _is_time(schema[column])
         if timed:
             # a naive time is UTC, as pandas reads one
@@ -366,7 +368,9 @@ def _read_parquet(path: str, columns: LogColumns) -> tuple[pd.DataFrame, list[in
         raw = connection.execute(f"SELECT {', '.join(selected)} FROM read_parquet(?)", [path]).df()
     except duckdb.Error as exc:
         raise EventLogError(
-            _("{path}: cannot read the Parquet file: {problem}").format(path=path, problem=exc)
+            _("{path}: cannot read the Parquet file: {problem}").format(
+                path=path, problem=problem(exc)
+            )
         ) from None
     frame = pd.DataFrame(index=raw.index)
     for role in wanted:

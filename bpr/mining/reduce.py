@@ -54,6 +54,7 @@ from bpr.files.eventlog import (
     read_csv_header,
     read_log,
 )
+from bpr.files.sql import identifier, literal, problem
 from bpr.mining.inductive.graph import Graph
 
 if TYPE_CHECKING:
@@ -286,14 +287,6 @@ def parse_memory(text: str) -> int:
     return size
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 #: What the process needs beyond DuckDB's limit, over what it holds when the reduction
 #: begins: DuckDB's own allocations outside its limit (at 50M events the process peaked at
 #: 1.75 GiB with DuckDB held to 1.61 GiB and 70 MiB held before: 73 MiB outside the limit)
@@ -365,7 +358,7 @@ def _source_table(
         scan = XesScan(path, columns)
         db.connection.execute(
             "CREATE TEMP TABLE raw (seq BIGINT, line BIGINT, "
-            + ", ".join(f"{_quote(r)} VARCHAR" for r in (CASE, *scan.attribute))
+            + ", ".join(f"{identifier(r)} VARCHAR" for r in (CASE, *scan.attribute))
             + ")"
         )
         import pandas as pd
@@ -383,7 +376,9 @@ def _source_table(
         if not events:
             raise scan.empty_error()
         names = (CASE, *scan.attribute)
-        counted = db.rows("SELECT " + ", ".join(f"count({_quote(r)})" for r in names) + " FROM raw")
+        counted = db.rows(
+            "SELECT " + ", ".join(f"count({identifier(r)})" for r in names) + " FROM raw"
+        )
         present = {r: r for r, n in zip(names, counted[0], strict=True) if n}
         for role in (ACTIVITY, TIMESTAMP):
             if role not in present:
@@ -392,14 +387,14 @@ def _source_table(
             if required and role not in present:
                 raise scan.missing(role)
         for role in (ACTIVITY, TIMESTAMP, CASE):
-            found = db.rows(f"SELECT min(line) FROM raw WHERE {_quote(role)} IS NULL")[0][0]
+            found = db.rows(f"SELECT min(line) FROM raw WHERE {identifier(role)} IS NULL")[0][0]
             if found is not None:
                 raise scan.without(role, int(found))
         return "raw", {r: r for r in present}, "line"
     if kind == "parquet":
         schema = parquet_schema(path)
         header = list(schema)
-        relation = f"read_parquet({_literal(path)}, file_row_number = true)"
+        relation = f"read_parquet({literal(path)}, file_row_number = true)"
         seq = "file_row_number"
     else:
         header = read_csv_header(path)
@@ -416,35 +411,34 @@ def _source_table(
     if LIFECYCLE in header and LIFECYCLE not in roles.values():
         roles[LIFECYCLE] = LIFECYCLE
     if kind == "csv":
-        chosen = ", ".join(_quote(c) for c in dict.fromkeys(roles.values()))
-        types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
+        chosen = ", ".join(identifier(c) for c in dict.fromkeys(roles.values()))
+        types = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header) + "}"
         db.connection.execute("SET preserve_insertion_order = true")
         try:
             db.connection.execute(
                 f"CREATE TEMP TABLE raw AS SELECT {chosen} FROM "
-                f"read_csv({_literal(path)}, header = true, columns = {types}, "
+                f"read_csv({literal(path)}, header = true, columns = {types}, "
                 "delim = ',', quote = '\"', escape = '\"', strict_mode = false)"
             )
         except db.duckdb.Error as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise EventLogError(
                 # TRANSLATORS: {problem} is DuckDB's own message, in English
                 _(
                     "{path}: cannot read the CSV file ({problem}); check that it is "
                     "comma-separated UTF-8 with one event a row, or read it with --engine memory"
-                ).format(path=path, problem=first)
+                ).format(path=path, problem=problem(exc))
             ) from None
         relation = "raw"
         selected = []
         for role, column in roles.items():
-            value = _quote(column)
+            value = identifier(column)
             if role not in (TIMESTAMP, START):
                 # the apostrophe write_log puts before a cell a spreadsheet would run
                 value = (
                     f"CASE WHEN regexp_matches({value}, '^''[=+\\-@\\t\\r'']') "
                     f"THEN substr({value}, 2) ELSE {value} END"
                 )
-            selected.append(f"{value} AS {_quote(role)}")
+            selected.append(f"{value} AS {identifier(role)}")
         db.connection.execute(
             "CREATE TEMP VIEW src AS SELECT rowid AS seq, rowid + 2 AS line, "
             + ", ".join(selected)
@@ -457,10 +451,10 @@ def _source_table(
     for role, column in roles.items():
         if role in (TIMESTAMP, START) and schema[column].upper().startswith(("TIMESTAMP", "DATE")):
             # a time column stays a time (a naive one is UTC, as pandas reads it)
-            selected.append(f"CAST({_quote(column)} AS TIMESTAMPTZ) AS {_quote(role)}")
+            selected.append(f"CAST({identifier(column)} AS TIMESTAMPTZ) AS {identifier(role)}")
             typed.add(role)
         else:
-            selected.append(f"CAST({_quote(column)} AS VARCHAR) AS {_quote(role)}")
+            selected.append(f"CAST({identifier(column)} AS VARCHAR) AS {identifier(role)}")
     db.connection.execute(
         f"CREATE TEMP VIEW src AS SELECT {seq} AS seq, {seq} + 1 AS line, "
         + ", ".join(selected)
@@ -476,14 +470,14 @@ def _events_view(
     """The view ``ev`` (case, activity, ts, began, resource, grp, seq) of complete events,
     after the checks read_log makes; returns whether the log has start times."""
     for role in (CASE, ACTIVITY, TIMESTAMP):
-        found = db.rows(f"SELECT min(line) FROM {relation} WHERE {_quote(role)} IS NULL")
+        found = db.rows(f"SELECT min(line) FROM {relation} WHERE {identifier(role)} IS NULL")
         if found[0][0] is not None:
             raise missing_value(f"{path}:{found[0][0]}", role, rows=place == "row")
     parsed = {}
     for role in (TIMESTAMP, START):
         if role not in roles:
             continue
-        column = _quote(role)
+        column = identifier(role)
         if role in db.typed:
             parsed[role] = column
             continue
@@ -508,16 +502,16 @@ def _events_view(
                 message.format(path=path, line=bad[0][0], value=bad[0][1], column=role)
             )
         parsed[role] = f"CAST({column} AS TIMESTAMPTZ)"
-    resource = _quote(RESOURCE) if RESOURCE in roles else "NULL::VARCHAR"
-    group = _quote(GROUP) if GROUP in roles else "NULL::VARCHAR"
+    resource = identifier(RESOURCE) if RESOURCE in roles else "NULL::VARCHAR"
+    group = identifier(GROUP) if GROUP in roles else "NULL::VARCHAR"
     start = parsed.get(START, "NULL::TIMESTAMPTZ")
     base = (
-        f"SELECT seq, {_quote(CASE)} AS case_id, {_quote(ACTIVITY)} AS activity, "
+        f"SELECT seq, {identifier(CASE)} AS case_id, {identifier(ACTIVITY)} AS activity, "
         f"{parsed[TIMESTAMP]} AS ts, {start} AS st, {resource} AS resource, {group} AS grp"
     )
     lifecycle = LIFECYCLE in roles
     if lifecycle:
-        base += f", lower({_quote(LIFECYCLE)}) AS lc"
+        base += f", lower({identifier(LIFECYCLE)}) AS lc"
     base += f" FROM {relation}"
     events = base
     if lifecycle and db.rows(f"SELECT count(*) FROM ({base}) WHERE lc = 'complete'")[0][0]:
@@ -720,6 +714,25 @@ def _histogram_percentiles(db: _Database, counted: str) -> dict[Any, Percentiles
     return found
 
 
+def _reduction_error(path: str, error: Exception, duckdb: Any) -> EventLogError:
+    """What to do when DuckDB fails in the middle of a reduction: a file damaged past its
+    header, or too little memory and disk to spill to."""
+    if isinstance(error, duckdb.OutOfMemoryException):
+        # TRANSLATORS: {problem} is DuckDB's own message, in English
+        message = _(
+            "{path}: the reduction ran out of memory ({problem}); allow more with --memory, "
+            "such as --memory 4GB, and free disk space in the temporary folder, where DuckDB "
+            "puts what does not fit"
+        )
+    else:
+        # TRANSLATORS: {problem} is DuckDB's own message, in English
+        message = _(
+            "{path}: cannot read the log to the end ({problem}); the file may be damaged or "
+            "cut short: export it again"
+        )
+    return EventLogError(message.format(path=path, problem=problem(error)))
+
+
 def reduce_file(
     path: str | os.PathLike[str],
     columns: LogColumns | None = None,
@@ -775,6 +788,8 @@ def reduce_file(
         actor_rows = db.rows(
             "SELECT activity, resource, grp, n FROM a ORDER BY activity, resource, grp"
         )
+    except db.duckdb.Error as exc:
+        raise _reduction_error(name, exc, db.duckdb) from None
     finally:
         db.close()
     # codes follow the activities' text: the tables in that order, as the in-memory path has them
