@@ -236,3 +236,33 @@ def test_english_is_unchanged() -> None:
         "Lead time: the draft's 2.50 days (the log gives no case durations)."
     )
     assert Coverage(3, 10, 3, 10, 0, 0, 0.99).text() == "all 3 variants (100% of cases)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "many"),
+    [
+        ("en", "the one variant (100% of cases)", "all 21 variants (100% of cases)"),
+        ("ru", "все варианты (1; 100 % обращений)", "все варианты (21; 100 % обращений)"),
+        ("kk", "жалғыз нұсқа (өтініштердің 100%)", "барлық нұсқалар (21; өтініштердің 100%)"),
+    ],
+)
+def test_one_variant_is_not_counted_as_many(lang: str, one: str, many: str) -> None:
+    """'all 1 variants' is no English; Russian's first form also counts 21, so its words fit
+    every number."""
+    with use(lang):
+        assert Coverage(1, 10, 1, 10, 0, 0, 0.99).text() == one
+        assert Coverage(21, 30, 21, 30, 0, 0, 0.99).text() == many
+
+
+def test_a_draft_of_a_log_with_one_variant_says_so(tmp_path: Path) -> None:
+    from bpr.mining import mine
+
+    log = tmp_path / "one.csv"
+    log.write_text(
+        "case:concept:name,concept:name,time:timestamp\n"
+        "c1,Check,2026-01-05T09:00:00Z\nc1,Decide,2026-01-05T10:00:00Z\n"
+        "c2,Check,2026-01-06T09:00:00Z\nc2,Decide,2026-01-06T11:00:00Z\n"
+    )
+    assert mine(log).method.endswith("on the log's one variant")
+    with use("uz"):
+        assert mine(log).method.endswith("jurnalning yagona varianti boʻyicha")

@@ -86,10 +86,12 @@ class Coverage:
 
         >>> Coverage(3, 10, 3, 10, 0, 0, 0.99).text()
         'all 3 variants (100% of cases)'
+        >>> Coverage(1, 10, 1, 10, 0, 0, 0.99).text()
+        'the one variant (100% of cases)'
         """
         if self.complete:
             return ngettext(
-                "all {n} variants (100% of cases)",
+                "the one variant (100% of cases)",
                 "all {n} variants (100% of cases)",
                 self.variants,
             ).format(n=number(self.variants, ","))

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DISCOVERY_VARIANTS", "DiscoveryResult", "discover", "lead_time_comparison", "mine"]
 
-_ = domain("mining").gettext
+_, ngettext, _pgettext = domain("mining")
 
 
 #: Discovery runs on every variant up to this many; beyond, on the most frequent ones.
@@ -131,7 +131,9 @@ def _method_text(mined: int, variants: int, cases: int, share_cases: int, noise:
         miner = _("the inductive miner (IM)")
     if mined == variants:
         # TRANSLATORS: {miner} is "the inductive miner (...)"; the count is of variants
-        return _("{miner} on all {n} variants").format(miner=miner, n=number(variants, ","))
+        return ngettext(
+            "{miner} on the log's one variant", "{miner} on all {n} variants", variants
+        ).format(miner=miner, n=number(variants, ","))
     share = share_cases / cases if cases else 1.0
     return _("{miner} on the {mined} most frequent of {n} variants ({share} of cases)").format(
         miner=miner,
