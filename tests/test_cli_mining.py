@@ -228,3 +228,22 @@ def test_mine_and_conform_of_a_parquet_log_load_neither_pandas_nor_pm4py(tmp_pat
     assert checked.returncode == 0, checked.stderr
     assert "loaded: \n" in checked.stderr, checked.stderr
     assert json.loads(checked.stdout)["cases"] == 300
+
+
+def test_a_memory_limit_that_cannot_be_kept_is_warned_of(run_bpr, tmp_path, simulated_log):
+    from bpr.files.eventlog import read_log
+    from bpr.mining.reduce import memory_problem
+
+    parquet = frame_to_parquet(read_log(simulated_log), tmp_path / "nested.parquet")
+    draft = tmp_path / "draft.yaml"
+    low = run_bpr("mine", parquet, "-o", draft, "--memory", "100MB")
+    assert low.exit_code == 0, low.stderr
+    assert f"{parquet}: warning: --memory 100 MB is less than the command needs" in low.stderr
+    enough = run_bpr("mine", parquet, "-o", draft, "--memory", "2GB")
+    assert enough.exit_code == 0 and "warning" not in enough.stderr
+    in_memory = run_bpr("conform", draft, simulated_log, "--engine", "memory", "--memory", "1GB")
+    assert in_memory.exit_code == 0, in_memory.stderr
+    assert "--memory bounds only the reduction in DuckDB" in in_memory.stderr
+    # auto reads only small files in memory: a limit there is no news
+    assert memory_problem(str(simulated_log), "auto", 10**9) is None
+    assert memory_problem(str(simulated_log), "duckdb", None) is None

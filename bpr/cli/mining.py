@@ -17,7 +17,7 @@ from bpr.files.output import atomic_write
 from bpr.mining import conform as run_conform
 from bpr.mining import mine as run_mine
 from bpr.mining.progress import Progress
-from bpr.mining.reduce import ENGINES, parse_memory, reduce_log
+from bpr.mining.reduce import ENGINES, memory_problem, parse_memory, reduce_log
 
 __all__ = ["conform", "mine"]
 
@@ -92,8 +92,13 @@ def _engine_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _memory(text: str | None) -> int | None:
-    return parse_memory(text) if text else None
+def _memory(log: str, engine: str, text: str | None) -> int | None:
+    """The memory limit in bytes, and a warning where it cannot be kept to as asked."""
+    memory = parse_memory(text) if text else None
+    warning = memory_problem(log, engine, memory)
+    if warning is not None:
+        echo_problems([warning])
+    return memory
 
 
 def _summary(
@@ -181,9 +186,10 @@ def mine(
     options: dict[str, Any] = {"variant": variant, "noise": noise, "actor_from": actor_from}
     if service:
         options["service"] = service
+    limit = _memory(log, engine, memory)
     progress = Progress()
     result = run_mine(
-        log, _columns(columns), engine=engine, memory=_memory(memory), progress=progress, **options
+        log, _columns(columns), engine=engine, memory=limit, progress=progress, **options
     )
     atomic_write(output, result.text, inputs=(log,))
     what = _log_size(result.events, result.cases)
@@ -272,10 +278,9 @@ def conform(
     """
     loaded = load(model)
     echo_problems(loaded.warnings)
+    limit = _memory(log, engine, memory)
     progress = Progress()
-    reduced = reduce_log(
-        log, _columns(columns), engine=engine, memory=_memory(memory), progress=progress
-    )
+    reduced = reduce_log(log, _columns(columns), engine=engine, memory=limit, progress=progress)
     result = run_conform(
         loaded, reduced, log_file=log, method=method, top_variants=top_variants, coverage=coverage
     )

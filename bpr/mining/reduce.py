@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpr.core.i18n import domain, number
-from bpr.errors import BprError, EventLogError
+from bpr.errors import BprError, EventLogError, Problem
 from bpr.files.eventlog import (
     ACTIVITY,
     CASE,
@@ -65,7 +65,9 @@ __all__ = [
     "ENGINES",
     "Percentiles",
     "ReducedLog",
+    "chosen_engine",
     "duckdb_share",
+    "memory_problem",
     "parse_memory",
     "reduce_file",
     "reduce_frame",
@@ -320,6 +322,41 @@ def duckdb_share(memory: int) -> int:
     """
     held = _resident() or _HELD_UNKNOWN
     return max(memory - held - BESIDE_DUCKDB, _LEAST_FOR_DUCKDB)
+
+
+def memory_problem(path: str, engine: str, memory: int | None) -> Problem | None:
+    """A warning where ``--memory`` cannot be kept to as asked: ``--engine memory`` has no
+    limit, and below what the process holds and DuckDB needs at least, the process uses more.
+    (``auto`` reads only files under :data:`DUCKDB_FROM_BYTES` in memory: no warning there.)
+
+    >>> memory_problem("log.csv", "memory", 2 * 10**9).message[:40]
+    '--memory bounds only the reduction in Du'
+    >>> memory_problem("log.parquet", "duckdb", 2 * 10**9) is None
+    True
+    """
+    if not memory:
+        return None
+    if engine == "memory":
+        message = _(
+            "--memory bounds only the reduction in DuckDB; the log is read into memory "
+            "(pandas) without a limit: use --engine duckdb to hold it to {memory}"
+        ).format(memory=_megabytes(memory))
+        return Problem(message, path, severity="warning")
+    if chosen_engine(path, engine) == "memory":
+        return None
+    need = (_resident() or _HELD_UNKNOWN) + BESIDE_DUCKDB + _LEAST_FOR_DUCKDB
+    if memory >= need:
+        return None
+    message = _(
+        "--memory {memory} is less than the command needs at the least (about {need}: "
+        "Python and bpr, and DuckDB's smallest share); it may use that much"
+    ).format(memory=_megabytes(memory), need=_megabytes(need))
+    return Problem(message, path, severity="warning")
+
+
+def _megabytes(size: int) -> str:
+    # TRANSLATORS: a memory size in megabytes (10^6 bytes), as --memory takes it
+    return _("{n} MB").format(n=number(size / 10**6, ",.0f"))
 
 
 class _Database:
@@ -820,6 +857,15 @@ def reduce_file(
     )
 
 
+def chosen_engine(path: str, engine: str) -> str:
+    """The engine that reduces the file: the one asked for, or for ``auto`` DuckDB for
+    Parquet and for files of :data:`DUCKDB_FROM_BYTES` and more, memory otherwise."""
+    if engine != "auto":
+        return engine
+    large = Path(path).is_file() and Path(path).stat().st_size >= DUCKDB_FROM_BYTES
+    return "duckdb" if large or log_kind(path) == "parquet" else "memory"
+
+
 def reduce_log(
     path: str | os.PathLike[str],
     columns: LogColumns | None = None,
@@ -838,10 +884,7 @@ def reduce_log(
             )
         )
     name = os.fspath(path)
-    if engine == "auto":
-        large = Path(name).is_file() and Path(name).stat().st_size >= DUCKDB_FROM_BYTES
-        engine = "duckdb" if large or log_kind(name) == "parquet" else "memory"
-    if engine == "duckdb":
+    if chosen_engine(name, engine) == "duckdb":
         return reduce_file(name, columns, memory=memory, progress=progress)
     begun = time.monotonic()
     reduced = reduce_frame(read_log(name, columns), name)
