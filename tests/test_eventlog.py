@@ -485,3 +485,234 @@ def test_the_xes_stream_comes_in_batches(tmp_path):
     assert [len(b[CASE]) for b in batches] == [4, 4, 4, 4, 4]
     assert batches[0][CASE] == ["case-1"] * 4
     assert batches[0]["lifecycle:transition"][:2] == ["start", "complete"]
+
+
+# -- the two readings of XES -----------------------------------------------------------------
+#
+# XesScan reads the common shape of XES with regular expressions and anything else with lxml;
+# both must give the same batches, keys, trace count and errors. ``_reader`` says which ran.
+
+
+def _scan(path, size=7, columns=None):
+    """What XesScan gives for ``path``: batches, keys and traces, or the error; and the reader."""
+    from bpr.files.eventlog import XesScan
+
+    scan = XesScan(str(path), columns or LogColumns(), size)
+    try:
+        result = (list(scan.batches()), set(scan.keys), scan.traces)
+    except EventLogError as exc:
+        result = str(exc)
+    return result, scan._reader
+
+
+def _lxml(path, size=7, columns=None):
+    """The same from lxml alone: the reading XesScan had before the fast one."""
+    from bpr.files.eventlog import XesScan
+
+    scan = XesScan(str(path), columns or LogColumns(), size)
+    try:
+        return list(scan._parsed_batches()), set(scan.keys), scan.traces
+    except EventLogError as exc:
+        return str(exc)
+
+
+def _same(path, size=7, columns=None):
+    """The reader XesScan chose, once its result is known to be lxml's."""
+    result, reader = _scan(path, size, columns)
+    assert result == _lxml(path, size, columns)
+    return reader
+
+
+def _plain_log(tmp_path, name="log.xes", cases=40):
+    """A log of the shape bpr writes: start and complete events, groups on some activities."""
+    result = simulate(bpr.load(LOGS / "nested.yaml"), cases, seed=7, events=True)
+    return write_log(tmp_path / name, result.events)
+
+
+def test_the_test_data_is_read_alike_by_both_readings(shared_data):
+    assert _same(LOGS / "lifecycle.xes") == "lxml"  # it has a comment and &amp;
+    example = shared_data / "running-example.xes"
+    if not example.is_file():
+        pytest.skip("shared/data/running-example.xes is absent")
+    assert _same(example) == "plain"
+    assert _same(example, size=1, columns=LogColumns(activity="Activity", group="Costs")) == (
+        "plain"
+    )
+
+
+@pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
+@pytest.mark.parametrize("size", [1, 50, 100_000])
+def test_a_log_written_by_bpr_is_read_the_plain_way(tmp_path, name, size):
+    path = _plain_log(tmp_path, name)
+    assert _same(path, size) == "plain"
+    batches = _scan(path, size)[0][0]
+    assert sum(len(b[CASE]) for b in batches) == 2 * len(simulate(
+        bpr.load(LOGS / "nested.yaml"), 40, seed=7, events=True).events)  # fmt: skip
+
+
+def test_lines_past_65535_are_those_lxml_gives(tmp_path):
+    # lxml stops counting lines at 65535; the plain reading says the same
+    path = _plain_log(tmp_path, cases=3000)
+    assert _same(path, size=100_000) == "plain"
+    lines = _scan(path, size=100_000)[0][0][0]["line"]
+    assert lines[0] == 20 and max(lines) == 65535
+
+
+_EVENT = (
+    '<event><string key="concept:name" value="{a}"/>'
+    '<date key="time:timestamp" value="2026-01-0{d}T09:00:00+00:00"/></event>'
+)
+
+
+def _doc(*traces, head="", declaration='<?xml version="1.0" encoding="UTF-8"?>\n', end="\n"):
+    """An XES document of traces, each a list of parts (an event's activity or raw XML)."""
+    parts = [declaration, '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">', head]
+    for number, trace in enumerate(traces):
+        parts.append(f'\n<trace>\n<string key="concept:name" value="case {number}"/>\n')
+        for i, part in enumerate(trace):
+            parts.append(part if part.startswith("<") else _EVENT.format(a=part, d=i % 9 + 1))
+            parts.append("\n")
+        parts.append("</trace>")
+    parts.append("\n</log>" + end)
+    return end.join("".join(parts).split("\n"))
+
+
+_PLAIN = _doc(["Apply", "Сheck ə ş ğ"], ["Decide > it's \u00e9"], [])
+
+
+@pytest.mark.parametrize(
+    ("reader", "text"),
+    [
+        ("plain", _PLAIN),
+        ("plain", "\ufeff" + _PLAIN),
+        ("plain", _PLAIN.replace("\n", "\r\n")),
+        ("plain", _doc(["a"], declaration="")),
+        ("plain", _doc(["a"], declaration="<?xml version='1.0' encoding='utf-8'?>")),
+        ("plain", _doc(["a", '<string key="concept:name" value="late id"/>', "b"])),
+        ("plain", _doc(["a", '<event><string key="concept:name" value="x"/></event>'])),
+        ("plain", _doc(["a", "<event></event>", "<event>\n</event >"])),
+        (
+            "plain",
+            _doc(
+                [
+                    '<event><date key="time:timestamp" value="2026-01-01"/>'
+                    '<int key="n" value="1"/><string key="concept:name" value="a"/>'
+                    '<string key="concept:name" value="again"/></event>'
+                ]
+            ),
+        ),
+        ("plain", _doc(["a"], head='<global scope="event"><string key="k" value="v"/></global>')),
+        ("plain", _doc()),
+        ("lxml", _PLAIN.replace("\n", "\r")),
+        ("lxml", _doc(["a"], head="<!-- made by hand -->")),
+        ("lxml", _doc(["a", "<!-- a note --><event></event>"])),
+        ("lxml", _doc(["a", "<event><![CDATA[text]]></event>"])),
+        ("lxml", _doc(["a"], head="<?stylesheet x?>")),
+        ("lxml", _doc(["a", "<event><string key='concept:name' value='single'/></event>"])),
+        ("lxml", _doc(["A &amp; B"])),
+        ("lxml", _doc(["A &#1241; B"])),
+        (
+            "lxml",
+            _doc(
+                ["a", '<event><list key="l"><string key="concept:name" value="in"/></list></event>']
+            ),
+        ),
+        ("lxml", _doc(["a", '<event><container key="c"/></event>'])),
+        (
+            "lxml",
+            _doc(
+                [
+                    "a",
+                    '<event><string key="concept:name" value="x">'
+                    '<string key="y" value="z"/></string></event>',
+                ]
+            ),
+        ),
+        ("lxml", _doc(["a", '<event><string value="v" key="concept:name"/></event>'])),
+        ("lxml", _doc(["a", '<event><string key="k" value="v" id="1"/></event>'])),
+        (
+            "lxml",
+            _doc(
+                [
+                    "a",
+                    '<x:event xmlns:x="http://www.xes-standard.org/">'
+                    '<x:string key="concept:name" value="p"/></x:event>',
+                ]
+            ),
+        ),
+        ("lxml", _doc(["tab\there"])),
+        ("lxml", _doc(["a"], declaration='<?xml version="1.0" encoding="ISO-8859-1"?>')),
+        ("lxml", _doc(["a"]).replace("</log>", _EVENT.format(a="loose", d=1) + "</log>")),
+        ("lxml", _doc(["a"], head=_EVENT.format(a="early", d=1))),
+        ("lxml", _doc(["a"]).replace("<trace>", "<trace/><trace>", 1)),
+        ("lxml", _doc(["a"], head="<!DOCTYPE log>")),
+        ("lxml", _doc(["a"]).replace("</trace>", "</trace>text", 1)),
+        ("lxml", _doc(["a", "<event><event></event></event>"])),
+    ],
+)
+def test_each_reading_runs_where_it_reads_exactly(tmp_path, reader, text):
+    path = tmp_path / "log.xes"
+    path.write_bytes(text.encode("utf-8"))
+    assert _same(path, size=1) == reader
+    assert _same(path, size=100) == reader
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_doc(["a", '<event><string key="concept:name" value="b"/></event>']),
+         r"log\.xes:6: an event has no 'time:timestamp'"),
+        (_doc(["a", '<event><date key="time:timestamp" value="2026-01-01"/></event>']),
+         r"log\.xes:6: an event has no 'concept:name'"),
+        (_doc(["a"], ["b"]).replace('key="concept:name" value="case 1"', 'key="id" value="x"'),
+         r"log\.xes:9: a trace has no 'concept:name' attribute \(the case id\)"),
+    ],
+)  # fmt: skip
+def test_events_and_traces_without_their_values_are_refused_at_their_line(tmp_path, text, message):
+    path = tmp_path / "log.xes"
+    path.write_text(text, encoding="utf-8")
+    assert _same(path) == "plain"
+    with pytest.raises(EventLogError, match=message):
+        read_log(path)
+
+
+@pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
+def test_malformed_xml_deep_in_a_big_log_is_refused_as_lxml_refuses_it(tmp_path, name):
+    text = _plain_log(tmp_path, cases=600).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    middle = len(lines) * 2 // 3
+    while not lines[middle].lstrip().startswith("<event>"):
+        middle += 1
+    lines[middle] = lines[middle].replace("</event>", "</evnt>")
+    path = tmp_path / name
+    data = "\n".join(lines).encode("utf-8")
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    result, reader = _scan(path, size=500)
+    assert reader == "lxml"
+    assert result == _lxml(path, size=500)
+    assert f"{name}:{middle + 1}: the XES file is not well-formed XML" in result
+    with pytest.raises(EventLogError, match=rf"{name}:{middle + 1}: the XES file is not well"):
+        read_log(path)
+
+
+def test_a_truncated_gzipped_log_is_refused_as_before(tmp_path):
+    data = gzip.compress(_plain_log(tmp_path, cases=300).read_bytes())
+    path = tmp_path / "cut.xes.gz"
+    path.write_bytes(data[: len(data) // 2])
+    assert _same(path, size=100) == "lxml"
+    assert "cannot read the file" in _scan(path)[0]
+
+
+@pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
+def test_a_log_unusual_only_near_its_end_gives_each_batch_once(tmp_path, name):
+    # the plain reading has given batches when it meets the comment; lxml gives the rest
+    text = _plain_log(tmp_path, cases=1800).read_text(encoding="utf-8")
+    assert len(text) > 8 << 20  # more than the plain reading takes at a time
+    at = text.rindex("<trace>")
+    path = tmp_path / name
+    data = (text[:at] + "<!-- late -->" + text[at:]).encode("utf-8")
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    result, reader = _scan(path, size=500)
+    assert reader == "lxml"
+    assert result == _lxml(path, size=500)
+    assert len(result[0]) > 2 and result[2] == 1800

@@ -246,3 +246,164 @@ def test_duckdb_reads_written_names_as_read_log_does(suffix, names, data):
     assert by_duckdb.activity_events == in_memory.activity_events
     assert by_duckdb.actors == in_memory.actors
     assert by_duckdb.resource_group == in_memory.resource_group
+
+
+# -- the two readings of XES agree ------------------------------------------------------------
+#
+# XesScan reads the common shape of XES with regular expressions and hands anything else to
+# lxml. Whatever the document (odd values, entities, comments, CDATA, single quotes, nested
+# attributes, prefixes, events outside traces, late trace attributes, empty traces, CR and
+# CRLF line ends, broken XML), its batches, keys, trace count and errors are lxml's; and a
+# document of the common shape is read the plain way.
+
+# Values with XML's special characters, white space XML turns into spaces, Cyrillic and
+# Azerbaijani letters, and characters XML refuses.
+VALUE = st.text(
+    st.one_of(
+        st.sampled_from(list("&<>\"' \t\r\nabcАбвЖжəƏşŞğĞıİçöü\u00e9\x01\ufffe")),
+        st.characters(exclude_categories=("Cs",)),
+    ),
+    max_size=8,
+)
+# Values the plain reading takes as they are.
+PLAIN_VALUE = st.text(
+    st.one_of(
+        st.sampled_from(list(">' abcАбвЖжəƏşŞğĞıİçöü\u00e9")),
+        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters='&<"\ufffe\uffff'),
+    ),
+    max_size=8,
+)
+NAMES = [ACTIVITY, TIMESTAMP, RESOURCE, GROUP, "lifecycle:transition", "x"]
+GAP = st.sampled_from(["", "", "\n", "\n    ", " ", "\t"])
+
+
+def _pick(plain: bool, usual: list[str], odd: list[str]) -> st.SearchStrategy[str]:
+    return st.sampled_from(usual if plain else usual + odd)
+
+
+@st.composite
+def _attribute(draw: st.DrawFn, plain: bool, depth: int = 0) -> str:
+    """An attribute element, written plainly or (unless ``plain``) oddly now and then."""
+    values = PLAIN_VALUE if plain else VALUE
+    key, value = draw(st.one_of(st.sampled_from(NAMES), values)), draw(values)
+    escape = draw(_pick(plain, ["none"], ["entities", "entities", "numeric"]))
+    if escape == "entities":
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+        key = key.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    elif escape == "numeric":
+        value = "".join(f"&#{ord(c)};" if c in "&<\"'" else c for c in value)
+        key = key.replace("&", "&#38;").replace("<", "&#60;").replace('"', "&#34;")
+    kind = draw(_pick(plain, ["string", "date", "int"], ["list", "x:string", "foo", "event"]))
+    shape = draw(_pick(plain, ["plain"], ["single", "swapped", "spaced"]))
+    if shape == "single":
+        body = f"key='{key}' value='{value}'"
+    elif shape == "swapped":
+        body = f'value="{value}" key="{key}"'
+    elif shape == "spaced":
+        body = f'key = "{key}"\n  value="{value}" '
+    else:
+        body = f'key="{key}" value="{value}"'
+    if kind == "list" and depth < 2:
+        inner = "".join(draw(st.lists(_attribute(plain, depth + 1), max_size=2)))
+        return f"<list {body}>{inner}</list>"
+    return f"<{kind} {body}/>"
+
+
+@st.composite
+def _event(draw: st.DrawFn, plain: bool) -> str:
+    parts = draw(st.lists(st.tuples(GAP, _attribute(plain)), max_size=5))
+    oddity = draw(_pick(plain, [""], ["", "", "<!-- note -->", "<![CDATA[x]]>", "text", "<e/>"]))
+    inside = "".join(gap + attribute for gap, attribute in parts) + oddity
+    return f"<event>{inside}</event>" if inside or plain or draw(st.booleans()) else "<event/>"
+
+
+@st.composite
+def _trace(draw: st.DrawFn, plain: bool) -> str:
+    items = draw(st.lists(st.one_of(_event(plain), _event(plain), _attribute(plain)), max_size=5))
+    gap = draw(GAP)
+    if not items and not plain and draw(st.booleans()):
+        return "<trace/>"
+    return "<trace>" + "".join(gap + item for item in items) + gap + "</trace>"
+
+
+@st.composite
+def _xes_document(draw: st.DrawFn, plain: bool) -> bytes:
+    declaration = draw(
+        _pick(
+            plain,
+            ['<?xml version="1.0" encoding="UTF-8"?>', "<?xml version='1.0' encoding='utf-8'?>",
+             "", '<?xml version="1.0"?>'],
+            ['<?xml version="1.0" encoding="ISO-8859-1"?>', '<?xml version="1.1"?>'],
+        )
+    )  # fmt: skip
+    head = draw(
+        _pick(
+            plain,
+            ["", '<extension name="Concept" prefix="concept" uri="http://x/concept.xesext"/>',
+             '<global scope="event"><string key="concept:name" value="n"/></global>',
+             '<string key="creator" value="me"/>'],
+            ["<!-- by hand -->", "<?pi here?>", '<x:log xmlns:x="http://x/"/>'],
+        )
+    )  # fmt: skip
+    traces = draw(st.lists(_trace(plain), max_size=6))
+    loose = [] if plain else draw(st.lists(_event(plain), max_size=1))
+    where = draw(st.integers(0, len(traces)))
+    body = traces[:where] + loose + traces[where:]
+    gap = draw(GAP)
+    end = draw(_pick(plain, ["\n", "\r\n"], ["\r"]))
+    root = draw(st.sampled_from(['<log xmlns="http://www.xes-standard.org/">', "<log>"]))
+    text = (
+        declaration + "\n" + root + gap + head + "".join(gap + item for item in body) + "</log>\n"
+    )
+    text = end.join(text.split("\n"))
+    data = draw(st.sampled_from([b"", b"", b"\xef\xbb\xbf"])) + text.encode("utf-8")
+    if not plain and draw(st.integers(0, 9)) == 0:  # broken: cut short, or a byte dropped in
+        at = draw(st.integers(0, len(data)))
+        tail = data[at:] if draw(st.booleans()) else b""
+        data = data[:at] + draw(st.sampled_from([b"", b"<", b"&", b"\x00", b"\xff"])) + tail
+    return data
+
+
+def _outcome(path: Path, size: int) -> tuple[object, object, str]:
+    """What XesScan gives (batches, keys and traces, or the error), what lxml alone gives, and
+    which reading XesScan used."""
+    from bpr.files.eventlog import LogColumns, XesScan
+
+    results = []
+    for reading in ("batches", "_parsed_batches"):
+        scan = XesScan(str(path), LogColumns(), size)
+        try:
+            results.append((list(getattr(scan, reading)()), scan.keys, scan.traces))
+        except EventLogError as exc:
+            results.append(str(exc))
+        if reading == "batches":
+            reader = scan._reader
+    return results[0], results[1], reader
+
+
+READINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SIZES = st.sampled_from([1, 2, 100])
+XES_NAMES = st.sampled_from(["log.xes", "log.xes.gz"])
+
+
+def _written(name: str, data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data) if name.endswith(".gz") else data
+
+
+@READINGS
+@given(_xes_document(plain=False), SIZES, XES_NAMES)
+def test_both_readings_of_any_xes_agree(data, size, name):
+    with _file(name, _written(name, data)) as path:
+        fast, lxml, _reader = _outcome(path, size)
+    assert fast == lxml
+
+
+@READINGS
+@given(_xes_document(plain=True), SIZES, XES_NAMES)
+def test_xes_of_the_common_shape_is_read_the_plain_way_alike(data, size, name):
+    with _file(name, _written(name, data)) as path:
+        fast, lxml, reader = _outcome(path, size)
+    assert fast == lxml
+    assert reader == "plain"

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import gzip
 import io
 import os
-from collections.abc import Iterator
+import re
+import zlib
+from bisect import bisect_right
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import accumulate, chain, islice, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
@@ -413,14 +420,111 @@ def _unguard(values: pd.Series) -> pd.Series:
     return values
 
 
+class _Unusual(Exception):
+    """The XES file holds something that only lxml reads exactly (or an error it reports)."""
+
+
+# The common shape of XES, which XesScan reads with regular expressions: UTF-8 text with
+# double-quoted values and no references, comments, CDATA or processing instructions; a head
+# of plain elements (no prefixes) in a root <log>, then <trace> elements holding attribute
+# elements (key then value) and <event> elements holding only attribute elements. Anything
+# else, including any error, is read by lxml, whose results the fast reading reproduces.
+_W = "[ \t\r\n]"
+_NAME = "[A-Za-z_][A-Za-z0-9._-]{0,999}"
+_TYPE = "(?:string|date|int|float|boolean|id)"
+# attribute values that XML keeps as they are (no references, no white space it would turn
+# into spaces, no characters it refuses; U+FFFE and U+FFFF are looked for in the whole text)
+_TEXT = '"[^"<&\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f]*+"'
+_HEAD_TEXT = '"[^"<&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]{0,100000}+"'
+_ATTRIBUTE = f"<{_TYPE}{_W}++key={_TEXT}{_W}++value={_TEXT}{_W}*+/>"
+_ATTRIBUTES = f"(?:{_W}*+{_ATTRIBUTE})*+"
+_EVENT = f"<event>{_ATTRIBUTES}{_W}*+</event{_W}*+>"
+_PLAIN_TRACE = re.compile(
+    f"{_W}*+<trace>(?P<head>{_ATTRIBUTES})(?P<events>(?:{_W}*+{_EVENT})*+)"
+    f"(?P<tail>(?:{_W}*+(?:{_ATTRIBUTE}|{_EVENT}))*+){_W}*+</trace>"
+)
+_PLAIN_EVENTS = re.compile(_EVENT)
+_PLAIN_TYPED = re.compile(f'<({_TYPE}) key="([^"]*)"')
+_PLAIN_PAIR = re.compile(f'key="([^"]*)"{_W}+value="([^"]*)"')
+_PLAIN_END = re.compile(f"{_W}*+</log{_W}*+>{_W}*+")
+_PLAIN_BLANK = re.compile(f"{_W}*+")
+_PLAIN_DECLARATION = re.compile(
+    f"<\\?xml{_W}+version{_W}*={_W}*(?:\"1\\.0\"|'1\\.0')"
+    f"(?:{_W}+encoding{_W}*={_W}*(?:\"(?i:utf-8)\"|'(?i:utf-8)'))?"
+    f"(?:{_W}+standalone{_W}*={_W}*(?:\"(?:yes|no)\"|'(?:yes|no)'))?{_W}*\\?>"
+)
+_PLAIN_TAG = re.compile(
+    f"({_W}+)|<({_NAME})((?:{_W}+{_NAME}{_W}*={_W}*{_HEAD_TEXT})*+){_W}*(/?)>|</({_NAME}){_W}*>"
+)
+_PLAIN_HEAD_ATTRIBUTE = re.compile(f'({_NAME}){_W}*={_W}*"([^"]*)"')
+_PLAIN_NAMESPACE = re.compile('(?:https?://(?!www\\.w3\\.org/)[^ \t\r\n"]*)?')
+_PLAIN_BLOCK = 4 << 20  # bytes read at a time
+# bytes held without a trace end before lxml takes over; a part read is then shorter than
+# libxml2's longest attribute value (10 million characters), which it refuses
+_PLAIN_MOST = 4 << 20
+_LXML_LAST_LINE = 65535  # lxml's sourceline stops there
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_template(order: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """An event whose attributes are written as ``<kind key="key" value="..."/>`` in ``order``
+    (any of them absent), with a last group that is not None when more attributes follow."""
+    slots = "".join(
+        f'(?:{_W}*+<{kind} key="{re.escape(key)}" value="([^"]*)"/>)?+' for key, kind in order
+    )
+    return re.compile(f"<event>{slots}{_W}*+(<(?!/))?+")
+
+
+def _plain_head(text: str) -> int:
+    """Where the first trace (or the end of a log without traces) begins in ``text``, the
+    file's first part, once its declaration and head are known to be of the common shape."""
+    position = 1 if text.startswith("\ufeff") else 0
+    declaration = _PLAIN_DECLARATION.match(text, position)
+    if declaration is not None:
+        position = declaration.end()
+    opened: list[str] = []
+    while True:
+        token = _PLAIN_TAG.match(text, position)
+        if token is None:
+            raise _Unusual
+        _blank, name, attributes, empty, closing = token.groups()
+        if closing is not None:
+            if not opened or opened[-1] != closing:
+                raise _Unusual
+            if opened == ["log"]:
+                return position
+            opened.pop()
+        elif name is not None:
+            if name in ("trace", "event"):
+                if name == "trace" and opened == ["log"] and text.startswith("<trace>", position):
+                    return position
+                raise _Unusual
+            if (not opened and (name != "log" or empty)) or len(opened) > 64:
+                raise _Unusual
+            pairs = _PLAIN_HEAD_ATTRIBUTE.findall(attributes)
+            if len({key for key, _value in pairs}) != len(pairs) or any(
+                key == "xmlns" and not _PLAIN_NAMESPACE.fullmatch(value) for key, value in pairs
+            ):
+                raise _Unusual
+            if not empty:
+                opened.append(name)
+        position = token.end()
+
+
 class XesScan:
     """A streamed pass over an XES file: events in batches, never the whole tree in memory.
 
     :meth:`batches` yields dicts of equal-length lists, one per role (pm4py's names, plus
     ``lifecycle:transition`` and ``line``, the event's line in the file), the case of each
     event filled in when its trace ends. ``keys`` (every attribute key seen) and ``traces``
-    are complete once the batches are exhausted. lxml's iterparse hands back only the ends
-    of events and traces, and each finished element is cleared at once.
+    are complete once the batches are exhausted.
+
+    Most XES files have one plain shape (see ``_PLAIN_TRACE``): those are read a few megabytes
+    at a time with regular expressions, which do the work of each event in C. A file with
+    anything else (comments, references, nested attributes, prefixes, other encodings, broken
+    XML...) is read by lxml's iterparse, which hands back only the ends of events and traces
+    and clears each at once; where the plain reading has given batches already, lxml starts
+    again and gives only the rest. Both give the same batches, keys, traces and errors.
     """
 
     def __init__(self, path: str, columns: LogColumns, size: int = _CHUNK) -> None:
@@ -433,11 +537,106 @@ class XesScan:
         self.size = size
         self.keys: set[str] = set()
         self.traces = 0
+        self._reader = ""  # which reading ran: "plain" or "lxml"
 
     def _empty(self) -> dict[str, list[Any]]:
         return {role: [] for role in (CASE, *self.attribute, "line")}
 
     def batches(self) -> Iterator[dict[str, list[Any]]]:
+        """The events in batches; see the class. A file of the common shape of XES is read by
+        :meth:`_plain_batches`; one with anything else (or with an error) by lxml, from the
+        start, without the batches already given."""
+        given = 0
+        self._reader = "plain"
+        try:
+            for rows in self._plain_batches():
+                given += 1
+                yield rows
+            return
+        except _Unusual:
+            pass
+        self._reader = "lxml"
+        self.keys.clear()
+        self.traces = 0
+        for number, rows in enumerate(self._parsed_batches()):
+            if number >= given:
+                yield rows
+
+    def _plain_batches(self) -> Iterator[dict[str, list[Any]]]:
+        """The batches of a file of the common shape, read with regular expressions.
+
+        Raises :class:`_Unusual` at the first thing outside that shape (see ``_PLAIN_*``),
+        having yielded only batches that lxml would yield alike.
+        """
+        path = self.path
+        opener = gzip.open if path.endswith(".gz") else open
+        rows = self._empty()
+        newlines = 0  # line ends before the text in hand
+        try:
+            with opener(path, "rb") as stream:
+                data = stream.read(1 << 16)
+                _refuse_entities(path, data)
+                start: int | None = None
+                end = False
+                while True:
+                    if not end:
+                        block = stream.read(_PLAIN_BLOCK)
+                        end = not block
+                        data += block
+                    if end:
+                        cut = len(data)
+                    else:
+                        cut = data.rfind(b"</trace>")
+                        if cut < 0:
+                            if len(data) > _PLAIN_MOST:
+                                raise _Unusual
+                            continue
+                        cut += len(b"</trace>")
+                    text = data[:cut].decode("utf-8")
+                    data = data[cut:]
+                    if "\r" in text and text.count("\r") != text.count("\r\n"):
+                        raise _Unusual  # a carriage return alone ends a line of its own
+                    if "\ufffe" in text or "\uffff" in text:
+                        raise _Unusual  # characters XML refuses
+                    start = _plain_head(text) if start is None else 0
+                    rows = yield from self._plain_traces(text, start, newlines, rows, end)
+                    if end:
+                        break
+                    newlines += text.count("\n")
+        except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+            raise _Unusual from None
+        if rows[CASE]:
+            yield rows
+
+    def _plain_traces(
+        self, text: str, start: int, newlines: int, rows: dict[str, list[Any]], last: bool
+    ) -> Generator[dict[str, list[Any]], None, dict[str, list[Any]]]:
+        """The traces of ``text`` from ``start`` (all of it but, in the ``last`` part, the end of
+        the log) added to ``rows``, which is yielded and renewed as it fills."""
+        collecting = gc.isenabled()
+        gc.disable()  # the lists made here hold no cycles; counting them costs a third
+        try:
+            counts, columns = self._plain_columns(text, start, newlines, last)
+        finally:
+            if collecting:
+                gc.enable()
+        taken = 0
+        done = 0
+        for events in counts:
+            self.traces += 1
+            done += events
+            if len(rows[CASE]) + done - taken >= self.size:
+                for role, values in columns.items():
+                    rows[role].extend(values[taken:done])
+                yield rows
+                rows = self._empty()
+                taken = done
+        for role, values in columns.items():
+            rows[role].extend(values[taken:])
+        return rows
+
+    def _parsed_batches(self) -> Iterator[dict[str, list[Any]]]:
+        """The batches as lxml reads them: any XML, and its errors with their lines."""
         from lxml import etree  # type: ignore[import-untyped]
 
         path, keys = self.path, self.attribute
@@ -505,6 +704,82 @@ class XesScan:
             ) from None
         if rows[CASE]:
             yield rows
+
+    def _plain_columns(
+        self, text: str, start: int, newlines: int, last: bool
+    ) -> tuple[list[int], dict[str, list[Any]]]:
+        """The number of events of each trace in ``text`` and their columns."""
+        counts: list[int] = []
+        cases: list[str | None] = []
+        position = start
+        match = _PLAIN_TRACE.match
+        while True:
+            found = match(text, position)
+            if found is None:
+                break
+            tail = found["tail"]
+            events = text.count("<event>", found.start("events"), found.end())
+            counts.append(events)
+            pairs = _PLAIN_PAIR.findall(found["head"])
+            if tail:  # trace attributes after its first events
+                pairs += _PLAIN_PAIR.findall(_PLAIN_EVENTS.sub("", tail))
+            ids = [value for key, value in pairs if key == self.case_key]
+            cases.append(ids[-1] if ids else None)
+            position = found.end()
+        finish = _PLAIN_END if last else _PLAIN_BLANK
+        if finish.fullmatch(text, position) is None:
+            raise _Unusual
+        pieces = text[start:position].split("<event>")
+        # the line of an event is the line of its start tag, counted from 1
+        breaks = list(map(str.count, pieces, repeat("\n")))
+        first = newlines + text.count("\n", 0, start) + 1
+        lines = list(islice(accumulate(breaks, initial=first), 1, len(pieces)))
+        over = bisect_right(lines, _LXML_LAST_LINE)
+        lines[over:] = repeat(_LXML_LAST_LINE, len(lines) - over)
+        columns = self._plain_attributes(pieces, text[start:position] if len(pieces) > 1 else "")
+        columns[CASE] = list(chain.from_iterable(map(repeat, cases, counts)))
+        columns["line"] = lines
+        return counts, columns
+
+    def _plain_attributes(self, pieces: list[str], region: str) -> dict[str, list[Any]]:
+        """The wanted attributes of the events of ``region`` (the text split at each ``<event>``
+        into ``pieces``).
+
+        Most events of a log have their attributes in one order: one regular expression with a
+        group for each key of that order reads them all; an event it does not read whole is
+        read attribute by attribute.
+        """
+        count = len(pieces) - 1
+        if not count:
+            return {role: [] for role in self.attribute}
+        sample = max(
+            (_PLAIN_TYPED.findall(body.partition("</event")[0]) for body in pieces[1:100]),
+            key=len,
+        )
+        order = list({key: kind for kind, key in sample}.items())
+        template = _plain_template(tuple(order))
+        found = list(map(re.Match.groups, template.finditer(region)))
+        if len(found) != count:  # pragma: no cover - each piece begins with an event
+            raise _Unusual
+        slots = len(order)
+        odd = [i for i, extra in enumerate(map(itemgetter(slots), found)) if extra]
+        keys = self.keys
+        positions = {}
+        for i, (key, _kind) in enumerate(order):
+            values = list(map(itemgetter(i), found))
+            if values.count(None) != count:
+                keys.add(key)
+            positions[key] = values
+        extra = {i: dict(_PLAIN_PAIR.findall(pieces[i + 1].partition("</event")[0])) for i in odd}
+        for attributes in extra.values():
+            keys.update(attributes)
+        columns: dict[str, list[Any]] = {}
+        for role, key in self.attribute.items():
+            column = list(positions[key]) if key in positions else [None] * count
+            for i, attributes in extra.items():
+                column[i] = attributes.get(key)
+            columns[role] = column
+        return columns
 
     def empty_error(self) -> EventLogError:
         """The error for a file that held no event."""
