@@ -7,6 +7,7 @@ import functools
 import gc
 import gzip
 import io
+import operator
 import os
 import re
 import zlib
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from itertools import accumulate, chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import quoteattr
 
 from bpr.core.i18n import N_, domain
@@ -444,6 +445,7 @@ _PLAIN_TRACE = re.compile(
     f"(?P<tail>(?:{_W}*+(?:{_ATTRIBUTE}|{_EVENT}))*+){_W}*+</trace>"
 )
 _PLAIN_EVENTS = re.compile(_EVENT)
+_PLAIN_START = re.compile("<event>")
 _PLAIN_TYPED = re.compile(f'<({_TYPE}) key="([^"]*)"')
 _PLAIN_PAIR = re.compile(f'key="([^"]*)"{_W}+value="([^"]*)"')
 _PLAIN_END = re.compile(f"{_W}*+</log{_W}*+>{_W}*+")
@@ -709,7 +711,7 @@ class XesScan:
         self, text: str, start: int, newlines: int, last: bool
     ) -> tuple[list[int], dict[str, list[Any]]]:
         """The number of events of each trace in ``text`` and their columns."""
-        counts: list[int] = []
+        ends: list[int] = []
         cases: list[str | None] = []
         position = start
         match = _PLAIN_TRACE.match
@@ -717,65 +719,68 @@ class XesScan:
             found = match(text, position)
             if found is None:
                 break
-            tail = found["tail"]
-            events = text.count("<event>", found.start("events"), found.end())
-            counts.append(events)
             pairs = _PLAIN_PAIR.findall(found["head"])
+            tail = found["tail"]
             if tail:  # trace attributes after its first events
                 pairs += _PLAIN_PAIR.findall(_PLAIN_EVENTS.sub("", tail))
             ids = [value for key, value in pairs if key == self.case_key]
             cases.append(ids[-1] if ids else None)
             position = found.end()
+            ends.append(position)
         finish = _PLAIN_END if last else _PLAIN_BLANK
         if finish.fullmatch(text, position) is None:
             raise _Unusual
-        pieces = text[start:position].split("<event>")
+        matches = list(_PLAIN_START.finditer(text, start, position))
+        starts = list(map(re.Match.start, matches))
+        before = list(map(bisect_right, repeat(starts), ends))
+        counts = list(map(operator.sub, before, chain((0,), before)))
         # the line of an event is the line of its start tag, counted from 1
-        breaks = list(map(str.count, pieces, repeat("\n")))
+        breaks = map(text.count, repeat("\n"), chain((start,), starts), starts)
         first = newlines + text.count("\n", 0, start) + 1
-        lines = list(islice(accumulate(breaks, initial=first), 1, len(pieces)))
+        lines = list(islice(accumulate(breaks, initial=first), 1, None))
         over = bisect_right(lines, _LXML_LAST_LINE)
         lines[over:] = repeat(_LXML_LAST_LINE, len(lines) - over)
-        columns = self._plain_attributes(pieces, text[start:position] if len(pieces) > 1 else "")
+        columns = self._plain_attributes(text, starts, position)
         columns[CASE] = list(chain.from_iterable(map(repeat, cases, counts)))
         columns["line"] = lines
         return counts, columns
 
-    def _plain_attributes(self, pieces: list[str], region: str) -> dict[str, list[Any]]:
-        """The wanted attributes of the events of ``region`` (the text split at each ``<event>``
-        into ``pieces``).
+    def _plain_attributes(self, text: str, starts: list[int], end: int) -> dict[str, list[Any]]:
+        """The wanted attributes of the events that begin at ``starts`` in ``text``.
 
         Most events of a log have their attributes in one order: one regular expression with a
         group for each key of that order reads them all; an event it does not read whole is
         read attribute by attribute.
         """
-        count = len(pieces) - 1
+        count = len(starts)
         if not count:
             return {role: [] for role in self.attribute}
-        sample = max(
-            (_PLAIN_TYPED.findall(body.partition("</event")[0]) for body in pieces[1:100]),
-            key=len,
-        )
+        bounds = [*starts[1:], end]
+
+        def body(i: int) -> str:
+            return text[starts[i] : bounds[i]].partition("</event")[0]
+
+        sample = max((_PLAIN_TYPED.findall(body(i)) for i in range(min(count, 100))), key=len)
         order = list({key: kind for kind, key in sample}.items())
         template = _plain_template(tuple(order))
-        found = list(map(re.Match.groups, template.finditer(region)))
-        if len(found) != count:  # pragma: no cover - each piece begins with an event
-            raise _Unusual
+        # the template matches at every event start: its groups are all optional
+        matched = cast("Iterator[re.Match[str]]", map(template.match, repeat(text), starts))
+        found = list(map(re.Match.groups, matched))
         slots = len(order)
         odd = [i for i, extra in enumerate(map(itemgetter(slots), found)) if extra]
         keys = self.keys
         positions = {}
         for i, (key, _kind) in enumerate(order):
             values = list(map(itemgetter(i), found))
-            if values.count(None) != count:
+            if key not in keys and values.count(None) != count:
                 keys.add(key)
             positions[key] = values
-        extra = {i: dict(_PLAIN_PAIR.findall(pieces[i + 1].partition("</event")[0])) for i in odd}
+        extra = {i: dict(_PLAIN_PAIR.findall(body(i))) for i in odd}
         for attributes in extra.values():
             keys.update(attributes)
         columns: dict[str, list[Any]] = {}
         for role, key in self.attribute.items():
-            column = list(positions[key]) if key in positions else [None] * count
+            column = positions[key] if key in positions else [None] * count
             for i, attributes in extra.items():
                 column[i] = attributes.get(key)
             columns[role] = column
