@@ -464,7 +464,6 @@ _PLAIN_BLOCK = 4 << 20  # bytes read at a time
 # bytes held without a trace end before lxml takes over; a part read is then shorter than
 # libxml2's longest attribute value (10 million characters), which it refuses
 _PLAIN_MOST = 4 << 20
-_LXML_LAST_LINE = 65535  # lxml's sourceline stops there
 
 
 @functools.lru_cache(maxsize=64)
@@ -738,8 +737,6 @@ class XesScan:
         breaks = map(text.count, repeat("\n"), chain((start,), starts), starts)
         first = newlines + text.count("\n", 0, start) + 1
         lines = list(islice(accumulate(breaks, initial=first), 1, None))
-        over = bisect_right(lines, _LXML_LAST_LINE)
-        lines[over:] = repeat(_LXML_LAST_LINE, len(lines) - over)
         columns = self._plain_attributes(text, starts, position)
         columns[CASE] = list(chain.from_iterable(map(repeat, cases, counts)))
         columns["line"] = lines
