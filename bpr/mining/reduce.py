@@ -403,12 +403,18 @@ def _source_table(
             + ", ".join(f"{identifier(r)} VARCHAR" for r in (CASE, *scan.attribute))
             + ")"
         )
+        import numpy as np
         import pandas as pd
 
         events = 0
         for batch in scan.batches():
-            frame = pd.DataFrame({r: pd.array(v, dtype="string") for r, v in batch.items()})
-            frame["line"] = frame["line"].astype("int64")
+            # plain object columns: DuckDB reads their Python strings (and None as NULL)
+            # without the conversion pandas' string dtype makes first
+            lines = batch.pop("line")
+            frame = pd.DataFrame(
+                {r: np.array(v, dtype=object) for r, v in batch.items()}, dtype=object, copy=False
+            )
+            frame["line"] = np.array(lines, dtype=np.int64)
             frame.insert(0, "seq", range(events, events + len(frame)))
             events += len(frame)
             db.connection.register("batch", frame)
