@@ -731,3 +731,14 @@ def test_a_log_unusual_only_near_its_end_gives_each_batch_once(tmp_path, name):
     assert reader == "lxml"
     assert result == _lxml(path, size=500)
     assert len(result[0]) > 2 and result[2] == 1800
+
+
+def test_without_possessive_quantifiers_lxml_reads_every_file(tmp_path, monkeypatch):
+    # Python 3.10 has none: the plain reading's patterns would not compile there
+    from bpr.files import eventlog
+
+    path = _plain_log(tmp_path)
+    expected = _scan(path)[0]
+    monkeypatch.setattr(eventlog, "_PLAIN_READING", False)
+    result, reader = _scan(path)
+    assert reader == "lxml" and result == expected

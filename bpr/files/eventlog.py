@@ -10,6 +10,7 @@ import io
 import operator
 import os
 import re
+import sys
 import zlib
 from bisect import bisect_right
 from collections.abc import Generator, Iterator
@@ -430,6 +431,17 @@ class _Unusual(Exception):
 # of plain elements (no prefixes) in a root <log>, then <trace> elements holding attribute
 # elements (key then value) and <event> elements holding only attribute elements. Anything
 # else, including any error, is read by lxml, whose results the fast reading reproduces.
+# The patterns use possessive quantifiers (Python 3.11), which keep a failed match linear; on
+# Python 3.10 every XES file is read by lxml.
+_PLAIN_READING = sys.version_info >= (3, 11)
+
+
+def _plain_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled, or where Python has no possessive quantifiers one that never
+    matches (the plain reading is not used there)."""
+    return re.compile(pattern if _PLAIN_READING else "(?!)")
+
+
 _W = "[ \t\r\n]"
 _NAME = "[A-Za-z_][A-Za-z0-9._-]{0,999}"
 _TYPE = "(?:string|date|int|float|boolean|id)"
@@ -440,22 +452,22 @@ _HEAD_TEXT = '"[^"<&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]{0,100000}+"'
 _ATTRIBUTE = f"<{_TYPE}{_W}++key={_TEXT}{_W}++value={_TEXT}{_W}*+/>"
 _ATTRIBUTES = f"(?:{_W}*+{_ATTRIBUTE})*+"
 _EVENT = f"<event>{_ATTRIBUTES}{_W}*+</event{_W}*+>"
-_PLAIN_TRACE = re.compile(
+_PLAIN_TRACE = _plain_pattern(
     f"{_W}*+<trace>(?P<head>{_ATTRIBUTES})(?P<events>(?:{_W}*+{_EVENT})*+)"
     f"(?P<tail>(?:{_W}*+(?:{_ATTRIBUTE}|{_EVENT}))*+){_W}*+</trace>"
 )
-_PLAIN_EVENTS = re.compile(_EVENT)
+_PLAIN_EVENTS = _plain_pattern(_EVENT)
 _PLAIN_START = re.compile("<event>")
 _PLAIN_TYPED = re.compile(f'<({_TYPE}) key="([^"]*)"')
 _PLAIN_PAIR = re.compile(f'key="([^"]*)"{_W}+value="([^"]*)"')
-_PLAIN_END = re.compile(f"{_W}*+</log{_W}*+>{_W}*+")
-_PLAIN_BLANK = re.compile(f"{_W}*+")
+_PLAIN_END = _plain_pattern(f"{_W}*+</log{_W}*+>{_W}*+")
+_PLAIN_BLANK = _plain_pattern(f"{_W}*+")
 _PLAIN_DECLARATION = re.compile(
     f"<\\?xml{_W}+version{_W}*={_W}*(?:\"1\\.0\"|'1\\.0')"
     f"(?:{_W}+encoding{_W}*={_W}*(?:\"(?i:utf-8)\"|'(?i:utf-8)'))?"
     f"(?:{_W}+standalone{_W}*={_W}*(?:\"(?:yes|no)\"|'(?:yes|no)'))?{_W}*\\?>"
 )
-_PLAIN_TAG = re.compile(
+_PLAIN_TAG = _plain_pattern(
     f"({_W}+)|<({_NAME})((?:{_W}+{_NAME}{_W}*={_W}*{_HEAD_TEXT})*+){_W}*(/?)>|</({_NAME}){_W}*>"
 )
 _PLAIN_HEAD_ATTRIBUTE = re.compile(f'({_NAME}){_W}*={_W}*"([^"]*)"')
@@ -473,7 +485,7 @@ def _plain_template(order: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     slots = "".join(
         f'(?:{_W}*+<{kind} key="{re.escape(key)}" value="([^"]*)"/>)?+' for key, kind in order
     )
-    return re.compile(f"<event>{slots}{_W}*+(<(?!/))?+")
+    return _plain_pattern(f"<event>{slots}{_W}*+(<(?!/))?+")
 
 
 def _plain_head(text: str) -> int:
@@ -548,14 +560,15 @@ class XesScan:
         :meth:`_plain_batches`; one with anything else (or with an error) by lxml, from the
         start, without the batches already given."""
         given = 0
-        self._reader = "plain"
-        try:
-            for rows in self._plain_batches():
-                given += 1
-                yield rows
-            return
-        except _Unusual:
-            pass
+        if _PLAIN_READING:
+            self._reader = "plain"
+            try:
+                for rows in self._plain_batches():
+                    given += 1
+                    yield rows
+                return
+            except _Unusual:
+                pass
         self._reader = "lxml"
         self.keys.clear()
         self.traces = 0
