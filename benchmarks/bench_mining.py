@@ -15,6 +15,10 @@ memory is its own:
 - ``pm4py``: pm4py on pandas: the log read into a frame, its directly-follows graph and the
   inductive miner's tree (what ``bpr mine`` did before the reduction).
 
+- ``mine-csv``, ``mine-xes`` (with ``--formats``): ``bpr mine --engine duckdb`` of the same
+  cases written as CSV and as gzipped XES (a start and a complete event per run), for what
+  the format costs;
+
 - ``profile``: the reduction again, in process, with the processor time of each of its
   DuckDB statements (which part costs what).
 
@@ -60,13 +64,14 @@ SELECT a, b, count(*) FROM (
 """
 
 
-def generate(events: int, folder: Path) -> Path:
-    """A Parquet log of about ``events`` events, simulated from the nested test model."""
+def generate(events: int, folder: Path, suffix: str = ".parquet") -> Path:
+    """A log of about ``events`` events, simulated from the nested test model: Parquet, or
+    the same cases as CSV or gzipped XES (``suffix``)."""
     import bpr
     from bpr.files.eventlog import write_log
     from bpr.simulate import simulate
 
-    path = folder / f"nested-{events}.parquet"
+    path = folder / f"nested-{events}{suffix}"
     if path.exists():
         return path
     cases = max(int(events / EVENTS_PER_CASE), 1)
@@ -97,12 +102,14 @@ def child(kind: str, path: str, memory: str | None) -> dict[str, Any]:
         from bpr.mining.reduce import parse_memory, reduce_file
 
         reduce_file(path, memory=parse_memory(memory) if memory else None)
-    elif kind in ("mine", "conform"):
+    elif kind in ("mine", "conform", "mine-csv", "mine-xes"):
         from bpr.cli import main
 
         extra = ["--memory", memory] if memory else []
+        if kind != "mine" and kind != "conform":
+            extra += ["--engine", "duckdb"]  # as for a large file (auto reads small ones in memory)
         with tempfile.TemporaryDirectory() as folder:
-            if kind == "mine":
+            if kind != "conform":
                 args = ["mine", path, "-o", os.path.join(folder, "draft.yaml"), *extra]
             else:
                 args = ["conform", str(MODEL), path, "--json", *extra]
@@ -219,6 +226,9 @@ def main() -> None:
     parser.add_argument("--folder", default=None, help="where the generated logs are kept")
     parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md alone")
     parser.add_argument(
+        "--formats", action="store_true", help="also bpr mine of the log as CSV and as XES"
+    )
+    parser.add_argument(
         "--rewrite", action="store_true", help="only rewrite the section from results.json"
     )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
@@ -258,6 +268,18 @@ def main() -> None:
         if kind != "floor" and "floor" in results:
             line += f"  {_ratio(figures, results['floor'])} the floor"
         print(line, flush=True)
+    if args.formats:
+        for suffix, kind in ((".csv", "mine-csv"), (".xes.gz", "mine-xes")):
+            written = generate(args.events, folder, suffix)
+            results[kind] = figures = measure(kind, written, args.memory)
+            loads.append(os.getloadavg()[0])
+            line = (
+                f"{kind:8} {figures['seconds']:8.2f} s {figures['cpu_seconds']:8.2f} s cpu  "
+                f"peak {figures['peak_bytes'] / 2**30:5.2f} GiB"
+            )
+            if "mine" in results:
+                line += f"  {_ratio(figures, results['mine'])} bpr mine of the Parquet file"
+            print(line, flush=True)
     if "pm4py" in results and "mine" in results:
         print(f"pm4py on pandas / bpr mine: {_ratio(results['pm4py'], results['mine'])}")
     record = folder / "results.json"
@@ -286,6 +308,9 @@ NAMES = {
     "mine": "`bpr mine` (whole command)",
     "conform": "`bpr conform` (whole command)",
     "pm4py": "pm4py on pandas (frame, DFG, inductive miner)",
+    "mine-csv": "`bpr mine --engine duckdb` of the same cases as CSV",
+    "mine-xes": "`bpr mine --engine duckdb` of the same cases as gzipped XES (start and "
+    "complete events)",
 }
 
 
@@ -394,7 +419,8 @@ def section(recorded: dict[str, Any]) -> str:
         *goals(recorded),
         "",
         "To measure again: `.venv/bin/python benchmarks/bench_mining.py --events N --memory 2GB "
-        "--folder /tmp/bench-mining` for N of 1000000 and 10000000, and `--events 50000000 "
+        "--folder /tmp/bench-mining` for N of 1000000 (with `--formats` for the CSV and XES "
+        "copies) and 10000000, and `--events 50000000 "
         "--skip pm4py --skip profile` (pm4py on pandas at 50M needs far more memory than the "
         "goal allows); each run records its size in `results.json` beside the logs and "
         "rewrites this section from every size recorded.",
