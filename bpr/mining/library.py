@@ -1,28 +1,16 @@
-"""The mining libraries: bpr's own inductive miner, and pm4py (for conformance and the
-drawings), imported on first use, kept quiet, and given the log frame it wants."""
+"""The mining libraries: bpr's own inductive miner, and pm4py (for alignments), imported on
+first use and kept quiet."""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bpr.errors import DependencyError
-from bpr.files.eventlog import ACTIVITY, CASE, TIMESTAMP
 from bpr.mining.inductive import Tree
 from bpr.mining.inductive import inductive_tree as _inductive_tree
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["inductive_tree", "load_pm4py", "pm4py_frame"]
-
-
-def pm4py_frame(log: pd.DataFrame) -> pd.DataFrame:
-    """The columns pm4py's algorithms want: case and activity as plain strings."""
-    frame = log[[CASE, ACTIVITY, TIMESTAMP]].copy()
-    frame[CASE] = frame[CASE].astype(str)
-    frame[ACTIVITY] = frame[ACTIVITY].astype(str)
-    return frame
+__all__ = ["inductive_tree", "load_pm4py"]
 
 
 def _quiet() -> None:

@@ -30,7 +30,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,7 +128,6 @@ class ReducedLog:
     arrivals: dict[str, int]
     first_times: tuple[Any, Any] | None
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     def graph(self) -> Graph:
         """The directly-follows graph of the variants, with the start and end counts (the one
